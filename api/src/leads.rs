@@ -1,0 +1,488 @@
+//! Threat-hunting leads: wire types (contract §3) and the privilege → UI decisions.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+pub const LEADS_BASE: &str = "/internal/entity_analytics/leads";
+pub const LEADS_INDEX_PATTERN: &str = ".entity_analytics.entity-leads-*";
+pub const MAX_PER_PAGE: u32 = 100;
+pub const DEFAULT_PER_PAGE: u32 = 20;
+/// Kibana polls every 2 s, about 75 times, before it gives up.
+pub const STATUS_POLL_MS: u32 = 2_000;
+pub const STATUS_POLL_ATTEMPTS: u32 = 75;
+
+pub fn leads_index(space: &str) -> String {
+    format!(".entity_analytics.entity-leads-{space}")
+}
+
+pub mod texts {
+    pub const SECTION_TITLE: &str = "Top threat hunting leads";
+    pub const GENERATE: &str = "Generate";
+    pub const REGENERATE: &str = "Regenerate";
+    pub const EMPTY_TITLE: &str = "No hunting leads yet";
+    pub const EMPTY_BODY: &str =
+        "Generate leads to surface proactive threat hunting opportunities from your entity data.";
+    pub const GENERATE_STARTED: &str = "Lead generation started successfully";
+    pub const GENERATE_FAILED: &str = "Failed to generate leads";
+    pub const FETCH_FAILED: &str = "Failed to fetch hunting leads";
+    pub const STATUS_FAILED: &str = "Failed to fetch lead generation status";
+    pub const GENERATE_SLOW: &str =
+        "Lead generation is taking longer than expected. Results will appear when ready.";
+    pub const INSUFFICIENT_PRIVILEGES: &str = "Insufficient privileges";
+    pub const GENERATE_DONE: &str = "Lead generation finished";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexPrivileges {
+    #[serde(default)]
+    pub read: bool,
+    #[serde(default)]
+    pub write: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadsPrivileges {
+    #[serde(default)]
+    pub privileges: Value,
+    #[serde(default)]
+    pub has_all_required: bool,
+    pub has_read_permissions: bool,
+    pub has_write_permissions: bool,
+}
+
+impl LeadsPrivileges {
+    pub fn new(read: bool, write: bool) -> Self {
+        let index = serde_json::json!({ LEADS_INDEX_PATTERN: { "read": read, "write": write } });
+        Self {
+            privileges: serde_json::json!({ "elasticsearch": { "index": index }, "kibana": {} }),
+            has_all_required: read && write,
+            has_read_permissions: read,
+            has_write_permissions: write,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Privilege {
+    Read,
+    Write,
+}
+
+impl Privilege {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privilege::Read => "read",
+            Privilege::Write => "write",
+        }
+    }
+}
+
+/// What the leads section may show, decided once from `/privileges` and narrowed by later 403s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadsAccess {
+    /// Privileges not known yet: render skeletons, hide and disable nothing.
+    Loading,
+    /// No read: the section is not rendered and no leads request is sent.
+    Hidden,
+    /// Read without write: leads shown, Generate/Regenerate/Dismiss disabled with a reason.
+    ReadOnly,
+    Full,
+}
+
+impl LeadsAccess {
+    pub fn from_privileges(privileges: &LeadsPrivileges) -> Self {
+        match (privileges.has_read_permissions, privileges.has_write_permissions) {
+            (false, _) => LeadsAccess::Hidden,
+            (true, false) => LeadsAccess::ReadOnly,
+            (true, true) => LeadsAccess::Full,
+        }
+    }
+
+    /// A 403 on a call proves the privilege is gone, whatever `/privileges` said earlier.
+    pub fn after_denial(self, denied: Privilege) -> Self {
+        match denied {
+            Privilege::Read => LeadsAccess::Hidden,
+            Privilege::Write if self == LeadsAccess::Full => LeadsAccess::ReadOnly,
+            Privilege::Write => self,
+        }
+    }
+
+    pub fn may_fetch(self) -> bool {
+        matches!(self, LeadsAccess::ReadOnly | LeadsAccess::Full)
+    }
+
+    pub fn is_rendered(self) -> bool {
+        self != LeadsAccess::Hidden
+    }
+
+    /// Why writing is closed, or `None` when it is open (or not decided yet).
+    pub fn write_block_reason(self) -> Option<String> {
+        (self == LeadsAccess::ReadOnly).then(|| missing_privilege_text(Privilege::Write, "generate leads"))
+    }
+}
+
+pub fn missing_privilege_text(privilege: Privilege, to_do: &str) -> String {
+    format!(
+        "You need the {} privilege on {LEADS_INDEX_PATTERN} to {to_do}. Ask an administrator to add it to your role.",
+        privilege.as_str()
+    )
+}
+
+/// The role an administrator would add to grant `privilege`, as the test plan writes it in Dev Tools.
+pub fn role_fix_snippet(privilege: Privilege) -> String {
+    let (role, privileges) = match privilege {
+        Privilege::Read => ("leads_read_only", vec!["read"]),
+        Privilege::Write => ("leads_full_access", vec!["read", "write", "create_index"]),
+    };
+    let body = serde_json::json!({
+        "indices": [{ "names": [LEADS_INDEX_PATTERN], "privileges": privileges }]
+    });
+    let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
+    format!("POST /_security/role/{role}\n{pretty}")
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityRef {
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observation {
+    #[serde(default)]
+    pub entity_id: String,
+    #[serde(default)]
+    pub module_id: String,
+    #[serde(rename = "type", default)]
+    pub observation_type: String,
+    #[serde(default)]
+    pub score: f64,
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub confidence: f64,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub metadata: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lead {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub byline: String,
+    #[serde(default)]
+    pub description: String,
+    /// Newest Kibana sends `entity`, older ones `entities: [..]`; [`Lead::from_wire`] accepts both.
+    pub entity: Option<EntityRef>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub priority: u8,
+    #[serde(default)]
+    pub chat_recommendations: Vec<String>,
+    #[serde(default)]
+    pub timestamp: String,
+    #[serde(default = "default_staleness")]
+    pub staleness: String,
+    #[serde(default = "default_status")]
+    pub status: String,
+    #[serde(default)]
+    pub observations: Vec<Observation>,
+    #[serde(default)]
+    pub execution_uuid: String,
+    #[serde(default)]
+    pub source_type: String,
+}
+
+fn default_staleness() -> String {
+    "fresh".into()
+}
+
+fn default_status() -> String {
+    "active".into()
+}
+
+/// Accepts both lead shapes: `entity: {..}` (newest) and `entities: [{..}]` (older Kibana).
+#[derive(Deserialize)]
+struct WireLead {
+    #[serde(flatten)]
+    lead: Lead,
+    #[serde(default)]
+    entities: Vec<EntityRef>,
+}
+
+impl<'de> Deserialize<'de> for LeadList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = Vec::<WireLead>::deserialize(deserializer)?;
+        Ok(LeadList(
+            wire.into_iter()
+                .map(|WireLead { mut lead, entities }| {
+                    if lead.entity.is_none() {
+                        lead.entity = entities.into_iter().next();
+                    }
+                    lead
+                })
+                .collect(),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(transparent)]
+pub struct LeadList(pub Vec<Lead>);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadsPage {
+    pub leads: LeadList,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadsStatus {
+    #[serde(default)]
+    pub is_enabled: bool,
+    #[serde(default)]
+    pub index_exists: bool,
+    #[serde(default)]
+    pub total_leads: u64,
+    #[serde(default)]
+    pub last_run: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_execution_uuid: Option<String>,
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+/// What one `/status` poll means for a generate run the user started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GenerationProgress {
+    Running,
+    Succeeded,
+    Failed(String),
+}
+
+impl LeadsStatus {
+    pub fn progress_of(&self, execution_uuid: &str) -> GenerationProgress {
+        if self.last_execution_uuid.as_deref() != Some(execution_uuid) {
+            return GenerationProgress::Running;
+        }
+        match &self.last_error {
+            Some(error) if !error.is_empty() => GenerationProgress::Failed(error.clone()),
+            _ => GenerationProgress::Succeeded,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateRequest {
+    pub connector_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_leads: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateResponse {
+    pub execution_uuid: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuccessResponse {
+    pub success: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkUpdateRequest {
+    pub ids: Vec<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkUpdateResponse {
+    pub updated: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortField {
+    #[default]
+    Priority,
+    Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindLeadsQuery {
+    pub page: u32,
+    pub per_page: u32,
+    pub sort_field: SortField,
+    pub sort_order: SortOrder,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl Default for FindLeadsQuery {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            sort_field: SortField::Priority,
+            sort_order: SortOrder::Desc,
+            status: Some("active".into()),
+        }
+    }
+}
+
+impl FindLeadsQuery {
+    pub fn to_query_string(&self) -> String {
+        let field = match self.sort_field {
+            SortField::Priority => "priority",
+            SortField::Timestamp => "timestamp",
+        };
+        let order = match self.sort_order {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        };
+        let mut query = format!(
+            "page={}&perPage={}&sortField={field}&sortOrder={order}",
+            self.page.max(1),
+            self.per_page.clamp(1, MAX_PER_PAGE)
+        );
+        if let Some(status) = &self.status {
+            query.push_str("&status=");
+            query.push_str(status);
+        }
+        query
+    }
+
+    pub fn total_pages(&self, total: u64) -> u32 {
+        let per_page = u64::from(self.per_page.clamp(1, MAX_PER_PAGE));
+        u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_follows_the_two_booleans() {
+        assert_eq!(LeadsAccess::from_privileges(&LeadsPrivileges::new(false, true)), LeadsAccess::Hidden);
+        assert_eq!(LeadsAccess::from_privileges(&LeadsPrivileges::new(true, false)), LeadsAccess::ReadOnly);
+        assert_eq!(LeadsAccess::from_privileges(&LeadsPrivileges::new(true, true)), LeadsAccess::Full);
+    }
+
+    #[test]
+    fn privileges_parse_whatever_the_index_key() {
+        let body = r#"{"privileges":{"elasticsearch":{"index":{".entity_analytics.entity-leads-default":{"read":true,"write":false}}},"kibana":{}},"has_all_required":false,"has_read_permissions":true,"has_write_permissions":false}"#;
+        let privileges: LeadsPrivileges = serde_json::from_str(body).expect("contract body parses");
+        assert_eq!(LeadsAccess::from_privileges(&privileges), LeadsAccess::ReadOnly);
+    }
+
+    #[test]
+    fn loading_hides_and_disables_nothing() {
+        assert!(LeadsAccess::Loading.is_rendered());
+        assert!(!LeadsAccess::Loading.may_fetch());
+        assert_eq!(LeadsAccess::Loading.write_block_reason(), None);
+    }
+
+    #[test]
+    fn denials_downgrade_and_never_upgrade() {
+        assert_eq!(LeadsAccess::Full.after_denial(Privilege::Write), LeadsAccess::ReadOnly);
+        assert_eq!(LeadsAccess::Full.after_denial(Privilege::Read), LeadsAccess::Hidden);
+        assert_eq!(LeadsAccess::ReadOnly.after_denial(Privilege::Write), LeadsAccess::ReadOnly);
+        assert_eq!(LeadsAccess::Hidden.after_denial(Privilege::Write), LeadsAccess::Hidden);
+    }
+
+    #[test]
+    fn read_only_reason_names_privilege_and_pattern() {
+        let reason = LeadsAccess::ReadOnly.write_block_reason().expect("read-only has a reason");
+        assert_eq!(
+            reason,
+            "You need the write privilege on .entity_analytics.entity-leads-* to generate leads. Ask an administrator to add it to your role."
+        );
+        assert_eq!(LeadsAccess::Full.write_block_reason(), None);
+    }
+
+    #[test]
+    fn role_fix_is_valid_dev_tools_text() {
+        let snippet = role_fix_snippet(Privilege::Write);
+        let (line, body) = snippet.split_once('\n').expect("request line and body");
+        assert_eq!(line, "POST /_security/role/leads_full_access");
+        let json: Value = serde_json::from_str(body).expect("body is JSON");
+        assert_eq!(json["indices"][0]["names"][0], LEADS_INDEX_PATTERN);
+        assert_eq!(json["indices"][0]["privileges"][1], "write");
+    }
+
+    #[test]
+    fn both_lead_shapes_parse() {
+        let body = r#"{"leads":[
+            {"id":"a","title":"T","entity":{"type":"host","name":"web-01","id":"host:web-01"},"priority":7},
+            {"id":"b","title":"U","entities":[{"type":"user","name":"bob"}],"priority":3,"tags":["x"]}
+        ],"total":2,"page":1,"perPage":20}"#;
+        let page: LeadsPage = serde_json::from_str(body).expect("both shapes parse");
+        let leads = &page.leads.0;
+        assert_eq!(leads[0].entity.as_ref().map(|e| e.name.as_str()), Some("web-01"));
+        assert_eq!(leads[1].entity.as_ref().map(|e| e.entity_type.as_str()), Some("user"));
+        assert_eq!(leads[1].status, "active");
+        assert_eq!(page.per_page, 20);
+    }
+
+    #[test]
+    fn a_lead_with_a_wrong_type_is_an_error_not_a_default() {
+        let body = r#"{"leads":[{"id":"a","title":"T","priority":"high"}],"total":1,"page":1,"perPage":20}"#;
+        assert!(serde_json::from_str::<LeadsPage>(body).is_err());
+    }
+
+    #[test]
+    fn serialized_leads_use_the_newest_shape() {
+        let body = r#"[{"id":"b","title":"U","entities":[{"type":"user","name":"bob"}],"priority":3}]"#;
+        let list: LeadList = serde_json::from_str(body).expect("legacy parses");
+        let out = serde_json::to_value(&list).expect("serializes");
+        assert_eq!(out[0]["entity"]["name"], "bob");
+        assert!(out[0].get("entities").is_none());
+    }
+
+    #[test]
+    fn generation_progress_waits_for_the_matching_run() {
+        let mut status = LeadsStatus { last_execution_uuid: Some("old".into()), ..Default::default() };
+        assert_eq!(status.progress_of("new"), GenerationProgress::Running);
+        status.last_execution_uuid = Some("new".into());
+        assert_eq!(status.progress_of("new"), GenerationProgress::Succeeded);
+        status.last_error = Some("security_exception: no write".into());
+        assert_eq!(status.progress_of("new"), GenerationProgress::Failed("security_exception: no write".into()));
+    }
+
+    #[test]
+    fn find_query_clamps_and_counts_pages() {
+        let query = FindLeadsQuery { page: 0, per_page: 500, ..Default::default() };
+        assert_eq!(
+            query.to_query_string(),
+            "page=1&perPage=100&sortField=priority&sortOrder=desc&status=active"
+        );
+        assert_eq!(query.total_pages(0), 1);
+        assert_eq!(query.total_pages(101), 2);
+    }
+}

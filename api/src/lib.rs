@@ -1,0 +1,10 @@
+//! Wire types of the Kibana contract (`shared/kibana-contract.md`) and the pure decisions built on
+//! them. Both the wasm SPA and the native server depend on this crate, so nothing here touches I/O.
+
+pub mod error;
+pub mod headers;
+pub mod leads;
+pub mod security;
+pub mod toasts;
+
+pub use error::{ApiError, ErrorKind};
