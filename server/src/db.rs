@@ -1,0 +1,295 @@
+//! SQLite storage: one file, WAL, numbered migrations, a writer connection plus a few readers.
+//!
+//! Async code reaches SQLite through [`Db::read`] and [`Db::write`], which run the closure on a
+//! blocking thread. All writes go through the single writer connection (SQLite allows one writer at a
+//! time anyway), so write transactions never fail with `SQLITE_BUSY` on lock upgrades; readers see
+//! committed snapshots thanks to WAL.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use anyhow::Context;
+use rusqlite::{Connection, OpenFlags};
+
+const READERS: usize = 3;
+
+/// Numbered migrations; `schema_version` records the highest one applied. Append, never edit.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
+        CREATE TABLE users (
+            username      TEXT PRIMARY KEY NOT NULL,
+            password_hash TEXT NOT NULL,
+            full_name     TEXT,
+            email         TEXT,
+            enabled       INTEGER NOT NULL DEFAULT 1,
+            roles         TEXT NOT NULL DEFAULT '[]',
+            metadata      TEXT NOT NULL DEFAULT '{}',
+            profile_uid   TEXT NOT NULL UNIQUE,
+            created_at    INTEGER NOT NULL
+        );
+        CREATE TABLE roles (
+            name       TEXT PRIMARY KEY NOT NULL,
+            body       TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE sessions (
+            id_hash    TEXT PRIMARY KEY NOT NULL,
+            username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+            created_at INTEGER NOT NULL,
+            last_seen  INTEGER NOT NULL
+        );
+        CREATE INDEX sessions_by_user ON sessions(username);
+        "#,
+    ),
+    (
+        2,
+        r#"
+        CREATE TABLE entities (
+            id                TEXT PRIMARY KEY NOT NULL,
+            entity_type       TEXT NOT NULL,
+            name              TEXT NOT NULL,
+            risk_score        REAL NOT NULL,
+            alerts_critical   INTEGER NOT NULL,
+            alerts_high       INTEGER NOT NULL,
+            alerts_medium     INTEGER NOT NULL,
+            alerts_low        INTEGER NOT NULL,
+            criticality       TEXT
+        );
+        CREATE TABLE lead_indices (
+            index_name TEXT PRIMARY KEY NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE leads (
+            id             TEXT PRIMARY KEY NOT NULL,
+            index_name     TEXT NOT NULL REFERENCES lead_indices(index_name) ON DELETE CASCADE,
+            priority       INTEGER NOT NULL,
+            ts_ms          INTEGER NOT NULL,
+            status         TEXT NOT NULL,
+            execution_uuid TEXT NOT NULL,
+            body           TEXT NOT NULL
+        );
+        CREATE INDEX leads_status_priority ON leads(index_name, status, priority, ts_ms, id);
+        CREATE INDEX leads_status_ts ON leads(index_name, status, ts_ms, id);
+        CREATE INDEX leads_priority ON leads(index_name, priority, ts_ms, id);
+        CREATE INDEX leads_ts ON leads(index_name, ts_ms, id);
+        CREATE TABLE lead_status (
+            space               TEXT PRIMARY KEY NOT NULL,
+            is_enabled          INTEGER NOT NULL DEFAULT 0,
+            connector_id        TEXT,
+            last_run            TEXT,
+            last_execution_uuid TEXT,
+            last_error          TEXT
+        );
+        "#,
+    ),
+];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)
+}
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic inside a closure leaves the connection usable (transactions roll back on drop).
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub fn open(path: &Path) -> anyhow::Result<Db> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating database directory {}", parent.display()))?;
+        }
+        let mut writer =
+            Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let mode: String =
+            writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "SQLite did not switch to WAL mode");
+        }
+        configure(&writer)?;
+        migrate(&mut writer)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            configure(&reader)?;
+            readers.push(Mutex::new(reader));
+        }
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on a read-only connection on a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let i = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
+            let conn = lock(&inner.readers[i]);
+            f(&conn)
+        })
+        .await
+        .context("database task panicked")?
+    }
+
+    /// Runs `f` on the writer connection on a blocking thread. Use a transaction inside `f` when
+    /// it writes more than one statement.
+    pub async fn write<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = lock(&inner.writer);
+            f(&mut conn)
+        })
+        .await
+        .context("database task panicked")?
+    }
+
+    /// Synchronous access to the writer, for start-up work before the server accepts requests.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut conn = lock(&self.inner.writer);
+        f(&mut conn)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+        [],
+        |r| r.get(0),
+    )?;
+    if current > latest_version() {
+        anyhow::bail!(
+            "database schema version {current} is newer than this server understands ({})",
+            latest_version()
+        );
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.execute_batch(sql)
+            .with_context(|| format!("applying migration {version}"))?;
+        tx.execute("DELETE FROM schema_version", [])?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [version],
+        )?;
+        tracing::info!(version, "applied database migration");
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_secs() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_millis() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// `2026-01-02T03:04:05.678Z` for a millisecond timestamp.
+pub fn iso_millis(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_record_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/db.sqlite");
+        let db = Db::open(&path).unwrap();
+        let version: i64 = db
+            .write_blocking(|c| {
+                Ok(c.query_row("SELECT version FROM schema_version", [], |r| r.get(0))?)
+            })
+            .unwrap();
+        assert_eq!(version, latest_version());
+        drop(db);
+        let db = Db::open(&path).unwrap();
+        let rows: i64 = db
+            .write_blocking(|c| {
+                Ok(c.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))?)
+            })
+            .unwrap();
+        assert_eq!(rows, 1);
+        let mode: String = db
+            .write_blocking(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = db
+            .write_blocking(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn iso_timestamps() {
+        assert_eq!(iso_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_millis(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}

@@ -1,0 +1,193 @@
+//! Gatehouse's server: Kibana-compatible security, capabilities and leads routes over SQLite,
+//! plus the built SPA. Start it with [`start`]; it serves until [`RunningServer::shutdown`] or drop.
+
+pub mod authz;
+pub mod db;
+pub mod error;
+pub mod kibana;
+pub mod password;
+pub mod routes;
+pub mod seed;
+pub mod session;
+pub mod users;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum::{middleware, Router, ServiceExt};
+use gatehouse_api::security::{
+    CAPABILITIES_PATH, LOGIN_PATH, LOGOUT_PATH, ME_PATH, USER_PROFILE_PATH,
+};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::Layer;
+use tower_http::trace::TraceLayer;
+
+use crate::db::Db;
+use crate::routes::{security, spa};
+
+/// How the server starts. `Config::default()` is the binary's defaults.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db_path: PathBuf,
+    /// The built SPA (`dist/`); `None` serves only the API.
+    pub dist_dir: Option<PathBuf>,
+    /// Seed the demo users and data on first start (when the users table is empty).
+    pub seed: bool,
+    /// Sessions unused for this long expire.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 5601)),
+            db_path: PathBuf::from("./data/gatehouse.db"),
+            dist_dir: None,
+            seed: true,
+            idle_timeout: Duration::from_secs(8 * 60 * 60),
+        }
+    }
+}
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub static_files: Option<spa::StaticFiles>,
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    pub idle_timeout: Duration,
+}
+
+impl AppState {
+    pub fn idle_secs(&self) -> i64 {
+        i64::try_from(self.settings.idle_timeout.as_secs()).unwrap_or(i64::MAX)
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+/// Every route. Paths are the bare ones: the `/s/{space}` prefix is stripped before routing.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(LOGIN_PATH, post(security::login))
+        .route(
+            LOGOUT_PATH,
+            post(security::logout_post).get(security::logout_get),
+        )
+        .route(ME_PATH, get(security::me))
+        .route(USER_PROFILE_PATH, get(security::user_profile))
+        .route(CAPABILITIES_PATH, post(security::capabilities))
+        .merge(routes::leads::router(state.clone()))
+        .fallback(spa::fallback)
+        .method_not_allowed_fallback(spa::method_not_allowed)
+        .with_state(state)
+}
+
+/// A server accepting connections. Dropping it stops the server too.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub db_path: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            match tokio::time::timeout(Duration::from_secs(10), task).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => tracing::warn!(error = %e, "server stopped with an error"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "server task failed"),
+                Err(_) => tracing::warn!("server did not stop within 10 s"),
+            }
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Opens the database (migrating and seeding it), binds `config.addr` and serves.
+pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    let db = {
+        let path = config.db_path.clone();
+        let seed = config.seed;
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
+            let db = Db::open(&path)?;
+            if seed {
+                seed::seed_users(&db)?;
+                routes::leads::seed_entities(&db)?;
+            }
+            Ok(db)
+        })
+        .await??
+    };
+    let state = AppState {
+        db,
+        settings: Arc::new(Settings {
+            idle_timeout: config.idle_timeout,
+        }),
+        static_files: config.dist_dir.as_deref().map(spa::static_files),
+    };
+    // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
+    // stripped before routing.
+    let app = middleware::from_fn(kibana::request_rules)
+        .layer(router(state).layer(TraceLayer::new_for_http()));
+
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, db = %config.db_path.display(), "gatehouse listening");
+    Ok(RunningServer {
+        addr,
+        db_path: config.db_path,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

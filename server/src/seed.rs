@@ -1,0 +1,141 @@
+//! Demo data seeded on first start: the users and roles of ARCHITECTURE.md.
+
+use gatehouse_api::leads::LEADS_INDEX_PATTERN;
+use gatehouse_api::security::{EsRole, IndexPrivilegeGrant, KIBANA_APPLICATION};
+use serde_json::json;
+
+use crate::authz::{self, app_grant};
+use crate::db::Db;
+use crate::users::{self, NewUser};
+
+pub const DEMO_PASSWORD: &str = "changeme";
+
+pub struct DemoUser {
+    pub username: &'static str,
+    pub full_name: Option<&'static str>,
+    pub roles: &'static [&'static str],
+}
+
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        username: "elastic",
+        full_name: None,
+        roles: &["superuser"],
+    },
+    DemoUser {
+        username: "leads_full_user",
+        full_name: None,
+        roles: &["kibana_admin", "leads_full_access"],
+    },
+    DemoUser {
+        username: "leads_read_user",
+        full_name: None,
+        roles: &["kibana_admin", "leads_read_only"],
+    },
+    DemoUser {
+        username: "leads_no_access_user",
+        full_name: None,
+        roles: &["kibana_admin"],
+    },
+    DemoUser {
+        username: "alice",
+        full_name: Some("Alice Analyst"),
+        roles: &["dashboard_editor"],
+    },
+    DemoUser {
+        username: "bob",
+        full_name: Some("Bob Responder"),
+        roles: &["dashboard_editor"],
+    },
+];
+
+fn index_role(names: &[&str], privileges: &[&str]) -> EsRole {
+    EsRole {
+        indices: vec![IndexPrivilegeGrant {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            privileges: privileges.iter().map(|s| s.to_string()).collect(),
+            allow_restricted_indices: false,
+        }],
+        metadata: json!({}),
+        ..EsRole::default()
+    }
+}
+
+pub fn demo_roles() -> Vec<(&'static str, EsRole)> {
+    vec![
+        (
+            "leads_full_access",
+            index_role(&[LEADS_INDEX_PATTERN], &["read", "write", "create_index"]),
+        ),
+        (
+            "leads_read_only",
+            index_role(&[LEADS_INDEX_PATTERN], &["read"]),
+        ),
+        (
+            "dashboard_editor",
+            EsRole {
+                applications: vec![app_grant(
+                    KIBANA_APPLICATION,
+                    &["feature_dashboard.all"],
+                    &["space:default"],
+                )],
+                metadata: json!({}),
+                ..EsRole::default()
+            },
+        ),
+    ]
+}
+
+/// Seeds users and roles when the users table is empty. Returns whether it seeded.
+pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
+    if db.write_blocking(|conn| Ok(users::count_users(conn)?))? > 0 {
+        return Ok(false);
+    }
+    // Hash outside the write lock: argon2 is deliberately slow. Each user gets its own salt.
+    let hashes = std::thread::scope(|scope| {
+        let handles: Vec<_> = DEMO_USERS
+            .iter()
+            .map(|_| scope.spawn(|| crate::password::hash_password(DEMO_PASSWORD)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("hashing thread panicked"))?
+            })
+            .collect::<anyhow::Result<Vec<String>>>()
+    })?;
+    let seeded = db.write_blocking(|conn| {
+        let tx = conn.transaction()?;
+        if users::count_users(&tx)? > 0 {
+            return Ok(false);
+        }
+        for (name, role) in demo_roles() {
+            if authz::reserved_role(name).is_none() {
+                users::put_role(&tx, name, &role)?;
+            }
+        }
+        for (user, hash) in DEMO_USERS.iter().zip(hashes) {
+            users::insert_user(
+                &tx,
+                &NewUser {
+                    username: user.username,
+                    password_hash: hash,
+                    full_name: user.full_name,
+                    email: None,
+                    roles: user.roles,
+                },
+            )?;
+        }
+        tx.commit()?;
+        Ok(true)
+    })?;
+    if seeded {
+        let names: Vec<&str> = DEMO_USERS.iter().map(|u| u.username).collect();
+        tracing::info!(
+            "seeded demo users [{}], all with password \"{DEMO_PASSWORD}\": change them before exposing this server",
+            names.join(", ")
+        );
+    }
+    Ok(seeded)
+}

@@ -1,0 +1,235 @@
+//! Server-side sessions behind the `sid` cookie, and the [`Principal`] extractor every protected
+//! route uses.
+//!
+//! The cookie carries 256 random bits; the database stores only their SHA-256, so a copy of the
+//! database does not hand out live sessions. Sessions expire after `idle_timeout` without use.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use gatehouse_api::headers::SESSION_COOKIE;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::authz::Subject;
+use crate::error::AppError;
+use crate::users::{self, UserRecord};
+use crate::AppState;
+
+/// The signed-in user of a request, with resolved roles.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: UserRecord,
+    pub subject: Subject,
+    pub session_hash: String,
+}
+
+impl Principal {
+    pub fn username(&self) -> &str {
+        &self.user.username
+    }
+}
+
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    crate::hex(&bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    crate::hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The `sid` cookie's value, if the request sent one.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+pub fn session_cookie(token: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("sid=; HttpOnly; SameSite=Strict; Path=/"))
+}
+
+pub fn clear_session_cookie() -> HeaderValue {
+    HeaderValue::from_static(
+        "sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+    )
+}
+
+/// Creates a session for `username`, deleting the one the request came with (a new id on every
+/// login) and any expired ones. Returns the cookie token.
+pub fn create_session(
+    conn: &mut Connection,
+    username: &str,
+    previous_token: Option<&str>,
+    idle_secs: i64,
+) -> anyhow::Result<String> {
+    let token = new_token();
+    let now = crate::db::now_secs();
+    let tx = conn.transaction()?;
+    if let Some(previous) = previous_token {
+        tx.execute(
+            "DELETE FROM sessions WHERE id_hash = ?1",
+            [token_hash(previous)],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM sessions WHERE last_seen < ?1",
+        [now - idle_secs],
+    )?;
+    tx.execute(
+        "INSERT INTO sessions (id_hash, username, created_at, last_seen) VALUES (?1, ?2, ?3, ?3)",
+        params![token_hash(&token), username, now],
+    )?;
+    tx.commit()?;
+    Ok(token)
+}
+
+pub fn delete_session(conn: &Connection, token: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM sessions WHERE id_hash = ?1",
+        [token_hash(token)],
+    )
+}
+
+enum Lookup {
+    Missing,
+    Expired,
+    Found {
+        user: Box<UserRecord>,
+        last_seen: i64,
+        roles: Vec<gatehouse_api::security::EsRole>,
+    },
+}
+
+fn lookup(conn: &Connection, hash: &str, idle_secs: i64) -> anyhow::Result<Lookup> {
+    let mut stmt =
+        conn.prepare_cached("SELECT username, last_seen FROM sessions WHERE id_hash = ?1")?;
+    let row: Option<(String, i64)> = stmt
+        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((username, last_seen)) = row else {
+        return Ok(Lookup::Missing);
+    };
+    if crate::db::now_secs() - last_seen > idle_secs {
+        return Ok(Lookup::Expired);
+    }
+    let Some(user) = users::get_user(conn, &username)? else {
+        return Ok(Lookup::Missing);
+    };
+    if !user.enabled {
+        return Ok(Lookup::Missing);
+    }
+    let roles = users::resolve_roles(conn, &user.roles)?;
+    Ok(Lookup::Found {
+        user: Box::new(user),
+        last_seen,
+        roles,
+    })
+}
+
+/// Loads the principal behind a session token, expiring idle sessions and refreshing `last_seen`.
+pub async fn load_principal(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let hash = token_hash(token);
+    let idle = state.idle_secs();
+    let found = {
+        let hash = hash.clone();
+        state.db.read(move |conn| lookup(conn, &hash, idle)).await?
+    };
+    match found {
+        Lookup::Missing => Err(AppError::unauthenticated()),
+        Lookup::Expired => {
+            let hash = hash.clone();
+            state
+                .db
+                .write(move |conn| {
+                    Ok(conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [hash])?)
+                })
+                .await?;
+            Err(AppError::unauthenticated())
+        }
+        Lookup::Found {
+            user,
+            last_seen,
+            roles,
+        } => {
+            let now = crate::db::now_secs();
+            // Refresh at a fraction of the idle timeout, not on every request.
+            if now - last_seen >= (idle / 10).clamp(0, 60) {
+                let hash = hash.clone();
+                state
+                    .db
+                    .write(move |conn| {
+                        Ok(conn.execute(
+                            "UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2",
+                            params![now, hash],
+                        )?)
+                    })
+                    .await?;
+            }
+            let subject = Subject {
+                username: user.username.clone(),
+                role_names: user.roles.clone(),
+                roles,
+            };
+            Ok(Principal {
+                user: *user,
+                subject,
+                session_hash: hash,
+            })
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Arc<Principal> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Arc<Principal>>() {
+            return Ok(principal.clone());
+        }
+        let token = session_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
+        let principal = Arc::new(load_principal(state, &token).await?);
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bit_hex_and_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash(&t).len(), 64);
+        assert_ne!(token_hash(&t), t);
+    }
+
+    #[test]
+    fn cookie_parsing() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; sid=abc; b=2"),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("abc"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("xsid=abc; sid="));
+        assert_eq!(session_token(&headers), None);
+    }
+}

@@ -1,0 +1,162 @@
+//! Starts the real server on 127.0.0.1:0 with a temporary database and talks to it over HTTP.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gatehouse_api::security::LoginRequest;
+use gatehouse_server::{Config, RunningServer};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "changeme";
+
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            db_path: dir.path().join("gatehouse.db"),
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let server = gatehouse_server::start(config)
+            .await
+            .expect("server starts");
+        let base = server.url();
+        TestServer {
+            server: Some(server),
+            dir,
+            http: client(),
+            base,
+        }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("gatehouse.db")
+    }
+
+    /// Stops the server and starts a new one on the same database.
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+        let server = gatehouse_server::start(Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            db_path: self.db_path(),
+            ..Config::default()
+        })
+        .await
+        .expect("server restarts");
+        self.base = server.url();
+        self.server = Some(server);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A request with every header the SPA sends (contract §1).
+    pub fn kibana(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .header("kbn-xsrf", "true")
+            .header("x-elastic-internal-origin", "Kibana")
+            .header("elastic-api-version", "1")
+    }
+
+    pub async fn login_response(&self, username: &str, password: &str) -> reqwest::Response {
+        self.kibana(Method::POST, "/internal/security/login")
+            .json(&LoginRequest::basic(username, password, "/login"))
+            .send()
+            .await
+            .expect("login answers")
+    }
+
+    /// Logs in and returns the `sid=..` cookie pair.
+    pub async fn login(&self, username: &str) -> Session {
+        let response = self.login_response(username, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "login as {username}");
+        Session {
+            cookie: sid_pair(&response).expect("login sets sid"),
+        }
+    }
+
+    pub fn as_user(
+        &self,
+        session: &Session,
+        method: Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.kibana(method, path).header("cookie", &session.cookie)
+    }
+
+    pub async fn get_json(&self, session: &Session, path: &str) -> (StatusCode, Value) {
+        send_json(self.as_user(session, Method::GET, path)).await
+    }
+
+    pub async fn post_json(
+        &self,
+        session: &Session,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        send_json(self.as_user(session, Method::POST, path).json(&body)).await
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+}
+
+pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+pub fn sid_pair(response: &reqwest::Response) -> Option<String> {
+    set_cookie(response)
+        .and_then(|c| c.split(';').next().map(str::to_string))
+        .filter(|p| p.len() > 4)
+}
+
+pub async fn send_json(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("server answers");
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, json)
+}
+
+/// Sends raw bytes (for paths an HTTP client would normalise) and returns the raw answer.
+pub async fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
