@@ -1,0 +1,114 @@
+//! How requests reach the network. The browser transport uses `fetch` with a time limit; tests
+//! swap in a transport that answers with the contract's canned responses.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use gatehouse_api::ApiError;
+use gloo_net::http::{Request, RequestBuilder};
+use web_sys::{AbortController, RequestCredentials};
+
+use super::Method;
+
+/// Requests that get no answer within this time are aborted with a message that says so.
+pub const REQUEST_TIMEOUT_SECONDS: u32 = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub path: String,
+    pub headers: Vec<(&'static str, &'static str)>,
+    pub body: Option<String>,
+}
+
+impl HttpRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| *value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+pub type ResponseFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, ApiError>>>>;
+pub type Transport = Rc<dyn Fn(HttpRequest) -> ResponseFuture>;
+
+pub fn browser_transport() -> Transport {
+    Rc::new(|request: HttpRequest| Box::pin(browser_fetch(request)))
+}
+
+async fn browser_fetch(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let controller =
+        AbortController::new().map_err(|_| ApiError::network("cannot start a request"))?;
+    let timed_out = Rc::new(Cell::new(false));
+    let _deadline = {
+        let controller = controller.clone();
+        let timed_out = timed_out.clone();
+        gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_SECONDS * 1000, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let signal = controller.signal();
+    let mut builder = match request.method {
+        Method::Get => RequestBuilder::new(&request.path),
+        Method::Post => Request::post(&request.path),
+        Method::Put => Request::put(&request.path),
+        Method::Delete => Request::delete(&request.path),
+    }
+    .credentials(RequestCredentials::SameOrigin)
+    .abort_signal(Some(&signal));
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let sent = match request.body {
+        Some(body) => match builder.body(body) {
+            Ok(request) => request.send().await,
+            Err(err) => return Err(ApiError::network(err.to_string())),
+        },
+        None => builder.send().await,
+    };
+    let response = sent.map_err(|err| {
+        if timed_out.get() {
+            ApiError::timeout(REQUEST_TIMEOUT_SECONDS)
+        } else {
+            ApiError::network(network_detail(&err))
+        }
+    })?;
+    let status = response.status();
+    let content_type = response.headers().get("content-type");
+    let body = response.text().await.map_err(|err| {
+        if timed_out.get() {
+            ApiError::timeout(REQUEST_TIMEOUT_SECONDS)
+        } else {
+            ApiError::network(format!(
+                "the connection dropped while reading the answer: {}",
+                network_detail(&err)
+            ))
+        }
+    })?;
+    Ok(HttpResponse {
+        status,
+        content_type,
+        body,
+    })
+}
+
+/// Browsers only say "Failed to fetch"; keep it short and human.
+fn network_detail(err: &gloo_net::Error) -> String {
+    let text = err.to_string();
+    if text.contains("Failed to fetch") || text.contains("NetworkError") {
+        String::new()
+    } else {
+        text
+    }
+}

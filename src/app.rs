@@ -1,0 +1,218 @@
+//! Routes, the signed-in shell (header, nav) and the session gate around every app page.
+
+use gatehouse_api::security::Capabilities;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{path, NavigateOptions};
+
+use crate::api::{expect_api, ApiClient, Transport};
+use crate::components::ToastRegion;
+use crate::pages::{DashboardsPage, EntityAnalyticsPage, LoginPage, NotFound};
+use crate::state::{expect_session, Session, SessionStatus, Toasts};
+
+pub const ENTITY_ANALYTICS_PATH: &str = "/app/security/entity_analytics";
+pub const DASHBOARDS_PATH: &str = "/app/dashboards";
+
+struct NavApp {
+    href: &'static str,
+    label: &'static str,
+    nav_link: &'static str,
+    testid: &'static str,
+}
+
+const APPS: [NavApp; 2] = [
+    NavApp {
+        href: ENTITY_ANALYTICS_PATH,
+        label: "Entity analytics",
+        nav_link: "securitySolutionUI",
+        testid: "nav-entity-analytics",
+    },
+    NavApp {
+        href: DASHBOARDS_PATH,
+        label: "Dashboards",
+        nav_link: "dashboards",
+        testid: "nav-dashboards",
+    },
+];
+
+/// The first app this user may open, for `/` and for after login.
+pub fn home_path(capabilities: &Capabilities) -> Option<&'static str> {
+    APPS.iter()
+        .find(|app| capabilities.nav_link(app.nav_link))
+        .map(|app| app.href)
+}
+
+#[component]
+pub fn App(transport: Transport) -> impl IntoView {
+    let api = ApiClient::new(transport);
+    let session = Session::new();
+    provide_context(api);
+    provide_context(session);
+    provide_context(Toasts::new());
+    api.set_on_unauthenticated(Callback::new(move |_| session.sign_out_locally()));
+    spawn_local(async move { session.refresh(api).await });
+
+    view! {
+        <Router>
+            <ToastRegion />
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/login") view=LoginPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/app/security/entity_analytics") view=EntityAnalyticsPage />
+                    <Route path=path!("/app/dashboards") view=DashboardsPage />
+                    <Route path=path!("/*any") view=NotFound />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Pages behind sign-in: a missing or expired session sends the user to login and back.
+#[component]
+fn Shell() -> impl IntoView {
+    let session = expect_session();
+    let api = expect_api();
+    let location = use_location();
+    let navigate = use_navigate();
+
+    Effect::new(move |_| {
+        if session.status.get() == SessionStatus::SignedOut {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let next = js_sys::encode_uri_component(&here);
+            navigate(
+                &format!("/login?next={next}"),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+
+    move || {
+        match session.status.get() {
+        SessionStatus::Checking | SessionStatus::SignedOut => {
+            view! { <div class="page-loading" aria-busy="true" aria-label="Loading Gatehouse"><div class="spinner"></div></div> }.into_any()
+        }
+        SessionStatus::Unavailable(error) => view! {
+            <main class="outage">
+                <div class="panel outage-panel" role="alert">
+                    <h1>"Gatehouse can't reach its server"</h1>
+                    <p>{error.toast_text()}</p>
+                    <button type="button" class="btn btn-primary" on:click=move |_| {
+                        session.status.set(SessionStatus::Checking);
+                        spawn_local(async move { session.refresh(api).await });
+                    }>"Try again"</button>
+                </div>
+            </main>
+        }
+        .into_any(),
+        SessionStatus::SignedIn { .. } => view! {
+            <Header />
+            <main class="app-main" id="main">
+                <Outlet />
+            </main>
+        }
+        .into_any(),
+    }
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let session = expect_session();
+    let api = expect_api();
+    let location = use_location();
+    let navigate = use_navigate();
+    let signing_out = RwSignal::new(false);
+
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        signing_out.set(true);
+        spawn_local(async move {
+            // Even if the server is unreachable the local session must end: the user asked to leave.
+            let _ = api.logout().await;
+            session.sign_out_locally();
+            navigate(
+                "/login",
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        });
+    };
+
+    let user = move || session.user();
+    let nav = move || {
+        let capabilities = session.capabilities();
+        APPS.iter()
+            .filter(|app| capabilities.nav_link(app.nav_link))
+            .map(|app| {
+                let href = app.href;
+                let current = move || location.pathname.get().starts_with(href).then_some("page");
+                view! {
+                    <a href=href class="nav-link" data-testid=app.testid aria-current=current>{app.label}</a>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <header class="app-header">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a href="/" class="brand" aria-label="Gatehouse home">
+                <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
+                    <rect width="32" height="32" rx="7" fill="#24344d" />
+                    <path d="M9 25V13l7-5 7 5v12h-5v-6h-4v6z" fill="#36c5b5" />
+                </svg>
+                <span class="brand-name">"Gatehouse"</span>
+            </a>
+            <nav class="app-nav" aria-label="Apps">{nav}</nav>
+            <div class="header-user">
+                <span class="avatar" aria-hidden="true">{move || user().map(|u| u.initials()).unwrap_or_default()}</span>
+                <span class="user-name" data-testid="user-menu" title=move || user().map(|u| u.username).unwrap_or_default()>
+                    {move || user().map(|u| u.display_name().to_string()).unwrap_or_default()}
+                </span>
+                <button type="button" class="btn btn-ghost" data-testid="sign-out" on:click=sign_out disabled=move || signing_out.get()>
+                    "Sign out"
+                </button>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let session = expect_session();
+    let navigate = use_navigate();
+    let home = Memo::new(move |_| home_path(&session.capabilities()));
+    Effect::new(move |_| {
+        if let Some(path) = home.get() {
+            navigate(
+                path,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    move || {
+        home.get().is_none().then(|| {
+            view! {
+                <section class="panel empty-state">
+                    <h1>"No apps available"</h1>
+                    <p>"Your roles do not grant access to any Gatehouse app. Ask an administrator to add a Kibana feature privilege to one of your roles."</p>
+                </section>
+            }
+        })
+    }
+}

@@ -1,0 +1,23 @@
+pub mod guarded_button;
+pub mod modal;
+pub mod toasts;
+
+pub use guarded_button::GuardedButton;
+pub use modal::Modal;
+pub use toasts::ToastRegion;
+
+use std::cell::Cell;
+
+thread_local! {
+    static NEXT_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A document-unique id for `aria-describedby` / `aria-labelledby` pairs.
+pub fn unique_id(prefix: &str) -> String {
+    let id = NEXT_ID.with(|next| {
+        let id = next.get() + 1;
+        next.set(id);
+        id
+    });
+    format!("{prefix}-{id}")
+}

@@ -1,0 +1,27 @@
+//! Small display helpers that need the browser clock.
+
+/// "just now", "5 minutes ago", "3 days ago"; the raw text when it is not a date.
+pub fn relative_time(iso: &str) -> String {
+    let then = js_sys::Date::parse(iso);
+    if then.is_nan() {
+        return iso.to_string();
+    }
+    let seconds = ((js_sys::Date::now() - then) / 1000.0).max(0.0) as u64;
+    let (value, unit) = match seconds {
+        0..=44 => return "just now".into(),
+        45..=3_599 => (seconds.div_ceil(60), "minute"),
+        3_600..=86_399 => (seconds / 3_600, "hour"),
+        _ => (seconds / 86_400, "day"),
+    };
+    let plural = if value == 1 { "" } else { "s" };
+    format!("{value} {unit}{plural} ago")
+}
+
+/// The local date and time, for a `title` next to a relative time.
+pub fn local_time(iso: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
+    if date.get_time().is_nan() {
+        return iso.to_string();
+    }
+    String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+}

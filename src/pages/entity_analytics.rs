@@ -1,0 +1,609 @@
+//! Entity analytics: the threat-hunting leads section, driven by the caller's privileges.
+//!
+//! Privileges are read once on load. Without `read` the section is not rendered and no leads or
+//! status request is sent; with `read` only, writing is closed with a reason; any later 403 narrows
+//! what the section allows instead of pretending the list is empty.
+
+use gatehouse_api::leads::{
+    missing_privilege_text, role_fix_snippet, texts, FindLeadsQuery, GenerateRequest,
+    GenerationProgress, Lead, LeadsAccess, LeadsPage, Privilege, SortField, SortOrder,
+    LEADS_INDEX_PATTERN, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+};
+use gatehouse_api::ApiError;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{expect_api, ApiClient};
+use crate::components::{GuardedButton, Modal};
+use crate::format::{local_time, relative_time};
+use crate::state::{expect_toasts, Toasts};
+
+/// Our server runs generation without an LLM connector; Kibana needs one configured.
+const CONNECTOR_ID: &str = "gatehouse-default";
+const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
+
+#[component]
+pub fn EntityAnalyticsPage() -> impl IntoView {
+    view! {
+        <div class="page">
+            <header class="page-header">
+                <h1>"Entity analytics"</h1>
+                <p class="muted">"Risky hosts, users and services, ranked into leads worth hunting."</p>
+            </header>
+            <LeadsSection />
+        </div>
+    }
+}
+
+/// Everything the section's parts share; `Copy`, so every closure can hold it.
+#[derive(Clone, Copy)]
+struct LeadsState {
+    api: ApiClient,
+    toasts: Toasts,
+    access: RwSignal<LeadsAccess>,
+    query: RwSignal<FindLeadsQuery>,
+    reload: RwSignal<u32>,
+    generating: RwSignal<bool>,
+    why_open: RwSignal<bool>,
+    selected: RwSignal<Option<Lead>>,
+}
+
+impl LeadsState {
+    /// A 403 proves the privilege is gone, whatever `/privileges` said.
+    fn denied(&self, privilege: Privilege) {
+        let _ = self
+            .access
+            .try_update(|access| *access = access.after_denial(privilege));
+    }
+
+    fn refresh(&self) {
+        let _ = self.reload.try_update(|n| *n += 1);
+    }
+
+    fn write_block(&self, to_do: &'static str) -> Signal<Option<String>> {
+        let access = self.access;
+        Signal::derive(move || {
+            (access.get() == LeadsAccess::ReadOnly)
+                .then(|| missing_privilege_text(Privilege::Write, to_do))
+        })
+    }
+}
+
+#[component]
+pub fn LeadsSection() -> impl IntoView {
+    let state = LeadsState {
+        api: expect_api(),
+        toasts: expect_toasts(),
+        access: RwSignal::new(LeadsAccess::Loading),
+        query: RwSignal::new(FindLeadsQuery::default()),
+        reload: RwSignal::new(0),
+        generating: RwSignal::new(false),
+        why_open: RwSignal::new(false),
+        selected: RwSignal::new(None),
+    };
+    let privileges_error = RwSignal::new(None::<ApiError>);
+    let check_privileges = move || {
+        privileges_error.set(None);
+        state.access.set(LeadsAccess::Loading);
+        spawn_local(async move {
+            match state.api.leads_privileges().await {
+                Ok(privileges) => {
+                    let _ = state
+                        .access
+                        .try_set(LeadsAccess::from_privileges(&privileges));
+                }
+                Err(error) => {
+                    state.toasts.api_error(texts::FETCH_FAILED, &error);
+                    if error.is_permission_denied() {
+                        let _ = state.access.try_set(LeadsAccess::Hidden);
+                    } else {
+                        let _ = privileges_error.try_set(Some(error));
+                    }
+                }
+            }
+        });
+    };
+    check_privileges();
+
+    let may_fetch = Memo::new(move |_| state.access.get().may_fetch());
+    let leads = LocalResource::new(move || {
+        let allowed = may_fetch.get();
+        let query = state.query.get();
+        state.reload.track();
+        async move {
+            if !allowed {
+                return None;
+            }
+            Some(fetch_leads(state, query).await)
+        }
+    });
+
+    view! {
+        <Show when=move || state.access.get().is_rendered()>
+            <section class="panel leads-section" data-testid="leads-section" aria-labelledby="leads-title" aria-busy=move || (state.access.get() == LeadsAccess::Loading).then_some("true")>
+                <header class="section-header">
+                    <div>
+                        <h2 id="leads-title">{texts::SECTION_TITLE}</h2>
+                        <LastRun state />
+                    </div>
+                    <Toolbar state leads />
+                </header>
+                <Show when=move || privileges_error.with(Option::is_some)>
+                    <div class="callout callout-danger" role="alert">
+                        <p class="callout-title">"Could not check your privileges"</p>
+                        <p>{move || privileges_error.get().map(|e| e.toast_text()).unwrap_or_default()}</p>
+                        <button type="button" class="btn" on:click=move |_| check_privileges()>"Try again"</button>
+                    </div>
+                </Show>
+                <Show when=move || state.access.get() == LeadsAccess::ReadOnly>
+                    <div class="callout callout-warning" data-testid="leads-readonly-callout">
+                        <p class="callout-title">{texts::INSUFFICIENT_PRIVILEGES}</p>
+                        <p>
+                            "You can view hunting leads, but generating and dismissing them needs the "
+                            <code>"write"</code>" privilege on "<code>{LEADS_INDEX_PATTERN}</code>". "
+                            <button type="button" class="link-button" data-testid="leads-why" on:click=move |_| state.why_open.set(true)>"Why?"</button>
+                        </p>
+                    </div>
+                </Show>
+                <Filters state />
+                <LeadsBody state leads />
+                <WhyPanel state />
+                <LeadDetail state />
+            </section>
+        </Show>
+    }
+}
+
+async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<LeadsPage, ApiError> {
+    let result = state.api.find_leads(&query).await;
+    if let Err(error) = &result {
+        if error.is_index_not_found() {
+            return result;
+        }
+        state.toasts.api_error(texts::FETCH_FAILED, error);
+        if error.is_permission_denied() {
+            state.denied(Privilege::Read);
+        }
+    }
+    result
+}
+
+type LeadsResource = LocalResource<Option<Result<LeadsPage, ApiError>>>;
+
+fn has_leads(leads: LeadsResource) -> bool {
+    leads.with(|result| matches!(result, Some(Some(Ok(page))) if page.total > 0))
+}
+
+#[component]
+fn Toolbar(state: LeadsState, leads: LeadsResource) -> impl IntoView {
+    let label = Signal::derive(move || {
+        if state.generating.get() {
+            "Generating…".to_string()
+        } else if has_leads(leads) {
+            texts::REGENERATE.to_string()
+        } else {
+            texts::GENERATE.to_string()
+        }
+    });
+    let blocked = state.write_block("generate leads");
+    view! {
+        <div class="toolbar">
+            <Show when=move || has_leads(leads)>
+                <GuardedButton
+                    label=Signal::derive(|| "Refresh".to_string())
+                    icon="↻"
+                    blocked=state.write_block("refresh leads")
+                    busy=state.generating
+                    on_press=Callback::new(move |_| start_generation(state))
+                    testid="leads-refresh"
+                />
+            </Show>
+            <GuardedButton
+                label
+                blocked
+                busy=state.generating
+                on_press=Callback::new(move |_| start_generation(state))
+                class="btn-primary"
+                testid="leads-generate"
+            />
+        </div>
+    }
+}
+
+/// Fire-and-forget generation: the answer only carries an id; success or failure comes later
+/// through `/status`, polled every 2 s like Kibana does.
+fn start_generation(state: LeadsState) {
+    if state.generating.get_untracked() {
+        return;
+    }
+    state.generating.set(true);
+    spawn_local(async move {
+        let request = GenerateRequest {
+            connector_id: CONNECTOR_ID.into(),
+            max_leads: None,
+        };
+        match state.api.generate_leads(&request).await {
+            Ok(started) => {
+                state.toasts.success(texts::GENERATE_STARTED, "");
+                poll_generation(state, &started.execution_uuid).await;
+            }
+            Err(error) => {
+                state.toasts.api_error(texts::GENERATE_FAILED, &error);
+                if error.is_permission_denied() {
+                    state.denied(Privilege::Write);
+                }
+            }
+        }
+        let _ = state.generating.try_set(false);
+    });
+}
+
+async fn poll_generation(state: LeadsState, execution_uuid: &str) {
+    for _ in 0..STATUS_POLL_ATTEMPTS {
+        TimeoutFuture::new(STATUS_POLL_MS).await;
+        match state.api.leads_status().await {
+            Ok(status) => match status.progress_of(execution_uuid) {
+                GenerationProgress::Running => continue,
+                GenerationProgress::Succeeded => {
+                    let found = status.total_leads;
+                    let noun = if found == 1 { "lead" } else { "leads" };
+                    state.toasts.success(
+                        texts::GENERATE_DONE,
+                        &format!("{found} hunting {noun} ready."),
+                    );
+                    state.refresh();
+                    return;
+                }
+                GenerationProgress::Failed(message) => {
+                    state.toasts.error(texts::GENERATE_FAILED, &message);
+                    if message.starts_with("security_exception") {
+                        state.denied(Privilege::Write);
+                    }
+                    return;
+                }
+            },
+            Err(error) => {
+                state.toasts.api_error(texts::STATUS_FAILED, &error);
+                if error.is_permission_denied() {
+                    state.denied(Privilege::Read);
+                }
+                return;
+            }
+        }
+    }
+    state.toasts.warning(texts::GENERATE_SLOW, "");
+}
+
+#[component]
+fn LastRun(state: LeadsState) -> impl IntoView {
+    let may_fetch = Memo::new(move |_| state.access.get().may_fetch());
+    let status = LocalResource::new(move || {
+        let allowed = may_fetch.get();
+        state.reload.track();
+        async move {
+            if !allowed {
+                return None;
+            }
+            match state.api.leads_status().await {
+                Ok(status) => Some(status),
+                Err(error) => {
+                    state.toasts.api_error(texts::STATUS_FAILED, &error);
+                    if error.is_permission_denied() {
+                        state.denied(Privilege::Read);
+                    }
+                    None
+                }
+            }
+        }
+    });
+    move || {
+        status.get().flatten().and_then(|status| status.last_run).map(|last_run| {
+            view! {
+                <p class="muted small" data-testid="leads-last-run">
+                    "Last generated "<time datetime=last_run.clone() title=local_time(&last_run)>{relative_time(&last_run)}</time>
+                </p>
+            }
+        })
+    }
+}
+
+#[component]
+fn Filters(state: LeadsState) -> impl IntoView {
+    let set_query = move |change: fn(&mut FindLeadsQuery, &str), value: String| {
+        state.query.update(|query| {
+            change(query, &value);
+            query.page = 1;
+        });
+    };
+    view! {
+        <div class="filters" role="group" aria-label="Lead filters">
+            <label class="inline-field">
+                <span>"Status"</span>
+                <select data-testid="leads-status-filter" on:change:target=move |ev| set_query(|q, v| q.status = Some(v.to_string()), ev.target().value())>
+                    <option value="active" selected>"Active"</option>
+                    <option value="dismissed">"Dismissed"</option>
+                    <option value="expired">"Expired"</option>
+                </select>
+            </label>
+            <label class="inline-field">
+                <span>"Sort by"</span>
+                <select data-testid="leads-sort" on:change:target=move |ev| set_query(
+                    |q, v| {
+                        (q.sort_field, q.sort_order) = match v {
+                            "newest" => (SortField::Timestamp, SortOrder::Desc),
+                            "oldest" => (SortField::Timestamp, SortOrder::Asc),
+                            "priority-asc" => (SortField::Priority, SortOrder::Asc),
+                            _ => (SortField::Priority, SortOrder::Desc),
+                        }
+                    },
+                    ev.target().value(),
+                )>
+                    <option value="priority-desc" selected>"Highest priority"</option>
+                    <option value="priority-asc">"Lowest priority"</option>
+                    <option value="newest">"Newest"</option>
+                    <option value="oldest">"Oldest"</option>
+                </select>
+            </label>
+        </div>
+    }
+}
+
+#[component]
+fn LeadsBody(state: LeadsState, leads: LeadsResource) -> impl IntoView {
+    let skeleton = || {
+        view! {
+            <ul class="lead-grid" aria-hidden="true">
+                {(0..6).map(|_| view! { <li class="lead-card skeleton"><span></span><span></span><span></span></li> }).collect_view()}
+            </ul>
+        }
+    };
+    view! {
+        <Transition fallback=skeleton>
+            {move || Suspend::new(async move {
+                match leads.await {
+                    None => skeleton().into_any(),
+                    Some(Ok(page)) if page.total == 0 || page.leads.0.is_empty() && page.page == 1 => {
+                        view! { <EmptyState state /> }.into_any()
+                    }
+                    Some(Err(error)) if error.is_index_not_found() => view! { <EmptyState state /> }.into_any(),
+                    Some(Ok(page)) => view! { <LeadGrid state page /> }.into_any(),
+                    Some(Err(error)) => view! {
+                        <div class="callout callout-danger" role="alert" data-testid="leads-error">
+                            <p class="callout-title">{texts::FETCH_FAILED}</p>
+                            <p>{error.toast_text()}</p>
+                            <button type="button" class="btn" on:click=move |_| state.refresh()>"Try again"</button>
+                        </div>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn EmptyState(state: LeadsState) -> impl IntoView {
+    let filtered = move || state.query.with(|q| q.status.as_deref() != Some("active"));
+    view! {
+        <div class="empty-state" data-testid="leads-empty">
+            <div class="empty-icon" aria-hidden="true">"⌖"</div>
+            <h3>{move || if filtered() { "No leads with this status" } else { texts::EMPTY_TITLE }}</h3>
+            <p class="muted">{move || if filtered() { "Choose another status to see other leads." } else { texts::EMPTY_BODY }}</p>
+        </div>
+    }
+}
+
+#[component]
+fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
+    let query = state.query.get_untracked();
+    let total_pages = query.total_pages(page.total);
+    let current = page.page.max(1);
+    let first = u64::from(current - 1) * u64::from(query.per_page) + 1;
+    let last = (first + page.leads.0.len() as u64).saturating_sub(1);
+    let leads = page.leads.0;
+    view! {
+        <ul class="lead-grid" data-testid="lead-list">
+            <For each=move || leads.clone() key=|lead| (lead.id.clone(), lead.status.clone()) children=move |lead| view! { <LeadCard state lead /> } />
+        </ul>
+        <nav class="pagination" aria-label="Lead pages">
+            <span class="muted" data-testid="leads-range">{format!("{first}–{last} of {}", page.total)}</span>
+            <label class="inline-field">
+                <span>"Per page"</span>
+                <select on:change:target=move |ev| {
+                    let size = ev.target().value().parse().unwrap_or(query.per_page);
+                    state.query.update(|q| { q.per_page = size; q.page = 1; });
+                }>
+                    {PAGE_SIZES.iter().map(|size| view! {
+                        <option value=size.to_string() selected=*size == query.per_page>{size.to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="button" class="btn" data-testid="leads-prev" disabled=current <= 1 on:click=move |_| state.query.update(|q| q.page = current - 1)>"‹ Previous"</button>
+            <span data-testid="leads-page">{format!("Page {current} of {total_pages}")}</span>
+            <button type="button" class="btn" data-testid="leads-next" disabled=current >= total_pages on:click=move |_| state.query.update(|q| q.page = current + 1)>"Next ›"</button>
+        </nav>
+    }
+}
+
+fn priority_class(priority: u8) -> &'static str {
+    match priority {
+        9.. => "priority-critical",
+        7..=8 => "priority-high",
+        4..=6 => "priority-medium",
+        _ => "priority-low",
+    }
+}
+
+fn entity_icon(entity_type: &str) -> &'static str {
+    match entity_type {
+        "host" => "🖥",
+        "user" => "👤",
+        "service" => "⚙",
+        _ => "◆",
+    }
+}
+
+#[component]
+fn LeadCard(state: LeadsState, lead: Lead) -> impl IntoView {
+    let detail = lead.clone();
+    let id = lead.id.clone();
+    let dismissible = lead.status == "active";
+    let entity = lead.entity.clone();
+    view! {
+        <li class="lead-card" data-testid="lead-card" data-lead-id=lead.id.clone()>
+            <div class="lead-card-top">
+                <span class=format!("priority-badge {}", priority_class(lead.priority)) title="Priority, 10 is the most urgent">
+                    {format!("P{}", lead.priority)}
+                </span>
+                <span class=format!("staleness staleness-{}", lead.staleness)>{lead.staleness.clone()}</span>
+            </div>
+            <h3 class="lead-title">
+                <button type="button" class="link-button" data-testid="lead-open" on:click=move |_| state.selected.set(Some(detail.clone()))>
+                    {lead.title.clone()}
+                </button>
+            </h3>
+            <p class="lead-byline">{lead.byline.clone()}</p>
+            {entity.map(|entity| view! {
+                <p class="lead-entity">
+                    <span aria-hidden="true">{entity_icon(&entity.entity_type)}</span>
+                    <span class="sr-only">{entity.entity_type.clone()}" "</span>
+                    <span class="entity-name">{entity.name}</span>
+                </p>
+            })}
+            <ul class="tags" aria-label="Tags">
+                {lead.tags.iter().map(|tag| view! { <li class="tag">{tag.clone()}</li> }).collect_view()}
+            </ul>
+            <div class="lead-card-footer">
+                <time class="muted small" datetime=lead.timestamp.clone() title=local_time(&lead.timestamp)>{relative_time(&lead.timestamp)}</time>
+                <Show when=move || dismissible>
+                    <GuardedButton
+                        label=Signal::derive(|| "Dismiss".to_string())
+                        blocked=state.write_block("dismiss leads")
+                        on_press=Callback::new({
+                            let id = id.clone();
+                            move |_| dismiss(state, id.clone())
+                        })
+                        class="btn-small btn-ghost"
+                        testid="lead-dismiss"
+                    />
+                </Show>
+            </div>
+        </li>
+    }
+}
+
+fn dismiss(state: LeadsState, id: String) {
+    spawn_local(async move {
+        match state.api.dismiss_lead(&id).await {
+            Ok(_) => {
+                state.toasts.success("Lead dismissed", "");
+                state.selected.set(None);
+                state.refresh();
+            }
+            Err(error) => {
+                state.toasts.api_error("Failed to dismiss lead", &error);
+                if error.is_permission_denied() {
+                    state.denied(Privilege::Write);
+                }
+            }
+        }
+    });
+}
+
+#[component]
+fn LeadDetail(state: LeadsState) -> impl IntoView {
+    let open = RwSignal::new(false);
+    // Two-way link between "a lead is selected" and "the dialog is open"; each side writes only
+    // on a real change, or the two effects would wake each other forever.
+    Effect::new(move |_| {
+        if state.selected.with(Option::is_some) && !open.get_untracked() {
+            open.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && state.selected.with_untracked(Option::is_some) {
+            state.selected.set(None);
+        }
+    });
+    let title = Signal::derive(move || {
+        state
+            .selected
+            .with(|lead| lead.as_ref().map(|l| l.title.clone()).unwrap_or_default())
+    });
+    view! {
+        <Modal open title testid="lead-detail" class="modal-wide">
+            {move || state.selected.get().map(|lead| view! { <LeadDetailBody lead /> })}
+        </Modal>
+    }
+}
+
+#[component]
+fn LeadDetailBody(lead: Lead) -> impl IntoView {
+    view! {
+        <div class="lead-detail">
+            <p class="lead-detail-meta">
+                <span class=format!("priority-badge {}", priority_class(lead.priority))>{format!("Priority {}", lead.priority)}</span>
+                {lead.entity.map(|e| view! { <span class="entity-chip">{entity_icon(&e.entity_type)}" "{e.name}</span> })}
+                <span class="muted">{lead.byline}</span>
+            </p>
+            <h3>"Description"</h3>
+            <p class="prose">{lead.description}</p>
+            <h3>"Observations"</h3>
+            <ul class="observations">
+                {lead.observations.into_iter().map(|o| view! {
+                    <li class="observation">
+                        <span class=format!("severity severity-{}", o.severity)>{o.severity.clone()}</span>
+                        <div>
+                            <p>{o.description}</p>
+                            <p class="muted small">{format!("{} · score {:.0} · confidence {:.0}%", o.module_id.replace('_', " "), o.score, o.confidence * 100.0)}</p>
+                        </div>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <h3>"Recommended next steps"</h3>
+            <ol class="recommendations">
+                {lead.chat_recommendations.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+            </ol>
+        </div>
+    }
+}
+
+/// "Why?": exactly which privilege is missing on which pattern, and the role that would grant it.
+#[component]
+fn WhyPanel(state: LeadsState) -> impl IntoView {
+    let snippet = StoredValue::new(role_fix_snippet(Privilege::Write));
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+            return;
+        };
+        let promise = snippet.with_value(|text| clipboard.write_text(text));
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => copied.set(true),
+                Err(_) => state
+                    .toasts
+                    .error("Could not copy", "Select the text and copy it by hand."),
+            }
+        });
+    };
+    view! {
+        <Modal open=state.why_open title="Why can't I generate leads?" testid="leads-why-panel">
+            <p>"Gatehouse checked your roles on the leads index pattern:"</p>
+            <table class="privilege-table">
+                <thead><tr><th scope="col">"Index pattern"</th><th scope="col">"read"</th><th scope="col">"write"</th></tr></thead>
+                <tbody><tr>
+                    <td><code>{LEADS_INDEX_PATTERN}</code></td>
+                    <td class="granted">"✓ granted"</td>
+                    <td class="missing">"✕ missing"</td>
+                </tr></tbody>
+            </table>
+            <p>"Generating, refreshing and dismissing leads write to that index. An administrator can grant it by adding this role in Dev Tools and assigning it to you:"</p>
+            <pre class="code-block" data-testid="leads-why-snippet">{snippet.get_value()}</pre>
+            <div class="modal-actions">
+                <button type="button" class="btn" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+            </div>
+        </Modal>
+    }
+}

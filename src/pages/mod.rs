@@ -1,0 +1,9 @@
+pub mod dashboards;
+pub mod entity_analytics;
+pub mod login;
+pub mod not_found;
+
+pub use dashboards::DashboardsPage;
+pub use entity_analytics::EntityAnalyticsPage;
+pub use login::LoginPage;
+pub use not_found::NotFound;

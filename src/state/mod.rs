@@ -1,0 +1,5 @@
+pub mod session;
+pub mod toasts;
+
+pub use session::{expect_session, Session, SessionStatus};
+pub use toasts::{expect_toasts, Toasts};

@@ -1,0 +1,288 @@
+//! The leads section in the browser, fed the contract's responses.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use gatehouse::api::Method;
+use gatehouse::components::ToastRegion;
+use gatehouse::pages::entity_analytics::LeadsSection;
+use gatehouse::state::Toasts;
+use leptos::prelude::*;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const LEADS: &str = "/internal/entity_analytics/leads";
+
+fn mount(canned: &Canned) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
+    let root = container();
+    let client = canned.client();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(Toasts::new());
+        view! { <ToastRegion /> <LeadsSection /> }
+    });
+    (root.unchecked_into(), handle)
+}
+
+fn backend(read: bool, write: bool) -> Canned {
+    Canned::new(move |request| {
+        let path = request.path.as_str();
+        if path.ends_with("/privileges") {
+            json(200, &privileges(read, write))
+        } else if path.ends_with("/status") {
+            json(200, STATUS_IDLE)
+        } else if path.starts_with(&format!("{LEADS}?")) {
+            json(
+                200,
+                &leads_page(
+                    &[
+                        lead("a", "Beaconing from web-a", 9),
+                        lead("b", "Odd logins", 4),
+                    ],
+                    2,
+                ),
+            )
+        } else if path.ends_with("/generate") {
+            json(200, r#"{"executionUuid":"run-1"}"#)
+        } else {
+            json(
+                404,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+            )
+        }
+    })
+}
+
+#[wasm_bindgen_test]
+async fn without_read_the_section_is_absent_and_no_leads_request_is_sent() {
+    let canned = backend(false, false);
+    let (root, _handle) = mount(&canned);
+    wait_for("the privileges request", || {
+        canned.count(Method::Get, &format!("{LEADS}/privileges")) == 1
+    })
+    .await;
+    wait_for("the section to go", || {
+        testid(&root, "leads-section").is_none()
+    })
+    .await;
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert_eq!(canned.paths(), vec![format!("GET {LEADS}/privileges")]);
+}
+
+#[wasm_bindgen_test]
+async fn privileges_request_carries_kibana_headers() {
+    let canned = backend(true, true);
+    let (_root, _handle) = mount(&canned);
+    wait_for("the privileges request", || {
+        !canned.requests.borrow().is_empty()
+    })
+    .await;
+    let first = canned.requests.borrow()[0].clone();
+    assert_eq!(first.header("x-elastic-internal-origin"), Some("Kibana"));
+    assert_eq!(first.header("elastic-api-version"), Some("1"));
+    assert_eq!(
+        first.header("kbn-xsrf"),
+        None,
+        "GET must not carry kbn-xsrf"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
+    let canned = backend(true, false);
+    let (root, _handle) = mount(&canned);
+    wait_for("lead cards", || {
+        query_all(&root, "[data-testid=lead-card]").len() == 2
+    })
+    .await;
+    let generate = testid(&root, "leads-refresh").expect("a refresh button when leads exist");
+    assert_eq!(
+        generate.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
+    assert!(
+        !generate.has_attribute("disabled"),
+        "stays focusable for keyboard users"
+    );
+    let tooltip_id = generate
+        .get_attribute("aria-describedby")
+        .expect("described by its tooltip");
+    let tooltip = query(&root, &format!("#{tooltip_id}")).expect("the tooltip exists");
+    assert_eq!(tooltip.get_attribute("role").as_deref(), Some("tooltip"));
+    assert!(tooltip
+        .text_content()
+        .unwrap_or_default()
+        .contains("You need the write privilege on .entity_analytics.entity-leads-*"));
+
+    // Keyboard focus opens it; hover does too.
+    assert!(!tooltip.class_list().contains("tooltip-open"));
+    generate
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .focus()
+        .expect("focusable");
+    wait_for("tooltip on focus", || {
+        tooltip.class_list().contains("tooltip-open")
+    })
+    .await;
+    generate
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .blur()
+        .expect("blurs");
+    wait_for("tooltip closes on blur", || {
+        !tooltip.class_list().contains("tooltip-open")
+    })
+    .await;
+    let anchor = generate.parent_element().expect("anchor");
+    anchor
+        .dispatch_event(&web_sys::MouseEvent::new("mouseenter").expect("event"))
+        .expect("dispatched");
+    wait_for("tooltip on hover", || {
+        tooltip.class_list().contains("tooltip-open")
+    })
+    .await;
+
+    // Clicking does nothing.
+    click(&generate);
+    click(&testid(&root, "leads-generate").expect("generate button"));
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert_eq!(canned.count(Method::Post, &format!("{LEADS}/generate")), 0);
+    assert!(testid(&root, "leads-readonly-callout").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn full_access_enables_generate_and_starts_a_run() {
+    let canned = backend(true, true);
+    let (root, _handle) = mount(&canned);
+    wait_for("lead cards", || {
+        query_all(&root, "[data-testid=lead-card]").len() == 2
+    })
+    .await;
+    let generate = testid(&root, "leads-generate").expect("generate button");
+    assert_eq!(generate.get_attribute("aria-disabled"), None);
+    assert_eq!(generate.text_content().as_deref(), Some("Regenerate"));
+    click(&generate);
+    wait_for("the generate call", || {
+        canned.count(Method::Post, &format!("{LEADS}/generate")) == 1
+    })
+    .await;
+    let request = canned
+        .requests
+        .borrow()
+        .iter()
+        .find(|r| r.path.ends_with("/generate"))
+        .cloned()
+        .expect("sent");
+    assert_eq!(request.header("kbn-xsrf"), Some("true"));
+    wait_for("the started toast", || {
+        document_element()
+            .text_content()
+            .unwrap_or_default()
+            .contains("Lead generation started successfully")
+    })
+    .await;
+    wait_for("busy label", || {
+        generate.text_content().as_deref() == Some("Generating…")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_403_on_find_toasts_the_server_message_and_hides_the_section() {
+    let canned = Canned::new(|request| {
+        if request.path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else {
+            json(403, READ_DENIED)
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    wait_for("an error toast", || query(&root, ".toast-error").is_some()).await;
+    let toast = query(&root, ".toast-error")
+        .expect("toast")
+        .text_content()
+        .unwrap_or_default();
+    assert!(toast.contains("Failed to fetch hunting leads"), "{toast}");
+    assert!(
+        toast.contains("this action is granted by the index privileges [read,all] (403)"),
+        "{toast}"
+    );
+    wait_for("the section to go", || {
+        testid(&root, "leads-section").is_none()
+    })
+    .await;
+    assert!(query_all(&root, "[data-testid=lead-card]").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn index_not_found_is_the_no_leads_yet_empty_state() {
+    let canned = Canned::new(|request| {
+        if request.path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else if request.path.ends_with("/status") {
+            json(
+                200,
+                r#"{"isEnabled":false,"indexExists":false,"totalLeads":0,"lastRun":null,"lastError":null}"#,
+            )
+        } else {
+            json(
+                404,
+                r#"{"error":{"root_cause":[{"type":"index_not_found_exception","reason":"no such index [x]"}],"type":"index_not_found_exception","reason":"no such index [x]"},"status":404}"#,
+            )
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    wait_for("the empty state", || testid(&root, "leads-empty").is_some()).await;
+    let text = testid(&root, "leads-empty")
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    assert!(text.contains("No hunting leads yet"));
+    assert!(
+        query(&root, ".toast-error").is_none(),
+        "an empty index is not an error"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_generation_reported_by_status_is_toasted_and_closes_writing() {
+    let canned = backend(true, true);
+    let (root, _handle) = mount(&canned);
+    wait_for("lead cards", || {
+        query_all(&root, "[data-testid=lead-card]").len() == 2
+    })
+    .await;
+    canned.answer_with(|request| {
+        let path = request.path.as_str();
+        if path.ends_with("/generate") {
+            json(200, r#"{"executionUuid":"run-9"}"#)
+        } else if path.ends_with("/status") {
+            json(200, r#"{"isEnabled":true,"indexExists":true,"totalLeads":2,"lastRun":null,"lastExecutionUuid":"run-9","lastError":"security_exception: action [indices:data/write/bulk] is unauthorized for user [x]"}"#)
+        } else {
+            json(200, &leads_page(&[lead("a", "Beaconing from web-a", 9)], 1))
+        }
+    });
+    click(&testid(&root, "leads-generate").expect("generate"));
+    // Kibana polls every 2 s: the failure arrives on the first poll.
+    for _ in 0..40 {
+        if query(&root, ".toast-error").is_some() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(100).await;
+    }
+    let toast = query(&root, ".toast-error")
+        .and_then(|t| t.text_content())
+        .unwrap_or_default();
+    assert!(toast.contains("Failed to generate leads"), "{toast}");
+    assert!(toast.contains("indices:data/write/bulk"), "{toast}");
+    wait_for("writing closed", || {
+        testid(&root, "leads-generate")
+            .and_then(|b| b.get_attribute("aria-disabled"))
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+}

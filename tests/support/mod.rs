@@ -1,0 +1,155 @@
+//! Canned contract responses for component tests: the test runner serves its own page, so the
+//! components talk to a transport that answers like Kibana would and records every request.
+
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gatehouse::api::{ApiClient, HttpRequest, HttpResponse, Method, Transport};
+use gatehouse_api::ApiError;
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+pub type Handler = Rc<dyn Fn(&HttpRequest) -> Result<HttpResponse, ApiError>>;
+
+#[derive(Clone)]
+pub struct Canned {
+    pub requests: Rc<RefCell<Vec<HttpRequest>>>,
+    handler: Rc<RefCell<Handler>>,
+}
+
+impl Canned {
+    pub fn new(handler: impl Fn(&HttpRequest) -> Result<HttpResponse, ApiError> + 'static) -> Self {
+        Self {
+            requests: Rc::default(),
+            handler: Rc::new(RefCell::new(Rc::new(handler))),
+        }
+    }
+
+    pub fn answer_with(
+        &self,
+        handler: impl Fn(&HttpRequest) -> Result<HttpResponse, ApiError> + 'static,
+    ) {
+        *self.handler.borrow_mut() = Rc::new(handler);
+    }
+
+    pub fn transport(&self) -> Transport {
+        let requests = self.requests.clone();
+        let handler = self.handler.clone();
+        Rc::new(move |request: HttpRequest| {
+            let answer = (handler.borrow())(&request);
+            requests.borrow_mut().push(request);
+            Box::pin(async move {
+                // Answer on a later turn, like the network does.
+                TimeoutFuture::new(1).await;
+                answer
+            })
+        })
+    }
+
+    pub fn client(&self) -> ApiClient {
+        ApiClient::new(self.transport())
+    }
+
+    pub fn paths(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .map(|r| format!("{} {}", r.method.as_str(), r.path))
+            .collect()
+    }
+
+    pub fn count(&self, method: Method, path_prefix: &str) -> usize {
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| r.method == method && r.path.starts_with(path_prefix))
+            .count()
+    }
+}
+
+pub fn json(status: u16, body: &str) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse {
+        status,
+        content_type: Some("application/json".into()),
+        body: body.into(),
+    })
+}
+
+pub fn privileges(read: bool, write: bool) -> String {
+    format!(
+        r#"{{"privileges":{{"elasticsearch":{{"index":{{".entity_analytics.entity-leads-*":{{"read":{read},"write":{write}}}}}}},"kibana":{{}}}},"has_all_required":{all},"has_read_permissions":{read},"has_write_permissions":{write}}}"#,
+        all = read && write
+    )
+}
+
+pub fn lead(id: &str, title: &str, priority: u8) -> String {
+    format!(
+        r#"{{"id":"{id}","title":"{title}","byline":"Risk score rose sharply","description":"d","entity":{{"type":"host","name":"web-{id}","id":"host:web-{id}"}},"tags":["Risk"],"priority":{priority},"chatRecommendations":["Isolate"],"timestamp":"2026-11-23T00:00:00Z","staleness":"fresh","status":"active","observations":[],"executionUuid":"e1","sourceType":"adhoc"}}"#
+    )
+}
+
+pub fn leads_page(leads: &[String], total: u64) -> String {
+    format!(
+        r#"{{"leads":[{}],"total":{total},"page":1,"perPage":20}}"#,
+        leads.join(",")
+    )
+}
+
+pub const STATUS_IDLE: &str =
+    r#"{"isEnabled":true,"indexExists":true,"totalLeads":2,"lastRun":null,"lastError":null}"#;
+
+pub const READ_DENIED: &str = r#"{"message":"security_exception: action [indices:data/read/search] is unauthorized for user [bob] with effective roles [kibana_admin] on indices [.entity_analytics.entity-leads-default], this action is granted by the index privileges [read,all]","status_code":403}"#;
+
+pub fn container() -> HtmlElement {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document");
+    let div = document.create_element("div").expect("a div");
+    document
+        .body()
+        .expect("a body")
+        .append_child(&div)
+        .expect("appended");
+    div.unchecked_into()
+}
+
+pub fn query(root: &Element, selector: &str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).expect("valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect()
+}
+
+pub fn document_element() -> Element {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .expect("root")
+}
+
+/// Polls until `condition` holds; panics with `what` after two seconds.
+pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+pub fn testid(root: &Element, id: &str) -> Option<Element> {
+    query(root, &format!("[data-testid=\"{id}\"]"))
+}
+
+pub fn click(element: &Element) {
+    element.unchecked_ref::<HtmlElement>().click();
+}
