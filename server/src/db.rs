@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags};
 const READERS: usize = 3;
 
 /// Numbered migrations; `schema_version` records the highest one applied. Append, never edit.
-const MIGRATIONS: &[(i64, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,
         r#"

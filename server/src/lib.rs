@@ -5,6 +5,7 @@ pub mod authz;
 pub mod db;
 pub mod error;
 pub mod kibana;
+pub mod leads;
 pub mod password;
 pub mod routes;
 pub mod seed;

@@ -1,14 +1,497 @@
-//! Threat-hunting leads (contract §3).
+//! Threat-hunting leads routes (contract §3), base `/internal/entity_analytics/leads`.
+//!
+//! Every route: Kibana header rules (incl. `elastic-api-version: 1`), a session, and the Kibana
+//! API privileges `securitySolution` + `securitySolution-entity-analytics` (Boom 403). Index
+//! privileges are checked per action on the space's concrete index, as Elasticsearch would, and
+//! their denials use the siem error shape.
 
-use axum::Router;
+use std::sync::Arc;
 
-use crate::db::Db;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use gatehouse_api::leads::{
+    leads_index, BulkUpdateResponse, GenerateRequest, GenerateResponse, LeadList, LeadsPage,
+    LeadsPrivileges, LeadsStatus, SortField, SortOrder, SuccessResponse, LEADS_BASE,
+    LEADS_INDEX_PATTERN, MAX_PER_PAGE,
+};
+use serde::Deserialize;
+
+use crate::authz::{self, IndexAction, Subject};
+use crate::db::{self, Db};
+use crate::error::{AppError, AppResult};
+use crate::kibana::{method_and_path, JsonBody, JsonOrDefault, Space};
+use crate::leads::{self, FindQuery};
+use crate::session::Principal;
 use crate::AppState;
 
-pub fn router(_state: AppState) -> Router<AppState> {
+pub const MAX_LEADS: u32 = 50;
+pub const DEFAULT_MAX_LEADS: u32 = 10;
+pub const MAX_BULK_IDS: usize = 100;
+pub const LEAD_STATUSES: &[&str] = &["active", "dismissed", "expired"];
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let base = LEADS_BASE;
     Router::new()
+        .route(base, get(find))
+        .route(&format!("{base}/"), get(find))
+        .route(&format!("{base}/privileges"), get(privileges))
+        .route(&format!("{base}/status"), get(status))
+        .route(&format!("{base}/generate"), post(generate))
+        .route(&format!("{base}/enable"), post(enable))
+        .route(&format!("{base}/disable"), post(disable))
+        .route(&format!("{base}/bulk_update"), post(bulk_update))
+        .route(&format!("{base}/{{id}}/_dismiss"), post(dismiss))
+        .route_layer(middleware::from_fn_with_state(state, guard))
 }
 
-pub fn seed_entities(_db: &Db) -> anyhow::Result<bool> {
-    Ok(false)
+pub fn seed_entities(db: &Db) -> anyhow::Result<bool> {
+    leads::seed_entities(db)
+}
+
+/// Session + Kibana feature privileges, before any leads handler runs.
+async fn guard(
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (method, path) = method_and_path(req.method(), req.uri());
+    match authz::check_route(
+        &principal.subject,
+        space.id(),
+        authz::LEADS_GUARD,
+        &method,
+        &path,
+    ) {
+        Ok(()) => next.run(req).await,
+        Err(message) => AppError::boom(StatusCode::FORBIDDEN, message).into_response(),
+    }
+}
+
+fn bad_request(message: impl Into<String>) -> AppError {
+    AppError::siem(StatusCode::BAD_REQUEST, message)
+}
+
+/// The index action check; a denial is Elasticsearch's `security_exception`, 403 in siem shape.
+fn require(subject: &Subject, index: &str, action: IndexAction) -> AppResult<()> {
+    authz::check_index_action(subject, index, action)
+        .map_err(|message| AppError::siem(StatusCode::FORBIDDEN, message))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /privileges
+// ---------------------------------------------------------------------------------------------
+
+/// Role-based, so it works before the index exists: `read`, and `write` = a write-class
+/// privilege (`index`, `write` or `all`) on `.entity_analytics.entity-leads-*`.
+pub fn leads_privileges(subject: &Subject) -> LeadsPrivileges {
+    let result = authz::has_index_privileges(subject, &[LEADS_INDEX_PATTERN], &["read", "index"]);
+    LeadsPrivileges::new(
+        result.index_privilege(LEADS_INDEX_PATTERN, "read"),
+        result.index_privilege(LEADS_INDEX_PATTERN, "index"),
+    )
+}
+
+async fn privileges(principal: Arc<Principal>) -> Json<LeadsPrivileges> {
+    Json(leads_privileges(&principal.subject))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET / (find)
+// ---------------------------------------------------------------------------------------------
+
+fn parse_number(name: &str, raw: &str, min: u32, max: u32) -> AppResult<u32> {
+    let value: f64 = raw
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| {
+            bad_request(format!(
+                "[request query]: {name}: Expected number, received nan"
+            ))
+        })?;
+    if value.fract() != 0.0 {
+        return Err(bad_request(format!(
+            "[request query]: {name}: Expected integer, received float"
+        )));
+    }
+    if value < f64::from(min) {
+        return Err(bad_request(format!(
+            "[request query]: {name}: Number must be greater than or equal to {min}"
+        )));
+    }
+    if value > f64::from(max) {
+        return Err(bad_request(format!(
+            "[request query]: {name}: Number must be less than or equal to {max}"
+        )));
+    }
+    Ok(value as u32)
+}
+
+fn parse_enum<'a>(name: &str, raw: &str, allowed: &[&'a str]) -> AppResult<&'a str> {
+    allowed.iter().copied().find(|a| *a == raw).ok_or_else(|| {
+        let expected = allowed
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        bad_request(format!(
+            "[request query]: {name}: Invalid enum value. Expected {expected}, received '{raw}'"
+        ))
+    })
+}
+
+/// Validates the find query string: `page` ≥ 1, `perPage` 1..100, `sortField`, `sortOrder`,
+/// `status`. Unknown parameters are ignored.
+pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindQuery> {
+    let mut query = FindQuery::default();
+    let mut seen = std::collections::HashSet::new();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        if !seen.insert(key.to_string()) {
+            return Err(bad_request(format!(
+                "[request query]: {key}: Expected a single value, received an array"
+            )));
+        }
+        match key.as_ref() {
+            "page" => query.page = parse_number("page", &value, 1, 10_000_000)?,
+            "perPage" => query.per_page = parse_number("perPage", &value, 1, MAX_PER_PAGE)?,
+            "sortField" => {
+                query.sort_field =
+                    match parse_enum("sortField", &value, &["priority", "timestamp"])? {
+                        "timestamp" => SortField::Timestamp,
+                        _ => SortField::Priority,
+                    }
+            }
+            "sortOrder" => {
+                query.sort_order = match parse_enum("sortOrder", &value, &["asc", "desc"])? {
+                    "asc" => SortOrder::Asc,
+                    _ => SortOrder::Desc,
+                }
+            }
+            "status" => {
+                query.status = Some(parse_enum("status", &value, LEAD_STATUSES)?.to_string())
+            }
+            _ => {}
+        }
+    }
+    Ok(query)
+}
+
+async fn find(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<LeadsPage>> {
+    let query = parse_find_query(raw.as_deref())?;
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Search)?;
+    let (page, per_page) = (query.page, query.per_page);
+    let (leads, total) = state
+        .db
+        .read(move |conn| {
+            if !leads::index_exists(conn, &index)? {
+                return Ok((Vec::new(), 0));
+            }
+            leads::find_leads(conn, &index, &query)
+        })
+        .await?;
+    Ok(Json(LeadsPage {
+        leads: LeadList(leads),
+        total,
+        page,
+        per_page,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /status
+// ---------------------------------------------------------------------------------------------
+
+async fn status(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+) -> AppResult<Json<LeadsStatus>> {
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Search)?;
+    let space = space.0;
+    Ok(Json(
+        state
+            .db
+            .read(move |conn| leads::get_status(conn, &space, &index))
+            .await?,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /generate
+// ---------------------------------------------------------------------------------------------
+
+fn validate_connector(connector_id: &str) -> AppResult<()> {
+    if connector_id.trim().is_empty() {
+        return Err(bad_request(
+            "[request body]: connectorId: String must contain at least 1 character(s)",
+        ));
+    }
+    Ok(())
+}
+
+/// Answers at once with the execution id; the run happens in the background and ends in
+/// `/status` (`lastExecutionUuid` + `lastRun` or `lastError`).
+async fn generate(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<GenerateRequest>,
+) -> AppResult<Json<GenerateResponse>> {
+    validate_connector(&body.connector_id)?;
+    let max = body.max_leads.unwrap_or(DEFAULT_MAX_LEADS);
+    if max < 1 {
+        return Err(bad_request(
+            "[request body]: maxLeads: Number must be greater than or equal to 1",
+        ));
+    }
+    if max > MAX_LEADS {
+        return Err(bad_request(format!(
+            "[request body]: maxLeads: Number must be less than or equal to {MAX_LEADS}"
+        )));
+    }
+    let execution_uuid = uuid::Uuid::new_v4().to_string();
+    let run = GenerateRun {
+        db: state.db.clone(),
+        subject: principal.subject.clone(),
+        space: space.0,
+        connector_id: body.connector_id,
+        max_leads: max as usize,
+        execution_uuid: execution_uuid.clone(),
+    };
+    tokio::spawn(async move {
+        let (space, execution) = (run.space.clone(), run.execution_uuid.clone());
+        if let Err(error) = run.execute().await {
+            tracing::error!(
+                space,
+                execution,
+                error = format!("{error:#}"),
+                "lead generation failed"
+            );
+        }
+    });
+    Ok(Json(GenerateResponse { execution_uuid }))
+}
+
+struct GenerateRun {
+    db: Db,
+    subject: Subject,
+    space: String,
+    connector_id: String,
+    max_leads: usize,
+    execution_uuid: String,
+}
+
+impl GenerateRun {
+    async fn execute(self) -> anyhow::Result<()> {
+        let entities = self.db.read(|conn| Ok(leads::load_entities(conn)?)).await?;
+        let leads = leads::build_leads(
+            &entities,
+            self.max_leads,
+            db::now_millis(),
+            &self.execution_uuid,
+        );
+        let index = leads_index(&self.space);
+        // The bulk write runs as the caller: without a write privilege Elasticsearch refuses it.
+        let permitted = authz::check_index_action(&self.subject, &index, IndexAction::Bulk);
+        let GenerateRun {
+            db,
+            space,
+            connector_id,
+            execution_uuid,
+            ..
+        } = self;
+        let count = leads.len();
+        db.write(move |conn| {
+            match permitted {
+                Ok(()) => {
+                    leads::replace_active_leads(conn, &index, &leads)?;
+                    leads::record_run(
+                        conn,
+                        &space,
+                        &connector_id,
+                        &execution_uuid,
+                        Ok(db::now_millis()),
+                    )?;
+                    tracing::info!(space, execution_uuid, count, "generated leads");
+                }
+                Err(message) => {
+                    tracing::info!(space, execution_uuid, "lead generation refused: {message}");
+                    leads::record_run(conn, &space, &connector_id, &execution_uuid, Err(&message))?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /enable, /disable
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EnableRequest {
+    connector_id: String,
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<EnableRequest>,
+) -> AppResult<Json<SuccessResponse>> {
+    validate_connector(&body.connector_id)?;
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Index)?;
+    let space = space.0;
+    state
+        .db
+        .write(move |conn| {
+            // The index is created by the internal user, as Kibana's enable does.
+            leads::ensure_index(conn, &index)?;
+            leads::set_enabled(conn, &space, true, Some(&body.connector_id))?;
+            Ok(())
+        })
+        .await?;
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonOrDefault(_body): JsonOrDefault<serde_json::Value>,
+) -> AppResult<Json<SuccessResponse>> {
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Index)?;
+    let space = space.0;
+    state
+        .db
+        .write(move |conn| Ok(leads::set_enabled(conn, &space, false, None)?))
+        .await?;
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /{id}/_dismiss, /bulk_update
+// ---------------------------------------------------------------------------------------------
+
+async fn dismiss(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    Path(id): Path<String>,
+) -> AppResult<Json<SuccessResponse>> {
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Update)?;
+    let ids = vec![id.clone()];
+    let updated = state
+        .db
+        .write(move |conn| Ok(leads::set_status(conn, &index, &ids, "dismissed")?))
+        .await?;
+    if updated == 0 {
+        return Err(AppError::siem(
+            StatusCode::NOT_FOUND,
+            format!("Lead {id} not found"),
+        ));
+    }
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+#[derive(Debug, Deserialize)]
+struct BulkUpdateBody {
+    ids: Vec<String>,
+    status: String,
+}
+
+async fn bulk_update(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<BulkUpdateBody>,
+) -> AppResult<Json<BulkUpdateResponse>> {
+    if body.ids.is_empty() {
+        return Err(bad_request(
+            "[request body]: ids: Array must contain at least 1 element(s)",
+        ));
+    }
+    if body.ids.len() > MAX_BULK_IDS {
+        return Err(bad_request(format!(
+            "[request body]: ids: Array must contain at most {MAX_BULK_IDS} element(s)"
+        )));
+    }
+    if !LEAD_STATUSES.contains(&body.status.as_str()) {
+        return Err(bad_request(format!(
+            "[request body]: status: Invalid enum value. Expected 'active' | 'dismissed' | 'expired', received '{}'",
+            body.status
+        )));
+    }
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Update)?;
+    let updated = state
+        .db
+        .write(move |conn| Ok(leads::set_status(conn, &index, &body.ids, &body.status)?))
+        .await?;
+    Ok(Json(BulkUpdateResponse { updated }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: AppError) -> String {
+        match e {
+            AppError::Siem { message, .. } => message,
+            other => panic!("expected a siem error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn find_query_validation() {
+        let q = parse_find_query(Some(
+            "page=2&perPage=50&sortField=timestamp&sortOrder=asc&status=dismissed&x=1",
+        ))
+        .unwrap();
+        assert_eq!(
+            (q.page, q.per_page, q.sort_field, q.sort_order),
+            (2, 50, SortField::Timestamp, SortOrder::Asc)
+        );
+        assert_eq!(q.status.as_deref(), Some("dismissed"));
+        assert_eq!(parse_find_query(None).unwrap(), FindQuery::default());
+        assert_eq!(
+            message(parse_find_query(Some("page=0")).unwrap_err()),
+            "[request query]: page: Number must be greater than or equal to 1"
+        );
+        assert_eq!(
+            message(parse_find_query(Some("perPage=101")).unwrap_err()),
+            "[request query]: perPage: Number must be less than or equal to 100"
+        );
+        assert_eq!(
+            message(parse_find_query(Some("perPage=abc")).unwrap_err()),
+            "[request query]: perPage: Expected number, received nan"
+        );
+        assert_eq!(
+            message(parse_find_query(Some("sortField=score")).unwrap_err()),
+            "[request query]: sortField: Invalid enum value. Expected 'priority' | 'timestamp', received 'score'"
+        );
+        assert!(parse_find_query(Some("sortOrder=up")).is_err());
+        assert!(parse_find_query(Some("status=open")).is_err());
+        assert!(parse_find_query(Some("page=1.5")).is_err());
+        assert!(parse_find_query(Some("page=1&page=2")).is_err());
+        assert!(parse_find_query(Some("page=99999999999999999999")).is_err());
+    }
 }
