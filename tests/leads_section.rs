@@ -72,6 +72,19 @@ async fn without_read_the_section_is_absent_and_no_leads_request_is_sent() {
     .await;
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(canned.paths(), vec![format!("GET {LEADS}/privileges")]);
+    let note = testid(&root, "leads-hidden-note").expect("the user is told why");
+    assert!(note
+        .text_content()
+        .unwrap_or_default()
+        .contains(".entity_analytics.entity-leads-*"));
+    click(&testid(&root, "leads-why-hidden").expect("a Why? link"));
+    wait_for("the role that would grant read", || {
+        testid(&root, "leads-why-snippet")
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| t.starts_with("POST /_security/role/leads_read_only"))
+    })
+    .await;
+    assert_eq!(canned.paths().len(), 1, "explaining sends no leads request");
 }
 
 #[wasm_bindgen_test]
@@ -100,7 +113,8 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
         query_all(&root, "[data-testid=lead-card]").len() == 2
     })
     .await;
-    let generate = testid(&root, "leads-refresh").expect("a refresh button when leads exist");
+    let generate = testid(&root, "leads-generate").expect("the generate button");
+    assert_eq!(generate.text_content().as_deref(), Some("Regenerate"));
     assert_eq!(
         generate.get_attribute("aria-disabled").as_deref(),
         Some("true")
@@ -148,7 +162,6 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
 
     // Clicking does nothing.
     click(&generate);
-    click(&testid(&root, "leads-generate").expect("generate button"));
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(canned.count(Method::Post, &format!("{LEADS}/generate")), 0);
     assert!(testid(&root, "leads-readonly-callout").is_some());

@@ -1,7 +1,9 @@
+pub mod app_forbidden;
 pub mod guarded_button;
 pub mod modal;
 pub mod toasts;
 
+pub use app_forbidden::AppForbidden;
 pub use guarded_button::GuardedButton;
 pub use modal::Modal;
 pub use toasts::ToastRegion;

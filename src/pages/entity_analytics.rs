@@ -15,9 +15,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
+use crate::components::AppForbidden;
 use crate::components::{GuardedButton, Modal};
 use crate::format::{local_time, relative_time};
-use crate::state::{expect_toasts, Toasts};
+use crate::state::{expect_session, expect_toasts, Toasts};
 
 /// Our server runs generation without an LLM connector; Kibana needs one configured.
 const CONNECTOR_ID: &str = "gatehouse-default";
@@ -25,13 +26,25 @@ const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
 
 #[component]
 pub fn EntityAnalyticsPage() -> impl IntoView {
+    let session = expect_session();
+    let allowed = move || session.capabilities().nav_link("securitySolutionUI");
     view! {
         <div class="page">
             <header class="page-header">
                 <h1>"Entity analytics"</h1>
                 <p class="muted">"Risky hosts, users and services, ranked into leads worth hunting."</p>
             </header>
-            <LeadsSection />
+            <Show
+                when=allowed
+                fallback=|| view! {
+                    <AppForbidden
+                        app="Entity analytics"
+                        reason="Your roles do not grant the Security feature privilege (securitySolution) in this space."
+                    />
+                }
+            >
+                <LeadsSection />
+            </Show>
         </div>
     }
 }
@@ -45,7 +58,11 @@ struct LeadsState {
     query: RwSignal<FindLeadsQuery>,
     reload: RwSignal<u32>,
     generating: RwSignal<bool>,
-    why_open: RwSignal<bool>,
+    /// Total of the last successful find; the toolbar reads it instead of the resource, so no
+    /// resource is ever read outside a `<Transition>`.
+    total: RwSignal<Option<u64>>,
+    /// Which missing privilege the "Why?" panel explains, when it is open.
+    why: RwSignal<Option<Privilege>>,
     selected: RwSignal<Option<Lead>>,
 }
 
@@ -79,13 +96,12 @@ pub fn LeadsSection() -> impl IntoView {
         query: RwSignal::new(FindLeadsQuery::default()),
         reload: RwSignal::new(0),
         generating: RwSignal::new(false),
-        why_open: RwSignal::new(false),
+        total: RwSignal::new(None),
+        why: RwSignal::new(None),
         selected: RwSignal::new(None),
     };
     let privileges_error = RwSignal::new(None::<ApiError>);
     let check_privileges = move || {
-        privileges_error.set(None);
-        state.access.set(LeadsAccess::Loading);
         spawn_local(async move {
             match state.api.leads_privileges().await {
                 Ok(privileges) => {
@@ -105,6 +121,11 @@ pub fn LeadsSection() -> impl IntoView {
         });
     };
     check_privileges();
+    let retry_privileges = move || {
+        privileges_error.set(None);
+        state.access.set(LeadsAccess::Loading);
+        check_privileges();
+    };
 
     let may_fetch = Memo::new(move |_| state.access.get().may_fetch());
     let leads = LocalResource::new(move || {
@@ -127,13 +148,13 @@ pub fn LeadsSection() -> impl IntoView {
                         <h2 id="leads-title">{texts::SECTION_TITLE}</h2>
                         <LastRun state />
                     </div>
-                    <Toolbar state leads />
+                    <Toolbar state />
                 </header>
                 <Show when=move || privileges_error.with(Option::is_some)>
                     <div class="callout callout-danger" role="alert">
                         <p class="callout-title">"Could not check your privileges"</p>
                         <p>{move || privileges_error.get().map(|e| e.toast_text()).unwrap_or_default()}</p>
-                        <button type="button" class="btn" on:click=move |_| check_privileges()>"Try again"</button>
+                        <button type="button" class="btn" on:click=move |_| retry_privileges()>"Try again"</button>
                     </div>
                 </Show>
                 <Show when=move || state.access.get() == LeadsAccess::ReadOnly>
@@ -142,21 +163,39 @@ pub fn LeadsSection() -> impl IntoView {
                         <p>
                             "You can view hunting leads, but generating and dismissing them needs the "
                             <code>"write"</code>" privilege on "<code>{LEADS_INDEX_PATTERN}</code>". "
-                            <button type="button" class="link-button" data-testid="leads-why" on:click=move |_| state.why_open.set(true)>"Why?"</button>
+                            <button type="button" class="link-button" data-testid="leads-why" on:click=move |_| state.why.set(Some(Privilege::Write))>"Why?"</button>
                         </p>
                     </div>
                 </Show>
                 <Filters state />
                 <LeadsBody state leads />
-                <WhyPanel state />
                 <LeadDetail state />
             </section>
         </Show>
+        <Show when=move || state.access.get() == LeadsAccess::Hidden>
+            <div class="callout callout-info" data-testid="leads-hidden-note">
+                <p class="callout-title">"Threat hunting leads are hidden"</p>
+                <p>
+                    "Your roles do not grant the "<code>"read"</code>" privilege on "<code>{LEADS_INDEX_PATTERN}</code>". "
+                    <button type="button" class="link-button" data-testid="leads-why-hidden" on:click=move |_| state.why.set(Some(Privilege::Read))>"Why?"</button>
+                </p>
+            </div>
+        </Show>
+        <WhyPanel state />
     }
 }
 
 async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<LeadsPage, ApiError> {
     let result = state.api.find_leads(&query).await;
+    match &result {
+        Ok(page) => {
+            let _ = state.total.try_set(Some(page.total));
+        }
+        Err(error) if error.is_index_not_found() => {
+            let _ = state.total.try_set(Some(0));
+        }
+        Err(_) => {}
+    }
     if let Err(error) = &result {
         if error.is_index_not_found() {
             return result;
@@ -171,16 +210,13 @@ async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<LeadsPa
 
 type LeadsResource = LocalResource<Option<Result<LeadsPage, ApiError>>>;
 
-fn has_leads(leads: LeadsResource) -> bool {
-    leads.with(|result| matches!(result, Some(Some(Ok(page))) if page.total > 0))
-}
-
 #[component]
-fn Toolbar(state: LeadsState, leads: LeadsResource) -> impl IntoView {
+fn Toolbar(state: LeadsState) -> impl IntoView {
+    let has_leads = move || state.total.get().is_some_and(|total| total > 0);
     let label = Signal::derive(move || {
         if state.generating.get() {
             "Generating…".to_string()
-        } else if has_leads(leads) {
+        } else if has_leads() {
             texts::REGENERATE.to_string()
         } else {
             texts::GENERATE.to_string()
@@ -189,16 +225,6 @@ fn Toolbar(state: LeadsState, leads: LeadsResource) -> impl IntoView {
     let blocked = state.write_block("generate leads");
     view! {
         <div class="toolbar">
-            <Show when=move || has_leads(leads)>
-                <GuardedButton
-                    label=Signal::derive(|| "Refresh".to_string())
-                    icon="↻"
-                    blocked=state.write_block("refresh leads")
-                    busy=state.generating
-                    on_press=Callback::new(move |_| start_generation(state))
-                    testid="leads-refresh"
-                />
-            </Show>
             <GuardedButton
                 label
                 blocked
@@ -297,14 +323,18 @@ fn LastRun(state: LeadsState) -> impl IntoView {
             }
         }
     });
-    move || {
-        status.get().flatten().and_then(|status| status.last_run).map(|last_run| {
-            view! {
-                <p class="muted small" data-testid="leads-last-run">
-                    "Last generated "<time datetime=last_run.clone() title=local_time(&last_run)>{relative_time(&last_run)}</time>
-                </p>
-            }
-        })
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                status.await.and_then(|status| status.last_run).map(|last_run| {
+                    view! {
+                        <p class="muted small" data-testid="leads-last-run">
+                            "Last generated "<time datetime=last_run.clone() title=local_time(&last_run)>{relative_time(&last_run)}</time>
+                        </p>
+                    }
+                })
+            })}
+        </Transition>
     }
 }
 
@@ -435,12 +465,18 @@ fn priority_class(priority: u8) -> &'static str {
     }
 }
 
-fn entity_icon(entity_type: &str) -> &'static str {
-    match entity_type {
-        "host" => "🖥",
-        "user" => "👤",
-        "service" => "⚙",
-        _ => "◆",
+/// Inline SVG (no emoji font is needed) for the entity type.
+fn entity_icon(entity_type: &str) -> impl IntoView {
+    let path = match entity_type {
+        "host" => "M2 3h12v8H2zM6 13h4M8 11v2",
+        "user" => "M8 8a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2.5 14c.6-3 2.8-4.5 5.5-4.5s4.9 1.5 5.5 4.5",
+        "service" => "M8 5.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5zM8 1v2M8 13v2M1 8h2M13 8h2M3 3l1.5 1.5M11.5 11.5L13 13M3 13l1.5-1.5M11.5 4.5L13 3",
+        _ => "M8 2l6 6-6 6-6-6z",
+    };
+    view! {
+        <svg class="entity-icon" viewBox="0 0 16 16" aria-hidden="true">
+            <path d=path fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
     }
 }
 
@@ -466,7 +502,7 @@ fn LeadCard(state: LeadsState, lead: Lead) -> impl IntoView {
             <p class="lead-byline">{lead.byline.clone()}</p>
             {entity.map(|entity| view! {
                 <p class="lead-entity">
-                    <span aria-hidden="true">{entity_icon(&entity.entity_type)}</span>
+                    {entity_icon(&entity.entity_type)}
                     <span class="sr-only">{entity.entity_type.clone()}" "</span>
                     <span class="entity-name">{entity.name}</span>
                 </p>
@@ -544,7 +580,7 @@ fn LeadDetailBody(lead: Lead) -> impl IntoView {
         <div class="lead-detail">
             <p class="lead-detail-meta">
                 <span class=format!("priority-badge {}", priority_class(lead.priority))>{format!("Priority {}", lead.priority)}</span>
-                {lead.entity.map(|e| view! { <span class="entity-chip">{entity_icon(&e.entity_type)}" "{e.name}</span> })}
+                {lead.entity.map(|e| view! { <span class="entity-chip">{entity_icon(&e.entity_type)}<span class="sr-only">{e.entity_type.clone()}" "</span>{e.name}</span> })}
                 <span class="muted">{lead.byline}</span>
             </p>
             <h3>"Description"</h3>
@@ -572,7 +608,31 @@ fn LeadDetailBody(lead: Lead) -> impl IntoView {
 /// "Why?": exactly which privilege is missing on which pattern, and the role that would grant it.
 #[component]
 fn WhyPanel(state: LeadsState) -> impl IntoView {
-    let snippet = StoredValue::new(role_fix_snippet(Privilege::Write));
+    let open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if state.why.with(Option::is_some) && !open.get_untracked() {
+            open.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && state.why.with_untracked(Option::is_some) {
+            state.why.set(None);
+        }
+    });
+    let title = Signal::derive(move || match state.why.get() {
+        Some(Privilege::Read) => "Why can't I see hunting leads?".to_string(),
+        _ => "Why can't I generate leads?".to_string(),
+    });
+    view! {
+        <Modal open title testid="leads-why-panel">
+            {move || state.why.get().map(|missing| view! { <WhyExplanation state missing /> })}
+        </Modal>
+    }
+}
+
+#[component]
+fn WhyExplanation(state: LeadsState, missing: Privilege) -> impl IntoView {
+    let snippet = StoredValue::new(role_fix_snippet(missing));
     let copied = RwSignal::new(false);
     let copy = move |_| {
         let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
@@ -588,22 +648,35 @@ fn WhyPanel(state: LeadsState) -> impl IntoView {
             }
         });
     };
+    let (read, write) = match missing {
+        Privilege::Read => (false, false),
+        Privilege::Write => (true, false),
+    };
+    let cell = |granted: bool| {
+        if granted {
+            view! { <td class="granted">"✓ granted"</td> }
+        } else {
+            view! { <td class="missing">"✕ missing"</td> }
+        }
+    };
+    let needs = match missing {
+        Privilege::Read => "Seeing hunting leads reads that index.",
+        Privilege::Write => "Generating, refreshing and dismissing leads write to that index.",
+    };
     view! {
-        <Modal open=state.why_open title="Why can't I generate leads?" testid="leads-why-panel">
-            <p>"Gatehouse checked your roles on the leads index pattern:"</p>
-            <table class="privilege-table">
-                <thead><tr><th scope="col">"Index pattern"</th><th scope="col">"read"</th><th scope="col">"write"</th></tr></thead>
-                <tbody><tr>
-                    <td><code>{LEADS_INDEX_PATTERN}</code></td>
-                    <td class="granted">"✓ granted"</td>
-                    <td class="missing">"✕ missing"</td>
-                </tr></tbody>
-            </table>
-            <p>"Generating, refreshing and dismissing leads write to that index. An administrator can grant it by adding this role in Dev Tools and assigning it to you:"</p>
-            <pre class="code-block" data-testid="leads-why-snippet">{snippet.get_value()}</pre>
-            <div class="modal-actions">
-                <button type="button" class="btn" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
-            </div>
-        </Modal>
+        <p>"Gatehouse checked your roles on the leads index pattern:"</p>
+        <table class="privilege-table" data-testid="leads-why-table">
+            <thead><tr><th scope="col">"Index pattern"</th><th scope="col">"read"</th><th scope="col">"write"</th></tr></thead>
+            <tbody><tr>
+                <td><code>{LEADS_INDEX_PATTERN}</code></td>
+                {cell(read)}
+                {cell(write)}
+            </tr></tbody>
+        </table>
+        <p>{needs}" An administrator can grant it by adding this role in Dev Tools and assigning it to you:"</p>
+        <pre class="code-block" data-testid="leads-why-snippet">{snippet.get_value()}</pre>
+        <div class="modal-actions">
+            <button type="button" class="btn" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+        </div>
     }
 }
