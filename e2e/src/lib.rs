@@ -1,1 +1,418 @@
+//! Browser end-to-end harness for Gatehouse.
+//!
+//! Each test gets its own real `gatehouse-server` (on `127.0.0.1:0`, a temporary seeded SQLite
+//! database, serving the release SPA from `$GATEHOUSE_DIST`), its own `/usr/bin/chromedriver` on a
+//! free port and a fresh headless Chromium profile. [`run`] tears all of it down whether the test
+//! passes, fails or panics, and saves a `FAILED-<test>.png` screenshot when it does not pass.
+//!
+//! Run through `cargo xtask test`, which builds the SPA first and sets `GATEHOUSE_DIST`.
 
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use thirtyfour::prelude::*;
+
+pub use thirtyfour;
+
+/// Password of every seeded demo user.
+pub const PASSWORD: &str = "changeme";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Default wait for an element or a navigation. Generous: CI machines have 2 cores.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+const POLL: Duration = Duration::from_millis(100);
+
+/// The built SPA (`trunk build --release` output), from `$GATEHOUSE_DIST`.
+pub fn dist_dir() -> Result<PathBuf> {
+    let Some(dir) = std::env::var_os("GATEHOUSE_DIST") else {
+        bail!(
+            "GATEHOUSE_DIST is not set: the browser tests need the built SPA. Run them with \
+             `cargo xtask test` (it builds the SPA and sets GATEHOUSE_DIST), or run \
+             `trunk build --release` and then `GATEHOUSE_DIST=$PWD/dist cargo test -p gatehouse-e2e`"
+        );
+    };
+    let dir = PathBuf::from(dir);
+    let dir = if dir.is_absolute() {
+        dir
+    } else {
+        std::env::current_dir()?.join(dir)
+    };
+    if !dir.join("index.html").is_file() {
+        bail!(
+            "GATEHOUSE_DIST={} has no index.html; build the SPA with `trunk build --release` \
+             (or run `cargo xtask test`)",
+            dir.display()
+        );
+    }
+    Ok(dir)
+}
+
+/// Where screenshots go: `$GATEHOUSE_SCREENSHOTS`, else `<workspace>/target/screenshots`.
+pub fn screenshot_dir() -> PathBuf {
+    std::env::var_os("GATEHOUSE_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let e2e = Path::new(env!("CARGO_MANIFEST_DIR"));
+            e2e.parent().unwrap_or(e2e).join("target/screenshots")
+        })
+}
+
+/// A driven browser pointed at one running Gatehouse. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub driver: WebDriver,
+    /// `http://127.0.0.1:<port>` of the server under test.
+    pub base_url: String,
+    screenshots: PathBuf,
+}
+
+impl Browser {
+    /// Absolute URL of a path on the server under test.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Navigates to a path on the server under test.
+    pub async fn goto(&self, path: &str) -> Result<()> {
+        let url = self.url(path);
+        self.driver
+            .goto(url.as_str())
+            .await
+            .with_context(|| format!("navigating to {url}"))
+    }
+
+    /// Current path plus query string, e.g. `/login?next=%2Fapp%2Fdashboards`.
+    pub async fn location(&self) -> Result<String> {
+        let url = self.driver.current_url().await?;
+        Ok(match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        })
+    }
+
+    /// Current path without the query string.
+    pub async fn path(&self) -> Result<String> {
+        Ok(self.driver.current_url().await?.path().to_string())
+    }
+
+    /// Polls until an element matching the CSS `selector` is present and displayed.
+    pub async fn wait_for(&self, selector: &str, timeout: Duration) -> Result<WebElement> {
+        let started = Instant::now();
+        loop {
+            if let Ok(el) = self.driver.find(By::Css(selector)).await {
+                if el.is_displayed().await.unwrap_or(false) {
+                    return Ok(el);
+                }
+            }
+            if started.elapsed() > timeout {
+                let at = self.location().await.unwrap_or_else(|e| format!("<{e}>"));
+                bail!("timed out after {timeout:?} waiting for `{selector}` (page: {at})");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// [`Browser::wait_for`] on `[data-testid="<id>"]`.
+    pub async fn wait_for_testid(&self, id: &str, timeout: Duration) -> Result<WebElement> {
+        self.wait_for(&testid(id), timeout).await
+    }
+
+    /// True when an element matching `selector` is currently present and displayed.
+    pub async fn is_shown(&self, selector: &str) -> Result<bool> {
+        for el in self.driver.find_all(By::Css(selector)).await? {
+            if el.is_displayed().await.unwrap_or(false) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Polls until the current path (without query) equals `path`.
+    pub async fn wait_for_path(&self, path: &str, timeout: Duration) -> Result<String> {
+        let started = Instant::now();
+        loop {
+            let location = self.location().await?;
+            if location.split('?').next() == Some(path) {
+                return Ok(location);
+            }
+            if started.elapsed() > timeout {
+                bail!("timed out after {timeout:?} waiting for path {path}; still at {location}");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Fills and submits the login form on the current page (navigating to `/login` first when
+    /// the form is not shown). Does not wait for the outcome.
+    pub async fn login(&self, user: &str, password: &str) -> Result<()> {
+        if !self.is_shown("#login-username").await? {
+            self.goto("/login").await?;
+        }
+        let username = self.wait_for("#login-username", TIMEOUT).await?;
+        username.clear().await?;
+        username.send_keys(user).await?;
+        let pass = self.wait_for("#login-password", TIMEOUT).await?;
+        pass.clear().await?;
+        pass.send_keys(password).await?;
+        self.wait_for("#login-submit", TIMEOUT)
+            .await?
+            .click()
+            .await
+            .context("clicking #login-submit")?;
+        Ok(())
+    }
+
+    /// Logs in with the demo password and waits for the signed-in shell; returns the
+    /// `user-menu` element.
+    pub async fn sign_in(&self, user: &str) -> Result<WebElement> {
+        self.login(user, PASSWORD).await?;
+        self.wait_for_testid("user-menu", TIMEOUT)
+            .await
+            .with_context(|| format!("signing in as {user}"))
+    }
+
+    /// Saves a PNG of the viewport as `<screenshot dir>/<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        std::fs::create_dir_all(&self.screenshots)
+            .with_context(|| format!("creating {}", self.screenshots.display()))?;
+        let file: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = self.screenshots.join(format!("{file}.png"));
+        let png = self.driver.screenshot_as_png().await?;
+        std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+        println!("screenshot: {}", path.display());
+        Ok(path)
+    }
+}
+
+/// CSS selector for a `data-testid`.
+pub fn testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+/// `/usr/bin/chromedriver --port=<free port>` in its own process group; killed (with anything it
+/// started) on drop.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl ChromeDriver {
+    fn start(log_dir: &Path) -> Result<ChromeDriver> {
+        if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+            bail!(
+                "{CHROMEDRIVER} and {CHROMIUM} are required (`cargo xtask test` installs them as root; \
+                 otherwise: apt-get install chromium chromium-driver)"
+            );
+        }
+        let port = free_port()?;
+        let log = log_dir.join("chromedriver.log");
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("starting {CHROMEDRIVER}"))?;
+        let mut driver = ChromeDriver { child, port, log };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let started = Instant::now();
+        loop {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return Ok(driver);
+            }
+            if let Some(status) = driver.child.try_wait()? {
+                bail!(
+                    "chromedriver exited during startup ({status}); log:\n{}",
+                    driver.log_tail()
+                );
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!(
+                    "chromedriver did not listen on port {port} within 30s; log:\n{}",
+                    driver.log_tail()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let pgid = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) on the process group created for chromedriver (and the browsers it started
+        // there).
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+async fn new_session(chromedriver: &ChromeDriver, profile: &Path) -> Result<WebDriver> {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM)?;
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--window-size=1280,900",
+    ] {
+        caps.add_arg(arg)?;
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+    let driver = WebDriver::new(chromedriver.url(), caps)
+        .await
+        .with_context(|| {
+            format!(
+                "creating a Chromium session; chromedriver log:\n{}",
+                chromedriver.log_tail()
+            )
+        })?;
+    driver.set_window_rect(0, 0, 1280, 900).await?;
+    Ok(driver)
+}
+
+/// Everything one test needs; torn down by [`run`].
+struct Harness {
+    driver: WebDriver,
+    // Field order is drop order: browser first, then chromedriver, then server, then the temp dir.
+    chromedriver: ChromeDriver,
+    server: gatehouse_server::RunningServer,
+    tmp: tempfile::TempDir,
+}
+
+async fn start() -> Result<(Harness, Browser)> {
+    let dist = dist_dir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix("gatehouse-e2e-")
+        .tempdir()
+        .context("creating a temp dir")?;
+    let config = gatehouse_server::Config {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        db_path: tmp.path().join("gatehouse.db"),
+        dist_dir: Some(dist),
+        seed: true,
+        ..Default::default()
+    };
+    let server = gatehouse_server::start(config)
+        .await
+        .map_err(|e| anyhow!("starting gatehouse-server: {e:#}"))?;
+    let base_url = format!("http://{}", server.addr);
+
+    let chromedriver = ChromeDriver::start(tmp.path())?;
+    let profile = tmp.path().join("chromium-profile");
+    std::fs::create_dir_all(&profile)?;
+    let driver = new_session(&chromedriver, &profile).await?;
+
+    let browser = Browser {
+        driver: driver.clone(),
+        base_url,
+        screenshots: screenshot_dir(),
+    };
+    Ok((
+        Harness {
+            driver,
+            chromedriver,
+            server,
+            tmp,
+        },
+        browser,
+    ))
+}
+
+/// Starts a server, chromedriver and a browser, runs `test` with the browser, and tears everything
+/// down afterwards, whatever the outcome. A failing or panicking test leaves
+/// `FAILED-<test name>.png` in the screenshot directory.
+///
+/// Use from a multi-threaded tokio test:
+/// ```ignore
+/// #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn example() -> anyhow::Result<()> {
+///     gatehouse_e2e::run(|b| async move { b.goto("/login").await }).await
+/// }
+/// ```
+pub async fn run<F, Fut>(test: F) -> Result<()>
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = Result<()>> + Send + 'static,
+{
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("test")
+        .rsplit("::")
+        .next()
+        .unwrap_or("test")
+        .to_string();
+    let (harness, browser) = start().await?;
+
+    // A spawned task turns a panic into a JoinError, so cleanup below always runs.
+    let outcome = tokio::spawn(test(browser.clone())).await;
+    let passed = matches!(outcome, Ok(Ok(())));
+    if !passed {
+        let _ = browser.screenshot(&format!("FAILED-{name}")).await;
+        if let Ok(at) = browser.location().await {
+            eprintln!("{name}: failed at {at}");
+        }
+    }
+    let Harness {
+        driver,
+        chromedriver,
+        server,
+        tmp,
+    } = harness;
+    drop(browser);
+    let quit = driver.quit().await;
+    drop(chromedriver);
+    server.shutdown().await;
+    drop(tmp);
+
+    match outcome {
+        Ok(result) => {
+            result?;
+            quit.context("closing the browser session")?;
+            Ok(())
+        }
+        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        Err(join) => Err(anyhow!("test task was cancelled: {join}")),
+    }
+}
