@@ -433,10 +433,29 @@ pub fn share_permissions(
     is_admin: bool,
     dashboard: &Dashboard,
 ) -> SharePermissions {
-    let is_owner =
-        matches!((viewer_profile_uid, dashboard.owner()), (Some(me), Some(owner)) if me == owner);
+    access_permissions(
+        viewer_profile_uid,
+        is_admin,
+        dashboard.owner(),
+        dashboard.access_mode(),
+    )
+}
+
+/// The one rule, for any object with (or without) `accessControl`; the server enforces the same
+/// function. An object without an owner (created before access control, or by a caller without a
+/// profile) is managed by anyone who may update it: changing its mode makes them the owner.
+pub fn access_permissions(
+    viewer_profile_uid: Option<&str>,
+    is_admin: bool,
+    owner: Option<&str>,
+    mode: DashboardAccessMode,
+) -> SharePermissions {
+    let is_owner = match owner {
+        None => true,
+        Some(owner) => viewer_profile_uid == Some(owner),
+    };
     let manages = is_owner || is_admin;
-    let can_edit = manages || !dashboard.is_write_restricted();
+    let can_edit = manages || mode != DashboardAccessMode::WriteRestricted;
     let mut permissions = SharePermissions {
         can_change_mode: manages,
         can_change_owner: manages,
@@ -599,12 +618,17 @@ mod tests {
             bob.permissions_reason(),
             Some(texts::ONLY_OWNER_CAN_EDIT_PERMISSIONS)
         );
-        // No profile (or an ownerless object) never makes anyone an owner.
+        // No profile never makes anyone the owner.
         let anonymous = share_permissions(None, false, &d);
-        assert!(!anonymous.can_edit);
-        let ownerless = dashboard(None, DashboardAccessMode::WriteRestricted);
-        assert!(!share_permissions(None, false, &ownerless).can_change_mode);
-        assert!(share_permissions(None, true, &ownerless).can_edit);
+        assert!(!anonymous.can_edit && !anonymous.can_change_mode);
+    }
+
+    #[test]
+    fn ownerless_objects_are_managed_by_whoever_may_update_them() {
+        let ownerless = dashboard(None, DashboardAccessMode::Default);
+        let bob = share_permissions(Some("u_bob_0"), false, &ownerless);
+        assert!(bob.can_edit && bob.can_change_mode && bob.can_change_owner);
+        assert_eq!(bob.reason, None);
     }
 
     #[test]
