@@ -9,8 +9,8 @@ use leptos_router::{path, NavigateOptions};
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::ToastRegion;
-use crate::pages::{DashboardsPage, EntityAnalyticsPage, LoginPage, NotFound};
-use crate::state::{expect_session, Session, SessionStatus, Toasts};
+use crate::pages::{DashboardPage, DashboardsPage, EntityAnalyticsPage, LoginPage, NotFound};
+use crate::state::{expect_session, Profiles, Session, SessionStatus, Toasts};
 
 pub const ENTITY_ANALYTICS_PATH: &str = "/app/security/entity_analytics";
 pub const DASHBOARDS_PATH: &str = "/app/dashboards";
@@ -51,6 +51,7 @@ pub fn App(transport: Transport) -> impl IntoView {
     provide_context(api);
     provide_context(session);
     provide_context(Toasts::new());
+    provide_context(Profiles::new());
     api.set_on_unauthenticated(Callback::new(move |_| session.sign_out_locally()));
     spawn_local(async move { session.refresh(api).await });
 
@@ -63,6 +64,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/app/security/entity_analytics") view=EntityAnalyticsPage />
                     <Route path=path!("/app/dashboards") view=DashboardsPage />
+                    <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
                     <Route path=path!("/*any") view=NotFound />
                 </ParentRoute>
             </Routes>

@@ -3,15 +3,22 @@
 
 mod transport;
 
+use gatehouse_api::dashboards::{
+    AccessControlResult, BulkGetProfiles, ChangeAccessModeRequest, ChangeOwnerRequest,
+    CreateDashboard, Dashboard, DashboardAccessMode, DashboardList, GlobalAccess, SavedObjectRef,
+    SuggestProfiles, UpdateDashboard, BULK_GET_PROFILES_PATH, CHANGE_ACCESS_MODE_PATH,
+    CHANGE_OWNER_PATH, DASHBOARDS_PATH, GLOBAL_ACCESS_PATH, SUGGEST_PROFILES_PATH,
+};
 use gatehouse_api::headers::{
     API_VERSION, INTERNAL_API_VERSION, INTERNAL_ORIGIN, INTERNAL_ORIGIN_VALUE, KBN_XSRF,
+    PUBLIC_API_VERSION,
 };
 use gatehouse_api::leads::{
     FindLeadsQuery, GenerateRequest, GenerateResponse, LeadsPage, LeadsPrivileges, LeadsStatus,
     SuccessResponse, LEADS_BASE,
 };
 use gatehouse_api::security::{
-    AuthenticatedUser, Capabilities, CapabilitiesRequest, LoginRequest, LoginResponse,
+    AuthenticatedUser, Capabilities, CapabilitiesRequest, LoginRequest, LoginResponse, UserProfile,
     CAPABILITIES_PATH, LOGIN_PATH, LOGOUT_PATH, ME_PATH,
 };
 pub use gatehouse_api::ApiError;
@@ -67,7 +74,7 @@ impl ApiClient {
         &self,
         method: Method,
         path: &str,
-        versioned: bool,
+        version: Option<&'static str>,
         body: Option<String>,
     ) -> Result<HttpResponse, ApiError> {
         let mut headers: Vec<(&'static str, &'static str)> = Vec::with_capacity(4);
@@ -77,8 +84,8 @@ impl ApiClient {
         if path.starts_with("/internal/") {
             headers.push((INTERNAL_ORIGIN, INTERNAL_ORIGIN_VALUE));
         }
-        if versioned {
-            headers.push((API_VERSION, INTERNAL_API_VERSION));
+        if let Some(version) = version {
+            headers.push((API_VERSION, version));
         }
         if body.is_some() {
             headers.push(("content-type", "application/json"));
@@ -111,10 +118,10 @@ impl ApiClient {
         &self,
         method: Method,
         path: &str,
-        versioned: bool,
+        version: Option<&'static str>,
         body: Option<String>,
     ) -> Result<T, ApiError> {
-        let response = self.send(method, path, versioned, body).await?;
+        let response = self.send(method, path, version, body).await?;
         serde_json::from_str(&response.body).map_err(|err| {
             if response.body.trim().is_empty() {
                 ApiError::invalid_body(response.status, "the body was empty")
@@ -129,18 +136,18 @@ impl ApiClient {
     }
 
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ApiError> {
-        self.call(Method::Post, LOGIN_PATH, false, Some(Self::json(request)?))
+        self.call(Method::Post, LOGIN_PATH, None, Some(Self::json(request)?))
             .await
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {
-        self.send(Method::Post, LOGOUT_PATH, false, None)
+        self.send(Method::Post, LOGOUT_PATH, None, None)
             .await
             .map(|_| ())
     }
 
     pub async fn me(&self) -> Result<AuthenticatedUser, ApiError> {
-        self.call(Method::Get, ME_PATH, false, None).await
+        self.call(Method::Get, ME_PATH, None, None).await
     }
 
     pub async fn capabilities(&self) -> Result<Capabilities, ApiError> {
@@ -150,24 +157,29 @@ impl ApiClient {
         self.call(
             Method::Post,
             CAPABILITIES_PATH,
-            false,
+            None,
             Some(Self::json(&body)?),
         )
         .await
     }
 
     pub async fn leads_privileges(&self) -> Result<LeadsPrivileges, ApiError> {
-        self.call(Method::Get, &format!("{LEADS_BASE}/privileges"), true, None)
-            .await
+        self.call(
+            Method::Get,
+            &format!("{LEADS_BASE}/privileges"),
+            LEADS,
+            None,
+        )
+        .await
     }
 
     pub async fn find_leads(&self, query: &FindLeadsQuery) -> Result<LeadsPage, ApiError> {
         let path = format!("{LEADS_BASE}?{}", query.to_query_string());
-        self.call(Method::Get, &path, true, None).await
+        self.call(Method::Get, &path, LEADS, None).await
     }
 
     pub async fn leads_status(&self) -> Result<LeadsStatus, ApiError> {
-        self.call(Method::Get, &format!("{LEADS_BASE}/status"), true, None)
+        self.call(Method::Get, &format!("{LEADS_BASE}/status"), LEADS, None)
             .await
     }
 
@@ -179,7 +191,7 @@ impl ApiClient {
         self.call(
             Method::Post,
             &format!("{LEADS_BASE}/generate"),
-            true,
+            LEADS,
             Some(body),
         )
         .await
@@ -187,7 +199,138 @@ impl ApiClient {
 
     pub async fn dismiss_lead(&self, id: &str) -> Result<SuccessResponse, ApiError> {
         let path = format!("{LEADS_BASE}/{}/_dismiss", encode_path_segment(id));
-        self.call(Method::Post, &path, true, None).await
+        self.call(Method::Post, &path, LEADS, None).await
+    }
+}
+
+const LEADS: Option<&str> = Some(INTERNAL_API_VERSION);
+const PUBLIC: Option<&str> = Some(PUBLIC_API_VERSION);
+
+impl ApiClient {
+    pub async fn list_dashboards(
+        &self,
+        search: &str,
+        page: u32,
+        per_page: u32,
+    ) -> Result<DashboardList, ApiError> {
+        let path = format!(
+            "{DASHBOARDS_PATH}?search={}&page={page}&perPage={per_page}",
+            js_sys::encode_uri_component(search)
+        );
+        self.call(Method::Get, &path, PUBLIC, None).await
+    }
+
+    pub async fn get_dashboard(&self, id: &str) -> Result<Dashboard, ApiError> {
+        let path = format!("{DASHBOARDS_PATH}/{}", encode_path_segment(id));
+        self.call(Method::Get, &path, PUBLIC, None).await
+    }
+
+    pub async fn create_dashboard(&self, body: &CreateDashboard) -> Result<Dashboard, ApiError> {
+        self.call(
+            Method::Post,
+            DASHBOARDS_PATH,
+            PUBLIC,
+            Some(Self::json(body)?),
+        )
+        .await
+    }
+
+    pub async fn update_dashboard(
+        &self,
+        id: &str,
+        body: &UpdateDashboard,
+    ) -> Result<Dashboard, ApiError> {
+        let path = format!("{DASHBOARDS_PATH}/{}", encode_path_segment(id));
+        self.call(Method::Put, &path, PUBLIC, Some(Self::json(body)?))
+            .await
+    }
+
+    pub async fn delete_dashboard(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("{DASHBOARDS_PATH}/{}", encode_path_segment(id));
+        self.send(Method::Delete, &path, PUBLIC, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// All-or-nothing: any per-object error fails the whole change.
+    pub async fn change_access_mode(
+        &self,
+        id: &str,
+        mode: DashboardAccessMode,
+    ) -> Result<(), ApiError> {
+        let body = ChangeAccessModeRequest {
+            objects: vec![SavedObjectRef::dashboard(id)],
+            access_mode: mode,
+        };
+        let result: AccessControlResult = self
+            .call(
+                Method::Post,
+                CHANGE_ACCESS_MODE_PATH,
+                None,
+                Some(Self::json(&body)?),
+            )
+            .await?;
+        first_object_error(&result)
+    }
+
+    pub async fn change_owner(&self, id: &str, new_owner: &str) -> Result<(), ApiError> {
+        let body = ChangeOwnerRequest {
+            objects: vec![SavedObjectRef::dashboard(id)],
+            new_owner_profile_uid: new_owner.to_string(),
+        };
+        let result: AccessControlResult = self
+            .call(
+                Method::Post,
+                CHANGE_OWNER_PATH,
+                None,
+                Some(Self::json(&body)?),
+            )
+            .await?;
+        first_object_error(&result)
+    }
+
+    pub async fn dashboards_global_access(&self) -> Result<GlobalAccess, ApiError> {
+        self.call(Method::Get, GLOBAL_ACCESS_PATH, None, None).await
+    }
+
+    pub async fn bulk_get_profiles(&self, uids: Vec<String>) -> Result<Vec<UserProfile>, ApiError> {
+        let body = BulkGetProfiles {
+            uids,
+            data_path: Some("avatar".into()),
+        };
+        self.call(
+            Method::Post,
+            BULK_GET_PROFILES_PATH,
+            None,
+            Some(Self::json(&body)?),
+        )
+        .await
+    }
+
+    pub async fn suggest_profiles(&self, name: &str) -> Result<Vec<UserProfile>, ApiError> {
+        let body = SuggestProfiles {
+            name: name.to_string(),
+            size: Some(8),
+        };
+        self.call(
+            Method::Post,
+            SUGGEST_PROFILES_PATH,
+            None,
+            Some(Self::json(&body)?),
+        )
+        .await
+    }
+}
+
+fn first_object_error(result: &AccessControlResult) -> Result<(), ApiError> {
+    match result.errors().next() {
+        None => Ok(()),
+        Some(error) => Err(ApiError {
+            kind: gatehouse_api::ErrorKind::Http,
+            status: error.status_code,
+            message: error.message.clone(),
+            es_type: None,
+        }),
     }
 }
 

@@ -1,12 +1,16 @@
 pub mod app_forbidden;
 pub mod guarded_button;
 pub mod modal;
+pub mod share_dialog;
 pub mod toasts;
+pub mod tooltip;
 
 pub use app_forbidden::AppForbidden;
 pub use guarded_button::GuardedButton;
 pub use modal::Modal;
+pub use share_dialog::ShareDialog;
 pub use toasts::ToastRegion;
+pub use tooltip::TextTooltip;
 
 use std::cell::Cell;
 

@@ -1,8 +1,10 @@
+pub mod dashboard;
 pub mod dashboards;
 pub mod entity_analytics;
 pub mod login;
 pub mod not_found;
 
+pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;
 pub use entity_analytics::EntityAnalyticsPage;
 pub use login::LoginPage;
