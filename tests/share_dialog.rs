@@ -1,0 +1,207 @@
+//! The Share dialog for each kind of viewer, fed the contract's responses.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use gatehouse::api::Method;
+use gatehouse::components::{ShareDialog, ToastRegion};
+use gatehouse::state::{Profiles, Toasts};
+use gatehouse_api::dashboards::{share_permissions, Dashboard};
+use leptos::prelude::*;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ALICE_PROFILE: &str = r#"[{"uid":"u_alice_0","enabled":true,"user":{"username":"alice","full_name":"Alice Analyst","roles":["dashboard_editor"]},"data":{}}]"#;
+
+fn restricted_dashboard() -> Dashboard {
+    serde_json::from_str(
+        r#"{"id":"soc-overview","data":{"title":"SOC overview","description":"","panels":[],"access_control":{"access_mode":"write_restricted"}},"meta":{"owner":"u_alice_0","version":"1"}}"#,
+    )
+    .expect("dashboard fixture parses")
+}
+
+fn mount(
+    canned: &Canned,
+    viewer: &str,
+    is_admin: bool,
+) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
+    let root = container();
+    let client = canned.client();
+    let dashboard = restricted_dashboard();
+    let permissions = share_permissions(Some(viewer), is_admin, &dashboard);
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(Toasts::new());
+        provide_context(Profiles::new());
+        let open = RwSignal::new(true);
+        view! {
+            <ToastRegion />
+            <ShareDialog
+                open
+                dashboard=Signal::derive(move || Some(dashboard.clone()))
+                permissions=Signal::derive(move || permissions)
+                on_changed=Callback::new(|_| ())
+            />
+        }
+    });
+    (root.unchecked_into(), handle)
+}
+
+fn server(mode_change: Result<gatehouse::api::HttpResponse, gatehouse_api::ApiError>) -> Canned {
+    Canned::new(move |request| {
+        if request.path.ends_with("/_bulk_get") {
+            json(200, ALICE_PROFILE)
+        } else if request.path.ends_with("/change_access_mode") {
+            mode_change.clone()
+        } else {
+            json(
+                404,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+            )
+        }
+    })
+}
+
+#[wasm_bindgen_test]
+async fn the_owner_changes_the_mode_and_sees_the_result() {
+    let canned = server(json(
+        200,
+        r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#,
+    ));
+    let (root, _handle) = mount(&canned, "u_alice_0", false);
+    wait_for("the owner's name", || {
+        testid(&root, "share-owner")
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| t.contains("Alice Analyst"))
+    })
+    .await;
+    let select: HtmlSelectElement = testid(&root, "share-mode-select")
+        .expect("owner gets a select")
+        .unchecked_into();
+    assert_eq!(select.value(), "write_restricted");
+    assert!(root
+        .text_content()
+        .unwrap_or_default()
+        .contains("Everybody in the space"));
+
+    select.set_value("default");
+    select
+        .dispatch_event(&web_sys::Event::new("change").expect("event"))
+        .expect("dispatched");
+    wait_for("the change request", || {
+        canned.count(Method::Post, "/internal/access_control/change_access_mode") == 1
+    })
+    .await;
+    let request = canned
+        .requests
+        .borrow()
+        .iter()
+        .find(|r| r.path.ends_with("change_access_mode"))
+        .cloned()
+        .expect("sent");
+    let body: serde_json::Value =
+        serde_json::from_str(request.body.as_deref().unwrap_or("")).expect("JSON body");
+    assert_eq!(body["accessMode"], "default");
+    assert_eq!(body["objects"][0]["id"], "soc-overview");
+    assert_eq!(request.header("kbn-xsrf"), Some("true"));
+    wait_for("inline result", || {
+        testid(&root, "share-result")
+            .and_then(|e| e.text_content())
+            .as_deref()
+            == Some("Permissions updated.")
+    })
+    .await;
+    assert!(query(&root, ".toast-success").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn everybody_else_reads_the_mode_with_the_reason() {
+    let canned = server(json(500, "{}"));
+    let (root, _handle) = mount(&canned, "u_bob_0", false);
+    // showModal() moves focus into the dialog when it opens: wait for that before focusing.
+    wait_for("the open dialog", || {
+        query(&root, "dialog[open] [data-testid=share-mode-text]").is_some()
+    })
+    .await;
+    assert!(
+        testid(&root, "share-mode-select").is_none(),
+        "no select for a non-owner"
+    );
+    assert!(
+        testid(&root, "share-owner-search").is_none(),
+        "no ownership transfer for a non-owner"
+    );
+    let text = testid(&root, "share-mode-text").expect("mode text");
+    assert_eq!(text.text_content().as_deref(), Some("can view"));
+    let tooltip_id = text
+        .get_attribute("aria-describedby")
+        .expect("described by a tooltip");
+    let tooltip = query(&root, &format!("#{tooltip_id}")).expect("tooltip");
+    assert_eq!(
+        tooltip.text_content().as_deref(),
+        Some("Only the dashboard owner can edit permissions.")
+    );
+    text.unchecked_ref::<web_sys::HtmlElement>()
+        .focus()
+        .expect("focusable");
+    wait_for("tooltip on focus", || {
+        tooltip.class_list().contains("tooltip-open")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn an_admin_manages_a_dashboard_they_do_not_own() {
+    let canned = server(json(
+        200,
+        r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#,
+    ));
+    let (root, _handle) = mount(&canned, "u_elastic_0", true);
+    wait_for("the select", || {
+        testid(&root, "share-mode-select").is_some()
+    })
+    .await;
+    assert!(
+        testid(&root, "share-owner-search").is_some(),
+        "admins can transfer ownership"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_denied_change_reverts_and_shows_the_server_message() {
+    let canned = server(json(
+        403,
+        r#"{"statusCode":403,"error":"Forbidden","message":"Unable to change access mode of dashboard:soc-overview"}"#,
+    ));
+    let (root, _handle) = mount(&canned, "u_alice_0", false);
+    wait_for("the select", || {
+        testid(&root, "share-mode-select").is_some()
+    })
+    .await;
+    let select: HtmlSelectElement = testid(&root, "share-mode-select")
+        .expect("select")
+        .unchecked_into();
+    select.set_value("default");
+    select
+        .dispatch_event(&web_sys::Event::new("change").expect("event"))
+        .expect("dispatched");
+    wait_for("inline failure", || {
+        testid(&root, "share-result")
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| {
+                t.contains("Failed to update permissions.")
+                    && t.contains("Unable to change access mode of dashboard:soc-overview (403)")
+            })
+    })
+    .await;
+    wait_for("the select reverts", || {
+        select.value() == "write_restricted"
+    })
+    .await;
+    assert!(query(&root, ".toast-error").is_some());
+}
