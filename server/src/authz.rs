@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use gatehouse_api::dashboards::{access_permissions, DashboardAccessMode};
 use gatehouse_api::security::{EsRole, IndexPrivilegeGrant, KIBANA_APPLICATION};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -568,6 +569,8 @@ const SAVED_OBJECT_WRITE_OPS: &[&str] = &[
     "share_to_space",
 ];
 
+/// The saved-object operation that stands for Kibana's `manage_access_control` privilege.
+pub const MANAGE_ACCESS_CONTROL: &str = "manage_access_control";
 pub const LOGIN_ACTION: &str = "login:";
 pub const SPACE_MANAGE_ACTION: &str = "space:manage";
 
@@ -619,6 +622,11 @@ pub fn expand_privilege(privilege: &str) -> BTreeSet<String> {
                 feature_privilege_actions(feature, true, &mut out);
             }
             out.insert(ui_action("spaces", "manage"));
+            // `manage_access_control`: only `all` on the space lets a user change other users'
+            // write-restricted objects, their access mode and their owner.
+            for object_type in FEATURES.iter().flat_map(|f| f.all.saved_object_all) {
+                out.insert(saved_object_action(object_type, MANAGE_ACCESS_CONTROL));
+            }
             if privilege == "all" {
                 out.insert(SPACE_MANAGE_ACTION.to_string());
                 out.insert(api_action("manage_spaces"));
@@ -780,6 +788,17 @@ pub const LEADS_GUARD: RouteGuard = RouteGuard {
     cited: ENTITY_ANALYTICS_API,
 };
 
+/// `user_profile/_bulk_get` and `_suggest`: the tag Kibana's dashboard and case features grant.
+pub const USER_PROFILES_GUARD: RouteGuard = RouteGuard {
+    api_tags: &["bulkGetUserProfiles"],
+    cited: "bulkGetUserProfiles",
+};
+
+/// May enter the space (`login:` on `space:<id>`): a member, whose profile other members see.
+pub fn is_space_member(subject: &Subject, space: &str) -> bool {
+    check_kibana_actions(subject, space, &[LOGIN_ACTION]).allowed()
+}
+
 /// `Ok` or Kibana's Boom 403 message for `method path_and_query`.
 pub fn check_route(
     subject: &Subject,
@@ -799,6 +818,103 @@ pub fn check_route(
             path_and_query,
             guard.cited
         ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saved objects with access control (contract §4)
+// ---------------------------------------------------------------------------------------------
+
+/// Saved-object operations a route performs, as the `saved_object:<type>/<op>` actions name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedObjectOp {
+    Get,
+    Find,
+    Create,
+    Update,
+    BulkUpdate,
+    Delete,
+    BulkDelete,
+}
+
+impl SavedObjectOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            SavedObjectOp::Get => "get",
+            SavedObjectOp::Find => "find",
+            SavedObjectOp::Create => "create",
+            SavedObjectOp::Update => "update",
+            SavedObjectOp::BulkUpdate => "bulk_update",
+            SavedObjectOp::Delete => "delete",
+            SavedObjectOp::BulkDelete => "bulk_delete",
+        }
+    }
+
+    /// Kibana's denial of the whole operation: `Unable to update dashboard`.
+    pub fn denied_message(self, object_type: &str) -> String {
+        format!("Unable to {} {object_type}", self.name())
+    }
+}
+
+/// One subject acting on the saved objects of one type in one space: the type privileges,
+/// resolved once, and the ownership rule of `gatehouse_api::dashboards::access_permissions`.
+#[derive(Debug, Clone)]
+pub struct ObjectActor {
+    pub username: String,
+    pub profile_uid: String,
+    pub object_type: String,
+    grants: KibanaGrants,
+    /// `manage_access_control`: `all` on the space (base `all`/`space_all`, or superuser).
+    pub is_admin: bool,
+}
+
+impl ObjectActor {
+    pub fn new(subject: &Subject, space: &str, object_type: &str, profile_uid: &str) -> Self {
+        let grants = kibana_grants(subject, space);
+        let is_admin = grants.allows(&saved_object_action(object_type, MANAGE_ACCESS_CONTROL));
+        Self {
+            username: subject.username.clone(),
+            profile_uid: profile_uid.to_string(),
+            object_type: object_type.to_string(),
+            grants,
+            is_admin,
+        }
+    }
+
+    /// The type privilege behind `op` (`saved_object:dashboard/update`, …).
+    pub fn allows(&self, op: SavedObjectOp) -> bool {
+        self.grants
+            .allows(&saved_object_action(&self.object_type, op.name()))
+    }
+
+    /// `Ok` or Kibana's Boom 403 message for an operation on the type.
+    pub fn require(&self, op: SavedObjectOp) -> Result<(), String> {
+        if self.allows(op) {
+            Ok(())
+        } else {
+            Err(op.denied_message(&self.object_type))
+        }
+    }
+
+    fn permissions(
+        &self,
+        owner: Option<&str>,
+        mode: DashboardAccessMode,
+    ) -> gatehouse_api::dashboards::SharePermissions {
+        access_permissions(Some(&self.profile_uid), self.is_admin, owner, mode)
+    }
+
+    /// May update, overwrite or delete one object (the type privilege is checked separately):
+    /// a `write_restricted` object only for its owner or an admin.
+    pub fn may_write(&self, owner: Option<&str>, mode: DashboardAccessMode) -> bool {
+        self.permissions(owner, mode).can_edit
+    }
+
+    /// May change the access mode or the owner of one object: its owner with `update` on the
+    /// type, or an admin, whatever the mode.
+    pub fn may_manage(&self, owner: Option<&str>, mode: DashboardAccessMode) -> bool {
+        self.is_admin
+            || (self.allows(SavedObjectOp::Update) && self.permissions(owner, mode).can_change_mode)
     }
 }
 
@@ -1141,5 +1257,107 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn object_actors_follow_ownership_and_mode() {
+        use DashboardAccessMode::{Default as Open, WriteRestricted as Restricted};
+        let editor = role(
+            &[],
+            &[(
+                KIBANA_APPLICATION,
+                &["feature_dashboard.all"],
+                &["space:default"],
+            )],
+        );
+        let viewer = role(
+            &[],
+            &[(
+                KIBANA_APPLICATION,
+                &["feature_dashboard.read"],
+                &["space:default"],
+            )],
+        );
+        let alice = ObjectActor::new(
+            &subject("alice", &[("dashboard_editor", editor.clone())]),
+            "default",
+            "dashboard",
+            "u_alice_0",
+        );
+        let bob = ObjectActor::new(
+            &subject("bob", &[("dashboard_editor", editor)]),
+            "default",
+            "dashboard",
+            "u_bob_0",
+        );
+        let victor = ObjectActor::new(
+            &subject("victor", &[("dashboard_viewer", viewer)]),
+            "default",
+            "dashboard",
+            "u_victor_0",
+        );
+        let root = ObjectActor::new(
+            &subject(
+                "elastic",
+                &[("superuser", reserved_role(SUPERUSER).unwrap())],
+            ),
+            "default",
+            "dashboard",
+            "u_elastic_0",
+        );
+        let space_admin = ObjectActor::new(
+            &subject(
+                "s",
+                &[(
+                    "s",
+                    role(
+                        &[],
+                        &[(KIBANA_APPLICATION, &["space_all"], &["space:default"])],
+                    ),
+                )],
+            ),
+            "default",
+            "dashboard",
+            "u_s_0",
+        );
+        assert!(!alice.is_admin && !bob.is_admin && !victor.is_admin);
+        assert!(root.is_admin && space_admin.is_admin);
+        // Admin elsewhere is not admin here.
+        let other_space = ObjectActor::new(
+            &subject(
+                "s",
+                &[(
+                    "s",
+                    role(
+                        &[],
+                        &[(KIBANA_APPLICATION, &["space_all"], &["space:other"])],
+                    ),
+                )],
+            ),
+            "default",
+            "dashboard",
+            "u_s_0",
+        );
+        assert!(!other_space.is_admin && !other_space.allows(SavedObjectOp::Get));
+
+        let owner = Some("u_alice_0");
+        assert!(alice.may_write(owner, Restricted) && alice.may_manage(owner, Restricted));
+        assert!(!bob.may_write(owner, Restricted) && !bob.may_manage(owner, Restricted));
+        assert!(bob.may_write(owner, Open) && !bob.may_manage(owner, Open));
+        assert!(root.may_write(owner, Restricted) && root.may_manage(owner, Restricted));
+        // Ownerless: whoever may update it manages it; a viewer may not.
+        assert!(bob.may_manage(None, Open));
+        assert!(!victor.may_manage(None, Open));
+        assert!(victor.allows(SavedObjectOp::Get) && victor.allows(SavedObjectOp::Find));
+        assert_eq!(
+            victor.require(SavedObjectOp::Update).unwrap_err(),
+            "Unable to update dashboard"
+        );
+        assert_eq!(
+            victor.require(SavedObjectOp::BulkDelete).unwrap_err(),
+            "Unable to bulk_delete dashboard"
+        );
+        // A viewer who somehow owns an object still cannot manage it without update.
+        assert!(!victor.may_manage(Some("u_victor_0"), Open));
     }
 }

@@ -86,6 +86,43 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         );
         "#,
     ),
+    (
+        3,
+        r#"
+        CREATE TABLE dashboards (
+            space       TEXT NOT NULL,
+            id          TEXT NOT NULL,
+            title       TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            panels      TEXT NOT NULL DEFAULT '[]',
+            owner       TEXT,
+            access_mode TEXT CHECK (access_mode IN ('default', 'write_restricted')),
+            created_by  TEXT,
+            updated_by  TEXT,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL,
+            version     INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (space, id),
+            CHECK ((owner IS NULL) = (access_mode IS NULL))
+        );
+        CREATE INDEX dashboards_by_title ON dashboards(space, title COLLATE NOCASE, id);
+        CREATE INDEX dashboards_by_owner ON dashboards(space, owner);
+        CREATE TABLE audit_log (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            ts_ms       INTEGER NOT NULL,
+            action      TEXT NOT NULL,
+            outcome     TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+            username    TEXT NOT NULL,
+            profile_uid TEXT,
+            space       TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_ids  TEXT NOT NULL,
+            details     TEXT NOT NULL DEFAULT '{}',
+            message     TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_by_action ON audit_log(action, ts_ms);
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

@@ -60,6 +60,14 @@ impl AppError {
         Self::boom(StatusCode::NOT_FOUND, "Not Found")
     }
 
+    /// The text the client reads (a generic one for internal errors).
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Boom { message, .. } | AppError::Siem { message, .. } => message.clone(),
+            AppError::Internal(_) => "An internal server error occurred.".to_string(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Boom { status, .. } | AppError::Siem { status, .. } => *status,

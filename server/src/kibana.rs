@@ -3,14 +3,15 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use gatehouse_api::dashboards::DASHBOARDS_PATH;
 use gatehouse_api::headers::{self, strip_space_prefix};
 use gatehouse_api::leads::LEADS_BASE;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, ErrorShape};
+use crate::error::{AppError, AppResult, ErrorShape};
 
 /// Largest request body accepted (1 MiB); larger ones get 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -24,6 +25,14 @@ impl Space {
     pub fn id(&self) -> &str {
         &self.0
     }
+}
+
+/// `/api/dashboards` and below: public routes versioned `2023-10-31`.
+pub fn is_dashboards_path(path: &str) -> bool {
+    path == DASHBOARDS_PATH
+        || path
+            .strip_prefix(DASHBOARDS_PATH)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 pub fn is_leads_path(path: &str) -> bool {
@@ -123,7 +132,88 @@ pub async fn request_rules(mut req: Request, next: Next) -> Response {
             }
         }
     }
-    next.run(req).await
+    let public_versioned = is_dashboards_path(&bare);
+    if public_versioned {
+        // Public routes default to their oldest version when the header is absent.
+        match request_headers
+            .get(headers::API_VERSION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+        {
+            None | Some("") | Some(headers::PUBLIC_API_VERSION) => {}
+            Some(other) => {
+                return bad_request(format!(
+                    "Invalid version. Received \"{other}\", expected one of [{}]",
+                    headers::PUBLIC_API_VERSION
+                ))
+            }
+        }
+    }
+    let mut response = next.run(req).await;
+    if public_versioned {
+        response.headers_mut().insert(
+            headers::API_VERSION,
+            HeaderValue::from_static(headers::PUBLIC_API_VERSION),
+        );
+    }
+    response
+}
+
+/// The pairs of a query string, each key at most once (a repeated key → 400 in `shape`).
+pub fn unique_query_pairs(
+    raw: Option<&str>,
+    shape: ErrorShape,
+) -> AppResult<Vec<(String, String)>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut pairs = Vec::new();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        if !seen.insert(key.to_string()) {
+            return Err(AppError::shaped(
+                shape,
+                StatusCode::BAD_REQUEST,
+                format!("[request query]: {key}: Expected a single value, received an array"),
+            ));
+        }
+        pairs.push((key.into_owned(), value.into_owned()));
+    }
+    Ok(pairs)
+}
+
+/// An integer query parameter in `min..=max`, with the validation messages Kibana's routes use.
+pub fn parse_query_number(
+    shape: ErrorShape,
+    name: &str,
+    raw: &str,
+    min: u32,
+    max: u32,
+) -> AppResult<u32> {
+    let bad = |message: String| AppError::shaped(shape, StatusCode::BAD_REQUEST, message);
+    let value: f64 = raw
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| {
+            bad(format!(
+                "[request query]: {name}: Expected number, received nan"
+            ))
+        })?;
+    if value.fract() != 0.0 {
+        return Err(bad(format!(
+            "[request query]: {name}: Expected integer, received float"
+        )));
+    }
+    if value < f64::from(min) {
+        return Err(bad(format!(
+            "[request query]: {name}: Number must be greater than or equal to {min}"
+        )));
+    }
+    if value > f64::from(max) {
+        return Err(bad(format!(
+            "[request query]: {name}: Number must be less than or equal to {max}"
+        )));
+    }
+    Ok(value as u32)
 }
 
 pub fn payload_too_large(shape: ErrorShape) -> AppError {

@@ -1,7 +1,9 @@
 //! Gatehouse's server: Kibana-compatible security, capabilities and leads routes over SQLite,
 //! plus the built SPA. Start it with [`start`]; it serves until [`RunningServer::shutdown`] or drop.
 
+pub mod audit;
 pub mod authz;
+pub mod dashboards;
 pub mod db;
 pub mod error;
 pub mod kibana;
@@ -43,6 +45,20 @@ pub struct Config {
     pub seed: bool,
     /// Sessions unused for this long expire.
     pub idle_timeout: Duration,
+    /// Audit log file (JSON lines); `None` = `audit.log` next to the database.
+    pub audit_log: Option<PathBuf>,
+}
+
+impl Config {
+    /// Where audit events are appended.
+    pub fn audit_log_path(&self) -> PathBuf {
+        self.audit_log.clone().unwrap_or_else(|| {
+            self.db_path
+                .parent()
+                .map(|dir| dir.join("audit.log"))
+                .unwrap_or_else(|| PathBuf::from("audit.log"))
+        })
+    }
 }
 
 impl Default for Config {
@@ -53,6 +69,7 @@ impl Default for Config {
             dist_dir: None,
             seed: true,
             idle_timeout: Duration::from_secs(8 * 60 * 60),
+            audit_log: None,
         }
     }
 }
@@ -62,6 +79,7 @@ impl Default for Config {
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub audit: Arc<audit::AuditLog>,
     pub static_files: Option<spa::StaticFiles>,
 }
 
@@ -99,6 +117,8 @@ pub fn router(state: AppState) -> Router {
         .route(USER_PROFILE_PATH, get(security::user_profile))
         .route(CAPABILITIES_PATH, post(security::capabilities))
         .merge(routes::leads::router(state.clone()))
+        .merge(routes::dashboards::router())
+        .merge(routes::profiles::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
         .with_state(state)
@@ -152,6 +172,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             if seed {
                 seed::seed_users(&db)?;
                 routes::leads::seed_entities(&db)?;
+                dashboards::seed_dashboards(&db)?;
             }
             Ok(db)
         })
@@ -162,6 +183,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         settings: Arc::new(Settings {
             idle_timeout: config.idle_timeout,
         }),
+        audit: Arc::new(audit::AuditLog::new(config.audit_log_path())),
         static_files: config.dist_dir.as_deref().map(spa::static_files),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is

@@ -19,6 +19,10 @@ struct Args {
     /// Do not seed demo users and data into an empty database.
     #[arg(long)]
     no_seed: bool,
+    /// Audit log file (JSON lines) for owner and access-mode changes; default: `audit.log` next to
+    /// the database.
+    #[arg(long)]
+    audit_log: Option<PathBuf>,
     /// Minutes of inactivity after which a session expires.
     #[arg(long, default_value_t = 480)]
     idle_minutes: u64,
@@ -39,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
         dist_dir: args.dist,
         seed: !args.no_seed,
         idle_timeout: std::time::Duration::from_secs(args.idle_minutes.saturating_mul(60)),
+        audit_log: args.audit_log,
     })
     .await?;
     println!("Gatehouse listening on {}", server.url());

@@ -47,6 +47,11 @@ pub const DEMO_USERS: &[DemoUser] = &[
         full_name: Some("Bob Responder"),
         roles: &["dashboard_editor"],
     },
+    DemoUser {
+        username: "victor",
+        full_name: Some("Victor Viewer"),
+        roles: &["dashboard_viewer"],
+    },
 ];
 
 fn index_role(names: &[&str], privileges: &[&str]) -> EsRole {
@@ -56,6 +61,14 @@ fn index_role(names: &[&str], privileges: &[&str]) -> EsRole {
             privileges: privileges.iter().map(|s| s.to_string()).collect(),
             allow_restricted_indices: false,
         }],
+        metadata: json!({}),
+        ..EsRole::default()
+    }
+}
+
+fn kibana_role(privileges: &[&str], resources: &[&str]) -> EsRole {
+    EsRole {
+        applications: vec![app_grant(KIBANA_APPLICATION, privileges, resources)],
         metadata: json!({}),
         ..EsRole::default()
     }
@@ -73,15 +86,11 @@ pub fn demo_roles() -> Vec<(&'static str, EsRole)> {
         ),
         (
             "dashboard_editor",
-            EsRole {
-                applications: vec![app_grant(
-                    KIBANA_APPLICATION,
-                    &["feature_dashboard.all"],
-                    &["space:default"],
-                )],
-                metadata: json!({}),
-                ..EsRole::default()
-            },
+            kibana_role(&["feature_dashboard.all"], &["space:default"]),
+        ),
+        (
+            "dashboard_viewer",
+            kibana_role(&["feature_dashboard.read"], &["space:default"]),
         ),
     ]
 }

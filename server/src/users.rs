@@ -104,6 +104,34 @@ pub fn get_user(conn: &Connection, username: &str) -> rusqlite::Result<Option<Us
     stmt.query_row([username], row_to_user).optional()
 }
 
+pub fn get_user_by_profile_uid(
+    conn: &Connection,
+    profile_uid: &str,
+) -> rusqlite::Result<Option<UserRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE profile_uid = ?1"
+    ))?;
+    stmt.query_row([profile_uid], row_to_user).optional()
+}
+
+/// Every user, by user name.
+pub fn all_users(conn: &Connection) -> rusqlite::Result<Vec<UserRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+    ))?;
+    let rows = stmt.query_map([], row_to_user)?;
+    rows.collect()
+}
+
+/// The authorization subject of a stored user (roles resolved).
+pub fn subject_of(conn: &Connection, user: &UserRecord) -> anyhow::Result<authz::Subject> {
+    Ok(authz::Subject {
+        username: user.username.clone(),
+        role_names: user.roles.clone(),
+        roles: resolve_roles(conn, &user.roles)?,
+    })
+}
+
 pub fn count_users(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
 }

@@ -18,6 +18,7 @@ const DEMO_USERS: &[&str] = &[
     "leads_no_access_user",
     "alice",
     "bob",
+    "victor",
 ];
 
 #[tokio::test]

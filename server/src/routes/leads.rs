@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::authz::{self, IndexAction, Subject};
 use crate::db::{self, Db};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorShape};
 use crate::kibana::{method_and_path, JsonBody, JsonOrDefault, Space};
 use crate::leads::{self, FindQuery};
 use crate::session::Principal;
@@ -105,32 +105,7 @@ async fn privileges(principal: Arc<Principal>) -> Json<LeadsPrivileges> {
 // ---------------------------------------------------------------------------------------------
 
 fn parse_number(name: &str, raw: &str, min: u32, max: u32) -> AppResult<u32> {
-    let value: f64 = raw
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite())
-        .ok_or_else(|| {
-            bad_request(format!(
-                "[request query]: {name}: Expected number, received nan"
-            ))
-        })?;
-    if value.fract() != 0.0 {
-        return Err(bad_request(format!(
-            "[request query]: {name}: Expected integer, received float"
-        )));
-    }
-    if value < f64::from(min) {
-        return Err(bad_request(format!(
-            "[request query]: {name}: Number must be greater than or equal to {min}"
-        )));
-    }
-    if value > f64::from(max) {
-        return Err(bad_request(format!(
-            "[request query]: {name}: Number must be less than or equal to {max}"
-        )));
-    }
-    Ok(value as u32)
+    crate::kibana::parse_query_number(ErrorShape::Siem, name, raw, min, max)
 }
 
 fn parse_enum<'a>(name: &str, raw: &str, allowed: &[&'a str]) -> AppResult<&'a str> {
@@ -150,14 +125,8 @@ fn parse_enum<'a>(name: &str, raw: &str, allowed: &[&'a str]) -> AppResult<&'a s
 /// `status`. Unknown parameters are ignored.
 pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindQuery> {
     let mut query = FindQuery::default();
-    let mut seen = std::collections::HashSet::new();
-    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        if !seen.insert(key.to_string()) {
-            return Err(bad_request(format!(
-                "[request query]: {key}: Expected a single value, received an array"
-            )));
-        }
-        match key.as_ref() {
+    for (key, value) in crate::kibana::unique_query_pairs(raw, ErrorShape::Siem)? {
+        match key.as_str() {
             "page" => query.page = parse_number("page", &value, 1, 10_000_000)?,
             "perPage" => query.per_page = parse_number("perPage", &value, 1, MAX_PER_PAGE)?,
             "sortField" => {
