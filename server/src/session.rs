@@ -108,7 +108,7 @@ enum Lookup {
     Found {
         user: Box<UserRecord>,
         last_seen: i64,
-        roles: Vec<gatehouse_api::security::EsRole>,
+        subject: Subject,
     },
 }
 
@@ -130,11 +130,11 @@ fn lookup(conn: &Connection, hash: &str, idle_secs: i64) -> anyhow::Result<Looku
     if !user.enabled {
         return Ok(Lookup::Missing);
     }
-    let roles = users::resolve_roles(conn, &user.roles)?;
+    let subject = users::subject_of(conn, &user)?;
     Ok(Lookup::Found {
         user: Box::new(user),
         last_seen,
-        roles,
+        subject,
     })
 }
 
@@ -161,7 +161,7 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Principal, 
         Lookup::Found {
             user,
             last_seen,
-            roles,
+            subject,
         } => {
             let now = crate::db::now_secs();
             // Refresh at a fraction of the idle timeout, not on every request.
@@ -177,11 +177,6 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Principal, 
                     })
                     .await?;
             }
-            let subject = Subject {
-                username: user.username.clone(),
-                role_names: user.roles.clone(),
-                roles,
-            };
             Ok(Principal {
                 user: *user,
                 subject,

@@ -88,16 +88,30 @@ fn conflict() -> AppError {
     AppError::boom(StatusCode::CONFLICT, messages::VERSION_CONFLICT)
 }
 
-/// `[request body.data.title]: …` from `data.title: …`.
-fn field_error(message: &str) -> String {
+/// `[request body.data.title]: …` from `data.title: …`; `prefix` locates the item in a bulk body
+/// (`objects.2.`).
+fn field_error(prefix: &str, message: &str) -> String {
     match message.split_once(": ") {
-        Some((field, rest)) => format!("[request body.{field}]: {rest}"),
+        Some((field, rest)) => format!("[request body.{prefix}{field}]: {rest}"),
         None => format!("[request body]: {message}"),
     }
 }
 
 fn content(data: gatehouse_api::dashboards::DashboardData) -> AppResult<Content> {
-    store::validate_content(data).map_err(|m| bad_request(field_error(&m)))
+    store::validate_content(data).map_err(|m| bad_request(field_error("", &m)))
+}
+
+/// Runs `f` in an immediate transaction that commits only when `f` succeeds.
+fn write_tx<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> anyhow::Result<AppResult<T>>,
+) -> anyhow::Result<AppResult<T>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let outcome = f(&tx)?;
+    if outcome.is_ok() {
+        tx.commit()?;
+    }
+    Ok(outcome)
 }
 
 /// `meta.version` as sent back: our versions are integers.
@@ -269,34 +283,25 @@ async fn create_dashboard(
     let result = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let space = space.id();
-            let outcome = match store::get(&tx, space, &id)? {
-                Some(_) if !overwrite => Err(AppError::boom(
-                    StatusCode::CONFLICT,
-                    format!("Saved object [{DASHBOARD_TYPE}/{id}] conflict"),
-                )),
-                Some(existing) => {
-                    if !actor.may_write(existing.owner(), existing.mode()) {
-                        Err(forbidden(format!(
-                            "Unable to create {DASHBOARD_TYPE}, access control restrictions for {DASHBOARD_TYPE}:{id}"
-                        )))
-                    } else {
-                        store::replace_content(
-                            &tx,
-                            space,
-                            &id,
-                            existing.version,
-                            &content,
-                            &actor.profile_uid,
-                        )?;
-                        Ok(())
+            write_tx(conn, |tx| {
+                let space = space.id();
+                if store::get(tx, space, &id)?.is_some() {
+                    if !overwrite {
+                        return Ok(Err(AppError::boom(
+                            StatusCode::CONFLICT,
+                            format!("Saved object [{DASHBOARD_TYPE}/{id}] conflict"),
+                        )));
                     }
-                }
-                None => {
+                    let denied = format!(
+                        "Unable to create {DASHBOARD_TYPE}, access control restrictions for {DASHBOARD_TYPE}:{id}"
+                    );
+                    if let Err(refusal) = update_one(tx, &actor, space, &id, None, &content)? {
+                        return Ok(Err(refusal.into_error(&id, denied)));
+                    }
+                } else {
                     let now = db::now_millis();
                     store::insert(
-                        &tx,
+                        tx,
                         &StoredDashboard {
                             space: space.to_string(),
                             id: id.clone(),
@@ -312,15 +317,9 @@ async fn create_dashboard(
                             version: 1,
                         },
                     )?;
-                    Ok(())
                 }
-            };
-            if let Err(error) = outcome {
-                return Ok(Err(error));
-            }
-            let stored = load(&tx, space, &id);
-            tx.commit()?;
-            Ok(stored)
+                Ok(load(tx, space, &id))
+            })
         })
         .await??;
     Ok(Json(result.to_api()))
@@ -335,6 +334,17 @@ enum WriteRefusal {
     NotFound,
     AccessControl,
     Conflict,
+}
+
+impl WriteRefusal {
+    /// The Boom error, with `access_denied` as the message of an access-control refusal.
+    fn into_error(self, id: &str, access_denied: impl Into<String>) -> AppError {
+        match self {
+            WriteRefusal::NotFound => not_found(id),
+            WriteRefusal::AccessControl => forbidden(access_denied),
+            WriteRefusal::Conflict => conflict(),
+        }
+    }
 }
 
 /// The checks and the write of one update, inside the caller's transaction.
@@ -390,23 +400,16 @@ async fn update(
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Update)?;
     let version =
-        parse_version(body.version.as_deref()).map_err(|m| bad_request(field_error(&m)))?;
+        parse_version(body.version.as_deref()).map_err(|m| bad_request(field_error("", &m)))?;
     let content = content(body.data)?;
     let result = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let space = space.id();
-            let outcome = match update_one(&tx, &actor, space, &id, version, &content)? {
-                Ok(()) => load(&tx, space, &id),
-                Err(WriteRefusal::NotFound) => Err(not_found(&id)),
-                Err(WriteRefusal::AccessControl) => Err(forbidden(messages::UNABLE_TO_UPDATE)),
-                Err(WriteRefusal::Conflict) => Err(conflict()),
-            };
-            if outcome.is_ok() {
-                tx.commit()?;
-            }
-            Ok(outcome)
+            write_tx(conn, |tx| {
+                Ok(update_one(tx, &actor, space.id(), &id, version, &content)?
+                    .map_err(|refusal| refusal.into_error(&id, messages::UNABLE_TO_UPDATE))
+                    .and_then(|()| load(tx, space.id(), &id)))
+            })
         })
         .await??;
     Ok(Json(result.to_api()))
@@ -423,17 +426,10 @@ async fn delete_one(
     state
         .db
         .write(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let outcome = match delete_one_in(&tx, &actor, space.id(), &id)? {
-                Ok(()) => Ok(()),
-                Err(WriteRefusal::NotFound) => Err(not_found(&id)),
-                Err(WriteRefusal::AccessControl) => Err(forbidden(messages::UNABLE_TO_DELETE)),
-                Err(WriteRefusal::Conflict) => Err(conflict()),
-            };
-            if outcome.is_ok() {
-                tx.commit()?;
-            }
-            Ok(outcome)
+            write_tx(conn, |tx| {
+                Ok(delete_one_in(tx, &actor, space.id(), &id)?
+                    .map_err(|refusal| refusal.into_error(&id, messages::UNABLE_TO_DELETE)))
+            })
         })
         .await??;
     Ok(Json(json!({})))
@@ -459,14 +455,10 @@ fn object_result(id: &str, object_type: &str, error: Option<ObjectError>) -> Obj
     }
 }
 
+/// A bulk item's refusal, as the Boom body a single request would have answered.
 fn refusal_error(id: &str, refusal: WriteRefusal) -> ObjectError {
-    match refusal {
-        WriteRefusal::NotFound => object_error(StatusCode::NOT_FOUND, not_found_message(id)),
-        WriteRefusal::AccessControl => {
-            object_error(StatusCode::FORBIDDEN, messages::BULK_FORBIDDEN)
-        }
-        WriteRefusal::Conflict => object_error(StatusCode::CONFLICT, messages::VERSION_CONFLICT),
-    }
+    let error = refusal.into_error(id, messages::BULK_FORBIDDEN);
+    object_error(error.status(), error.message())
 }
 
 fn check_object_count(len: usize) -> AppResult<()> {
@@ -483,21 +475,17 @@ fn check_object_count(len: usize) -> AppResult<()> {
     Ok(())
 }
 
-/// Runs one bulk operation: per-object results, in order. When access control blocks every
-/// object, nothing is written and the whole request is a 403.
-fn finish_bulk(
-    tx: Transaction<'_>,
-    results: Vec<ObjectResult>,
-) -> anyhow::Result<AppResult<BulkResult>> {
-    let blocked = results
+/// Per-object results, in order; when access control blocks every object the whole request is a
+/// 403 (and nothing was written).
+fn bulk_outcome(results: Vec<ObjectResult>) -> AppResult<BulkResult> {
+    let all_blocked = results
         .iter()
-        .filter(|r| r.error.as_ref().is_some_and(|e| e.status_code == 403))
-        .count();
-    if blocked == results.len() {
-        return Ok(Err(forbidden(messages::BULK_FORBIDDEN)));
+        .all(|r| r.error.as_ref().is_some_and(|e| e.status_code == 403));
+    if all_blocked {
+        Err(forbidden(messages::BULK_FORBIDDEN))
+    } else {
+        Ok(BulkResult { objects: results })
     }
-    tx.commit()?;
-    Ok(Ok(BulkResult { objects: results }))
 }
 
 async fn bulk_update(
@@ -512,32 +500,29 @@ async fn bulk_update(
     let result = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let mut results = Vec::with_capacity(body.objects.len());
-            for (i, item) in body.objects.into_iter().enumerate() {
-                let checked = parse_version(item.version.as_deref())
-                    .and_then(|v| store::validate_content(item.data).map(|c| (v, c)))
-                    .map_err(|m| {
-                        object_error(
-                            StatusCode::BAD_REQUEST,
-                            field_error(&m).replacen(
-                                "[request body.",
-                                &format!("[request body.objects.{i}."),
-                                1,
-                            ),
-                        )
-                    });
-                let error = match checked {
-                    Err(error) => Some(error),
-                    Ok((version, content)) => {
-                        update_one(&tx, &actor, space.id(), &item.id, version, &content)?
-                            .err()
-                            .map(|refusal| refusal_error(&item.id, refusal))
-                    }
-                };
-                results.push(object_result(&item.id, DASHBOARD_TYPE, error));
-            }
-            finish_bulk(tx, results)
+            write_tx(conn, |tx| {
+                let mut results = Vec::with_capacity(body.objects.len());
+                for (i, item) in body.objects.into_iter().enumerate() {
+                    let checked = parse_version(item.version.as_deref())
+                        .and_then(|v| store::validate_content(item.data).map(|c| (v, c)))
+                        .map_err(|m| {
+                            object_error(
+                                StatusCode::BAD_REQUEST,
+                                field_error(&format!("objects.{i}."), &m),
+                            )
+                        });
+                    let error = match checked {
+                        Err(error) => Some(error),
+                        Ok((version, content)) => {
+                            update_one(tx, &actor, space.id(), &item.id, version, &content)?
+                                .err()
+                                .map(|refusal| refusal_error(&item.id, refusal))
+                        }
+                    };
+                    results.push(object_result(&item.id, DASHBOARD_TYPE, error));
+                }
+                Ok(bulk_outcome(results))
+            })
         })
         .await??;
     Ok(Json(result))
@@ -555,22 +540,23 @@ async fn bulk_delete(
     let result = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let mut results = Vec::with_capacity(body.objects.len());
-            for object in body.objects {
-                let error = if object.object_type != DASHBOARD_TYPE {
-                    Some(object_error(
-                        StatusCode::BAD_REQUEST,
-                        unsupported_type(&object.object_type),
-                    ))
-                } else {
-                    delete_one_in(&tx, &actor, space.id(), &object.id)?
-                        .err()
-                        .map(|refusal| refusal_error(&object.id, refusal))
-                };
-                results.push(object_result(&object.id, &object.object_type, error));
-            }
-            finish_bulk(tx, results)
+            write_tx(conn, |tx| {
+                let mut results = Vec::with_capacity(body.objects.len());
+                for object in body.objects {
+                    let error = if object.object_type != DASHBOARD_TYPE {
+                        Some(object_error(
+                            StatusCode::BAD_REQUEST,
+                            unsupported_type(&object.object_type),
+                        ))
+                    } else {
+                        delete_one_in(tx, &actor, space.id(), &object.id)?
+                            .err()
+                            .map(|refusal| refusal_error(&object.id, refusal))
+                    };
+                    results.push(object_result(&object.id, &object.object_type, error));
+                }
+                Ok(bulk_outcome(results))
+            })
         })
         .await??;
     Ok(Json(result))
@@ -820,8 +806,12 @@ mod tests {
         assert_eq!(parse_version(Some("3")), Ok(Some(3)));
         assert!(parse_version(Some("WzEsMV0=")).is_err());
         assert_eq!(
-            field_error("data.title: a dashboard needs a title"),
+            field_error("", "data.title: a dashboard needs a title"),
             "[request body.data.title]: a dashboard needs a title"
+        );
+        assert_eq!(
+            field_error("objects.2.", "version: bad"),
+            "[request body.objects.2.version]: bad"
         );
     }
 
