@@ -693,16 +693,15 @@ async fn leads_survive_a_restart() {
 }
 
 #[tokio::test]
-async fn large_indexes_page_quickly() {
+async fn large_indexes_page_correctly() {
     let t = TestServer::start().await;
     let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
     db.write(|c| gatehouse_server::leads::insert_synthetic_leads(c, "default", 20_000, 7))
         .await
         .unwrap();
     let full = t.login("leads_full_user").await;
-    // Warm up, then time the deepest and the filtered pages.
-    find(&t, &full, "").await;
-    let start = Instant::now();
+    // The deepest and the filtered pages. Speed is a benchmark's business (`cargo xtask bench`);
+    // the query plans are pinned by a unit test in `leads.rs`.
     let deep = find(
         &t,
         &full,
@@ -715,9 +714,14 @@ async fn large_indexes_page_quickly() {
         "perPage=100&status=active&sortField=priority&sortOrder=desc",
     )
     .await;
-    let elapsed = start.elapsed();
     assert_eq!(deep.total, 20_000);
     assert_eq!(deep.leads.0.len(), 100);
+    assert_eq!(deep.page, 200);
+    let stamps: Vec<&str> = deep.leads.0.iter().map(|l| l.timestamp.as_str()).collect();
+    assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "ascending");
+    // Page 200 of 100 is the last page: nothing newer than its last lead exists.
+    let newest = find(&t, &full, "perPage=1&sortField=timestamp&sortOrder=desc").await;
+    assert_eq!(newest.leads.0[0].id, deep.leads.0[99].id);
     assert!(
         active.total > 15_000 && active.total < 20_000,
         "{}",
@@ -728,6 +732,4 @@ async fn large_indexes_page_quickly() {
         .0
         .iter()
         .all(|l| l.status == "active" && l.priority == 10));
-    // Generous: the machine may be busy; the query plans themselves are pinned by a unit test.
-    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }

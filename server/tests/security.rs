@@ -97,30 +97,6 @@ async fn bad_credentials_get_one_answer_whatever_the_cause() {
 }
 
 #[tokio::test]
-async fn unknown_users_cost_about_as_much_as_wrong_passwords() {
-    let t = TestServer::start().await;
-    // Warm up (the dummy hash is computed lazily).
-    t.login_response("nobody", "x").await;
-    let time = |user: &'static str| {
-        let t = &t;
-        async move {
-            let start = std::time::Instant::now();
-            for _ in 0..3 {
-                t.login_response(user, "wrong-password").await;
-            }
-            start.elapsed()
-        }
-    };
-    let known = time("elastic").await;
-    let unknown = time("nobody-at-all").await;
-    // Both run one argon2 verification; without the dummy one the unknown user would be ~100x faster.
-    assert!(
-        unknown * 3 > known,
-        "unknown {unknown:?} vs known {known:?}"
-    );
-}
-
-#[tokio::test]
 async fn login_cycles_the_session_and_logout_invalidates_it() {
     let t = TestServer::start().await;
     let first = t.login("leads_full_user").await;

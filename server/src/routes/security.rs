@@ -59,15 +59,10 @@ pub async fn login(
     };
     let password = params.password;
     // The same work whether the user exists or not, so timing does not reveal user names.
-    let accepted = tokio::task::spawn_blocking(move || match user {
-        Some(user) => password::verify_password(&user.password_hash, &password) && user.enabled,
-        None => {
-            password::dummy_verify(&password);
-            false
-        }
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
+    let accepted =
+        tokio::task::spawn_blocking(move || credentials_accepted(user.as_ref(), &password))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
     if !accepted || provider_type != "basic" {
         tracing::info!(username, "failed login");
         return Err(invalid_credentials());
@@ -89,6 +84,19 @@ pub async fn login(
         Json(LoginResponse { location }),
     )
         .into_response())
+}
+
+/// The login decision: exactly one argon2 verification whether the user exists or not (the
+/// dummy hash for unknown users), so timing does not reveal user names. Disabled users are
+/// refused after the same work.
+pub fn credentials_accepted(user: Option<&users::UserRecord>, password: &str) -> bool {
+    match user {
+        Some(user) => password::verify_password(&user.password_hash, password) && user.enabled,
+        None => {
+            password::dummy_verify(password);
+            false
+        }
+    }
 }
 
 async fn end_session(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
@@ -179,6 +187,40 @@ pub async fn capabilities(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user_with_password(password: &str) -> users::UserRecord {
+        users::UserRecord {
+            username: "bob".into(),
+            password_hash: password::hash_password(password).unwrap(),
+            full_name: None,
+            email: None,
+            enabled: true,
+            roles: vec![],
+            metadata: json!({}),
+            profile_uid: "u_bob_0".into(),
+        }
+    }
+
+    /// Replaces a timed test: an unknown user costs one argon2 verification, exactly as a wrong
+    /// password does (the dummy hash's parameters are pinned in `password`'s tests).
+    #[test]
+    fn unknown_users_do_the_same_argon2_work_as_wrong_passwords() {
+        let bob = user_with_password("right-password");
+        let runs = |user: Option<&users::UserRecord>, pw: &str| {
+            let before = password::verifications();
+            let accepted = credentials_accepted(user, pw);
+            (accepted, password::verifications() - before)
+        };
+        assert_eq!(runs(Some(&bob), "wrong-password"), (false, 1));
+        assert_eq!(runs(None, "wrong-password"), (false, 1));
+        assert_eq!(runs(None, "right-password"), (false, 1));
+        assert_eq!(runs(Some(&bob), "right-password"), (true, 1));
+        let disabled = users::UserRecord {
+            enabled: false,
+            ..bob
+        };
+        assert_eq!(runs(Some(&disabled), "right-password"), (false, 1));
+    }
 
     #[test]
     fn login_location_accepts_only_same_origin_paths() {
