@@ -165,6 +165,18 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(canned.count(Method::Post, &format!("{LEADS}/generate")), 0);
     assert!(testid(&root, "leads-readonly-callout").is_some());
+
+    // One page of two leads: both pager buttons present, labelled, and closed.
+    let next = testid(&root, "leads-next").expect("next button");
+    assert_eq!(next.text_content().as_deref(), Some("Next ›"));
+    assert!(next.has_attribute("disabled"));
+    assert!(testid(&root, "leads-prev").is_some_and(|b| b.has_attribute("disabled")));
+    assert_eq!(
+        testid(&root, "leads-page")
+            .and_then(|p| p.text_content())
+            .as_deref(),
+        Some("Page 1 of 1")
+    );
 }
 
 #[wasm_bindgen_test]

@@ -189,11 +189,15 @@ fn PanelCard(panel: Panel, index: usize) -> impl IntoView {
             let points = values.iter().enumerate().map(|(i, v)| format!("{},{}", i * 20, 100 - v)).collect::<Vec<_>>().join(" ");
             view! { <svg class="panel-chart" viewBox="0 0 220 100" preserveAspectRatio="none" aria-hidden="true"><polyline points=points fill="none" stroke="#0b64dd" stroke-width="2.5" /></svg> }.into_any()
         }
-        "table" => view! {
-            <table class="panel-table" aria-hidden="true">
-                {values.iter().take(4).enumerate().map(|(i, v)| view! { <tr><td>{format!("host-{:02}", i + 1)}</td><td>{v.to_string()}</td></tr> }).collect_view()}
-            </table>
-        }.into_any(),
+        "table" => {
+            let lower = panel.title.to_lowercase();
+            let noun = ["rule", "user", "service", "host"].into_iter().find(|noun| lower.contains(noun)).unwrap_or("item");
+            view! {
+                <table class="panel-table" aria-hidden="true">
+                    {values.iter().take(4).enumerate().map(|(i, v)| view! { <tr><td>{format!("{noun}-{:02}", i + 1)}</td><td>{v.to_string()}</td></tr> }).collect_view()}
+                </table>
+            }.into_any()
+        }
         "markdown" => view! { <p class="muted">{panel.description.clone().unwrap_or_default()}</p> }.into_any(),
         _ => view! {
             <div class="panel-bars" aria-hidden="true">
@@ -322,7 +326,7 @@ fn DashboardEditor(
                             on:input:target=move |ev| panels.update(|p| if let Some(panel) = p.get_mut(index) { panel.title = ev.target().value() }) />
                         <select aria-label=format!("Panel {} type", index + 1)
                             on:change:target=move |ev| panels.update(|p| if let Some(panel) = p.get_mut(index) { panel.panel_type = ev.target().value() })>
-                            {PANEL_TYPES.iter().map(|(value, label)| view! { <option value=*value selected=panel.panel_type == *value>{*label}</option> }).collect_view()}
+                            {PANEL_TYPES.iter().map(|(value, label)| view! { <option value=*value selected={panel.panel_type == *value}>{*label}</option> }).collect_view()}
                         </select>
                         <button type="button" class="btn btn-small btn-ghost-danger" aria-label=format!("Remove panel {}", index + 1)
                             on:click=move |_| panels.update(|p| { if index < p.len() { p.remove(index); } })>"Remove"</button>

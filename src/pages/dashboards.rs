@@ -230,7 +230,8 @@ fn DashboardTable(
                         }}
                     </td>
                     <td class="muted small">{dashboard.meta.updated_at.as_deref().map(relative_time).unwrap_or_default()}</td>
-                    <td class="row-actions">
+                    <td>
+                        <div class="row-actions">
                         <GuardedButton
                             label=Signal::derive(|| "Edit".to_string())
                             blocked=block
@@ -245,6 +246,7 @@ fn DashboardTable(
                             class="btn-small btn-ghost-danger"
                             testid="dashboard-delete"
                         />
+                        </div>
                     </td>
                 </tr>
             }
@@ -265,9 +267,9 @@ fn DashboardTable(
         </table>
         <nav class="pagination" aria-label="Dashboard pages">
             <span class="muted">{format!("{} dashboards", list.total)}</span>
-            <button type="button" class="btn" disabled=current <= 1 on:click=move |_| page.set(current - 1)>"‹ Previous"</button>
+            <button type="button" class="btn" disabled={current <= 1} on:click=move |_| page.set(current - 1)>"‹ Previous"</button>
             <span>{format!("Page {current} of {total_pages}")}</span>
-            <button type="button" class="btn" disabled=current >= total_pages on:click=move |_| page.set(current + 1)>"Next ›"</button>
+            <button type="button" class="btn" disabled={current >= total_pages} on:click=move |_| page.set(current + 1)>"Next ›"</button>
         </nav>
     }
     .into_any()

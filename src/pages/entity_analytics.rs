@@ -445,13 +445,13 @@ fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
                     state.query.update(|q| { q.per_page = size; q.page = 1; });
                 }>
                     {PAGE_SIZES.iter().map(|size| view! {
-                        <option value=size.to_string() selected=*size == query.per_page>{size.to_string()}</option>
+                        <option value=size.to_string() selected={*size == query.per_page}>{size.to_string()}</option>
                     }).collect_view()}
                 </select>
             </label>
-            <button type="button" class="btn" data-testid="leads-prev" disabled=current <= 1 on:click=move |_| state.query.update(|q| q.page = current - 1)>"‹ Previous"</button>
+            <button type="button" class="btn" data-testid="leads-prev" disabled={current <= 1} on:click=move |_| state.query.update(|q| q.page = current - 1)>"‹ Previous"</button>
             <span data-testid="leads-page">{format!("Page {current} of {total_pages}")}</span>
-            <button type="button" class="btn" data-testid="leads-next" disabled=current >= total_pages on:click=move |_| state.query.update(|q| q.page = current + 1)>"Next ›"</button>
+            <button type="button" class="btn" data-testid="leads-next" disabled={current >= total_pages} on:click=move |_| state.query.update(|q| q.page = current + 1)>"Next ›"</button>
         </nav>
     }
 }
