@@ -43,6 +43,12 @@ impl Subject {
 
 pub const SUPERUSER: &str = "superuser";
 pub const KIBANA_ADMIN: &str = "kibana_admin";
+pub const EDITOR: &str = "editor";
+pub const VIEWER: &str = "viewer";
+
+/// Elasticsearch's name for "every index whose name does not start with `.`" (and not
+/// `ilm-history-*`), as the `editor` and `viewer` roles grant it. See [`grant_name_covers`].
+pub const NON_DOT_INDICES: &str = "/~(([.]|ilm-history-).*)/";
 
 /// Reserved roles are built in and cannot be stored, edited or deleted.
 pub fn reserved_role(name: &str) -> Option<EsRole> {
@@ -66,12 +72,54 @@ pub fn reserved_role(name: &str) -> Option<EsRole> {
             description: Some("Grants access to all features in Kibana.".into()),
             ..EsRole::default()
         }),
+        EDITOR | VIEWER => {
+            let editor = name == EDITOR;
+            Some(EsRole {
+                indices: vec![IndexPrivilegeGrant {
+                    names: vec![NON_DOT_INDICES.into()],
+                    privileges: vec!["read".into(), "view_index_metadata".into()],
+                    allow_restricted_indices: false,
+                }],
+                applications: vec![app_grant(
+                    KIBANA_APPLICATION,
+                    &[if editor { "all" } else { "read" }],
+                    &["*"],
+                )],
+                metadata: reserved,
+                description: Some(if editor {
+                    "Grants full access to all features in Kibana (including Solutions) and read-only access to data indices.".into()
+                } else {
+                    "Grants read-only access to all features in Kibana (including Solutions) and to data indices.".into()
+                }),
+                ..EsRole::default()
+            })
+        }
         _ => None,
     }
 }
 
+/// Sorted by name.
 pub fn reserved_role_names() -> &'static [&'static str] {
-    &[KIBANA_ADMIN, SUPERUSER]
+    &[EDITOR, KIBANA_ADMIN, SUPERUSER, VIEWER]
+}
+
+/// Does one role grant's index name cover the requested name or pattern? Wildcard patterns are
+/// compared with [`pattern_covers`]; [`NON_DOT_INDICES`] covers a request only when every name the
+/// request can match is outside it: it starts with a literal character other than `.`, and its
+/// literal prefix cannot begin `ilm-history-`.
+pub fn grant_name_covers(grant: &str, requested: &str) -> bool {
+    if grant == NON_DOT_INDICES {
+        let prefix: String = requested
+            .chars()
+            .take_while(|c| *c != '*' && *c != '?')
+            .collect();
+        const ILM: &str = "ilm-history-";
+        return !(prefix.is_empty()
+            || prefix.starts_with('.')
+            || ILM.starts_with(prefix.as_str())
+            || prefix.starts_with(ILM));
+    }
+    pattern_covers(grant, requested)
 }
 
 pub fn app_grant(
@@ -251,7 +299,10 @@ pub fn has_index_privilege(subject: &Subject, index: &str, privilege: &str) -> b
                 .privileges
                 .iter()
                 .any(|g| index_privilege_implies(g, privilege))
-                && grant.names.iter().any(|name| pattern_covers(name, index))
+                && grant
+                    .names
+                    .iter()
+                    .any(|name| grant_name_covers(name, index))
         })
 }
 
@@ -431,6 +482,70 @@ pub fn check_index_action(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Security administration (cluster actions)
+// ---------------------------------------------------------------------------------------------
+
+/// Elasticsearch security-management actions, with the cluster privileges that grant them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityAction {
+    RolePut,
+    RoleGet,
+    RoleDelete,
+    UserPut,
+    UserGet,
+    UserDelete,
+    UserSetEnabled,
+    UserChangePassword,
+}
+
+impl SecurityAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            SecurityAction::RolePut => "cluster:admin/xpack/security/role/put",
+            SecurityAction::RoleGet => "cluster:admin/xpack/security/role/get",
+            SecurityAction::RoleDelete => "cluster:admin/xpack/security/role/delete",
+            SecurityAction::UserPut => "cluster:admin/xpack/security/user/put",
+            SecurityAction::UserGet => "cluster:admin/xpack/security/user/get",
+            SecurityAction::UserDelete => "cluster:admin/xpack/security/user/delete",
+            SecurityAction::UserSetEnabled => "cluster:admin/xpack/security/user/set_enabled",
+            SecurityAction::UserChangePassword => {
+                "cluster:admin/xpack/security/user/change_password"
+            }
+        }
+    }
+
+    /// The cluster privileges that grant the action, in Elasticsearch's message order.
+    pub fn granted_by(self) -> &'static [&'static str] {
+        match self {
+            SecurityAction::RoleGet | SecurityAction::UserGet => {
+                &["read_security", "manage_security", "all"]
+            }
+            _ => &["manage_security", "all"],
+        }
+    }
+}
+
+/// May `subject` perform a security-management action? On denial, Elasticsearch's reason:
+/// `action [..] is unauthorized for user [..] with effective roles [..], this action is granted
+/// by the cluster privileges [manage_security,all]`.
+pub fn check_security_action(subject: &Subject, action: SecurityAction) -> Result<(), String> {
+    if action
+        .granted_by()
+        .iter()
+        .any(|p| has_cluster_privilege(subject, p))
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "action [{}] is unauthorized for user [{}] with effective roles [{}], this action is granted by the cluster privileges [{}]",
+        action.name(),
+        subject.username,
+        subject.effective_roles(),
+        action.granted_by().join(",")
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Kibana features and actions
 // ---------------------------------------------------------------------------------------------
 
@@ -547,6 +662,15 @@ pub static FEATURES: &[Feature] = &[
 
 /// Apps that no feature guards: every signed-in user sees them.
 pub const UNGUARDED_APPS: &[&str] = &["home"];
+
+/// The registry category of a feature (`id`, `label`), as Kibana's feature listing shows it.
+pub fn feature_category(id: &str) -> (&'static str, &'static str) {
+    match id {
+        "securitySolution" => ("securitySolution", "Security"),
+        "dashboard" => ("kibana", "Analytics"),
+        _ => ("management", "Management"),
+    }
+}
 
 pub fn feature(id: &str) -> Option<&'static Feature> {
     FEATURES.iter().find(|f| f.id == id)
@@ -979,6 +1103,29 @@ mod tests {
         assert!(pattern_covers("a**b", "a*b"));
         assert!(!pattern_covers("", "a"));
         assert!(pattern_covers("", ""));
+    }
+
+    #[test]
+    fn non_dot_indices_never_cover_dot_or_open_patterns() {
+        assert!(grant_name_covers(NON_DOT_INDICES, "logs-2024"));
+        assert!(grant_name_covers(NON_DOT_INDICES, "logs-*"));
+        assert!(!grant_name_covers(NON_DOT_INDICES, LEADS));
+        assert!(!grant_name_covers(NON_DOT_INDICES, "*"));
+        assert!(!grant_name_covers(NON_DOT_INDICES, "ilm-history-1"));
+        assert!(!grant_name_covers(NON_DOT_INDICES, "il*"));
+        let viewer = subject("v", &[("viewer", reserved_role(VIEWER).unwrap())]);
+        assert!(!has_index_privileges(&viewer, &[LEADS], &["read"]).has_all_requested);
+        assert!(has_index_privileges(&viewer, &["logs-*"], &["read"]).has_all_requested);
+        assert!(check_kibana_actions(&viewer, "default", &["ui:dashboard/show"]).allowed());
+        assert!(!check_kibana_actions(&viewer, "default", &["ui:dashboard/createNew"]).allowed());
+        let editor = subject("e", &[("editor", reserved_role(EDITOR).unwrap())]);
+        assert!(check_kibana_actions(&editor, "x", &["ui:dashboard/createNew"]).allowed());
+        assert!(check_security_action(&editor, SecurityAction::UserGet).is_err());
+        let root = subject(
+            "elastic",
+            &[("superuser", reserved_role(SUPERUSER).unwrap())],
+        );
+        assert!(check_security_action(&root, SecurityAction::RolePut).is_ok());
     }
 
     #[test]

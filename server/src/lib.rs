@@ -1,6 +1,7 @@
 //! Gatehouse's server: Kibana-compatible security, capabilities and leads routes over SQLite,
 //! plus the built SPA. Start it with [`start`]; it serves until [`RunningServer::shutdown`] or drop.
 
+pub mod admin;
 pub mod audit;
 pub mod authz;
 pub mod dashboards;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::leads::router(state.clone()))
         .merge(routes::dashboards::router())
         .merge(routes::profiles::router())
+        .merge(routes::admin::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
         .with_state(state)

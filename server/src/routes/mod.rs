@@ -1,5 +1,7 @@
 //! HTTP handlers, one module per area.
 
+pub mod admin;
+pub mod console;
 pub mod dashboards;
 pub mod leads;
 pub mod profiles;

@@ -1,0 +1,641 @@
+//! Users, roles and features (contract §7.1, §7.2) over real HTTP, per caller: superuser, a user
+//! with `manage_security`, a `kibana_admin` user and a `viewer`.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const LEADS: &str = "/internal/entity_analytics/leads";
+
+async fn send(
+    t: &TestServer,
+    s: &Session,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = t.as_user(s, method, path);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    send_json(req).await
+}
+
+fn denied(action: &str, user: &str, roles: &str) -> String {
+    let r = format!("action [{action}] is unauthorized for user [{user}] with effective roles [{roles}], this action is granted by the cluster privileges [manage_security,all]");
+    format!("[security_exception\n\tRoot causes:\n\t\tsecurity_exception: {r}]: {r}")
+}
+
+/// elastic creates `sec_admin` (manage_security), `kadmin` (kibana_admin) and `watcher` (viewer).
+async fn setup(t: &TestServer) -> Session {
+    let elastic = t.login("elastic").await;
+    let (status, _) = send(
+        t,
+        &elastic,
+        Method::PUT,
+        "/api/security/role/security_admin",
+        Some(json!({"elasticsearch": {"cluster": ["manage_security"]}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for (user, roles) in [
+        ("sec_admin", json!(["security_admin"])),
+        ("kadmin", json!(["kibana_admin"])),
+        ("watcher", json!(["viewer"])),
+    ] {
+        let (status, body) = send(
+            t,
+            &elastic,
+            Method::POST,
+            &format!("/internal/security/users/{user}"),
+            Some(
+                json!({"username": user, "password": PASSWORD, "roles": roles, "full_name": user}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body.get("password").is_none(),
+            "never echoes the password: {body}"
+        );
+        assert_eq!(body["roles"], roles);
+        assert_eq!(body["enabled"], true);
+    }
+    elastic
+}
+
+#[tokio::test]
+async fn user_api_per_caller() {
+    let t = TestServer::start().await;
+    let elastic = setup(&t).await;
+    let sec = t.login("sec_admin").await;
+    let kadmin = t.login("kadmin").await;
+    let watcher = t.login("watcher").await;
+
+    for s in [&elastic, &sec] {
+        let (status, body) = send(&t, s, Method::GET, "/internal/security/users", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let names: Vec<&str> = body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"elastic") && names.contains(&"watcher"),
+            "{names:?}"
+        );
+        assert!(body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u.get("password").is_none() && u.get("password_hash").is_none()));
+    }
+    let (status, body) = send(&t, &kadmin, Method::GET, "/internal/security/users", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["message"],
+        denied(
+            "cluster:admin/xpack/security/user/get",
+            "kadmin",
+            "kibana_admin"
+        )
+        .replace(
+            "[manage_security,all]",
+            "[read_security,manage_security,all]"
+        )
+    );
+    let (status, body) = send(
+        &t,
+        &watcher,
+        Method::POST,
+        "/internal/security/users/x1",
+        Some(json!({"username": "x1", "password": "secret1", "roles": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body,
+        json!({"statusCode": 403, "error": "Forbidden", "message": denied("cluster:admin/xpack/security/user/put", "watcher", "viewer")})
+    );
+    let (status, body) = send(
+        &t,
+        &kadmin,
+        Method::DELETE,
+        "/internal/security/users/watcher",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["message"],
+        denied(
+            "cluster:admin/xpack/security/user/delete",
+            "kadmin",
+            "kibana_admin"
+        )
+    );
+    let (status, body) = send(
+        &t,
+        &kadmin,
+        Method::POST,
+        "/internal/security/users/watcher/_disable",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["message"],
+        denied(
+            "cluster:admin/xpack/security/user/set_enabled",
+            "kadmin",
+            "kibana_admin"
+        )
+    );
+
+    // sec_admin manages users: create, get, update, delete.
+    let (status, body) = send(&t, &sec, Method::POST, "/internal/security/users/newbie",
+        Some(json!({"username": "newbie", "password": "secret1", "roles": ["viewer"], "email": "n@example.com"}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({"username": "newbie", "roles": ["viewer"], "full_name": null, "email": "n@example.com", "metadata": {}, "enabled": true})
+    );
+    let (status, body) = send(
+        &t,
+        &sec,
+        Method::GET,
+        "/internal/security/users/newbie",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["email"].clone()),
+        (StatusCode::OK, json!("n@example.com"))
+    );
+    // Update without a password keeps it.
+    let (status, _) = send(
+        &t,
+        &sec,
+        Method::POST,
+        "/internal/security/users/newbie",
+        Some(json!({"username": "newbie", "roles": ["viewer", "editor"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        t.login_response("newbie", "secret1").await.status(),
+        StatusCode::OK
+    );
+    let (status, _) = send(
+        &t,
+        &sec,
+        Method::DELETE,
+        "/internal/security/users/newbie",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = send(
+        &t,
+        &sec,
+        Method::GET,
+        "/internal/security/users/newbie",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = send(
+        &t,
+        &sec,
+        Method::DELETE,
+        "/internal/security/users/newbie",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Validation texts.
+    for (user, body, message) in [
+        ("short", json!({"username": "short", "password": "12345", "roles": []}),
+            "[request body.password]: value has length [5] but it must have a minimum length of [6]."),
+        ("many", json!({"username": "many", "password": "secret1", "roles": (0..101).map(|i| format!("r{i}")).collect::<Vec<_>>()}),
+            "[request body.roles]: array size is [101], but cannot be greater than [100]"),
+        ("%20lead", json!({"username": " lead", "password": "secret1", "roles": []}),
+            "[request params.username]: must not contain leading or trailing spaces"),
+        ("forged", json!({"username": "forged", "password": "secret1", "roles": [], "password_hash": "x"}),
+            "[request body.password_hash]: definition for this key is missing"),
+    ] {
+        let (status, answer) = send(&t, &sec, Method::POST, &format!("/internal/security/users/{user}"), Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{user}: {answer}");
+        assert_eq!(answer["message"], message, "{user}");
+    }
+    let long = "a".repeat(508);
+    let (status, _) = send(
+        &t,
+        &sec,
+        Method::POST,
+        &format!("/internal/security/users/{long}"),
+        Some(json!({"password": "secret1", "roles": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = send(
+        &t,
+        &sec,
+        Method::POST,
+        "/internal/security/users/nopass",
+        Some(json!({"roles": []})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a new user needs a password"
+    );
+
+    // Every change is audited with actor, action, target and outcome.
+    let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
+    let rows: Vec<(String, String, String, String)> = db.read(|c| {
+        let mut stmt = c.prepare("SELECT username, action, object_ids, outcome FROM audit_log WHERE object_type = 'user' ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }).await.unwrap();
+    for expected in [
+        ("elastic", "user_create", "[\"watcher\"]", "success"),
+        ("watcher", "user_create", "[\"x1\"]", "failure"),
+        ("kadmin", "user_delete", "[\"watcher\"]", "failure"),
+        ("sec_admin", "user_create", "[\"newbie\"]", "success"),
+        ("sec_admin", "user_update", "[\"newbie\"]", "success"),
+        ("sec_admin", "user_delete", "[\"newbie\"]", "success"),
+    ] {
+        let e = (
+            expected.0.to_string(),
+            expected.1.to_string(),
+            expected.2.to_string(),
+            expected.3.to_string(),
+        );
+        assert!(rows.contains(&e), "{expected:?} in {rows:?}");
+    }
+}
+
+#[tokio::test]
+async fn role_changes_take_effect_on_the_next_request() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let reader = t.login("leads_read_user").await;
+    let (status, _) = t.get_json(&reader, LEADS).await;
+    assert_eq!(status, StatusCode::OK);
+    // Remove every role: the very next leads find is refused.
+    let (status, _) = send(
+        &t,
+        &elastic,
+        Method::POST,
+        "/internal/security/users/leads_read_user",
+        Some(json!({"username": "leads_read_user", "roles": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = t.get_json(&reader, LEADS).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, me) = t.get_json(&reader, "/internal/security/me").await;
+    assert_eq!(me["roles"], json!([]));
+
+    // Disable → the open session answers 401 and login is refused; enable → login works again.
+    let full = t.login("leads_full_user").await;
+    let (status, _) = send(
+        &t,
+        &elastic,
+        Method::POST,
+        "/internal/security/users/leads_full_user/_disable",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.get_json(&full, "/internal/security/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(t.get_json(&full, LEADS).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        t.login_response("leads_full_user", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, user) = t
+        .get_json(&elastic, "/internal/security/users/leads_full_user")
+        .await;
+    assert_eq!(user["enabled"], false);
+    let (status, _) = send(
+        &t,
+        &elastic,
+        Method::POST,
+        "/internal/security/users/leads_full_user/_enable",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    t.login("leads_full_user").await;
+    // Nobody disables their own account.
+    let (status, _) = send(
+        &t,
+        &elastic,
+        Method::POST,
+        "/internal/security/users/elastic/_disable",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn password_changes() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let alice = t.login("alice").await;
+    let alice_elsewhere = t.login("alice").await;
+    // Own account: the current password is required.
+    let path = "/internal/security/users/alice/password";
+    let (status, _) = send(
+        &t,
+        &alice,
+        Method::POST,
+        path,
+        Some(json!({"newPassword": "n3wpass", "password": "wrong!"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = send(
+        &t,
+        &alice,
+        Method::POST,
+        path,
+        Some(json!({"newPassword": "short", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "[request body.newPassword]: value has length [5] but it must have a minimum length of [6].");
+    let (status, _) = send(
+        &t,
+        &alice,
+        Method::POST,
+        path,
+        Some(json!({"newPassword": "n3wpass", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // This session stays; the other one ends; the new password works.
+    assert_eq!(
+        t.get_json(&alice, "/internal/security/me").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.get_json(&alice_elsewhere, "/internal/security/me")
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        t.login_response("alice", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        t.login_response("alice", "n3wpass").await.status(),
+        StatusCode::OK
+    );
+    // Someone else's: needs manage_security, no current password; their sessions end.
+    let (status, body) = send(
+        &t,
+        &alice,
+        Method::POST,
+        "/internal/security/users/bob/password",
+        Some(json!({"newPassword": "bobpass1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("cluster:admin/xpack/security/user/change_password"));
+    let (status, _) = send(
+        &t,
+        &elastic,
+        Method::POST,
+        path,
+        Some(json!({"newPassword": "adm1nset"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.get_json(&alice, "/internal/security/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        t.login_response("alice", "adm1nset").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn role_api_per_caller_and_texts() {
+    let t = TestServer::start().await;
+    let elastic = setup(&t).await;
+    let sec = t.login("sec_admin").await;
+    let kadmin = t.login("kadmin").await;
+    let watcher = t.login("watcher").await;
+    let body = json!({
+        "description": "EMEA logs",
+        "metadata": {"version": 1},
+        "elasticsearch": {"cluster": ["monitor"], "run_as": [], "indices": [{"names": ["logs-*"], "privileges": ["read"],
+            "field_security": {"grant": ["*"], "except": ["ssn"]}, "query": "{\"term\":{\"region\":\"emea\"}}", "allow_restricted_indices": false}]},
+        "kibana": [{"base": ["read"], "feature": {}, "spaces": ["marketing"]},
+                   {"base": [], "feature": {"dashboard": ["all"], "securitySolution": ["read"]}, "spaces": ["default"]}]
+    });
+    let (status, answer) = send(
+        &t,
+        &sec,
+        Method::PUT,
+        "/api/security/role/emea?createOnly=true",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+    let (status, answer) = send(
+        &t,
+        &sec,
+        Method::PUT,
+        "/api/security/role/emea?createOnly=true",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        answer["message"],
+        "Role already exists and cannot be created: emea"
+    );
+    let (status, _) = send(
+        &t,
+        &sec,
+        Method::PUT,
+        "/api/security/role/emea",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let (status, role) = t.get_json(&elastic, "/api/security/role/emea").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(role["name"], "emea");
+    assert_eq!(role["transient_metadata"], json!({"enabled": true}));
+    assert_eq!(role["_transform_error"], json!([]));
+    assert_eq!(role["_unrecognized_applications"], json!([]));
+    assert_eq!(role["kibana"], body["kibana"]);
+    assert_eq!(
+        role["elasticsearch"]["indices"][0]["field_security"],
+        json!({"grant": ["*"], "except": ["ssn"]})
+    );
+
+    // Reads: manage_security or read_security; kibana_admin and viewer cannot.
+    for s in [&kadmin, &watcher] {
+        let (status, answer) = t.get_json(s, "/api/security/role").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+        assert!(answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("cluster:admin/xpack/security/role/get"));
+        let (status, answer) =
+            send(&t, s, Method::PUT, "/api/security/role/x", Some(json!({}))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("cluster:admin/xpack/security/role/put"));
+        let (status, _) = send(&t, s, Method::DELETE, "/api/security/role/emea", None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, list) = t.get_json(&sec, "/api/security/role").await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    for reserved in ["editor", "kibana_admin", "superuser", "viewer"] {
+        let r = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == reserved)
+            .expect(reserved);
+        assert_eq!(r["metadata"]["_reserved"], true, "{reserved}");
+        let (status, _) = send(
+            &t,
+            &elastic,
+            Method::PUT,
+            &format!("/api/security/role/{reserved}"),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{reserved} cannot change");
+        let (status, _) = send(
+            &t,
+            &elastic,
+            Method::DELETE,
+            &format!("/api/security/role/{reserved}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{reserved} cannot be deleted"
+        );
+    }
+    assert!(!list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "emea" && r["metadata"].get("_reserved").is_some()));
+
+    // _query
+    let (status, answer) = send(&t, &sec, Method::POST, "/api/security/role/_query",
+        Some(json!({"query": "EM", "from": 0, "size": 10, "sort": {"field": "name", "direction": "asc"}, "filters": {"showReservedRoles": false}}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["total"], 1);
+    assert_eq!(answer["count"], 1);
+    assert_eq!(answer["roles"][0]["name"], "emea");
+    let (_, answer) = send(
+        &t,
+        &sec,
+        Method::POST,
+        "/api/security/role/_query",
+        Some(json!({"query": "", "size": 2})),
+    )
+    .await;
+    assert_eq!(answer["count"], 2);
+    assert!(answer["total"].as_u64().unwrap() > 2);
+
+    // Forged bodies and validation texts.
+    for (name, body, message) in [
+        ("a", json!({"metadata": {"_reserved": true}}), None),
+        ("a", json!({"kibana": [{"feature": {"nope": ["all"]}, "spaces": ["*"]}]}),
+            Some("Role cannot be updated due to validation errors: [\"Feature [nope] does not support privilege [all].\"]")),
+        ("a", json!({"kibana": [{"base": ["all"], "spaces": ["s1", "s1"]}]}),
+            Some("[request body.kibana]: more than one privilege is applied to the following spaces: [s1]")),
+        ("a", json!({"kibana": [{"base": [], "spaces": ["*"]}]}),
+            Some("[request body.kibana.0]: either [base] or [feature] is expected, but none of them specified")),
+        ("a", json!({"kibana": [{"base": ["foo"], "spaces": ["*"]}]}),
+            Some("[request body.kibana.0.base.0]: unknown global privilege \"foo\", must be one of [all,read]")),
+        ("a", json!({"name": "a"}), Some("[request body.name]: definition for this key is missing")),
+        (&"r".repeat(1025), json!({}), Some("[request params.name]: value has length [1025] but it must have a maximum length of [1024].")),
+    ] {
+        let (status, answer) = send(&t, &elastic, Method::PUT, &format!("/api/security/role/{name}"), Some(body.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        if let Some(message) = message {
+            assert_eq!(answer["message"], message, "{body}");
+        }
+    }
+    let (status, _) = send(&t, &sec, Method::DELETE, "/api/security/role/emea", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = t.get_json(&sec, "/api/security/role/emea").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn features_list_the_registry() {
+    let t = TestServer::start().await;
+    let viewer = t.login("victor").await;
+    let (status, features) = t.get_json(&viewer, "/api/features").await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = features
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    for id in ["securitySolution", "dashboard", "dev_tools", "management"] {
+        assert!(ids.contains(&id), "{id}");
+    }
+    let security = features
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "securitySolution")
+        .unwrap();
+    assert!(security["privileges"]["read"]["api"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("securitySolution-entity-analytics")));
+    let dev = features
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "dev_tools")
+        .unwrap();
+    assert_eq!(dev["privileges"]["all"]["api"], json!(["console"]));
+}
