@@ -30,14 +30,16 @@ pub fn DashboardPage() -> impl IntoView {
     let query = use_query_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     let rights = DashboardRights::load(api);
-    let reload = RwSignal::new(0u32);
+    let retry = RwSignal::new(0u32);
     let current = RwSignal::new(None::<Dashboard>);
     let editing = RwSignal::new(false);
     let share_open = RwSignal::new(false);
 
+    // The first load (and a retry after a failed one). Later changes update `current` in place,
+    // so the page is not re-rendered and focus can return to the button that opened a dialog.
     let loaded = LocalResource::new(move || {
         let id = id.get();
-        reload.track();
+        retry.track();
         async move {
             let result = api.get_dashboard(&id).await;
             if let Ok(dashboard) = &result {
@@ -84,10 +86,21 @@ pub fn DashboardPage() -> impl IntoView {
             ))
     });
     let edit_block = Signal::derive(move || current.get().and_then(|d| rights.edit_block(&d)));
+    let refresh = Callback::new(move |_| {
+        spawn_local(async move {
+            match api.get_dashboard(&id.get_untracked()).await {
+                Ok(dashboard) => {
+                    let _ = current.try_set(Some(dashboard));
+                }
+                Err(error) => toasts.api_error("Failed to reload dashboard", &error),
+            }
+        });
+    });
 
     view! {
         <div class="page">
             <p class="breadcrumbs"><a href="/app/dashboards">"Dashboards"</a>" / "<span>{move || current.get().map(|d| d.data.title).unwrap_or_default()}</span></p>
+            <Show when=move || current.with(Option::is_some) fallback=move || view! {
             <Transition fallback=|| view! { <div class="panel skeleton table-skeleton"><span></span><span></span></div> }>
                 {move || Suspend::new(async move {
                     match loaded.await {
@@ -102,24 +115,25 @@ pub fn DashboardPage() -> impl IntoView {
                             if error.status != 403 {
                                 toasts.api_error("Failed to load dashboard", &error);
                             }
-                            view! { <LoadError error on_retry=Callback::new(move |_| reload.update(|n| *n += 1)) /> }.into_any()
+                            view! { <LoadError error on_retry=Callback::new(move |_| retry.update(|n| *n += 1)) /> }.into_any()
                         }
-                        Ok(_) => view! {
-                            <Show
-                                when=move || editing.get()
-                                fallback=move || view! { <DashboardView current edit_block editing share_open /> }
-                            >
-                                <DashboardEditor current editing on_saved=Callback::new(move |_| {}) />
-                            </Show>
-                        }.into_any(),
+                        Ok(_) => ().into_any(),
                     }
                 })}
             </Transition>
+            }>
+                <Show
+                    when=move || editing.get()
+                    fallback=move || view! { <DashboardView current edit_block editing share_open /> }
+                >
+                    <DashboardEditor current editing />
+                </Show>
+            </Show>
             <ShareDialog
                 open=share_open
                 dashboard=current
                 permissions
-                on_changed=Callback::new(move |_| reload.update(|n| *n += 1))
+                on_changed=refresh
             />
         </div>
     }
@@ -220,11 +234,7 @@ fn PanelCard(panel: Panel, index: usize) -> impl IntoView {
 }
 
 #[component]
-fn DashboardEditor(
-    current: RwSignal<Option<Dashboard>>,
-    editing: RwSignal<bool>,
-    on_saved: Callback<()>,
-) -> impl IntoView {
+fn DashboardEditor(current: RwSignal<Option<Dashboard>>, editing: RwSignal<bool>) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
     let Some(original) = current.get_untracked() else {
@@ -267,7 +277,6 @@ fn DashboardEditor(
                     toasts.success("Dashboard saved", &saved.data.title);
                     current.set(Some(saved));
                     editing.set(false);
-                    on_saved.run(());
                 }
                 Err(err) if err.status == 409 => {
                     conflict.set(true);

@@ -1,0 +1,267 @@
+//! The lead-generation test plan in a real browser against the real server: full, read-only and
+//! no-access users, and a user whose role is taken away while the page is open.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use gatehouse_e2e::thirtyfour::prelude::*;
+use gatehouse_e2e::{run, testid, Browser, PASSWORD, TIMEOUT};
+
+const LEADS_PAGE: &str = "/app/security/entity_analytics";
+/// Generation answers at once; the page learns the result on its next 2-second status poll.
+const GENERATION: Duration = Duration::from_secs(30);
+
+async fn open_leads(b: &Browser, user: &str) -> Result<()> {
+    b.goto(LEADS_PAGE).await?;
+    b.sign_in(user).await?;
+    b.wait_for_path(LEADS_PAGE, TIMEOUT).await?;
+    Ok(())
+}
+
+async fn wait_for_text(
+    b: &Browser,
+    selector: &str,
+    needle: &str,
+    timeout: Duration,
+) -> Result<String> {
+    let started = Instant::now();
+    loop {
+        for el in b.driver.find_all(By::Css(selector)).await? {
+            let text = el.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+        }
+        if started.elapsed() > timeout {
+            bail!("timed out waiting for `{selector}` to contain {needle:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn count(b: &Browser, selector: &str) -> Result<usize> {
+    Ok(b.driver.find_all(By::Css(selector)).await?.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_user_generates_leads_and_sees_them() -> Result<()> {
+    run(|b| async move {
+        open_leads(&b, "leads_full_user").await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        let empty = b.wait_for_testid("leads-empty", TIMEOUT).await?;
+        ensure!(
+            empty.text().await?.contains("No hunting leads yet"),
+            "a fresh server has no leads"
+        );
+        let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
+        ensure!(
+            generate.attr("aria-disabled").await?.is_none(),
+            "Generate is open to a full user"
+        );
+        generate.click().await?;
+        wait_for_text(
+            &b,
+            &testid("toast"),
+            "Lead generation started successfully",
+            TIMEOUT,
+        )
+        .await?;
+        b.wait_for_testid("lead-card", GENERATION)
+            .await
+            .context("leads appear after generation")?;
+        wait_for_text(&b, &testid("toast"), "Lead generation finished", TIMEOUT).await?;
+        ensure!(
+            count(&b, &testid("lead-card")).await? >= 5,
+            "a page of generated leads"
+        );
+        let label = b
+            .wait_for_testid("leads-generate", TIMEOUT)
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            label == "Regenerate",
+            "with leads the button reads Regenerate, got {label:?}"
+        );
+        b.screenshot("leads-full-user").await?;
+
+        // Open one lead: the detail names what was observed.
+        b.wait_for_testid("lead-open", TIMEOUT)
+            .await?
+            .click()
+            .await?;
+        let detail = b
+            .wait_for(&format!("{} .lead-detail", testid("lead-detail")), TIMEOUT)
+            .await?;
+        ensure!(
+            detail.text().await?.contains("Observations"),
+            "detail lists observations"
+        );
+        b.driver
+            .action_chain()
+            .send_keys(Key::Escape)
+            .perform()
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_user_sees_generate_closed_with_a_reason_on_hover_and_focus() -> Result<()> {
+    run(|b| async move {
+        open_leads(&b, "leads_read_user").await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        b.wait_for_testid("leads-readonly-callout", TIMEOUT).await?;
+        let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
+        ensure!(
+            generate.attr("aria-disabled").await?.as_deref() == Some("true"),
+            "Generate is closed"
+        );
+        let tooltip_id = generate
+            .attr("aria-describedby")
+            .await?
+            .context("tied to a tooltip")?;
+        let tooltip = b.driver.find(By::Id(tooltip_id.as_str())).await?;
+        ensure!(
+            !tooltip.is_displayed().await?,
+            "tooltip hidden until asked for"
+        );
+
+        b.driver
+            .action_chain()
+            .move_to_element_center(&generate)
+            .perform()
+            .await?;
+        b.wait_for(&format!("#{tooltip_id}"), TIMEOUT)
+            .await
+            .context("tooltip on hover")?;
+        let text = tooltip.text().await?;
+        ensure!(
+            text.contains("You need the write privilege on .entity_analytics.entity-leads-*"),
+            "tooltip names the privilege and pattern: {text:?}"
+        );
+        b.screenshot("leads-read-user-tooltip").await?;
+
+        // Keyboard: move the pointer away, then reach the button with Tab.
+        b.driver.action_chain().move_to(0, 0).perform().await?;
+        b.driver
+            .execute(
+                "document.activeElement && document.activeElement.blur()",
+                vec![],
+            )
+            .await?;
+        let started = Instant::now();
+        loop {
+            b.driver
+                .action_chain()
+                .send_keys(Key::Tab)
+                .perform()
+                .await?;
+            let focused = b.driver.active_element().await?;
+            if focused.attr("data-testid").await?.as_deref() == Some("leads-generate") {
+                break;
+            }
+            if started.elapsed() > TIMEOUT {
+                bail!("Tab never reached the Generate button: it must stay focusable");
+            }
+        }
+        b.wait_for(&format!("#{tooltip_id}"), TIMEOUT)
+            .await
+            .context("tooltip on keyboard focus")?;
+
+        // Activating it does nothing: no generation starts.
+        b.driver
+            .action_chain()
+            .send_keys(Key::Enter)
+            .perform()
+            .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for toast in b.driver.find_all(By::Css(&testid("toast"))).await? {
+            let text = toast.text().await?;
+            ensure!(
+                !text.contains("started"),
+                "a closed Generate started a run: {text}"
+            );
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_access_user_has_no_leads_section_and_is_told_why() -> Result<()> {
+    run(|b| async move {
+        open_leads(&b, "leads_no_access_user").await?;
+        let note = b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;
+        ensure!(
+            note.text()
+                .await?
+                .contains(".entity_analytics.entity-leads-*"),
+            "the note names the pattern"
+        );
+        ensure!(
+            count(&b, &testid("leads-section")).await? == 0,
+            "the section is not in the DOM"
+        );
+        b.screenshot("leads-no-access-user").await?;
+        Ok(())
+    })
+    .await
+}
+
+/// An administrator takes `leads_full_access` away while the user's page is open: the next call
+/// is denied, the user gets a toast, and the section stops offering what the server refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_removed_mid_session_is_noticed_on_the_next_call() -> Result<()> {
+    run(|b| async move {
+        open_leads(&b, "leads_full_user").await?;
+        let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
+        ensure!(generate.attr("aria-disabled").await?.is_none(), "starts with full access");
+
+        let admin = api_session(&b, "elastic").await?;
+        let response = admin
+            .post(b.url("/internal/security/users/leads_full_user"))
+            .header("kbn-xsrf", "true")
+            .header("x-elastic-internal-origin", "Kibana")
+            .json(&serde_json::json!({ "username": "leads_full_user", "roles": ["kibana_admin"], "enabled": true }))
+            .send()
+            .await?;
+        ensure!(response.status().is_success(), "admin changes the roles: {}", response.status());
+
+        generate.click().await?;
+        wait_for_text(&b, &testid("toast"), "(403)", GENERATION).await.context("the denial is toasted")?;
+        let started = Instant::now();
+        while count(&b, &testid("leads-section")).await? > 0 {
+            if started.elapsed() > TIMEOUT {
+                bail!("the section still offers leads after read was taken away");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;
+        b.screenshot("leads-role-removed").await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A cookie-holding HTTP client signed in as `user`, for what an administrator does elsewhere.
+async fn api_session(b: &Browser, user: &str) -> Result<reqwest::Client> {
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let login = client
+        .post(b.url("/internal/security/login"))
+        .header("kbn-xsrf", "true")
+        .header("x-elastic-internal-origin", "Kibana")
+        .json(&serde_json::json!({
+            "providerType": "basic", "providerName": "basic", "currentURL": "/",
+            "params": { "username": user, "password": PASSWORD }
+        }))
+        .send()
+        .await?;
+    ensure!(
+        login.status().is_success(),
+        "{user} logs in over the API: {}",
+        login.status()
+    );
+    Ok(client)
+}
