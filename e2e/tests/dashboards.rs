@@ -36,7 +36,7 @@ async fn open_share(b: &Browser) -> Result<WebElement> {
 async fn choose_mode(b: &Browser, value: &str) -> Result<()> {
     let select = b.wait_for_testid("share-mode-select", TIMEOUT).await?;
     let option = select
-        .find(By::Css(&format!("option[value=\"{value}\"]")))
+        .find(By::Css(format!("option[value=\"{value}\"]")))
         .await?;
     option.click().await?;
     let result = b.wait_for_testid("share-result", TIMEOUT).await?;

@@ -177,7 +177,7 @@ async fn read_only_user_sees_generate_closed_with_a_reason_on_hover_and_focus() 
             .perform()
             .await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        for toast in b.driver.find_all(By::Css(&testid("toast"))).await? {
+        for toast in b.driver.find_all(By::Css(testid("toast"))).await? {
             let text = toast.text().await?;
             ensure!(
                 !text.contains("started"),
