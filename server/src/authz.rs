@@ -912,6 +912,12 @@ pub const LEADS_GUARD: RouteGuard = RouteGuard {
     cited: ENTITY_ANALYTICS_API,
 };
 
+/// The Dev Tools console proxy: the `console` API tag of the `dev_tools` feature.
+pub const CONSOLE_GUARD: RouteGuard = RouteGuard {
+    api_tags: &["console"],
+    cited: "console",
+};
+
 /// `user_profile/_bulk_get` and `_suggest`: the tag Kibana's dashboard and case features grant.
 pub const USER_PROFILES_GUARD: RouteGuard = RouteGuard {
     api_tags: &["bulkGetUserProfiles"],

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::dashboards::router())
         .merge(routes::profiles::router())
         .merge(routes::admin::router())
+        .merge(routes::console::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
         .with_state(state)

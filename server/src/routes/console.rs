@@ -1,1 +1,306 @@
-//! Dev Tools console proxy (contract §7.3): placeholder, filled in below.
+//! Kibana's Dev Tools console proxy (contract §7.3), `POST /api/console/proxy?path=&method=`, in
+//! front of the Elasticsearch security API subset this server owns. It always answers 200; the
+//! real status is in `x-console-proxy-status-code` / `-text`, the body is Elasticsearch's.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Extension, Router};
+use gatehouse_api::admin::{
+    RoleDescriptor, CONSOLE_PROXY_PATH, CONSOLE_STATUS_HEADER, CONSOLE_STATUS_TEXT_HEADER,
+};
+use serde_json::{json, Map, Value};
+
+use crate::admin::{self, AdminError};
+use crate::authz::{self, HasPrivilegesRequest};
+use crate::error::{AppError, AppResult};
+use crate::kibana::{method_and_path, Space};
+use crate::routes::admin::{
+    actor, op_all_roles, op_delete_role, op_delete_user, op_get_role, op_get_user, op_list_users,
+    op_put_role, op_put_user, parse_user_body,
+};
+use crate::session::Principal;
+use crate::AppState;
+
+pub const METHODS: &[&str] = &["HEAD", "GET", "POST", "PUT", "DELETE", "PATCH"];
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(CONSOLE_PROXY_PATH, post(proxy))
+}
+
+/// The answer of one proxied request: status and Elasticsearch body.
+type EsAnswer = (StatusCode, Value);
+
+fn es_error(e: AdminError) -> EsAnswer {
+    if let AdminError::Internal(error) = &e {
+        tracing::error!(error = format!("{error:#}"), "console proxy");
+    }
+    (e.status(), e.es_body())
+}
+
+fn es_simple_error(status: StatusCode, kind: &str, reason: String) -> EsAnswer {
+    (
+        status,
+        json!({
+            "error": { "root_cause": [{ "type": kind, "reason": reason }], "type": kind, "reason": reason },
+            "status": status.as_u16(),
+        }),
+    )
+}
+
+fn es_user(user: &gatehouse_api::admin::User) -> Value {
+    json!({
+        "username": user.username,
+        "roles": user.roles,
+        "full_name": user.full_name,
+        "email": user.email,
+        "metadata": user.metadata,
+        "enabled": user.enabled,
+    })
+}
+
+fn es_role(role: &RoleDescriptor, name: &str) -> Value {
+    let mut value = serde_json::to_value(role).unwrap_or_else(|_| json!({}));
+    if admin::is_reserved(name) {
+        value["metadata"]["_reserved"] = json!(true);
+    }
+    value["transient_metadata"] = json!({ "enabled": true });
+    value
+}
+
+async fn proxy(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    RawQuery(query): RawQuery,
+    request_uri: axum::http::Uri,
+    body: Bytes,
+) -> AppResult<Response> {
+    let (route_method, route_path) = method_and_path(&axum::http::Method::POST, &request_uri);
+    authz::check_route(
+        &principal.subject,
+        space.id(),
+        authz::CONSOLE_GUARD,
+        &route_method,
+        &route_path,
+    )
+    .map_err(|m| AppError::boom(StatusCode::FORBIDDEN, m))?;
+    let mut path = None;
+    let mut method = None;
+    for (k, v) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "path" => path = Some(v.into_owned()),
+            "method" => method = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let method_raw = method.unwrap_or_default();
+    let method = method_raw.to_ascii_uppercase();
+    if !METHODS.contains(&method.as_str()) {
+        return Err(AppError::boom(
+            StatusCode::BAD_REQUEST,
+            format!("Method must be one of, case insensitive ['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH']. Received '{method_raw}'."),
+        ));
+    }
+    let Some(path) = path else {
+        return Err(AppError::boom(
+            StatusCode::BAD_REQUEST,
+            "[request query.path]: expected value of type [string] but got [undefined]",
+        ));
+    };
+    let (status, body) = dispatch(&state, &principal, space.id(), &method, &path, &body).await;
+    let mut response = (StatusCode::OK, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert(CONSOLE_STATUS_HEADER, HeaderValue::from(status.as_u16()));
+    headers.insert(
+        CONSOLE_STATUS_TEXT_HEADER,
+        HeaderValue::from_static(status.canonical_reason().unwrap_or("Unknown")),
+    );
+    Ok(response)
+}
+
+fn parse_body(raw: &[u8]) -> Result<Value, EsAnswer> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(raw).map_err(|e| {
+        es_simple_error(
+            StatusCode::BAD_REQUEST,
+            "parse_exception",
+            format!("request body is required to be valid JSON: {e}"),
+        )
+    })
+}
+
+/// Routes one Elasticsearch request of the supported subset.
+pub async fn dispatch(
+    state: &AppState,
+    principal: &Principal,
+    space: &str,
+    method: &str,
+    raw_path: &str,
+    raw_body: &[u8],
+) -> EsAnswer {
+    let path = raw_path.split(['?', '#']).next().unwrap_or("");
+    if path.starts_with("kbn:") {
+        return es_simple_error(
+            StatusCode::BAD_REQUEST,
+            "illegal_argument_exception",
+            format!(
+                "[{path}]: requests to Kibana's own APIs are not supported by this console yet"
+            ),
+        );
+    }
+    let segments: Vec<String> = path
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .split('/')
+        .map(|s| {
+            form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let body = match parse_body(raw_body) {
+        Ok(b) => b,
+        Err(answer) => return answer,
+    };
+    let subject = &principal.subject;
+    let actor = || actor(principal, space);
+    match (method, seg.as_slice()) {
+        ("GET", ["_security", "_authenticate"]) => {
+            let user = &principal.user;
+            (
+                StatusCode::OK,
+                json!({
+                    "username": user.username,
+                    "roles": user.roles,
+                    "full_name": user.full_name,
+                    "email": user.email,
+                    "metadata": user.metadata,
+                    "enabled": user.enabled,
+                    "authentication_realm": { "name": "native", "type": "native" },
+                    "lookup_realm": { "name": "native", "type": "native" },
+                    "authentication_type": "realm",
+                }),
+            )
+        }
+        ("GET" | "POST", ["_security", "user", "_has_privileges"]) => {
+            let request: HasPrivilegesRequest =
+                match serde_json::from_value(if body.is_null() { json!({}) } else { body }) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        return es_simple_error(
+                            StatusCode::BAD_REQUEST,
+                            "parse_exception",
+                            format!("failed to parse privileges check: {e}"),
+                        )
+                    }
+                };
+            let result = authz::has_privileges(subject, &request);
+            let mut value = serde_json::to_value(&result).unwrap_or_else(|_| json!({}));
+            value["username"] = json!(principal.user.username);
+            (StatusCode::OK, value)
+        }
+        ("PUT" | "POST", ["_security", "role", name]) => {
+            if let Err(e) = admin::validate_role_name(name) {
+                return es_error(e);
+            }
+            let role = match admin::es_body_to_descriptor(&body) {
+                Ok(r) => r,
+                Err(e) => return es_error(e),
+            };
+            match op_put_role(state, subject, actor(), name, role, false).await {
+                Ok(created) => (StatusCode::OK, json!({ "role": { "created": created } })),
+                Err(e) => es_error(e),
+            }
+        }
+        ("GET", ["_security", "role"]) => match op_all_roles(state, subject).await {
+            Ok(roles) => {
+                let map: Map<String, Value> = roles
+                    .iter()
+                    .map(|(n, r)| (n.clone(), es_role(r, n)))
+                    .collect();
+                (StatusCode::OK, Value::Object(map))
+            }
+            Err(e) => es_error(e),
+        },
+        ("GET", ["_security", "role", name]) => match op_get_role(state, subject, name).await {
+            Ok(role) => (StatusCode::OK, json!({ *name: es_role(&role, name) })),
+            Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({})),
+            Err(e) => es_error(e),
+        },
+        ("DELETE", ["_security", "role", name]) => {
+            match op_delete_role(state, subject, actor(), name).await {
+                Ok(()) => (StatusCode::OK, json!({ "found": true })),
+                Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({ "found": false })),
+                Err(e) => es_error(e),
+            }
+        }
+        ("PUT" | "POST", ["_security", "user", username]) => {
+            let body = if body.is_null() { json!({}) } else { body };
+            if body.get("roles").is_none() {
+                return es_error(AdminError::validation("roles are missing"));
+            }
+            let parsed = match parse_user_body(
+                &body,
+                &[
+                    "password",
+                    "roles",
+                    "full_name",
+                    "email",
+                    "metadata",
+                    "enabled",
+                ],
+            ) {
+                Ok(p) => p,
+                Err(e) => return es_error(e),
+            };
+            match op_put_user(state, subject, actor(), username, parsed).await {
+                Ok((_, created)) => (StatusCode::OK, json!({ "created": created })),
+                Err(e) => es_error(e),
+            }
+        }
+        ("GET", ["_security", "user"]) => match op_list_users(state, subject).await {
+            Ok(users) => {
+                let map: Map<String, Value> = users
+                    .iter()
+                    .map(|u| (u.username.clone(), es_user(u)))
+                    .collect();
+                (StatusCode::OK, Value::Object(map))
+            }
+            Err(e) => es_error(e),
+        },
+        ("GET", ["_security", "user", username]) => {
+            match op_get_user(state, subject, username).await {
+                Ok(user) => (StatusCode::OK, json!({ *username: es_user(&user) })),
+                Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({})),
+                Err(e) => es_error(e),
+            }
+        }
+        ("DELETE", ["_security", "user", username]) => {
+            match op_delete_user(state, subject, actor(), username).await {
+                Ok(()) => (StatusCode::OK, json!({ "found": true })),
+                Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({ "found": false })),
+                Err(e) => es_error(e),
+            }
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            json!({
+                "error": format!("no handler found for uri [/{}] and method [{method}]", seg.join("/")),
+                "status": 400,
+            }),
+        ),
+    }
+}

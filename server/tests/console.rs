@@ -1,0 +1,306 @@
+//! The Dev Tools console proxy (contract §7.3): the lead-generation test plan's commands (§6)
+//! replayed as `elastic`, then each created user logging in and seeing the right leads privileges.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+struct Answer {
+    http: StatusCode,
+    status: u16,
+    text: String,
+    body: Value,
+}
+
+async fn console(
+    t: &TestServer,
+    s: &Session,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Answer {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("path", path)
+        .append_pair("method", method);
+    let mut req = t.as_user(
+        s,
+        Method::POST,
+        &format!("/api/console/proxy?{}", query.finish()),
+    );
+    if let Some(body) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = req.send().await.unwrap();
+    let http = response.status();
+    let status = response
+        .headers()
+        .get("x-console-proxy-status-code")
+        .map(|v| v.to_str().unwrap().parse().unwrap())
+        .unwrap_or(0);
+    let text = response
+        .headers()
+        .get("x-console-proxy-status-text")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let raw = response.text().await.unwrap();
+    Answer {
+        http,
+        status,
+        text,
+        body: serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
+    }
+}
+
+async fn leads_privileges(t: &TestServer, user: &str, password: &str) -> (bool, bool) {
+    let response = t.login_response(user, password).await;
+    assert_eq!(response.status(), StatusCode::OK, "{user} logs in");
+    let session = Session {
+        cookie: sid_pair(&response).unwrap(),
+    };
+    let (status, body) = t
+        .get_json(&session, "/internal/entity_analytics/leads/privileges")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (
+        body["has_read_permissions"].as_bool().unwrap(),
+        body["has_write_permissions"].as_bool().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn the_test_plan_runs_through_the_console() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    // Start from nothing: remove the seeded test-plan users and roles through the console too.
+    for user in ["leads_full_user", "leads_read_user", "leads_no_access_user"] {
+        let a = console(
+            &t,
+            &elastic,
+            "DELETE",
+            &format!("/_security/user/{user}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (a.http, a.status, a.body.clone()),
+            (StatusCode::OK, 200, json!({"found": true})),
+            "{user}"
+        );
+    }
+    for role in ["leads_full_access", "leads_read_only"] {
+        let a = console(
+            &t,
+            &elastic,
+            "DELETE",
+            &format!("/_security/role/{role}"),
+            None,
+        )
+        .await;
+        assert_eq!(a.body, json!({"found": true}));
+    }
+    let a = console(
+        &t,
+        &elastic,
+        "DELETE",
+        "/_security/role/leads_read_only",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (a.http, a.status, a.body),
+        (StatusCode::OK, 404, json!({"found": false}))
+    );
+
+    // A user needs a password on creation, as in Elasticsearch.
+    let a = console(
+        &t,
+        &elastic,
+        "POST",
+        "/_security/user/leads_full_user",
+        Some(json!({"roles": ["kibana_admin"]})),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(a.text, "Bad Request");
+    assert_eq!(a.body["error"]["reason"], "Validation Failed: 1: password must be specified unless you are updating an existing user;");
+
+    let pw = "plan-pass";
+    let plan = [
+        (
+            "POST",
+            "/_security/role/leads_full_access",
+            json!({"indices":[{"names":[".entity_analytics.entity-leads-*"],"privileges":["read","write","create_index"]}]}),
+            json!({"role": {"created": true}}),
+        ),
+        (
+            "POST",
+            "/_security/user/leads_full_user",
+            json!({"password": pw, "roles":["kibana_admin","leads_full_access"]}),
+            json!({"created": true}),
+        ),
+        (
+            "POST",
+            "/_security/role/leads_read_only",
+            json!({"indices":[{"names":[".entity_analytics.entity-leads-*"],"privileges":["read"]}]}),
+            json!({"role": {"created": true}}),
+        ),
+        (
+            "POST",
+            "/_security/user/leads_read_user",
+            json!({"password": pw, "roles":["kibana_admin","leads_read_only"]}),
+            json!({"created": true}),
+        ),
+        (
+            "POST",
+            "/_security/user/leads_no_access_user",
+            json!({"password": pw, "roles":["kibana_admin"]}),
+            json!({"created": true}),
+        ),
+    ];
+    for (method, path, body, expected) in &plan {
+        let a = console(&t, &elastic, method, path, Some(body.clone())).await;
+        assert_eq!(
+            (a.http, a.status, &a.body),
+            (StatusCode::OK, 200, expected),
+            "{path}"
+        );
+    }
+    // Replaying is an update.
+    let a = console(&t, &elastic, "POST", plan[0].1, Some(plan[0].2.clone())).await;
+    assert_eq!(a.body, json!({"role": {"created": false}}));
+
+    assert_eq!(
+        leads_privileges(&t, "leads_full_user", pw).await,
+        (true, true)
+    );
+    assert_eq!(
+        leads_privileges(&t, "leads_read_user", pw).await,
+        (true, false)
+    );
+    assert_eq!(
+        leads_privileges(&t, "leads_no_access_user", pw).await,
+        (false, false)
+    );
+
+    // Reads.
+    let a = console(&t, &elastic, "GET", "/_security/role/leads_read_only", None).await;
+    assert_eq!(
+        a.body["leads_read_only"]["indices"][0]["privileges"],
+        json!(["read"])
+    );
+    let a = console(&t, &elastic, "GET", "/_security/role/superuser", None).await;
+    assert_eq!(a.body["superuser"]["metadata"]["_reserved"], true);
+    let a = console(&t, &elastic, "GET", "/_security/role/missing", None).await;
+    assert_eq!((a.status, a.body), (404, json!({})));
+    let a = console(&t, &elastic, "GET", "/_security/role", None).await;
+    assert!(a.body.get("leads_full_access").is_some() && a.body.get("viewer").is_some());
+    let a = console(&t, &elastic, "GET", "/_security/user/leads_read_user", None).await;
+    assert_eq!(
+        a.body["leads_read_user"]["roles"],
+        json!(["kibana_admin", "leads_read_only"])
+    );
+    assert!(a.body["leads_read_user"].get("password").is_none());
+    let a = console(&t, &elastic, "GET", "/_security/user", None).await;
+    assert!(a.body.get("elastic").is_some());
+}
+
+#[tokio::test]
+async fn denials_authenticate_and_has_privileges() {
+    let t = TestServer::start().await;
+    let reader = t.login("leads_read_user").await;
+    let a = console(&t, &reader, "PUT", "/_security/role/x", Some(json!({}))).await;
+    assert_eq!(
+        (a.http, a.status, a.text.as_str()),
+        (StatusCode::OK, 403, "Forbidden")
+    );
+    let reason = "action [cluster:admin/xpack/security/role/put] is unauthorized for user [leads_read_user] with effective roles [kibana_admin,leads_read_only], this action is granted by the cluster privileges [manage_security,all]";
+    assert_eq!(
+        a.body,
+        json!({"error": {"root_cause": [{"type": "security_exception", "reason": reason}], "type": "security_exception", "reason": reason}, "status": 403})
+    );
+    let a = console(
+        &t,
+        &reader,
+        "PUT",
+        "/_security/user/x",
+        Some(json!({"password": "secret1", "roles": []})),
+    )
+    .await;
+    assert_eq!(a.status, 403);
+    assert!(a.body["error"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("cluster:admin/xpack/security/user/put"));
+    let a = console(&t, &reader, "DELETE", "/_security/user/elastic", None).await;
+    assert_eq!(a.status, 403);
+
+    let a = console(&t, &reader, "GET", "/_security/_authenticate", None).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body["username"], "leads_read_user");
+    assert_eq!(a.body["roles"], json!(["kibana_admin", "leads_read_only"]));
+
+    let a = console(&t, &reader, "POST", "/_security/user/_has_privileges", Some(json!({
+        "cluster": ["manage_security"],
+        "index": [{"names": [".entity_analytics.entity-leads-*"], "privileges": ["read", "write"]}],
+        "application": [{"application": "kibana-.kibana", "resources": ["space:default"], "privileges": ["login:"]}]
+    }))).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        a.body,
+        json!({
+            "username": "leads_read_user", "has_all_requested": false,
+            "cluster": {"manage_security": false},
+            "index": {".entity_analytics.entity-leads-*": {"read": true, "write": false}},
+            "application": {"kibana-.kibana": {"space:default": {"login:": true}}}
+        })
+    );
+
+    // Bad method: a real 400 in Boom shape.
+    let response = t
+        .as_user(
+            &reader,
+            Method::POST,
+            "/api/console/proxy?path=%2F_security%2F_authenticate&method=X",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["message"], "Method must be one of, case insensitive ['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH']. Received 'X'.");
+    // Lower-case methods are fine; malformed JSON is Elasticsearch's parse error.
+    let a = console(&t, &reader, "get", "/_security/_authenticate", None).await;
+    assert_eq!(a.status, 200);
+    let response = t
+        .as_user(
+            &reader,
+            Method::POST,
+            "/api/console/proxy?path=%2F_security%2Fuser%2F_has_privileges&method=POST",
+        )
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-console-proxy-status-code"], "400");
+    let a = console(&t, &reader, "GET", "/_cat/indices", None).await;
+    assert_eq!(a.status, 400);
+
+    // Without the console API privilege (a dashboards-only role): Boom 403 from the route guard.
+    let alice = t.login("alice").await;
+    let response = t
+        .as_user(
+            &alice,
+            Method::POST,
+            "/api/console/proxy?path=%2F_security%2F_authenticate&method=GET",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
