@@ -228,9 +228,8 @@ async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
 async fn generate_with_write_creates_deterministic_leads() {
     let t = TestServer::start().await;
     let full = t.login("leads_full_user").await;
-    let before = Instant::now();
     let (uuid, status) = generate(&t, &full, "", json!({ "connectorId": "gpt-4o" })).await;
-    assert!(before.elapsed() < Duration::from_secs(5));
+    assert!(!uuid.is_empty(), "generate answers with an executionUuid");
     assert_eq!(status.last_error, None);
     assert!(status.index_exists);
     assert_eq!(status.total_leads, 10);
