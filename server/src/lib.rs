@@ -10,6 +10,7 @@ pub mod error;
 pub mod kibana;
 pub mod leads;
 pub mod password;
+pub mod ratelimit;
 pub mod routes;
 pub mod seed;
 pub mod session;
@@ -48,6 +49,10 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Audit log file (JSON lines); `None` = `audit.log` next to the database.
     pub audit_log: Option<PathBuf>,
+    /// Failed-login thresholds and window (429 with `Retry-After` beyond them).
+    pub login_limits: ratelimit::LoginLimits,
+    /// The login limiter's clock; tests keep a clone and advance it instead of sleeping.
+    pub clock: ratelimit::Clock,
 }
 
 impl Config {
@@ -71,6 +76,8 @@ impl Default for Config {
             seed: true,
             idle_timeout: Duration::from_secs(8 * 60 * 60),
             audit_log: None,
+            login_limits: ratelimit::LoginLimits::default(),
+            clock: ratelimit::Clock::default(),
         }
     }
 }
@@ -82,6 +89,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub audit: Arc<audit::AuditLog>,
     pub static_files: Option<spa::StaticFiles>,
+    pub login_limiter: Arc<ratelimit::LoginLimiter>,
 }
 
 #[derive(Debug)]
@@ -188,6 +196,10 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         }),
         audit: Arc::new(audit::AuditLog::new(config.audit_log_path())),
         static_files: config.dist_dir.as_deref().map(spa::static_files),
+        login_limiter: Arc::new(ratelimit::LoginLimiter::new(
+            config.login_limits.clone(),
+            config.clock.clone(),
+        )),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.
@@ -203,11 +215,14 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     });
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
     });
     tracing::info!(%addr, db = %config.db_path.display(), "gatehouse listening");
     Ok(RunningServer {

@@ -44,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
         seed: !args.no_seed,
         idle_timeout: std::time::Duration::from_secs(args.idle_minutes.saturating_mul(60)),
         audit_log: args.audit_log,
+        ..gatehouse_server::Config::default()
     })
     .await?;
     println!("Gatehouse listening on {}", server.url());

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -38,8 +40,22 @@ pub fn login_location(current_url: &str) -> String {
         .unwrap_or_else(|| "/".to_string())
 }
 
+/// 429 for a locked username or address (Boom shape, `Retry-After` in seconds).
+fn too_many_attempts(retry_after_secs: u64) -> Response {
+    let status = StatusCode::TOO_MANY_REQUESTS;
+    let message =
+        format!("Too many failed login attempts. Try again in {retry_after_secs} seconds.");
+    (
+        status,
+        [(header::RETRY_AFTER, retry_after_secs.to_string())],
+        Json(crate::error::boom_body(status, &message)),
+    )
+        .into_response()
+}
+
 pub async fn login(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> AppResult<Response> {
@@ -50,6 +66,15 @@ pub async fn login(
         ..
     } = body;
     let username = params.username;
+    // Checked before the password, so a correct password during a lockout still gets 429.
+    let address = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let attempt = match state.login_limiter.begin(&username, address) {
+        Ok(attempt) => attempt,
+        Err(retry_after) => {
+            tracing::warn!(username, ?address, retry_after, "login rate limited");
+            return Ok(too_many_attempts(retry_after));
+        }
+    };
     let user = {
         let username = username.clone();
         state
@@ -68,6 +93,7 @@ pub async fn login(
         return Err(invalid_credentials());
     }
 
+    state.login_limiter.succeeded(attempt);
     let previous = session::session_token(&headers);
     let idle = state.idle_secs();
     let token = {
