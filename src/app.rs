@@ -9,11 +9,14 @@ use leptos_router::{path, NavigateOptions};
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::ToastRegion;
-use crate::pages::{DashboardPage, DashboardsPage, EntityAnalyticsPage, LoginPage, NotFound};
+use crate::pages::{
+    DashboardPage, DashboardsPage, DevToolsPage, EntityAnalyticsPage, LoginPage, NotFound,
+};
 use crate::state::{expect_session, Profiles, Session, SessionStatus, Toasts};
 
 pub const ENTITY_ANALYTICS_PATH: &str = "/app/security/entity_analytics";
 pub const DASHBOARDS_PATH: &str = "/app/dashboards";
+pub const DEV_TOOLS_PATH: &str = "/app/dev_tools";
 
 struct NavApp {
     href: &'static str,
@@ -22,7 +25,7 @@ struct NavApp {
     testid: &'static str,
 }
 
-const APPS: [NavApp; 2] = [
+const APPS: [NavApp; 3] = [
     NavApp {
         href: ENTITY_ANALYTICS_PATH,
         label: "Entity analytics",
@@ -34,6 +37,12 @@ const APPS: [NavApp; 2] = [
         label: "Dashboards",
         nav_link: "dashboards",
         testid: "nav-dashboards",
+    },
+    NavApp {
+        href: DEV_TOOLS_PATH,
+        label: "Dev Tools",
+        nav_link: "dev_tools",
+        testid: "nav-dev-tools",
     },
 ];
 
@@ -65,6 +74,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/app/security/entity_analytics") view=EntityAnalyticsPage />
                     <Route path=path!("/app/dashboards") view=DashboardsPage />
                     <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
+                    <Route path=path!("/app/dev_tools") view=DevToolsPage />
                     <Route path=path!("/*any") view=NotFound />
                 </ParentRoute>
             </Routes>

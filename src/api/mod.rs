@@ -346,3 +346,117 @@ pub fn encode_path_segment(segment: &str) -> String {
     }
     out
 }
+
+/// What one request sent through the Dev Tools console proxy answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleAnswer {
+    /// The real status (`x-console-proxy-status-code`), or the HTTP status when the proxy did
+    /// not say.
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+/// Administration (contract §7): users, roles, features and the Dev Tools console proxy.
+impl ApiClient {
+    pub async fn list_users(&self) -> Result<Vec<gatehouse_api::admin::User>, ApiError> {
+        self.call(Method::Get, gatehouse_api::admin::USERS_PATH, None, None)
+            .await
+    }
+
+    /// Creates or updates a user (`POST /internal/security/users/{u}`).
+    pub async fn put_user(
+        &self,
+        request: &gatehouse_api::admin::PutUserRequest,
+    ) -> Result<(), ApiError> {
+        let path = gatehouse_api::admin::user_path(&request.username);
+        self.send(Method::Post, &path, None, Some(Self::json(request)?))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn delete_user(&self, username: &str) -> Result<(), ApiError> {
+        let path = gatehouse_api::admin::user_path(username);
+        self.send(Method::Delete, &path, None, None)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn set_user_enabled(&self, username: &str, enabled: bool) -> Result<(), ApiError> {
+        let action = if enabled { "_enable" } else { "_disable" };
+        let path = format!("{}/{action}", gatehouse_api::admin::user_path(username));
+        self.send(Method::Post, &path, None, None).await.map(|_| ())
+    }
+
+    pub async fn change_user_password(
+        &self,
+        username: &str,
+        request: &gatehouse_api::admin::ChangePasswordRequest,
+    ) -> Result<(), ApiError> {
+        let path = format!("{}/password", gatehouse_api::admin::user_path(username));
+        self.send(Method::Post, &path, None, Some(Self::json(request)?))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn list_roles(&self) -> Result<Vec<gatehouse_api::admin::KibanaRole>, ApiError> {
+        self.call(Method::Get, gatehouse_api::admin::ROLES_PATH, PUBLIC, None)
+            .await
+    }
+
+    pub async fn get_role(&self, name: &str) -> Result<gatehouse_api::admin::KibanaRole, ApiError> {
+        let path = gatehouse_api::admin::role_path(name);
+        self.call(Method::Get, &path, PUBLIC, None).await
+    }
+
+    /// `PUT /api/security/role/{name}`; `create_only` refuses to overwrite an existing role (409).
+    pub async fn put_role(
+        &self,
+        name: &str,
+        body: &serde_json::Value,
+        create_only: bool,
+    ) -> Result<(), ApiError> {
+        let mut path = gatehouse_api::admin::role_path(name);
+        if create_only {
+            path.push_str("?createOnly=true");
+        }
+        self.send(Method::Put, &path, PUBLIC, Some(Self::json(body)?))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn delete_role(&self, name: &str) -> Result<(), ApiError> {
+        let path = gatehouse_api::admin::role_path(name);
+        self.send(Method::Delete, &path, PUBLIC, None)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn list_features(&self) -> Result<Vec<gatehouse_api::admin::FeatureInfo>, ApiError> {
+        self.call(Method::Get, gatehouse_api::admin::FEATURES_PATH, None, None)
+            .await
+    }
+
+    /// Sends one console request through `POST /api/console/proxy?path=&method=`. An error is
+    /// the proxy's own refusal (no Dev Tools privilege, bad method); Elasticsearch's answers,
+    /// denials included, come back as `Ok` with their real status.
+    pub async fn console_proxy(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<ConsoleAnswer, ApiError> {
+        let proxy_path = format!(
+            "{}?path={}&method={}",
+            gatehouse_api::admin::CONSOLE_PROXY_PATH,
+            js_sys::encode_uri_component(path),
+            js_sys::encode_uri_component(method)
+        );
+        let response = self.send(Method::Post, &proxy_path, None, body).await?;
+        Ok(ConsoleAnswer {
+            status: response.console_status.unwrap_or(response.status),
+            content_type: response.content_type,
+            body: response.body,
+        })
+    }
+}

@@ -37,6 +37,9 @@ pub struct HttpResponse {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: String,
+    /// The real status of a request sent through the Dev Tools console proxy
+    /// (`x-console-proxy-status-code`); the proxy itself always answers 200.
+    pub console_status: Option<u16>,
 }
 
 pub type ResponseFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, ApiError>>>>;
@@ -86,6 +89,10 @@ async fn browser_fetch(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     })?;
     let status = response.status();
     let content_type = response.headers().get("content-type");
+    let console_status = response
+        .headers()
+        .get(gatehouse_api::admin::CONSOLE_STATUS_HEADER)
+        .and_then(|value| value.trim().parse().ok());
     let body = response.text().await.map_err(|err| {
         if timed_out.get() {
             ApiError::timeout(REQUEST_TIMEOUT_SECONDS)
@@ -100,6 +107,7 @@ async fn browser_fetch(request: HttpRequest) -> Result<HttpResponse, ApiError> {
         status,
         content_type,
         body,
+        console_status,
     })
 }
 

@@ -1,11 +1,13 @@
 pub mod dashboard;
 pub mod dashboards;
+pub mod dev_tools;
 pub mod entity_analytics;
 pub mod login;
 pub mod not_found;
 
 pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;
+pub use dev_tools::DevToolsPage;
 pub use entity_analytics::EntityAnalyticsPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;

@@ -75,6 +75,17 @@ pub fn json(status: u16, body: &str) -> Result<HttpResponse, ApiError> {
         status,
         content_type: Some("application/json".into()),
         body: body.into(),
+        console_status: None,
+    })
+}
+
+/// What the Dev Tools console proxy answers: always 200, the real status in a header.
+pub fn console(status: u16, body: &str) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse {
+        status: 200,
+        content_type: Some("application/json".into()),
+        body: body.into(),
+        console_status: Some(status),
     })
 }
 

@@ -1,0 +1,263 @@
+//! Administration in the browser: the Dev Tools console parser and page, the user form and the
+//! role editor validation.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use gatehouse::pages::dev_tools::{
+    block_at, byte_offset, check_json, parse_buffer, parse_request_line, pretty_body, push_history,
+    request_at, ConsoleRequest, HistoryEntry, HISTORY_LIMIT, TEST_PLAN,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn request(method: &str, path: &str, body: Option<&str>) -> ConsoleRequest {
+    ConsoleRequest {
+        method: method.into(),
+        path: path.into(),
+        body: body.map(str::to_string),
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_request_line_has_a_known_method_and_a_path() {
+    assert_eq!(
+        parse_request_line("get _security/_authenticate"),
+        Ok(("GET".into(), "/_security/_authenticate".into()))
+    );
+    assert_eq!(
+        parse_request_line("POST   /_security/role/x  "),
+        Ok(("POST".into(), "/_security/role/x".into()))
+    );
+    assert_eq!(
+        parse_request_line("GET kbn:/api/features"),
+        Ok(("GET".into(), "kbn:/api/features".into()))
+    );
+    assert_eq!(
+        parse_request_line("FETCH /_security/role"),
+        Err("Unknown method 'FETCH'. Use one of HEAD, GET, POST, PUT, DELETE, PATCH.".into())
+    );
+    assert_eq!(
+        parse_request_line("DELETE"),
+        Err("Add a path after DELETE, for example: DELETE /_security/_authenticate".into())
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_buffer_splits_on_blank_lines_and_method_lines() {
+    let buffer = "GET /_security/_authenticate\nPOST /_security/role/a\n{\"cluster\":[]}\n\n# a comment\nDELETE /_security/user/b\n";
+    let blocks = parse_buffer(buffer);
+    let requests: Vec<_> = blocks.iter().map(|b| b.request.clone().unwrap()).collect();
+    assert_eq!(
+        requests,
+        vec![
+            request("GET", "/_security/_authenticate", None),
+            request("POST", "/_security/role/a", Some("{\"cluster\":[]}")),
+            request("DELETE", "/_security/user/b", None),
+        ]
+    );
+    assert_eq!(
+        blocks.iter().map(|b| b.line).collect::<Vec<_>>(),
+        vec![0, 1, 5]
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_body_may_span_lines_and_contain_blank_lines_and_braces_in_strings() {
+    let buffer = "PUT /_security/role/r\n{\n  \"description\": \"a } b\",\n\n  \"cluster\": [\"monitor\"]\n}\nGET /_security/role/r";
+    let blocks = parse_buffer(buffer);
+    assert_eq!(blocks.len(), 2);
+    let first = blocks[0].request.clone().unwrap();
+    assert_eq!(first.method, "PUT");
+    let body: serde_json::Value = serde_json::from_str(first.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["cluster"][0], "monitor");
+    assert_eq!(blocks[1].request.clone().unwrap().path, "/_security/role/r");
+}
+
+#[wasm_bindgen_test]
+fn the_request_under_the_cursor_is_the_one_sent() {
+    let buffer = "GET /a\n\nPOST /b\n{\"x\":1}\n\n\nDELETE /c";
+    let at = |needle: &str| buffer.find(needle).unwrap();
+    assert_eq!(request_at(buffer, 0).unwrap().path, "/a");
+    assert_eq!(request_at(buffer, at("/b")).unwrap().path, "/b");
+    assert_eq!(request_at(buffer, at("\"x\"")).unwrap().path, "/b");
+    // On the blank lines below a request: the one above.
+    assert_eq!(request_at(buffer, at("DELETE") - 1).unwrap().path, "/b");
+    assert_eq!(request_at(buffer, buffer.len()).unwrap().path, "/c");
+    assert!(request_at("", 0).is_err());
+    assert!(request_at("\n\n# only a comment\n", 3).is_err());
+    assert_eq!(block_at(buffer, at("DELETE")).map(|b| b.line), Some(6));
+}
+
+#[wasm_bindgen_test]
+fn a_bad_body_says_where_it_breaks_and_a_stray_body_needs_a_method() {
+    let buffer = "GET /ok\n\nPOST /_security/role/r\n{\n  \"cluster\": [\"monitor\",]\n}";
+    let error = request_at(buffer, buffer.len()).unwrap_err();
+    assert!(
+        error.starts_with("The request body is not valid JSON:"),
+        "{error}"
+    );
+    assert!(error.contains("line 5"), "{error}");
+    let stray = request_at("{\"a\":1}", 0).unwrap_err();
+    assert!(
+        stray.starts_with("A request starts with a method and a path"),
+        "{stray}"
+    );
+    assert!(check_json("{\"a\":1}\n{\"b\":2}", 1).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn the_test_plan_parses_into_its_commands_with_passwords() {
+    let requests: Vec<ConsoleRequest> = parse_buffer(TEST_PLAN)
+        .into_iter()
+        .map(|b| b.request.expect("every plan command parses"))
+        .collect();
+    let users: Vec<&ConsoleRequest> = requests
+        .iter()
+        .filter(|r| r.path.starts_with("/_security/user/leads_"))
+        .collect();
+    assert_eq!(users.len(), 3);
+    for user in users {
+        let body: serde_json::Value = serde_json::from_str(user.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["password"], "changeme-1");
+        assert_eq!(body["roles"][0], "kibana_admin");
+    }
+    assert!(requests
+        .iter()
+        .any(|r| r.method == "POST" && r.path == "/_security/role/leads_read_only"));
+}
+
+#[wasm_bindgen_test]
+fn answers_are_pretty_printed_and_offsets_count_utf16() {
+    assert_eq!(pretty_body("{\"a\":[1]}"), "{\n  \"a\": [\n    1\n  ]\n}");
+    assert_eq!(pretty_body("<html>502</html>"), "<html>502</html>");
+    let text = "é😀GET";
+    assert_eq!(byte_offset(text, 0), 0);
+    assert_eq!(byte_offset(text, 1), 2);
+    assert_eq!(byte_offset(text, 3), 6);
+    assert_eq!(byte_offset(text, 99), text.len());
+}
+
+#[wasm_bindgen_test]
+fn history_keeps_the_last_twenty_newest_first_without_repeats() {
+    let mut history = Vec::new();
+    for i in 0..25 {
+        push_history(
+            &mut history,
+            HistoryEntry {
+                request: request("GET", &format!("/r{i}"), None),
+                status: Some(200),
+                at: f64::from(i),
+            },
+        );
+    }
+    assert_eq!(history.len(), HISTORY_LIMIT);
+    assert_eq!(history[0].request.path, "/r24");
+    push_history(
+        &mut history,
+        HistoryEntry {
+            request: request("GET", "/r10", None),
+            status: Some(404),
+            at: 99.0,
+        },
+    );
+    assert_eq!(history[0].request.path, "/r10");
+    assert_eq!(
+        history.iter().filter(|e| e.request.path == "/r10").count(),
+        1
+    );
+}
+
+fn clear_console_storage() {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item("gatehouse.console.buffer");
+        let _ = storage.remove_item("gatehouse.console.history");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_status() {
+    use gatehouse::pages::dev_tools::Console;
+    use gatehouse::state::Toasts;
+    use leptos::prelude::*;
+    use support::*;
+    use wasm_bindgen::JsCast;
+
+    clear_console_storage();
+    let canned = Canned::new(|request| {
+        if request.path.contains("method=POST") {
+            console(
+                403,
+                r#"{"error":{"type":"security_exception","reason":"action [cluster:admin/xpack/security/role/put] is unauthorized"},"status":403}"#,
+            )
+        } else {
+            console(200, r#"{"username":"elastic","roles":["superuser"]}"#)
+        }
+    });
+    let root = container();
+    let client = canned.client();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(Toasts::new());
+        view! { <Console /> }
+    });
+    let root: web_sys::Element = root.unchecked_into();
+    wait_for("the editor", || testid(&root, "console-editor").is_some()).await;
+    // The cursor starts at the top: the first request of the test plan.
+    click(&testid(&root, "console-send").unwrap());
+    wait_for("the answer", || testid(&root, "console-output").is_some()).await;
+    let request = canned.requests.borrow()[0].clone();
+    assert_eq!(
+        request.path,
+        "/api/console/proxy?path=%2F_security%2F_authenticate&method=GET"
+    );
+    assert_eq!(request.header("kbn-xsrf"), Some("true"));
+    assert_eq!(request.body, None);
+    let status = testid(&root, "console-status")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(status, "200 OK");
+    let output = testid(&root, "console-output")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(output.contains("\"username\": \"elastic\""), "{output}");
+
+    // Move the cursor into the role request and send with Ctrl+Enter.
+    let editor: web_sys::HtmlTextAreaElement =
+        testid(&root, "console-editor").unwrap().unchecked_into();
+    let value = editor.value();
+    let at = value
+        .find("POST /_security/role/leads_full_access")
+        .unwrap() as u32
+        + 3;
+    editor.set_selection_range(at, at).unwrap();
+    let ctrl_enter = js_sys::Function::new_with_args(
+        "el",
+        "el.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', ctrlKey: true, bubbles: true}))",
+    );
+    ctrl_enter
+        .call1(&wasm_bindgen::JsValue::NULL, &editor)
+        .unwrap();
+    wait_for("the second request", || canned.requests.borrow().len() == 2).await;
+    let request = canned.requests.borrow()[1].clone();
+    assert!(request
+        .path
+        .ends_with("path=%2F_security%2Frole%2Fleads_full_access&method=POST"));
+    assert!(request.body.as_deref().unwrap().contains("create_index"));
+    wait_for("the 403 status", || {
+        testid(&root, "console-status").and_then(|e| e.text_content())
+            == Some("403 Forbidden".into())
+    })
+    .await;
+    let history = query_all(&root, "[data-testid=\"console-history-item\"]");
+    assert_eq!(history.len(), 2);
+    assert!(history[0]
+        .text_content()
+        .unwrap()
+        .contains("leads_full_access"));
+    clear_console_storage();
+}
