@@ -417,7 +417,10 @@ fn EmptyState(state: LeadsState) -> impl IntoView {
     let filtered = move || state.query.with(|q| q.status.as_deref() != Some("active"));
     view! {
         <div class="empty-state" data-testid="leads-empty">
-            <div class="empty-icon" aria-hidden="true">"⌖"</div>
+            <svg class="empty-icon-svg" viewBox="0 0 48 48" aria-hidden="true">
+                <circle cx="21" cy="21" r="12" fill="none" stroke="currentColor" stroke-width="3" />
+                <path d="M30 30l10 10M21 15v12M15 21h12" stroke="currentColor" stroke-width="3" stroke-linecap="round" />
+            </svg>
             <h3>{move || if filtered() { "No leads with this status" } else { texts::EMPTY_TITLE }}</h3>
             <p class="muted">{move || if filtered() { "Choose another status to see other leads." } else { texts::EMPTY_BODY }}</p>
         </div>
