@@ -43,7 +43,8 @@ commands:
   dev     install missing tools, run the server (127.0.0.1:5601) and `trunk serve`
           (http://127.0.0.1:8080, proxies /api and /internal to the server); Ctrl-C stops both
   test    install missing tools, then: native tests, wasm tests in headless Chromium,
-          `trunk build --release`, browser end-to-end tests against the built SPA
+          `trunk build --release` (into <target dir>/xtask/dist), browser end-to-end tests
+          against that build
   bench   not implemented yet
 ";
 
@@ -214,7 +215,7 @@ fn apt_install(packages: &[&str]) -> Result<()> {
     run(update)?;
     let mut install = Command::new("apt-get");
     install
-        .args(["install", "-y", "--no-install-recommends"])
+        .args(["install", "-y"])
         .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null());
@@ -466,12 +467,19 @@ fn test(ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
     step("ensure tools", || ensure_tools(ctx, Need::Test))?;
 
-    let dist = ctx.root.join("dist");
+    // A dist directory of our own: `trunk serve` (cargo xtask dev) rewrites `dist/` on every change,
+    // and two trunk builds sharing one dist directory break each other's staging step.
+    let target_dir = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
+        .unwrap_or_else(|| ctx.root.join("target"));
+    let dist = target_dir.join("xtask/dist");
     let screenshots = env::var_os("GATEHOUSE_SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| ctx.root.join("target/screenshots"));
 
-    type StepFn<'a> = Box<dyn FnOnce() -> Result<Counts> + 'a>;
+    // `None` for steps that build rather than test.
+    type StepFn<'a> = Box<dyn FnOnce() -> Result<Option<Counts>> + 'a>;
     let steps: Vec<(&str, StepFn)> = vec![
         (
             "(1/4) native tests: gatehouse-api, gatehouse-server, xtask",
@@ -479,6 +487,7 @@ fn test(ctx: &Ctx) -> Result<()> {
                 let mut cmd = cargo();
                 cmd.args([
                     "test",
+                    "--no-fail-fast",
                     "-p",
                     "gatehouse-api",
                     "-p",
@@ -486,23 +495,32 @@ fn test(ctx: &Ctx) -> Result<()> {
                     "-p",
                     "xtask",
                 ]);
-                run_tests(cmd)
+                run_tests(cmd).map(Some)
             }),
         ),
         (
             "(2/4) SPA tests in headless Chromium (wasm-bindgen-test)",
             Box::new(|| {
                 let mut cmd = cargo();
-                cmd.args(["test", "-p", "gatehouse", "--target", WASM_TARGET])
-                    .env("CHROMEDRIVER", CHROMEDRIVER);
-                run_tests(cmd)
+                cmd.args([
+                    "test",
+                    "--no-fail-fast",
+                    "-p",
+                    "gatehouse",
+                    "--target",
+                    WASM_TARGET,
+                ])
+                .env("CHROMEDRIVER", CHROMEDRIVER);
+                run_tests(cmd).map(Some)
             }),
         ),
         (
             "(3/4) trunk build --release",
             Box::new(|| {
                 let mut cmd = Command::new("trunk");
-                cmd.args(["build", "--release"]).stdin(Stdio::null());
+                cmd.args(["build", "--release", "--dist"])
+                    .arg(&dist)
+                    .stdin(Stdio::null());
                 run(cmd)?;
                 if !dist.join("index.html").is_file() {
                     return Err(format!(
@@ -510,7 +528,7 @@ fn test(ctx: &Ctx) -> Result<()> {
                         dist.join("index.html").display()
                     ));
                 }
-                Ok(Counts::default())
+                Ok(None)
             }),
         ),
         (
@@ -518,10 +536,10 @@ fn test(ctx: &Ctx) -> Result<()> {
             Box::new(|| {
                 println!("xtask: screenshots go to {}", screenshots.display());
                 let mut cmd = cargo();
-                cmd.args(["test", "-p", "gatehouse-e2e"])
+                cmd.args(["test", "--no-fail-fast", "-p", "gatehouse-e2e"])
                     .env("GATEHOUSE_DIST", &dist)
                     .env("GATEHOUSE_SCREENSHOTS", &screenshots);
-                run_tests(cmd)
+                run_tests(cmd).map(Some)
             }),
         ),
     ];
@@ -533,7 +551,8 @@ fn test(ctx: &Ctx) -> Result<()> {
         let result = step(name, f);
         let took = fmt_duration(t.elapsed());
         match result {
-            Ok(c) => {
+            Ok(None) => report.push(format!("  ok      {name} ({took})")),
+            Ok(Some(c)) => {
                 total.add(c);
                 report.push(format!(
                     "  ok      {name} ({took}): {} passed, {} failed, {} ignored",
