@@ -149,6 +149,20 @@ pub async fn request_rules(mut req: Request, next: Next) -> Response {
             }
         }
     }
+    // Bodies are read here, once, up to the limit: a chunked body with no Content-Length gets the
+    // same 413 as a declared one, in the route's shape, whether or not the route reads its body.
+    let req = if http_body::Body::size_hint(req.body()).exact() == Some(0) {
+        req
+    } else {
+        let (parts, body) = req.into_parts();
+        match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
+            Err(e) if is_length_limit(&e) => {
+                return payload_too_large(ErrorShape::for_path(&bare)).into_response()
+            }
+            Err(_) => return bad_request("The request body could not be read."),
+        }
+    };
     let mut response = next.run(req).await;
     if public_versioned {
         response.headers_mut().insert(
@@ -157,6 +171,18 @@ pub async fn request_rules(mut req: Request, next: Next) -> Response {
         );
     }
     response
+}
+
+/// Whether reading a body failed because it was over the limit (not because the client went away).
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// The pairs of a query string, each key at most once (a repeated key → 400 in `shape`).
@@ -255,6 +281,14 @@ fn parse<T: DeserializeOwned>(
             shape,
             StatusCode::BAD_REQUEST,
             "[request body]: expected a JSON body with Content-Type: application/json",
+        ));
+    }
+    // serde_json skips the contents of ignored fields without checking their UTF-8.
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(AppError::shaped(
+            shape,
+            StatusCode::BAD_REQUEST,
+            format!("[request body]: invalid UTF-8 at byte {}", e.valid_up_to()),
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| {

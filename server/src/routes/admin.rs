@@ -598,12 +598,95 @@ async fn delete_role(
     Ok(no_content())
 }
 
+fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "Array",
+        Value::Object(_) => "Object",
+    }
+}
+
+/// The `_query` body's schema (Kibana's `@kbn/config-schema` texts): `query` string, `from`/`size`
+/// non-negative integers, `sort.direction` `asc|desc`, `filters.showReservedRoles` boolean.
+fn validate_role_query(body: &Value) -> AppResult<()> {
+    let bad = |field: &str, expected: &str, got: &Value| {
+        AppError::boom(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "[request body.{field}]: expected value of type [{expected}] but got [{}]",
+                json_type_name(got)
+            ),
+        )
+    };
+    let Some(object) = body.as_object() else {
+        return match body {
+            Value::Null => Ok(()),
+            other => Err(AppError::boom(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "[request body]: expected value of type [Object] but got [{}]",
+                    json_type_name(other)
+                ),
+            )),
+        };
+    };
+    let present = |key: &str| object.get(key).filter(|v| !v.is_null());
+    if let Some(v) = present("query").filter(|v| !v.is_string()) {
+        return Err(bad("query", "string", v));
+    }
+    for key in ["from", "size"] {
+        if let Some(v) = present(key) {
+            if v.as_u64().is_none() {
+                return Err(if v.is_number() {
+                    AppError::boom(
+                        StatusCode::BAD_REQUEST,
+                        format!(
+                            "[request body.{key}]: Value must be equal to or greater than [0]."
+                        ),
+                    )
+                } else {
+                    bad(key, "number", v)
+                });
+            }
+        }
+    }
+    if let Some(sort) = present("sort") {
+        if !sort.is_object() {
+            return Err(bad("sort", "Object", sort));
+        }
+        if let Some(d) = sort.get("direction").filter(|v| !v.is_null()) {
+            if !d.as_str().is_some_and(|d| matches!(d, "asc" | "desc")) {
+                return Err(AppError::boom(
+                    StatusCode::BAD_REQUEST,
+                    "[request body.sort.direction]: types that failed validation:\n- [request body.sort.direction.0]: expected value to equal [asc]\n- [request body.sort.direction.1]: expected value to equal [desc]",
+                ));
+            }
+        }
+    }
+    if let Some(filters) = present("filters") {
+        if !filters.is_object() {
+            return Err(bad("filters", "Object", filters));
+        }
+        if let Some(v) = filters
+            .get("showReservedRoles")
+            .filter(|v| !v.is_null() && !v.is_boolean())
+        {
+            return Err(bad("filters.showReservedRoles", "boolean", v));
+        }
+    }
+    Ok(())
+}
+
 /// `POST /api/security/role/_query`: `query` matches `*{query}*` on the name, case-insensitive.
 async fn query_roles(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     JsonOrDefault(body): JsonOrDefault<Value>,
 ) -> AppResult<Json<RoleQueryResponse>> {
+    validate_role_query(&body)?;
     let roles = op_all_roles(&state, &principal.subject)
         .await
         .map_err(kibana)?;

@@ -343,7 +343,8 @@ async fn disable(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonOrDefault(_body): JsonOrDefault<serde_json::Value>,
+    // No fields, but when a body is sent it must be a JSON object.
+    JsonOrDefault(_body): JsonOrDefault<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<SuccessResponse>> {
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Index)?;
