@@ -11,6 +11,7 @@ use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::ToastRegion;
 use crate::pages::{
     DashboardPage, DashboardsPage, DevToolsPage, EntityAnalyticsPage, LoginPage, NotFound,
+    UsersPage,
 };
 use crate::state::{expect_session, Profiles, Session, SessionStatus, Toasts};
 
@@ -25,7 +26,7 @@ struct NavApp {
     testid: &'static str,
 }
 
-const APPS: [NavApp; 3] = [
+const APPS: [NavApp; 4] = [
     NavApp {
         href: ENTITY_ANALYTICS_PATH,
         label: "Entity analytics",
@@ -43,6 +44,12 @@ const APPS: [NavApp; 3] = [
         label: "Dev Tools",
         nav_link: "dev_tools",
         testid: "nav-dev-tools",
+    },
+    NavApp {
+        href: crate::pages::admin_users::USERS_PATH,
+        label: "Management",
+        nav_link: "management",
+        testid: "nav-management",
     },
 ];
 
@@ -75,6 +82,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/app/dashboards") view=DashboardsPage />
                     <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
                     <Route path=path!("/app/dev_tools") view=DevToolsPage />
+                    <Route path=path!("/app/management/security/users") view=UsersPage />
                     <Route path=path!("/*any") view=NotFound />
                 </ParentRoute>
             </Routes>

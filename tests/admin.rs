@@ -261,3 +261,279 @@ async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_stat
         .contains("leads_full_access"));
     clear_console_storage();
 }
+
+mod users {
+    use super::support::*;
+    use gatehouse::api::Method;
+    use gatehouse::components::ToastRegion;
+    use gatehouse::pages::admin_users::{
+        put_user_request, texts, validate_email, validate_new_password, validate_user_form,
+        validate_username, UserForm, UsersList,
+    };
+    use gatehouse::state::{Session, Toasts};
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+    use web_sys::{Element, HtmlInputElement};
+
+    #[wasm_bindgen_test]
+    fn usernames_follow_kibana_rules() {
+        let taken = vec!["alice".to_string()];
+        assert_eq!(
+            validate_username("", &taken).as_deref(),
+            Some("Enter a username.")
+        );
+        assert_eq!(
+            validate_username(" bob", &taken).as_deref(),
+            Some("Username must not contain leading or trailing spaces.")
+        );
+        assert_eq!(
+            validate_username(&"x".repeat(508), &taken).as_deref(),
+            Some("Username must not exceed 507 characters.")
+        );
+        assert_eq!(validate_username(&"x".repeat(507), &taken), None);
+        assert_eq!(
+            validate_username("alice", &taken).as_deref(),
+            Some("User 'alice' already exists.")
+        );
+        assert_eq!(validate_username("bob smith", &taken), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn passwords_need_six_characters_and_a_matching_confirmation() {
+        assert_eq!(
+            validate_new_password("", ""),
+            (Some("Enter a password.".into()), None)
+        );
+        assert_eq!(
+            validate_new_password("abc", "abc"),
+            (Some("Password must be at least 6 characters.".into()), None)
+        );
+        assert_eq!(
+            validate_new_password("abcdef", "abcdeg"),
+            (None, Some("Passwords do not match.".into()))
+        );
+        assert_eq!(validate_new_password("abcdef", "abcdef"), (None, None));
+        assert_eq!(validate_email(""), None);
+        assert_eq!(validate_email("a@b.example"), None);
+        assert_eq!(
+            validate_email("nope").as_deref(),
+            Some(texts::INVALID_EMAIL)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn an_edit_checks_neither_username_nor_password_and_keeps_metadata() {
+        let form = UserForm {
+            username: "alice".into(),
+            roles: vec!["viewer".into()],
+            ..Default::default()
+        };
+        assert!(validate_user_form(&form, false, &["alice".into()]).is_empty());
+        let create = validate_user_form(&form, true, &["alice".into()]);
+        assert_eq!(
+            create.username.as_deref(),
+            Some("User 'alice' already exists.")
+        );
+        assert_eq!(create.password.as_deref(), Some("Enter a password."));
+        let existing = gatehouse_api::admin::User {
+            username: "alice".into(),
+            roles: vec![],
+            full_name: None,
+            email: None,
+            metadata: serde_json::json!({"team": "soc"}),
+            enabled: false,
+        };
+        let request = put_user_request(&form, Some(&existing));
+        assert_eq!(request.password, None);
+        assert_eq!(request.enabled, Some(false));
+        assert_eq!(request.metadata, Some(serde_json::json!({"team": "soc"})));
+        let created = put_user_request(
+            &UserForm {
+                username: "carol".into(),
+                password: "secret1".into(),
+                full_name: "  ".into(),
+                ..Default::default()
+            },
+            None,
+        );
+        assert_eq!(created.password.as_deref(), Some("secret1"));
+        assert_eq!(created.full_name, None);
+        assert_eq!(created.enabled, Some(true));
+    }
+
+    const USERS: &str = r#"[{"username":"alice","roles":["dashboard_editor"],"full_name":"Alice Analyst","email":null,"metadata":{},"enabled":true},{"username":"dave","roles":[],"full_name":null,"email":"d@x.io","metadata":{},"enabled":false}]"#;
+    const ROLES: &str = r#"[{"name":"superuser","metadata":{"_reserved":true},"elasticsearch":{"cluster":["all"],"indices":[],"run_as":["*"]},"kibana":[]},{"name":"viewer","metadata":{"_reserved":true},"elasticsearch":{},"kibana":[]},{"name":"leads_read_only","metadata":{},"elasticsearch":{},"kibana":[]}]"#;
+
+    fn mount(canned: &Canned) -> Element {
+        let root = container();
+        let client = canned.client();
+        std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+            provide_context(client);
+            provide_context(Toasts::new());
+            provide_context(Session::new());
+            view! { <ToastRegion /> <UsersList /> }
+        }));
+        root.unchecked_into()
+    }
+
+    fn type_into(root: &Element, id: &str, value: &str) {
+        let input: HtmlInputElement = testid(root, id).expect(id).unchecked_into();
+        input.set_value(value);
+        input
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+    }
+
+    fn text_of(root: &Element, id: &str) -> Option<String> {
+        testid(root, id).and_then(|e| e.text_content())
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_table_lists_users_and_marks_deactivated_ones() {
+        let canned = Canned::new(|request| match request.path.as_str() {
+            "/internal/security/users" => json(200, USERS),
+            _ => json(200, ROLES),
+        });
+        let root = mount(&canned);
+        wait_for("two rows", || {
+            query_all(&root, "[data-testid=\"user-row\"]").len() == 2
+        })
+        .await;
+        let headers: Vec<String> = query_all(&root, "th")
+            .iter()
+            .filter_map(|th| th.text_content())
+            .collect();
+        assert_eq!(
+            &headers[..5],
+            ["User Name", "Full Name", "Email Address", "Roles", "Status"]
+        );
+        let dave = query(&root, "[data-username=\"dave\"]").unwrap();
+        assert!(testid(&dave, "user-deactivated").is_some());
+        assert_eq!(
+            testid(&dave, "user-toggle")
+                .unwrap()
+                .text_content()
+                .unwrap(),
+            "Activate"
+        );
+        let request = canned.requests.borrow()[0].clone();
+        assert_eq!(request.header("x-elastic-internal-origin"), Some("Kibana"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn without_the_privilege_the_page_says_whom_to_ask() {
+        let canned = Canned::new(|_| {
+            json(
+                403,
+                r#"{"statusCode":403,"error":"Forbidden","message":"security_exception"}"#,
+            )
+        });
+        let root = mount(&canned);
+        wait_for("the notice", || {
+            testid(&root, "management-no-permission").is_some()
+        })
+        .await;
+        let text = text_of(&root, "management-no-permission").unwrap();
+        assert!(
+            text.contains("You need permission to manage users"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Contact your system administrator."),
+            "{text}"
+        );
+        assert!(testid(&root, "user-create").is_none());
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_create_form_shows_kibana_texts_and_sends_the_user() {
+        let canned = Canned::new(|request| match (request.method, request.path.as_str()) {
+            (Method::Get, "/internal/security/users") => json(200, USERS),
+            (Method::Get, _) => json(200, ROLES),
+            _ => json(200, "{}"),
+        });
+        let root = mount(&canned);
+        wait_for("the table", || testid(&root, "users-table").is_some()).await;
+        click(&testid(&root, "user-create").unwrap());
+        let dialog = document_element();
+        wait_for("the form", || testid(&dialog, "user-form").is_some()).await;
+        click(&testid(&dialog, "user-form-submit").unwrap());
+        wait_for("errors", || {
+            testid(&dialog, "user-username-error").is_some()
+        })
+        .await;
+        assert_eq!(
+            text_of(&dialog, "user-username-error").as_deref(),
+            Some("Enter a username.")
+        );
+        assert_eq!(
+            text_of(&dialog, "user-password-error").as_deref(),
+            Some("Enter a password.")
+        );
+
+        type_into(&dialog, "user-username", "alice");
+        type_into(&dialog, "user-password", "abc");
+        wait_for("live errors", || {
+            text_of(&dialog, "user-password-error").as_deref()
+                == Some("Password must be at least 6 characters.")
+        })
+        .await;
+        assert_eq!(
+            text_of(&dialog, "user-username-error").as_deref(),
+            Some("User 'alice' already exists.")
+        );
+        type_into(&dialog, "user-username", "carol");
+        type_into(&dialog, "user-password", "abcdef");
+        type_into(&dialog, "user-confirm-password", "abcdeX");
+        wait_for("mismatch", || {
+            text_of(&dialog, "user-confirm-password-error").as_deref()
+                == Some("Passwords do not match.")
+        })
+        .await;
+        type_into(&dialog, "user-confirm-password", "abcdef");
+        wait_for("the roles", || {
+            query(
+                &dialog,
+                "[data-testid=\"user-role\"][value=\"leads_read_only\"]",
+            )
+            .is_some()
+        })
+        .await;
+        click(
+            &query(
+                &dialog,
+                "[data-testid=\"user-role\"][value=\"leads_read_only\"]",
+            )
+            .unwrap(),
+        );
+        assert_eq!(canned.count(Method::Post, "/internal/security/users/"), 0);
+        click(&testid(&dialog, "user-form-submit").unwrap());
+        wait_for("the save", || {
+            canned.count(Method::Post, "/internal/security/users/carol") == 1
+        })
+        .await;
+        let sent = canned
+            .requests
+            .borrow()
+            .iter()
+            .find(|r| r.method == Method::Post)
+            .cloned()
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_str(sent.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"username":"carol","password":"abcdef","roles":["leads_read_only"],"enabled":true})
+        );
+        wait_for("the toast", || {
+            query_all(&dialog, "[data-testid=\"toast\"]")
+                .iter()
+                .any(|t| {
+                    t.text_content()
+                        .unwrap_or_default()
+                        .contains("Created user")
+                })
+        })
+        .await;
+    }
+}
