@@ -3,7 +3,7 @@
 use gatehouse_api::security::Capabilities;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
 
@@ -11,13 +11,14 @@ use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::ToastRegion;
 use crate::pages::{
     DashboardPage, DashboardsPage, DevToolsPage, EntityAnalyticsPage, LoginPage, NotFound,
-    UsersPage,
+    RoleEditPage, RolesPage, UsersPage,
 };
 use crate::state::{expect_session, Profiles, Session, SessionStatus, Toasts};
 
 pub const ENTITY_ANALYTICS_PATH: &str = "/app/security/entity_analytics";
 pub const DASHBOARDS_PATH: &str = "/app/dashboards";
 pub const DEV_TOOLS_PATH: &str = "/app/dev_tools";
+pub const MANAGEMENT_PATH: &str = "/app/management";
 
 struct NavApp {
     href: &'static str,
@@ -46,7 +47,7 @@ const APPS: [NavApp; 4] = [
         testid: "nav-dev-tools",
     },
     NavApp {
-        href: crate::pages::admin_users::USERS_PATH,
+        href: MANAGEMENT_PATH,
         label: "Management",
         nav_link: "management",
         testid: "nav-management",
@@ -82,7 +83,11 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/app/dashboards") view=DashboardsPage />
                     <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
                     <Route path=path!("/app/dev_tools") view=DevToolsPage />
+                    <Route path=path!("/app/management") view=|| view! { <Redirect path=crate::pages::admin_users::USERS_PATH /> } />
                     <Route path=path!("/app/management/security/users") view=UsersPage />
+                    <Route path=path!("/app/management/security/roles") view=RolesPage />
+                    <Route path=path!("/app/management/security/roles/edit") view=RoleEditPage />
+                    <Route path=path!("/app/management/security/roles/edit/:name") view=RoleEditPage />
                     <Route path=path!("/*any") view=NotFound />
                 </ParentRoute>
             </Routes>

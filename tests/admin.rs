@@ -537,3 +537,260 @@ mod users {
         .await;
     }
 }
+
+mod roles {
+    use super::support::*;
+    use gatehouse::api::Method;
+    use gatehouse::components::ToastRegion;
+    use gatehouse::pages::admin_roles::{
+        check_query, validate_index_row, validate_role_form, validate_role_name,
+        validate_space_rows, BasePrivilege, IndexRow, RoleEditor, RoleForm, SpaceRow,
+    };
+    use gatehouse::state::{Session, Toasts};
+    use gatehouse_api::admin::KibanaRole;
+    use leptos::prelude::*;
+    use leptos_router::components::Router;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+    use web_sys::{Element, HtmlInputElement};
+
+    #[wasm_bindgen_test]
+    fn role_names_follow_kibana_rules() {
+        assert_eq!(
+            validate_role_name("").as_deref(),
+            Some("Please provide a role name.")
+        );
+        assert_eq!(
+            validate_role_name(&"r".repeat(1025)).as_deref(),
+            Some("Name must not exceed 1024 characters.")
+        );
+        assert_eq!(validate_role_name(&"r".repeat(1024)), None);
+        assert_eq!(
+            validate_role_name(" analyst").as_deref(),
+            Some("Name must not contain leading or trailing spaces.")
+        );
+        assert_eq!(
+            validate_role_name("analyst ").as_deref(),
+            Some("Name must not contain leading or trailing spaces.")
+        );
+        assert_eq!(validate_role_name("leads read-only (EMEA)"), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn index_rows_need_patterns_and_actions_and_a_json_query() {
+        assert!(validate_index_row(&IndexRow::default()).is_empty());
+        let names_only = IndexRow {
+            names: "logs-*".into(),
+            ..Default::default()
+        };
+        let errors = validate_index_row(&names_only);
+        assert_eq!(errors.names, None);
+        assert_eq!(
+            errors.privileges.as_deref(),
+            Some("Enter or select at least one action")
+        );
+        let privileges_only = IndexRow {
+            privileges: vec!["read".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            validate_index_row(&privileges_only).names.as_deref(),
+            Some("Enter or select at least one index pattern")
+        );
+        let bad_query = check_query("{\n  \"term\": {\"region\": \"emea\",}\n}").unwrap_err();
+        assert!(
+            bad_query.starts_with("Invalid JSON at line 2, column"),
+            "{bad_query}"
+        );
+        assert!(check_query("[1]").is_err());
+        assert!(check_query("{\"match_all\":{}}").is_ok());
+        assert!(check_query("   ").is_ok());
+    }
+
+    #[wasm_bindgen_test]
+    fn space_rows_need_spaces_a_privilege_and_no_overlap() {
+        let rows = vec![
+            SpaceRow::default(),
+            SpaceRow {
+                spaces: "default, marketing".into(),
+                base: BasePrivilege::Customize,
+                ..Default::default()
+            },
+            SpaceRow {
+                spaces: "marketing".into(),
+                base: BasePrivilege::Read,
+                ..Default::default()
+            },
+            SpaceRow {
+                spaces: "Bad Space".into(),
+                ..Default::default()
+            },
+        ];
+        let errors = validate_space_rows(&rows);
+        assert_eq!(
+            errors[0].spaces.as_deref(),
+            Some("At least one space is required")
+        );
+        assert_eq!(
+            errors[1].privilege.as_deref(),
+            Some("Privilege is required")
+        );
+        assert_eq!(errors[1].spaces, None);
+        assert_eq!(
+            errors[2].spaces.as_deref(),
+            Some("More than one privilege is applied to the following spaces: [marketing]")
+        );
+        assert!(errors[3]
+            .spaces
+            .as_deref()
+            .unwrap()
+            .starts_with("Space 'Bad Space'"));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_body_has_kibanas_shape_and_a_role_round_trips() {
+        let role: KibanaRole = serde_json::from_str(
+            r#"{"name":"soc","description":"d","metadata":{"version":1,"_reserved":false},"transient_metadata":{"enabled":true},
+                "elasticsearch":{"cluster":["monitor"],"run_as":[],"indices":[{"names":["logs-*"],"privileges":["read"],"field_security":{"grant":["*"],"except":["ssn"]},"query":"{\"term\":{\"region\":\"emea\"}}","allow_restricted_indices":false}]},
+                "kibana":[{"base":["read"],"feature":{},"spaces":["marketing"]},{"base":[],"feature":{"dashboard":["all"],"securitySolution":["read"]},"spaces":["default"]}],
+                "_transform_error":[],"_unrecognized_applications":[]}"#,
+        )
+        .unwrap();
+        let form = RoleForm::from_role(&role);
+        assert_eq!(form.kibana[0].base, BasePrivilege::Read);
+        assert_eq!(form.kibana[1].base, BasePrivilege::Customize);
+        assert!(validate_role_form(&form).is_empty());
+        assert_eq!(
+            form.to_body(),
+            serde_json::json!({
+                "description": "d",
+                "metadata": {"version": 1},
+                "elasticsearch": {"cluster": ["monitor"], "run_as": [], "indices": [{
+                    "names": ["logs-*"], "privileges": ["read"],
+                    "field_security": {"grant": ["*"], "except": ["ssn"]},
+                    "query": "{\"term\":{\"region\":\"emea\"}}",
+                    "allow_restricted_indices": false
+                }]},
+                "kibana": [
+                    {"base": ["read"], "feature": {}, "spaces": ["marketing"]},
+                    {"base": [], "feature": {"dashboard": ["all"], "securitySolution": ["read"]}, "spaces": ["default"]}
+                ]
+            })
+        );
+        // An empty role is valid and blank index rows are dropped.
+        let empty = RoleForm {
+            name: "nothing".into(),
+            indices: vec![IndexRow::default()],
+            ..Default::default()
+        };
+        assert!(validate_role_form(&empty).is_empty());
+        assert_eq!(
+            empty.to_body(),
+            serde_json::json!({"elasticsearch": {"cluster": [], "indices": [], "run_as": []}, "kibana": []})
+        );
+    }
+
+    fn mount(canned: &Canned) -> Element {
+        let root = container();
+        let client = canned.client();
+        std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+            provide_context(client);
+            provide_context(Toasts::new());
+            provide_context(Session::new());
+            view! { <Router><ToastRegion /><RoleEditor initial=None /></Router> }
+        }));
+        root.unchecked_into()
+    }
+
+    fn type_into(root: &Element, selector: &str, value: &str) {
+        let input: HtmlInputElement = query(root, selector).expect(selector).unchecked_into();
+        input.set_value(value);
+        input
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_editor_shows_validation_texts_and_maps_409_to_the_name() {
+        let canned = Canned::new(|request| match request.method {
+            Method::Get => json(
+                200,
+                r#"[{"id":"dashboard","name":"Dashboard","category":{"id":"kibana","label":"Analytics"},"privileges":{}}]"#,
+            ),
+            _ => json(
+                409,
+                r#"{"statusCode":409,"error":"Conflict","message":"Role already exists and cannot be created: soc"}"#,
+            ),
+        });
+        let root = mount(&canned);
+        wait_for("the editor", || testid(&root, "role-save").is_some()).await;
+        click(&testid(&root, "role-save").unwrap());
+        wait_for("the name error", || {
+            testid(&root, "role-name-error").is_some()
+        })
+        .await;
+        assert_eq!(
+            testid(&root, "role-name-error")
+                .unwrap()
+                .text_content()
+                .as_deref(),
+            Some("Please provide a role name.")
+        );
+        type_into(&root, "[data-testid=\"role-name\"]", " soc");
+        wait_for("the spaces error", || {
+            testid(&root, "role-name-error")
+                .and_then(|e| e.text_content())
+                .as_deref()
+                == Some("Name must not contain leading or trailing spaces.")
+        })
+        .await;
+        type_into(&root, "[data-testid=\"role-name\"]", "soc");
+        type_into(&root, "[data-testid=\"role-index-names\"]", "logs-*");
+        wait_for("the privileges error", || {
+            testid(&root, "role-index-privileges-error")
+                .and_then(|e| e.text_content())
+                .as_deref()
+                == Some("Enter or select at least one action")
+        })
+        .await;
+        click(
+            &query(
+                &root,
+                "[data-testid=\"role-index-privileges\"] input[value=\"read\"]",
+            )
+            .unwrap(),
+        );
+        click(&testid(&root, "role-add-space").unwrap());
+        wait_for("a space row", || testid(&root, "role-space-row").is_some()).await;
+        assert_eq!(canned.count(Method::Put, "/api/security/role/"), 0);
+        click(&testid(&root, "role-save").unwrap());
+        wait_for("the PUT", || {
+            canned.count(Method::Put, "/api/security/role/soc?createOnly=true") == 1
+        })
+        .await;
+        let put = canned
+            .requests
+            .borrow()
+            .iter()
+            .find(|r| r.method == Method::Put)
+            .cloned()
+            .unwrap();
+        assert_eq!(put.header("elastic-api-version"), Some("2023-10-31"));
+        let body: serde_json::Value = serde_json::from_str(put.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body["kibana"],
+            serde_json::json!([{"base": ["all"], "feature": {}, "spaces": ["*"]}])
+        );
+        assert_eq!(
+            body["elasticsearch"]["indices"][0]["names"],
+            serde_json::json!(["logs-*"])
+        );
+        wait_for("the taken-name error", || {
+            testid(&root, "role-name-error")
+                .and_then(|e| e.text_content())
+                .as_deref()
+                == Some("A role with this name already exists.")
+        })
+        .await;
+    }
+}

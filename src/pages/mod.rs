@@ -1,3 +1,4 @@
+pub mod admin_roles;
 pub mod admin_users;
 pub mod dashboard;
 pub mod dashboards;
@@ -6,6 +7,7 @@ pub mod entity_analytics;
 pub mod login;
 pub mod not_found;
 
+pub use admin_roles::{RoleEditPage, RolesPage};
 pub use admin_users::UsersPage;
 pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;
