@@ -148,11 +148,16 @@ impl Browser {
         }
     }
 
-    /// Fills and submits the login form on the current page (navigating to `/login` first when
-    /// the form is not shown). Does not wait for the outcome.
+    /// Fills and submits the login form, waiting for it to show: a page of the app opened while
+    /// signed out redirects to `/login?next=…` by itself (so `next` is kept); a tab that is not on
+    /// the server under test yet (e.g. the initial blank page) is sent to `/login`. Does not wait for
+    /// the outcome.
     pub async fn login(&self, user: &str, password: &str) -> Result<()> {
         if !self.is_shown("#login-username").await? {
-            self.goto("/login").await?;
+            let current = self.driver.current_url().await?;
+            if !current.as_str().starts_with(&format!("{}/", self.base_url)) {
+                self.goto("/login").await?;
+            }
         }
         let username = self.wait_for("#login-username", TIMEOUT).await?;
         username.clear().await?;

@@ -423,14 +423,26 @@ fn parse_test_result(line: &str) -> Option<Counts> {
     seen.then_some(counts)
 }
 
+/// What a step of `cargo xtask test` reports: the tests it counted (`None` for build steps) and
+/// whether it succeeded.
+struct Outcome {
+    counts: Option<Counts>,
+    result: Result<()>,
+}
+
 /// Runs a test command, echoing its stdout while summing the `test result:` lines.
-fn run_tests(mut cmd: Command) -> Result<Counts> {
+fn run_tests(mut cmd: Command) -> Outcome {
     let what = describe(&cmd);
     println!("xtask: $ {what}");
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start `{what}`: {e}"))?;
+    let mut child = match cmd.stdout(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            return Outcome {
+                counts: None,
+                result: Err(format!("could not start `{what}`: {e}")),
+            }
+        }
+    };
     let mut counts = Counts::default();
     if let Some(stdout) = child.stdout.take() {
         let mut out = std::io::stdout();
@@ -444,16 +456,14 @@ fn run_tests(mut cmd: Command) -> Result<Counts> {
             }
         }
     }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for `{what}`: {e}"))?;
-    if status.success() {
-        Ok(counts)
-    } else {
-        Err(format!(
-            "`{what}` failed ({status}); {} passed, {} failed in this step",
-            counts.passed, counts.failed
-        ))
+    let result = match child.wait() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("`{what}` failed ({status})")),
+        Err(e) => Err(format!("waiting for `{what}`: {e}")),
+    };
+    Outcome {
+        counts: Some(counts),
+        result,
     }
 }
 
@@ -478,8 +488,7 @@ fn test(ctx: &Ctx) -> Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| ctx.root.join("target/screenshots"));
 
-    // `None` for steps that build rather than test.
-    type StepFn<'a> = Box<dyn FnOnce() -> Result<Option<Counts>> + 'a>;
+    type StepFn<'a> = Box<dyn FnOnce() -> Outcome + 'a>;
     let steps: Vec<(&str, StepFn)> = vec![
         (
             "(1/4) native tests: gatehouse-api, gatehouse-server, xtask",
@@ -495,7 +504,7 @@ fn test(ctx: &Ctx) -> Result<()> {
                     "-p",
                     "xtask",
                 ]);
-                run_tests(cmd).map(Some)
+                run_tests(cmd)
             }),
         ),
         (
@@ -511,7 +520,7 @@ fn test(ctx: &Ctx) -> Result<()> {
                     WASM_TARGET,
                 ])
                 .env("CHROMEDRIVER", CHROMEDRIVER);
-                run_tests(cmd).map(Some)
+                run_tests(cmd)
             }),
         ),
         (
@@ -521,14 +530,18 @@ fn test(ctx: &Ctx) -> Result<()> {
                 cmd.args(["build", "--release", "--dist"])
                     .arg(&dist)
                     .stdin(Stdio::null());
-                run(cmd)?;
-                if !dist.join("index.html").is_file() {
-                    return Err(format!(
-                        "{} was not produced",
-                        dist.join("index.html").display()
-                    ));
+                let result = run(cmd).and_then(|()| {
+                    let index = dist.join("index.html");
+                    if index.is_file() {
+                        Ok(())
+                    } else {
+                        Err(format!("{} was not produced", index.display()))
+                    }
+                });
+                Outcome {
+                    counts: None,
+                    result,
                 }
-                Ok(None)
             }),
         ),
         (
@@ -539,57 +552,62 @@ fn test(ctx: &Ctx) -> Result<()> {
                 cmd.args(["test", "--no-fail-fast", "-p", "gatehouse-e2e"])
                     .env("GATEHOUSE_DIST", &dist)
                     .env("GATEHOUSE_SCREENSHOTS", &screenshots);
-                run_tests(cmd).map(Some)
+                run_tests(cmd)
             }),
         ),
     ];
 
     let mut total = Counts::default();
     let mut report: Vec<String> = Vec::new();
+    let mut failure: Option<String> = None;
     for (name, f) in steps {
+        println!("xtask: ==> {name}");
         let t = Instant::now();
-        let result = step(name, f);
+        let Outcome { counts, result } = f();
         let took = fmt_duration(t.elapsed());
-        match result {
-            Ok(None) => report.push(format!("  ok      {name} ({took})")),
-            Ok(Some(c)) => {
-                total.add(c);
-                report.push(format!(
-                    "  ok      {name} ({took}): {} passed, {} failed, {} ignored",
-                    c.passed, c.failed, c.ignored
-                ));
-            }
-            Err(e) => {
-                report.push(format!("  FAILED  {name} ({took})"));
-                println!("\nxtask: summary");
-                for line in &report {
-                    println!("{line}");
-                }
-                println!("xtask: stopped at {name}: {e}");
-                println!(
-                    "xtask: FAILED after {} (tests counted before the failing step: {} passed, {} failed)",
-                    fmt_duration(started.elapsed()),
-                    total.passed,
-                    total.failed
-                );
-                return Err(format!("{name} failed"));
-            }
+        let status = if result.is_ok() { "ok" } else { "FAILED" };
+        let mut detail = format!("({took})");
+        if let Some(c) = counts {
+            total.add(c);
+            detail.push_str(&format!(
+                ": {} passed, {} failed, {} ignored",
+                c.passed, c.failed, c.ignored
+            ));
+        }
+        println!("xtask: <== {name}: {status} {detail}");
+        report.push(format!("  {status:<6}  {name} {detail}"));
+        if let Err(e) = result {
+            failure = Some(format!("stopped at {name}: {e}"));
+            break;
         }
     }
+
     println!("\nxtask: summary");
     for line in &report {
         println!("{line}");
     }
-    println!(
-        "xtask: all steps passed in {} ({} ignored)",
-        fmt_duration(started.elapsed()),
-        total.ignored
-    );
-    println!("xtask: {} passed, {} failed", total.passed, total.failed);
-    if total.failed > 0 {
-        return Err("some tests failed".into());
+    let took = fmt_duration(started.elapsed());
+    let counts_line = format!("xtask: {} passed, {} failed", total.passed, total.failed);
+    match failure {
+        None if total.failed == 0 => {
+            println!(
+                "xtask: all steps passed in {took} ({} ignored)",
+                total.ignored
+            );
+            println!("{counts_line}");
+            Ok(())
+        }
+        None => {
+            println!("{counts_line}");
+            println!("xtask: FAILED after {took}");
+            Err("some tests failed".into())
+        }
+        Some(why) => {
+            println!("{counts_line}");
+            println!("xtask: FAILED after {took}: {why}");
+            Err(why)
+        }
     }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
