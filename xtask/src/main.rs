@@ -16,6 +16,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod bench;
+
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_BINDGEN_VERSION: &str = "0.2.130";
 const BINARYEN_VERSION: &str = "132";
@@ -45,7 +47,9 @@ commands:
   test    install missing tools, then: native tests, wasm tests in headless Chromium,
           `trunk build --release` (into <target dir>/xtask/dist), browser end-to-end tests
           against that build
-  bench   not implemented yet
+  bench   install missing tools, `trunk build --release` (into <target dir>/xtask/bench-dist),
+          then measure (transfer size, server throughput) in a release build and write
+          BENCHMARKS.md; one summary line per figure
 ";
 
 fn main() -> ExitCode {
@@ -60,10 +64,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&ctx),
         Some("test") => test(&ctx),
-        Some("bench") => {
-            println!("bench: not implemented yet (issue 6)");
-            return ExitCode::from(2);
-        }
+        Some("bench") => bench::bench(&ctx),
+        #[cfg(feature = "bench")]
+        Some("bench-measure") => bench::bench_measure(&ctx, &args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

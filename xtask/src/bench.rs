@@ -1,0 +1,569 @@
+//! `cargo xtask bench` (issue 6): measures, prints one summary line per figure and writes
+//! `BENCHMARKS.md` (figures, machine, date, command).
+//!
+//! Two stages. The plain-std xtask (this file without the `bench` feature) ensures the tools,
+//! runs `trunk build --release` into `<target>/xtask/bench-dist`, then re-runs xtask as
+//! `cargo run --release --features bench -- bench-measure <dist>`; that build carries the
+//! in-process server, the load generator and the compressors, so `cargo xtask dev | test` stay
+//! lean. The server is built with the workspace's release profile except for the settings tuned
+//! for wasm size (see [`SERVER_PROFILE`]).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{cargo, ensure_tools, run, step, Ctx, Need, Result};
+
+/// `--config` overrides for the measuring build: the workspace's `[profile.release]` is tuned
+/// for wasm size (opt-level "z", fat LTO); a server is built for speed, and fat LTO of axum +
+/// tokio + rusqlite takes too long on 2 cores.
+pub const SERVER_PROFILE: &[&str] = &[
+    "profile.release.opt-level=3",
+    "profile.release.lto=false",
+    "profile.release.codegen-units=16",
+];
+
+pub fn target_dir(ctx: &Ctx) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
+        .unwrap_or_else(|| ctx.root.join("target"))
+}
+
+/// `cargo xtask bench`.
+pub fn bench(ctx: &Ctx) -> Result<()> {
+    step("ensure tools", || ensure_tools(ctx, Need::Test))?;
+    let dist = target_dir(ctx).join("xtask/bench-dist");
+    step("trunk build --release (bench-dist)", || build_spa(&dist))?;
+    step("measure (release build of xtask --features bench)", || {
+        let mut cmd = cargo();
+        cmd.args(["run", "--release", "--quiet"]);
+        for c in SERVER_PROFILE {
+            cmd.args(["--config", c]);
+        }
+        cmd.args(["-p", "xtask", "--features", "bench", "--", "bench-measure"])
+            .arg(&dist);
+        run(cmd)
+    })
+}
+
+fn build_spa(dist: &Path) -> Result<()> {
+    let mut cmd = Command::new("trunk");
+    cmd.args(["build", "--release", "--dist"])
+        .arg(dist)
+        .stdin(std::process::Stdio::null());
+    run(cmd)?;
+    if dist.join("index.html").is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} was not produced",
+            dist.join("index.html").display()
+        ))
+    }
+}
+
+#[cfg(feature = "bench")]
+pub use measure::bench_measure;
+
+#[cfg(feature = "bench")]
+mod measure {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use super::{target_dir, SERVER_PROFILE};
+    use crate::{Ctx, Result};
+
+    /// Transfer-size target: wasm + JS + CSS, gzip, in KB of 1024 bytes.
+    const SIZE_TARGET_GZIP_KB: f64 = 120.0;
+    const PRIVILEGES_TARGET_RPS: f64 = 10_000.0;
+    const FIND_TARGET_P99_MS: f64 = 5.0;
+    const LEADS: usize = 100_000;
+    const CONNECTIONS: usize = 64;
+    const LOAD_SECS: u64 = 10;
+    const PRIVILEGES_PATH: &str = "/internal/entity_analytics/leads/privileges";
+    const FIND_PATH: &str = "/internal/entity_analytics/leads?page=1&perPage=100";
+
+    fn kb(bytes: u64) -> f64 {
+        bytes as f64 / 1024.0
+    }
+
+    fn verdict(ok: bool) -> &'static str {
+        if ok {
+            "MET"
+        } else {
+            "MISSED"
+        }
+    }
+
+    /// Everything that goes into BENCHMARKS.md.
+    #[derive(Default)]
+    struct Report {
+        summary: Vec<String>,
+        sections: Vec<String>,
+    }
+
+    impl Report {
+        fn line(&mut self, s: String) {
+            println!("bench: {s}");
+            let _ = std::io::stdout().flush();
+            self.summary.push(s);
+        }
+    }
+
+    /// `cargo xtask bench-measure <dist>` (run by `cargo xtask bench`).
+    pub fn bench_measure(ctx: &Ctx, args: &[String]) -> Result<()> {
+        let dist = PathBuf::from(args.first().ok_or("usage: bench-measure <dist dir>")?);
+        let mut report = Report::default();
+        let started = Instant::now();
+
+        sizes(&dist, &mut report)?;
+        server(ctx, &mut report)?;
+        report.sections.push(
+            "## Not yet measured\n\n\
+             - Time to leads in headless Chromium (navigation start → first `lead-card`), median \
+             of ≥ 20 runs, and its ratio to the static-HTML floor (issue 6, item 2).\n\
+             - Permission reaction (403 → toast + disabled buttons), list rendering (100 cards, \
+             page switches over 10,000 leads), memory after 1,000 page switches (items 3, 4, 6).\n\
+             - `change_access_mode` under load (item 5) and a reference build (e.g. React) of the \
+             same leads list.\n"
+                .to_string(),
+        );
+
+        let md = render(ctx, &report, started.elapsed())?;
+        let path = ctx.root.join("BENCHMARKS.md");
+        std::fs::write(&path, md).map_err(|e| format!("write {}: {e}", path.display()))?;
+        println!("bench: wrote {}", path.display());
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // 1. Transfer size
+
+    struct Sizes {
+        raw: u64,
+        gzip: u64,
+        brotli: u64,
+    }
+
+    fn compress(data: &[u8]) -> Result<Sizes> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(data).map_err(|e| e.to_string())?;
+        let gzip = gz.finish().map_err(|e| e.to_string())?.len() as u64;
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+            w.write_all(data).map_err(|e| e.to_string())?;
+        }
+        Ok(Sizes {
+            raw: data.len() as u64,
+            gzip,
+            brotli: br.len() as u64,
+        })
+    }
+
+    fn sizes(dist: &Path, report: &mut Report) -> Result<()> {
+        let mut files: Vec<(String, Sizes)> = Vec::new();
+        let entries =
+            std::fs::read_dir(dist).map_err(|e| format!("read {}: {e}", dist.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let kind = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !matches!(kind, "wasm" | "js" | "css") || !path.is_file() {
+                continue;
+            }
+            let data = std::fs::read(&path).map_err(|e| format!("read {name}: {e}"))?;
+            files.push((name, compress(&data)?));
+        }
+        if files.is_empty() {
+            return Err(format!("no .wasm/.js/.css in {}", dist.display()));
+        }
+        files.sort_by_key(|f| std::cmp::Reverse(f.1.raw));
+        let total = Sizes {
+            raw: files.iter().map(|f| f.1.raw).sum(),
+            gzip: files.iter().map(|f| f.1.gzip).sum(),
+            brotli: files.iter().map(|f| f.1.brotli).sum(),
+        };
+        let mut table = String::from(
+            "## 1. Transfer size of the release SPA\n\n\
+             `trunk build --release` (the workspace's release profile, wasm-opt 132) into \
+             `<target>/xtask/bench-dist`; gzip level 9 (flate2), brotli quality 11 / window 22 \
+             (brotli crate). KB = 1024 bytes.\n\n\
+             | file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
+        );
+        for (name, s) in &files {
+            let _ = writeln!(
+                table,
+                "| `{name}` | {:.1} KB | {:.1} KB | {:.1} KB |",
+                kb(s.raw),
+                kb(s.gzip),
+                kb(s.brotli)
+            );
+            println!(
+                "bench:   {name}: {} B raw, {} B gzip, {} B brotli",
+                s.raw, s.gzip, s.brotli
+            );
+        }
+        let met = kb(total.gzip) <= SIZE_TARGET_GZIP_KB;
+        let _ = writeln!(
+            table,
+            "| **total** | **{:.1} KB** | **{:.1} KB** | **{:.1} KB** |\n\n\
+             Target: ≤ {SIZE_TARGET_GZIP_KB:.0} KB gzip in total — **{}**.\n",
+            kb(total.raw),
+            kb(total.gzip),
+            kb(total.brotli),
+            verdict(met)
+        );
+        report.sections.push(table);
+        report.line(format!(
+            "transfer size (wasm+js+css): {:.1} KB raw, {:.1} KB gzip, {:.1} KB brotli; target ≤ {SIZE_TARGET_GZIP_KB:.0} KB gzip: {}",
+            kb(total.raw),
+            kb(total.gzip),
+            kb(total.brotli),
+            verdict(met)
+        ));
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // 2. Server throughput
+
+    struct Load {
+        ok: u64,
+        errors: u64,
+        elapsed: Duration,
+        p50: Duration,
+        p99: Duration,
+        max: Duration,
+        body_bytes: usize,
+    }
+
+    impl Load {
+        fn rps(&self) -> f64 {
+            self.ok as f64 / self.elapsed.as_secs_f64()
+        }
+    }
+
+    fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+
+    fn percentile(sorted: &[Duration], p: f64) -> Duration {
+        if sorted.is_empty() {
+            return Duration::ZERO;
+        }
+        let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[idx.min(sorted.len() - 1)]
+    }
+
+    fn client() -> Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(1)
+            .build()
+            .map_err(|e| format!("http client: {e}"))
+    }
+
+    fn get(c: &reqwest::Client, url: &str, sid: &str) -> reqwest::RequestBuilder {
+        c.get(url)
+            .header("x-elastic-internal-origin", "Kibana")
+            .header("elastic-api-version", "1")
+            .header("cookie", sid)
+    }
+
+    /// `CONNECTIONS` tasks, each with its own client (one keep-alive connection), sending `url`
+    /// back to back for `LOAD_SECS`.
+    async fn load(url: &str, sid: &str) -> Result<Load> {
+        // One request first: the route must answer 200 before it is timed.
+        let probe = get(&client()?, url, sid)
+            .send()
+            .await
+            .map_err(|e| format!("GET {url}: {e}"))?;
+        let status = probe.status();
+        let body = probe.bytes().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!(
+                "GET {url} answered {status}: {}",
+                String::from_utf8_lossy(&body)
+            ));
+        }
+        let body_bytes = body.len();
+
+        let url: Arc<str> = url.into();
+        let sid: Arc<str> = sid.into();
+        let started = Instant::now();
+        let deadline = started + Duration::from_secs(LOAD_SECS);
+        let mut tasks = Vec::new();
+        for _ in 0..CONNECTIONS {
+            let (url, sid) = (url.clone(), sid.clone());
+            let c = client()?;
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::with_capacity(50_000);
+                let mut errors = 0u64;
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    match get(&c, &url, &sid).send().await {
+                        Ok(r) if r.status().is_success() => match r.bytes().await {
+                            Ok(_) => times.push(t.elapsed()),
+                            Err(_) => errors += 1,
+                        },
+                        _ => errors += 1,
+                    }
+                }
+                (times, errors)
+            }));
+        }
+        let mut all = Vec::new();
+        let mut errors = 0;
+        for t in tasks {
+            let (times, e) = t.await.map_err(|e| format!("load task: {e}"))?;
+            all.extend(times);
+            errors += e;
+        }
+        let elapsed = started.elapsed();
+        all.sort_unstable();
+        Ok(Load {
+            ok: all.len() as u64,
+            errors,
+            elapsed,
+            p50: percentile(&all, 0.50),
+            p99: percentile(&all, 0.99),
+            max: all.last().copied().unwrap_or_default(),
+            body_bytes,
+        })
+    }
+
+    fn server(ctx: &Ctx, report: &mut Report) -> Result<()> {
+        let tmp = target_dir(ctx).join("xtask/bench-tmp");
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("mkdir {}: {e}", tmp.display()))?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("tokio runtime: {e}"))?;
+        let result = rt.block_on(server_async(&tmp, report));
+        drop(rt);
+        let _ = std::fs::remove_dir_all(&tmp);
+        result
+    }
+
+    async fn server_async(tmp: &Path, report: &mut Report) -> Result<()> {
+        let config = gatehouse_server::Config {
+            addr: "127.0.0.1:0".parse().expect("address"),
+            db_path: tmp.join("gatehouse.db"),
+            seed: true,
+            audit_log: Some(tmp.join("audit.log")),
+            ..gatehouse_server::Config::default()
+        };
+        let server = gatehouse_server::start(config)
+            .await
+            .map_err(|e| format!("server start: {e:#}"))?;
+        let base = server.url();
+        println!("bench: server (release, in-process) on {base}");
+
+        let db_path = server.db_path.clone();
+        let t = Instant::now();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            let mut conn = rusqlite::Connection::open(&db_path).map_err(|e| e.to_string())?;
+            conn.busy_timeout(Duration::from_secs(30))
+                .map_err(|e| e.to_string())?;
+            gatehouse_server::leads::insert_synthetic_leads(&mut conn, "default", LEADS, 6)
+                .map_err(|e| format!("insert_synthetic_leads: {e:#}"))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        println!(
+            "bench: inserted {LEADS} synthetic leads in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+
+        let login = client()?
+            .post(format!("{base}/internal/security/login"))
+            .header("kbn-xsrf", "true")
+            .header("x-elastic-internal-origin", "Kibana")
+            .header("elastic-api-version", "1")
+            .json(&gatehouse_api::security::LoginRequest::basic(
+                "leads_full_user",
+                "changeme",
+                "/login",
+            ))
+            .send()
+            .await
+            .map_err(|e| format!("login: {e}"))?;
+        if !login.status().is_success() {
+            return Err(format!("login as leads_full_user: {}", login.status()));
+        }
+        let sid = login
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .find(|p| p.starts_with("sid="))
+            .ok_or("login set no sid cookie")?
+            .to_string();
+
+        // The total the find route reports, so the figure says how many leads were behind it.
+        let first: serde_json::Value = get(&client()?, &format!("{base}{FIND_PATH}"), &sid)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let total = first["total"].as_u64().unwrap_or(0);
+        let page_len = first["leads"].as_array().map_or(0, Vec::len);
+        if total < LEADS as u64 || page_len != 100 {
+            return Err(format!(
+                "find reports total {total} and {page_len} leads on page 1; expected ≥ {LEADS} and 100"
+            ));
+        }
+
+        let mut table = format!(
+            "## 2. Server throughput\n\n\
+             `gatehouse_server::start` in the bench process (release build with {}), seeded, \
+             {total} leads in the default space ({LEADS} from `insert_synthetic_leads`), logged \
+             in as `leads_full_user`. Load generator in the same process on loopback: \
+             {CONNECTIONS} connections (one reqwest client each, keep-alive), requests back to \
+             back for {LOAD_SECS} s per route; latency is send → full body read, so it includes \
+             the client's own work. Client and server share the machine's cores.\n\n\
+             | route | requests | errors | req/s | p50 | p99 | max | body |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|\n",
+            SERVER_PROFILE.join(", ")
+        );
+        let mut lines = Vec::new();
+        for (name, path) in [("privileges", PRIVILEGES_PATH), ("find", FIND_PATH)] {
+            println!("bench: loading GET {path} ({CONNECTIONS} connections, {LOAD_SECS} s)");
+            let l = load(&format!("{base}{path}"), &sid).await?;
+            let _ = writeln!(
+                table,
+                "| `GET {path}` | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} B |",
+                l.ok,
+                l.errors,
+                l.rps(),
+                ms(l.p50),
+                ms(l.p99),
+                ms(l.max),
+                l.body_bytes
+            );
+            let target = match name {
+                "privileges" => format!(
+                    "target ≥ {PRIVILEGES_TARGET_RPS:.0} req/s: {}",
+                    verdict(l.rps() >= PRIVILEGES_TARGET_RPS && l.errors == 0)
+                ),
+                _ => format!(
+                    "target p99 ≤ {FIND_TARGET_P99_MS} ms: {}",
+                    verdict(ms(l.p99) <= FIND_TARGET_P99_MS && l.errors == 0)
+                ),
+            };
+            lines.push(format!(
+                "server {name} (GET {path}, {total} leads, {CONNECTIONS} conns, {LOAD_SECS} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; {target}",
+                l.rps(),
+                ms(l.p50),
+                ms(l.p99),
+                l.errors
+            ));
+        }
+        let _ = writeln!(
+            table,
+            "\nTargets: ≥ {PRIVILEGES_TARGET_RPS:.0} req/s for privileges on 2 cores; p99 ≤ \
+             {FIND_TARGET_P99_MS} ms for find.\n"
+        );
+        for l in lines {
+            let _ = writeln!(table, "- {l}");
+            report.line(l);
+        }
+        report.sections.push(table);
+        server.shutdown().await;
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // BENCHMARKS.md
+
+    fn output(program: &str, args: &[&str]) -> String {
+        Command::new(program)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    fn render(ctx: &Ctx, report: &Report, took: Duration) -> Result<String> {
+        let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let mem = meminfo
+            .lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or("unknown".into(), |kb| {
+                format!("{:.1} GiB", kb / 1024.0 / 1024.0)
+            });
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let model = cpuinfo
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split(':').nth(1))
+            .map_or("unknown".into(), |m| m.trim().to_string());
+        let rustc = output("rustc", &["--version"]);
+        let date = output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+        let commit = output(
+            "git",
+            &[
+                "-C",
+                &ctx.root.to_string_lossy(),
+                "rev-parse",
+                "--short",
+                "HEAD",
+            ],
+        );
+        let dirty = !output(
+            "git",
+            &[
+                "-C",
+                &ctx.root.to_string_lossy(),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+            ],
+        )
+        .is_empty();
+
+        let mut md = String::from(
+            "# Benchmarks\n\n\
+             Written by `cargo xtask bench` (issue 6); every figure below was measured by that \
+             command in the run described here. Re-run it to refresh this file. Speed and size \
+             targets live here, never in tests.\n\n",
+        );
+        let _ = writeln!(
+            md,
+            "- Command: `cargo xtask bench`\n- Date: {date}\n- Commit: {commit}{}\n\
+             - Machine: {cpus} CPUs (`nproc`), {mem} memory, {model}\n- Toolchain: {rustc}\n\
+             - Run took {:.0} s\n",
+            if dirty {
+                " (with uncommitted changes)"
+            } else {
+                ""
+            },
+            took.as_secs_f64()
+        );
+        md.push_str("## Summary\n\n");
+        for s in &report.summary {
+            let _ = writeln!(md, "- {s}");
+        }
+        md.push('\n');
+        for s in &report.sections {
+            md.push_str(s);
+            md.push('\n');
+        }
+        Ok(md)
+    }
+}
