@@ -121,11 +121,9 @@ mod measure {
         let started = Instant::now();
 
         sizes(&dist, &mut report)?;
-        server(ctx, &mut report)?;
+        server(ctx, &dist, &mut report)?;
         report.sections.push(
             "## Not yet measured\n\n\
-             - Time to leads in headless Chromium (navigation start → first `lead-card`), median \
-             of ≥ 20 runs, and its ratio to the static-HTML floor (issue 6, item 2).\n\
              - Permission reaction (403 → toast + disabled buttons), list rendering (100 cards, \
              page switches over 10,000 leads), memory after 1,000 page switches (items 3, 4, 6).\n\
              - `change_access_mode` under load (item 5) and a reference build (e.g. React) of the \
@@ -338,7 +336,7 @@ mod measure {
         })
     }
 
-    fn server(ctx: &Ctx, report: &mut Report) -> Result<()> {
+    fn server(ctx: &Ctx, dist: &Path, report: &mut Report) -> Result<()> {
         let tmp = target_dir(ctx).join("xtask/bench-tmp");
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(|e| format!("mkdir {}: {e}", tmp.display()))?;
@@ -346,17 +344,18 @@ mod measure {
             .enable_all()
             .build()
             .map_err(|e| format!("tokio runtime: {e}"))?;
-        let result = rt.block_on(server_async(&tmp, report));
+        let result = rt.block_on(server_async(&tmp, dist, report));
         drop(rt);
         let _ = std::fs::remove_dir_all(&tmp);
         result
     }
 
-    async fn server_async(tmp: &Path, report: &mut Report) -> Result<()> {
+    async fn server_async(tmp: &Path, dist: &Path, report: &mut Report) -> Result<()> {
         let config = gatehouse_server::Config {
             addr: "127.0.0.1:0".parse().expect("address"),
             db_path: tmp.join("gatehouse.db"),
             seed: true,
+            dist_dir: Some(dist.to_path_buf()),
             audit_log: Some(tmp.join("audit.log")),
             ..gatehouse_server::Config::default()
         };
@@ -479,7 +478,287 @@ mod measure {
             report.line(l);
         }
         report.sections.push(table);
+
+        // 3. Time to leads, against the same server. A failure here is reported, not fatal:
+        // the figures above stand.
+        if let Err(e) = browser(tmp, dist, &base, &sid, report).await {
+            report.line(format!("time to leads: not measured ({e})"));
+            report.sections.push(format!(
+                "## 3. Time to leads in headless Chromium\n\nNot measured in this run: {e}\n"
+            ));
+        }
         server.shutdown().await;
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // 3. Time to leads in headless Chromium
+
+    const RUNS: usize = 20;
+    const SPA_PATH: &str = "/app/security/entity_analytics";
+    const FLOOR_FILE: &str = "bench-floor.html";
+    const TTL_TARGET_RATIO: f64 = 1.5;
+    const TTL_TARGET_MS: f64 = 150.0;
+    /// Installed before any page script (CDP `Page.addScriptToEvaluateOnNewDocument`): records
+    /// `performance.now()` (milliseconds since navigation start) when the first lead card enters
+    /// the DOM, and marks it with `performance.mark`.
+    const TTL_SCRIPT: &str = r#"(() => {
+      const seen = () => {
+        if (window.__ttl != null) return true;
+        if (!document.querySelector('[data-testid="lead-card"]')) return false;
+        window.__ttl = performance.now();
+        performance.mark('gatehouse-leads-rendered');
+        return true;
+      };
+      const mo = new MutationObserver(() => { if (seen()) mo.disconnect(); });
+      mo.observe(document, { childList: true, subtree: true });
+    })();"#;
+
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+
+    /// The floor: a static page with the same first 20 leads already in it (and the SPA's CSS).
+    async fn write_floor(dist: &Path, base: &str, sid: &str) -> Result<()> {
+        let page: serde_json::Value = get(
+            &client()?,
+            &format!("{base}/internal/entity_analytics/leads?page=1&perPage=20"),
+            sid,
+        )
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+        let css: Vec<String> = std::fs::read_dir(dist)
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".css"))
+            .collect();
+        let mut html = String::from("<!doctype html><html><head><meta charset=\"utf-8\"><title>Leads (static floor)</title>");
+        for c in &css {
+            let _ = write!(html, "<link rel=\"stylesheet\" href=\"/{c}\">");
+        }
+        html.push_str(
+            "</head><body><section data-testid=\"leads-section\"><h2>Top threat hunting leads</h2>",
+        );
+        for lead in page["leads"].as_array().ok_or("find answered no leads")? {
+            let field = |k: &str| escape(lead[k].as_str().unwrap_or(""));
+            let _ = write!(
+                html,
+                "<article data-testid=\"lead-card\"><h3>{}</h3><p>{}</p><p>{}</p><span>priority {}</span></article>",
+                field("title"),
+                field("byline"),
+                field("description"),
+                lead["priority"]
+            );
+        }
+        html.push_str("</section></body></html>\n");
+        std::fs::write(dist.join(FLOOR_FILE), html).map_err(|e| format!("write floor: {e}"))
+    }
+
+    /// A chromedriver we started (killed on drop) and one W3C WebDriver session on it.
+    struct Driver {
+        child: std::process::Child,
+        http: reqwest::Client,
+        url: String,
+    }
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    impl Driver {
+        async fn call(
+            &self,
+            method: reqwest::Method,
+            path: &str,
+            body: Option<serde_json::Value>,
+        ) -> Result<serde_json::Value> {
+            let mut req = self.http.request(method, format!("{}{path}", self.url));
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let r = req
+                .send()
+                .await
+                .map_err(|e| format!("webdriver {path}: {e}"))?;
+            let status = r.status();
+            let v: serde_json::Value = r
+                .json()
+                .await
+                .map_err(|e| format!("webdriver {path}: {e}"))?;
+            if !status.is_success() {
+                return Err(format!("webdriver {path}: {status}: {}", v["value"]));
+            }
+            Ok(v["value"].clone())
+        }
+    }
+
+    fn median(sorted: &[f64]) -> f64 {
+        let n = sorted.len();
+        if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        }
+    }
+
+    async fn time_to_leads(d: &Driver, session: &str, url: &str) -> Result<f64> {
+        use reqwest::Method;
+        d.call(
+            Method::POST,
+            &format!("/session/{session}/url"),
+            Some(serde_json::json!({ "url": url })),
+        )
+        .await?;
+        let started = Instant::now();
+        loop {
+            let v = d
+                .call(
+                    Method::POST,
+                    &format!("/session/{session}/execute/sync"),
+                    Some(
+                        serde_json::json!({ "script": "return window.__ttl ?? null;", "args": [] }),
+                    ),
+                )
+                .await?;
+            if let Some(ms) = v.as_f64() {
+                return Ok(ms);
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                let at = d
+                    .call(Method::GET, &format!("/session/{session}/url"), None)
+                    .await
+                    .unwrap_or_default();
+                return Err(format!(
+                    "no lead card 30 s after loading {url} (page: {at})"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn browser(
+        tmp: &Path,
+        dist: &Path,
+        base: &str,
+        sid: &str,
+        report: &mut Report,
+    ) -> Result<()> {
+        use reqwest::Method;
+        write_floor(dist, base, sid).await?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let child = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("start chromedriver: {e}"))?;
+        let d = Driver {
+            child,
+            http: client()?,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let t = Instant::now();
+        while d.call(Method::GET, "/status", None).await.is_err() {
+            if t.elapsed() > Duration::from_secs(20) {
+                return Err("chromedriver did not answer within 20 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tmp.join("chromium-profile");
+        let caps = serde_json::json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                         format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let s = d.call(Method::POST, "/session", Some(caps)).await?;
+        let session = s["sessionId"].as_str().ok_or("no sessionId")?.to_string();
+        let result = async {
+            d.call(
+                Method::POST,
+                &format!("/session/{session}/goog/cdp/execute"),
+                Some(serde_json::json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": TTL_SCRIPT } })),
+            )
+            .await?;
+            let floor_url = format!("{base}/{FLOOR_FILE}");
+            d.call(Method::POST, &format!("/session/{session}/url"), Some(serde_json::json!({ "url": floor_url })))
+                .await?;
+            let (name, value) = sid.split_once('=').ok_or("bad sid cookie")?;
+            d.call(
+                Method::POST,
+                &format!("/session/{session}/cookie"),
+                Some(serde_json::json!({ "cookie": { "name": name, "value": value, "path": "/", "httpOnly": true } })),
+            )
+            .await?;
+            let spa_url = format!("{base}{SPA_PATH}");
+            // One warm-up each (compiles the wasm into the cache, like a returning user).
+            time_to_leads(&d, &session, &spa_url).await?;
+            time_to_leads(&d, &session, &floor_url).await?;
+            let (mut spa, mut floor) = (Vec::new(), Vec::new());
+            for _ in 0..RUNS {
+                spa.push(time_to_leads(&d, &session, &spa_url).await?);
+                floor.push(time_to_leads(&d, &session, &floor_url).await?);
+            }
+            Ok::<_, String>((spa, floor))
+        }
+        .await;
+        let _ = d
+            .call(Method::DELETE, &format!("/session/{session}"), None)
+            .await;
+        let (mut spa, mut floor) = result?;
+        spa.sort_by(f64::total_cmp);
+        floor.sort_by(f64::total_cmp);
+        let (ms, mf) = (median(&spa), median(&floor));
+        let ratio = ms / mf;
+        let met = ratio <= TTL_TARGET_RATIO && ms < TTL_TARGET_MS;
+        let line = format!(
+            "time to leads (headless Chromium, {RUNS} runs): SPA median {ms:.1} ms (min {:.1}, max {:.1}); static floor median {mf:.1} ms (min {:.1}, max {:.1}); ratio {ratio:.2}; target ratio ≤ {TTL_TARGET_RATIO} and < {TTL_TARGET_MS:.0} ms: {}",
+            spa[0], spa[RUNS - 1], floor[0], floor[RUNS - 1], verdict(met)
+        );
+        let mut section = format!(
+            "## 3. Time to leads in headless Chromium\n\n\
+             `/usr/bin/chromium --headless=new` through chromedriver on loopback, against the same \
+             server (release SPA from `bench-dist`, logged in as `leads_full_user`). A script \
+             installed before any page script records `performance.now()` (ms since navigation \
+             start) and a `performance.mark` when the first `[data-testid=lead-card]` enters the \
+             DOM; it is read over WebDriver. Floor: a static HTML page with the same first 20 \
+             leads and the SPA's CSS, served by the same server (`/{FLOOR_FILE}`). One warm-up \
+             each, then {RUNS} alternating runs; browser cache warm.\n\n\
+             | page | median | min | max |\n|---|---:|---:|---:|\n\
+             | SPA `{SPA_PATH}` | {ms:.1} ms | {:.1} ms | {:.1} ms |\n\
+             | static floor | {mf:.1} ms | {:.1} ms | {:.1} ms |\n\n",
+            spa[0],
+            spa[RUNS - 1],
+            floor[0],
+            floor[RUNS - 1]
+        );
+        let _ = writeln!(
+            section,
+            "Ratio SPA / floor (medians): **{ratio:.2}**. Targets: ratio ≤ {TTL_TARGET_RATIO} and \
+             < {TTL_TARGET_MS:.0} ms — **{}**.\n",
+            verdict(met)
+        );
+        report.sections.push(section);
+        report.line(line);
         Ok(())
     }
 
@@ -513,6 +792,14 @@ mod measure {
             .find(|l| l.starts_with("model name"))
             .and_then(|l| l.split(':').nth(1))
             .map_or("unknown".into(), |m| m.trim().to_string());
+        // Other work on the machine skews every figure: record how busy it was.
+        let load = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| {
+                let w: Vec<&str> = l.split_whitespace().take(3).collect();
+                (w.len() == 3).then(|| w.join(" "))
+            })
+            .unwrap_or_else(|| "unknown".into());
         let rustc = output("rustc", &["--version"]);
         let date = output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
         let commit = output(
@@ -546,7 +833,8 @@ mod measure {
         let _ = writeln!(
             md,
             "- Command: `cargo xtask bench`\n- Date: {date}\n- Commit: {commit}{}\n\
-             - Machine: {cpus} CPUs (`nproc`), {mem} memory, {model}\n- Toolchain: {rustc}\n\
+             - Machine: {cpus} CPUs (`nproc`), {mem} memory, {model}; load average at the \
+             end of the run {load} (other processes share the cores)\n- Toolchain: {rustc}\n\
              - Run took {:.0} s\n",
             if dirty {
                 " (with uncommitted changes)"
