@@ -1,5 +1,7 @@
 //! Routes, the signed-in shell (header, nav) and the session gate around every app page.
 
+use std::time::Duration;
+
 use gatehouse_api::security::Capabilities;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -71,6 +73,7 @@ pub fn App(transport: Transport) -> impl IntoView {
     provide_context(Profiles::new());
     api.set_on_unauthenticated(Callback::new(move |_| session.sign_out_locally()));
     spawn_local(async move { session.refresh(api).await });
+    watch_privileges(session, api);
 
     view! {
         <Router>
@@ -93,6 +96,48 @@ pub fn App(transport: Transport) -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// How often an open tab asks whether an administrator changed the user's access.
+const PRIVILEGE_RECHECK: Duration = Duration::from_secs(5);
+
+/// Live downgrade (and upgrade): while the tab is visible, and at once when it regains focus,
+/// ask the server again; a change updates what the app shows without a reload and says so.
+fn watch_privileges(session: Session, api: ApiClient) {
+    let toasts = expect_context::<Toasts>();
+    let checking = StoredValue::new(false);
+    let recheck = move || {
+        if checking.get_value() {
+            return;
+        }
+        checking.set_value(true);
+        spawn_local(async move {
+            if session.recheck(api).await {
+                toasts.warning(
+                    "Your privileges changed",
+                    "An administrator changed your roles. Gatehouse now shows what you may do.",
+                );
+            }
+            checking.set_value(false);
+        });
+    };
+    let visible = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| !d.hidden())
+    };
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if visible() {
+                recheck();
+            }
+        },
+        PRIVILEGE_RECHECK,
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let focus = window_event_listener(leptos::ev::focus, move |_| recheck());
+    on_cleanup(move || focus.remove());
 }
 
 /// Pages behind sign-in: a missing or expired session sends the user to login and back.

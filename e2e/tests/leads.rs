@@ -245,6 +245,35 @@ async fn a_role_removed_mid_session_is_noticed_on_the_next_call() -> Result<()> 
     .await
 }
 
+/// The same change with no click at all: the open page re-checks on its own (every 5 s while
+/// visible) and hides the section without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_page_follows_a_role_change_without_a_reload() -> Result<()> {
+    run(|b| async move {
+        open_leads(&b, "leads_read_user").await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        b.driver.execute("window.__sameDocument = true", vec![]).await?;
+
+        let admin = api_session(&b, "elastic").await?;
+        let response = admin
+            .post(b.url("/internal/security/users/leads_read_user"))
+            .header("kbn-xsrf", "true")
+            .header("x-elastic-internal-origin", "Kibana")
+            .json(&serde_json::json!({ "username": "leads_read_user", "roles": ["kibana_admin"], "enabled": true }))
+            .send()
+            .await?;
+        ensure!(response.status().is_success(), "admin changes the roles: {}", response.status());
+
+        wait_for_text(&b, &testid("toast"), "Your privileges changed", TIMEOUT).await?;
+        b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;
+        ensure!(count(&b, &testid("leads-section")).await? == 0, "the section is gone");
+        let same = b.driver.execute("return window.__sameDocument === true", vec![]).await?;
+        ensure!(same.json().as_bool() == Some(true), "the page was not reloaded");
+        Ok(())
+    })
+    .await
+}
+
 /// A cookie-holding HTTP client signed in as `user`, for what an administrator does elsewhere.
 async fn api_session(b: &Browser, user: &str) -> Result<reqwest::Client> {
     let client = reqwest::Client::builder().cookie_store(true).build()?;

@@ -18,7 +18,7 @@ use crate::api::{expect_api, ApiClient};
 use crate::components::AppForbidden;
 use crate::components::{GuardedButton, Modal};
 use crate::format::{local_time, relative_time};
-use crate::state::{expect_session, expect_toasts, Toasts};
+use crate::state::{expect_session, expect_toasts, Session, Toasts};
 
 /// Our server runs generation without an LLM connector; Kibana needs one configured.
 const CONNECTOR_ID: &str = "gatehouse-default";
@@ -126,6 +126,17 @@ pub fn LeadsSection() -> impl IntoView {
         state.access.set(LeadsAccess::Loading);
         check_privileges();
     };
+    // Roles changed while the page is open: ask the server again what this user may do here.
+    if let Some(session) = use_context::<Session>() {
+        Effect::new(move |seen: Option<u32>| {
+            let changes = session.privileges_changed.get();
+            if seen.is_some_and(|seen| seen != changes) {
+                privileges_error.set(None);
+                check_privileges();
+            }
+            changes
+        });
+    }
 
     let may_fetch = Memo::new(move |_| state.access.get().may_fetch());
     let leads = LocalResource::new(move || {

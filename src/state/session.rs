@@ -22,6 +22,9 @@ pub enum SessionStatus {
 #[derive(Clone, Copy)]
 pub struct Session {
     pub status: RwSignal<SessionStatus>,
+    /// Bumped whenever a re-check finds the user's roles or capabilities changed, so sections
+    /// that asked the server for finer privileges ask again.
+    pub privileges_changed: RwSignal<u32>,
 }
 
 pub fn expect_session() -> Session {
@@ -32,6 +35,7 @@ impl Session {
     pub fn new() -> Self {
         Self {
             status: RwSignal::new(SessionStatus::Checking),
+            privileges_changed: RwSignal::new(0),
         }
     }
 
@@ -47,6 +51,28 @@ impl Session {
             Err(err) => SessionStatus::Unavailable(err),
         };
         self.status.set(next);
+    }
+
+    /// Asks again while signed in; reports whether what the user may do changed. A 401 ends the
+    /// session through the client's unauthenticated hook; an outage changes nothing.
+    pub async fn recheck(&self, api: ApiClient) -> bool {
+        let SessionStatus::SignedIn {
+            user: before_user,
+            capabilities: before_caps,
+        } = self.status.get_untracked()
+        else {
+            return false;
+        };
+        let (Ok(user), Ok(capabilities)) = (api.me().await, api.capabilities().await) else {
+            return false;
+        };
+        let changed = user.roles != before_user.roles || capabilities != before_caps;
+        if changed && matches!(self.status.get_untracked(), SessionStatus::SignedIn { .. }) {
+            self.status
+                .set(SessionStatus::SignedIn { user, capabilities });
+            self.privileges_changed.update(|n| *n += 1);
+        }
+        changed
     }
 
     pub fn sign_out_locally(&self) {
