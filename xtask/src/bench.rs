@@ -84,6 +84,7 @@ mod measure {
     const LEADS: usize = 100_000;
     const CONNECTIONS: usize = 64;
     const LOAD_SECS: u64 = 10;
+    const UNLOADED_SECS: u64 = 5;
     const PRIVILEGES_PATH: &str = "/internal/entity_analytics/leads/privileges";
     const FIND_PATH: &str = "/internal/entity_analytics/leads?page=1&perPage=100";
 
@@ -274,9 +275,9 @@ mod measure {
             .header("cookie", sid)
     }
 
-    /// `CONNECTIONS` tasks, each with its own client (one keep-alive connection), sending `url`
-    /// back to back for `LOAD_SECS`.
-    async fn load(url: &str, sid: &str) -> Result<Load> {
+    /// `conns` tasks, each with its own client (one keep-alive connection), sending `url` back
+    /// to back for `secs` seconds.
+    async fn load(url: &str, sid: &str, conns: usize, secs: u64) -> Result<Load> {
         // One request first: the route must answer 200 before it is timed.
         let probe = get(&client()?, url, sid)
             .send()
@@ -295,9 +296,9 @@ mod measure {
         let url: Arc<str> = url.into();
         let sid: Arc<str> = sid.into();
         let started = Instant::now();
-        let deadline = started + Duration::from_secs(LOAD_SECS);
+        let deadline = started + Duration::from_secs(secs);
         let mut tasks = Vec::new();
-        for _ in 0..CONNECTIONS {
+        for _ in 0..conns {
             let (url, sid) = (url.clone(), sid.clone());
             let c = client()?;
             tasks.push(tokio::spawn(async move {
@@ -430,18 +431,24 @@ mod measure {
              in as `leads_full_user`. Load generator in the same process on loopback: \
              {CONNECTIONS} connections (one reqwest client each, keep-alive), requests back to \
              back for {LOAD_SECS} s per route; latency is send → full body read, so it includes \
-             the client's own work. Client and server share the machine's cores.\n\n\
-             | route | requests | errors | req/s | p50 | p99 | max | body |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|\n",
+             the client's own work and the queueing of 64 concurrent requests. Client and server \
+             share the machine's cores. The last row is find unloaded (1 connection, \
+             {UNLOADED_SECS} s): the latency of one request on its own.\n\n\
+             | route | conns | requests | errors | req/s | p50 | p99 | max | body |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             SERVER_PROFILE.join(", ")
         );
         let mut lines = Vec::new();
-        for (name, path) in [("privileges", PRIVILEGES_PATH), ("find", FIND_PATH)] {
-            println!("bench: loading GET {path} ({CONNECTIONS} connections, {LOAD_SECS} s)");
-            let l = load(&format!("{base}{path}"), &sid).await?;
+        for (name, path, conns, secs) in [
+            ("privileges", PRIVILEGES_PATH, CONNECTIONS, LOAD_SECS),
+            ("find", FIND_PATH, CONNECTIONS, LOAD_SECS),
+            ("find unloaded", FIND_PATH, 1, UNLOADED_SECS),
+        ] {
+            println!("bench: loading GET {path} ({conns} connections, {secs} s)");
+            let l = load(&format!("{base}{path}"), &sid, conns, secs).await?;
             let _ = writeln!(
                 table,
-                "| `GET {path}` | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} B |",
+                "| `GET {path}` | {conns} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} B |",
                 l.ok,
                 l.errors,
                 l.rps(),
@@ -455,13 +462,14 @@ mod measure {
                     "target ≥ {PRIVILEGES_TARGET_RPS:.0} req/s: {}",
                     verdict(l.rps() >= PRIVILEGES_TARGET_RPS && l.errors == 0)
                 ),
-                _ => format!(
+                "find" => format!(
                     "target p99 ≤ {FIND_TARGET_P99_MS} ms: {}",
                     verdict(ms(l.p99) <= FIND_TARGET_P99_MS && l.errors == 0)
                 ),
+                _ => "no target (reference for the loaded figure)".to_string(),
             };
             lines.push(format!(
-                "server {name} (GET {path}, {total} leads, {CONNECTIONS} conns, {LOAD_SECS} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; {target}",
+                "server {name} (GET {path}, {total} leads, {conns} conns, {secs} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; {target}",
                 l.rps(),
                 ms(l.p50),
                 ms(l.p99),
@@ -837,7 +845,7 @@ mod measure {
              end of the run {load} (other processes share the cores)\n- Toolchain: {rustc}\n\
              - Run took {:.0} s\n",
             if dirty {
-                " (with uncommitted changes)"
+                " (the working tree had uncommitted changes; the build includes them)"
             } else {
                 ""
             },
