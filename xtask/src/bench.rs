@@ -85,6 +85,8 @@ mod measure {
     const CONNECTIONS: usize = 64;
     const LOAD_SECS: u64 = 10;
     const UNLOADED_SECS: u64 = 5;
+    const ACCESS_MODE_PATH: &str = "/internal/access_control/change_access_mode";
+    const ACCESS_MODE_DASHBOARD: &str = "executive-risk-summary";
     const PRIVILEGES_PATH: &str = "/internal/entity_analytics/leads/privileges";
     const FIND_PATH: &str = "/internal/entity_analytics/leads?page=1&perPage=100";
 
@@ -127,8 +129,7 @@ mod measure {
             "## Not yet measured\n\n\
              - Permission reaction (403 → toast + disabled buttons), list rendering (100 cards, \
              page switches over 10,000 leads), memory after 1,000 page switches (items 3, 4, 6).\n\
-             - `change_access_mode` under load (item 5) and a reference build (e.g. React) of the \
-             same leads list.\n"
+             - A reference build (e.g. React) of the same leads list, side by side.\n"
                 .to_string(),
         );
 
@@ -275,44 +276,78 @@ mod measure {
             .header("cookie", sid)
     }
 
-    /// `conns` tasks, each with its own client (one keep-alive connection), sending `url` back
-    /// to back for `secs` seconds.
-    async fn load(url: &str, sid: &str, conns: usize, secs: u64) -> Result<Load> {
-        // One request first: the route must answer 200 before it is timed.
-        let probe = get(&client()?, url, sid)
+    /// One route under load: GET, or POST with bodies taken in turn (so a write really changes
+    /// something on every request).
+    struct Route {
+        method: reqwest::Method,
+        url: String,
+        sid: String,
+        bodies: Vec<serde_json::Value>,
+        /// Count a 200 whose body has an `"error"` member as an error (per-object results).
+        error_in_body: bool,
+    }
+
+    impl Route {
+        fn request(&self, c: &reqwest::Client, n: u64) -> reqwest::RequestBuilder {
+            let r = c
+                .request(self.method.clone(), &self.url)
+                .header("x-elastic-internal-origin", "Kibana")
+                .header("elastic-api-version", "1")
+                .header("cookie", &self.sid);
+            if self.bodies.is_empty() {
+                r
+            } else {
+                r.header("kbn-xsrf", "true")
+                    .json(&self.bodies[(n % self.bodies.len() as u64) as usize])
+            }
+        }
+
+        fn body_ok(&self, body: &[u8]) -> bool {
+            !self.error_in_body || !body.windows(7).any(|w| w == b"\"error\"")
+        }
+    }
+
+    /// `conns` tasks, each with its own client (one keep-alive connection), sending the route's
+    /// request back to back for `secs` seconds.
+    async fn load(route: Route, conns: usize, secs: u64) -> Result<Load> {
+        let what = format!("{} {}", route.method, route.url);
+        // One request first: the route must answer 200 (without errors) before it is timed.
+        let probe = route
+            .request(&client()?, 0)
             .send()
             .await
-            .map_err(|e| format!("GET {url}: {e}"))?;
+            .map_err(|e| format!("{what}: {e}"))?;
         let status = probe.status();
         let body = probe.bytes().await.map_err(|e| e.to_string())?;
-        if !status.is_success() {
+        if !status.is_success() || !route.body_ok(&body) {
             return Err(format!(
-                "GET {url} answered {status}: {}",
+                "{what} answered {status}: {}",
                 String::from_utf8_lossy(&body)
             ));
         }
         let body_bytes = body.len();
 
-        let url: Arc<str> = url.into();
-        let sid: Arc<str> = sid.into();
+        let route = Arc::new(route);
         let started = Instant::now();
         let deadline = started + Duration::from_secs(secs);
         let mut tasks = Vec::new();
-        for _ in 0..conns {
-            let (url, sid) = (url.clone(), sid.clone());
+        for task in 0..conns as u64 {
+            let route = route.clone();
             let c = client()?;
             tasks.push(tokio::spawn(async move {
                 let mut times = Vec::with_capacity(50_000);
                 let mut errors = 0u64;
+                let mut n = task + 1;
                 while Instant::now() < deadline {
                     let t = Instant::now();
-                    match get(&c, &url, &sid).send().await {
+                    match route.request(&c, n).send().await {
                         Ok(r) if r.status().is_success() => match r.bytes().await {
-                            Ok(_) => times.push(t.elapsed()),
-                            Err(_) => errors += 1,
+                            Ok(b) if route.body_ok(&b) => times.push(t.elapsed()),
+                            _ => errors += 1,
                         },
                         _ => errors += 1,
                     }
+                    n += 1;
                 }
                 (times, errors)
             }));
@@ -335,6 +370,33 @@ mod measure {
             max: all.last().copied().unwrap_or_default(),
             body_bytes,
         })
+    }
+
+    /// Logs in (password `changeme`) and returns the `sid=…` cookie pair.
+    async fn login(base: &str, user: &str) -> Result<String> {
+        let login = client()?
+            .post(format!("{base}/internal/security/login"))
+            .header("kbn-xsrf", "true")
+            .header("x-elastic-internal-origin", "Kibana")
+            .header("elastic-api-version", "1")
+            .json(&gatehouse_api::security::LoginRequest::basic(
+                user, "changeme", "/login",
+            ))
+            .send()
+            .await
+            .map_err(|e| format!("login as {user}: {e}"))?;
+        if !login.status().is_success() {
+            return Err(format!("login as {user}: {}", login.status()));
+        }
+        Ok(login
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .find(|p| p.starts_with("sid="))
+            .ok_or(format!("login as {user} set no sid cookie"))?
+            .to_string())
     }
 
     fn server(ctx: &Ctx, dist: &Path, report: &mut Report) -> Result<()> {
@@ -382,31 +444,9 @@ mod measure {
             t.elapsed().as_secs_f64()
         );
 
-        let login = client()?
-            .post(format!("{base}/internal/security/login"))
-            .header("kbn-xsrf", "true")
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("elastic-api-version", "1")
-            .json(&gatehouse_api::security::LoginRequest::basic(
-                "leads_full_user",
-                "changeme",
-                "/login",
-            ))
-            .send()
-            .await
-            .map_err(|e| format!("login: {e}"))?;
-        if !login.status().is_success() {
-            return Err(format!("login as leads_full_user: {}", login.status()));
-        }
-        let sid = login
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .find(|p| p.starts_with("sid="))
-            .ok_or("login set no sid cookie")?
-            .to_string();
+        let sid = login(&base, "leads_full_user").await?;
+        // Owner of the seeded dashboard `executive-risk-summary`.
+        let elastic_sid = login(&base, "elastic").await?;
 
         // The total the find route reports, so the figure says how many leads were behind it.
         let first: serde_json::Value = get(&client()?, &format!("{base}{FIND_PATH}"), &sid)
@@ -432,23 +472,71 @@ mod measure {
              {CONNECTIONS} connections (one reqwest client each, keep-alive), requests back to \
              back for {LOAD_SECS} s per route; latency is send → full body read, so it includes \
              the client's own work and the queueing of 64 concurrent requests. Client and server \
-             share the machine's cores. The last row is find unloaded (1 connection, \
-             {UNLOADED_SECS} s): the latency of one request on its own.\n\n\
+             share the machine's cores. The third row is find unloaded (1 connection, \
+             {UNLOADED_SECS} s): the latency of one request on its own. `change_access_mode` \
+             runs as `elastic` on the seeded dashboard `{ACCESS_MODE_DASHBOARD}`, alternating \
+             `write_restricted` / `default` (every request a write); a 200 with a per-object \
+             error counts as an error.\n\n\
              | route | conns | requests | errors | req/s | p50 | p99 | max | body |\n\
              |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             SERVER_PROFILE.join(", ")
         );
         let mut lines = Vec::new();
-        for (name, path, conns, secs) in [
-            ("privileges", PRIVILEGES_PATH, CONNECTIONS, LOAD_SECS),
-            ("find", FIND_PATH, CONNECTIONS, LOAD_SECS),
-            ("find unloaded", FIND_PATH, 1, UNLOADED_SECS),
+        let get_route = |path: &str| Route {
+            method: reqwest::Method::GET,
+            url: format!("{base}{path}"),
+            sid: sid.clone(),
+            bodies: Vec::new(),
+            error_in_body: false,
+        };
+        let mode = |m: &str| {
+            serde_json::json!({
+                "objects": [{ "type": "dashboard", "id": ACCESS_MODE_DASHBOARD }],
+                "accessMode": m,
+            })
+        };
+        for (name, path, route, conns, secs) in [
+            (
+                "privileges",
+                PRIVILEGES_PATH,
+                get_route(PRIVILEGES_PATH),
+                CONNECTIONS,
+                LOAD_SECS,
+            ),
+            (
+                "find",
+                FIND_PATH,
+                get_route(FIND_PATH),
+                CONNECTIONS,
+                LOAD_SECS,
+            ),
+            (
+                "find unloaded",
+                FIND_PATH,
+                get_route(FIND_PATH),
+                1,
+                UNLOADED_SECS,
+            ),
+            (
+                "change_access_mode",
+                ACCESS_MODE_PATH,
+                Route {
+                    method: reqwest::Method::POST,
+                    url: format!("{base}{ACCESS_MODE_PATH}"),
+                    sid: elastic_sid.clone(),
+                    bodies: vec![mode("write_restricted"), mode("default")],
+                    error_in_body: true,
+                },
+                CONNECTIONS,
+                LOAD_SECS,
+            ),
         ] {
-            println!("bench: loading GET {path} ({conns} connections, {secs} s)");
-            let l = load(&format!("{base}{path}"), &sid, conns, secs).await?;
+            let verb = route.method.clone();
+            println!("bench: loading {verb} {path} ({conns} connections, {secs} s)");
+            let l = load(route, conns, secs).await?;
             let _ = writeln!(
                 table,
-                "| `GET {path}` | {conns} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} B |",
+                "| `{verb} {path}` | {conns} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} B |",
                 l.ok,
                 l.errors,
                 l.rps(),
@@ -466,10 +554,11 @@ mod measure {
                     "target p99 ≤ {FIND_TARGET_P99_MS} ms: {}",
                     verdict(ms(l.p99) <= FIND_TARGET_P99_MS && l.errors == 0)
                 ),
-                _ => "no target (reference for the loaded figure)".to_string(),
+                "find unloaded" => "no target (find without queueing)".to_string(),
+                _ => "no target set by issue 6".to_string(),
             };
             lines.push(format!(
-                "server {name} (GET {path}, {total} leads, {conns} conns, {secs} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; {target}",
+                "server {name} ({verb} {path}, {total} leads, {conns} conns, {secs} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; {target}",
                 l.rps(),
                 ms(l.p50),
                 ms(l.p99),
