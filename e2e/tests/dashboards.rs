@@ -3,9 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use anyhow::{bail, ensure, Context, Result};
+use common::api_session;
 use gatehouse_e2e::thirtyfour::prelude::*;
-use gatehouse_e2e::{run, testid, Browser, PASSWORD, TIMEOUT};
+use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
 const DASHBOARD: &str = "/app/dashboards/view/endpoint-health";
 
@@ -162,24 +165,4 @@ async fn restrict_view_refuse_reopen_and_transfer() -> Result<()> {
     })
     .await
     .context("alice → bob → admin → transfer")
-}
-
-async fn api_session(b: &Browser, user: &str) -> Result<reqwest::Client> {
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let login = client
-        .post(b.url("/internal/security/login"))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .json(&serde_json::json!({
-            "providerType": "basic", "providerName": "basic", "currentURL": "/",
-            "params": { "username": user, "password": PASSWORD }
-        }))
-        .send()
-        .await?;
-    ensure!(
-        login.status().is_success(),
-        "{user} logs in over the API: {}",
-        login.status()
-    );
-    Ok(client)
 }

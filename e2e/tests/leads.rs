@@ -3,9 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use anyhow::{bail, ensure, Context, Result};
+use common::api_session;
 use gatehouse_e2e::thirtyfour::prelude::*;
-use gatehouse_e2e::{run, testid, Browser, PASSWORD, TIMEOUT};
+use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
 const LEADS_PAGE: &str = "/app/security/entity_analytics";
 /// Generation answers at once; the page learns the result on its next 2-second status poll.
@@ -272,25 +275,4 @@ async fn an_open_page_follows_a_role_change_without_a_reload() -> Result<()> {
         Ok(())
     })
     .await
-}
-
-/// A cookie-holding HTTP client signed in as `user`, for what an administrator does elsewhere.
-async fn api_session(b: &Browser, user: &str) -> Result<reqwest::Client> {
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let login = client
-        .post(b.url("/internal/security/login"))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .json(&serde_json::json!({
-            "providerType": "basic", "providerName": "basic", "currentURL": "/",
-            "params": { "username": user, "password": PASSWORD }
-        }))
-        .send()
-        .await?;
-    ensure!(
-        login.status().is_success(),
-        "{user} logs in over the API: {}",
-        login.status()
-    );
-    Ok(client)
 }

@@ -334,18 +334,8 @@ fn first_object_error(result: &AccessControlResult) -> Result<(), ApiError> {
     }
 }
 
-/// Percent-encodes everything but unreserved characters, so an id can never change the route.
-pub fn encode_path_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+/// Percent-encodes a path segment, so an id can never change the route (shared with the server's types).
+pub use gatehouse_api::admin::encode_path_segment;
 
 /// What one request sent through the Dev Tools console proxy answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
