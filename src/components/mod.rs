@@ -7,7 +7,7 @@ pub mod tooltip;
 
 pub use app_forbidden::AppForbidden;
 pub use guarded_button::GuardedButton;
-pub use modal::Modal;
+pub use modal::{open_while_some, Modal};
 pub use share_dialog::ShareDialog;
 pub use toasts::ToastRegion;
 pub use tooltip::TextTooltip;

@@ -6,6 +6,24 @@ use leptos::prelude::*;
 
 use super::unique_id;
 
+/// A modal bound to a selection: open while `selection` holds something, and clearing it when
+/// the modal closes (Escape, close button). Each side writes only on a real change, or the two
+/// effects would wake each other forever.
+pub fn open_while_some<T: Send + Sync + 'static>(selection: RwSignal<Option<T>>) -> RwSignal<bool> {
+    let open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if selection.with(Option::is_some) && !open.get_untracked() {
+            open.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && selection.with_untracked(Option::is_some) {
+            selection.set(None);
+        }
+    });
+    open
+}
+
 #[component]
 pub fn Modal(
     open: RwSignal<bool>,

@@ -13,7 +13,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use serde_json::{json, Value};
 
 use crate::api::expect_api;
-use crate::components::{unique_id, AppForbidden, GuardedButton, Modal};
+use crate::components::{open_while_some, unique_id, AppForbidden, GuardedButton, Modal};
 use crate::pages::admin_users::{ManagementShell, NoPermission, ROLES_PATH};
 use crate::pages::dashboards::LoadError;
 use crate::state::{expect_session, expect_toasts};
@@ -627,17 +627,7 @@ fn RolesTable(
 fn DeleteRoleDialog(target: RwSignal<Option<String>>, on_deleted: Callback<()>) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
-    let open = RwSignal::new(false);
-    Effect::new(move |_| {
-        if target.with(Option::is_some) && !open.get_untracked() {
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() && target.with_untracked(Option::is_some) {
-            target.set(None);
-        }
-    });
+    let open = open_while_some(target);
     let busy = RwSignal::new(false);
     let confirm = move |_| {
         let Some(name) = target.get_untracked() else {

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::expect_api;
-use crate::components::{AppForbidden, GuardedButton, Modal};
+use crate::components::{open_while_some, AppForbidden, GuardedButton, Modal};
 use crate::pages::dashboards::LoadError;
 use crate::state::{expect_session, expect_toasts};
 
@@ -436,22 +436,6 @@ fn UsersTable(
     }
 }
 
-/// Opens a modal while `target` holds something and clears `target` when the modal closes.
-fn link_modal<T: Clone + Send + Sync + 'static>(target: RwSignal<Option<T>>) -> RwSignal<bool> {
-    let open = RwSignal::new(false);
-    Effect::new(move |_| {
-        if target.with(Option::is_some) && !open.get_untracked() {
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() && target.with_untracked(Option::is_some) {
-            target.set(None);
-        }
-    });
-    open
-}
-
 #[component]
 fn FieldError(#[prop(into)] error: Signal<Option<String>>, id: &'static str) -> impl IntoView {
     view! {
@@ -468,7 +452,7 @@ fn UserFormDialog(
     on_saved: Callback<()>,
     password_for: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let open = link_modal(editing);
+    let open = open_while_some(editing);
     let title = Signal::derive(move || match editing.get() {
         Some(Editing::Edit(user)) => format!("Edit user '{}'", user.username),
         _ => "Create user".to_string(),
@@ -692,7 +676,7 @@ fn UserFormBody(
 
 #[component]
 fn ChangePasswordDialog(username: RwSignal<Option<String>>) -> impl IntoView {
-    let open = link_modal(username);
+    let open = open_while_some(username);
     let title = Signal::derive(move || {
         format!(
             "Change password for '{}'",
@@ -794,7 +778,7 @@ fn ChangePasswordForm(username: String, open: RwSignal<bool>) -> impl IntoView {
 fn ConfirmUserDialog(pending: RwSignal<Option<Confirm>>, on_done: Callback<()>) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
-    let open = link_modal(pending);
+    let open = open_while_some(pending);
     let busy = RwSignal::new(false);
     let title = Signal::derive(move || match pending.get() {
         Some(Confirm::Delete(u)) => format!("Delete user '{u}'?"),

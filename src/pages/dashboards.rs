@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{expect_api, ApiClient};
-use crate::components::{AppForbidden, GuardedButton, Modal};
+use crate::components::{open_while_some, AppForbidden, GuardedButton, Modal};
 use crate::format::relative_time;
 use crate::state::{expect_profiles, expect_session, expect_toasts};
 
@@ -352,17 +352,7 @@ fn DeleteDashboardDialog(
 ) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
-    let open = RwSignal::new(false);
-    Effect::new(move |_| {
-        if target.with(Option::is_some) && !open.get_untracked() {
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() && target.with_untracked(Option::is_some) {
-            target.set(None);
-        }
-    });
+    let open = open_while_some(target);
     let deleting = RwSignal::new(false);
     let confirm = move |_| {
         let Some(dashboard) = target.get_untracked() else {

@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
 use crate::components::AppForbidden;
-use crate::components::{GuardedButton, Modal};
+use crate::components::{open_while_some, GuardedButton, Modal};
 use crate::format::{local_time, relative_time};
 use crate::state::{expect_session, expect_toasts, Session, Toasts};
 
@@ -563,19 +563,7 @@ fn dismiss(state: LeadsState, id: String) {
 
 #[component]
 fn LeadDetail(state: LeadsState) -> impl IntoView {
-    let open = RwSignal::new(false);
-    // Two-way link between "a lead is selected" and "the dialog is open"; each side writes only
-    // on a real change, or the two effects would wake each other forever.
-    Effect::new(move |_| {
-        if state.selected.with(Option::is_some) && !open.get_untracked() {
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() && state.selected.with_untracked(Option::is_some) {
-            state.selected.set(None);
-        }
-    });
+    let open = open_while_some(state.selected);
     let title = Signal::derive(move || {
         state
             .selected
@@ -622,17 +610,7 @@ fn LeadDetailBody(lead: Lead) -> impl IntoView {
 /// "Why?": exactly which privilege is missing on which pattern, and the role that would grant it.
 #[component]
 fn WhyPanel(state: LeadsState) -> impl IntoView {
-    let open = RwSignal::new(false);
-    Effect::new(move |_| {
-        if state.why.with(Option::is_some) && !open.get_untracked() {
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() && state.why.with_untracked(Option::is_some) {
-            state.why.set(None);
-        }
-    });
+    let open = open_while_some(state.why);
     let title = Signal::derive(move || match state.why.get() {
         Some(Privilege::Read) => "Why can't I see hunting leads?".to_string(),
         _ => "Why can't I generate leads?".to_string(),
