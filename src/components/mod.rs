@@ -27,3 +27,14 @@ pub fn unique_id(prefix: &str) -> String {
     });
     format!("{prefix}-{id}")
 }
+
+/// Puts `text` on the clipboard; `false` when the browser refuses (or there is no window), so the
+/// caller can tell the user to copy by hand.
+pub async fn copy_text(text: String) -> bool {
+    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text))
+        .await
+        .is_ok()
+}

@@ -6,7 +6,7 @@ use gatehouse_api::security::UserProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{Modal, TextTooltip};
+use super::{copy_text, Modal, TextTooltip};
 use crate::api::expect_api;
 use crate::state::{expect_profiles, expect_toasts};
 
@@ -99,17 +99,15 @@ fn ShareBody(
     let copy_link = {
         let link = link.clone();
         move |_| {
-            let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-                return;
-            };
-            let promise = clipboard.write_text(&link);
+            let link = link.clone();
             spawn_local(async move {
-                match wasm_bindgen_futures::JsFuture::from(promise).await {
-                    Ok(_) => link_copied.set(true),
-                    Err(_) => toasts.error(
+                if copy_text(link).await {
+                    link_copied.set(true);
+                } else {
+                    toasts.error(
                         "Could not copy the link",
                         "Select the link and copy it by hand.",
-                    ),
+                    );
                 }
             });
         }

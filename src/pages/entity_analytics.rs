@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
 use crate::components::AppForbidden;
-use crate::components::{open_while_some, GuardedButton, Modal};
+use crate::components::{copy_text, open_while_some, GuardedButton, Modal};
 use crate::format::{local_time, relative_time};
 use crate::state::{expect_session, expect_toasts, Session, Toasts};
 
@@ -627,16 +627,13 @@ fn WhyExplanation(state: LeadsState, missing: Privilege) -> impl IntoView {
     let snippet = StoredValue::new(role_fix_snippet(missing));
     let copied = RwSignal::new(false);
     let copy = move |_| {
-        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-            return;
-        };
-        let promise = snippet.with_value(|text| clipboard.write_text(text));
         spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(promise).await {
-                Ok(_) => copied.set(true),
-                Err(_) => state
+            if copy_text(snippet.get_value()).await {
+                copied.set(true);
+            } else {
+                state
                     .toasts
-                    .error("Could not copy", "Select the text and copy it by hand."),
+                    .error("Could not copy", "Select the text and copy it by hand.");
             }
         });
     };
