@@ -1,6 +1,7 @@
 //! Wire types of the Kibana contract (`shared/kibana-contract.md`) and the pure decisions built on
 //! them. Both the wasm SPA and the native server depend on this crate, so nothing here touches I/O.
 
+pub mod access;
 pub mod admin;
 pub mod dashboards;
 pub mod error;

@@ -714,6 +714,13 @@ pub fn saved_object_action(object_type: &str, op: &str) -> String {
     format!("saved_object:{object_type}/{op}")
 }
 
+/// The actions one feature privilege (`all` or `read`) grants.
+pub fn feature_privilege_action_set(feature: &Feature, all: bool) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    feature_privilege_actions(feature, all, &mut out);
+    out
+}
+
 fn feature_privilege_actions(feature: &Feature, all: bool, out: &mut BTreeSet<String>) {
     let privilege = if all { &feature.all } else { &feature.read };
     out.insert(LOGIN_ACTION.to_string());

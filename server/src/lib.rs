@@ -1,6 +1,7 @@
 //! Gatehouse's server: Kibana-compatible security, capabilities and leads routes over SQLite,
 //! plus the built SPA. Start it with [`start`]; it serves until [`RunningServer::shutdown`] or drop.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod authz;

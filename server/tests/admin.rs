@@ -639,3 +639,159 @@ async fn features_list_the_registry() {
         .unwrap();
     assert_eq!(dev["privileges"]["all"]["api"], json!(["console"]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Effective access and "Why?"
+// ---------------------------------------------------------------------------------------------
+
+const EFFECTIVE: &str = "/internal/gatehouse/security/effective_access";
+const EXPLAIN: &str = "/internal/gatehouse/security/_explain";
+
+#[tokio::test]
+async fn effective_access_names_the_granting_role_and_is_private() {
+    let t = TestServer::start().await;
+    setup(&t).await;
+    let read_user = t.login("leads_read_user").await;
+
+    // Your own access: leads read from leads_read_only, no write; every feature from kibana_admin.
+    let (status, body) = send(
+        &t,
+        &read_user,
+        Method::GET,
+        &format!("{EFFECTIVE}/leads_read_user"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let data = body["data"].as_array().cloned().unwrap_or_default();
+    let check = |privilege: &str| {
+        data.iter()
+            .find(|d| d["privilege"] == privilege)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(check("read")["granted"], true);
+    assert_eq!(check("read")["roles"], json!(["leads_read_only"]));
+    assert_eq!(check("write")["granted"], false);
+    let features = body["spaces"][0]["features"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let dashboard = features
+        .iter()
+        .find(|f| f["id"] == "dashboard")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(dashboard["level"], "all");
+    assert_eq!(dashboard["roles"], json!(["kibana_admin"]));
+
+    // Someone else's needs read_security: a kibana_admin user is refused with the cluster text.
+    let (status, body) = send(
+        &t,
+        &read_user,
+        Method::GET,
+        &format!("{EFFECTIVE}/alice"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("read_security"),
+        "{body}"
+    );
+
+    // sec_admin (manage_security) may look at anyone; viewer roles show Read everywhere.
+    let sec_admin = t.login("sec_admin").await;
+    let (status, body) = send(
+        &t,
+        &sec_admin,
+        Method::GET,
+        &format!("{EFFECTIVE}/watcher"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let levels: Vec<&str> = body["spaces"][0]["features"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["level"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        !levels.is_empty() && levels.iter().all(|l| *l == "read"),
+        "{levels:?}"
+    );
+    let (status, _) = send(
+        &t,
+        &sec_admin,
+        Method::GET,
+        &format!("{EFFECTIVE}/nobody_here"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn explain_answers_for_the_caller_with_roles_that_would_grant() {
+    let t = TestServer::start().await;
+    let read_user = t.login("leads_read_user").await;
+    let requirement = json!({"kind": "index", "index": ".entity_analytics.entity-leads-default", "privileges": ["index", "write", "all"]});
+    let (status, body) = send(
+        &t,
+        &read_user,
+        Method::POST,
+        EXPLAIN,
+        Some(requirement.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["granted"], false);
+    let yours: Vec<(String, bool)> = body["yourRoles"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .map(|r| {
+                    (
+                        r["role"].as_str().unwrap_or("").to_string(),
+                        r["grants"] == true,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        yours.contains(&("leads_read_only".to_string(), false)),
+        "{yours:?}"
+    );
+    let granting: Vec<&str> = body["grantingRoles"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        granting.contains(&"leads_full_access") && granting.contains(&"superuser"),
+        "{granting:?}"
+    );
+    assert!(!granting.contains(&"leads_read_only"));
+    assert!(body["fix"]["consoleRequest"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("POST /_security/role/leads_full_access"));
+
+    // The same question asked by a user who has it.
+    let full = t.login("leads_full_user").await;
+    let (_, body) = send(&t, &full, Method::POST, EXPLAIN, Some(requirement)).await;
+    assert_eq!(body["granted"], true);
+
+    // A malformed requirement is a 400, not a 500.
+    let (status, _) = send(
+        &t,
+        &full,
+        Method::POST,
+        EXPLAIN,
+        Some(json!({"kind": "galaxy"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

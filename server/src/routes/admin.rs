@@ -10,12 +10,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use gatehouse_api::access::{
+    EffectiveAccess, Explanation, Requirement, EFFECTIVE_ACCESS_PATH, EXPLAIN_PATH,
+};
 use gatehouse_api::admin::{
     ChangePasswordRequest, FeatureInfo, KibanaRole, RoleDescriptor, RoleQueryResponse, User,
     FEATURES_PATH, ROLES_PATH, ROLES_QUERY_PATH, USERS_PATH,
 };
 use serde_json::Value;
 
+use crate::access::{self, SpaceRef};
 use crate::admin::{self, Actor, AdminError, AdminResult, UserChange};
 use crate::authz::{SecurityAction, Subject};
 use crate::error::{AppError, AppResult};
@@ -46,6 +50,11 @@ pub fn router() -> Router<AppState> {
             get(get_role).put(put_role).delete(delete_role),
         )
         .route(FEATURES_PATH, get(features))
+        .route(
+            &format!("{EFFECTIVE_ACCESS_PATH}/{{username}}"),
+            get(effective_access),
+        )
+        .route(EXPLAIN_PATH, post(explain))
 }
 
 pub fn actor(principal: &Principal, space: &str) -> Actor {
@@ -725,4 +734,76 @@ async fn query_roles(
 
 async fn features(_principal: Arc<Principal>) -> Json<Vec<FeatureInfo>> {
     Json(admin::features())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gatehouse's own: effective access and "Why?"
+// ---------------------------------------------------------------------------------------------
+
+/// The spaces the effective-access view reports on.
+const REPORTED_SPACES: &[SpaceRef<'static>] = &[SpaceRef {
+    id: "default",
+    name: "Default",
+}];
+
+/// Anyone may see their own access; someone else's needs `read_security` (as reading the user
+/// and their roles does).
+async fn effective_access(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Path(username): Path<String>,
+) -> AppResult<Json<EffectiveAccess>> {
+    if principal.user.username != username {
+        admin::require(&principal.subject, SecurityAction::UserGet).map_err(kibana)?;
+    }
+    let name = username.clone();
+    let found = state
+        .db
+        .read(move |conn| {
+            Ok((|| -> AdminResult<_> {
+                let Some(user) =
+                    crate::users::get_user(conn, &name).map_err(anyhow::Error::from)?
+                else {
+                    return Ok(None);
+                };
+                let subject = crate::users::subject_of(conn, &user)?;
+                let mut roles = Vec::with_capacity(user.roles.len());
+                for role in &user.roles {
+                    roles.push((role.clone(), admin::get_role(conn, role)?));
+                }
+                Ok(Some((subject, roles)))
+            })())
+        })
+        .await
+        .map_err(|e| kibana(AdminError::Internal(e)))?
+        .map_err(kibana)?;
+    let (subject, roles) = found.ok_or_else(|| kibana(admin::user_not_found(&username)))?;
+    Ok(Json(access::effective_access(
+        &subject,
+        &roles,
+        REPORTED_SPACES,
+    )))
+}
+
+/// Explains a requirement for the caller, against every role that exists.
+async fn explain(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    JsonBody(requirement): JsonBody<Requirement>,
+) -> AppResult<Json<Explanation>> {
+    let roles = state
+        .db
+        .read(|conn| Ok(admin::all_roles(conn)))
+        .await
+        .map_err(|e| kibana(AdminError::Internal(e)))?
+        .map_err(kibana)?;
+    let roles: Vec<_> = roles
+        .iter()
+        .filter_map(|(name, descriptor)| Some((name.clone(), access::es_role_of(descriptor)?)))
+        .collect();
+    Ok(Json(access::explain(
+        &principal.subject,
+        &requirement,
+        &roles,
+    )))
 }

@@ -1,0 +1,490 @@
+//! Effective access and "Why?": what a user may do, which role grants it, and for every denial
+//! the missing privilege, the roles that would grant it and the role to add. Kibana has neither
+//! (kibana#34897, #64698, #24879); these are Gatehouse's own routes, under `/internal/gatehouse`.
+//!
+//! A denial is described by a [`Requirement`]. The SPA gets one either from what it was about to
+//! do (the leads page knows it needs `write`) or by parsing a 403's message
+//! ([`Requirement::from_denial_message`]); the server explains it for the caller
+//! ([`Explanation`]). [`role_fix`] is pure, so the SPA can still show the fix when the server
+//! cannot explain (a real Kibana has no explain route).
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::admin::encode_path_segment;
+use crate::leads::LEADS_INDEX_PATTERN;
+
+pub const EFFECTIVE_ACCESS_PATH: &str = "/internal/gatehouse/security/effective_access";
+pub const EXPLAIN_PATH: &str = "/internal/gatehouse/security/_explain";
+
+pub fn effective_access_path(username: &str) -> String {
+    format!("{EFFECTIVE_ACCESS_PATH}/{}", encode_path_segment(username))
+}
+
+/// A Kibana feature privilege level, as the role editor shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessLevel {
+    None,
+    Read,
+    All,
+}
+
+impl AccessLevel {
+    pub fn label(self) -> &'static str {
+        match self {
+            AccessLevel::None => "None",
+            AccessLevel::Read => "Read",
+            AccessLevel::All => "All",
+        }
+    }
+
+    /// The feature privilege name that grants this level (`None` has none).
+    pub fn privilege(self) -> Option<&'static str> {
+        match self {
+            AccessLevel::None => None,
+            AccessLevel::Read => Some("read"),
+            AccessLevel::All => Some("all"),
+        }
+    }
+}
+
+/// One thing a user may lack. Index and cluster requirements are met by any one of `privileges`
+/// (Elasticsearch's "this action is granted by the … privileges [a,b]").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Requirement {
+    Index {
+        index: String,
+        privileges: Vec<String>,
+    },
+    Cluster {
+        privileges: Vec<String>,
+    },
+    /// A Kibana feature at a level in a space.
+    Feature {
+        feature: String,
+        level: AccessLevel,
+        space: String,
+    },
+    /// A Kibana route's API tag (`this action is granted by the Kibana privileges [tag]`).
+    KibanaApi {
+        tag: String,
+        space: String,
+    },
+}
+
+impl Requirement {
+    pub fn index(index: &str, privileges: &[&str]) -> Self {
+        Requirement::Index {
+            index: index.to_string(),
+            privileges: privileges.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    pub fn cluster(privileges: &[&str]) -> Self {
+        Requirement::Cluster {
+            privileges: privileges.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    /// What the requirement is, in one sentence a user can act on.
+    pub fn describe(&self) -> String {
+        match self {
+            Requirement::Index { index, privileges } => {
+                format!("The index privilege {} on {index}.", one_of(privileges))
+            }
+            Requirement::Cluster { privileges } => {
+                format!("The cluster privilege {}.", one_of(privileges))
+            }
+            Requirement::Feature {
+                feature,
+                level,
+                space,
+            } => format!(
+                "The Kibana privilege {} on the {feature} feature in the {space} space.",
+                level.label()
+            ),
+            Requirement::KibanaApi { tag, space } => format!(
+                "A Kibana feature privilege that grants the API tag {tag} in the {space} space."
+            ),
+        }
+    }
+
+    /// Reads the requirement out of a 403's message, in the three wordings our server and
+    /// Elasticsearch/Kibana use. `space` is where the request was made (Kibana's message omits it).
+    pub fn from_denial_message(message: &str, space: &str) -> Option<Requirement> {
+        if let Some(privileges) = bracketed_after(message, "granted by the index privileges [") {
+            let index = bracketed_after(message, " on indices [")?;
+            let index = index.split(',').next()?.trim().to_string();
+            return Some(Requirement::Index {
+                index,
+                privileges: split_list(&privileges),
+            });
+        }
+        if let Some(privileges) = bracketed_after(message, "granted by the cluster privileges [") {
+            return Some(Requirement::Cluster {
+                privileges: split_list(&privileges),
+            });
+        }
+        if let Some(tags) = bracketed_after(message, "granted by the Kibana privileges [") {
+            let tag = split_list(&tags).into_iter().next()?;
+            return Some(Requirement::KibanaApi {
+                tag,
+                space: space.to_string(),
+            });
+        }
+        None
+    }
+}
+
+fn one_of(privileges: &[String]) -> String {
+    match privileges {
+        [] => "(none named)".to_string(),
+        [one] => one.clone(),
+        many => format!("{} (any one of them)", many.join(", ")),
+    }
+}
+
+/// The text between `marker` and the next `]`.
+fn bracketed_after(message: &str, marker: &str) -> Option<String> {
+    let start = message.find(marker)? + marker.len();
+    let rest = &message[start..];
+    let end = rest.find(']')?;
+    Some(rest[..end].to_string())
+}
+
+fn split_list(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A role that would meet a requirement, as a Dev Tools console request an administrator can
+/// paste (index and cluster roles through Elasticsearch's API, Kibana privileges through Kibana's
+/// role API with a `kbn:` path).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleFix {
+    pub role_name: String,
+    pub console_request: String,
+}
+
+/// The narrowest privilege that meets an any-of list: the first one named, since Elasticsearch
+/// lists the narrow ones first (`create_doc,create,index,write,all`), except that the leads index
+/// is fixed with the test plan's own roles.
+pub fn role_fix(requirement: &Requirement) -> RoleFix {
+    match requirement {
+        Requirement::Index { index, privileges } => {
+            let wants_write =
+                privileges.iter().any(|p| p != "read" && p != "all") || privileges.is_empty();
+            let leads = index.starts_with(".entity_analytics.entity-leads-");
+            let (role_name, names, granted): (String, String, Vec<String>) = if leads {
+                if wants_write {
+                    (
+                        "leads_full_access".into(),
+                        LEADS_INDEX_PATTERN.into(),
+                        vec!["read".into(), "write".into(), "create_index".into()],
+                    )
+                } else {
+                    (
+                        "leads_read_only".into(),
+                        LEADS_INDEX_PATTERN.into(),
+                        vec!["read".into()],
+                    )
+                }
+            } else {
+                let privilege = narrowest(privileges);
+                (
+                    format!("{}_{privilege}", role_stem(index)),
+                    index.clone(),
+                    vec![privilege],
+                )
+            };
+            console(
+                &format!("POST /_security/role/{role_name}"),
+                role_name.clone(),
+                json!({ "indices": [{ "names": [names], "privileges": granted }] }),
+            )
+        }
+        Requirement::Cluster { privileges } => {
+            let privilege = narrowest(privileges);
+            let role_name = format!("{privilege}_role");
+            console(
+                &format!("POST /_security/role/{role_name}"),
+                role_name.clone(),
+                json!({ "cluster": [privilege] }),
+            )
+        }
+        Requirement::Feature {
+            feature,
+            level,
+            space,
+        } => {
+            let privilege = level.privilege().unwrap_or("read");
+            let role_name = format!("{}_{privilege}", role_stem(feature));
+            console(
+                &format!("PUT kbn:/api/security/role/{role_name}"),
+                role_name.clone(),
+                json!({ "kibana": [{ "base": [], "feature": { feature.as_str(): [privilege] }, "spaces": [space] }] }),
+            )
+        }
+        Requirement::KibanaApi { tag, space } => {
+            let (feature, privilege) = feature_for_api_tag(tag);
+            let role_name = format!("{}_{privilege}", role_stem(feature));
+            console(
+                &format!("PUT kbn:/api/security/role/{role_name}"),
+                role_name.clone(),
+                json!({ "kibana": [{ "base": [], "feature": { feature: [privilege] }, "spaces": [space] }] }),
+            )
+        }
+    }
+}
+
+fn console(request_line: &str, role_name: String, body: serde_json::Value) -> RoleFix {
+    let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
+    RoleFix {
+        role_name,
+        console_request: format!("{request_line}\n{pretty}"),
+    }
+}
+
+fn narrowest(privileges: &[String]) -> String {
+    privileges
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "all".to_string())
+}
+
+/// A role-name stem from an index or feature name: `.entity_analytics.entity-leads-*` →
+/// `entity_analytics_entity_leads`.
+fn role_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let parts: Vec<&str> = stem.split('_').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        "custom".to_string()
+    } else {
+        parts.join("_")
+    }
+}
+
+/// The feature and level whose privilege carries an API tag, for the client-side fix. The server
+/// answers from its registry; this mirrors the tags the SPA's own routes are guarded by.
+fn feature_for_api_tag(tag: &str) -> (&'static str, &'static str) {
+    match tag {
+        "securitySolution" | "securitySolution-entity-analytics" | "lists-read" => {
+            ("securitySolution", "read")
+        }
+        "lists-all" => ("securitySolution", "all"),
+        "console" => ("dev_tools", "read"),
+        "bulkGetUserProfiles" | "dashboardUsageStats" => ("dashboard", "read"),
+        "management" => ("management", "read"),
+        _ => ("securitySolution", "read"),
+    }
+}
+
+/// One of the user's roles and whether it meets the requirement on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleVerdict {
+    pub role: String,
+    pub grants: bool,
+    /// The role name is assigned but no such role exists (it grants nothing, as in Elasticsearch).
+    #[serde(default)]
+    pub missing: bool,
+}
+
+/// `POST /internal/gatehouse/security/_explain`: a requirement explained for the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    pub requirement: Requirement,
+    pub description: String,
+    /// The caller meets it now (the denial was before a role change, or it is not a role matter).
+    pub granted: bool,
+    pub your_roles: Vec<RoleVerdict>,
+    /// Existing roles that meet it on their own, to assign instead of creating one.
+    pub granting_roles: Vec<String>,
+    pub fix: RoleFix,
+}
+
+/// Who grants one privilege or level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantedBy {
+    pub privilege: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureAccess {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub level: AccessLevel,
+    /// The roles that grant `level` (empty for `None`).
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpaceAccess {
+    pub space: String,
+    pub name: String,
+    /// Holds `login:` there.
+    pub can_enter: bool,
+    pub features: Vec<FeatureAccess>,
+}
+
+/// Index privileges on one pattern, as the user's roles name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexAccess {
+    pub pattern: String,
+    pub privileges: Vec<GrantedBy>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restrictions: Vec<String>,
+}
+
+/// A named data set the app reads and writes, checked the way its routes check it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataCheck {
+    pub label: String,
+    pub index: String,
+    pub privilege: String,
+    pub granted: bool,
+    pub roles: Vec<String>,
+}
+
+/// `GET /internal/gatehouse/security/effective_access/{username}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveAccess {
+    pub username: String,
+    pub roles: Vec<RoleVerdict>,
+    pub cluster: Vec<GrantedBy>,
+    pub spaces: Vec<SpaceAccess>,
+    pub indices: Vec<IndexAccess>,
+    pub data: Vec<DataCheck>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_denials_parse_from_our_and_siem_messages() {
+        let message = "security_exception: action [indices:data/write/bulk] is unauthorized for user [leads_read_user] with effective roles [kibana_admin,leads_read_only] on indices [.entity_analytics.entity-leads-default], this action is granted by the index privileges [create_doc,create,index,write,all]";
+        assert_eq!(
+            Requirement::from_denial_message(message, "default"),
+            Some(Requirement::index(
+                ".entity_analytics.entity-leads-default",
+                &["create_doc", "create", "index", "write", "all"]
+            ))
+        );
+    }
+
+    #[test]
+    fn cluster_and_kibana_denials_parse() {
+        let cluster = "action [cluster:admin/xpack/security/role/put] is unauthorized for user [bob] with effective roles [viewer], this action is granted by the cluster privileges [manage_security,all]";
+        assert_eq!(
+            Requirement::from_denial_message(cluster, "default"),
+            Some(Requirement::cluster(&["manage_security", "all"]))
+        );
+        let kibana = "API [GET /internal/entity_analytics/leads/privileges] is unauthorized for user, this action is granted by the Kibana privileges [securitySolution-entity-analytics]";
+        assert_eq!(
+            Requirement::from_denial_message(kibana, "soc"),
+            Some(Requirement::KibanaApi {
+                tag: "securitySolution-entity-analytics".into(),
+                space: "soc".into()
+            })
+        );
+    }
+
+    #[test]
+    fn messages_without_a_privilege_are_not_requirements() {
+        assert_eq!(
+            Requirement::from_denial_message("Unable to update dashboard", "default"),
+            None
+        );
+        assert_eq!(
+            Requirement::from_denial_message("granted by the index privileges [read", "default"),
+            None
+        );
+    }
+
+    #[test]
+    fn leads_fixes_are_the_test_plan_roles() {
+        let write = role_fix(&Requirement::index(LEADS_INDEX_PATTERN, &["write"]));
+        assert_eq!(write.role_name, "leads_full_access");
+        let (line, body) = write.console_request.split_once('\n').unwrap_or_default();
+        assert_eq!(line, "POST /_security/role/leads_full_access");
+        let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        assert_eq!(body["indices"][0]["privileges"][1], "write");
+        let read = role_fix(&Requirement::index(
+            ".entity_analytics.entity-leads-default",
+            &["read", "all"],
+        ));
+        assert_eq!(read.role_name, "leads_read_only");
+    }
+
+    #[test]
+    fn other_fixes_grant_the_narrowest_privilege() {
+        let fix = role_fix(&Requirement::index(
+            "logs-*",
+            &["create_doc", "write", "all"],
+        ));
+        assert_eq!(fix.role_name, "logs_create_doc");
+        assert!(fix.console_request.contains("\"create_doc\""));
+        let fix = role_fix(&Requirement::cluster(&["manage_security", "all"]));
+        assert_eq!(
+            fix.console_request.lines().next(),
+            Some("POST /_security/role/manage_security_role")
+        );
+        let fix = role_fix(&Requirement::Feature {
+            feature: "dashboard".into(),
+            level: AccessLevel::All,
+            space: "default".into(),
+        });
+        assert_eq!(fix.role_name, "dashboard_all");
+        assert!(fix
+            .console_request
+            .starts_with("PUT kbn:/api/security/role/dashboard_all\n"));
+        let body: serde_json::Value = fix
+            .console_request
+            .split_once('\n')
+            .and_then(|(_, b)| serde_json::from_str(b).ok())
+            .unwrap_or_default();
+        assert_eq!(body["kibana"][0]["feature"]["dashboard"][0], "all");
+        assert_eq!(body["kibana"][0]["spaces"][0], "default");
+    }
+
+    #[test]
+    fn requirements_round_trip_as_tagged_json() {
+        let requirement = Requirement::Feature {
+            feature: "dev_tools".into(),
+            level: AccessLevel::Read,
+            space: "default".into(),
+        };
+        let text = serde_json::to_string(&requirement).unwrap_or_default();
+        assert!(text.contains(r#""kind":"feature""#));
+        assert!(text.contains(r#""level":"read""#));
+        assert_eq!(
+            serde_json::from_str::<Requirement>(&text).ok(),
+            Some(requirement)
+        );
+    }
+}
