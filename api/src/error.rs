@@ -39,7 +39,12 @@ impl ApiError {
         } else {
             format!("Could not reach the server ({detail}). Check your connection and try again.")
         };
-        Self { kind: ErrorKind::Network, status: 0, message, es_type: None }
+        Self {
+            kind: ErrorKind::Network,
+            status: 0,
+            message,
+            es_type: None,
+        }
     }
 
     pub fn timeout(seconds: u32) -> Self {
@@ -62,13 +67,20 @@ impl ApiError {
 
     /// Builds the error for a non-2xx answer from its status, content type and raw body.
     pub fn from_response(status: u16, content_type: Option<&str>, body: &str) -> Self {
-        let parsed = serde_json::from_str::<Value>(body).ok().and_then(|json| message_from_json(&json));
+        let parsed = serde_json::from_str::<Value>(body)
+            .ok()
+            .and_then(|json| message_from_json(&json));
         let (message, es_type) = match parsed {
             Some(found) => found,
             None => (message_from_text(status, content_type, body), None),
         };
         let es_type = es_type.or_else(|| es_type_from_message(&message));
-        Self { kind: ErrorKind::Http, status, message: truncate(&message), es_type }
+        Self {
+            kind: ErrorKind::Http,
+            status,
+            message: truncate(&message),
+            es_type,
+        }
     }
 
     /// The text Kibana's toasts show: `"<message> (<status>)"`.
@@ -109,11 +121,14 @@ impl std::error::Error for ApiError {}
 /// Boom `{statusCode,error,message}`, siem `{message,status_code}`, raw ES `{error:{type,reason},status}`.
 fn message_from_json(json: &Value) -> Option<(String, Option<String>)> {
     if let Some(error) = json.get("error").filter(|e| e.is_object()) {
-        let kind = error.get("type").and_then(Value::as_str).map(str::to_string);
-        let reason = error
-            .get("reason")
+        let kind = error
+            .get("type")
             .and_then(Value::as_str)
-            .or_else(|| json.pointer("/error/root_cause/0/reason").and_then(Value::as_str));
+            .map(str::to_string);
+        let reason = error.get("reason").and_then(Value::as_str).or_else(|| {
+            json.pointer("/error/root_cause/0/reason")
+                .and_then(Value::as_str)
+        });
         if let Some(reason) = reason {
             let message = match &kind {
                 Some(kind) => format!("{kind}: {reason}"),
@@ -140,15 +155,19 @@ fn message_from_json(json: &Value) -> Option<(String, Option<String>)> {
 /// `security_exception: action [...]` → `security_exception`.
 fn es_type_from_message(message: &str) -> Option<String> {
     let head = message.split(':').next()?;
-    let is_type = head.ends_with("_exception")
-        && head.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    let is_type =
+        head.ends_with("_exception") && head.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     is_type.then(|| head.to_string())
 }
 
 fn message_from_text(status: u16, content_type: Option<&str>, body: &str) -> String {
-    let is_html = content_type.is_some_and(|ct| ct.contains("html"))
-        || body.trim_start().starts_with('<');
-    let text = if is_html { html_to_text(body) } else { collapse_whitespace(body) };
+    let is_html =
+        content_type.is_some_and(|ct| ct.contains("html")) || body.trim_start().starts_with('<');
+    let text = if is_html {
+        html_to_text(body)
+    } else {
+        collapse_whitespace(body)
+    };
     let reason = status_reason(status);
     if text.is_empty() {
         format!("{reason}: the server sent an empty response")
@@ -226,7 +245,9 @@ mod tests {
     fn boom_body_gives_its_message() {
         let body = r#"{"statusCode":403,"error":"Forbidden","message":"API [GET /internal/entity_analytics/leads?page=1&perPage=20] is unauthorized for user, this action is granted by the Kibana privileges [securitySolution-entity-analytics]"}"#;
         let err = ApiError::from_response(403, Some("application/json"), body);
-        assert!(err.message.starts_with("API [GET /internal/entity_analytics/leads"));
+        assert!(err
+            .message
+            .starts_with("API [GET /internal/entity_analytics/leads"));
         assert!(err.is_permission_denied());
         assert_eq!(err.es_type, None);
     }
@@ -266,7 +287,10 @@ mod tests {
     #[test]
     fn empty_and_plain_text_bodies_say_what_happened() {
         let empty = ApiError::from_response(503, None, "");
-        assert_eq!(empty.message, "Service Unavailable: the server sent an empty response");
+        assert_eq!(
+            empty.message,
+            "Service Unavailable: the server sent an empty response"
+        );
         let text = ApiError::from_response(500, Some("text/plain"), "  oops\n happened ");
         assert_eq!(text.message, "Internal Server Error: oops happened");
     }
@@ -289,7 +313,8 @@ mod tests {
 
     #[test]
     fn workplace_search_errors_are_joined() {
-        let err = ApiError::from_response(400, None, r#"{"errors":["Name is required","Too long"]}"#);
+        let err =
+            ApiError::from_response(400, None, r#"{"errors":["Name is required","Too long"]}"#);
         assert_eq!(err.message, "Name is required; Too long");
     }
 

@@ -48,18 +48,27 @@ mod tests {
     fn non_get_requests_need_xsrf_and_internal_routes_need_origin() {
         assert_eq!(
             required_headers("post", "/internal/entity_analytics/leads/generate"),
-            RequiredHeaders { xsrf: true, internal_origin: true }
+            RequiredHeaders {
+                xsrf: true,
+                internal_origin: true
+            }
         );
         assert_eq!(
             required_headers("GET", "/api/dashboards"),
-            RequiredHeaders { xsrf: false, internal_origin: false }
+            RequiredHeaders {
+                xsrf: false,
+                internal_origin: false
+            }
         );
         assert!(required_headers("GET", "/s/soc-emea/internal/security/me").internal_origin);
     }
 
     #[test]
     fn space_prefix_is_stripped_only_for_valid_ids() {
-        assert_eq!(strip_space_prefix("/s/soc-emea/app/x"), ("/app/x", Some("soc-emea")));
+        assert_eq!(
+            strip_space_prefix("/s/soc-emea/app/x"),
+            ("/app/x", Some("soc-emea"))
+        );
         assert_eq!(strip_space_prefix("/s/abc"), ("/", Some("abc")));
         assert_eq!(strip_space_prefix("/s/Bad/app"), ("/s/Bad/app", None));
         assert_eq!(strip_space_prefix("/app/x"), ("/app/x", None));

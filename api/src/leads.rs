@@ -91,7 +91,10 @@ pub enum LeadsAccess {
 
 impl LeadsAccess {
     pub fn from_privileges(privileges: &LeadsPrivileges) -> Self {
-        match (privileges.has_read_permissions, privileges.has_write_permissions) {
+        match (
+            privileges.has_read_permissions,
+            privileges.has_write_permissions,
+        ) {
             (false, _) => LeadsAccess::Hidden,
             (true, false) => LeadsAccess::ReadOnly,
             (true, true) => LeadsAccess::Full,
@@ -117,7 +120,8 @@ impl LeadsAccess {
 
     /// Why writing is closed, or `None` when it is open (or not decided yet).
     pub fn write_block_reason(self) -> Option<String> {
-        (self == LeadsAccess::ReadOnly).then(|| missing_privilege_text(Privilege::Write, "generate leads"))
+        (self == LeadsAccess::ReadOnly)
+            .then(|| missing_privilege_text(Privilege::Write, "generate leads"))
     }
 }
 
@@ -379,7 +383,9 @@ impl FindLeadsQuery {
 
     pub fn total_pages(&self, total: u64) -> u32 {
         let per_page = u64::from(self.per_page.clamp(1, MAX_PER_PAGE));
-        u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX).max(1)
+        u32::try_from(total.div_ceil(per_page))
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 }
 
@@ -389,16 +395,28 @@ mod tests {
 
     #[test]
     fn access_follows_the_two_booleans() {
-        assert_eq!(LeadsAccess::from_privileges(&LeadsPrivileges::new(false, true)), LeadsAccess::Hidden);
-        assert_eq!(LeadsAccess::from_privileges(&LeadsPrivileges::new(true, false)), LeadsAccess::ReadOnly);
-        assert_eq!(LeadsAccess::from_privileges(&LeadsPrivileges::new(true, true)), LeadsAccess::Full);
+        assert_eq!(
+            LeadsAccess::from_privileges(&LeadsPrivileges::new(false, true)),
+            LeadsAccess::Hidden
+        );
+        assert_eq!(
+            LeadsAccess::from_privileges(&LeadsPrivileges::new(true, false)),
+            LeadsAccess::ReadOnly
+        );
+        assert_eq!(
+            LeadsAccess::from_privileges(&LeadsPrivileges::new(true, true)),
+            LeadsAccess::Full
+        );
     }
 
     #[test]
     fn privileges_parse_whatever_the_index_key() {
         let body = r#"{"privileges":{"elasticsearch":{"index":{".entity_analytics.entity-leads-default":{"read":true,"write":false}}},"kibana":{}},"has_all_required":false,"has_read_permissions":true,"has_write_permissions":false}"#;
         let privileges: LeadsPrivileges = serde_json::from_str(body).expect("contract body parses");
-        assert_eq!(LeadsAccess::from_privileges(&privileges), LeadsAccess::ReadOnly);
+        assert_eq!(
+            LeadsAccess::from_privileges(&privileges),
+            LeadsAccess::ReadOnly
+        );
     }
 
     #[test]
@@ -410,15 +428,29 @@ mod tests {
 
     #[test]
     fn denials_downgrade_and_never_upgrade() {
-        assert_eq!(LeadsAccess::Full.after_denial(Privilege::Write), LeadsAccess::ReadOnly);
-        assert_eq!(LeadsAccess::Full.after_denial(Privilege::Read), LeadsAccess::Hidden);
-        assert_eq!(LeadsAccess::ReadOnly.after_denial(Privilege::Write), LeadsAccess::ReadOnly);
-        assert_eq!(LeadsAccess::Hidden.after_denial(Privilege::Write), LeadsAccess::Hidden);
+        assert_eq!(
+            LeadsAccess::Full.after_denial(Privilege::Write),
+            LeadsAccess::ReadOnly
+        );
+        assert_eq!(
+            LeadsAccess::Full.after_denial(Privilege::Read),
+            LeadsAccess::Hidden
+        );
+        assert_eq!(
+            LeadsAccess::ReadOnly.after_denial(Privilege::Write),
+            LeadsAccess::ReadOnly
+        );
+        assert_eq!(
+            LeadsAccess::Hidden.after_denial(Privilege::Write),
+            LeadsAccess::Hidden
+        );
     }
 
     #[test]
     fn read_only_reason_names_privilege_and_pattern() {
-        let reason = LeadsAccess::ReadOnly.write_block_reason().expect("read-only has a reason");
+        let reason = LeadsAccess::ReadOnly
+            .write_block_reason()
+            .expect("read-only has a reason");
         assert_eq!(
             reason,
             "You need the write privilege on .entity_analytics.entity-leads-* to generate leads. Ask an administrator to add it to your role."
@@ -444,8 +476,14 @@ mod tests {
         ],"total":2,"page":1,"perPage":20}"#;
         let page: LeadsPage = serde_json::from_str(body).expect("both shapes parse");
         let leads = &page.leads.0;
-        assert_eq!(leads[0].entity.as_ref().map(|e| e.name.as_str()), Some("web-01"));
-        assert_eq!(leads[1].entity.as_ref().map(|e| e.entity_type.as_str()), Some("user"));
+        assert_eq!(
+            leads[0].entity.as_ref().map(|e| e.name.as_str()),
+            Some("web-01")
+        );
+        assert_eq!(
+            leads[1].entity.as_ref().map(|e| e.entity_type.as_str()),
+            Some("user")
+        );
         assert_eq!(leads[1].status, "active");
         assert_eq!(page.per_page, 20);
     }
@@ -458,7 +496,8 @@ mod tests {
 
     #[test]
     fn serialized_leads_use_the_newest_shape() {
-        let body = r#"[{"id":"b","title":"U","entities":[{"type":"user","name":"bob"}],"priority":3}]"#;
+        let body =
+            r#"[{"id":"b","title":"U","entities":[{"type":"user","name":"bob"}],"priority":3}]"#;
         let list: LeadList = serde_json::from_str(body).expect("legacy parses");
         let out = serde_json::to_value(&list).expect("serializes");
         assert_eq!(out[0]["entity"]["name"], "bob");
@@ -467,17 +506,27 @@ mod tests {
 
     #[test]
     fn generation_progress_waits_for_the_matching_run() {
-        let mut status = LeadsStatus { last_execution_uuid: Some("old".into()), ..Default::default() };
+        let mut status = LeadsStatus {
+            last_execution_uuid: Some("old".into()),
+            ..Default::default()
+        };
         assert_eq!(status.progress_of("new"), GenerationProgress::Running);
         status.last_execution_uuid = Some("new".into());
         assert_eq!(status.progress_of("new"), GenerationProgress::Succeeded);
         status.last_error = Some("security_exception: no write".into());
-        assert_eq!(status.progress_of("new"), GenerationProgress::Failed("security_exception: no write".into()));
+        assert_eq!(
+            status.progress_of("new"),
+            GenerationProgress::Failed("security_exception: no write".into())
+        );
     }
 
     #[test]
     fn find_query_clamps_and_counts_pages() {
-        let query = FindLeadsQuery { page: 0, per_page: 500, ..Default::default() };
+        let query = FindLeadsQuery {
+            page: 0,
+            per_page: 500,
+            ..Default::default()
+        };
         assert_eq!(
             query.to_query_string(),
             "page=1&perPage=100&sortField=priority&sortOrder=desc&status=active"

@@ -35,7 +35,10 @@ impl LoginRequest {
             provider_type: "basic".into(),
             provider_name: "basic".into(),
             current_url: current_url.into(),
-            params: LoginParams { username: username.into(), password: password.into() },
+            params: LoginParams {
+                username: username.into(),
+                password: password.into(),
+            },
         }
     }
 }
@@ -76,7 +79,10 @@ fn yes() -> bool {
 impl AuthenticatedUser {
     /// What the header shows: the full name when there is one.
     pub fn display_name(&self) -> &str {
-        self.full_name.as_deref().filter(|n| !n.trim().is_empty()).unwrap_or(&self.username)
+        self.full_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.username)
     }
 
     pub fn initials(&self) -> String {
@@ -119,15 +125,20 @@ pub struct UserProfile {
 
 /// `u_<principal>_<version>`, no newline (contract §4).
 pub fn is_valid_profile_uid(uid: &str) -> bool {
-    let Some(rest) = uid.strip_prefix("u_") else { return false };
-    let Some((principal, version)) = rest.rsplit_once('_') else { return false };
+    let Some(rest) = uid.strip_prefix("u_") else {
+        return false;
+    };
+    let Some((principal, version)) = rest.rsplit_once('_') else {
+        return false;
+    };
     !principal.is_empty()
         && !version.is_empty()
         && !uid.contains(['\n', '\r'])
         && version.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-pub const INVALID_PROFILE_UID: &str = "User profile ID is invalid: expected \"u_<principal>_<version>\"";
+pub const INVALID_PROFILE_UID: &str =
+    "User profile ID is invalid: expected \"u_<principal>_<version>\"";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CapabilitiesRequest {
@@ -142,7 +153,11 @@ pub struct Capabilities(pub BTreeMap<String, Value>);
 
 impl Capabilities {
     pub fn get(&self, section: &str, key: &str) -> bool {
-        self.0.get(section).and_then(|s| s.get(key)).and_then(Value::as_bool).unwrap_or(false)
+        self.0
+            .get(section)
+            .and_then(|s| s.get(key))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 
     pub fn nav_link(&self, app: &str) -> bool {
@@ -191,7 +206,8 @@ mod tests {
 
     #[test]
     fn login_body_has_the_contract_field_names() {
-        let body = serde_json::to_value(LoginRequest::basic("bob", "pw", "/login?next=%2F")).unwrap_or_default();
+        let body = serde_json::to_value(LoginRequest::basic("bob", "pw", "/login?next=%2F"))
+            .unwrap_or_default();
         assert_eq!(body["providerType"], "basic");
         assert_eq!(body["providerName"], "basic");
         assert_eq!(body["currentURL"], "/login?next=%2F");

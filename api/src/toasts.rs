@@ -47,8 +47,10 @@ pub struct ToastList {
 impl ToastList {
     /// Adds a toast, or bumps the count of an identical one; returns the id that now shows it.
     pub fn push(&mut self, kind: ToastKind, title: &str, text: &str) -> u64 {
-        if let Some(existing) =
-            self.toasts.iter_mut().find(|t| t.kind == kind && t.title == title && t.text == text)
+        if let Some(existing) = self
+            .toasts
+            .iter_mut()
+            .find(|t| t.kind == kind && t.title == title && t.text == text)
         {
             existing.count += 1;
             return existing.id;
@@ -87,12 +89,24 @@ mod tests {
     #[test]
     fn identical_toasts_collapse_with_a_count() {
         let mut list = ToastList::default();
-        let a = list.push(ToastKind::Error, "Failed to fetch hunting leads", "boom (403)");
-        let b = list.push(ToastKind::Error, "Failed to fetch hunting leads", "boom (403)");
+        let a = list.push(
+            ToastKind::Error,
+            "Failed to fetch hunting leads",
+            "boom (403)",
+        );
+        let b = list.push(
+            ToastKind::Error,
+            "Failed to fetch hunting leads",
+            "boom (403)",
+        );
         assert_eq!(a, b);
         assert_eq!(list.toasts().len(), 1);
         assert_eq!(list.count_of(a), Some(2));
-        list.push(ToastKind::Error, "Failed to fetch hunting leads", "other (500)");
+        list.push(
+            ToastKind::Error,
+            "Failed to fetch hunting leads",
+            "other (500)",
+        );
         assert_eq!(list.toasts().len(), 2);
     }
 
@@ -102,7 +116,10 @@ mod tests {
         let a = list.push(ToastKind::Success, "a", "");
         let b = list.push(ToastKind::Warning, "b", "");
         list.dismiss(a);
-        assert_eq!(list.toasts().iter().map(|t| t.id).collect::<Vec<_>>(), vec![b]);
+        assert_eq!(
+            list.toasts().iter().map(|t| t.id).collect::<Vec<_>>(),
+            vec![b]
+        );
     }
 
     #[test]
