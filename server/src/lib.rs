@@ -8,6 +8,7 @@ pub mod authz;
 pub mod dashboards;
 pub mod db;
 pub mod error;
+pub mod faults;
 pub mod kibana;
 pub mod leads;
 pub mod password;
@@ -54,6 +55,9 @@ pub struct Config {
     pub login_limits: ratelimit::LoginLimits,
     /// The login limiter's clock; tests keep a clone and advance it instead of sleeping.
     pub clock: ratelimit::Clock,
+    /// Test-only fault injection ([`faults`]): the control route and its middleware. Never set by
+    /// default; the binary sets it only with `GATEHOUSE_ENABLE_FAULTS=1`; refused off loopback.
+    pub faults: bool,
 }
 
 impl Config {
@@ -79,6 +83,7 @@ impl Default for Config {
             audit_log: None,
             login_limits: ratelimit::LoginLimits::default(),
             clock: ratelimit::Clock::default(),
+            faults: false,
         }
     }
 }
@@ -176,6 +181,12 @@ impl Drop for RunningServer {
 
 /// Opens the database (migrating and seeding it), binds `config.addr` and serves.
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    if config.faults && !config.addr.ip().is_loopback() {
+        anyhow::bail!(
+            "fault injection is test-only and needs a loopback address, not {}",
+            config.addr
+        );
+    }
     let db = {
         let path = config.db_path.clone();
         let seed = config.seed;
@@ -204,8 +215,12 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.
-    let app = middleware::from_fn(kibana::request_rules)
-        .layer(router(state).layer(TraceLayer::new_for_http()));
+    let mut routes = router(state);
+    if config.faults {
+        routes = faults::wire(routes);
+    }
+    let app =
+        middleware::from_fn(kibana::request_rules).layer(routes.layer(TraceLayer::new_for_http()));
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;

@@ -44,6 +44,8 @@ async fn main() -> anyhow::Result<()> {
         seed: !args.no_seed,
         idle_timeout: std::time::Duration::from_secs(args.idle_minutes.saturating_mul(60)),
         audit_log: args.audit_log,
+        // Test-only fault injection (browser resilience tests); off unless asked for explicitly.
+        faults: std::env::var("GATEHOUSE_ENABLE_FAULTS").is_ok_and(|v| v == "1"),
         ..gatehouse_server::Config::default()
     })
     .await?;
