@@ -1,4 +1,4 @@
-//! Project automation for Gatehouse: `cargo xtask dev | test | bench`.
+//! Project automation for Gatehouse: `cargo xtask dev | test | bench | soak`.
 //!
 //! Plain std (plus `ctrlc`/`libc` for signal handling in `dev`): every external tool is run as a
 //! child process with `~/.cache/gatehouse/binaryen/node_modules/.bin` and `~/.cargo/bin` first on
@@ -17,6 +17,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 mod bench;
+mod soak;
 
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_BINDGEN_VERSION: &str = "0.2.130";
@@ -50,6 +51,9 @@ commands:
   bench   install missing tools, `trunk build --release` (into <target dir>/xtask/bench-dist),
           then measure (transfer size, server throughput) in a release build and write
           BENCHMARKS.md; one summary line per figure
+  soak    [--sessions N] [--seconds S] (default 32, 60): the release server on loopback under N
+          signed-in sessions of mixed reads, generates, edits and mode changes for S seconds;
+          fails on any 5xx, lost update or unexpected answer, or if the server's memory grows
 ";
 
 fn main() -> ExitCode {
@@ -67,6 +71,11 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&ctx),
         #[cfg(feature = "bench")]
         Some("bench-measure") => bench::bench_measure(&ctx, &args[1..]),
+        Some("soak") => soak::soak(&ctx, &args[1..]),
+        #[cfg(feature = "bench")]
+        Some("soak-run") => soak::soak_run(&ctx, &args[1..]),
+        #[cfg(feature = "bench")]
+        Some("soak-server") => soak::soak_server(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
