@@ -73,3 +73,76 @@ async fn a_hovered_toast_does_not_expire() {
     }
     panic!("the toast should expire once the pointer leaves");
 }
+
+/// A denial toast offers "Why?"; the dialog shows what the server says about the user's roles.
+#[wasm_bindgen_test]
+async fn a_denial_toast_explains_itself() {
+    let canned = Canned::new(|request| {
+        if request.path == "/internal/gatehouse/security/_explain" {
+            json(
+                200,
+                r#"{"requirement":{"kind":"cluster","privileges":["manage_security","all"]},
+                    "description":"The cluster privilege manage_security.",
+                    "granted":false,
+                    "yourRoles":[{"role":"viewer","grants":false,"missing":false}],
+                    "grantingRoles":["superuser"],
+                    "fix":{"roleName":"manage_security_role","consoleRequest":"POST /_security/role/manage_security_role\n{\n  \"cluster\": [\"manage_security\"]\n}"}}"#,
+            )
+        } else {
+            json(
+                404,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+            )
+        }
+    });
+    let root = container();
+    let toasts = Toasts::new();
+    let client = canned.client();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(toasts);
+        view! { <ToastRegion /> }
+    });
+    let root: Element = root.unchecked_into();
+
+    let denial = gatehouse_api::ApiError::from_response(
+        403,
+        Some("application/json"),
+        r#"{"statusCode":403,"error":"Forbidden","message":"action [cluster:admin/xpack/security/role/put] is unauthorized for user [bob] with effective roles [viewer], this action is granted by the cluster privileges [manage_security,all]"}"#,
+    );
+    toasts.api_error("Could not save role", &denial);
+    let plain = gatehouse_api::ApiError::from_response(500, None, "boom");
+    toasts.api_error("Could not load", &plain);
+    wait_for("two toasts", || {
+        query_all(&root, "[data-testid=toast]").len() == 2
+    })
+    .await;
+    assert_eq!(
+        query_all(&root, "[data-testid=toast-why]").len(),
+        1,
+        "only the denial offers Why?"
+    );
+
+    click(&query(&root, "[data-testid=toast-why]").expect("Why? button"));
+    wait_for("the explanation", || {
+        query(&root, "[data-testid=why-roles]")
+            .and_then(|t| t.text_content())
+            .is_some_and(|t| t.contains("viewer") && t.contains("✕ no"))
+    })
+    .await;
+    let granting = query(&root, "[data-testid=why-granting]")
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    assert!(granting.contains("superuser"), "{granting}");
+    let snippet = query(&root, "[data-testid=why-snippet]")
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    assert!(
+        snippet.starts_with("POST /_security/role/manage_security_role"),
+        "{snippet}"
+    );
+    assert_eq!(
+        canned.paths(),
+        vec!["POST /internal/gatehouse/security/_explain".to_string()]
+    );
+}

@@ -132,17 +132,15 @@ pub fn missing_privilege_text(privilege: Privilege, to_do: &str) -> String {
     )
 }
 
-/// The role an administrator would add to grant `privilege`, as the test plan writes it in Dev Tools.
-pub fn role_fix_snippet(privilege: Privilege) -> String {
-    let (role, privileges) = match privilege {
-        Privilege::Read => ("leads_read_only", vec!["read"]),
-        Privilege::Write => ("leads_full_access", vec!["read", "write", "create_index"]),
-    };
-    let body = serde_json::json!({
-        "indices": [{ "names": [LEADS_INDEX_PATTERN], "privileges": privileges }]
-    });
-    let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
-    format!("POST /_security/role/{role}\n{pretty}")
+/// What a denial of `privilege` on the leads index was missing, for "Why?": the privileges the
+/// server's checks accept (`write` implies `index`, `all` implies both).
+pub fn leads_requirement(privilege: Privilege) -> crate::access::Requirement {
+    match privilege {
+        Privilege::Read => crate::access::Requirement::index(LEADS_INDEX_PATTERN, &["read", "all"]),
+        Privilege::Write => {
+            crate::access::Requirement::index(LEADS_INDEX_PATTERN, &["index", "write", "all"])
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -459,13 +457,13 @@ mod tests {
     }
 
     #[test]
-    fn role_fix_is_valid_dev_tools_text() {
-        let snippet = role_fix_snippet(Privilege::Write);
-        let (line, body) = snippet.split_once('\n').expect("request line and body");
-        assert_eq!(line, "POST /_security/role/leads_full_access");
-        let json: Value = serde_json::from_str(body).expect("body is JSON");
-        assert_eq!(json["indices"][0]["names"][0], LEADS_INDEX_PATTERN);
-        assert_eq!(json["indices"][0]["privileges"][1], "write");
+    fn leads_denials_are_fixed_with_the_test_plan_roles() {
+        let write = crate::access::role_fix(&leads_requirement(Privilege::Write));
+        assert!(write
+            .console_request
+            .starts_with("POST /_security/role/leads_full_access\n"));
+        let read = crate::access::role_fix(&leads_requirement(Privilege::Read));
+        assert_eq!(read.role_name, "leads_read_only");
     }
 
     #[test]

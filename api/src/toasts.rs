@@ -1,5 +1,7 @@
 //! The toast list as plain data: identical toasts collapse into one with a count.
 
+use crate::access::Requirement;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
     Success,
@@ -34,6 +36,8 @@ pub struct Toast {
     pub text: String,
     /// How many identical toasts this one stands for.
     pub count: u32,
+    /// For a denial: what was missing, so the toast can offer "Why?".
+    pub why: Option<Requirement>,
 }
 
 pub const MAX_VISIBLE: usize = 5;
@@ -62,11 +66,19 @@ impl ToastList {
             title: title.to_string(),
             text: text.to_string(),
             count: 1,
+            why: None,
         });
         if self.toasts.len() > MAX_VISIBLE {
             self.toasts.remove(0);
         }
         self.next_id
+    }
+
+    /// Lets a toast explain the denial it reports.
+    pub fn explain(&mut self, id: u64, requirement: Requirement) {
+        if let Some(toast) = self.toasts.iter_mut().find(|t| t.id == id) {
+            toast.why = Some(requirement);
+        }
     }
 
     pub fn dismiss(&mut self, id: u64) {
@@ -108,6 +120,19 @@ mod tests {
             "other (500)",
         );
         assert_eq!(list.toasts().len(), 2);
+    }
+
+    #[test]
+    fn a_denial_toast_carries_its_requirement() {
+        let mut list = ToastList::default();
+        let id = list.push(ToastKind::Error, "Failed", "denied (403)");
+        list.explain(id, Requirement::cluster(&["manage_security"]));
+        assert_eq!(
+            list.toasts()[0].why,
+            Some(Requirement::cluster(&["manage_security"]))
+        );
+        list.explain(id + 1, Requirement::cluster(&["all"]));
+        assert_eq!(list.toasts().len(), 1);
     }
 
     #[test]

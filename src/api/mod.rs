@@ -1,6 +1,7 @@
 //! The one HTTP client of the SPA. Every call goes through [`ApiClient`], which adds Kibana's
 //! headers, applies the time limit, and turns every answer into `Result<T, ApiError>`.
 
+mod access;
 mod transport;
 
 use gatehouse_api::dashboards::{

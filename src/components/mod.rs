@@ -4,6 +4,7 @@ pub mod modal;
 pub mod share_dialog;
 pub mod toasts;
 pub mod tooltip;
+pub mod why;
 
 pub use app_forbidden::AppForbidden;
 pub use guarded_button::GuardedButton;
@@ -11,6 +12,7 @@ pub use modal::{open_while_some, Modal};
 pub use share_dialog::ShareDialog;
 pub use toasts::ToastRegion;
 pub use tooltip::TextTooltip;
+pub use why::WhyDialog;
 
 use std::cell::Cell;
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use gatehouse_api::toasts::{Toast, ToastKind};
 use leptos::prelude::*;
 
+use super::WhyDialog;
 use crate::state::expect_toasts;
 
 const TICK_MS: u64 = 100;
@@ -21,6 +22,7 @@ pub fn ToastRegion() -> impl IntoView {
                 children=move |toast| view! { <ToastItem toast /> }
             />
         </div>
+        <WhyDialog requirement=toasts.why title="Why was this refused?" />
     }
 }
 
@@ -65,6 +67,7 @@ fn ToastItem(toast: Toast) -> impl IntoView {
         ToastKind::Error => ("✕", "alert"),
     };
     let has_text = !toast.text.is_empty();
+    let why = toast.why.clone();
     view! {
         <div
             class=format!("toast toast-{}", toast.kind.as_str())
@@ -86,6 +89,14 @@ fn ToastItem(toast: Toast) -> impl IntoView {
                 <Show when=move || has_text>
                     <p class="toast-text">{toast.text.clone()}</p>
                 </Show>
+                {why.map(|requirement| {
+                    let requirement = StoredValue::new(requirement);
+                    view! {
+                        <button type="button" class="link-button toast-why" data-testid="toast-why" on:click=move |_| toasts.explain(requirement.get_value())>
+                            "Why?"
+                        </button>
+                    }
+                })}
             </div>
             <button
                 type="button"

@@ -4,8 +4,9 @@
 //! status request is sent; with `read` only, writing is closed with a reason; any later 403 narrows
 //! what the section allows instead of pretending the list is empty.
 
+use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
-    missing_privilege_text, role_fix_snippet, texts, FindLeadsQuery, GenerateRequest,
+    leads_requirement, missing_privilege_text, texts, FindLeadsQuery, GenerateRequest,
     GenerationProgress, Lead, LeadsAccess, LeadsPage, Privilege, SortField, SortOrder,
     LEADS_INDEX_PATTERN, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
@@ -16,7 +17,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
 use crate::components::AppForbidden;
-use crate::components::{copy_text, open_while_some, GuardedButton, Modal};
+use crate::components::{open_while_some, GuardedButton, Modal, WhyDialog};
 use crate::format::{local_time, relative_time};
 use crate::state::{expect_session, expect_toasts, Session, Toasts};
 
@@ -62,7 +63,7 @@ struct LeadsState {
     /// resource is ever read outside a `<Transition>`.
     total: RwSignal<Option<u64>>,
     /// Which missing privilege the "Why?" panel explains, when it is open.
-    why: RwSignal<Option<Privilege>>,
+    why: RwSignal<Option<Requirement>>,
     selected: RwSignal<Option<Lead>>,
 }
 
@@ -174,7 +175,7 @@ pub fn LeadsSection() -> impl IntoView {
                         <p>
                             "You can view hunting leads, but generating and dismissing them needs the "
                             <code>"write"</code>" privilege on "<code>{LEADS_INDEX_PATTERN}</code>". "
-                            <button type="button" class="link-button" data-testid="leads-why" on:click=move |_| state.why.set(Some(Privilege::Write))>"Why?"</button>
+                            <button type="button" class="link-button" data-testid="leads-why" on:click=move |_| state.why.set(Some(leads_requirement(Privilege::Write)))>"Why?"</button>
                         </p>
                     </div>
                 </Show>
@@ -188,11 +189,11 @@ pub fn LeadsSection() -> impl IntoView {
                 <p class="callout-title">"Threat hunting leads are hidden"</p>
                 <p>
                     "Your roles do not grant the "<code>"read"</code>" privilege on "<code>{LEADS_INDEX_PATTERN}</code>". "
-                    <button type="button" class="link-button" data-testid="leads-why-hidden" on:click=move |_| state.why.set(Some(Privilege::Read))>"Why?"</button>
+                    <button type="button" class="link-button" data-testid="leads-why-hidden" on:click=move |_| state.why.set(Some(leads_requirement(Privilege::Read)))>"Why?"</button>
                 </p>
             </div>
         </Show>
-        <WhyPanel state />
+        <WhyDialog requirement=state.why title=Signal::derive(move || why_title(state.why.get())) testid="leads-why-panel" />
     }
 }
 
@@ -607,65 +608,11 @@ fn LeadDetailBody(lead: Lead) -> impl IntoView {
     }
 }
 
-/// "Why?": exactly which privilege is missing on which pattern, and the role that would grant it.
-#[component]
-fn WhyPanel(state: LeadsState) -> impl IntoView {
-    let open = open_while_some(state.why);
-    let title = Signal::derive(move || match state.why.get() {
-        Some(Privilege::Read) => "Why can't I see hunting leads?".to_string(),
-        _ => "Why can't I generate leads?".to_string(),
-    });
-    view! {
-        <Modal open title testid="leads-why-panel">
-            {move || state.why.get().map(|missing| view! { <WhyExplanation state missing /> })}
-        </Modal>
-    }
-}
-
-#[component]
-fn WhyExplanation(state: LeadsState, missing: Privilege) -> impl IntoView {
-    let snippet = StoredValue::new(role_fix_snippet(missing));
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        spawn_local(async move {
-            if copy_text(snippet.get_value()).await {
-                copied.set(true);
-            } else {
-                state
-                    .toasts
-                    .error("Could not copy", "Select the text and copy it by hand.");
-            }
-        });
-    };
-    let (read, write) = match missing {
-        Privilege::Read => (false, false),
-        Privilege::Write => (true, false),
-    };
-    let cell = |granted: bool| {
-        if granted {
-            view! { <td class="granted">"✓ granted"</td> }
-        } else {
-            view! { <td class="missing">"✕ missing"</td> }
+fn why_title(requirement: Option<Requirement>) -> String {
+    match requirement {
+        Some(Requirement::Index { privileges, .. }) if privileges.iter().any(|p| p == "read") => {
+            "Why can't I see hunting leads?".to_string()
         }
-    };
-    let needs = match missing {
-        Privilege::Read => "Seeing hunting leads reads that index.",
-        Privilege::Write => "Generating, refreshing and dismissing leads write to that index.",
-    };
-    view! {
-        <p>"Gatehouse checked your roles on the leads index pattern:"</p>
-        <table class="privilege-table" data-testid="leads-why-table">
-            <thead><tr><th scope="col">"Index pattern"</th><th scope="col">"read"</th><th scope="col">"write"</th></tr></thead>
-            <tbody><tr>
-                <td><code>{LEADS_INDEX_PATTERN}</code></td>
-                {cell(read)}
-                {cell(write)}
-            </tr></tbody>
-        </table>
-        <p>{needs}" An administrator can grant it by adding this role in Dev Tools and assigning it to you:"</p>
-        <pre class="code-block" data-testid="leads-why-snippet">{snippet.get_value()}</pre>
-        <div class="modal-actions">
-            <button type="button" class="btn" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
-        </div>
+        _ => "Why can't I generate leads?".to_string(),
     }
 }

@@ -1,12 +1,18 @@
 //! Toast context: pages push, the always-mounted region renders.
 
+use gatehouse_api::access::Requirement;
 use gatehouse_api::toasts::{ToastKind, ToastList};
 use gatehouse_api::ApiError;
 use leptos::prelude::*;
 
+/// Every page works in the default space until spaces land.
+const CURRENT_SPACE: &str = "default";
+
 #[derive(Clone, Copy)]
 pub struct Toasts {
     pub list: RwSignal<ToastList>,
+    /// The requirement the "Why?" dialog explains; any page or toast may set it.
+    pub why: RwSignal<Option<Requirement>>,
 }
 
 pub fn expect_toasts() -> Toasts {
@@ -17,6 +23,7 @@ impl Toasts {
     pub fn new() -> Self {
         Self {
             list: RwSignal::new(ToastList::default()),
+            why: RwSignal::new(None),
         }
     }
 
@@ -38,9 +45,22 @@ impl Toasts {
         self.push(ToastKind::Error, title, text);
     }
 
-    /// Kibana's toast text for a failed call: `"<message> (<status>)"`.
+    /// Kibana's toast text for a failed call: `"<message> (<status>)"`; a denial whose message
+    /// names the missing privilege gets a "Why?".
     pub fn api_error(&self, title: &str, error: &ApiError) {
-        self.error(title, &error.toast_text());
+        let id = self.push(ToastKind::Error, title, &error.toast_text());
+        if error.status == 403 {
+            if let Some(requirement) =
+                Requirement::from_denial_message(&error.message, CURRENT_SPACE)
+            {
+                self.list.update(|list| list.explain(id, requirement));
+            }
+        }
+    }
+
+    /// Opens the "Why?" dialog for a requirement.
+    pub fn explain(&self, requirement: Requirement) {
+        self.why.set(Some(requirement));
     }
 
     pub fn dismiss(&self, id: u64) {
