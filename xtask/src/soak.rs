@@ -952,16 +952,13 @@ mod load {
         let pid = server.pid();
         let live = Arc::new(Live::default());
 
-        // Sign in every session (argon2: concurrently), then each creates its dashboards.
-        let mut logins = Vec::new();
-        for i in 0..sessions {
-            let user = USERS[i % USERS.len()];
-            let base = base.clone();
-            logins.push(tokio::spawn(async move { login(&base, user.name).await }));
-        }
+        // Sign in every session, one after the other: the login limiter counts an attempt from
+        // before its password is checked, so more than 5 logins of one user (or 20 from one
+        // address) in flight at once are refused with 429 by design. Then each session creates
+        // its dashboards.
         let mut all = Vec::new();
-        for (i, l) in logins.into_iter().enumerate() {
-            let sid = l.await.map_err(|e| format!("login task: {e}"))??;
+        for i in 0..sessions {
+            let sid = login(&base, USERS[i % USERS.len()].name).await?;
             all.push(Session {
                 index: i,
                 user: USERS[i % USERS.len()],
@@ -1131,8 +1128,24 @@ mod load {
             .ok()
             .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
             .unwrap_or_default();
+        let date = Command::new("date")
+            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        let model = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| {
+                c.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split(':').nth(1))
+                    .map(|m| m.trim().to_string())
+            })
+            .unwrap_or_default();
         println!(
-            "soak: machine: {cpus} CPUs, load average {load} at the end; run took {:.0} s",
+            "soak: {date}; machine: {cpus} CPUs ({model}), load average {load} at the end (other \
+             processes share the cores); run took {:.0} s",
             took.as_secs_f64()
         );
         println!(
