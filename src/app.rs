@@ -11,9 +11,10 @@ use leptos_router::{path, NavigateOptions};
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::ToastRegion;
+use crate::pages::effective_access::ACCESS_PATH;
 use crate::pages::{
-    DashboardPage, DashboardsPage, DevToolsPage, EntityAnalyticsPage, LoginPage, NotFound,
-    RoleEditPage, RolesPage, UsersPage,
+    DashboardPage, DashboardsPage, DevToolsPage, EffectiveAccessPage, EntityAnalyticsPage,
+    LoginPage, NotFound, RoleEditPage, RolesPage, UsersPage,
 };
 use crate::state::{expect_session, Profiles, Session, SessionStatus, Toasts};
 
@@ -86,6 +87,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/app/dashboards") view=DashboardsPage />
                     <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
                     <Route path=path!("/app/dev_tools") view=DevToolsPage />
+                    <Route path=path!("/app/access") view=EffectiveAccessPage />
                     <Route path=path!("/app/management") view=|| view! { <Redirect path=crate::pages::admin_users::USERS_PATH /> } />
                     <Route path=path!("/app/management/security/users") view=UsersPage />
                     <Route path=path!("/app/management/security/roles") view=RolesPage />
@@ -248,9 +250,9 @@ fn Header() -> impl IntoView {
             <nav class="app-nav" aria-label="Apps">{nav}</nav>
             <div class="header-user">
                 <span class="avatar" aria-hidden="true">{move || user().map(|u| u.initials()).unwrap_or_default()}</span>
-                <span class="user-name" data-testid="user-menu" title=move || user().map(|u| u.username).unwrap_or_default()>
+                <a href=ACCESS_PATH class="user-name" data-testid="user-menu" title=move || user().map(|u| format!("{}: see your effective access", u.username)).unwrap_or_default()>
                     {move || user().map(|u| u.display_name().to_string()).unwrap_or_default()}
-                </span>
+                </a>
                 <button type="button" class="btn btn-ghost" data-testid="sign-out" on:click=sign_out disabled=move || signing_out.get()>
                     "Sign out"
                 </button>
@@ -281,6 +283,7 @@ fn Home() -> impl IntoView {
                 <section class="panel empty-state">
                     <h1>"No apps available"</h1>
                     <p>"Your roles do not grant access to any Gatehouse app. Ask an administrator to add a Kibana feature privilege to one of your roles."</p>
+                    <p><a href=ACCESS_PATH data-testid="home-access">"See what your roles grant"</a></p>
                 </section>
             }
         })

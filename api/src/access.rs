@@ -92,10 +92,10 @@ impl Requirement {
     pub fn describe(&self) -> String {
         match self {
             Requirement::Index { index, privileges } => {
-                format!("The index privilege {} on {index}.", one_of(privileges))
+                format!("{} on {index}.", privilege_phrase("index", privileges))
             }
             Requirement::Cluster { privileges } => {
-                format!("The cluster privilege {}.", one_of(privileges))
+                format!("{}.", privilege_phrase("cluster", privileges))
             }
             Requirement::Feature {
                 feature,
@@ -138,11 +138,12 @@ impl Requirement {
     }
 }
 
-fn one_of(privileges: &[String]) -> String {
+/// "The index privilege read" or "One of the index privileges index, write or all".
+fn privilege_phrase(kind: &str, privileges: &[String]) -> String {
     match privileges {
-        [] => "(none named)".to_string(),
-        [one] => one.clone(),
-        many => format!("{} (any one of them)", many.join(", ")),
+        [] => format!("An {kind} privilege"),
+        [one] => format!("The {kind} privilege {one}"),
+        [init @ .., last] => format!("One of the {kind} privileges {} or {last}", init.join(", ")),
     }
 }
 
@@ -470,6 +471,18 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(body["kibana"][0]["feature"]["dashboard"][0], "all");
         assert_eq!(body["kibana"][0]["spaces"][0], "default");
+    }
+
+    #[test]
+    fn descriptions_read_as_sentences() {
+        assert_eq!(
+            Requirement::index("logs-*", &["index", "write", "all"]).describe(),
+            "One of the index privileges index, write or all on logs-*."
+        );
+        assert_eq!(
+            Requirement::cluster(&["manage_security"]).describe(),
+            "The cluster privilege manage_security."
+        );
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub fn explain(
     }
 }
 
+/// Per index pattern: privilege → the roles naming it, and the restrictions those rows carry.
+type PatternGrants = (BTreeMap<String, Vec<String>>, Vec<String>);
+
 /// A space the effective-access view reports on: id and display name.
 pub struct SpaceRef<'a> {
     pub id: &'a str,
@@ -157,8 +160,7 @@ pub fn effective_access(
         .collect();
 
     let mut cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut indices: BTreeMap<String, (BTreeMap<String, Vec<String>>, Vec<String>)> =
-        BTreeMap::new();
+    let mut indices: BTreeMap<String, PatternGrants> = BTreeMap::new();
     for (name, descriptor) in roles {
         let Some(descriptor) = descriptor else {
             continue;

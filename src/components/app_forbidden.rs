@@ -1,13 +1,34 @@
+use gatehouse_api::access::{AccessLevel, Requirement};
 use leptos::prelude::*;
 
+use crate::state::expect_toasts;
+
 /// Shown instead of an app the user's roles do not open: says so, and why, rather than erroring.
+/// With `feature`, a "Why?" explains which of the user's roles were checked for it.
 #[component]
-pub fn AppForbidden(app: &'static str, reason: &'static str) -> impl IntoView {
+pub fn AppForbidden(
+    app: &'static str,
+    reason: &'static str,
+    #[prop(optional)] feature: &'static str,
+) -> impl IntoView {
+    let toasts = expect_toasts();
+    let why = move |_| {
+        toasts.explain(Requirement::Feature {
+            feature: feature.to_string(),
+            level: AccessLevel::Read,
+            space: "default".to_string(),
+        })
+    };
     view! {
         <section class="panel empty-state" data-testid="app-forbidden" role="status">
             <div class="empty-icon" aria-hidden="true">"⊘"</div>
             <h2>{format!("You don't have access to {app}")}</h2>
-            <p class="muted">{reason}" Ask an administrator to add it to one of your roles."</p>
+            <p class="muted">
+                {reason}" Ask an administrator to add it to one of your roles."
+                {(!feature.is_empty()).then(|| view! {
+                    " "<button type="button" class="link-button" data-testid="app-forbidden-why" on:click=why>"Why?"</button>
+                })}
+            </p>
             <a class="btn" href="/">"Go to an app you can open"</a>
         </section>
     }

@@ -461,7 +461,7 @@ fn management_allowed() -> impl Fn() -> bool + Copy {
 fn forbidden() -> impl IntoView {
     view! {
         <div class="page">
-            <AppForbidden app="Stack Management" reason="Your roles do not grant the Stack Management feature privilege (management) in this space." />
+            <AppForbidden app="Stack Management" reason="Your roles do not grant the Stack Management feature privilege (management) in this space." feature="management" />
         </div>
     }
 }

@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use crate::api::expect_api;
 use crate::components::{open_while_some, AppForbidden, GuardedButton, Modal};
 use crate::pages::dashboards::LoadError;
+use crate::pages::effective_access::ACCESS_PATH;
 use crate::state::{expect_session, expect_toasts};
 
 pub const USERS_PATH: &str = "/app/management/security/users";
@@ -176,6 +177,7 @@ pub fn ManagementShell(children: Children) -> impl IntoView {
                 <p class="management-nav-group">"Security"</p>
                 <a href=USERS_PATH class="management-link" data-testid="management-users" aria-current=current(USERS_PATH)>"Users"</a>
                 <a href=ROLES_PATH class="management-link" data-testid="management-roles" aria-current=current(ROLES_PATH)>"Roles"</a>
+                <a href=ACCESS_PATH class="management-link" data-testid="management-access" aria-current=current(ACCESS_PATH)>"Effective access"</a>
             </nav>
             <div class="management-content page">{children()}</div>
         </div>
@@ -185,11 +187,23 @@ pub fn ManagementShell(children: Children) -> impl IntoView {
 /// What a user without the privilege sees instead of a list.
 #[component]
 pub fn NoPermission(what: &'static str) -> impl IntoView {
+    let toasts = crate::state::expect_toasts();
+    // Listing users or roles is `read_security`; `manage_security` and `all` imply it.
+    let why = move |_| {
+        toasts.explain(gatehouse_api::access::Requirement::cluster(&[
+            "read_security",
+            "manage_security",
+            "all",
+        ]))
+    };
     view! {
         <section class="empty-state" data-testid="management-no-permission" role="status">
             <div class="empty-icon" aria-hidden="true">"⊘"</div>
             <h2>{format!("You need permission to manage {what}")}</h2>
-            <p class="muted">"Contact your system administrator."</p>
+            <p class="muted">
+                "Contact your system administrator. "
+                <button type="button" class="link-button" data-testid="management-why" on:click=why>"Why?"</button>
+            </p>
         </section>
     }
 }
@@ -203,7 +217,7 @@ pub fn UsersPage() -> impl IntoView {
             when=allowed
             fallback=|| view! {
                 <div class="page">
-                    <AppForbidden app="Stack Management" reason="Your roles do not grant the Stack Management feature privilege (management) in this space." />
+                    <AppForbidden app="Stack Management" reason="Your roles do not grant the Stack Management feature privilege (management) in this space." feature="management" />
                 </div>
             }
         >
@@ -394,6 +408,7 @@ fn UsersTable(
                         </td>
                         <td>
                             <div class="row-actions">
+                                <a class="btn btn-small btn-ghost" data-testid="user-access" href=crate::pages::effective_access::access_path_for(&username)>"Access"</a>
                                 <GuardedButton
                                     label=Signal::derive(move || if enabled { "Deactivate".to_string() } else { "Activate".to_string() })
                                     blocked=self_block

@@ -427,7 +427,7 @@ pub fn DevToolsPage() -> impl IntoView {
             <Show
                 when=allowed
                 fallback=|| view! {
-                    <AppForbidden app="Dev Tools" reason="Your roles do not grant the Dev Tools feature privilege (dev_tools) in this space." />
+                    <AppForbidden app="Dev Tools" reason="Your roles do not grant the Dev Tools feature privilege (dev_tools) in this space." feature="dev_tools" />
                 }
             >
                 <Console />

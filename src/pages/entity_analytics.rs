@@ -41,6 +41,7 @@ pub fn EntityAnalyticsPage() -> impl IntoView {
                     <AppForbidden
                         app="Entity analytics"
                         reason="Your roles do not grant the Security feature privilege (securitySolution) in this space."
+                        feature="securitySolution"
                     />
                 }
             >

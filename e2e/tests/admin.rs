@@ -1,0 +1,290 @@
+//! Administration in a real browser against the real server: an administrator creates a role
+//! and a user in the UI, the user signs in and sees read-only leads, the effective-access view
+//! names the role behind each grant, a denial explains itself ("Why?"), and taking the role
+//! away closes the user's open page within seconds, without a reload.
+
+use std::time::{Duration, Instant};
+
+mod common;
+
+use anyhow::{bail, ensure, Context, Result};
+use common::api_session;
+use gatehouse_e2e::thirtyfour::prelude::*;
+use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
+
+const ROLE: &str = "hunt_reader";
+const USER: &str = "hana";
+const USER_PASSWORD: &str = "hunter-2-pass";
+const LEADS_PAGE: &str = "/app/security/entity_analytics";
+/// The SPA rechecks privileges every 5 s while the tab is visible.
+const LIVE_DOWNGRADE: Duration = Duration::from_secs(5);
+
+async fn type_into(b: &Browser, selector: &str, text: &str) -> Result<()> {
+    let field = b.wait_for(selector, TIMEOUT).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let started = Instant::now();
+    loop {
+        if check().await? {
+            return Ok(());
+        }
+        if started.elapsed() > timeout {
+            bail!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn count(b: &Browser, selector: &str) -> Result<usize> {
+    Ok(b.driver.find_all(By::Css(selector)).await?.len())
+}
+
+async fn sign_out(b: &Browser) -> Result<()> {
+    b.wait_for_testid("sign-out", TIMEOUT)
+        .await?
+        .click()
+        .await?;
+    b.wait_for("#login-username", TIMEOUT).await?;
+    Ok(())
+}
+
+/// elastic builds `hunt_reader` (read on the leads index, Kibana `Read` in every space) in the
+/// role editor, then creates `hana` with it in the user form.
+async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
+    b.goto("/app/management/security/roles").await?;
+    b.sign_in("elastic").await?;
+    b.wait_for_testid("role-create", TIMEOUT)
+        .await?
+        .click()
+        .await?;
+    type_into(b, &testid("role-name"), ROLE).await?;
+    // A new role starts with one empty index row.
+    type_into(
+        b,
+        &testid("role-index-names"),
+        ".entity_analytics.entity-leads-*",
+    )
+    .await?;
+    b.wait_for(
+        &format!("{} input[value=read]", testid("role-index-privileges")),
+        TIMEOUT,
+    )
+    .await?
+    .click()
+    .await?;
+    b.wait_for_testid("role-add-space", TIMEOUT)
+        .await?
+        .click()
+        .await?;
+    // The radios are styled as a segmented control: click the `Read` segment (All, Read, Customize).
+    b.wait_for(
+        &format!("{} label.segment:nth-child(2)", testid("role-space-row")),
+        TIMEOUT,
+    )
+    .await?
+    .click()
+    .await?;
+    b.screenshot("admin-role-editor").await?;
+    b.wait_for_testid("role-save", TIMEOUT)
+        .await?
+        .click()
+        .await?;
+    b.wait_for(
+        &format!("{}[data-role={ROLE}]", testid("role-row")),
+        TIMEOUT,
+    )
+    .await
+    .context("the roles list shows the new role after saving")?;
+
+    b.goto("/app/management/security/users").await?;
+    b.wait_for_testid("user-create", TIMEOUT)
+        .await?
+        .click()
+        .await?;
+    type_into(b, &testid("user-username"), USER).await?;
+    type_into(b, &testid("user-full-name"), "Hana Hunter").await?;
+    type_into(b, &testid("user-password"), USER_PASSWORD).await?;
+    type_into(b, &testid("user-confirm-password"), USER_PASSWORD).await?;
+    b.wait_for(&format!("{}[value={ROLE}]", testid("user-role")), TIMEOUT)
+        .await
+        .context("the new role is offered in the user form")?
+        .click()
+        .await?;
+    b.wait_for_testid("user-form-submit", TIMEOUT)
+        .await?
+        .click()
+        .await?;
+    b.wait_for(
+        &format!("{}[data-username={USER}]", testid("user-row")),
+        TIMEOUT,
+    )
+    .await
+    .context("the new user is listed")?;
+
+    // The administrator's effective-access view names the role behind hana's leads read.
+    b.goto(&format!("/app/access?user={USER}")).await?;
+    let read_row = b
+        .wait_for(
+            &format!("{}[data-privilege=read]", testid("access-data-row")),
+            TIMEOUT,
+        )
+        .await?;
+    let text = read_row.text().await?;
+    ensure!(
+        text.contains('✓') && text.contains(ROLE),
+        "read on leads comes from {ROLE}: {text:?}"
+    );
+    let write_row = b
+        .wait_for(
+            &format!("{}[data-privilege=write]", testid("access-data-row")),
+            TIMEOUT,
+        )
+        .await?;
+    ensure!(write_row.text().await?.contains('✕'), "no write on leads");
+    let security = b
+        .wait_for(
+            &format!(
+                "{}[data-feature=securitySolution]",
+                testid("access-feature")
+            ),
+            TIMEOUT,
+        )
+        .await?;
+    let text = security.text().await?;
+    ensure!(
+        text.contains("Read") && text.contains(ROLE),
+        "Security is Read via {ROLE}: {text:?}"
+    );
+    b.screenshot("admin-effective-access").await?;
+    sign_out(b).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -> Result<()> {
+    run(|b| async move {
+        admin_creates_role_and_user(&b).await?;
+
+        // hana signs in with the password the admin set and sees leads, read-only.
+        b.goto(LEADS_PAGE).await?;
+        b.login(USER, USER_PASSWORD).await?;
+        b.wait_for_path(LEADS_PAGE, TIMEOUT).await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
+        ensure!(
+            generate.attr("aria-disabled").await?.as_deref() == Some("true"),
+            "Generate is closed to a read-only user"
+        );
+        b.wait_for_testid("leads-readonly-callout", TIMEOUT).await?;
+
+        // "Why?" names her role as checked and the role that would grant write.
+        b.wait_for_testid("leads-why", TIMEOUT).await?.click().await?;
+        let roles = b.wait_for_testid("why-roles", TIMEOUT).await?;
+        let text = roles.text().await?;
+        ensure!(text.contains(ROLE) && text.contains("no"), "her role is listed as not granting write: {text:?}");
+        let granting = b.wait_for_testid("why-granting", TIMEOUT).await?.text().await?;
+        ensure!(granting.contains("leads_full_access"), "an existing role that grants write: {granting:?}");
+        b.screenshot("admin-user-why").await?;
+        b.driver.action_chain().send_keys(Key::Escape).perform().await?;
+
+        // The admin takes the role away elsewhere; her open page hides the section by itself.
+        let admin = api_session(&b, "elastic").await?;
+        let response = admin
+            .post(b.url(&format!("/internal/security/users/{USER}")))
+            .header("kbn-xsrf", "true")
+            .header("x-elastic-internal-origin", "Kibana")
+            .json(&serde_json::json!({ "username": USER, "roles": [], "full_name": "Hana Hunter", "enabled": true }))
+            .send()
+            .await?;
+        ensure!(response.status().is_success(), "admin removes the role: {}", response.status());
+        let removed = Instant::now();
+        wait_until("the leads section to close", LIVE_DOWNGRADE + Duration::from_secs(5), || async {
+            Ok(count(&b, &testid("leads-section")).await? == 0)
+        })
+        .await?;
+        let took = removed.elapsed();
+        println!("leads section closed {took:?} after the role was removed");
+        ensure!(
+            b.path().await? != "/login",
+            "the page reacted without sending her back to the login page"
+        );
+        b.screenshot("admin-user-after-removal").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_without_management_is_told_why_and_sees_their_own_access() -> Result<()> {
+    run(|b| async move {
+        b.goto("/app/management/security/users").await?;
+        b.sign_in("alice").await?;
+        b.wait_for_testid("app-forbidden", TIMEOUT).await?;
+        b.wait_for_testid("app-forbidden-why", TIMEOUT)
+            .await?
+            .click()
+            .await?;
+        let needed = b
+            .wait_for_testid("why-needed", TIMEOUT)
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            needed.contains("management"),
+            "names the feature: {needed:?}"
+        );
+        let roles = b
+            .wait_for_testid("why-roles", TIMEOUT)
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            roles.contains("dashboard_editor"),
+            "her role was checked: {roles:?}"
+        );
+        let snippet = b
+            .wait_for_testid("why-snippet", TIMEOUT)
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            snippet.starts_with("PUT kbn:/api/security/role/"),
+            "a Kibana role fix: {snippet:?}"
+        );
+        b.driver
+            .action_chain()
+            .send_keys(Key::Escape)
+            .perform()
+            .await?;
+
+        // Her own effective access, from the user menu: Dashboard All via dashboard_editor.
+        b.wait_for_testid("user-menu", TIMEOUT)
+            .await?
+            .click()
+            .await?;
+        let dashboard = b
+            .wait_for(
+                &format!("{}[data-feature=dashboard]", testid("access-feature")),
+                TIMEOUT,
+            )
+            .await?;
+        let text = dashboard.text().await?;
+        ensure!(
+            text.contains("All") && text.contains("dashboard_editor"),
+            "{text:?}"
+        );
+        ensure!(
+            count(&b, &testid("access-user")).await? == 0,
+            "no user picker without read_security"
+        );
+        Ok(())
+    })
+    .await
+}
