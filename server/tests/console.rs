@@ -304,3 +304,84 @@ async fn denials_authenticate_and_has_privileges() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// `kbn:` paths go to Kibana's own routes, as the caller, with their statuses and bodies: the
+/// role fixes the "Why?" dialog offers (`PUT kbn:/api/security/role/...`) run as written.
+#[tokio::test]
+async fn kbn_paths_reach_our_kibana_routes_as_the_caller() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let role =
+        json!({"kibana": [{"base": [], "feature": {"dashboard": ["all"]}, "spaces": ["default"]}]});
+    let put = console(
+        &t,
+        &elastic,
+        "PUT",
+        "kbn:/api/security/role/dashboard_all",
+        Some(role.clone()),
+    )
+    .await;
+    assert_eq!(
+        (put.http, put.status),
+        (StatusCode::OK, 204),
+        "{:?}",
+        put.body
+    );
+    let get = console(
+        &t,
+        &elastic,
+        "GET",
+        "kbn:/api/security/role/dashboard_all",
+        None,
+    )
+    .await;
+    assert_eq!(get.status, 200);
+    assert_eq!(
+        get.body["kibana"][0]["feature"]["dashboard"],
+        json!(["all"])
+    );
+    assert_eq!(get.body["name"], "dashboard_all");
+
+    // A kibana_admin user reaches the console but not role management: Kibana's 403, passed through.
+    let read_user = t.login("leads_read_user").await;
+    let denied = console(
+        &t,
+        &read_user,
+        "PUT",
+        "kbn:/api/security/role/sneaky",
+        Some(role),
+    )
+    .await;
+    assert_eq!(denied.status, 403, "{:?}", denied.body);
+    assert_eq!(denied.text, "Forbidden");
+    assert!(
+        denied.body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("manage_security"),
+        "{:?}",
+        denied.body
+    );
+    let missing = console(&t, &read_user, "GET", "kbn:/api/security/role/sneaky", None).await;
+    assert_ne!(missing.status, 200, "the refused role was not stored");
+
+    // Kibana's own rules still apply: a bad body is Kibana's 400; the console cannot call itself.
+    let bad = console(
+        &t,
+        &elastic,
+        "PUT",
+        "kbn:/api/security/role/x",
+        Some(json!({"kibana": [{"spaces": ["default"]}]})),
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{:?}", bad.body);
+    let looped = console(
+        &t,
+        &elastic,
+        "POST",
+        "kbn:/api/console/proxy?path=/&method=GET",
+        None,
+    )
+    .await;
+    assert_eq!(looped.status, 400);
+}

@@ -2,11 +2,12 @@
 //! front of the Elasticsearch security API subset this server owns. It always answers 200; the
 //! real status is in `x-console-proxy-status-code` / `-text`, the body is Elasticsearch's.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
@@ -14,6 +15,7 @@ use gatehouse_api::admin::{
     RoleDescriptor, CONSOLE_PROXY_PATH, CONSOLE_STATUS_HEADER, CONSOLE_STATUS_TEXT_HEADER,
 };
 use serde_json::{json, Map, Value};
+use tower::{Layer, ServiceExt};
 
 use crate::admin::{self, AdminError};
 use crate::authz::{self, HasPrivilegesRequest};
@@ -72,12 +74,15 @@ fn es_role(role: &RoleDescriptor, name: &str) -> Value {
     value
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn proxy(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     RawQuery(query): RawQuery,
     request_uri: axum::http::Uri,
+    request_headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
     let (route_method, route_path) = method_and_path(&axum::http::Method::POST, &request_uri);
@@ -112,8 +117,22 @@ async fn proxy(
             "[request query.path]: expected value of type [string] but got [undefined]",
         ));
     };
-    let (status, body) = dispatch(&state, &principal, space.id(), &method, &path, &body).await;
-    let mut response = (StatusCode::OK, body.to_string()).into_response();
+    let (status, body) = match path.strip_prefix("kbn:") {
+        Some(kibana_path) => {
+            let caller = KibanaCaller {
+                headers: &request_headers,
+                connect_info: connect_info.map(|Extension(info)| info),
+                space: space.id(),
+            };
+            kibana_request(&state, caller, &method, kibana_path, body).await
+        }
+        None => {
+            let (status, body) =
+                dispatch(&state, &principal, space.id(), &method, &path, &body).await;
+            (status, body.to_string())
+        }
+    };
+    let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -125,6 +144,89 @@ async fn proxy(
         HeaderValue::from_static(status.canonical_reason().unwrap_or("Unknown")),
     );
     Ok(response)
+}
+
+/// Who sent a `kbn:` console request: their cookie goes along, so the Kibana route answers as
+/// them, with every rule (session, headers, authorization) applied as for a direct call.
+struct KibanaCaller<'a> {
+    headers: &'a HeaderMap,
+    connect_info: Option<ConnectInfo<SocketAddr>>,
+    space: &'a str,
+}
+
+/// `kbn:<path>`: runs the request through this server's own Kibana routes (in the caller's space)
+/// and answers their status and body unchanged, as Kibana's console does.
+async fn kibana_request(
+    state: &AppState,
+    caller: KibanaCaller<'_>,
+    method: &str,
+    kibana_path: &str,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let bare = if kibana_path.starts_with('/') {
+        kibana_path.to_string()
+    } else {
+        format!("/{kibana_path}")
+    };
+    let refuse = |reason: String| {
+        let (status, body) = es_simple_error(
+            StatusCode::BAD_REQUEST,
+            "illegal_argument_exception",
+            reason,
+        );
+        (status, body.to_string())
+    };
+    if bare.starts_with(CONSOLE_PROXY_PATH) || bare.starts_with("/s/") {
+        return refuse(format!(
+            "[kbn:{bare}]: the console cannot call itself or another space"
+        ));
+    }
+    let uri = if caller.space == crate::kibana::DEFAULT_SPACE {
+        bare
+    } else {
+        format!("/s/{}{bare}", caller.space)
+    };
+    let Ok(method) = axum::http::Method::from_bytes(method.as_bytes()) else {
+        return refuse(format!("[{method}]: not an HTTP method"));
+    };
+    let mut builder = axum::http::Request::builder().method(method).uri(&uri);
+    if let Some(cookie) = caller.headers.get(header::COOKIE) {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder = builder
+        .header(gatehouse_api::headers::KBN_XSRF, "true")
+        .header(
+            gatehouse_api::headers::INTERNAL_ORIGIN,
+            gatehouse_api::headers::INTERNAL_ORIGIN_VALUE,
+        );
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    let Ok(mut request) = builder.body(axum::body::Body::from(body)) else {
+        return refuse(format!("[kbn:{uri}]: not a valid request path"));
+    };
+    if let Some(info) = caller.connect_info {
+        request.extensions_mut().insert(info);
+    }
+    let app =
+        axum::middleware::from_fn(crate::kibana::request_rules).layer(crate::router(state.clone()));
+    let response = match app.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let status = response.status();
+    match axum::body::to_bytes(response.into_body(), crate::kibana::BODY_LIMIT * 16).await {
+        Ok(bytes) => (status, String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) => {
+            tracing::error!(error = %e, "console kbn: answer");
+            let (status, body) = es_simple_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "exception",
+                "the Kibana route's answer could not be read".to_string(),
+            );
+            (status, body.to_string())
+        }
+    }
 }
 
 fn parse_body(raw: &[u8]) -> Result<Value, EsAnswer> {
@@ -150,15 +252,6 @@ pub async fn dispatch(
     raw_body: &[u8],
 ) -> EsAnswer {
     let path = raw_path.split(['?', '#']).next().unwrap_or("");
-    if path.starts_with("kbn:") {
-        return es_simple_error(
-            StatusCode::BAD_REQUEST,
-            "illegal_argument_exception",
-            format!(
-                "[{path}]: requests to Kibana's own APIs are not supported by this console yet"
-            ),
-        );
-    }
     let segments: Vec<String> = path
         .trim_start_matches('/')
         .trim_end_matches('/')
