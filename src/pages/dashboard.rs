@@ -6,12 +6,14 @@ use gatehouse_api::dashboards::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
 
 use super::dashboards::{DashboardRights, LoadError};
 use crate::api::expect_api;
 use crate::components::{GuardedButton, ShareDialog};
 use crate::format::relative_time;
-use crate::state::{expect_profiles, expect_toasts};
+use crate::state::session::drafts;
+use crate::state::{expect_profiles, expect_session, expect_toasts};
 
 const PANEL_TYPES: [(&str, &str); 5] = [
     ("metric", "Metric"),
@@ -21,9 +23,39 @@ const PANEL_TYPES: [(&str, &str); 5] = [
     ("markdown", "Text"),
 ];
 
+/// The editor's fields, kept in `sessionStorage` (see [`drafts`]) while they differ from the
+/// saved dashboard, so a session that ends mid-edit does not lose them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Draft {
+    title: String,
+    description: String,
+    panels: Vec<Panel>,
+    /// The version the edit started from, sent with the save (a newer one on the server → 409).
+    version: Option<String>,
+}
+
+impl Draft {
+    fn name(dashboard_id: &str) -> String {
+        format!("dashboard/{dashboard_id}")
+    }
+
+    /// The signed-in user's draft of this dashboard, if they left one.
+    fn load(user: &str, dashboard_id: &str) -> Option<Draft> {
+        drafts::load(user, &Self::name(dashboard_id))
+            .and_then(|json| serde_json::from_str(&json).ok())
+    }
+
+    fn same_content(&self, data: &DashboardData) -> bool {
+        self.title == data.title
+            && self.description == data.description
+            && self.panels == data.panels
+    }
+}
+
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let api = expect_api();
+    let session = expect_session();
     let toasts = expect_toasts();
     let profiles = expect_profiles();
     let params = use_params_map();
@@ -50,7 +82,8 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
 
-    // `?mode=edit` (the list's Edit action) opens the editor once the dashboard is known editable.
+    // `?mode=edit` (the list's Edit action) opens the editor once the dashboard is known editable;
+    // so do unsaved edits this user left here (e.g. when their session ended mid-edit).
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
             return true;
@@ -59,7 +92,11 @@ pub fn DashboardPage() -> impl IntoView {
         let Some(dashboard) = current.get() else {
             return false;
         };
-        if wants_edit && rights.edit_block(&dashboard).is_none() {
+        let has_draft = session
+            .username_untracked()
+            .and_then(|user| Draft::load(&user, &dashboard.id))
+            .is_some_and(|draft| !draft.same_content(&dashboard.data));
+        if (wants_edit || has_draft) && rights.edit_block(&dashboard).is_none() {
             editing.set(true);
         }
         true
@@ -237,19 +274,74 @@ fn PanelCard(panel: Panel, index: usize) -> impl IntoView {
 fn DashboardEditor(current: RwSignal<Option<Dashboard>>, editing: RwSignal<bool>) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
+    let session = expect_session();
     let Some(original) = current.get_untracked() else {
         return ().into_any();
     };
     let id = StoredValue::new(original.id.clone());
-    let title = RwSignal::new(original.data.title.clone());
-    let description = RwSignal::new(original.data.description.clone());
-    let panels = RwSignal::new(original.data.panels.clone());
-    let version = RwSignal::new(original.meta.version.clone());
+    // Unsaved edits this user left on this dashboard come back into the form.
+    let user = StoredValue::new(session.username_untracked());
+    let draft_name = StoredValue::new(Draft::name(&original.id));
+    let draft = user
+        .get_value()
+        .and_then(|user| Draft::load(&user, &original.id))
+        .filter(|draft| !draft.same_content(&original.data));
+    let restored = RwSignal::new(draft.is_some());
+    let start = draft.unwrap_or_else(|| Draft {
+        title: original.data.title.clone(),
+        description: original.data.description.clone(),
+        panels: original.data.panels.clone(),
+        version: original.meta.version.clone(),
+    });
+    let next_panel = StoredValue::new(start.panels.len().max(original.data.panels.len()));
+    let title = RwSignal::new(start.title);
+    let description = RwSignal::new(start.description);
+    let panels = RwSignal::new(start.panels);
+    let version = RwSignal::new(start.version);
     let access_control = StoredValue::new(original.data.access_control.clone());
     let error = RwSignal::new(None::<String>);
     let conflict = RwSignal::new(false);
     let saving = RwSignal::new(false);
-    let next_panel = StoredValue::new(original.data.panels.len());
+
+    // While the form differs from the saved dashboard, keep it in the tab's session storage; a
+    // session that ends now (expiry, password change) sends the user to login and back here.
+    Effect::new(move |_| {
+        let draft = Draft {
+            title: title.get(),
+            description: description.get(),
+            panels: panels.get(),
+            version: version.get(),
+        };
+        let Some(user) = user.get_value() else {
+            return;
+        };
+        let dirty = current.with_untracked(|saved| {
+            saved
+                .as_ref()
+                .is_none_or(|saved| !draft.same_content(&saved.data))
+        });
+        match serde_json::to_string(&draft) {
+            Ok(json) if dirty => drafts::save(&user, &draft_name.get_value(), &json),
+            _ => drafts::clear(&user, &draft_name.get_value()),
+        }
+    });
+    let forget_draft = move || {
+        if let Some(user) = user.get_value() {
+            drafts::clear(&user, &draft_name.get_value());
+        }
+        restored.set(false);
+    };
+    let discard = move |_| {
+        forget_draft();
+        if let Some(saved) = current.get_untracked() {
+            title.set(saved.data.title);
+            description.set(saved.data.description);
+            panels.set(saved.data.panels);
+            version.set(saved.meta.version);
+        }
+        error.set(None);
+        conflict.set(false);
+    };
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -274,6 +366,7 @@ fn DashboardEditor(current: RwSignal<Option<Dashboard>>, editing: RwSignal<bool>
         spawn_local(async move {
             match api.update_dashboard(&id.get_value(), &body).await {
                 Ok(saved) => {
+                    forget_draft();
                     toasts.success("Dashboard saved", &saved.data.title);
                     current.set(Some(saved));
                     editing.set(false);
@@ -311,6 +404,13 @@ fn DashboardEditor(current: RwSignal<Option<Dashboard>>, editing: RwSignal<bool>
     view! {
         <form class="panel form editor" on:submit=save data-testid="dashboard-editor" novalidate>
             <h1>"Edit dashboard"</h1>
+            <Show when=move || restored.get()>
+                <div class="callout callout-warning" role="status" data-testid="dashboard-draft-restored">
+                    <p><strong>"Unsaved changes restored"</strong></p>
+                    <p>"These edits were not saved before you left this page. Review them and save, or discard them to go back to the saved dashboard."</p>
+                    <button type="button" class="btn" data-testid="dashboard-draft-discard" on:click=discard>"Discard changes"</button>
+                </div>
+            </Show>
             <Show when=move || error.with(Option::is_some)>
                 <div class=move || if conflict.get() { "callout callout-warning" } else { "callout callout-danger" } role="alert" data-testid="dashboard-save-error">
                     <p>{move || error.get().unwrap_or_default()}</p>
@@ -348,7 +448,10 @@ fn DashboardEditor(current: RwSignal<Option<Dashboard>>, editing: RwSignal<bool>
                 }>"Add panel"</button>
             </fieldset>
             <div class="modal-actions">
-                <button type="button" class="btn" on:click=move |_| editing.set(false)>"Cancel"</button>
+                <button type="button" class="btn" data-testid="dashboard-cancel" on:click=move |_| {
+                    forget_draft();
+                    editing.set(false);
+                }>"Cancel"</button>
                 <button type="submit" class="btn btn-primary" data-testid="dashboard-save" disabled=move || saving.get()>"Save"</button>
             </div>
         </form>

@@ -50,6 +50,10 @@ impl Session {
             Err(err) if err.is_unauthenticated() => SessionStatus::SignedOut,
             Err(err) => SessionStatus::Unavailable(err),
         };
+        if let SessionStatus::SignedIn { user, .. } = &next {
+            // Someone else's unsaved edits must not stay in a tab another user now holds.
+            drafts::keep_only(&user.username);
+        }
         self.status.set(next);
     }
 
@@ -79,6 +83,14 @@ impl Session {
         self.status.set(SessionStatus::SignedOut);
     }
 
+    /// The signed-in user's name, without tracking (for keys, not for what is shown).
+    pub fn username_untracked(&self) -> Option<String> {
+        self.status.with_untracked(|status| match status {
+            SessionStatus::SignedIn { user, .. } => Some(user.username.clone()),
+            _ => None,
+        })
+    }
+
     pub fn user(&self) -> Option<AuthenticatedUser> {
         match self.status.get() {
             SessionStatus::SignedIn { user, .. } => Some(user),
@@ -90,6 +102,64 @@ impl Session {
         match self.status.get() {
             SessionStatus::SignedIn { capabilities, .. } => capabilities,
             _ => Capabilities::default(),
+        }
+    }
+}
+
+/// Unsaved form contents kept in the tab's `sessionStorage`, so a session that ends mid-edit
+/// (idle expiry, a password change elsewhere) does not take what the user typed with it: the
+/// login page sends them back to the same page, which offers the draft again.
+///
+/// Every key carries the username: a draft is only ever offered to the user who typed it, and
+/// signing in as someone else removes every other user's drafts from the tab. Storage that is
+/// missing or full (private mode, quota) just means no draft: nothing here can fail the page.
+pub mod drafts {
+    const PREFIX: &str = "gatehouse:draft:";
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    fn encode(s: &str) -> String {
+        String::from(js_sys::encode_uri_component(s))
+    }
+
+    fn user_prefix(user: &str) -> String {
+        format!("{PREFIX}{}:", encode(user))
+    }
+
+    /// `what` names the form, e.g. `dashboard/<id>`.
+    fn key(user: &str, what: &str) -> String {
+        format!("{}{}", user_prefix(user), encode(what))
+    }
+
+    pub fn save(user: &str, what: &str, value: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(&key(user, what), value);
+        }
+    }
+
+    pub fn load(user: &str, what: &str) -> Option<String> {
+        storage()?.get_item(&key(user, what)).ok().flatten()
+    }
+
+    pub fn clear(user: &str, what: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(&key(user, what));
+        }
+    }
+
+    /// Removes every draft that does not belong to `user`.
+    pub fn keep_only(user: &str) {
+        let Some(storage) = storage() else { return };
+        let mine = user_prefix(user);
+        let n = storage.length().unwrap_or(0);
+        let others: Vec<String> = (0..n)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| k.starts_with(PREFIX) && !k.starts_with(&mine))
+            .collect();
+        for k in others {
+            let _ = storage.remove_item(&k);
         }
     }
 }
