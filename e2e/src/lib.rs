@@ -8,15 +8,20 @@
 //! Run through `cargo xtask test`, which builds the SPA first and sets `GATEHOUSE_DIST`.
 
 use std::future::Future;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
+use gatehouse_server::faults::{FaultRule, FaultRules, FaultsReport, FAULTS_PATH};
 use thirtyfour::prelude::*;
+use thirtyfour::{ChromiumLikeCapabilities, LoggingPrefsLogLevel};
 
+pub use gatehouse_server::faults::FaultKind;
 pub use thirtyfour;
 
 /// Password of every seeded demo user.
@@ -63,6 +68,35 @@ pub fn screenshot_dir() -> PathBuf {
         })
 }
 
+/// How [`run_with`] starts the server under test.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Enable the server's test-only fault injector (`gatehouse_server::faults`), driven with
+    /// [`Browser::set_faults`] / [`Browser::clear_faults`].
+    pub faults: bool,
+}
+
+/// One line of the browser console (`goog:loggingPrefs` browser log).
+#[derive(Debug, Clone)]
+pub struct ConsoleEntry {
+    /// `SEVERE`, `WARNING`, `INFO`, …
+    pub level: String,
+    /// `console-api`, `javascript` (uncaught errors), `network`, … when Chromium says.
+    pub source: Option<String>,
+    pub message: String,
+}
+
+impl ConsoleEntry {
+    /// A wasm panic (console_error_panic_hook prints `panicked at`; the trap after it is a
+    /// `RuntimeError`) or any uncaught script error: the app is broken, not merely unlucky.
+    pub fn is_crash(&self) -> bool {
+        self.message.contains("panicked at")
+            || self.message.contains("RuntimeError")
+            || self.message.contains("unreachable")
+            || self.source.as_deref() == Some("javascript")
+    }
+}
+
 /// A driven browser pointed at one running Gatehouse. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Browser {
@@ -70,6 +104,8 @@ pub struct Browser {
     /// `http://127.0.0.1:<port>` of the server under test.
     pub base_url: String,
     screenshots: PathBuf,
+    /// Everything read from the browser log so far (reading drains Chromium's buffer).
+    console: Arc<Mutex<Vec<ConsoleEntry>>>,
 }
 
 impl Browser {
@@ -182,6 +218,81 @@ impl Browser {
             .with_context(|| format!("signing in as {user}"))
     }
 
+    /// Every console line of this browser session so far (page loads included).
+    pub async fn console(&self) -> Result<Vec<ConsoleEntry>> {
+        let fresh = self
+            .driver
+            .browser_log()
+            .await
+            .context("reading the browser console (goog:loggingPrefs)")?;
+        let mut all = self.console.lock().unwrap_or_else(|e| e.into_inner());
+        all.extend(fresh.into_iter().map(|entry| ConsoleEntry {
+            level: entry.level,
+            source: entry.source,
+            message: entry.message,
+        }));
+        Ok(all.clone())
+    }
+
+    /// Fails if the console so far shows a wasm panic or an uncaught script error.
+    pub async fn assert_no_crash(&self) -> Result<()> {
+        let crashes: Vec<String> = self
+            .console()
+            .await?
+            .into_iter()
+            .filter(ConsoleEntry::is_crash)
+            .map(|e| {
+                format!(
+                    "[{} {}] {}",
+                    e.level,
+                    e.source.unwrap_or_default(),
+                    e.message
+                )
+            })
+            .collect();
+        if !crashes.is_empty() {
+            bail!("the browser console shows a crash:\n{}", crashes.join("\n"));
+        }
+        Ok(())
+    }
+
+    /// Replaces the server's fault rules (needs [`Options::faults`]); returns the server's report.
+    pub async fn set_faults(&self, rules: Vec<FaultRule>) -> Result<FaultsReport> {
+        let body = FaultRules { rules }.to_json();
+        self.faults_call("PUT", Some(body)).await
+    }
+
+    /// Clears the server's fault rules; the report still counts what was injected.
+    pub async fn clear_faults(&self) -> Result<FaultsReport> {
+        self.faults_call("DELETE", None).await
+    }
+
+    /// The rules in force and how many answers each fault kind has spoiled.
+    pub async fn fault_report(&self) -> Result<FaultsReport> {
+        self.faults_call("GET", None).await
+    }
+
+    async fn faults_call(
+        &self,
+        method: &'static str,
+        body: Option<String>,
+    ) -> Result<FaultsReport> {
+        let addr: SocketAddr = self
+            .base_url
+            .trim_start_matches("http://")
+            .parse()
+            .context("server address")?;
+        // Plain HTTP/1.1 on a blocking socket, off the runtime that also runs the server.
+        let answer = tokio::task::spawn_blocking(move || raw_http(addr, method, FAULTS_PATH, body))
+            .await
+            .context("fault control task")??;
+        let (status, text) = answer;
+        if status != 200 {
+            bail!("{method} {FAULTS_PATH} answered {status}: {text} (is Options::faults set?)");
+        }
+        FaultsReport::from_json(&text).with_context(|| format!("fault report: {text}"))
+    }
+
     /// Saves a PNG of the viewport as `<screenshot dir>/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         std::fs::create_dir_all(&self.screenshots)
@@ -202,6 +313,61 @@ impl Browser {
         println!("screenshot: {}", path.display());
         Ok(path)
     }
+}
+
+/// One request with Kibana's headers over a fresh connection; returns the status and body.
+fn raw_http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = body.unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nkbn-xsrf: true\r\n\
+         x-elastic-internal-origin: Kibana\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let raw = String::from_utf8_lossy(&raw);
+    let (head, rest) = raw
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| anyhow!("no HTTP answer from {addr}: {raw:?}"))?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| anyhow!("no status line: {head:?}"))?;
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    let text = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    Ok((status, text))
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || tail.len() < size {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = tail[size..].trim_start_matches("\r\n");
+    }
+    out
 }
 
 /// CSS selector for a `data-testid`.
@@ -305,6 +471,8 @@ async fn new_session(chromedriver: &ChromeDriver, profile: &Path) -> Result<WebD
         caps.add_arg(arg)?;
     }
     caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+    // Console lines and uncaught errors, read back with `Browser::console`.
+    caps.set_browser_log_level(LoggingPrefsLogLevel::All)?;
     let driver = WebDriver::new(chromedriver.url(), caps)
         .await
         .with_context(|| {
@@ -326,7 +494,7 @@ struct Harness {
     tmp: tempfile::TempDir,
 }
 
-async fn start() -> Result<(Harness, Browser)> {
+async fn start(options: Options) -> Result<(Harness, Browser)> {
     let dist = dist_dir()?;
     let tmp = tempfile::Builder::new()
         .prefix("gatehouse-e2e-")
@@ -337,6 +505,7 @@ async fn start() -> Result<(Harness, Browser)> {
         db_path: tmp.path().join("gatehouse.db"),
         dist_dir: Some(dist),
         seed: true,
+        faults: options.faults,
         ..Default::default()
     };
     let server = gatehouse_server::start(config)
@@ -353,6 +522,7 @@ async fn start() -> Result<(Harness, Browser)> {
         driver: driver.clone(),
         base_url,
         screenshots: screenshot_dir(),
+        console: Arc::default(),
     };
     Ok((
         Harness {
@@ -381,6 +551,15 @@ where
     F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = Result<()>> + Send + 'static,
 {
+    run_with(Options::default(), test).await
+}
+
+/// [`run`] with a server started as `options` say (e.g. with the fault injector enabled).
+pub async fn run_with<F, Fut>(options: Options, test: F) -> Result<()>
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = Result<()>> + Send + 'static,
+{
     let name = std::thread::current()
         .name()
         .unwrap_or("test")
@@ -388,7 +567,7 @@ where
         .next()
         .unwrap_or("test")
         .to_string();
-    let (harness, browser) = start().await?;
+    let (harness, browser) = start(options).await?;
 
     // A spawned task turns a panic into a JoinError, so cleanup below always runs.
     let outcome = tokio::spawn(test(browser.clone())).await;
@@ -397,6 +576,11 @@ where
         let _ = browser.screenshot(&format!("FAILED-{name}")).await;
         if let Ok(at) = browser.location().await {
             eprintln!("{name}: failed at {at}");
+        }
+        if let Ok(console) = browser.console().await {
+            for entry in console.iter().rev().take(30).rev() {
+                eprintln!("{name}: console [{}] {}", entry.level, entry.message);
+            }
         }
     }
     let Harness {

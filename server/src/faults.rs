@@ -148,12 +148,30 @@ pub struct FaultRules {
     pub rules: Vec<FaultRule>,
 }
 
+impl FaultRules {
+    /// The `PUT` body, for clients without serde_json of their own (the browser tests' harness).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| r#"{"rules":[]}"#.to_string())
+    }
+}
+
 /// What `GET`/`PUT`/`DELETE` [`FAULTS_PATH`] answer: the rules in force and how many answers each
 /// fault kind has spoiled since the server started.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultsReport {
     pub rules: Vec<FaultRule>,
     pub injected: BTreeMap<String, u64>,
+}
+
+impl FaultsReport {
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Answers spoiled so far, all kinds together.
+    pub fn total_injected(&self) -> u64 {
+        self.injected.values().sum()
+    }
 }
 
 /// The rules in force; shared by the control route and the middleware.
