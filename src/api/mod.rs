@@ -126,6 +126,9 @@ impl ApiClient {
         serde_json::from_str(&response.body).map_err(|err| {
             if response.body.trim().is_empty() {
                 ApiError::invalid_body(response.status, "the body was empty")
+            } else if err.is_eof() {
+                // A proxy or a dropped connection cut the answer short.
+                ApiError::invalid_body(response.status, "the response was cut off before its end")
             } else {
                 ApiError::invalid_body(response.status, err)
             }

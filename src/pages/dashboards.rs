@@ -171,10 +171,10 @@ fn DashboardList() -> impl IntoView {
 #[component]
 pub fn LoadError(error: ApiError, on_retry: Callback<()>) -> impl IntoView {
     view! {
-        <div class="callout callout-danger" role="alert">
+        <div class="callout callout-danger" role="alert" data-testid="load-error">
             <p class="callout-title">"Something went wrong"</p>
             <p>{error.toast_text()}</p>
-            <button type="button" class="btn" on:click=move |_| on_retry.run(())>"Try again"</button>
+            <button type="button" class="btn" data-testid="load-error-retry" on:click=move |_| on_retry.run(())>"Try again"</button>
         </div>
     }
 }
