@@ -1,0 +1,346 @@
+//! SPA resilience (issue #5): the server's test-only fault injector spoils one route's answers —
+//! truncated JSON, wrong types, a proxy's HTML 502 page, an empty body, a 30 s stall, a dropped
+//! connection — and for each the browser must show a clear message, not panic, keep the rest of
+//! the app working, and recover through its retry control once the fault is off.
+//!
+//! Each test prints `fault <kind> on GET <route>: injected N, survived` when it passes.
+
+use std::time::{Duration, Instant};
+
+mod common;
+
+use anyhow::{bail, ensure, Context, Result};
+use common::api_session;
+use gatehouse_e2e::thirtyfour::prelude::*;
+use gatehouse_e2e::{run_with, testid, Browser, FaultKind, Options, TIMEOUT};
+use gatehouse_server::faults::FaultRule;
+
+const LEADS_PAGE: &str = "/app/security/entity_analytics";
+const DASHBOARDS_PAGE: &str = "/app/dashboards";
+/// The leads list request (`GET …/leads?page=1&perPage=20…`), not its `/privileges` or `/status`.
+const LEADS_LIST: &str = "/internal/entity_analytics/leads";
+const DASHBOARDS_LIST: &str = "/api/dashboards";
+/// The SPA aborts a request after 20 s; a stalled answer must be reported well before the
+/// server's 30 s stall ends. Generous for a loaded 2-core machine.
+const STALL_WAIT: Duration = Duration::from_secs(60);
+const GENERATION: Duration = Duration::from_secs(60);
+
+const FAULTS: Options = Options { faults: true };
+
+/// What the page must say for each fault: words a user can act on, not markup or a blank.
+fn expected_message(kind: FaultKind) -> &'static str {
+    match kind {
+        FaultKind::TruncatedJson => "response was cut off",
+        FaultKind::WrongTypes => "could not read",
+        FaultKind::Html502 => "502 Bad Gateway",
+        FaultKind::EmptyBody => "empty",
+        FaultKind::Stall => "did not answer within 20 seconds",
+        FaultKind::DropConnection => "Could not reach the server",
+    }
+}
+
+fn wait_for(kind: FaultKind) -> Duration {
+    if kind == FaultKind::Stall {
+        STALL_WAIT
+    } else {
+        TIMEOUT
+    }
+}
+
+/// Only `GET <path>` exactly (any query string).
+fn on_get(path: &str, kind: FaultKind) -> FaultRule {
+    FaultRule {
+        method: Some("GET".into()),
+        exact: true,
+        ..FaultRule::new(path, kind)
+    }
+}
+
+async fn wait_for_text(
+    b: &Browser,
+    selector: &str,
+    needle: &str,
+    timeout: Duration,
+) -> Result<String> {
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        seen.clear();
+        for el in b.driver.find_all(By::Css(selector)).await? {
+            let text = el.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            seen.push(text);
+        }
+        if started.elapsed() > timeout {
+            bail!("timed out after {timeout:?} waiting for `{selector}` to contain {needle:?}; saw {seen:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn count(b: &Browser, selector: &str) -> Result<usize> {
+    Ok(b.driver.find_all(By::Css(selector)).await?.len())
+}
+
+async fn click(b: &Browser, selector: &str) -> Result<()> {
+    b.wait_for(selector, TIMEOUT)
+        .await?
+        .click()
+        .await
+        .with_context(|| format!("clicking {selector}"))
+}
+
+/// Generates leads for `leads_full_user` over the API and waits until they are stored.
+async fn generate_leads(b: &Browser) -> Result<()> {
+    let client = api_session(b, "leads_full_user").await?;
+    let started = client
+        .post(b.url(&format!("{LEADS_LIST}/generate")))
+        .header("kbn-xsrf", "true")
+        .header("x-elastic-internal-origin", "Kibana")
+        .header("elastic-api-version", "1")
+        .json(&serde_json::json!({ "connectorId": "gatehouse-default" }))
+        .send()
+        .await?;
+    ensure!(
+        started.status().is_success(),
+        "generation starts: {}",
+        started.status()
+    );
+    let begun = Instant::now();
+    loop {
+        let status: serde_json::Value = client
+            .get(b.url(&format!("{LEADS_LIST}/status")))
+            .header("x-elastic-internal-origin", "Kibana")
+            .header("elastic-api-version", "1")
+            .send()
+            .await?
+            .json()
+            .await?;
+        if status["totalLeads"].as_u64().is_some_and(|n| n > 0) {
+            return Ok(());
+        }
+        if begun.elapsed() > GENERATION {
+            bail!("no leads after {GENERATION:?}: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Leaves the leads page and comes back through the header, so the section mounts and asks for
+/// its list again.
+async fn reopen_leads(b: &Browser) -> Result<()> {
+    click(b, &testid("nav-dashboards")).await?;
+    b.wait_for_testid("dashboard-table", TIMEOUT).await?;
+    click(b, &testid("nav-entity-analytics")).await?;
+    b.wait_for_path(LEADS_PAGE, TIMEOUT).await?;
+    Ok(())
+}
+
+/// The leads list is faulted; the page must say so, keep working, and recover on "Try again".
+async fn leads_list_survives(kind: FaultKind) -> Result<()> {
+    run_with(FAULTS, move |b| async move {
+        generate_leads(&b).await?;
+        b.goto(LEADS_PAGE).await?;
+        b.sign_in("leads_full_user").await?;
+        b.wait_for_path(LEADS_PAGE, TIMEOUT).await?;
+        b.wait_for_testid("lead-card", TIMEOUT)
+            .await
+            .context("leads show before any fault")?;
+
+        b.set_faults(vec![on_get(LEADS_LIST, kind)]).await?;
+        reopen_leads(&b).await?;
+        let needle = expected_message(kind);
+        let callout = wait_for_text(&b, &testid("leads-error"), needle, wait_for(kind))
+            .await
+            .context("the leads section explains the failure")?;
+        ensure!(
+            callout.contains("Failed to fetch hunting leads"),
+            "the callout names what failed: {callout:?}"
+        );
+        ensure!(
+            !callout.contains('<'),
+            "no markup in the message: {callout:?}"
+        );
+        let toast = wait_for_text(&b, &testid("toast"), needle, TIMEOUT)
+            .await
+            .context("a toast says the same")?;
+        ensure!(
+            toast.contains("Failed to fetch hunting leads"),
+            "toast: {toast:?}"
+        );
+        ensure!(
+            count(&b, &testid("lead-card")).await? == 0,
+            "no stale or half-read leads are shown"
+        );
+        b.assert_no_crash().await?;
+
+        // The rest of the app keeps working while the fault is on.
+        click(&b, &testid("nav-dashboards")).await?;
+        b.wait_for_testid("dashboard-row", TIMEOUT)
+            .await
+            .context("the dashboards list still loads")?;
+        ensure!(count(&b, &testid("dashboard-row")).await? >= 5);
+        click(&b, &testid("nav-entity-analytics")).await?;
+        wait_for_text(&b, &testid("leads-error"), needle, wait_for(kind))
+            .await
+            .context("coming back, the page reports the fault again instead of freezing")?;
+
+        // Fault off: the page's own retry brings the leads back.
+        let report = b.clear_faults().await?;
+        let injected = report.injected.get(kind.as_str()).copied().unwrap_or(0);
+        ensure!(
+            injected >= 2,
+            "the fault was injected on both visits: {report:?}"
+        );
+        click(&b, &format!("{} button", testid("leads-error"))).await?;
+        b.wait_for_testid("lead-card", TIMEOUT)
+            .await
+            .context("Try again shows the leads once the fault is off")?;
+        ensure!(
+            !b.is_shown(&testid("leads-error")).await?,
+            "the error is gone"
+        );
+        b.assert_no_crash().await?;
+        println!(
+            "fault {} on GET {LEADS_LIST}: injected {injected}, survived",
+            kind.as_str()
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_list_truncated_json() -> Result<()> {
+    leads_list_survives(FaultKind::TruncatedJson).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_list_wrong_types() -> Result<()> {
+    leads_list_survives(FaultKind::WrongTypes).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_list_html_502() -> Result<()> {
+    leads_list_survives(FaultKind::Html502).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_list_empty_body() -> Result<()> {
+    leads_list_survives(FaultKind::EmptyBody).await
+}
+
+/// Slow by design: the SPA must give up after its 20 s limit and say so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_list_stall_hits_the_request_time_limit() -> Result<()> {
+    leads_list_survives(FaultKind::Stall).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_list_dropped_connection() -> Result<()> {
+    leads_list_survives(FaultKind::DropConnection).await
+}
+
+/// A second route: the dashboards list behind a proxy that answers with its 502 page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboards_list_html_502() -> Result<()> {
+    let kind = FaultKind::Html502;
+    run_with(FAULTS, move |b| async move {
+        b.goto(DASHBOARDS_PAGE).await?;
+        b.sign_in("elastic").await?;
+        b.wait_for_path(DASHBOARDS_PAGE, TIMEOUT).await?;
+        b.wait_for_testid("dashboard-row", TIMEOUT).await?;
+
+        b.set_faults(vec![on_get(DASHBOARDS_LIST, kind)]).await?;
+        click(&b, &testid("nav-entity-analytics")).await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        click(&b, &testid("nav-dashboards")).await?;
+        let needle = expected_message(kind);
+        let callout = wait_for_text(&b, &testid("load-error"), needle, TIMEOUT)
+            .await
+            .context("the dashboards page explains the failure")?;
+        ensure!(!callout.contains('<'), "no markup: {callout:?}");
+        wait_for_text(&b, &testid("toast"), "Failed to load dashboards", TIMEOUT).await?;
+        ensure!(count(&b, &testid("dashboard-row")).await? == 0);
+        b.assert_no_crash().await?;
+
+        // The rest of the app keeps working: the leads section loads.
+        click(&b, &testid("nav-entity-analytics")).await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        b.wait_for(
+            &format!("{}, {}", testid("leads-empty"), testid("lead-card")),
+            TIMEOUT,
+        )
+        .await
+        .context("the leads section still answers")?;
+        click(&b, &testid("nav-dashboards")).await?;
+        wait_for_text(&b, &testid("load-error"), needle, TIMEOUT).await?;
+
+        let report = b.clear_faults().await?;
+        let injected = report.injected.get(kind.as_str()).copied().unwrap_or(0);
+        ensure!(
+            injected >= 2,
+            "the fault was injected on both visits: {report:?}"
+        );
+        click(&b, &testid("load-error-retry")).await?;
+        b.wait_for_testid("dashboard-row", TIMEOUT)
+            .await
+            .context("Try again shows the dashboards once the fault is off")?;
+        ensure!(count(&b, &testid("dashboard-row")).await? >= 5);
+        ensure!(!b.is_shown(&testid("load-error")).await?);
+        b.assert_no_crash().await?;
+        println!(
+            "fault {} on GET {DASHBOARDS_LIST}: injected {injected}, survived",
+            kind.as_str()
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// A third route, at start-up: the session check (`GET /internal/security/me`) gets a dropped
+/// connection when the page loads. The app must say it cannot reach the server, not sign the user
+/// out or show a blank page, and its own "Try again" must sign back in once the fault is off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_check_dropped_connection_at_load() -> Result<()> {
+    const ME: &str = "/internal/security/me";
+    let kind = FaultKind::DropConnection;
+    run_with(FAULTS, move |b| async move {
+        b.goto(DASHBOARDS_PAGE).await?;
+        b.sign_in("elastic").await?;
+        b.wait_for_testid("dashboard-row", TIMEOUT).await?;
+
+        b.set_faults(vec![on_get(ME, kind)]).await?;
+        b.driver.refresh().await?;
+        let panel = wait_for_text(&b, "main.outage", expected_message(kind), TIMEOUT)
+            .await
+            .context("the outage panel explains the failure")?;
+        ensure!(
+            panel.contains("can't reach its server"),
+            "outage panel: {panel:?}"
+        );
+        ensure!(
+            b.path().await? == DASHBOARDS_PAGE,
+            "the user is not sent to the login page by an outage"
+        );
+        b.assert_no_crash().await?;
+
+        let report = b.clear_faults().await?;
+        let injected = report.injected.get(kind.as_str()).copied().unwrap_or(0);
+        ensure!(injected >= 1, "the fault was injected: {report:?}");
+        click(&b, "main.outage button").await?;
+        b.wait_for_testid("user-menu", TIMEOUT)
+            .await
+            .context("Try again signs back in once the fault is off")?;
+        b.wait_for_testid("dashboard-row", TIMEOUT).await?;
+        b.assert_no_crash().await?;
+        println!(
+            "fault {} on GET {ME}: injected {injected}, survived",
+            kind.as_str()
+        );
+        Ok(())
+    })
+    .await
+}
