@@ -149,6 +149,19 @@ pub mod drafts {
         }
     }
 
+    /// Removes every draft in the tab (for an explicit sign-out: the user chose to leave).
+    pub fn clear_all() {
+        let Some(storage) = storage() else { return };
+        let n = storage.length().unwrap_or(0);
+        let all: Vec<String> = (0..n)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| k.starts_with(PREFIX))
+            .collect();
+        for k in all {
+            let _ = storage.remove_item(&k);
+        }
+    }
+
     /// Removes every draft that does not belong to `user`.
     pub fn keep_only(user: &str) {
         let Some(storage) = storage() else { return };
