@@ -344,3 +344,48 @@ async fn session_check_dropped_connection_at_load() -> Result<()> {
     })
     .await
 }
+
+/// The "no wasm panic" checks above are only worth something if the console watch sees one: what
+/// console_error_panic_hook prints, and an uncaught error, both count as a crash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_watch_sees_panics_and_uncaught_errors() -> Result<()> {
+    run_with(Options::default(), |b| async move {
+        b.goto("/login").await?;
+        b.wait_for("#login-username", TIMEOUT).await?;
+        b.assert_no_crash().await?;
+        b.driver
+            .execute(
+                "console.error('panicked at src/api/mod.rs:1:1:\\nsimulated'); \
+                 setTimeout(() => { throw new Error('simulated uncaught error'); }, 0);",
+                Vec::new(),
+            )
+            .await?;
+        let started = Instant::now();
+        loop {
+            let crashes: Vec<String> = b
+                .console()
+                .await?
+                .into_iter()
+                .filter(|e| e.is_crash())
+                .map(|e| e.message)
+                .collect();
+            let panic = crashes.iter().any(|m| m.contains("panicked at"));
+            let uncaught = crashes
+                .iter()
+                .any(|m| m.contains("simulated uncaught error"));
+            if panic && uncaught {
+                break;
+            }
+            if started.elapsed() > TIMEOUT {
+                bail!("the console watch missed a crash; saw {crashes:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        ensure!(
+            b.assert_no_crash().await.is_err(),
+            "assert_no_crash fails once a panic is in the console"
+        );
+        Ok(())
+    })
+    .await
+}
