@@ -8,6 +8,7 @@ pub mod error;
 pub mod headers;
 pub mod leads;
 pub mod security;
+pub mod spaces;
 pub mod toasts;
 
 pub use error::{ApiError, ErrorKind};

@@ -334,6 +334,7 @@ pub fn owns_any(conn: &Connection, space: &str, profile_uid: &str) -> rusqlite::
 // ---------------------------------------------------------------------------------------------
 
 struct DemoDashboard {
+    space: &'static str,
     id: &'static str,
     title: &'static str,
     description: &'static str,
@@ -345,6 +346,7 @@ struct DemoDashboard {
 
 const DEMO_DASHBOARDS: &[DemoDashboard] = &[
     DemoDashboard {
+        space: crate::kibana::DEFAULT_SPACE,
         id: "soc-overview",
         title: "SOC overview",
         description: "Alert volume and response times across the security operations center.",
@@ -358,6 +360,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
+        space: crate::kibana::DEFAULT_SPACE,
         id: "phishing-triage",
         title: "Phishing triage",
         description: "Reported emails and the triage backlog.",
@@ -370,6 +373,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
+        space: crate::kibana::DEFAULT_SPACE,
         id: "executive-risk-summary",
         title: "Executive risk summary",
         description: "Risk posture for the leadership report.",
@@ -382,6 +386,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
+        space: crate::kibana::DEFAULT_SPACE,
         id: "endpoint-health",
         title: "Endpoint health",
         description: "Agent coverage and isolation status.",
@@ -394,6 +399,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
+        space: crate::kibana::DEFAULT_SPACE,
         id: "network-traffic-legacy",
         title: "Network traffic (legacy import)",
         description: "Imported before access control, so it has no owner yet: whoever may edit dashboards can claim it by changing its permissions.",
@@ -403,6 +409,27 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
             ("Bytes out by host", "line", "Egress volume per host."),
             ("Blocked connections", "metric", "Firewall denies, last hour."),
         ],
+    },
+    DemoDashboard {
+        space: crate::seed::EMEA_SPACE,
+        id: "emea-incidents",
+        title: "EMEA incidents",
+        description: "Open incidents and on-call load for the EMEA security team.",
+        owner: Some("emea_analyst"),
+        mode: DashboardAccessMode::WriteRestricted,
+        panels: &[
+            ("Open incidents by country", "map", "Incidents not yet closed, by country."),
+            ("On-call pages", "line", "Pages per shift, last 14 days."),
+        ],
+    },
+    DemoDashboard {
+        space: crate::seed::EMEA_SPACE,
+        id: "emea-phishing",
+        title: "EMEA phishing reports",
+        description: "User-reported phishing across EMEA mailboxes.",
+        owner: None,
+        mode: DashboardAccessMode::Default,
+        panels: &[("Reports per day", "bar", "Last 30 days.")],
     },
 ];
 
@@ -428,7 +455,7 @@ pub fn seed_dashboards(db: &Db) -> anyhow::Result<bool> {
             insert(
                 &tx,
                 &StoredDashboard {
-                    space: crate::kibana::DEFAULT_SPACE.into(),
+                    space: demo.space.into(),
                     id: demo.id.into(),
                     content: Content {
                         title: demo.title.into(),

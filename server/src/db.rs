@@ -123,6 +123,19 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         CREATE INDEX audit_log_by_action ON audit_log(action, ts_ms);
         "#,
     ),
+    (
+        4,
+        r##"
+        CREATE TABLE spaces (
+            id         TEXT PRIMARY KEY NOT NULL,
+            body       TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        INSERT INTO spaces (id, body, created_at) VALUES ('default',
+            '{"id":"default","name":"Default","description":"This is your default space!","color":"#00bfb3","disabledFeatures":[]}',
+            0);
+        "##,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

@@ -16,6 +16,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod seed;
 pub mod session;
+pub mod spaces;
 pub mod users;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -96,6 +97,7 @@ pub struct AppState {
     pub audit: Arc<audit::AuditLog>,
     pub static_files: Option<spa::StaticFiles>,
     pub login_limiter: Arc<ratelimit::LoginLimiter>,
+    pub spaces: Arc<spaces::Registry>,
 }
 
 #[derive(Debug)]
@@ -136,8 +138,13 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::profiles::router())
         .merge(routes::admin::router())
         .merge(routes::console::router())
+        .merge(routes::spaces::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            routes::spaces::space_rules,
+        ))
         .with_state(state)
 }
 
@@ -187,17 +194,18 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             config.addr
         );
     }
-    let db = {
+    let (db, spaces) = {
         let path = config.db_path.clone();
         let seed = config.seed;
-        tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, spaces::Registry)> {
             let db = Db::open(&path)?;
             if seed {
                 seed::seed_users(&db)?;
                 routes::leads::seed_entities(&db)?;
                 dashboards::seed_dashboards(&db)?;
             }
-            Ok(db)
+            let spaces = db.write_blocking(|conn| spaces::Registry::load(conn))?;
+            Ok((db, spaces))
         })
         .await??
     };
@@ -212,6 +220,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             config.login_limits.clone(),
             config.clock.clone(),
         )),
+        spaces: Arc::new(spaces),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.

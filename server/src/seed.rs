@@ -52,7 +52,28 @@ pub const DEMO_USERS: &[DemoUser] = &[
         full_name: Some("Victor Viewer"),
         roles: &["dashboard_viewer"],
     },
+    DemoUser {
+        username: "emea_analyst",
+        full_name: Some("Emma EMEA Analyst"),
+        roles: &["soc_emea_analyst"],
+    },
 ];
+
+/// The second demo space: the EMEA team's leads and dashboards.
+pub const EMEA_SPACE: &str = "soc-emea";
+
+pub fn emea_space() -> gatehouse_api::spaces::Space {
+    gatehouse_api::spaces::Space {
+        id: EMEA_SPACE.into(),
+        name: "SOC EMEA".into(),
+        description: Some("Leads and dashboards of the EMEA security team.".into()),
+        color: Some("#6092c0".into()),
+        initials: Some("EM".into()),
+        image_url: None,
+        disabled_features: Vec::new(),
+        reserved: None,
+    }
+}
 
 fn index_role(names: &[&str], privileges: &[&str]) -> EsRole {
     EsRole {
@@ -92,6 +113,26 @@ pub fn demo_roles() -> Vec<(&'static str, EsRole)> {
             "dashboard_viewer",
             kibana_role(&["feature_dashboard.read"], &["space:default"]),
         ),
+        (
+            "soc_emea_analyst",
+            EsRole {
+                indices: index_role(&[LEADS_INDEX_PATTERN], &["read", "write", "create_index"])
+                    .indices,
+                applications: vec![
+                    app_grant(
+                        KIBANA_APPLICATION,
+                        &["feature_securitySolution.all", "feature_dashboard.all"],
+                        &[&format!("space:{EMEA_SPACE}")],
+                    ),
+                    app_grant(
+                        KIBANA_APPLICATION,
+                        &["feature_securitySolution.read"],
+                        &["space:default"],
+                    ),
+                ],
+                ..EsRole::default()
+            },
+        ),
     ]
 }
 
@@ -124,6 +165,7 @@ pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
                 users::put_role(&tx, name, &role)?;
             }
         }
+        crate::spaces::insert(&tx, &emea_space())?;
         for (user, hash) in DEMO_USERS.iter().zip(hashes) {
             users::insert_user(
                 &tx,

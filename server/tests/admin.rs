@@ -566,9 +566,11 @@ async fn role_api_per_caller_and_texts() {
     let (status, answer) = send(&t, &sec, Method::POST, "/api/security/role/_query",
         Some(json!({"query": "EM", "from": 0, "size": 10, "sort": {"field": "name", "direction": "asc"}, "filters": {"showReservedRoles": false}}))).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(answer["total"], 1);
-    assert_eq!(answer["count"], 1);
+    // `*EM*`, case-insensitive: this test's `emea` and the seeded `soc_emea_analyst`.
+    assert_eq!(answer["total"], 2);
+    assert_eq!(answer["count"], 2);
     assert_eq!(answer["roles"][0]["name"], "emea");
+    assert_eq!(answer["roles"][1]["name"], "soc_emea_analyst");
     let (_, answer) = send(
         &t,
         &sec,

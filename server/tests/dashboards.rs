@@ -328,7 +328,11 @@ async fn dashboards_are_scoped_per_space() {
     )
     .await;
     let in_emea: DashboardList = serde_json::from_value(body).unwrap();
-    assert_eq!(titles(&in_emea), vec!["EMEA board"]);
+    // The new board beside the two the EMEA space is seeded with, and none of default's.
+    assert_eq!(
+        titles(&in_emea),
+        vec!["EMEA board", "EMEA incidents", "EMEA phishing reports"]
+    );
     let (status, _) = fetch(&t, &elastic, &emea_id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(

@@ -19,6 +19,7 @@ const DEMO_USERS: &[&str] = &[
     "alice",
     "bob",
     "victor",
+    "emea_analyst",
 ];
 
 #[tokio::test]
@@ -291,7 +292,7 @@ async fn capabilities_follow_each_users_privileges() {
             assert!(caps.get("dashboard", cap), "{user} dashboard.{cap}");
         }
         // dashboard_editor is granted in the default space only.
-        let elsewhere = capabilities(&t, user, "/s/marketing").await;
+        let elsewhere = capabilities(&t, user, "/s/soc-emea").await;
         assert!(!elsewhere.nav_link("dashboards"), "{user} in another space");
     }
     // An empty body is accepted too.

@@ -740,12 +740,6 @@ async fn features(_principal: Arc<Principal>) -> Json<Vec<FeatureInfo>> {
 // Gatehouse's own: effective access and "Why?"
 // ---------------------------------------------------------------------------------------------
 
-/// The spaces the effective-access view reports on.
-const REPORTED_SPACES: &[SpaceRef<'static>] = &[SpaceRef {
-    id: "default",
-    name: "Default",
-}];
-
 /// Anyone may see their own access; someone else's needs `read_security` (as reading the user
 /// and their roles does).
 async fn effective_access(
@@ -778,11 +772,15 @@ async fn effective_access(
         .map_err(|e| kibana(AdminError::Internal(e)))?
         .map_err(kibana)?;
     let (subject, roles) = found.ok_or_else(|| kibana(admin::user_not_found(&username)))?;
-    Ok(Json(access::effective_access(
-        &subject,
-        &roles,
-        REPORTED_SPACES,
-    )))
+    let spaces = state.spaces.all();
+    let reported: Vec<SpaceRef<'_>> = spaces
+        .iter()
+        .map(|s| SpaceRef {
+            id: &s.id,
+            name: &s.name,
+        })
+        .collect();
+    Ok(Json(access::effective_access(&subject, &roles, &reported)))
 }
 
 /// Explains a requirement for the caller, against every role that exists.

@@ -7,3 +7,4 @@ pub mod leads;
 pub mod profiles;
 pub mod security;
 pub mod spa;
+pub mod spaces;

@@ -200,14 +200,16 @@ pub async fn user_profile(principal: Arc<Principal>) -> Json<UserProfile> {
 }
 
 pub async fn capabilities(
+    State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
     JsonOrDefault(_request): JsonOrDefault<CapabilitiesRequest>,
 ) -> Json<Capabilities> {
-    Json(Capabilities(authz::capabilities(
-        &principal.subject,
-        space.id(),
-    )))
+    let mut capabilities = authz::capabilities(&principal.subject, space.id());
+    if let Some(stored) = state.spaces.get(space.id()) {
+        crate::spaces::apply_disabled_features(&mut capabilities, &stored);
+    }
+    Json(Capabilities(capabilities))
 }
 
 #[cfg(test)]

@@ -1,0 +1,240 @@
+//! Spaces (contract §8): the wire type, Kibana's validation texts, URL prefixes and the avatar.
+
+use serde::{Deserialize, Serialize};
+
+pub const SPACES_PATH: &str = "/api/spaces/space";
+pub const ACTIVE_SPACE_PATH: &str = "/internal/spaces/_active_space";
+pub const SPACES_API_VERSION: &str = "2023-10-31";
+pub const DEFAULT_SPACE_ID: &str = "default";
+pub const MAX_DISABLED_FEATURES: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Space {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    #[serde(default)]
+    pub disabled_features: Vec<String>,
+    #[serde(default, rename = "_reserved", skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<bool>,
+}
+
+impl Space {
+    pub fn default_space() -> Self {
+        Space {
+            id: DEFAULT_SPACE_ID.into(),
+            name: "Default".into(),
+            description: Some("This is your default space!".into()),
+            color: Some("#00bfb3".into()),
+            initials: None,
+            image_url: None,
+            disabled_features: Vec::new(),
+            reserved: Some(true),
+        }
+    }
+
+    pub fn is_reserved(&self) -> bool {
+        self.reserved.unwrap_or(false)
+    }
+
+    /// The avatar's letters: the given initials, else the first letters of the first two words.
+    pub fn avatar_initials(&self) -> String {
+        match self.initials.as_deref().map(str::trim) {
+            Some(given) if !given.is_empty() => given.chars().take(2).collect(),
+            _ => {
+                let words: Vec<&str> = self.name.split_whitespace().collect();
+                let letters: String = match words.as_slice() {
+                    [] => String::new(),
+                    [one] => one.chars().take(1).collect(),
+                    [first, second, ..] => first
+                        .chars()
+                        .take(1)
+                        .chain(second.chars().take(1))
+                        .collect(),
+                };
+                letters.to_uppercase()
+            }
+        }
+    }
+
+    /// The avatar's colour: the given one, else one derived from the name so it stays stable.
+    pub fn avatar_color(&self) -> String {
+        if let Some(color) = self.color.as_deref().filter(|c| is_valid_color(c)) {
+            return color.to_string();
+        }
+        const PALETTE: &[&str] = &[
+            "#54b399", "#6092c0", "#d36086", "#9170b8", "#ca8eae", "#d6bf57", "#b9a888", "#da8b45",
+            "#aa6556", "#e7664c",
+        ];
+        let hash = self
+            .name
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        PALETTE[hash % PALETTE.len()].to_string()
+    }
+
+    pub fn is_feature_disabled(&self, feature: &str) -> bool {
+        self.disabled_features.iter().any(|f| f == feature)
+    }
+}
+
+pub mod texts {
+    pub const ID_INVALID: &str = "must be lower case, a-z, 0-9, '_', and '-' are allowed";
+    pub const COLOR_INVALID: &str = "must be a 6 digit hex color, starting with a #";
+    pub const IMAGE_INVALID: &str = "must start with 'data:image'";
+    pub const SELECT_TITLE: &str = "Select your space";
+    pub const SELECT_SUBTITLE: &str = "You can change your space at anytime.";
+}
+
+pub fn is_valid_space_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+pub fn is_valid_color(color: &str) -> bool {
+    color.len() == 7
+        && color.starts_with('#')
+        && color[1..].chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Kibana's validation of a space body: `Err((field, message))` for the first problem.
+pub fn validate_space(space: &Space) -> Result<(), (&'static str, String)> {
+    if !is_valid_space_id(&space.id) {
+        return Err(("id", texts::ID_INVALID.to_string()));
+    }
+    if space.name.trim().is_empty() {
+        return Err((
+            "name",
+            "value has length [0] but it must have a minimum length of [1].".to_string(),
+        ));
+    }
+    if let Some(initials) = &space.initials {
+        let count = initials.chars().count();
+        if count > 2 {
+            return Err((
+                "initials",
+                format!("value has length [{count}] but it must have a maximum length of [2]."),
+            ));
+        }
+    }
+    if let Some(color) = &space.color {
+        if !is_valid_color(color) {
+            return Err(("color", texts::COLOR_INVALID.to_string()));
+        }
+    }
+    if let Some(image) = &space.image_url {
+        if !image.is_empty() && !image.starts_with("data:image") {
+            return Err(("imageUrl", texts::IMAGE_INVALID.to_string()));
+        }
+    }
+    if space.disabled_features.len() > MAX_DISABLED_FEATURES {
+        return Err((
+            "disabledFeatures",
+            format!(
+                "array size is [{}], but cannot be greater than [{MAX_DISABLED_FEATURES}]",
+                space.disabled_features.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `/s/{id}` for a space, nothing for `default`.
+pub fn space_prefix(space: &str) -> String {
+    if space == DEFAULT_SPACE_ID || space.is_empty() {
+        String::new()
+    } else {
+        format!("/s/{space}")
+    }
+}
+
+/// Splits `/s/{id}/rest` into (`id`, `/rest`); any other path is in `default`.
+pub fn split_space_path(path: &str) -> (&str, &str) {
+    if let Some(rest) = path.strip_prefix("/s/") {
+        let (id, tail) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if is_valid_space_id(id) {
+            return (id, if tail.is_empty() { "/" } else { tail });
+        }
+    }
+    (DEFAULT_SPACE_ID, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(id: &str, name: &str) -> Space {
+        Space {
+            id: id.into(),
+            name: name.into(),
+            ..Space::default_space()
+        }
+    }
+
+    #[test]
+    fn avatars_use_given_initials_or_the_first_two_words() {
+        let mut s = space("soc-emea", "SOC EMEA team");
+        assert_eq!(s.avatar_initials(), "SE");
+        s.initials = Some("Ez".into());
+        assert_eq!(s.avatar_initials(), "Ez");
+        assert_eq!(space("x", "default").avatar_initials(), "D");
+        let mut uncoloured = space("x", "Marketing");
+        uncoloured.color = None;
+        assert_eq!(uncoloured.avatar_color(), uncoloured.clone().avatar_color());
+        assert!(is_valid_color(&uncoloured.avatar_color()));
+    }
+
+    #[test]
+    fn validation_uses_kibanas_texts() {
+        assert_eq!(validate_space(&space("soc-emea", "SOC")), Ok(()));
+        assert_eq!(
+            validate_space(&space("SOC", "SOC")),
+            Err(("id", texts::ID_INVALID.to_string()))
+        );
+        let mut s = space("a", "A");
+        s.color = Some("red".into());
+        assert_eq!(
+            validate_space(&s),
+            Err(("color", texts::COLOR_INVALID.into()))
+        );
+        let mut s = space("a", "A");
+        s.initials = Some("ABC".into());
+        assert!(validate_space(&s).is_err());
+        let mut s = space("a", "A");
+        s.image_url = Some("http://x/y.png".into());
+        assert_eq!(
+            validate_space(&s),
+            Err(("imageUrl", texts::IMAGE_INVALID.into()))
+        );
+        assert!(validate_space(&space("a", "  ")).is_err());
+    }
+
+    #[test]
+    fn space_paths_round_trip() {
+        assert_eq!(space_prefix("default"), "");
+        assert_eq!(space_prefix("soc-emea"), "/s/soc-emea");
+        assert_eq!(
+            split_space_path("/s/soc-emea/app/dashboards"),
+            ("soc-emea", "/app/dashboards")
+        );
+        assert_eq!(split_space_path("/s/soc-emea"), ("soc-emea", "/"));
+        assert_eq!(
+            split_space_path("/app/dashboards"),
+            ("default", "/app/dashboards")
+        );
+        assert_eq!(split_space_path("/s/BAD/app"), ("default", "/s/BAD/app"));
+    }
+}

@@ -1,0 +1,440 @@
+//! Spaces (contract §8) over real HTTP: who sees which space, Kibana's texts and status codes,
+//! 403 before 404, data scoped per space, `disabledFeatures` closing a feature even for a
+//! superuser, and a deleted space taking everything stored in it along.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const SPACES: &str = "/api/spaces/space";
+const EMEA: &str = "soc-emea";
+
+async fn call(
+    t: &TestServer,
+    session: &Session,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let bare = gatehouse_api::spaces::split_space_path(path.split('?').next().unwrap_or("")).1;
+    let version = if bare.starts_with("/api/") {
+        "2023-10-31"
+    } else {
+        "1"
+    };
+    let mut builder = t
+        .http
+        .request(method, t.url(path))
+        .header("kbn-xsrf", "true")
+        .header("x-elastic-internal-origin", "Kibana")
+        .header("elastic-api-version", version)
+        .header("cookie", &session.cookie);
+    if let Some(body) = body {
+        builder = builder.json(&body);
+    }
+    send_json(builder).await
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn dashboard_ids(list: &Value) -> Vec<String> {
+    list["dashboards"]
+        .as_array()
+        .or_else(|| list["data"].as_array())
+        .or_else(|| list.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// elastic creates `nobody` (index privileges only: no Kibana space at all).
+async fn user_without_spaces(t: &TestServer, elastic: &Session) -> Session {
+    let (status, body) = call(
+        t,
+        elastic,
+        Method::POST,
+        "/internal/security/users/nobody",
+        Some(json!({"username": "nobody", "password": PASSWORD, "roles": ["leads_read_only"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    t.login("nobody").await
+}
+
+#[tokio::test]
+async fn each_user_lists_the_spaces_they_may_enter() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let (status, all) = call(&t, &elastic, Method::GET, SPACES, None).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(
+        ids(&all),
+        vec!["default", EMEA],
+        "sorted by name: Default, SOC EMEA"
+    );
+    assert_eq!(all[0]["_reserved"], true);
+    assert_eq!(all[0]["description"], "This is your default space!");
+
+    let alice = t.login("alice").await;
+    let (_, mine) = call(&t, &alice, Method::GET, SPACES, None).await;
+    assert_eq!(ids(&mine), vec!["default"]);
+    let emea = t.login("emea_analyst").await;
+    let (_, theirs) = call(&t, &emea, Method::GET, SPACES, None).await;
+    assert_eq!(ids(&theirs), vec!["default", EMEA]);
+
+    let nobody = user_without_spaces(&t, &elastic).await;
+    let (status, _) = call(&t, &nobody, Method::GET, SPACES, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn forbidden_is_answered_before_missing_so_ids_do_not_leak() {
+    let t = TestServer::start().await;
+    let alice = t.login("alice").await;
+    for id in [EMEA, "no-such-space"] {
+        let (status, body) = call(&t, &alice, Method::GET, &format!("{SPACES}/{id}"), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{id}: {body}");
+        assert_eq!(body["message"], format!("Unauthorized to get {id} space"));
+    }
+    let elastic = t.login("elastic").await;
+    let (status, _) = call(
+        &t,
+        &elastic,
+        Method::GET,
+        &format!("{SPACES}/no-such-space"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "only an all-spaces user learns it is missing"
+    );
+    let (status, body) = call(
+        &t,
+        &elastic,
+        Method::GET,
+        &format!("/s/{EMEA}/internal/spaces/_active_space"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["id"], EMEA);
+}
+
+#[tokio::test]
+async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
+    let t = TestServer::start().await;
+    let alice = t.login("alice").await;
+    let space = json!({"id": "marketing", "name": "Marketing", "disabledFeatures": []});
+    let (status, body) = call(&t, &alice, Method::POST, SPACES, Some(space.clone())).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (StatusCode::FORBIDDEN, Some("Unauthorized to create spaces"))
+    );
+    let (status, body) = call(
+        &t,
+        &alice,
+        Method::PUT,
+        &format!("{SPACES}/default"),
+        Some(space.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (StatusCode::FORBIDDEN, Some("Unauthorized to update spaces"))
+    );
+    let (status, body) = call(
+        &t,
+        &alice,
+        Method::DELETE,
+        &format!("{SPACES}/{EMEA}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (StatusCode::FORBIDDEN, Some("Unauthorized to delete spaces"))
+    );
+
+    // kibana_admin holds `all` on `*`: it may manage spaces.
+    let admin = t.login("leads_no_access_user").await;
+    let (status, body) = call(&t, &admin, Method::POST, SPACES, Some(space.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["id"], "marketing");
+    let (status, body) = call(&t, &admin, Method::POST, SPACES, Some(space)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body["message"],
+        "A space with the identifier marketing already exists."
+    );
+
+    for (bad, field, text) in [
+        (
+            json!({"id": "Bad Id", "name": "x"}),
+            "id",
+            "must be lower case, a-z, 0-9, '_', and '-' are allowed",
+        ),
+        (
+            json!({"id": "ok", "name": "x", "color": "red"}),
+            "color",
+            "must be a 6 digit hex color, starting with a #",
+        ),
+        (
+            json!({"id": "ok", "name": "x", "imageUrl": "http://x"}),
+            "imageUrl",
+            "must start with 'data:image'",
+        ),
+        (
+            json!({"id": "ok", "name": "x", "initials": "ABC"}),
+            "initials",
+            "value has length [3] but it must have a maximum length of [2].",
+        ),
+        (
+            json!({"id": "ok", "name": "x", "owner": "me"}),
+            "owner",
+            "definition for this key is missing",
+        ),
+    ] {
+        let (status, body) = call(&t, &admin, Method::POST, SPACES, Some(bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {body}");
+        assert_eq!(body["message"], format!("[request body.{field}]: {text}"));
+    }
+    // A forged `_reserved` does not make a space undeletable.
+    let (status, _) = call(
+        &t,
+        &admin,
+        Method::POST,
+        SPACES,
+        Some(json!({"id": "forged", "name": "F", "_reserved": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(
+        &t,
+        &admin,
+        Method::DELETE,
+        &format!("{SPACES}/forged"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = call(
+        &t,
+        &admin,
+        Method::DELETE,
+        &format!("{SPACES}/default"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["message"],
+        "The default space cannot be deleted because it is reserved."
+    );
+}
+
+#[tokio::test]
+async fn dashboards_and_access_follow_the_space() {
+    let t = TestServer::start().await;
+    let emea = t.login("emea_analyst").await;
+    let (status, list) = call(
+        &t,
+        &emea,
+        Method::GET,
+        &format!("/s/{EMEA}/api/dashboards"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let in_emea = dashboard_ids(&list);
+    assert!(
+        in_emea.contains(&"emea-incidents".to_string()),
+        "{in_emea:?}"
+    );
+    assert!(
+        !in_emea.contains(&"soc-overview".to_string()),
+        "default's dashboards stay in default"
+    );
+    // Dashboards are granted to them only in soc-emea.
+    let (status, _) = call(&t, &emea, Method::GET, "/api/dashboards", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let alice = t.login("alice").await;
+    let (status, list) = call(&t, &alice, Method::GET, "/api/dashboards", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!dashboard_ids(&list).contains(&"emea-incidents".to_string()));
+    let (status, _) = call(
+        &t,
+        &alice,
+        Method::GET,
+        &format!("/s/{EMEA}/api/dashboards"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "alice cannot enter soc-emea");
+    let (status, caps) = call(
+        &t,
+        &alice,
+        Method::POST,
+        &format!("/s/{EMEA}/api/core/capabilities"),
+        Some(json!({"applications": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(caps["navLinks"]["dashboards"], false);
+
+    let (status, body) = call(&t, &alice, Method::GET, "/s/atlantis/api/dashboards", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an unknown space: {body}");
+}
+
+#[tokio::test]
+async fn a_disabled_feature_is_closed_even_to_a_superuser() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let (_, space) = call(&t, &elastic, Method::GET, &format!("{SPACES}/{EMEA}"), None).await;
+    let mut space = space;
+    space["disabledFeatures"] = json!(["dev_tools", "dashboard"]);
+    let (status, body) = call(
+        &t,
+        &elastic,
+        Method::PUT,
+        &format!("{SPACES}/{EMEA}"),
+        Some(space),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, _) = call(
+        &t,
+        &elastic,
+        Method::POST,
+        &format!("/s/{EMEA}/api/console/proxy?path=/_security/_authenticate&method=GET"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(
+        &t,
+        &elastic,
+        Method::GET,
+        &format!("/s/{EMEA}/api/dashboards"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, caps) = call(
+        &t,
+        &elastic,
+        Method::POST,
+        &format!("/s/{EMEA}/api/core/capabilities"),
+        Some(json!({"applications": []})),
+    )
+    .await;
+    assert_eq!(caps["navLinks"]["dev_tools"], false);
+    assert_eq!(caps["dashboard"]["show"], false);
+    assert_eq!(caps["navLinks"]["securitySolutionUI"], true);
+    // The default space is untouched.
+    let (status, _) = call(&t, &elastic, Method::GET, "/api/dashboards", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, caps) = call(
+        &t,
+        &elastic,
+        Method::POST,
+        "/api/core/capabilities",
+        Some(json!({"applications": []})),
+    )
+    .await;
+    assert_eq!(caps["navLinks"]["dev_tools"], true);
+}
+
+#[tokio::test]
+async fn deleting_a_space_deletes_what_is_stored_in_it() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let (status, _) = call(
+        &t,
+        &elastic,
+        Method::POST,
+        SPACES,
+        Some(json!({"id": "temp", "name": "Temporary"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call(
+        &t,
+        &elastic,
+        Method::POST,
+        "/s/temp/api/dashboards",
+        Some(json!({"data": {"title": "Scratch", "panels": []}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = call(
+        &t,
+        &elastic,
+        Method::POST,
+        "/s/temp/internal/entity_analytics/leads/generate",
+        Some(json!({"connectorId": "c"})),
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+
+    let (status, _) = call(
+        &t,
+        &elastic,
+        Method::DELETE,
+        &format!("{SPACES}/temp"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&t, &elastic, Method::GET, "/s/temp/api/dashboards", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the space is gone");
+
+    // Re-created under the same id, it starts empty.
+    call(
+        &t,
+        &elastic,
+        Method::POST,
+        SPACES,
+        Some(json!({"id": "temp", "name": "Temporary"})),
+    )
+    .await;
+    let (status, list) = call(&t, &elastic, Method::GET, "/s/temp/api/dashboards", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(dashboard_ids(&list).is_empty(), "{list}");
+    let db = rusqlite::Connection::open(t.db_path()).expect("db");
+    let leads: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM leads WHERE index_name = '.entity_analytics.entity-leads-temp'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(leads, 0);
+    let audited: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("audit");
+    assert_eq!(audited, 1);
+    // The default space still has its data.
+    let (_, list) = call(&t, &elastic, Method::GET, "/api/dashboards", None).await;
+    assert!(dashboard_ids(&list).contains(&"soc-overview".to_string()));
+}
