@@ -152,11 +152,14 @@ fn Shell() -> impl IntoView {
 
     Effect::new(move |_| {
         if session.status.get() == SessionStatus::SignedOut {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            // leptos_router's `search` has no leading `?`.
+            let search = location.search.get_untracked();
+            let path = location.pathname.get_untracked();
+            let here = if search.is_empty() {
+                path
+            } else {
+                format!("{path}?{search}")
+            };
             let next = js_sys::encode_uri_component(&here);
             navigate(
                 &format!("/login?next={next}"),
@@ -174,11 +177,11 @@ fn Shell() -> impl IntoView {
             view! { <div class="page-loading" aria-busy="true" aria-label="Loading Gatehouse"><div class="spinner"></div></div> }.into_any()
         }
         SessionStatus::Unavailable(error) => view! {
-            <main class="outage">
+            <main class="outage" data-testid="outage">
                 <div class="panel outage-panel" role="alert">
                     <h1>"Gatehouse can't reach its server"</h1>
                     <p>{error.toast_text()}</p>
-                    <button type="button" class="btn btn-primary" on:click=move |_| {
+                    <button type="button" class="btn btn-primary" data-testid="outage-retry" on:click=move |_| {
                         session.status.set(SessionStatus::Checking);
                         spawn_local(async move { session.refresh(api).await });
                     }>"Try again"</button>
@@ -211,6 +214,8 @@ fn Header() -> impl IntoView {
         spawn_local(async move {
             // Even if the server is unreachable the local session must end: the user asked to leave.
             let _ = api.logout().await;
+            // Signing out on purpose discards unsaved drafts; a 401 keeps them for the way back.
+            crate::state::session::drafts::clear_all();
             session.sign_out_locally();
             navigate(
                 "/login",

@@ -167,7 +167,7 @@ pub fn LeadsSection() -> impl IntoView {
                     <div class="callout callout-danger" role="alert">
                         <p class="callout-title">"Could not check your privileges"</p>
                         <p>{move || privileges_error.get().map(|e| e.toast_text()).unwrap_or_default()}</p>
-                        <button type="button" class="btn" on:click=move |_| retry_privileges()>"Try again"</button>
+                        <button type="button" class="btn" data-testid="leads-privileges-retry" on:click=move |_| retry_privileges()>"Try again"</button>
                     </div>
                 </Show>
                 <Show when=move || state.access.get() == LeadsAccess::ReadOnly>
@@ -415,7 +415,7 @@ fn LeadsBody(state: LeadsState, leads: LeadsResource) -> impl IntoView {
                         <div class="callout callout-danger" role="alert" data-testid="leads-error">
                             <p class="callout-title">{texts::FETCH_FAILED}</p>
                             <p>{error.toast_text()}</p>
-                            <button type="button" class="btn" on:click=move |_| state.refresh()>"Try again"</button>
+                            <button type="button" class="btn" data-testid="leads-retry" on:click=move |_| state.refresh()>"Try again"</button>
                         </div>
                     }
                     .into_any(),
