@@ -7,6 +7,7 @@ pub mod dashboards;
 pub mod error;
 pub mod headers;
 pub mod leads;
+pub mod search;
 pub mod security;
 pub mod spaces;
 pub mod toasts;

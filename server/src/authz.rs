@@ -658,6 +658,27 @@ pub static FEATURES: &[Feature] = &[
             saved_object_read: &["config"],
         },
     },
+    Feature {
+        id: gatehouse_api::search::FEATURE_ID,
+        name: "Search",
+        app: &[gatehouse_api::search::APP_ID],
+        catalogue: &[gatehouse_api::search::APP_ID],
+        all: FeaturePrivilege {
+            api: &[
+                gatehouse_api::search::SEARCH_API_TAG,
+                gatehouse_api::search::MANAGE_API_TAG,
+            ],
+            ui: &["show", gatehouse_api::search::MANAGE_CAPABILITY],
+            saved_object_all: &[],
+            saved_object_read: &[],
+        },
+        read: FeaturePrivilege {
+            api: &[gatehouse_api::search::SEARCH_API_TAG],
+            ui: &["show"],
+            saved_object_all: &[],
+            saved_object_read: &[],
+        },
+    },
 ];
 
 /// Apps that no feature guards: every signed-in user sees them.

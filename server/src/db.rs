@@ -136,6 +136,60 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             0);
         "##,
     ),
+    (
+        5,
+        r#"
+        CREATE TABLE ws_sources (
+            id         TEXT PRIMARY KEY NOT NULL,
+            name       TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE ws_documents (
+            id          INTEGER PRIMARY KEY,
+            source_id   TEXT NOT NULL REFERENCES ws_sources(id) ON DELETE CASCADE,
+            doc_id      TEXT NOT NULL,
+            title       TEXT NOT NULL DEFAULT '',
+            body        TEXT NOT NULL DEFAULT '',
+            tags        TEXT NOT NULL DEFAULT '',
+            fields      TEXT NOT NULL,
+            allow_perms TEXT NOT NULL DEFAULT '[]',
+            deny_perms  TEXT NOT NULL DEFAULT '[]',
+            updated_at  INTEGER NOT NULL,
+            UNIQUE (source_id, doc_id)
+        );
+        CREATE VIRTUAL TABLE ws_documents_fts USING fts5(
+            title, body, tags,
+            content = 'ws_documents', content_rowid = 'id',
+            tokenize = 'porter unicode61'
+        );
+        CREATE TRIGGER ws_documents_ai AFTER INSERT ON ws_documents BEGIN
+            INSERT INTO ws_documents_fts (rowid, title, body, tags)
+                VALUES (new.id, new.title, new.body, new.tags);
+        END;
+        CREATE TRIGGER ws_documents_ad AFTER DELETE ON ws_documents BEGIN
+            INSERT INTO ws_documents_fts (ws_documents_fts, rowid, title, body, tags)
+                VALUES ('delete', old.id, old.title, old.body, old.tags);
+        END;
+        CREATE TRIGGER ws_documents_au AFTER UPDATE ON ws_documents BEGIN
+            INSERT INTO ws_documents_fts (ws_documents_fts, rowid, title, body, tags)
+                VALUES ('delete', old.id, old.title, old.body, old.tags);
+            INSERT INTO ws_documents_fts (rowid, title, body, tags)
+                VALUES (new.id, new.title, new.body, new.tags);
+        END;
+        CREATE TABLE ws_identities (
+            source_id        TEXT NOT NULL REFERENCES ws_sources(id) ON DELETE CASCADE,
+            external_user_id TEXT NOT NULL,
+            properties       TEXT NOT NULL DEFAULT '[]',
+            permissions      TEXT NOT NULL DEFAULT '[]',
+            created_at       INTEGER NOT NULL,
+            PRIMARY KEY (source_id, external_user_id)
+        );
+        CREATE TABLE ws_meta (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        );
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

@@ -14,6 +14,7 @@ pub mod leads;
 pub mod password;
 pub mod ratelimit;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod session;
 pub mod spaces;
@@ -138,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::profiles::router())
         .merge(routes::admin::router())
         .merge(routes::console::router())
+        .merge(routes::search::router())
         .merge(routes::spaces::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)

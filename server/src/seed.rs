@@ -138,6 +138,7 @@ pub fn demo_roles() -> Vec<(&'static str, EsRole)> {
 
 /// Seeds users and roles when the users table is empty. Returns whether it seeded.
 pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
+    crate::search::seed_runbooks(db)?;
     if db.write_blocking(|conn| Ok(users::count_users(conn)?))? > 0 {
         return Ok(false);
     }

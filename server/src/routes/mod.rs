@@ -5,6 +5,7 @@ pub mod console;
 pub mod dashboards;
 pub mod leads;
 pub mod profiles;
+pub mod search;
 pub mod security;
 pub mod spa;
 pub mod spaces;
