@@ -2,6 +2,7 @@
 //! headers, applies the time limit, and turns every answer into `Result<T, ApiError>`.
 
 mod access;
+mod search;
 mod transport;
 
 use gatehouse_api::dashboards::{

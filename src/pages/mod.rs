@@ -7,6 +7,7 @@ pub mod effective_access;
 pub mod entity_analytics;
 pub mod login;
 pub mod not_found;
+pub mod search;
 
 pub use admin_roles::{RoleEditPage, RolesPage};
 pub use admin_users::UsersPage;
@@ -17,3 +18,4 @@ pub use effective_access::EffectiveAccessPage;
 pub use entity_analytics::EntityAnalyticsPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use search::SearchPage;
