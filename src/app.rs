@@ -10,13 +10,14 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
 
 use crate::api::{expect_api, ApiClient, Transport};
+use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::ToastRegion;
 use crate::pages::effective_access::ACCESS_PATH;
 use crate::pages::{
     DashboardPage, DashboardsPage, DevToolsPage, EffectiveAccessPage, EntityAnalyticsPage,
-    LoginPage, NotFound, RoleEditPage, RolesPage, UsersPage,
+    LoginPage, NotFound, RoleEditPage, RolesPage, SpaceSelectorPage, UsersPage,
 };
-use crate::state::{expect_session, Profiles, Session, SessionStatus, Toasts};
+use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 pub const ENTITY_ANALYTICS_PATH: &str = "/app/security/entity_analytics";
 pub const DASHBOARDS_PATH: &str = "/app/dashboards";
@@ -77,7 +78,7 @@ pub fn App(transport: Transport) -> impl IntoView {
     watch_privileges(session, api);
 
     view! {
-        <Router>
+        <Router base=crate::state::space::current_prefix()>
             <ToastRegion />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=LoginPage />
@@ -88,6 +89,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
                     <Route path=path!("/app/dev_tools") view=DevToolsPage />
                     <Route path=path!("/app/access") view=EffectiveAccessPage />
+                    <Route path=path!("/spaces/space_selector") view=SpaceSelectorPage />
                     <Route path=path!("/app/management") view=|| view! { <Redirect path=crate::pages::admin_users::USERS_PATH /> } />
                     <Route path=path!("/app/management/security/users") view=UsersPage />
                     <Route path=path!("/app/management/security/roles") view=RolesPage />
@@ -154,7 +156,11 @@ fn Shell() -> impl IntoView {
         if session.status.get() == SessionStatus::SignedOut {
             // leptos_router's `search` has no leading `?`.
             let search = location.search.get_untracked();
-            let path = location.pathname.get_untracked();
+            // The router's base (`/s/{id}`) is added back when login navigates to `next`.
+            let pathname = location.pathname.get_untracked();
+            let path = gatehouse_api::spaces::split_space_path(&pathname)
+                .1
+                .to_string();
             let here = if search.is_empty() {
                 path
             } else {
@@ -191,9 +197,11 @@ fn Shell() -> impl IntoView {
         .into_any(),
         SessionStatus::SignedIn { .. } => view! {
             <Header />
-            <main class="app-main" id="main">
-                <Outlet />
-            </main>
+            <SpaceGate>
+                <main class="app-main" id="main">
+                    <Outlet />
+                </main>
+            </SpaceGate>
         }
         .into_any(),
     }
@@ -233,8 +241,9 @@ fn Header() -> impl IntoView {
         APPS.iter()
             .filter(|app| capabilities.nav_link(app.nav_link))
             .map(|app| {
-                let href = app.href;
-                let current = move || location.pathname.get().starts_with(href).then_some("page");
+                let href = space_path(app.href);
+                let matches = href.clone();
+                let current = move || location.pathname.get().starts_with(&matches).then_some("page");
                 view! {
                     <a href=href class="nav-link" data-testid=app.testid aria-current=current>{app.label}</a>
                 }
@@ -245,17 +254,18 @@ fn Header() -> impl IntoView {
     view! {
         <header class="app-header">
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <a href="/" class="brand" aria-label="Gatehouse home">
+            <a href=space_path("/") class="brand" aria-label="Gatehouse home">
                 <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
                     <rect width="32" height="32" rx="7" fill="#24344d" />
                     <path d="M9 25V13l7-5 7 5v12h-5v-6h-4v6z" fill="#36c5b5" />
                 </svg>
                 <span class="brand-name">"Gatehouse"</span>
             </a>
+            <SpaceSwitcher />
             <nav class="app-nav" aria-label="Apps">{nav}</nav>
             <div class="header-user">
                 <span class="avatar" aria-hidden="true">{move || user().map(|u| u.initials()).unwrap_or_default()}</span>
-                <a href=ACCESS_PATH class="user-name" data-testid="user-menu" title=move || user().map(|u| format!("{}: see your effective access", u.username)).unwrap_or_default()>
+                <a href=space_path(ACCESS_PATH) class="user-name" data-testid="user-menu" title=move || user().map(|u| format!("{}: see your effective access", u.username)).unwrap_or_default()>
                     {move || user().map(|u| u.display_name().to_string()).unwrap_or_default()}
                 </a>
                 <button type="button" class="btn btn-ghost" data-testid="sign-out" on:click=sign_out disabled=move || signing_out.get()>
@@ -288,7 +298,7 @@ fn Home() -> impl IntoView {
                 <section class="panel empty-state">
                     <h1>"No apps available"</h1>
                     <p>"Your roles do not grant access to any Gatehouse app. Ask an administrator to add a Kibana feature privilege to one of your roles."</p>
-                    <p><a href=ACCESS_PATH data-testid="home-access">"See what your roles grant"</a></p>
+                    <p><a href=space_path(ACCESS_PATH) data-testid="home-access">"See what your roles grant"</a></p>
                 </section>
             }
         })

@@ -183,6 +183,8 @@ pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
         Ok(true)
     })?;
     if seeded {
+        // The EMEA space starts with leads of its own; default starts empty ("No leads yet").
+        db.write_blocking(|conn| crate::leads::insert_synthetic_leads(conn, EMEA_SPACE, 40, 7))?;
         let names: Vec<&str> = DEMO_USERS.iter().map(|u| u.username).collect();
         tracing::info!(
             "seeded demo users [{}], all with password \"{DEMO_PASSWORD}\": change them before exposing this server",

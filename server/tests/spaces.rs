@@ -438,3 +438,35 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
     let (_, list) = call(&t, &elastic, Method::GET, "/api/dashboards", None).await;
     assert!(dashboard_ids(&list).contains(&"soc-overview".to_string()));
 }
+
+#[tokio::test]
+async fn each_space_has_its_own_leads() {
+    let t = TestServer::start().await;
+    let emea = t.login("emea_analyst").await;
+    let (status, page) = call(
+        &t,
+        &emea,
+        Method::GET,
+        &format!("/s/{EMEA}/internal/entity_analytics/leads?page=1&perPage=20"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page["total"].as_u64().unwrap_or(0) > 0,
+        "the EMEA space is seeded with leads: {page}"
+    );
+    // Default has none of them.
+    let (status, body) = call(
+        &t,
+        &emea,
+        Method::GET,
+        "/internal/entity_analytics/leads?page=1&perPage=20",
+        None,
+    )
+    .await;
+    assert!(
+        status == StatusCode::NOT_FOUND || body["total"] == 0,
+        "{status} {body}"
+    );
+}

@@ -3,6 +3,7 @@
 
 mod access;
 mod search;
+mod spaces;
 mod transport;
 
 use gatehouse_api::dashboards::{
@@ -92,9 +93,10 @@ impl ApiClient {
         if body.is_some() {
             headers.push(("content-type", "application/json"));
         }
+        // Every call made from a space carries its prefix (none in `default`).
         let request = HttpRequest {
             method,
-            path: path.to_string(),
+            path: format!("{}{path}", crate::state::space::current_prefix()),
             headers,
             body,
         };

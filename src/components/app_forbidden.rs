@@ -29,7 +29,7 @@ pub fn AppForbidden(
                     " "<button type="button" class="link-button" data-testid="app-forbidden-why" on:click=why>"Why?"</button>
                 })}
             </p>
-            <a class="btn" href="/">"Go to an app you can open"</a>
+            <a class="btn" href=crate::state::space_path("/")>"Go to an app you can open"</a>
         </section>
     }
 }

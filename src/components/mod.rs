@@ -2,6 +2,7 @@ pub mod app_forbidden;
 pub mod guarded_button;
 pub mod modal;
 pub mod share_dialog;
+pub mod spaces;
 pub mod toasts;
 pub mod tooltip;
 pub mod why;

@@ -16,7 +16,7 @@ use crate::api::expect_api;
 use crate::components::{open_while_some, unique_id, AppForbidden, GuardedButton, Modal};
 use crate::pages::admin_users::{ManagementShell, NoPermission, ROLES_PATH};
 use crate::pages::dashboards::LoadError;
-use crate::state::{expect_session, expect_toasts};
+use crate::state::{expect_session, expect_toasts, space_path};
 
 pub mod texts {
     pub const TITLE: &str = "Roles";
@@ -589,7 +589,7 @@ fn RolesTable(
                 view! {
                     <tr data-testid="role-row" data-role=role.name.clone()>
                         <td>
-                            <a href=href class="row-title" data-testid="role-link">{role.name.clone()}</a>
+                            <a href=space_path(&href) class="row-title" data-testid="role-link">{role.name.clone()}</a>
                             {reserved.then(|| view! { <ReservedBadge /> })}
                         </td>
                         <td class="muted">{role.description.clone().unwrap_or_default()}</td>
@@ -693,7 +693,7 @@ fn LoadRole(name: String) -> impl IntoView {
                         <section class="panel empty-state" data-testid="role-not-found">
                             <h2>{format!("Role '{}' was not found", name.get_value())}</h2>
                             <p class="muted">"It may have been deleted."</p>
-                            <a class="btn" href=ROLES_PATH>"Back to roles"</a>
+                            <a class="btn" href=space_path(ROLES_PATH)>"Back to roles"</a>
                         </section>
                     }.into_any(),
                     Err(error) => view! { <LoadError error on_retry=Callback::new(move |_| reload.update(|n| *n += 1)) /> }.into_any(),
@@ -808,7 +808,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
         texts::EDIT_ROLE
     };
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href=ROLES_PATH>{texts::TITLE}</a>" / "{title}</nav>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href=space_path(ROLES_PATH)>{texts::TITLE}</a>" / "{title}</nav>
         <header class="page-header">
             <h1 data-testid="role-editor-title">{title}</h1>
             <p class="muted">"Set privileges on your Elasticsearch data and control access to your Gatehouse spaces."</p>
@@ -927,7 +927,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
                     view! { <button type="button" class="btn btn-ghost-danger" data-testid="role-editor-delete" on:click=move |_| to_delete.set(Some(name.clone()))>"Delete role"</button> }
                 })}
                 <span class="spacer"></span>
-                <a class="btn" href=ROLES_PATH>{if reserved { "Back to roles" } else { "Cancel" }}</a>
+                <a class="btn" href=space_path(ROLES_PATH)>{if reserved { "Back to roles" } else { "Cancel" }}</a>
                 {(!reserved).then(|| view! {
                     <button type="submit" class="btn btn-primary" data-testid="role-save" disabled=move || saving.get()>
                         {if creating { "Create role" } else { "Update role" }}

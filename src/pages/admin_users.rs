@@ -13,7 +13,7 @@ use crate::api::expect_api;
 use crate::components::{open_while_some, AppForbidden, GuardedButton, Modal};
 use crate::pages::dashboards::LoadError;
 use crate::pages::effective_access::ACCESS_PATH;
-use crate::state::{expect_session, expect_toasts};
+use crate::state::{expect_session, expect_toasts, space_path};
 
 pub const USERS_PATH: &str = "/app/management/security/users";
 pub const ROLES_PATH: &str = "/app/management/security/roles";
@@ -168,16 +168,17 @@ fn is_reserved_user(user: &User) -> bool {
 pub fn ManagementShell(children: Children) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let current = move |href: &'static str| {
-        move || location.pathname.get().starts_with(href).then_some("page")
+        let href = space_path(href);
+        move || location.pathname.get().starts_with(&href).then_some("page")
     };
     view! {
         <div class="management-layout">
             <nav class="management-nav panel" aria-label="Stack Management">
                 <p class="management-nav-title">"Stack Management"</p>
                 <p class="management-nav-group">"Security"</p>
-                <a href=USERS_PATH class="management-link" data-testid="management-users" aria-current=current(USERS_PATH)>"Users"</a>
-                <a href=ROLES_PATH class="management-link" data-testid="management-roles" aria-current=current(ROLES_PATH)>"Roles"</a>
-                <a href=ACCESS_PATH class="management-link" data-testid="management-access" aria-current=current(ACCESS_PATH)>"Effective access"</a>
+                <a href=space_path(USERS_PATH) class="management-link" data-testid="management-users" aria-current=current(USERS_PATH)>"Users"</a>
+                <a href=space_path(ROLES_PATH) class="management-link" data-testid="management-roles" aria-current=current(ROLES_PATH)>"Roles"</a>
+                <a href=space_path(ACCESS_PATH) class="management-link" data-testid="management-access" aria-current=current(ACCESS_PATH)>"Effective access"</a>
             </nav>
             <div class="management-content page">{children()}</div>
         </div>
@@ -408,7 +409,7 @@ fn UsersTable(
                         </td>
                         <td>
                             <div class="row-actions">
-                                <a class="btn btn-small btn-ghost" data-testid="user-access" href=crate::pages::effective_access::access_path_for(&username)>"Access"</a>
+                                <a class="btn btn-small btn-ghost" data-testid="user-access" href=space_path(&crate::pages::effective_access::access_path_for(&username))>"Access"</a>
                                 <GuardedButton
                                     label=Signal::derive(move || if enabled { "Deactivate".to_string() } else { "Activate".to_string() })
                                     blocked=self_block

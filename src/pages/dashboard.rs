@@ -13,7 +13,7 @@ use crate::api::expect_api;
 use crate::components::{GuardedButton, ShareDialog};
 use crate::format::relative_time;
 use crate::state::session::drafts;
-use crate::state::{expect_profiles, expect_session, expect_toasts};
+use crate::state::{expect_profiles, expect_session, expect_toasts, space_path};
 
 const PANEL_TYPES: [(&str, &str); 5] = [
     ("metric", "Metric"),
@@ -136,7 +136,7 @@ pub fn DashboardPage() -> impl IntoView {
 
     view! {
         <div class="page">
-            <p class="breadcrumbs"><a href="/app/dashboards">"Dashboards"</a>" / "<span>{move || current.get().map(|d| d.data.title).unwrap_or_default()}</span></p>
+            <p class="breadcrumbs"><a href=space_path("/app/dashboards")>"Dashboards"</a>" / "<span>{move || current.get().map(|d| d.data.title).unwrap_or_default()}</span></p>
             <Show when=move || current.with(Option::is_some) fallback=move || view! {
             <Transition fallback=|| view! { <div class="panel skeleton table-skeleton"><span></span><span></span></div> }>
                 {move || Suspend::new(async move {
@@ -145,7 +145,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <section class="panel empty-state" data-testid="dashboard-missing">
                                 <h1>"Dashboard not found"</h1>
                                 <p class="muted">"It may have been deleted, or the link may be wrong."</p>
-                                <a class="btn" href="/app/dashboards">"Back to dashboards"</a>
+                                <a class="btn" href=space_path("/app/dashboards")>"Back to dashboards"</a>
                             </section>
                         }.into_any(),
                         Err(error) => {

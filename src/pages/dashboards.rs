@@ -218,7 +218,7 @@ fn DashboardTable(
             view! {
                 <tr data-testid="dashboard-row" data-dashboard-id=dashboard.id.clone()>
                     <td>
-                        <a href=href.clone() class="row-title">{dashboard.data.title.clone()}</a>
+                        <a href=crate::state::space_path(&href) class="row-title">{dashboard.data.title.clone()}</a>
                         <p class="muted small row-description">{dashboard.data.description.clone()}</p>
                     </td>
                     <td data-testid="dashboard-owner">{move || owner.as_deref().map(|uid| profiles.name_of(uid)).unwrap_or_else(|| "—".into())}</td>

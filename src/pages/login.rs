@@ -35,16 +35,33 @@ pub fn LoginPage() -> impl IntoView {
     // Already signed in (or just signed in): go where the user was headed.
     Effect::new(move |_| {
         if let SessionStatus::SignedIn { capabilities, .. } = session.status.get() {
-            let target = safe_next(query.with_untracked(|q| q.get("next")))
-                .or_else(|| home_path(&capabilities).map(str::to_string))
+            let next = safe_next(query.with_untracked(|q| q.get("next")));
+            let home = home_path(&capabilities)
+                .map(str::to_string)
                 .unwrap_or_else(|| "/".into());
-            navigate(
-                &target,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            let navigate = navigate.clone();
+            let go = move |target: &str| {
+                navigate(
+                    target,
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                )
+            };
+            match next {
+                Some(target) => go(&target),
+                // With no destination, a user with several spaces first picks one (contract §8).
+                None if crate::state::space::in_default_space() => spawn_local(async move {
+                    let several = api.list_spaces().await.is_ok_and(|spaces| spaces.len() > 1);
+                    go(if several {
+                        crate::components::spaces::SPACE_SELECTOR_PATH
+                    } else {
+                        &home
+                    });
+                }),
+                None => go(&home),
+            }
         }
     });
 

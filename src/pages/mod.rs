@@ -8,6 +8,7 @@ pub mod entity_analytics;
 pub mod login;
 pub mod not_found;
 pub mod search;
+pub mod space_selector;
 
 pub use admin_roles::{RoleEditPage, RolesPage};
 pub use admin_users::UsersPage;
@@ -19,3 +20,4 @@ pub use entity_analytics::EntityAnalyticsPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use search::SearchPage;
+pub use space_selector::SpaceSelectorPage;

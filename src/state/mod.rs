@@ -1,7 +1,9 @@
 pub mod profiles;
 pub mod session;
+pub mod space;
 pub mod toasts;
 
 pub use profiles::{expect_profiles, Profiles};
 pub use session::{expect_session, Session, SessionStatus};
+pub use space::{current_space, space_path};
 pub use toasts::{expect_toasts, Toasts};

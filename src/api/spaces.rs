@@ -1,0 +1,55 @@
+//! Kibana's spaces API (contract §8).
+
+use gatehouse_api::admin::encode_path_segment;
+use gatehouse_api::spaces::{Space, SPACES_API_VERSION, SPACES_PATH};
+use gatehouse_api::ApiError;
+
+use super::{ApiClient, Method};
+
+fn space_url(id: &str) -> String {
+    format!("{SPACES_PATH}/{}", encode_path_segment(id))
+}
+
+impl ApiClient {
+    /// The spaces the user may enter, sorted by name (403 when none).
+    pub async fn list_spaces(&self) -> Result<Vec<Space>, ApiError> {
+        self.call(Method::Get, SPACES_PATH, Some(SPACES_API_VERSION), None)
+            .await
+    }
+
+    pub async fn get_space(&self, id: &str) -> Result<Space, ApiError> {
+        self.call(Method::Get, &space_url(id), Some(SPACES_API_VERSION), None)
+            .await
+    }
+
+    pub async fn create_space(&self, space: &Space) -> Result<Space, ApiError> {
+        self.call(
+            Method::Post,
+            SPACES_PATH,
+            Some(SPACES_API_VERSION),
+            Some(Self::json(space)?),
+        )
+        .await
+    }
+
+    pub async fn update_space(&self, space: &Space) -> Result<Space, ApiError> {
+        self.call(
+            Method::Put,
+            &space_url(&space.id),
+            Some(SPACES_API_VERSION),
+            Some(Self::json(space)?),
+        )
+        .await
+    }
+
+    pub async fn delete_space(&self, id: &str) -> Result<(), ApiError> {
+        self.send(
+            Method::Delete,
+            &space_url(id),
+            Some(SPACES_API_VERSION),
+            None,
+        )
+        .await
+        .map(|_| ())
+    }
+}

@@ -1,0 +1,165 @@
+//! Spaces in the shell: the avatar, the header switcher (Kibana's `Spaces navigation`) and the
+//! gate that shows a clear page when the URL names a space the user cannot enter.
+
+use gatehouse_api::spaces::Space;
+use leptos::prelude::*;
+
+use crate::api::expect_api;
+use crate::state::expect_session;
+use crate::state::space::{current_space, in_default_space, path_in_space};
+
+pub const SPACE_SELECTOR_PATH: &str = "/spaces/space_selector";
+pub const SPACES_MANAGEMENT_PATH: &str = "/app/management/kibana/spaces";
+/// Kibana shows the search box from this many spaces on.
+const SEARCH_FROM: usize = 8;
+
+/// Switching space loads the page anew in that space, as Kibana does: every request, link and
+/// cached answer then belongs to it.
+pub fn enter_space(id: &str, path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(&path_in_space(id, path));
+    }
+}
+
+#[component]
+pub fn SpaceAvatar(space: Space, #[prop(optional)] size: &'static str) -> impl IntoView {
+    let class = format!("space-avatar {size}");
+    view! {
+        <span class=class style=format!("background:{}", space.avatar_color()) aria-hidden="true" data-testid="space-avatar">
+            {space.avatar_initials()}
+        </span>
+    }
+}
+
+/// The header's space button and its popover.
+#[component]
+pub fn SpaceSwitcher() -> impl IntoView {
+    let api = expect_api();
+    let session = expect_session();
+    let spaces = LocalResource::new(move || async move { api.list_spaces().await.ok() });
+    let open = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let may_manage = move || session.capabilities().get("spaces", "manage");
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = spaces.await.unwrap_or_default();
+                let here = current_space();
+                let current = list.iter().find(|s| s.id == here).cloned()?;
+                let searchable = list.len() >= SEARCH_FROM;
+                let all = StoredValue::new(list);
+                let shown = move || {
+                    let needle = query.get().to_lowercase();
+                    all.with_value(|list| {
+                        list.iter()
+                            .filter(|s| needle.is_empty() || s.name.to_lowercase().contains(&needle) || s.id.contains(&needle))
+                            .cloned()
+                            .collect::<Vec<_>>()
+                    })
+                };
+                Some(view! {
+                    <div class="space-switcher" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+                        <button
+                            type="button"
+                            class="space-button"
+                            aria-label="Spaces navigation"
+                            aria-expanded=move || open.get().to_string()
+                            aria-haspopup="dialog"
+                            data-testid="spaces-nav"
+                            title=format!("Current space: {}", current.name)
+                            on:click=move |_| open.update(|o| *o = !*o)
+                        >
+                            <SpaceAvatar space=current.clone() />
+                        </button>
+                        <Show when=move || open.get()>
+                            <div class="space-popover panel" role="dialog" aria-label="Spaces" data-testid="spaces-popover">
+                                <p class="space-popover-title">"Spaces"</p>
+                                <Show when=move || searchable>
+                                    <input type="search" class="input" placeholder="Find a space" aria-label="Find a space"
+                                        data-testid="spaces-search"
+                                        prop:value=move || query.get()
+                                        on:input:target=move |ev| query.set(ev.target().value()) />
+                                </Show>
+                                <ul class="space-list">
+                                    {move || {
+                                        let list = shown();
+                                        if list.is_empty() {
+                                            return view! { <li class="muted small">"No spaces match your search."</li> }.into_any();
+                                        }
+                                        list.into_iter().map(|space| {
+                                            let id = space.id.clone();
+                                            let is_current = space.id == current_space();
+                                            view! {
+                                                <li>
+                                                    <button type="button" class="space-option" data-testid="space-option" data-space=space.id.clone()
+                                                        aria-current=is_current.then_some("true")
+                                                        on:click=move |_| enter_space(&id, "/")>
+                                                        <SpaceAvatar space=space.clone() size="space-avatar-small" />
+                                                        <span>{space.name.clone()}</span>
+                                                        {is_current.then(|| view! { <span class="muted small">"current"</span> })}
+                                                    </button>
+                                                </li>
+                                            }
+                                        }).collect_view().into_any()
+                                    }}
+                                </ul>
+                                <Show when=may_manage>
+                                    <a class="btn btn-small space-manage" data-testid="spaces-manage" href=crate::state::space_path(SPACES_MANAGEMENT_PATH)>"Manage spaces"</a>
+                                </Show>
+                            </div>
+                        </Show>
+                    </div>
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// Renders `children` only in a space the user may enter; otherwise says why, clearly.
+#[component]
+pub fn SpaceGate(children: ChildrenFn) -> impl IntoView {
+    let api = expect_api();
+    let children = StoredValue::new(children);
+    if in_default_space() {
+        return children.with_value(|c| c()).into_any();
+    }
+    let id = current_space();
+    let check = LocalResource::new(move || {
+        let id = current_space();
+        async move { api.get_space(&id).await }
+    });
+    view! {
+        <Transition fallback=|| view! { <div class="page-loading" aria-busy="true"><div class="spinner"></div></div> }>
+            {move || {
+                let id = id.clone();
+                Suspend::new(async move {
+                    match check.await {
+                        Ok(_) => children.with_value(|c| c()).into_any(),
+                        Err(error) => {
+                            let (title, text) = if error.status == 403 || error.status == 404 {
+                                (
+                                    format!("You can't enter the space “{id}”"),
+                                    "It does not exist, or your roles do not grant access to it. Ask an administrator to add it to one of your roles.".to_string(),
+                                )
+                            } else {
+                                ("Could not open this space".to_string(), error.toast_text())
+                            };
+                            view! {
+                                <main class="app-main" id="main">
+                                    <section class="panel empty-state" data-testid="space-denied" role="alert">
+                                        <div class="empty-icon" aria-hidden="true">"⊘"</div>
+                                        <h1>{title}</h1>
+                                        <p class="muted">{text}</p>
+                                        <a class="btn btn-primary" href=SPACE_SELECTOR_PATH rel="external" data-testid="space-denied-select">"Go to your spaces"</a>
+                                    </section>
+                                </main>
+                            }
+                            .into_any()
+                        }
+                    }
+                })
+            }}
+        </Transition>
+    }
+    .into_any()
+}
