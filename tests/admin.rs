@@ -794,3 +794,19 @@ mod roles {
         .await;
     }
 }
+
+/// The role editor's space picker edits the same list the text field holds.
+#[wasm_bindgen_test]
+fn picking_spaces_edits_the_list_and_all_spaces_stands_alone() {
+    use gatehouse::pages::admin_roles::toggle_space;
+    assert_eq!(toggle_space("", "soc-emea"), "soc-emea");
+    assert_eq!(toggle_space("default", "soc-emea"), "default, soc-emea");
+    assert_eq!(toggle_space("default, soc-emea", "default"), "soc-emea");
+    assert_eq!(toggle_space("default, soc-emea", "*"), "*");
+    assert_eq!(toggle_space("*", "*"), "");
+    assert_eq!(
+        toggle_space("*", "default"),
+        "default",
+        "a named space replaces all spaces"
+    );
+}

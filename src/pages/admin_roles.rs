@@ -13,6 +13,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use serde_json::{json, Value};
 
 use crate::api::expect_api;
+use crate::components::spaces::SpaceAvatar;
 use crate::components::{open_while_some, unique_id, AppForbidden, GuardedButton, Modal};
 use crate::pages::admin_users::{ManagementShell, NoPermission, ROLES_PATH};
 use crate::pages::dashboards::LoadError;
@@ -1153,7 +1154,7 @@ fn SpaceRowEditor(
                             let value = event_target_value(&ev);
                             form.update(|f| if let Some(row) = f.kibana.get_mut(i) { row.spaces = value; });
                         } />
-                    <span class="muted small">{move || form.with(|f| f.kibana.get(i).map(|r| if split_list(&r.spaces).iter().any(|s| s == "*") { "* All Spaces".to_string() } else { String::new() }).unwrap_or_default())}</span>
+                    <SpacePicker form i />
                     <ErrorText error=error(|e| e.spaces.clone()) testid="role-space-spaces-error" />
                 </label>
                 <div class="field">
@@ -1170,6 +1171,73 @@ fn SpaceRowEditor(
                     <tbody>{feature_rows}</tbody>
                 </table>
             </Show>
+        </div>
+    }
+}
+
+/// Adds or removes one space in a comma-separated list; `*` (all spaces) stands alone.
+pub fn toggle_space(list: &str, id: &str) -> String {
+    let mut spaces = split_list(list);
+    if id == "*" {
+        return if spaces.iter().any(|s| s == "*") {
+            String::new()
+        } else {
+            "*".to_string()
+        };
+    }
+    spaces.retain(|s| s != "*");
+    if let Some(at) = spaces.iter().position(|s| s == id) {
+        spaces.remove(at);
+    } else {
+        spaces.push(id.to_string());
+    }
+    spaces.join(", ")
+}
+
+/// `Select spaces`: `* All Spaces` and every space the administrator can see, as toggles that
+/// edit the list above (which still takes ids typed by hand, for spaces not created yet).
+#[component]
+fn SpacePicker(form: RwSignal<RoleForm>, i: usize) -> impl IntoView {
+    let api = expect_api();
+    let spaces =
+        LocalResource::new(move || async move { api.list_spaces().await.unwrap_or_default() });
+    let selected = move |id: &str| {
+        form.with(|f| {
+            f.kibana
+                .get(i)
+                .is_some_and(|r| split_list(&r.spaces).iter().any(|s| s == id))
+        })
+    };
+    let toggle = move |id: String| {
+        form.update(|f| {
+            if let Some(row) = f.kibana.get_mut(i) {
+                row.spaces = toggle_space(&row.spaces, &id);
+            }
+        })
+    };
+    view! {
+        <div class="space-picker" role="group" aria-label="Select spaces" data-testid="role-space-picker">
+            <button type="button" class="chip-toggle" data-testid="role-space-all"
+                aria-pressed=move || selected("*").to_string()
+                on:click=move |_| toggle("*".to_string())>
+                "* All Spaces"
+            </button>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    spaces.await.into_iter().map(|space| {
+                        let id = space.id.clone();
+                        let pressed_id = space.id.clone();
+                        view! {
+                            <button type="button" class="chip-toggle" data-testid="role-space-option" data-space=space.id.clone()
+                                aria-pressed=move || selected(&pressed_id).to_string()
+                                on:click=move |_| toggle(id.clone())>
+                                <SpaceAvatar space=space.clone() size="space-avatar-small" />
+                                {space.name.clone()}
+                            </button>
+                        }
+                    }).collect_view()
+                })}
+            </Transition>
         </div>
     }
 }
