@@ -1,0 +1,132 @@
+//! Spaces in a real browser: a user with several spaces picks one after login and sees that
+//! space's leads and dashboards, switches back from the header; a user with one space never
+//! sees the selector; a deep link into a space the user cannot enter gets a clear page.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Result};
+use gatehouse_e2e::thirtyfour::prelude::*;
+use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
+
+async fn texts(b: &Browser, selector: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for el in b.driver.find_all(By::Css(selector)).await? {
+        out.push(el.text().await.unwrap_or_default());
+    }
+    Ok(out)
+}
+
+async fn wait_for_location(b: &Browser, prefix: &str, timeout: Duration) -> Result<String> {
+    let started = Instant::now();
+    loop {
+        let path = b.path().await?;
+        if path.starts_with(prefix) {
+            return Ok(path);
+        }
+        if started.elapsed() > timeout {
+            bail!("still at {path}, expected {prefix}…");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn dashboard_titles(b: &Browser) -> Result<Vec<String>> {
+    b.wait_for(".data-table .row-title", TIMEOUT).await?;
+    texts(b, ".data-table .row-title").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_with_two_spaces_picks_one_and_sees_its_data() -> Result<()> {
+    run(|b| async move {
+        b.goto("/login").await?;
+        b.sign_in("elastic").await?;
+        b.wait_for_testid("space-selector", TIMEOUT).await?;
+        let cards = texts(&b, &testid("space-card")).await?;
+        ensure!(cards.len() == 2, "Default and SOC EMEA: {cards:?}");
+        b.screenshot("spaces-selector").await?;
+
+        b.wait_for(
+            &format!("{}[data-space=soc-emea]", testid("space-card")),
+            TIMEOUT,
+        )
+        .await?
+        .click()
+        .await?;
+        wait_for_location(&b, "/s/soc-emea/app/", TIMEOUT).await?;
+        // The EMEA space's own leads (seeded), and its own dashboards.
+        b.wait_for_testid("lead-card", TIMEOUT).await?;
+        b.wait_for_testid("nav-dashboards", TIMEOUT)
+            .await?
+            .click()
+            .await?;
+        wait_for_location(&b, "/s/soc-emea/app/dashboards", TIMEOUT).await?;
+        let titles = dashboard_titles(&b).await?;
+        ensure!(titles.iter().any(|t| t == "EMEA incidents"), "{titles:?}");
+        ensure!(
+            !titles.iter().any(|t| t == "SOC overview"),
+            "default's dashboards stay there: {titles:?}"
+        );
+        b.screenshot("spaces-emea-dashboards").await?;
+
+        // Back to Default from the header switcher: default's dashboards, no EMEA ones.
+        b.wait_for_testid("spaces-nav", TIMEOUT)
+            .await?
+            .click()
+            .await?;
+        b.wait_for(
+            &format!("{}[data-space=default]", testid("space-option")),
+            TIMEOUT,
+        )
+        .await?
+        .click()
+        .await?;
+        let started = Instant::now();
+        while b.path().await?.starts_with("/s/") {
+            if started.elapsed() > TIMEOUT {
+                bail!("the switcher did not leave the EMEA space");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        b.wait_for_testid("nav-dashboards", TIMEOUT)
+            .await?
+            .click()
+            .await?;
+        let titles = dashboard_titles(&b).await?;
+        ensure!(titles.iter().any(|t| t == "SOC overview"), "{titles:?}");
+        ensure!(!titles.iter().any(|t| t == "EMEA incidents"), "{titles:?}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_with_one_space_never_sees_the_selector_and_is_told_about_others() -> Result<()> {
+    run(|b| async move {
+        b.goto("/login").await?;
+        b.sign_in("alice").await?;
+        wait_for_location(&b, "/app/dashboards", TIMEOUT).await?;
+        ensure!(
+            !b.is_shown(&testid("space-selector")).await?,
+            "one space: straight in"
+        );
+
+        // A deep link into a space she cannot enter: a clear page, not a blank one.
+        b.goto("/s/soc-emea/app/dashboards").await?;
+        let denied = b.wait_for_testid("space-denied", TIMEOUT).await?;
+        let text = denied.text().await?;
+        ensure!(text.contains("soc-emea"), "names the space: {text:?}");
+        b.screenshot("spaces-denied").await?;
+        b.wait_for_testid("space-denied-select", TIMEOUT)
+            .await?
+            .click()
+            .await?;
+        b.wait_for_testid("space-selector", TIMEOUT).await?;
+        let cards = texts(&b, &testid("space-card")).await?;
+        ensure!(
+            cards.len() == 1 && cards[0].contains("Default"),
+            "{cards:?}"
+        );
+        Ok(())
+    })
+    .await
+}
