@@ -9,6 +9,7 @@ pub mod headers;
 pub mod leads;
 pub mod search;
 pub mod security;
+pub mod space_access;
 pub mod spaces;
 pub mod toasts;
 

@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::console::router())
         .merge(routes::search::router())
         .merge(routes::spaces::router())
+        .merge(routes::space_access::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -8,4 +8,5 @@ pub mod profiles;
 pub mod search;
 pub mod security;
 pub mod spa;
+pub mod space_access;
 pub mod spaces;
