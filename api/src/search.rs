@@ -400,11 +400,21 @@ impl UserAccess {
         self.can_search && self.visibility.is_visible()
     }
 
+    /// The visibility reason; without the search app, that first (and the rule's verdict too,
+    /// when the document would be hidden anyway).
     pub fn reason(&self) -> String {
-        if self.can_search {
-            self.visibility.reason()
-        } else {
-            "No access to the search app".to_string()
+        match (self.can_search, self.visibility.is_visible()) {
+            (true, _) => self.visibility.reason(),
+            (false, true) => "No access to the Search app".to_string(),
+            (false, false) => {
+                let rule = self.visibility.reason();
+                let mut chars = rule.chars();
+                let lowered = chars
+                    .next()
+                    .map(|c| c.to_lowercase().chain(chars).collect::<String>())
+                    .unwrap_or_default();
+                format!("No access to the Search app; also {lowered}")
+            }
         }
     }
 }
@@ -523,6 +533,30 @@ mod tests {
         assert_eq!(permissions_of(&all, "alice"), set(&["ir-team", "vip"]));
         assert_eq!(permissions_of(&all, "bob"), set(&["contractors"]));
         assert!(permissions_of(&all, "carol").is_empty());
+    }
+
+    #[test]
+    fn access_reasons_name_the_app_and_the_rule() {
+        let access = |can_search, visibility| UserAccess {
+            username: "bob".into(),
+            full_name: None,
+            can_search,
+            permissions: vec![],
+            visibility,
+        };
+        let denied = access(false, Visibility::Denied("contractors".into()));
+        assert!(!denied.sees_it());
+        assert_eq!(
+            denied.reason(),
+            "No access to the Search app; also denied by contractors"
+        );
+        assert_eq!(
+            access(false, Visibility::Open).reason(),
+            "No access to the Search app"
+        );
+        let allowed = access(true, Visibility::Allowed("ir-team".into()));
+        assert!(allowed.sees_it());
+        assert_eq!(allowed.reason(), "Allowed by ir-team");
     }
 
     #[test]

@@ -37,6 +37,24 @@ pub fn search_href(query: &str) -> String {
     )
 }
 
+/// `/app/search?source=S&doc=D`: the app with one document open.
+pub fn document_href(source: &str, id: &str) -> String {
+    format!(
+        "{SEARCH_APP_PATH}?source={}&doc={}",
+        String::from(js_sys::encode_uri_component(source)),
+        String::from(js_sys::encode_uri_component(id))
+    )
+}
+
+/// `path` under the space of the current page (`/s/{id}` unless it is the default space).
+fn in_current_space(path: &str) -> String {
+    let pathname = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    let (space, _) = gatehouse_api::spaces::split_space_path(&pathname);
+    format!("{}{path}", gatehouse_api::spaces::space_prefix(space))
+}
+
 /// An `http(s)` URL from a document, or nothing: other schemes (`javascript:`) never become links.
 pub fn safe_link(url: &str) -> Option<String> {
     let lower = url.trim_start().to_ascii_lowercase();
@@ -80,13 +98,22 @@ struct DocRef {
 fn SearchApp(can_manage: Signal<bool>) -> impl IntoView {
     let api = expect_api();
     let session = expect_session();
-    let initial = use_query_map().get_untracked().get("q").unwrap_or_default();
-    let query = RwSignal::new(initial);
+    let params = use_query_map().get_untracked();
+    let query = RwSignal::new(params.get("q").unwrap_or_default());
     let page = RwSignal::new(1u32);
-    let source = RwSignal::new(String::new());
+    let source = RwSignal::new(params.get("source").unwrap_or_default());
     let preview_as = RwSignal::new(String::new());
     let reload = RwSignal::new(0u32);
-    let open_doc = RwSignal::new(None::<DocRef>);
+    // `?source=S&doc=D` opens that document (a link from a lead's related runbooks).
+    let open_doc = RwSignal::new(params.get("doc").and_then(|id| {
+        let source = params.get("source").filter(|s| !s.is_empty())?;
+        Some(DocRef {
+            source_name: String::new(),
+            title: id.clone(),
+            source,
+            id,
+        })
+    }));
     let managing = RwSignal::new(false);
 
     let sources = LocalResource::new(move || {
@@ -292,9 +319,9 @@ fn ResultList(
     };
     view! {
         <p class="muted small" data-testid="search-total" aria-live="polite">{summary}</p>
-        <ul class="plain-list search-results" data-testid="search-results">
+        <div class="search-results" role="list" data-testid="search-results">
             {response.results.into_iter().map(|result| view! { <ResultItem result open_doc /> }).collect_view()}
-        </ul>
+        </div>
         <nav class="pagination" aria-label="Result pages">
             <button type="button" class="btn" data-testid="search-prev" disabled={current <= 1} on:click=move |_| page.set(current - 1)>"‹ Previous"</button>
             <span data-testid="search-page">{format!("Page {current} of {total_pages}")}</span>
@@ -322,7 +349,7 @@ fn ResultItem(result: SearchResult, open_doc: RwSignal<Option<DocRef>>) -> impl 
         result.meta.source_name.clone()
     };
     view! {
-        <li class="search-result" data-testid="search-result" data-document-id=result.id.clone()>
+        <article class="search-result" role="listitem" data-testid="search-result" data-document-id=result.id.clone()>
             <h3>
                 <button type="button" class="link-button row-title" data-testid="search-result-open" on:click=move |_| open_doc.set(Some(target.clone()))>
                     {title}
@@ -335,7 +362,7 @@ fn ResultItem(result: SearchResult, open_doc: RwSignal<Option<DocRef>>) -> impl 
                     {result.tags.into_iter().map(|tag| view! { <li class="tag">{tag}</li> }).collect_view()}
                 </ul>
             </div>
-        </li>
+        </article>
     }
 }
 
@@ -385,27 +412,41 @@ fn EmptyState(
 #[component]
 fn DocumentDialog(target: RwSignal<Option<DocRef>>, can_manage: Signal<bool>) -> impl IntoView {
     let open = open_while_some(target);
+    // The loaded document's own title, once known (a deep link only knows the id).
+    let loaded_title = RwSignal::new(None::<String>);
     let title = Signal::derive(move || {
-        target
-            .with(|t| t.as_ref().map(|d| d.title.clone()))
+        loaded_title
+            .get()
+            .or_else(|| target.with(|t| t.as_ref().map(|d| d.title.clone())))
             .unwrap_or_else(|| "Document".to_string())
     });
     view! {
         <Modal open title testid="search-document" class="modal-wide">
-            {move || target.get().map(|doc| view! { <DocumentBody doc can_manage /> })}
+            {move || target.get().map(|doc| {
+                loaded_title.set(None);
+                view! { <DocumentBody doc can_manage loaded_title /> }
+            })}
         </Modal>
     }
 }
 
 #[component]
-fn DocumentBody(doc: DocRef, can_manage: Signal<bool>) -> impl IntoView {
+fn DocumentBody(
+    doc: DocRef,
+    can_manage: Signal<bool>,
+    loaded_title: RwSignal<Option<String>>,
+) -> impl IntoView {
     let api = expect_api();
     let (source, id) = (doc.source.clone(), doc.id.clone());
     let document = LocalResource::new(move || {
         let (source, id) = (source.clone(), id.clone());
         async move { api.search_document(&source, &id).await }
     });
-    let source_name = doc.source_name.clone();
+    let source_name = if doc.source_name.is_empty() {
+        doc.source.clone()
+    } else {
+        doc.source_name.clone()
+    };
     let access_target = doc.clone();
     view! {
         <Transition fallback=|| view! { <div class="table-skeleton skeleton"><span></span><span></span></div> }>
@@ -414,6 +455,9 @@ fn DocumentBody(doc: DocRef, can_manage: Signal<bool>) -> impl IntoView {
                 Suspend::new(async move {
                     match document.await {
                         Ok(fields) => {
+                            if let Some(title) = document_text(&fields, "title").filter(|t| !t.trim().is_empty()) {
+                                loaded_title.set(Some(title.to_string()));
+                            }
                             let body = document_text(&fields, "body").unwrap_or_default().to_string();
                             let url = document_text(&fields, "url").and_then(safe_link);
                             let kind = document_text(&fields, "type").map(str::to_string);
@@ -941,5 +985,83 @@ fn IdentityRow(
             </td>
             <td><button type="button" class="btn btn-small btn-ghost-danger" data-testid="identity-delete" on:click=remove_identity>"Remove"</button></td>
         </tr>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Related runbooks (for a lead's detail)
+// ---------------------------------------------------------------------------------------------
+
+/// How many related documents a lead shows.
+pub const RELATED_LIMIT: u32 = 5;
+
+/// Documents sharing the most tags with a lead (its tags and entity type), only those the viewer
+/// may see: the server filters them like any search. Renders nothing without the Search app, on
+/// a server without it (404), or when nothing matches.
+#[component]
+pub fn RelatedRunbooks(
+    /// The lead's tags.
+    tags: Vec<String>,
+    /// The lead's entity type (`host`, `user`, `service`), if any.
+    entity_type: Option<String>,
+) -> impl IntoView {
+    let api = expect_api();
+    let session = expect_session();
+    let mut wanted = tags;
+    if let Some(kind) = entity_type.filter(|k| !k.is_empty()) {
+        if !wanted.contains(&kind) {
+            wanted.push(kind);
+        }
+    }
+    let related = LocalResource::new(move || {
+        let allowed = session.capabilities().nav_link(APP_ID);
+        session.privileges_changed.track();
+        let request = SearchRequest {
+            query: String::new(),
+            page: PageRequest {
+                current: 1,
+                size: RELATED_LIMIT,
+            },
+            filters: SearchFilters {
+                source: Vec::new(),
+                tags: wanted.clone(),
+            },
+            as_user: None,
+        };
+        async move {
+            if !allowed || request.filters.tags.is_empty() {
+                return Vec::new();
+            }
+            api.search_documents(&request)
+                .await
+                .map(|r| r.results)
+                .unwrap_or_default()
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let results = related.await;
+                (!results.is_empty()).then(|| view! {
+                    <section class="related-runbooks" data-testid="related-runbooks" aria-label="Related runbooks">
+                        <h3>"Related runbooks"</h3>
+                        <ul class="plain-list">
+                            {results.into_iter().map(|r| {
+                                let href = in_current_space(&document_href(&r.meta.source, &r.id));
+                                let title = if r.title.trim().is_empty() { r.id.clone() } else { r.title.clone() };
+                                view! {
+                                    <li data-testid="related-runbook" data-document-id=r.id.clone()>
+                                        <a href=href>{title}</a>
+                                        <ul class="tags" aria-label="Tags">
+                                            {r.tags.into_iter().map(|t| view! { <li class="tag">{t}</li> }).collect_view()}
+                                        </ul>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }
