@@ -735,6 +735,10 @@ fn dev(ctx: &Ctx) -> Result<()> {
         "--",
         "--addr",
         SERVER_ADDR,
+        // Pages of a named space (`/s/{id}/app/…`) reach the server through Trunk's `/s` proxy;
+        // it answers them with the `index.html` that `trunk serve` keeps writing to `dist/`.
+        "--dist",
+        "dist",
     ]);
     let server = Group::spawn("server", server_cmd)?;
     let mut trunk_cmd = Command::new("trunk");
