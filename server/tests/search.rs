@@ -589,6 +589,43 @@ async fn a_permission_change_applies_to_the_next_search() {
     assert_eq!((status, body), (StatusCode::OK, json!("ok")));
     let (_, body) = search(&t, &user, json!({"query": "privileged account"})).await;
     assert!(sees(&body, "rb-004"), "{body}");
+
+    // Each change is in the audit file, by elastic, with what it replaced.
+    let text = std::fs::read_to_string(t.dir.path().join("audit.log")).expect("audit.log");
+    let events: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|e: &Value| {
+            e["event"]["action"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("ws_identity"))
+        })
+        .collect();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"]["action"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "ws_identity_create",
+            "ws_identity_create",
+            "ws_identity_update",
+            "ws_identity_delete"
+        ]
+    );
+    assert!(events.iter().all(|e| e["user"]["name"] == "elastic"));
+    let update = &events[2]["kibana"];
+    assert_eq!(update["saved_object"]["ids"], json!(["tier1"]));
+    assert_eq!(
+        update["details"]["before"]["permissions"],
+        json!(["ir-team"])
+    );
+    assert_eq!(update["details"]["after"]["permissions"], json!([]));
+    assert_eq!(
+        events[3]["kibana"]["details"]["before"]["permissions"],
+        json!(["contractors"])
+    );
 }
 
 #[tokio::test]

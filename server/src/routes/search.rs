@@ -5,7 +5,9 @@
 //! changes to sources, documents and identities also need `all` (`workplaceSearch-manage`), and
 //! the Access panel and "Preview as" also need to read users (`read_security`). Document-level
 //! permissions apply to everyone, managers included: what a user cannot see is answered exactly
-//! as if it did not exist.
+//! as if it did not exist. Every change (sources, documents, identities) is audited like the
+//! other access-control changes: an `audit_log` row in the change's transaction and a line in the
+//! audit file (actions `ws_*`, details with what was there before).
 
 use std::sync::Arc;
 
@@ -25,12 +27,13 @@ use gatehouse_api::search::{
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
+use crate::audit::{self, AuditEvent, Outcome};
 use crate::authz::{self, RouteGuard, SecurityAction};
 use crate::error::AppError;
 use crate::kibana::{method_and_path, Space, DEFAULT_SPACE};
 use crate::search::{self as store, Viewer, MAX_NAME_CHARS, MAX_QUERY_CHARS};
 use crate::session::Principal;
-use crate::{users, AppState};
+use crate::{db, users, AppState};
 
 /// Searching, listing sources, reading documents.
 pub const SEARCH_GUARD: RouteGuard = RouteGuard {
@@ -207,6 +210,45 @@ impl Caller {
     }
 }
 
+pub const AUDIT_SOURCE_CREATE: &str = "ws_source_create";
+pub const AUDIT_SOURCE_DELETE: &str = "ws_source_delete";
+pub const AUDIT_DOCUMENTS_CREATE: &str = "ws_documents_bulk_create";
+pub const AUDIT_DOCUMENTS_DESTROY: &str = "ws_documents_bulk_destroy";
+pub const AUDIT_IDENTITY_CREATE: &str = "ws_identity_create";
+pub const AUDIT_IDENTITY_UPDATE: &str = "ws_identity_update";
+pub const AUDIT_IDENTITY_DELETE: &str = "ws_identity_delete";
+
+impl Caller {
+    /// A successful change by this caller, to record with [`record`].
+    fn audit_event(
+        &self,
+        action: &'static str,
+        object_type: &str,
+        object_ids: Vec<String>,
+        details: Value,
+    ) -> AuditEvent {
+        AuditEvent {
+            ts_ms: db::now_millis(),
+            action,
+            outcome: Outcome::Success,
+            username: self.username(),
+            profile_uid: Some(self.principal.user.profile_uid.clone()),
+            space: self.space.clone(),
+            object_type: object_type.to_string(),
+            object_ids,
+            details,
+            message: String::new(),
+        }
+    }
+}
+
+/// Writes the audit row inside the change's transaction (commit follows), and returns the event
+/// for the file, appended once the change is committed.
+fn record(conn: &rusqlite::Connection, event: AuditEvent) -> anyhow::Result<AuditEvent> {
+    audit::insert(conn, &event)?;
+    Ok(event)
+}
+
 /// A JSON body; malformed → 400 `{"errors":[..]}`.
 pub struct WsJson<T>(pub T);
 
@@ -296,6 +338,12 @@ async fn create_source(
         )));
     }
     let id = store::new_source_id();
+    let event = caller.audit_event(
+        AUDIT_SOURCE_CREATE,
+        "ws_source",
+        vec![id.clone()],
+        json!({ "name": name }),
+    );
     let created = {
         let (id, name) = (id.clone(), name.clone());
         state
@@ -303,19 +351,21 @@ async fn create_source(
             .write(move |conn| {
                 let tx = conn.transaction()?;
                 if store::source_name_taken(&tx, &name)? {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 store::insert_source(&tx, &id, &name)?;
+                let event = record(&tx, event)?;
                 tx.commit()?;
-                Ok(true)
+                Ok(Some(event))
             })
             .await?
     };
-    if !created {
+    let Some(event) = created else {
         return Err(WsError::bad_request(format!(
             "A source named {name} already exists"
         )));
-    }
+    };
+    state.audit.append(&event);
     Ok(Json(Source {
         id,
         name,
@@ -349,21 +399,47 @@ async fn delete_source(
     caller.require_manage()?;
     let username = caller.username();
     let id = source.clone();
-    state
+    let event = caller.audit_event(
+        AUDIT_SOURCE_DELETE,
+        "ws_source",
+        vec![source.clone()],
+        json!({}),
+    );
+    let deleted = state
         .db
         .write(move |conn| {
             let tx = conn.transaction()?;
             let viewer = Viewer::load(&tx, &username)?;
-            let found = store::get_source(&tx, &viewer, &id)?;
-            if found.is_some() {
-                store::delete_source(&tx, &id)?;
-            }
+            let Some(found) = store::get_source(&tx, &viewer, &id)? else {
+                return Ok(None);
+            };
+            let documents: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM ws_documents WHERE source_id = ?1",
+                [&id],
+                |r| r.get(0),
+            )?;
+            let identities = store::all_identities(&tx, Some(&id))?;
+            store::delete_source(&tx, &id)?;
+            let event = record(
+                &tx,
+                AuditEvent {
+                    details: json!({
+                        "name": found.name,
+                        "documents": documents,
+                        "identities": identities,
+                    }),
+                    ..event
+                },
+            )?;
             tx.commit()?;
-            Ok(found)
+            Ok(Some((found, event)))
         })
-        .await?
-        .map(Json)
-        .ok_or_else(|| WsError::source_not_found(&source))
+        .await?;
+    let Some((found, event)) = deleted else {
+        return Err(WsError::source_not_found(&source));
+    };
+    state.audit.append(&event);
+    Ok(Json(found))
 }
 
 async fn require_source(state: &AppState, source: &str) -> WsResult<()> {
@@ -404,6 +480,12 @@ async fn bulk_create(
     require_source(&state, &source).await?;
     let checked: Vec<Result<store::ValidDocument, BulkCreateResult>> =
         inputs.iter().map(store::validate_document).collect();
+    let event = caller.audit_event(
+        AUDIT_DOCUMENTS_CREATE,
+        "ws_document",
+        Vec::new(),
+        json!({ "source": source }),
+    );
     let results = state
         .db
         .write(move |conn| {
@@ -413,10 +495,16 @@ async fn bulk_create(
                 return Ok(None);
             }
             let mut results = Vec::with_capacity(checked.len());
+            let mut permissions = Vec::new();
             for outcome in checked {
                 match outcome {
                     Ok(document) => {
                         store::upsert_document(&tx, &source, &document)?;
+                        permissions.push(json!({
+                            "id": document.id,
+                            "allow": document.allow,
+                            "deny": document.deny,
+                        }));
                         results.push(BulkCreateResult {
                             id: Some(document.id),
                             errors: Vec::new(),
@@ -425,12 +513,34 @@ async fn bulk_create(
                     Err(failed) => results.push(failed),
                 }
             }
+            let stored: Vec<String> = results
+                .iter()
+                .filter(|r| r.errors.is_empty())
+                .filter_map(|r| r.id.clone())
+                .collect();
+            let event = if stored.is_empty() {
+                None
+            } else {
+                Some(record(
+                    &tx,
+                    AuditEvent {
+                        object_ids: stored,
+                        details: json!({ "source": source, "permissions": permissions }),
+                        ..event
+                    },
+                )?)
+            };
             tx.commit()?;
-            Ok(Some(results))
+            Ok(Some((results, event)))
         })
         .await?;
     match results {
-        Some(results) => Ok(Json(BulkCreateResponse { results })),
+        Some((results, event)) => {
+            if let Some(event) = event {
+                state.audit.append(&event);
+            }
+            Ok(Json(BulkCreateResponse { results }))
+        }
         None => Err(WsError::new(
             StatusCode::NOT_FOUND,
             "The source was deleted while the documents were being stored.",
@@ -464,7 +574,13 @@ async fn bulk_destroy(
     }
     require_source(&state, &source).await?;
     let username = caller.username();
-    let results = state
+    let event = caller.audit_event(
+        AUDIT_DOCUMENTS_DESTROY,
+        "ws_document",
+        Vec::new(),
+        json!({ "source": source }),
+    );
+    let (results, event) = state
         .db
         .write(move |conn| {
             let tx = conn.transaction()?;
@@ -474,10 +590,29 @@ async fn bulk_destroy(
                 let success = store::destroy_document(&tx, &viewer, &source, &id)?;
                 results.push(BulkDestroyResult { id, success });
             }
+            let destroyed: Vec<String> = results
+                .iter()
+                .filter(|r| r.success)
+                .map(|r| r.id.clone())
+                .collect();
+            let event = if destroyed.is_empty() {
+                None
+            } else {
+                Some(record(
+                    &tx,
+                    AuditEvent {
+                        object_ids: destroyed,
+                        ..event
+                    },
+                )?)
+            };
             tx.commit()?;
-            Ok(results)
+            Ok((results, event))
         })
         .await?;
+    if let Some(event) = event {
+        state.audit.append(&event);
+    }
     Ok(Json(BulkDestroyResponse { results }))
 }
 
@@ -613,6 +748,12 @@ async fn create_identity(
         permissions: store::normalise_permissions(body.permissions),
     };
     let stored = identity.clone();
+    let event = caller.audit_event(
+        AUDIT_IDENTITY_CREATE,
+        "ws_identity",
+        vec![identity.external_user_id.clone()],
+        json!({ "source": identity.content_source_id, "after": identity }),
+    );
     let created = state
         .db
         .write(move |conn| {
@@ -620,19 +761,21 @@ async fn create_identity(
             if store::get_identity(&tx, &stored.content_source_id, &stored.external_user_id)?
                 .is_some()
             {
-                return Ok(false);
+                return Ok(None);
             }
             store::put_identity(&tx, &stored)?;
+            let event = record(&tx, event)?;
             tx.commit()?;
-            Ok(true)
+            Ok(Some(event))
         })
         .await?;
-    if !created {
+    let Some(event) = created else {
         return Err(WsError::bad_request(format!(
             "An external identity with id {} already exists",
             identity.external_user_id
         )));
-    }
+    };
+    state.audit.append(&event);
     Ok(Json(identity))
 }
 
@@ -671,13 +814,20 @@ async fn update_identity(
     }
     require_source(&state, &source).await?;
     let key = id.clone();
-    state
+    let event = caller.audit_event(
+        AUDIT_IDENTITY_UPDATE,
+        "ws_identity",
+        vec![id.clone()],
+        json!({}),
+    );
+    let updated = state
         .db
         .write(move |conn| {
             let tx = conn.transaction()?;
-            let Some(mut identity) = store::get_identity(&tx, &source, &key)? else {
+            let Some(before) = store::get_identity(&tx, &source, &key)? else {
                 return Ok(None);
             };
+            let mut identity = before.clone();
             if let Some(properties) = body.external_user_properties {
                 identity.external_user_properties = properties;
             }
@@ -685,12 +835,22 @@ async fn update_identity(
                 identity.permissions = store::normalise_permissions(permissions);
             }
             store::put_identity(&tx, &identity)?;
+            let event = record(
+                &tx,
+                AuditEvent {
+                    details: json!({ "source": source, "before": before, "after": identity }),
+                    ..event
+                },
+            )?;
             tx.commit()?;
-            Ok(Some(identity))
+            Ok(Some((identity, event)))
         })
-        .await?
-        .map(Json)
-        .ok_or_else(|| identity_not_found(&id))
+        .await?;
+    let Some((identity, event)) = updated else {
+        return Err(identity_not_found(&id));
+    };
+    state.audit.append(&event);
+    Ok(Json(identity))
 }
 
 async fn delete_identity(
@@ -701,14 +861,37 @@ async fn delete_identity(
     caller.require_manage()?;
     require_source(&state, &source).await?;
     let key = id.clone();
+    let event = caller.audit_event(
+        AUDIT_IDENTITY_DELETE,
+        "ws_identity",
+        vec![id.clone()],
+        json!({}),
+    );
     let deleted = state
         .db
-        .write(move |conn| Ok(store::delete_identity(conn, &source, &key)?))
+        .write(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(before) = store::get_identity(&tx, &source, &key)? else {
+                return Ok(None);
+            };
+            store::delete_identity(&tx, &source, &key)?;
+            let event = record(
+                &tx,
+                AuditEvent {
+                    details: json!({ "source": source, "before": before }),
+                    ..event
+                },
+            )?;
+            tx.commit()?;
+            Ok(Some(event))
+        })
         .await?;
-    if deleted {
-        Ok(Json("ok"))
-    } else {
-        Err(identity_not_found(&id))
+    match deleted {
+        Some(event) => {
+            state.audit.append(&event);
+            Ok(Json("ok"))
+        }
+        None => Err(identity_not_found(&id)),
     }
 }
 
