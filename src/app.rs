@@ -15,7 +15,7 @@ use crate::components::ToastRegion;
 use crate::pages::effective_access::ACCESS_PATH;
 use crate::pages::{
     DashboardPage, DashboardsPage, DevToolsPage, EffectiveAccessPage, EntityAnalyticsPage,
-    LoginPage, NotFound, RoleEditPage, RolesPage, SpaceSelectorPage, UsersPage,
+    LoginPage, NotFound, RoleEditPage, RolesPage, SearchPage, SpaceSelectorPage, UsersPage,
 };
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
@@ -31,7 +31,7 @@ struct NavApp {
     testid: &'static str,
 }
 
-const APPS: [NavApp; 4] = [
+const APPS: [NavApp; 5] = [
     NavApp {
         href: ENTITY_ANALYTICS_PATH,
         label: "Entity analytics",
@@ -55,6 +55,13 @@ const APPS: [NavApp; 4] = [
         label: "Management",
         nav_link: "management",
         testid: "nav-management",
+    },
+    // Last, so the first app a user may open (their home) is unchanged for existing users.
+    NavApp {
+        href: crate::pages::search::SEARCH_APP_PATH,
+        label: "Search",
+        nav_link: gatehouse_api::search::APP_ID,
+        testid: "nav-search",
     },
 ];
 
@@ -89,6 +96,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
                     <Route path=path!("/app/dev_tools") view=DevToolsPage />
                     <Route path=path!("/app/access") view=EffectiveAccessPage />
+                    <Route path=path!("/app/search") view=SearchPage />
                     <Route path=path!("/spaces/space_selector") view=SpaceSelectorPage />
                     <Route path=path!("/app/management") view=|| view! { <Redirect path=crate::pages::admin_users::USERS_PATH /> } />
                     <Route path=path!("/app/management/security/users") view=UsersPage />

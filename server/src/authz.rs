@@ -689,6 +689,7 @@ pub fn feature_category(id: &str) -> (&'static str, &'static str) {
     match id {
         "securitySolution" => ("securitySolution", "Security"),
         "dashboard" => ("kibana", "Analytics"),
+        gatehouse_api::search::FEATURE_ID => ("enterpriseSearch", "Search"),
         _ => ("management", "Management"),
     }
 }

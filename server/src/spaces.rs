@@ -156,6 +156,8 @@ pub fn feature_of_path(path: &str) -> Option<&'static str> {
         Some("dashboard")
     } else if path.starts_with("/api/console/") {
         Some("dev_tools")
+    } else if path.starts_with("/api/ws/") {
+        Some(gatehouse_api::search::FEATURE_ID)
     } else if path.starts_with("/api/security/role") || path.starts_with("/internal/security/users")
     {
         Some("management")

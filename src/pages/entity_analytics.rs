@@ -580,6 +580,8 @@ fn LeadDetail(state: LeadsState) -> impl IntoView {
 
 #[component]
 fn LeadDetailBody(lead: Lead) -> impl IntoView {
+    let related_tags = lead.tags.clone();
+    let related_kind = lead.entity.as_ref().map(|e| e.entity_type.clone());
     view! {
         <div class="lead-detail">
             <p class="lead-detail-meta">
@@ -605,6 +607,7 @@ fn LeadDetailBody(lead: Lead) -> impl IntoView {
             <ol class="recommendations">
                 {lead.chat_recommendations.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
             </ol>
+            <crate::pages::search::RelatedRunbooks tags=related_tags entity_type=related_kind />
         </div>
     }
 }
