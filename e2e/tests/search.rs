@@ -22,7 +22,7 @@ async fn result_ids(b: &Browser) -> Result<Vec<String>> {
         .context("the result count appears")?;
     let started = Instant::now();
     loop {
-        let results = b.driver.find_all(By::Css(&testid("search-result"))).await?;
+        let results = b.driver.find_all(By::Css(testid("search-result"))).await?;
         if !results.is_empty() {
             let mut ids = Vec::new();
             for r in results {
