@@ -686,6 +686,7 @@ fn SourceDetail(
     let toasts = expect_toasts();
     let source_id = StoredValue::new(source.id.clone());
     let json_text = RwSignal::new(String::new());
+    let dragging = RwSignal::new(false);
     let parse_error = RwSignal::new(None::<String>);
     let lines = RwSignal::new(Vec::<BulkLine>::new());
     let busy = RwSignal::new(false);
@@ -778,7 +779,7 @@ fn SourceDetail(
             </div>
             <h3>"Add documents"</h3>
             <p class="muted small">
-                "Paste a JSON array of up to 100 documents, each with a string "<code>"id"</code>
+                "Drop a JSON file here or paste a JSON array of up to 100 documents, each with a string "<code>"id"</code>
                 " and optional "<code>"title"</code>", "<code>"body"</code>", "<code>"url"</code>", "<code>"tags"</code>", "
                 <code>"_allow_permissions"</code>" and "<code>"_deny_permissions"</code>
                 ". Documents with errors are shown with their errors; the others are kept."
@@ -786,8 +787,25 @@ fn SourceDetail(
             <label class="field field-wide">
                 <span class="field-label">"Documents (JSON)"</span>
                 <textarea class="code-input" rows="8" data-testid="bulk-json"
+                    class:drop-target=move || dragging.get()
+                    placeholder="Drop a .json file here, or paste its contents"
                     prop:value=move || json_text.get()
-                    on:input:target=move |ev| json_text.set(ev.target().value())></textarea>
+                    on:input:target=move |ev| json_text.set(ev.target().value())
+                    on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=move |ev: leptos::ev::DragEvent| {
+                        ev.prevent_default();
+                        dragging.set(false);
+                        let file = ev.data_transfer().and_then(|t| t.files()).and_then(|files| files.get(0));
+                        if let Some(file) = file {
+                            leptos::task::spawn_local(async move {
+                                match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                                    Ok(text) => json_text.set(text.as_string().unwrap_or_default()),
+                                    Err(_) => parse_error.set(Some(format!("Could not read {}.", file.name()))),
+                                }
+                            });
+                        }
+                    }></textarea>
             </label>
             {move || parse_error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="bulk-parse-error">{e}</p> })}
             <button type="button" class="btn btn-primary" data-testid="bulk-upload" disabled=move || busy.get() on:click=upload>"Add documents"</button>
