@@ -190,6 +190,39 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         );
         "#,
     ),
+    (
+        6,
+        // Lead totals per (index, status), kept by triggers in the writing transaction, so the
+        // find route's `total` and `/status`'s `totalLeads` are one row lookup instead of a
+        // COUNT over the index (10 ms at 100,000 leads). Triggers see every writer, including
+        // space deletion and the ON DELETE CASCADE from `lead_indices`. (REPLACE conflict
+        // resolution deletes without firing delete triggers: lead writes use an upsert.)
+        r#"
+        CREATE TABLE lead_counts (
+            index_name TEXT NOT NULL,
+            status     TEXT NOT NULL,
+            n          INTEGER NOT NULL,
+            PRIMARY KEY (index_name, status)
+        ) WITHOUT ROWID;
+        INSERT INTO lead_counts (index_name, status, n)
+            SELECT index_name, status, COUNT(*) FROM leads GROUP BY index_name, status;
+        CREATE TRIGGER leads_count_ai AFTER INSERT ON leads BEGIN
+            INSERT INTO lead_counts (index_name, status, n) VALUES (new.index_name, new.status, 1)
+                ON CONFLICT (index_name, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER leads_count_ad AFTER DELETE ON leads BEGIN
+            UPDATE lead_counts SET n = n - 1
+                WHERE index_name = old.index_name AND status = old.status;
+        END;
+        CREATE TRIGGER leads_count_au AFTER UPDATE OF index_name, status ON leads
+            WHEN old.index_name IS NOT new.index_name OR old.status IS NOT new.status BEGIN
+            UPDATE lead_counts SET n = n - 1
+                WHERE index_name = old.index_name AND status = old.status;
+            INSERT INTO lead_counts (index_name, status, n) VALUES (new.index_name, new.status, 1)
+                ON CONFLICT (index_name, status) DO UPDATE SET n = n + 1;
+        END;
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

@@ -507,9 +507,14 @@ fn timestamp_millis(iso: &str) -> i64 {
 }
 
 pub fn insert_leads(conn: &Connection, index: &str, leads: &[Lead]) -> anyhow::Result<()> {
+    // An upsert rather than INSERT OR REPLACE: REPLACE deletes the old row without firing the
+    // delete trigger that keeps `lead_counts` (migration 6); an upsert's update fires it.
     let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO leads (id, index_name, priority, ts_ms, status, execution_uuid, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO leads (id, index_name, priority, ts_ms, status, execution_uuid, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET index_name = excluded.index_name,
+             priority = excluded.priority, ts_ms = excluded.ts_ms, status = excluded.status,
+             execution_uuid = excluded.execution_uuid, body = excluded.body",
     )?;
     for lead in leads {
         stmt.execute(params![
@@ -601,6 +606,22 @@ fn lead_from_row(body: &str, status: String, now_ms: i64) -> anyhow::Result<Lead
     Ok(lead)
 }
 
+/// Leads in `index` (only those with `status` when given), from the `lead_counts` table the
+/// triggers of migration 6 keep: one row lookup, where `COUNT(*)` walked the whole index.
+pub fn count_leads(conn: &Connection, index: &str, status: Option<&str>) -> rusqlite::Result<u64> {
+    let n: i64 = match status {
+        Some(status) => conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE index_name = ?1 AND status = ?2",
+            )?
+            .query_row(params![index, status], |r| r.get(0))?,
+        None => conn
+            .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE index_name = ?1")?
+            .query_row([index], |r| r.get(0))?,
+    };
+    Ok(n.max(0) as u64)
+}
+
 /// A page of leads and the total matching the filter.
 pub fn find_leads(
     conn: &Connection,
@@ -628,22 +649,12 @@ pub fn find_leads(
         .into_iter()
         .map(|(body, status)| lead_from_row(&body, status, now))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let total: i64 = match &query.status {
-        Some(status) => conn
-            .prepare_cached("SELECT COUNT(*) FROM leads WHERE index_name = ?1 AND status = ?2")?
-            .query_row(params![index, status], |r| r.get(0))?,
-        None => conn
-            .prepare_cached("SELECT COUNT(*) FROM leads WHERE index_name = ?1")?
-            .query_row([index], |r| r.get(0))?,
-    };
-    Ok((leads, total.max(0) as u64))
+    Ok((leads, count_leads(conn, index, query.status.as_deref())?))
 }
 
 pub fn get_status(conn: &Connection, space: &str, index: &str) -> anyhow::Result<LeadsStatus> {
     let exists = index_exists(conn, index)?;
-    let total: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM leads WHERE index_name = ?1 AND status = 'active'")?
-        .query_row([index], |r| r.get(0))?;
+    let total = count_leads(conn, index, Some("active"))?;
     let row = conn
         .prepare_cached(
             "SELECT is_enabled, connector_id, last_run, last_execution_uuid, last_error FROM lead_status WHERE space = ?1",
@@ -663,7 +674,7 @@ pub fn get_status(conn: &Connection, space: &str, index: &str) -> anyhow::Result
     Ok(LeadsStatus {
         is_enabled,
         index_exists: exists,
-        total_leads: total.max(0) as u64,
+        total_leads: total,
         last_run,
         connector_id,
         last_execution_uuid,
@@ -842,6 +853,115 @@ mod tests {
                 "High risk host app-08 with 4 high-severity alerts",
             ]
         );
+    }
+
+    fn migrated() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for (_, sql) in crate::db::MIGRATIONS {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn
+    }
+
+    /// `lead_counts` against a real COUNT, for every (index, status) and per index.
+    fn assert_counts_exact(conn: &Connection) {
+        let mut stmt = conn
+            .prepare(
+                "SELECT i.index_name, s.status FROM (SELECT 'a' AS index_name UNION SELECT 'b') i,
+                 (SELECT 'active' AS status UNION SELECT 'dismissed' UNION SELECT 'expired') s",
+            )
+            .unwrap();
+        let pairs: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for (index, status) in pairs {
+            let real: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM leads WHERE index_name = ?1 AND status = ?2",
+                    params![index, status],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(
+                count_leads(conn, &index, Some(&status)).unwrap(),
+                real as u64,
+                "{index} {status}"
+            );
+            let all: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM leads WHERE index_name = ?1",
+                    [&index],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(count_leads(conn, &index, None).unwrap(), all as u64);
+        }
+    }
+
+    #[test]
+    fn lead_counts_follow_every_write() {
+        let mut conn = migrated();
+        let entities = demo_entities(ENTITY_SEED, ENTITY_COUNT);
+        let leads = build_leads(&entities, 30, 1_700_000_000_000, "e1");
+        replace_active_leads(&mut conn, "a", &leads).unwrap();
+        assert_counts_exact(&conn);
+        assert_eq!(count_leads(&conn, "a", None).unwrap(), 30);
+        let ids: Vec<String> = leads.iter().take(5).map(|l| l.id.clone()).collect();
+        assert_eq!(set_status(&mut conn, "a", &ids, "dismissed").unwrap(), 5);
+        assert_eq!(
+            set_status(&mut conn, "a", &ids[..2], "dismissed").unwrap(),
+            2
+        );
+        assert_counts_exact(&conn);
+        assert_eq!(count_leads(&conn, "a", Some("dismissed")).unwrap(), 5);
+        // Regenerating keeps dismissed leads and replaces the active ones.
+        replace_active_leads(&mut conn, "a", &build_leads(&entities, 10, 0, "e2")).unwrap();
+        assert_counts_exact(&conn);
+        assert_eq!(count_leads(&conn, "a", None).unwrap(), 15);
+        // Writing a lead whose id exists (same index, then another index) replaces it.
+        ensure_index(&conn, "b").unwrap();
+        let mut again = leads[0].clone();
+        again.status = "expired".into();
+        insert_leads(&conn, "a", std::slice::from_ref(&again)).unwrap();
+        assert_counts_exact(&conn);
+        insert_leads(&conn, "b", std::slice::from_ref(&again)).unwrap();
+        assert_counts_exact(&conn);
+        assert_eq!(count_leads(&conn, "b", None).unwrap(), 1);
+        insert_synthetic_leads(&mut conn, "x", 500, 3).unwrap();
+        let x = gatehouse_api::leads::leads_index("x");
+        assert_eq!(count_leads(&conn, &x, None).unwrap(), 500);
+        // Deleting an index cascades to its leads, as deleting a space does.
+        conn.execute("DELETE FROM lead_indices WHERE index_name = ?1", [&x])
+            .unwrap();
+        assert_eq!(count_leads(&conn, &x, None).unwrap(), 0);
+        conn.execute("DELETE FROM leads WHERE index_name = 'a'", [])
+            .unwrap();
+        assert_counts_exact(&conn);
+        assert_eq!(count_leads(&conn, "a", None).unwrap(), 0);
+        assert_eq!(count_leads(&conn, "nowhere", Some("active")).unwrap(), 0);
+    }
+
+    #[test]
+    fn migration_6_counts_the_leads_already_stored() {
+        let conn = Connection::open_in_memory().unwrap();
+        for (version, sql) in crate::db::MIGRATIONS {
+            if *version == 6 {
+                ensure_index(&conn, "a").unwrap();
+                let leads = build_leads(&demo_entities(ENTITY_SEED, ENTITY_COUNT), 12, 0, "e");
+                insert_leads(&conn, "a", &leads).unwrap();
+                conn.execute(
+                    "UPDATE leads SET status = 'dismissed' WHERE rowid % 3 = 0",
+                    [],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(sql).unwrap();
+        }
+        assert_counts_exact(&conn);
+        assert_eq!(count_leads(&conn, "a", None).unwrap(), 12);
     }
 
     #[test]
