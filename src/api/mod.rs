@@ -3,6 +3,7 @@
 
 mod access;
 mod search;
+mod space_access;
 mod spaces;
 mod transport;
 

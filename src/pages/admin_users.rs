@@ -179,6 +179,8 @@ pub fn ManagementShell(children: Children) -> impl IntoView {
                 <a href=space_path(USERS_PATH) class="management-link" data-testid="management-users" aria-current=current(USERS_PATH)>"Users"</a>
                 <a href=space_path(ROLES_PATH) class="management-link" data-testid="management-roles" aria-current=current(ROLES_PATH)>"Roles"</a>
                 <a href=space_path(ACCESS_PATH) class="management-link" data-testid="management-access" aria-current=current(ACCESS_PATH)>"Effective access"</a>
+                <p class="management-nav-group">"Kibana"</p>
+                <a href=space_path(crate::components::spaces::SPACES_MANAGEMENT_PATH) class="management-link" data-testid="management-spaces" aria-current=current(crate::components::spaces::SPACES_MANAGEMENT_PATH)>"Spaces"</a>
             </nav>
             <div class="management-content page">{children()}</div>
         </div>

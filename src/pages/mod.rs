@@ -9,6 +9,7 @@ pub mod login;
 pub mod not_found;
 pub mod search;
 pub mod space_selector;
+pub mod spaces_management;
 
 pub use admin_roles::{RoleEditPage, RolesPage};
 pub use admin_users::UsersPage;
@@ -21,3 +22,4 @@ pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use search::SearchPage;
 pub use space_selector::SpaceSelectorPage;
+pub use spaces_management::{SpaceCreatePage, SpaceEditPage, SpacesManagementPage};

@@ -1,0 +1,684 @@
+//! Spaces in the browser: the avatar, the header switcher (popover, search from 8 spaces,
+//! `Manage spaces` only with the capability) and the spaces management page (list, delete with
+//! what it removes, the form's validation and the server's refusals), fed the contract's answers.
+//! The test page is not under `/s/{id}`, so the current space is `default` throughout.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use gatehouse::api::Method;
+use gatehouse::components::spaces::{SpaceAvatar, SpaceSwitcher};
+use gatehouse::components::ToastRegion;
+use gatehouse::pages::spaces_management::{
+    derive_space_id, features_summary, server_errors, texts, validate_space_form, SpaceEditor,
+    SpaceForm, SpacesManagementPage,
+};
+use gatehouse::state::{Session, SessionStatus, Toasts};
+use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
+use gatehouse_api::spaces::Space;
+use gatehouse_api::ApiError;
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn space(id: &str, name: &str) -> Space {
+    Space {
+        id: id.into(),
+        name: name.into(),
+        description: None,
+        color: None,
+        initials: None,
+        image_url: None,
+        disabled_features: Vec::new(),
+        reserved: None,
+    }
+}
+
+fn emea() -> Space {
+    Space {
+        color: Some("#6092c0".into()),
+        initials: Some("EM".into()),
+        description: Some("The EMEA team".into()),
+        disabled_features: vec!["dev_tools".into()],
+        ..space("soc-emea", "SOC EMEA")
+    }
+}
+
+fn spaces_json(spaces: &[Space]) -> String {
+    serde_json::to_string(spaces).expect("spaces serialize")
+}
+
+/// `default` plus `extra` named spaces: `Team 1`, `Team 2`, …, and SOC EMEA last.
+fn many_spaces(extra: usize) -> Vec<Space> {
+    let mut list = vec![Space::default_space()];
+    for i in 1..extra {
+        list.push(space(&format!("team-{i}"), &format!("Team {i}")));
+    }
+    list.push(emea());
+    list
+}
+
+const FEATURES: &str = r#"[{"id":"securitySolution","name":"Security","category":{"id":"securitySolution","label":"Security"}},{"id":"dashboard","name":"Dashboard","category":{"id":"kibana","label":"Analytics"}},{"id":"dev_tools","name":"Dev Tools","category":{"id":"management","label":"Management"}},{"id":"management","name":"Stack Management","category":{"id":"management","label":"Management"}}]"#;
+
+/// A signed-in session whose capabilities may or may not include `spaces.manage`.
+fn signed_in(manage: bool) -> Session {
+    let session = Session::new();
+    let capabilities: Capabilities = serde_json::from_value(serde_json::json!({
+        "navLinks": {"management": true},
+        "spaces": {"manage": manage},
+    }))
+    .expect("capabilities");
+    session.status.set(SessionStatus::SignedIn {
+        user: AuthenticatedUser {
+            username: "elastic".into(),
+            roles: vec!["superuser".into()],
+            full_name: None,
+            email: None,
+            profile_uid: Some("u_elastic_0".into()),
+            authentication_provider: AuthenticationProvider {
+                provider_type: "basic".into(),
+                name: "basic".into(),
+            },
+            enabled: true,
+        },
+        capabilities,
+    });
+    session
+}
+
+fn mount_switcher(canned: &Canned, manage: bool) -> Element {
+    let root = container();
+    let client = canned.client();
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(Toasts::new());
+        provide_context(signed_in(manage));
+        view! { <SpaceSwitcher /> }
+    }));
+    root.unchecked_into()
+}
+
+fn serving(spaces: Vec<Space>) -> Canned {
+    let body = spaces_json(&spaces);
+    Canned::new(move |_| json(200, &body))
+}
+
+fn text(element: &Element) -> String {
+    element.text_content().unwrap_or_default()
+}
+
+fn options(root: &Element) -> Vec<String> {
+    query_all(root, "[data-testid=\"space-option\"]")
+        .iter()
+        .map(|o| text(o).trim().to_string())
+        .collect()
+}
+
+fn type_into(root: &Element, selector: &str, value: &str) {
+    let input: HtmlInputElement = query(root, selector).expect(selector).unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").expect("event"))
+        .expect("dispatched");
+}
+
+/// `new KeyboardEvent("keydown", {key, bubbles: true})`.
+fn key_event(key: &str) -> web_sys::Event {
+    let global = js_sys::global();
+    let constructor: js_sys::Function = js_sys::Reflect::get(&global, &"KeyboardEvent".into())
+        .expect("KeyboardEvent")
+        .unchecked_into();
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"key".into(), &key.into()).expect("key");
+    js_sys::Reflect::set(&init, &"bubbles".into(), &true.into()).expect("bubbles");
+    js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&"keydown".into(), &init))
+        .expect("a keyboard event")
+        .unchecked_into()
+}
+
+async fn open_popover(root: &Element) {
+    wait_for("the spaces button", || testid(root, "spaces-nav").is_some()).await;
+    click(&testid(root, "spaces-nav").expect("button"));
+    wait_for("the popover", || testid(root, "spaces-popover").is_some()).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Avatar and switcher
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
+    let root = container();
+    let uncoloured = space("soc", "SOC EMEA team");
+    let derived = uncoloured.avatar_color();
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <SpaceAvatar space=emea() />
+            <SpaceAvatar space=uncoloured.clone() size="space-avatar-large" />
+            <SpaceAvatar space=space("m", "marketing") />
+        }
+    }));
+    let root: Element = root.unchecked_into();
+    let avatars = query_all(&root, "[data-testid=\"space-avatar\"]");
+    assert_eq!(avatars.len(), 3);
+    assert_eq!(text(&avatars[0]), "EM", "the given initials");
+    assert_eq!(
+        avatars[0].get_attribute("style").as_deref(),
+        Some("background:#6092c0")
+    );
+    assert_eq!(
+        text(&avatars[1]),
+        "SE",
+        "first letters of the first two words"
+    );
+    assert_eq!(
+        avatars[1].get_attribute("style"),
+        Some(format!("background:{derived}"))
+    );
+    assert!(avatars[1]
+        .get_attribute("class")
+        .unwrap_or_default()
+        .contains("space-avatar-large"));
+    assert_eq!(text(&avatars[2]), "M", "one word: one letter, upper case");
+    assert_eq!(
+        avatars[0].get_attribute("aria-hidden").as_deref(),
+        Some("true")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
+    let canned = serving(vec![
+        Space::default_space(),
+        space("marketing", "Marketing"),
+        emea(),
+    ]);
+    let root = mount_switcher(&canned, false);
+    wait_for("the spaces button", || {
+        testid(&root, "spaces-nav").is_some()
+    })
+    .await;
+    let button = testid(&root, "spaces-nav").expect("button");
+    assert_eq!(
+        button.get_attribute("aria-label").as_deref(),
+        Some("Spaces navigation")
+    );
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    let avatar = testid(&button, "space-avatar").expect("the current space's avatar");
+    assert_eq!(text(&avatar), "D");
+    assert_eq!(
+        avatar.get_attribute("style").as_deref(),
+        Some("background:#00bfb3")
+    );
+    assert!(testid(&root, "spaces-popover").is_none(), "closed at first");
+    assert_eq!(
+        canned.paths(),
+        vec!["GET /api/spaces/space"],
+        "no /s/ prefix in default"
+    );
+
+    open_popover(&root).await;
+    let popover = testid(&root, "spaces-popover").expect("popover");
+    assert_eq!(
+        popover.get_attribute("aria-label").as_deref(),
+        Some("Spaces")
+    );
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        options(&root),
+        vec!["DDefaultcurrent", "MMarketing", "EMSOC EMEA"],
+        "avatar, name, and the current one marked"
+    );
+    let current = query(&root, "[data-space=\"default\"]").expect("default option");
+    assert_eq!(
+        current.get_attribute("aria-current").as_deref(),
+        Some("true")
+    );
+    assert!(
+        testid(&root, "spaces-search").is_none(),
+        "no search under 8 spaces"
+    );
+    assert!(
+        testid(&root, "spaces-manage").is_none(),
+        "no Manage spaces without the capability"
+    );
+
+    // Escape closes the popover (the component's own key handler).
+    popover
+        .dispatch_event(&key_event("Escape"))
+        .expect("dispatched");
+    wait_for("the popover to close", || {
+        testid(&root, "spaces-popover").is_none()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn seven_spaces_have_no_search() {
+    let list = many_spaces(6);
+    assert_eq!(list.len(), 7);
+    let root = mount_switcher(&serving(list), true);
+    open_popover(&root).await;
+    assert_eq!(options(&root).len(), 7);
+    assert!(testid(&root, "spaces-search").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn from_eight_spaces_a_search_filters_the_list() {
+    let list = many_spaces(7);
+    assert_eq!(list.len(), 8);
+    let root = mount_switcher(&serving(list), false);
+    open_popover(&root).await;
+    let search = testid(&root, "spaces-search").expect("Find a space from 8 spaces");
+    assert_eq!(
+        search.get_attribute("placeholder").as_deref(),
+        Some("Find a space")
+    );
+    assert_eq!(options(&root).len(), 8);
+
+    type_into(&root, "[data-testid=\"spaces-search\"]", "emea");
+    wait_for("one match", || options(&root).len() == 1).await;
+    assert_eq!(options(&root), vec!["EMSOC EMEA"]);
+    type_into(&root, "[data-testid=\"spaces-search\"]", "TEAM");
+    wait_for("the teams", || options(&root).len() == 6).await;
+    type_into(&root, "[data-testid=\"spaces-search\"]", "team-3");
+    wait_for("matched by id", || options(&root) == vec!["T3Team 3"]).await;
+    type_into(&root, "[data-testid=\"spaces-search\"]", "zzz");
+    wait_for("no match", || options(&root).is_empty()).await;
+    assert!(text(&testid(&root, "spaces-popover").expect("popover"))
+        .contains("No spaces match your search."));
+}
+
+#[wasm_bindgen_test]
+async fn manage_spaces_is_offered_only_with_the_capability() {
+    let root = mount_switcher(&serving(many_spaces(2)), true);
+    open_popover(&root).await;
+    let manage = testid(&root, "spaces-manage").expect("Manage spaces");
+    assert_eq!(text(&manage), "Manage spaces");
+    assert_eq!(
+        manage.get_attribute("href").as_deref(),
+        Some("/app/management/kibana/spaces")
+    );
+
+    let without = mount_switcher(&serving(many_spaces(2)), false);
+    open_popover(&without).await;
+    assert!(testid(&without, "spaces-manage").is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The management page's form logic
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn the_identifier_follows_the_name_until_typed() {
+    assert_eq!(derive_space_id("SOC EMEA"), "soc-emea");
+    assert_eq!(derive_space_id("  Red Team_2! "), "red-team_2-");
+    let mut form = SpaceForm::default();
+    form.set_name("Blue Team".into(), true);
+    assert_eq!(form.id, "blue-team");
+    form.set_id("blue".into());
+    form.set_name("Blue Team EU".into(), true);
+    assert_eq!(form.id, "blue", "typed ids stay");
+    let mut editing = SpaceForm::from_space(&emea());
+    editing.set_name("Renamed".into(), false);
+    assert_eq!(editing.id, "soc-emea", "never changes while editing");
+}
+
+#[wasm_bindgen_test]
+fn every_invalid_field_gets_kibanas_text() {
+    let form = SpaceForm {
+        id: "Bad Id".into(),
+        name: "  ".into(),
+        initials: "ABC".into(),
+        color: "red".into(),
+        description: "x".repeat(2001),
+        ..Default::default()
+    };
+    let errors = validate_space_form(&form);
+    assert_eq!(errors.id.as_deref(), Some(texts::ID_CHARACTERS));
+    assert_eq!(errors.name.as_deref(), Some(texts::ENTER_NAME));
+    assert_eq!(errors.initials.as_deref(), Some(texts::INITIALS_TOO_LONG));
+    assert_eq!(errors.color.as_deref(), Some(texts::INVALID_COLOR));
+    assert_eq!(
+        errors.description.as_deref(),
+        Some(texts::DESCRIPTION_TOO_LONG)
+    );
+    assert_eq!(
+        validate_space_form(&SpaceForm::default()).id.as_deref(),
+        Some(texts::ENTER_ID)
+    );
+    let fine = SpaceForm {
+        id: "blue".into(),
+        name: "Blue".into(),
+        color: "#AABBCC".into(),
+        initials: "Bl".into(),
+        ..Default::default()
+    };
+    assert!(validate_space_form(&fine).is_empty());
+
+    let mut visible = SpaceForm::from_space(&emea());
+    assert!(!visible.is_visible("dev_tools"));
+    visible.set_visible("dashboard", false);
+    visible.set_visible("dev_tools", true);
+    assert_eq!(visible.to_space().disabled_features, vec!["dashboard"]);
+    assert_eq!(
+        SpaceForm {
+            id: "a".into(),
+            name: " A ".into(),
+            description: " ".into(),
+            ..Default::default()
+        }
+        .to_space(),
+        Space {
+            name: "A".into(),
+            ..space("a", "A")
+        },
+        "trimmed, empty optional fields left out"
+    );
+}
+
+#[wasm_bindgen_test]
+fn server_refusals_land_under_their_field() {
+    let error = |status: u16, message: &str| {
+        ApiError::from_response(
+            status,
+            Some("application/json"),
+            &format!(r#"{{"statusCode":{status},"error":"x","message":"{message}"}}"#),
+        )
+    };
+    let conflict = server_errors(&error(
+        409,
+        "A space with the identifier soc-emea already exists.",
+    ));
+    assert_eq!(
+        conflict.id.as_deref(),
+        Some("A space with the identifier soc-emea already exists.")
+    );
+    let color = server_errors(&error(
+        400,
+        "[request body.color]: must be a 6 digit hex color, starting with a #",
+    ));
+    assert_eq!(
+        color.color.as_deref(),
+        Some("must be a 6 digit hex color, starting with a #")
+    );
+    let unknown = server_errors(&error(400, "[request body.solution]: nope"));
+    assert_eq!(
+        unknown.other.as_deref(),
+        Some("[request body.solution]: nope")
+    );
+    let denied = server_errors(&error(403, "Unauthorized to create spaces"));
+    assert_eq!(
+        denied.other.as_deref(),
+        Some("Unauthorized to create spaces (403)")
+    );
+
+    let features: Vec<gatehouse_api::admin::FeatureInfo> =
+        serde_json::from_str(FEATURES).expect("features");
+    assert_eq!(
+        features_summary(&emea(), Some(&features)),
+        "3 / 4 features visible"
+    );
+    assert_eq!(features_summary(&emea(), None), "1 feature hidden");
+    assert_eq!(
+        features_summary(&Space::default_space(), None),
+        "All features visible"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The management page
+// ---------------------------------------------------------------------------------------------
+
+fn mount_page(canned: &Canned, manage: bool, editor: bool) -> Element {
+    let root = container();
+    let client = canned.client();
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(Toasts::new());
+        provide_context(signed_in(manage));
+        if editor {
+            view! { <Router><ToastRegion /><SpaceEditor initial=None /></Router> }.into_any()
+        } else {
+            view! { <Router><ToastRegion /><SpacesManagementPage /></Router> }.into_any()
+        }
+    }));
+    root.unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn without_the_capability_the_page_says_so_and_asks_nothing() {
+    let canned = serving(many_spaces(2));
+    let root = mount_page(&canned, false, false);
+    wait_for("the no-permission state", || {
+        testid(&root, "spaces-no-permission").is_some()
+    })
+    .await;
+    assert!(text(&root).contains(texts::NO_PERMISSION));
+    assert!(testid(&root, "space-create").is_none());
+    assert!(testid(&root, "spaces-table").is_none());
+    assert_eq!(canned.count(Method::Get, "/api/spaces/space"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
+    let deleted = std::rc::Rc::new(std::cell::Cell::new(false));
+    let gone = deleted.clone();
+    let canned = Canned::new(
+        move |request| match (request.method, request.path.as_str()) {
+            (Method::Get, "/api/features") => json(200, FEATURES),
+            (Method::Get, "/api/spaces/space") => {
+                let list = if gone.get() {
+                    vec![Space::default_space()]
+                } else {
+                    vec![Space::default_space(), emea()]
+                };
+                json(200, &spaces_json(&list))
+            }
+            (Method::Get, "/internal/gatehouse/spaces/soc-emea/contents") => {
+                json(200, r#"{"leads":40,"dashboards":3}"#)
+            }
+            (Method::Delete, "/api/spaces/space/soc-emea") => {
+                gone.set(true);
+                Ok(gatehouse::api::HttpResponse {
+                    status: 204,
+                    content_type: None,
+                    body: String::new(),
+                    console_status: None,
+                })
+            }
+            _ => json(
+                404,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+            ),
+        },
+    );
+    let root = mount_page(&canned, true, false);
+    wait_for("two rows", || {
+        query_all(&root, "[data-testid=\"space-row\"]").len() == 2
+    })
+    .await;
+    let emea_row = query(&root, "tr[data-space=\"soc-emea\"]").expect("the EMEA row");
+    assert_eq!(
+        text(&testid(&emea_row, "space-avatar").expect("avatar")),
+        "EM"
+    );
+    assert_eq!(
+        text(&testid(&emea_row, "space-features").expect("features")),
+        "3 / 4 features visible"
+    );
+    assert!(text(&emea_row).contains("The EMEA team"));
+    assert!(testid(&root, "space-create").is_some());
+
+    // Default is reserved: its Delete is closed, with the reason.
+    let default_row = query(&root, "tr[data-space=\"default\"]").expect("the default row");
+    let blocked = testid(&default_row, "space-delete").expect("delete");
+    assert_eq!(
+        blocked.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
+    assert!(text(&default_row).contains(texts::DEFAULT_RESERVED));
+    click(&blocked);
+
+    click(&testid(&emea_row, "space-delete").expect("delete"));
+    wait_for("the counted contents", || {
+        testid(&root, "space-delete-contents").is_some()
+    })
+    .await;
+    let dialog = testid(&root, "space-delete-dialog").expect("dialog");
+    assert!(text(&dialog).contains("Delete space 'SOC EMEA'?"));
+    assert_eq!(
+        text(&testid(&dialog, "space-delete-contents").expect("contents")),
+        "Deleting it also deletes 40 leads and 3 dashboards."
+    );
+    assert!(
+        testid(&dialog, "space-delete-current").is_none(),
+        "not the current space"
+    );
+    assert_eq!(
+        canned.count(Method::Delete, "/api/spaces/space"),
+        0,
+        "nothing yet"
+    );
+    click(&testid(&dialog, "space-delete-confirm").expect("confirm"));
+    wait_for("one row left", || {
+        query_all(&root, "[data-testid=\"space-row\"]").len() == 1
+    })
+    .await;
+    assert_eq!(
+        canned.count(Method::Delete, "/api/spaces/space/soc-emea"),
+        1,
+        "only the confirmed one, never default"
+    );
+    assert_eq!(canned.count(Method::Delete, "/api/spaces/space/default"), 0);
+    assert!(deleted.get());
+    wait_for("the success toast", || {
+        text(&document_element()).contains("Deleted space 'SOC EMEA'")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409() {
+    let canned = Canned::new(|request| match request.method {
+        Method::Get => json(200, FEATURES),
+        _ => json(
+            409,
+            r#"{"statusCode":409,"error":"Conflict","message":"A space with the identifier soc-emea already exists."}"#,
+        ),
+    });
+    let root = mount_page(&canned, true, true);
+    wait_for("the feature toggles", || {
+        query_all(&root, "[data-testid=\"space-feature\"]").len() == 4
+    })
+    .await;
+
+    click(&testid(&root, "space-save").expect("save"));
+    wait_for("the name error", || {
+        testid(&root, "space-name-error").is_some()
+    })
+    .await;
+    assert_eq!(
+        text(&testid(&root, "space-name-error").expect("name error")),
+        texts::ENTER_NAME
+    );
+    assert_eq!(
+        text(&testid(&root, "space-id-error").expect("id error")),
+        texts::ENTER_ID
+    );
+    assert_eq!(
+        canned.count(Method::Post, "/api/spaces/space"),
+        0,
+        "not sent"
+    );
+
+    type_into(&root, "[data-testid=\"space-name\"]", "SOC EMEA");
+    wait_for("the derived id", || {
+        query(&root, "[data-testid=\"space-id\"]")
+            .map(|e| e.unchecked_into::<HtmlInputElement>().value())
+            .as_deref()
+            == Some("soc-emea")
+    })
+    .await;
+    let preview = testid(&root, "space-preview").expect("preview");
+    wait_for("the preview", || {
+        testid(&preview, "space-avatar")
+            .map(|a| text(&a))
+            .as_deref()
+            == Some("SE")
+    })
+    .await;
+    type_into(&root, "[data-testid=\"space-initials\"]", "ABC");
+    wait_for("the initials error", || {
+        testid(&root, "space-initials-error")
+            .map(|e| text(&e))
+            .as_deref()
+            == Some(texts::INITIALS_TOO_LONG)
+    })
+    .await;
+    type_into(&root, "[data-testid=\"space-initials\"]", "Ez");
+    type_into(&root, "[data-testid=\"space-color\"]", "#112233");
+    wait_for("the preview follows", || {
+        let avatar = testid(&preview, "space-avatar");
+        avatar.as_ref().map(text).as_deref() == Some("Ez")
+            && avatar.and_then(|a| a.get_attribute("style")).as_deref()
+                == Some("background:#112233")
+    })
+    .await;
+    assert!(testid(&root, "space-name-error").is_none());
+    assert_eq!(
+        text(&testid(&root, "space-features-count").expect("count")),
+        "4 / 4 features visible"
+    );
+    click(
+        &query(
+            &root,
+            "[data-testid=\"space-feature\"][value=\"dev_tools\"]",
+        )
+        .expect("dev tools"),
+    );
+    wait_for("one hidden", || {
+        testid(&root, "space-features-count")
+            .map(|e| text(&e))
+            .as_deref()
+            == Some("3 / 4 features visible")
+    })
+    .await;
+
+    click(&testid(&root, "space-save").expect("save"));
+    wait_for("the server's 409 under the id", || {
+        testid(&root, "space-id-error").map(|e| text(&e)).as_deref()
+            == Some("A space with the identifier soc-emea already exists.")
+    })
+    .await;
+    let sent = canned
+        .requests
+        .borrow()
+        .iter()
+        .find(|r| r.method == Method::Post)
+        .and_then(|r| r.body.clone())
+        .expect("a create request");
+    let body: serde_json::Value = serde_json::from_str(&sent).expect("json body");
+    assert_eq!(
+        body,
+        serde_json::json!({"id": "soc-emea", "name": "SOC EMEA", "initials": "Ez", "color": "#112233", "disabledFeatures": ["dev_tools"]})
+    );
+    // Typing again clears the server's word.
+    type_into(&root, "[data-testid=\"space-id\"]", "soc-emea-2");
+    wait_for("the id error cleared", || {
+        testid(&root, "space-id-error").is_none()
+    })
+    .await;
+}
