@@ -622,34 +622,171 @@ pub fn count_leads(conn: &Connection, index: &str, status: Option<&str>) -> rusq
     Ok(n.max(0) as u64)
 }
 
+/// Runs the page query of `query` and hands each row's stored body and status to `row`.
+fn for_each_row(
+    conn: &Connection,
+    index: &str,
+    query: &FindQuery,
+    mut row: impl FnMut(&str, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let limit = i64::from(query.per_page);
+    let offset = i64::from(query.page.saturating_sub(1)).saturating_mul(limit);
+    let sql = find_sql(query.status.is_some(), query.sort_field, query.sort_order);
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = match &query.status {
+        Some(status) => stmt.query(params![index, status, limit, offset])?,
+        None => stmt.query(params![index, limit, offset])?,
+    };
+    while let Some(r) = rows.next()? {
+        row(r.get_ref(0)?.as_str()?, r.get_ref(1)?.as_str()?)?;
+    }
+    Ok(())
+}
+
 /// A page of leads and the total matching the filter.
 pub fn find_leads(
     conn: &Connection,
     index: &str,
     query: &FindQuery,
 ) -> anyhow::Result<(Vec<Lead>, u64)> {
-    let limit = i64::from(query.per_page);
-    let offset = i64::from(query.page.saturating_sub(1)).saturating_mul(limit);
     let now = db::now_millis();
-    let sql = find_sql(query.status.is_some(), query.sort_field, query.sort_order);
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows: Vec<(String, String)> = match &query.status {
-        Some(status) => stmt
-            .query_map(params![index, status, limit, offset], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?,
-        None => stmt
-            .query_map(params![index, limit, offset], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?,
-    };
-    let leads = rows
-        .into_iter()
-        .map(|(body, status)| lead_from_row(&body, status, now))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut leads = Vec::with_capacity(query.per_page as usize);
+    for_each_row(conn, index, query, |body, status| {
+        leads.push(lead_from_row(body, status.to_string(), now)?);
+        Ok(())
+    })?;
     Ok((leads, count_leads(conn, index, query.status.as_deref())?))
+}
+
+/// Where the stored body of a lead keeps the fields a read rewrites: the byte ranges of the
+/// `timestamp` string's contents and of the `staleness` and `status` values (quotes included).
+struct Splice {
+    timestamp: std::ops::Range<usize>,
+    staleness_and_status: std::ops::Range<usize>,
+}
+
+/// The index of the `"` closing the JSON string whose contents start at `from`.
+fn string_end(s: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i < s.len() {
+        match s[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Finds `,"timestamp":"…","staleness":"…","status":"…","observations":` in a stored body.
+///
+/// A stored body is `serde_json::to_string(&Lead)` (see [`insert_leads`]): the fields in
+/// declaration order, the timestamp, staleness and status strings adjacent in that order. A `"`
+/// inside a JSON string is always escaped, so `,"timestamp":"` can only be a key, and the first
+/// one is the lead's own (only `observations[].metadata`, after it, holds free-form objects).
+/// `None` for any other shape, which the caller answers through the typed path.
+fn locate(body: &str) -> Option<Splice> {
+    const TS: &str = ",\"timestamp\":\"";
+    const STALENESS: &[u8] = b",\"staleness\":\"";
+    const STATUS: &[u8] = b",\"status\":\"";
+    const NEXT: &[u8] = b",\"observations\":";
+    let b = body.as_bytes();
+    if !body.starts_with("{\"id\":\"") || !body.ends_with('}') {
+        return None;
+    }
+    let ts_start = body.find(TS)? + TS.len();
+    let ts_end = string_end(b, ts_start)?;
+    let staleness_key = ts_end + 1;
+    b.get(staleness_key..)?
+        .starts_with(STALENESS)
+        .then_some(())?;
+    let staleness_end = string_end(b, staleness_key + STALENESS.len())?;
+    let status_start = staleness_end + 1;
+    b.get(status_start..)?.starts_with(STATUS).then_some(())?;
+    let status_end = string_end(b, status_start + STATUS.len())?;
+    b.get(status_end + 1..)?.starts_with(NEXT).then_some(())?;
+    let timestamp = ts_start..ts_end;
+    // An escaped timestamp would need unescaping before it is parsed: leave it to serde.
+    if body[timestamp.clone()].contains('\\') {
+        return None;
+    }
+    Some(Splice {
+        timestamp,
+        staleness_and_status: staleness_key + STALENESS.len() - 1..status_end + 1,
+    })
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::Value::from(s).to_string());
+    }
+}
+
+/// Appends the wire form of one stored lead to `out`: byte for byte what serializing
+/// [`lead_from_row`]'s `Lead` gives, without parsing and re-serializing the body. The stored
+/// text already is that serialization except for `staleness` (from the timestamp and now) and
+/// `status` (the column, which dismissals change), so those two values are spliced in.
+pub fn push_wire_lead(
+    out: &mut String,
+    body: &str,
+    status: &str,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    match locate(body) {
+        Some(at) => {
+            out.push_str(&body[..at.staleness_and_status.start]);
+            push_json_string(out, staleness_at(&body[at.timestamp], now_ms));
+            out.push_str(",\"status\":");
+            push_json_string(out, status);
+            out.push_str(&body[at.staleness_and_status.end..]);
+        }
+        None => {
+            let lead = lead_from_row(body, status.to_string(), now_ms)?;
+            out.push_str(&serde_json::to_string(&lead)?);
+        }
+    }
+    Ok(())
+}
+
+/// The find route's whole response body, `LeadsPage` as JSON (`{"leads":[…],"total":…,"page":…,
+/// "perPage":…}`), built from the stored lead texts (see [`push_wire_lead`]).
+pub fn find_leads_json(
+    conn: &Connection,
+    index: &str,
+    query: &FindQuery,
+) -> anyhow::Result<String> {
+    let now = db::now_millis();
+    let mut out = String::with_capacity(64 + query.per_page as usize * 1536);
+    out.push_str("{\"leads\":[");
+    let mut first = true;
+    for_each_row(conn, index, query, |body, status| {
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        push_wire_lead(&mut out, body, status, now)
+    })?;
+    let total = count_leads(conn, index, query.status.as_deref())?;
+    page_json_tail(&mut out, total, query.page, query.per_page);
+    Ok(out)
+}
+
+/// An empty page, as the find route answers before the index exists.
+pub fn empty_page_json(page: u32, per_page: u32) -> String {
+    let mut out = String::from("{\"leads\":[");
+    page_json_tail(&mut out, 0, page, per_page);
+    out
+}
+
+fn page_json_tail(out: &mut String, total: u64, page: u32, per_page: u32) {
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        "],\"total\":{total},\"page\":{page},\"perPage\":{per_page}}}"
+    );
 }
 
 pub fn get_status(conn: &Connection, space: &str, index: &str) -> anyhow::Result<LeadsStatus> {
@@ -962,6 +1099,117 @@ mod tests {
         }
         assert_counts_exact(&conn);
         assert_eq!(count_leads(&conn, "a", None).unwrap(), 12);
+    }
+
+    /// What the find route answered before it spliced stored texts: parse, override, serialize.
+    fn typed_wire(body: &str, status: &str, now: i64) -> String {
+        serde_json::to_string(&lead_from_row(body, status.to_string(), now).unwrap()).unwrap()
+    }
+
+    fn spliced(body: &str, status: &str, now: i64) -> String {
+        let mut out = String::new();
+        push_wire_lead(&mut out, body, status, now).unwrap();
+        out
+    }
+
+    #[test]
+    fn spliced_leads_are_byte_for_byte_the_typed_serialization() {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        let now = 1_700_000_000_000;
+        let entities = demo_entities(ENTITY_SEED, ENTITY_COUNT);
+        let mut leads = build_leads(&entities, 50, now, "e");
+        let mut rng = SplitMix64::new(9);
+        for (i, e) in entities.iter().enumerate() {
+            let mut lead = build_lead(e, i, now - rng.below(30 * DAY as u64) as i64, "x\"y");
+            lead.status = ["active", "dismissed", "expired"][i % 3].into();
+            lead.staleness = ["fresh", "stale", "expired", "whatever"][i % 4].into();
+            leads.push(lead);
+        }
+        // Strings that look like the spliced keys, escapes, unicode, no entity, odd metadata.
+        let mut odd = leads[0].clone();
+        odd.title = r#"x","timestamp":"1970-01-01T00:00:00.000Z","staleness":"fresh" \" \\"#.into();
+        odd.description = "ünïcødé \u{1F600} \n\t \u{0001} </script>".into();
+        odd.entity = None;
+        odd.tags = vec![r#"","status":"active"#.into()];
+        odd.observations[0].metadata = serde_json::json!({
+            "timestamp": "2000-01-01T00:00:00.000Z", "staleness": "x", "status": "y",
+            "nested": { "a": [1, 2.5, -3e-7, null, true] }
+        });
+        leads.push(odd);
+        let mut no_observations = leads[1].clone();
+        no_observations.observations.clear();
+        leads.push(no_observations);
+        for (i, lead) in leads.iter().enumerate() {
+            let body = serde_json::to_string(lead).unwrap();
+            assert!(locate(&body).is_some(), "a stored lead is spliced: {body}");
+            for status in ["active", "dismissed", "expired", "we\"ird\\"] {
+                for at in [now, now + DAY / 2, now + 3 * DAY, now + 40 * DAY] {
+                    assert_eq!(
+                        spliced(&body, status, at),
+                        typed_wire(&body, status, at),
+                        "lead {i}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bodies_of_another_shape_take_the_typed_path() {
+        let now = 1_700_000_000_000;
+        for body in [
+            // Older Kibana's `entities`, fields in another order, missing fields, escapes in the
+            // timestamp, no observations key.
+            r#"{"id":"a","title":"T","entities":[{"type":"host","name":"w"}],"priority":3,"timestamp":"2023-11-14T22:13:20.000Z"}"#,
+            r#"{"title":"T","id":"a","priority":3,"timestamp":"2023-11-14T22:13:20.000Z","staleness":"fresh","status":"active","observations":[]}"#,
+            r#"{"id":"a","title":"T","entity":null,"priority":3,"timestamp":"2023-11-14T22:13:20\u002e000Z","staleness":"fresh","status":"active","observations":[]}"#,
+            r#"{"id":"a","title":"T","entity":null,"priority":3,"timestamp":"2023-11-14T22:13:20.000Z","staleness":"fresh","status":"active"}"#,
+        ] {
+            assert_eq!(
+                spliced(body, "dismissed", now),
+                typed_wire(body, "dismissed", now)
+            );
+        }
+        let mut out = String::new();
+        assert!(push_wire_lead(&mut out, "{\"id\":\"a\"", "active", now).is_err());
+    }
+
+    #[test]
+    fn the_find_body_is_the_serialized_page() {
+        let mut conn = migrated();
+        insert_synthetic_leads(&mut conn, "s", 700, 5).unwrap();
+        let index = gatehouse_api::leads::leads_index("s");
+        for status in [None, Some("active"), Some("dismissed")] {
+            for (page, per_page) in [(1, 100), (2, 100), (7, 100), (8, 100), (3, 20), (99, 10)] {
+                for field in [SortField::Priority, SortField::Timestamp] {
+                    let query = FindQuery {
+                        page,
+                        per_page,
+                        sort_field: field,
+                        sort_order: SortOrder::Desc,
+                        status: status.map(str::to_string),
+                    };
+                    let body = find_leads_json(&conn, &index, &query).unwrap();
+                    let (leads, total) = find_leads(&conn, &index, &query).unwrap();
+                    let typed = serde_json::to_string(&gatehouse_api::leads::LeadsPage {
+                        leads: gatehouse_api::leads::LeadList(leads),
+                        total,
+                        page,
+                        per_page,
+                    })
+                    .unwrap();
+                    assert_eq!(body, typed, "{query:?}");
+                }
+            }
+        }
+        let empty = serde_json::to_string(&gatehouse_api::leads::LeadsPage {
+            leads: gatehouse_api::leads::LeadList(Vec::new()),
+            total: 0,
+            page: 4,
+            per_page: 20,
+        })
+        .unwrap();
+        assert_eq!(empty_page_json(4, 20), empty);
     }
 
     #[test]
