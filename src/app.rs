@@ -15,7 +15,8 @@ use crate::components::ToastRegion;
 use crate::pages::effective_access::ACCESS_PATH;
 use crate::pages::{
     DashboardPage, DashboardsPage, DevToolsPage, EffectiveAccessPage, EntityAnalyticsPage,
-    LoginPage, NotFound, RoleEditPage, RolesPage, SearchPage, SpaceSelectorPage, UsersPage,
+    LoginPage, NotFound, RoleEditPage, RolesPage, SearchPage, SpaceCreatePage, SpaceEditPage,
+    SpaceSelectorPage, SpacesManagementPage, UsersPage,
 };
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
@@ -97,6 +98,9 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=path!("/app/dev_tools") view=DevToolsPage />
                     <Route path=path!("/app/access") view=EffectiveAccessPage />
                     <Route path=path!("/app/search") view=SearchPage />
+                    <Route path=path!("/app/management/kibana/spaces") view=SpacesManagementPage />
+                    <Route path=path!("/app/management/kibana/spaces/create") view=SpaceCreatePage />
+                    <Route path=path!("/app/management/kibana/spaces/edit/:id") view=SpaceEditPage />
                     <Route path=path!("/spaces/space_selector") view=SpaceSelectorPage />
                     <Route path=path!("/app/management") view=|| view! { <Redirect path=crate::pages::admin_users::USERS_PATH /> } />
                     <Route path=path!("/app/management/security/users") view=UsersPage />
