@@ -470,3 +470,56 @@ async fn each_space_has_its_own_leads() {
         "{status} {body}"
     );
 }
+
+/// The same routes under `/` and `/s/soc-emea` for a user with all spaces, one space, a different
+/// grant per space, and none: each answers exactly as that space's privileges say.
+#[tokio::test]
+async fn route_matrix_per_space_and_user() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let nobody = user_without_spaces(&t, &elastic).await;
+    let alice = t.login("alice").await;
+    let emea = t.login("emea_analyst").await;
+    let routes: [(&str, Method, &str); 3] = [
+        (
+            "leads",
+            Method::GET,
+            "/internal/entity_analytics/leads/privileges",
+        ),
+        ("dashboards", Method::GET, "/api/dashboards"),
+        (
+            "console",
+            Method::POST,
+            "/api/console/proxy?path=/_security/_authenticate&method=GET",
+        ),
+    ];
+    let ok = StatusCode::OK;
+    let no = StatusCode::FORBIDDEN;
+    // (user, space prefix, [leads, dashboards, console])
+    let expected = [
+        ("elastic", &elastic, "", [ok, ok, ok]),
+        ("elastic", &elastic, "/s/soc-emea", [ok, ok, ok]),
+        ("alice", &alice, "", [no, ok, no]),
+        ("alice", &alice, "/s/soc-emea", [no, no, no]),
+        ("emea_analyst", &emea, "", [ok, no, no]),
+        ("emea_analyst", &emea, "/s/soc-emea", [ok, ok, no]),
+        ("nobody", &nobody, "", [no, no, no]),
+        ("nobody", &nobody, "/s/soc-emea", [no, no, no]),
+    ];
+    let mut checked = 0;
+    for (user, session, prefix, statuses) in expected {
+        for ((name, method, path), want) in routes.iter().zip(statuses) {
+            let (status, body) = call(
+                &t,
+                session,
+                method.clone(),
+                &format!("{prefix}{path}"),
+                None,
+            )
+            .await;
+            assert_eq!(status, want, "{user} {name} in '{prefix}': {body}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 24);
+}
