@@ -127,8 +127,6 @@ mod measure {
         server(ctx, &dist, &mut report)?;
         report.sections.push(
             "## Not yet measured\n\n\
-             - Permission reaction (403 → toast + disabled buttons), list rendering (100 cards, \
-             page switches over 10,000 leads), memory after 1,000 page switches (items 3, 4, 6).\n\
              - A reference build (e.g. React) of the same leads list, side by side.\n"
                 .to_string(),
         );
@@ -576,16 +574,69 @@ mod measure {
         }
         report.sections.push(table);
 
-        // 3. Time to leads, against the same server. A failure here is reported, not fatal:
-        // the figures above stand.
-        if let Err(e) = browser(tmp, dist, &base, &sid, report).await {
-            report.line(format!("time to leads: not measured ({e})"));
+        // 3.–6. In headless Chromium, against the same server. A failure here is reported, not
+        // fatal: the figures above stand.
+        let browser_figures = async {
+            list_space(&base, &elastic_sid, &server.db_path).await?;
+            let ctx = BrowserCtx {
+                base: &base,
+                sid: &sid,
+                elastic_sid: &elastic_sid,
+            };
+            browser(tmp, dist, &ctx, report).await
+        };
+        if let Err(e) = browser_figures.await {
+            for figure in [
+                "time to leads",
+                "permission reaction",
+                "list rendering",
+                "memory",
+            ] {
+                report.line(format!("{figure}: not measured ({e})"));
+            }
             report.sections.push(format!(
-                "## 3. Time to leads in headless Chromium\n\nNot measured in this run: {e}\n"
+                "## 3.–6. Browser figures\n\nNot measured in this run: {e}\n"
             ));
         }
         server.shutdown().await;
         Ok(())
+    }
+
+    /// The space of the list figures: created through the spaces API as `elastic` (the server
+    /// keeps spaces in memory), then [`LIST_LEADS`] synthetic leads stored in it, all active so
+    /// the default status filter pages through every one of them.
+    async fn list_space(base: &str, elastic_sid: &str, db_path: &Path) -> Result<()> {
+        let r = client()?
+            .post(format!("{base}{}", gatehouse_api::spaces::SPACES_PATH))
+            .header("kbn-xsrf", "true")
+            .header("cookie", elastic_sid)
+            .json(&serde_json::json!({ "id": LIST_SPACE, "name": "Bench 10k" }))
+            .send()
+            .await
+            .map_err(|e| format!("create space {LIST_SPACE}: {e}"))?;
+        if !r.status().is_success() {
+            return Err(format!(
+                "create space {LIST_SPACE}: {}: {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            ));
+        }
+        let db_path = db_path.to_path_buf();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            let mut conn = rusqlite::Connection::open(&db_path).map_err(|e| e.to_string())?;
+            conn.busy_timeout(Duration::from_secs(30))
+                .map_err(|e| e.to_string())?;
+            gatehouse_server::leads::insert_synthetic_leads(&mut conn, LIST_SPACE, LIST_LEADS, 10)
+                .map_err(|e| format!("insert_synthetic_leads: {e:#}"))?;
+            conn.execute(
+                "UPDATE leads SET status = 'active' WHERE index_name = ?1",
+                [gatehouse_api::leads::leads_index(LIST_SPACE)],
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 
     // -----------------------------------------------------------------------------------------
@@ -664,6 +715,8 @@ mod measure {
         child: std::process::Child,
         http: reqwest::Client,
         url: String,
+        /// The W3C session id once created.
+        session: String,
     }
 
     impl Drop for Driver {
@@ -698,6 +751,51 @@ mod measure {
             }
             Ok(v["value"].clone())
         }
+
+        async fn session_call(
+            &self,
+            method: reqwest::Method,
+            path: &str,
+            body: Option<serde_json::Value>,
+        ) -> Result<serde_json::Value> {
+            self.call(method, &format!("/session/{}{path}", self.session), body)
+                .await
+        }
+
+        /// Runs `script` (a function body: `return …;`) in the page.
+        async fn execute(&self, script: &str) -> Result<serde_json::Value> {
+            self.session_call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                Some(serde_json::json!({ "script": script, "args": [] })),
+            )
+            .await
+        }
+
+        /// Evaluates `promise` (an expression) in the page and returns what it resolves to; a
+        /// rejection comes back as `{ "error": … }`.
+        async fn execute_async(&self, promise: &str) -> Result<serde_json::Value> {
+            let script = format!(
+                "const done = arguments[arguments.length - 1];\n\
+                 Promise.resolve().then(() => {promise}).then(done, (e) => done({{ error: String(e && e.stack || e) }}));"
+            );
+            self.session_call(
+                reqwest::Method::POST,
+                "/execute/async",
+                Some(serde_json::json!({ "script": script, "args": [] })),
+            )
+            .await
+        }
+
+        /// A Chrome DevTools Protocol command through chromedriver.
+        async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<serde_json::Value> {
+            self.session_call(
+                reqwest::Method::POST,
+                "/goog/cdp/execute",
+                Some(serde_json::json!({ "cmd": cmd, "params": params })),
+            )
+            .await
+        }
     }
 
     fn median(sorted: &[f64]) -> f64 {
@@ -709,31 +807,23 @@ mod measure {
         }
     }
 
-    async fn time_to_leads(d: &Driver, session: &str, url: &str) -> Result<f64> {
+    async fn time_to_leads(d: &Driver, url: &str) -> Result<f64> {
         use reqwest::Method;
-        d.call(
+        d.session_call(
             Method::POST,
-            &format!("/session/{session}/url"),
+            "/url",
             Some(serde_json::json!({ "url": url })),
         )
         .await?;
         let started = Instant::now();
         loop {
-            let v = d
-                .call(
-                    Method::POST,
-                    &format!("/session/{session}/execute/sync"),
-                    Some(
-                        serde_json::json!({ "script": "return window.__ttl ?? null;", "args": [] }),
-                    ),
-                )
-                .await?;
+            let v = d.execute("return window.__ttl ?? null;").await?;
             if let Some(ms) = v.as_f64() {
                 return Ok(ms);
             }
             if started.elapsed() > Duration::from_secs(30) {
                 let at = d
-                    .call(Method::GET, &format!("/session/{session}/url"), None)
+                    .session_call(Method::GET, "/url", None)
                     .await
                     .unwrap_or_default();
                 return Err(format!(
@@ -744,15 +834,16 @@ mod measure {
         }
     }
 
+    /// Starts chromedriver and one headless Chromium session, runs every browser figure in it
+    /// (each failure is reported as that figure's "not measured"), and ends the session.
     async fn browser(
         tmp: &Path,
         dist: &Path,
-        base: &str,
-        sid: &str,
+        ctx: &BrowserCtx<'_>,
         report: &mut Report,
     ) -> Result<()> {
         use reqwest::Method;
-        write_floor(dist, base, sid).await?;
+        write_floor(dist, ctx.base, ctx.sid).await?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| e.to_string())?
@@ -768,6 +859,7 @@ mod measure {
             child,
             http: client()?,
             url: format!("http://127.0.0.1:{port}"),
+            session: String::new(),
         };
         let t = Instant::now();
         while d.call(Method::GET, "/status", None).await.is_err() {
@@ -777,6 +869,7 @@ mod measure {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tmp.join("chromium-profile");
+        // `--enable-precise-memory-info`: `performance.memory` unrounded and current (item 6).
         let caps = serde_json::json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -784,44 +877,116 @@ mod measure {
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--disable-background-networking", "--disable-component-update",
                          "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                         "--enable-precise-memory-info",
                          format!("--user-data-dir={}", profile.display())]
             }
         }}});
         let s = d.call(Method::POST, "/session", Some(caps)).await?;
-        let session = s["sessionId"].as_str().ok_or("no sessionId")?.to_string();
-        let result = async {
-            d.call(
+        let mut d = d;
+        d.session = s["sessionId"].as_str().ok_or("no sessionId")?.to_string();
+        let setup = async {
+            for script in [TTL_SCRIPT, PAGE_HELPERS] {
+                d.cdp(
+                    "Page.addScriptToEvaluateOnNewDocument",
+                    serde_json::json!({ "source": script }),
+                )
+                .await?;
+            }
+            d.session_call(
                 Method::POST,
-                &format!("/session/{session}/goog/cdp/execute"),
-                Some(serde_json::json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": TTL_SCRIPT } })),
+                "/timeouts",
+                Some(serde_json::json!({ "script": 180_000 })),
             )
             .await?;
-            let floor_url = format!("{base}/{FLOOR_FILE}");
-            d.call(Method::POST, &format!("/session/{session}/url"), Some(serde_json::json!({ "url": floor_url })))
-                .await?;
-            let (name, value) = sid.split_once('=').ok_or("bad sid cookie")?;
-            d.call(
+            let floor_url = format!("{}/{FLOOR_FILE}", ctx.base);
+            d.session_call(
                 Method::POST,
-                &format!("/session/{session}/cookie"),
+                "/url",
+                Some(serde_json::json!({ "url": floor_url })),
+            )
+            .await?;
+            let (name, value) = ctx.sid.split_once('=').ok_or("bad sid cookie")?;
+            d.session_call(
+                Method::POST,
+                "/cookie",
                 Some(serde_json::json!({ "cookie": { "name": name, "value": value, "path": "/", "httpOnly": true } })),
             )
             .await?;
-            let spa_url = format!("{base}{SPA_PATH}");
-            // One warm-up each (compiles the wasm into the cache, like a returning user).
-            time_to_leads(&d, &session, &spa_url).await?;
-            time_to_leads(&d, &session, &floor_url).await?;
-            let (mut spa, mut floor) = (Vec::new(), Vec::new());
-            for _ in 0..RUNS {
-                spa.push(time_to_leads(&d, &session, &spa_url).await?);
-                floor.push(time_to_leads(&d, &session, &floor_url).await?);
-            }
-            Ok::<_, String>((spa, floor))
+            Ok::<_, String>(())
         }
         .await;
-        let _ = d
-            .call(Method::DELETE, &format!("/session/{session}"), None)
-            .await;
-        let (mut spa, mut floor) = result?;
+        if let Err(e) = setup {
+            let _ = d.session_call(Method::DELETE, "", None).await;
+            return Err(e);
+        }
+
+        // 3. Time to leads.
+        match time_to_leads_runs(&d, ctx.base).await {
+            Ok((spa, floor)) => report_time_to_leads(spa, floor, report),
+            Err(e) => {
+                report.line(format!("time to leads: not measured ({e})"));
+                report.sections.push(format!(
+                    "## 3. Time to leads in headless Chromium\n\nNot measured in this run: {e}\n"
+                ));
+            }
+        }
+
+        // 4. Permission reaction. The role is put back whatever happened.
+        let reaction = permission_reaction(&d, ctx).await;
+        let restored = put_leads_role(ctx, true).await;
+        match reaction.and_then(|r| restored.map(|()| r)) {
+            Ok(runs) => report_permission_reaction(&runs, report),
+            Err(e) => {
+                report.line(format!("permission reaction: not measured ({e})"));
+                report.sections.push(format!(
+                    "## 4. Permission reaction\n\nNot measured in this run: {e}\n"
+                ));
+            }
+        }
+
+        // 5. List rendering and 6. memory, in one visit of the 10,000-lead space.
+        match list_and_memory(&d, ctx).await {
+            Ok(m) => {
+                report_list_rendering(&m, report);
+                report_memory(&m, report);
+            }
+            Err(e) => {
+                report.line(format!("list rendering: not measured ({e})"));
+                report.line(format!("memory: not measured ({e})"));
+                report.sections.push(format!(
+                    "## 5. List rendering\n\nNot measured in this run: {e}\n\n\
+                     ## 6. Memory\n\nNot measured in this run: {e}\n"
+                ));
+            }
+        }
+        let _ = d.session_call(Method::DELETE, "", None).await;
+        Ok(())
+    }
+
+    /// What the browser figures need from the server stage.
+    struct BrowserCtx<'a> {
+        base: &'a str,
+        /// `leads_full_user`'s session cookie, shared with the browser.
+        sid: &'a str,
+        /// `elastic`'s, to change `leads_full_access` for the permission reaction.
+        elastic_sid: &'a str,
+    }
+
+    async fn time_to_leads_runs(d: &Driver, base: &str) -> Result<(Vec<f64>, Vec<f64>)> {
+        let floor_url = format!("{base}/{FLOOR_FILE}");
+        let spa_url = format!("{base}{SPA_PATH}");
+        // One warm-up each (compiles the wasm into the cache, like a returning user).
+        time_to_leads(d, &spa_url).await?;
+        time_to_leads(d, &floor_url).await?;
+        let (mut spa, mut floor) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            spa.push(time_to_leads(d, &spa_url).await?);
+            floor.push(time_to_leads(d, &floor_url).await?);
+        }
+        Ok((spa, floor))
+    }
+
+    fn report_time_to_leads(mut spa: Vec<f64>, mut floor: Vec<f64>, report: &mut Report) {
         spa.sort_by(f64::total_cmp);
         floor.sort_by(f64::total_cmp);
         let (ms, mf) = (median(&spa), median(&floor));
@@ -856,7 +1021,546 @@ mod measure {
         );
         report.sections.push(section);
         report.line(line);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // 4. Permission reaction, 5. list rendering, 6. memory (issue items 3, 4 and 6)
+
+    /// One frame at 60 Hz: the target of items 3 and 4.
+    const FRAME_MS: f64 = 16.0;
+    /// The space the list figures run in, with [`LIST_LEADS`] leads, all active.
+    const LIST_SPACE: &str = "bench-10k";
+    const LIST_LEADS: usize = 10_000;
+    const LIST_PER_PAGE: u32 = 100;
+    const SWITCHES: usize = 1_000;
+    /// Page switches per WebDriver call; memory is sampled (after a GC) between batches.
+    const SWITCH_BATCH: usize = 50;
+
+    /// Installed before any page script, next to [`TTL_SCRIPT`]: keeps the wasm exports Trunk's
+    /// loader announces (`TrunkApplicationStarted`, `detail.wasm.memory`) and defines
+    /// `window.__gh`, the in-page side of items 3, 4 and 6. `step` runs an action and resolves
+    /// on the first DOM mutation after which `ready()` holds, with `performance.now()` then
+    /// (`dom`), the Resource Timing `responseEnd` and `responseStatus` of the last request whose
+    /// URL contains `url`, and the time of the SPA's `performance.mark` `mark` (set in
+    /// `src/pages/entity_analytics.rs` when the answer has been parsed / the failure handled).
+    /// It also records them as `performance.measure`s (`gatehouse:update`).
+    const PAGE_HELPERS: &str = r#"(() => {
+      addEventListener('TrunkApplicationStarted', (e) => { window.__ghWasm = e.detail && e.detail.wasm; });
+      const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+      const all = (id) => Array.from(document.querySelectorAll(`[data-testid="${id}"]`));
+      const lastMark = (name) => {
+        const m = performance.getEntriesByName(name, 'mark');
+        return m.length ? m[m.length - 1].startTime : null;
+      };
+      const step = (action, ready, url, mark) => new Promise((resolve) => {
+        performance.clearResourceTimings();
+        performance.clearMeasures();
+        let timer = null;
+        let mo = null;
+        const finish = (r) => { if (mo) mo.disconnect(); clearTimeout(timer); resolve(r); };
+        const check = () => {
+          if (!ready()) return;
+          const dom = performance.now();
+          const hits = performance.getEntriesByType('resource').filter((e) => e.name.includes(url));
+          const r = hits[hits.length - 1];
+          const at = mark ? lastMark(mark) : null;
+          if (r) performance.measure('gatehouse:update', { start: r.responseEnd, end: dom });
+          finish({ dom, responseEnd: r ? r.responseEnd : null, status: r ? (r.responseStatus ?? null) : null, mark: at });
+        };
+        mo = new MutationObserver(check);
+        mo.observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
+        timer = setTimeout(() => finish({ error: `timed out; page label ${gh.pageLabel()}, ${gh.cards()} cards` }), 15000);
+        action();
+      });
+      const gh = {
+        pageLabel: () => { const l = q('leads-page'); return l ? l.textContent : null; },
+        cards: () => all('lead-card').length,
+        // Full access settled: cards shown, Generate and every Dismiss open.
+        fullReady: () => {
+          const g = q('leads-generate');
+          const dismiss = all('lead-dismiss');
+          return gh.cards() > 0 && !!g && g.getAttribute('aria-disabled') !== 'true' && dismiss.length > 0
+            && dismiss.every((b) => b.getAttribute('aria-disabled') !== 'true');
+        },
+        // Item 3: click the first Dismiss (the server answers 403); ready when the error toast is
+        // in the DOM and Generate and every Dismiss are closed.
+        dismissDenied: () => step(
+          () => q('lead-dismiss').click(),
+          () => all('toast').some((t) => t.classList.contains('toast-error') && t.textContent.includes('Failed to dismiss lead'))
+            && [q('leads-generate'), ...all('lead-dismiss')].every((b) => b && b.getAttribute('aria-disabled') === 'true'),
+          '/_dismiss', 'gatehouse:dismiss-failed'),
+        setPerPage: (n, expectLabel) => step(
+          () => {
+            const sel = document.querySelector('nav.pagination select');
+            sel.value = String(n);
+            sel.dispatchEvent(new Event('change', { bubbles: true }));
+          },
+          () => gh.cards() === n && gh.pageLabel() === expectLabel,
+          '/internal/entity_analytics/leads?', 'gatehouse:leads-parsed'),
+        // Item 4: `count` page switches of `perPage` cards, forward to the last page and back.
+        switches: async (count, perPage) => {
+          const out = [];
+          for (let i = 0; i < count; i++) {
+            const m = /^Page (\d+) of (\d+)$/.exec(gh.pageLabel() || '');
+            if (!m) return { error: `no page label (${gh.pageLabel()})`, out };
+            const [page, pages] = [Number(m[1]), Number(m[2])];
+            if (page >= pages) window.__ghDir = -1;
+            if (page <= 1) window.__ghDir = 1;
+            const next = page + (window.__ghDir || 1);
+            const r = await step(
+              () => q(next > page ? 'leads-next' : 'leads-prev').click(),
+              () => gh.pageLabel() === `Page ${next} of ${pages}` && gh.cards() === perPage,
+              '/internal/entity_analytics/leads?', 'gatehouse:leads-parsed');
+            if (r.error) return { error: r.error, out };
+            out.push(r);
+          }
+          return { out };
+        },
+        memory: () => ({
+          heap: performance.memory ? performance.memory.usedJSHeapSize : null,
+          wasm: window.__ghWasm && window.__ghWasm.memory ? window.__ghWasm.memory.buffer.byteLength : null,
+          nodes: document.getElementsByTagName('*').length,
+        }),
+      };
+      window.__gh = gh;
+    })();"#;
+
+    /// One update measured in the page: all times in ms since navigation start.
+    #[derive(Debug, Clone, Copy)]
+    struct Update {
+        response_end: f64,
+        mark: f64,
+        dom: f64,
+    }
+
+    impl Update {
+        /// Response received → DOM updated: the update without the network.
+        fn total(&self) -> f64 {
+            self.dom - self.response_end
+        }
+        /// Response received → the SPA's mark (body read and parsed / failure handled).
+        fn before_mark(&self) -> f64 {
+            self.mark - self.response_end
+        }
+        /// The SPA's mark → DOM updated (rendering).
+        fn after_mark(&self) -> f64 {
+            self.dom - self.mark
+        }
+    }
+
+    fn update_of(v: &serde_json::Value, status: Option<u64>) -> Result<Update> {
+        if let Some(e) = v["error"].as_str() {
+            return Err(e.to_string());
+        }
+        let field = |k: &str| {
+            v[k].as_f64()
+                .ok_or_else(|| format!("no {k} in the page's measurement: {v}"))
+        };
+        let u = Update {
+            response_end: field("responseEnd")?,
+            mark: field("mark")?,
+            dom: field("dom")?,
+        };
+        if let (Some(want), Some(got)) = (status, v["status"].as_u64()) {
+            if want != got {
+                return Err(format!("expected a {want} answer, got {got}: {v}"));
+            }
+        }
+        if !(u.response_end <= u.mark && u.mark <= u.dom) {
+            return Err(format!("times out of order (a stale mark?): {v}"));
+        }
+        Ok(u)
+    }
+
+    /// Median, min and max of one part of a series of updates.
+    struct Spread {
+        median: f64,
+        min: f64,
+        max: f64,
+    }
+
+    fn spread(updates: &[Update], part: fn(&Update) -> f64) -> Spread {
+        let mut v: Vec<f64> = updates.iter().map(part).collect();
+        v.sort_by(f64::total_cmp);
+        Spread {
+            median: median(&v),
+            min: v[0],
+            max: v[v.len() - 1],
+        }
+    }
+
+    fn spread_row(name: &str, updates: &[Update]) -> String {
+        let row = |s: Spread| format!("{:.1} ms | {:.1} ms | {:.1} ms", s.median, s.min, s.max);
+        format!(
+            "| {name} | {} | {} | {} | {} |",
+            updates.len(),
+            row(spread(updates, Update::total)),
+            format_args!("{:.1} ms", spread(updates, Update::before_mark).median),
+            format_args!("{:.1} ms", spread(updates, Update::after_mark).median),
+        )
+    }
+
+    const SPREAD_HEADER: &str = "| update | runs | median | min | max | response → mark (median) | mark → DOM (median) |\n|---|---:|---:|---:|---:|---:|---:|\n";
+
+    async fn put_leads_role(ctx: &BrowserCtx<'_>, write: bool) -> Result<()> {
+        let privileges: Vec<String> = if write {
+            gatehouse_server::seed::demo_roles()
+                .into_iter()
+                .find(|(name, _)| *name == "leads_full_access")
+                .and_then(|(_, role)| role.indices.into_iter().next())
+                .map(|grant| grant.privileges)
+                .ok_or("no seeded leads_full_access role")?
+        } else {
+            vec!["read".to_string()]
+        };
+        let body = serde_json::json!({
+            "elasticsearch": { "cluster": [], "indices": [{
+                "names": [gatehouse_api::leads::LEADS_INDEX_PATTERN], "privileges": privileges
+            }], "run_as": [] },
+            "kibana": []
+        });
+        let r = client()?
+            .put(format!("{}/api/security/role/leads_full_access", ctx.base))
+            .header("kbn-xsrf", "true")
+            .header("cookie", ctx.elastic_sid)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| format!("put role: {e}"))?;
+        if !r.status().is_success() {
+            return Err(format!(
+                "put role leads_full_access: {}: {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            ));
+        }
         Ok(())
+    }
+
+    /// Polls `script` (a `return …;` body) until it returns true.
+    async fn wait_for(d: &Driver, script: &str, what: &str) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            if d.execute(script).await?.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                return Err(format!("{what}: not within 30 s"));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Item 3: `leads_full_user` has the leads page open with write access; the role loses
+    /// `write` on the server; Dismiss on the first card. From the 403 received to the error
+    /// toast in the DOM with Generate and every Dismiss closed (`aria-disabled`).
+    async fn permission_reaction(d: &Driver, ctx: &BrowserCtx<'_>) -> Result<Vec<Update>> {
+        let url = format!("{}{SPA_PATH}", ctx.base);
+        let mut runs = Vec::new();
+        for run in 0..=RUNS {
+            put_leads_role(ctx, true).await?;
+            time_to_leads(d, &url).await?;
+            wait_for(d, "return window.__gh.fullReady();", "write access shown").await?;
+            put_leads_role(ctx, false).await?;
+            let v = d.execute_async("window.__gh.dismissDenied()").await?;
+            let u = update_of(&v, Some(403))?;
+            if run > 0 {
+                runs.push(u);
+            }
+        }
+        Ok(runs)
+    }
+
+    fn report_permission_reaction(runs: &[Update], report: &mut Report) {
+        let s = spread(runs, Update::total);
+        let met = s.median <= FRAME_MS;
+        let mut section = format!(
+            "## 4. Permission reaction (issue item 3)\n\n\
+             `leads_full_user` opens `{SPA_PATH}` (20 leads, Generate and Dismiss open); the bench \
+             then removes `write` from the `leads_full_access` role through \
+             `PUT /api/security/role/leads_full_access` as `elastic` and clicks the first \
+             Dismiss in the page, which the server refuses with a 403. Measured in the page: from \
+             the 403's `responseEnd` (Resource Timing, status checked) to the first DOM mutation \
+             after which the error toast is in `#toasts` and Generate and all 20 Dismiss buttons \
+             carry `aria-disabled=\"true\"` (a MutationObserver; `performance.measure` \
+             `gatehouse:update`). The SPA's `performance.mark` `gatehouse:dismiss-failed` splits \
+             it: response → mark is reading the body and building the error, mark → DOM is the \
+             toast and the re-render. One warm-up, then {RUNS} runs, a fresh page load each; the \
+             role is put back after every run.\n\n{SPREAD_HEADER}"
+        );
+        let _ = writeln!(
+            section,
+            "{}",
+            spread_row("403 → toast + buttons closed", runs)
+        );
+        let _ = writeln!(
+            section,
+            "\nTarget: within one frame (≤ {FRAME_MS:.0} ms, median) — **{}**.\n",
+            verdict(met)
+        );
+        report.sections.push(section);
+        report.line(format!(
+            "permission reaction (403 on Dismiss → error toast + Generate/Dismiss closed, headless Chromium, {} runs): median {:.1} ms (min {:.1}, max {:.1}); target ≤ {FRAME_MS:.0} ms: {}",
+            runs.len(),
+            s.median,
+            s.min,
+            s.max,
+            verdict(met)
+        ));
+    }
+
+    /// Bytes of JS heap (`performance.memory.usedJSHeapSize`) and wasm memory, after a GC.
+    #[derive(Debug, Clone, Copy)]
+    struct Memory {
+        heap: u64,
+        wasm: u64,
+        nodes: u64,
+    }
+
+    async fn memory(d: &Driver) -> Result<Memory> {
+        // Two collections with a pause between: wasm-bindgen's FinalizationRegistry callbacks
+        // (weak refs) run after the first and free what the wasm side held for JS objects.
+        for _ in 0..2 {
+            d.cdp("HeapProfiler.collectGarbage", serde_json::json!({}))
+                .await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let v = d.execute("return window.__gh.memory();").await?;
+        let field = |k: &str| {
+            v[k].as_u64()
+                .ok_or_else(|| format!("no {k} in the page's memory figures: {v}"))
+        };
+        Ok(Memory {
+            heap: field("heap")?,
+            wasm: field("wasm")?,
+            nodes: field("nodes")?,
+        })
+    }
+
+    struct ListAndMemory {
+        pages: u64,
+        per_page_switches: Vec<Update>,
+        page_switches: Vec<Update>,
+        after_load: Memory,
+        before_switching: Memory,
+        /// After every [`SWITCH_BATCH`] switches: (switches so far, memory).
+        samples: Vec<(usize, Memory)>,
+    }
+
+    /// Items 4 and 6 in the space with 10,000 leads: per page 20 → 100 ({RUNS} times), then
+    /// [`SWITCHES`] page switches of 100 cards, with memory after load, before switching and
+    /// every [`SWITCH_BATCH`] switches.
+    async fn list_and_memory(d: &Driver, ctx: &BrowserCtx<'_>) -> Result<ListAndMemory> {
+        let url = format!("{}/s/{LIST_SPACE}{SPA_PATH}", ctx.base);
+        time_to_leads(d, &url).await?;
+        wait_for(
+            d,
+            "return window.__gh.cards() === 20 && !!window.__gh.pageLabel();",
+            "first page of 20",
+        )
+        .await?;
+        let after_load = memory(d).await?;
+        let pages = (LIST_LEADS as u64).div_ceil(u64::from(LIST_PER_PAGE));
+        let label_100 = format!("Page 1 of {pages}");
+        let label_20 = format!("Page 1 of {}", (LIST_LEADS as u64).div_ceil(20));
+        let mut per_page_switches = Vec::new();
+        for run in 0..=RUNS {
+            let v = d
+                .execute_async(&format!(
+                    "window.__gh.setPerPage({LIST_PER_PAGE}, {label_100:?})"
+                ))
+                .await?;
+            let u = update_of(&v, Some(200))?;
+            if run > 0 {
+                per_page_switches.push(u);
+            }
+            if run < RUNS {
+                let v = d
+                    .execute_async(&format!("window.__gh.setPerPage(20, {label_20:?})"))
+                    .await?;
+                update_of(&v, Some(200))?;
+            }
+        }
+        let before_switching = memory(d).await?;
+        let mut page_switches = Vec::with_capacity(SWITCHES);
+        let mut samples = Vec::new();
+        while page_switches.len() < SWITCHES {
+            let n = SWITCH_BATCH.min(SWITCHES - page_switches.len());
+            let v = d
+                .execute_async(&format!("window.__gh.switches({n}, {LIST_PER_PAGE})"))
+                .await?;
+            for r in v["out"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                page_switches.push(update_of(r, Some(200))?);
+            }
+            if let Some(e) = v["error"].as_str() {
+                return Err(format!("page switch {}: {e}", page_switches.len() + 1));
+            }
+            samples.push((page_switches.len(), memory(d).await?));
+        }
+        Ok(ListAndMemory {
+            pages,
+            per_page_switches,
+            page_switches,
+            after_load,
+            before_switching,
+            samples,
+        })
+    }
+
+    fn report_list_rendering(m: &ListAndMemory, report: &mut Report) {
+        let s = spread(&m.page_switches, Update::total);
+        let met = s.median <= FRAME_MS;
+        let mut section = format!(
+            "## 5. List rendering (issue item 4)\n\n\
+             A space `{LIST_SPACE}` with {LIST_LEADS} leads (all active, {} pages of \
+             {LIST_PER_PAGE}), `leads_full_user` at `/s/{LIST_SPACE}{SPA_PATH}`. Each update is \
+             measured in the page as in section 4: from the find answer's `responseEnd` to the \
+             first DOM mutation after which the page label reads the new page and \
+             {LIST_PER_PAGE} `lead-card`s are in the DOM, so the network is excluded; the SPA's \
+             `performance.mark` `gatehouse:leads-parsed` (set when the answer has been read and \
+             parsed) splits reading + parsing from rendering. Per page 20 → {LIST_PER_PAGE}: \
+             one warm-up, then {RUNS} runs (each back to 20 in between, not timed). Page switch: \
+             {SWITCHES} clicks on Next / Previous, forward to the last page and back, every one \
+             timed (the same run as section 6).\n\n{SPREAD_HEADER}",
+            m.pages
+        );
+        let _ = writeln!(
+            section,
+            "{}",
+            spread_row(
+                &format!("per page 20 → {LIST_PER_PAGE} (page 1)"),
+                &m.per_page_switches
+            )
+        );
+        let _ = writeln!(
+            section,
+            "{}",
+            spread_row(
+                &format!("page switch ({LIST_PER_PAGE} cards replaced)"),
+                &m.page_switches
+            )
+        );
+        // The same switches, first and last hundred: whether updates slow down as the visit goes on.
+        let n = m.page_switches.len();
+        if n >= 200 {
+            for (name, part) in [
+                ("page switch, switches 1–100", &m.page_switches[..100]),
+                (
+                    &*format!("page switch, switches {}–{n}", n - 99),
+                    &m.page_switches[n - 100..],
+                ),
+            ] {
+                let _ = writeln!(section, "{}", spread_row(name, part));
+            }
+        }
+        let _ = writeln!(
+            section,
+            "\nTarget: ≤ {FRAME_MS:.0} ms per update excluding the network (page switch, median) \
+             — **{}**.\n",
+            verdict(met)
+        );
+        report.sections.push(section);
+        let p = spread(&m.per_page_switches, Update::total);
+        report.line(format!(
+            "list rendering ({LIST_LEADS} leads, {LIST_PER_PAGE} cards, response received → DOM updated, headless Chromium): page switch median {:.1} ms (min {:.1}, max {:.1}, {} switches); per page 20 → {LIST_PER_PAGE} median {:.1} ms (min {:.1}, max {:.1}, {} runs); target ≤ {FRAME_MS:.0} ms per update: {}",
+            s.median,
+            s.min,
+            s.max,
+            m.page_switches.len(),
+            p.median,
+            p.min,
+            p.max,
+            m.per_page_switches.len(),
+            verdict(met)
+        ));
+    }
+
+    fn mib(bytes: u64) -> f64 {
+        bytes as f64 / 1024.0 / 1024.0
+    }
+
+    fn report_memory(m: &ListAndMemory, report: &mut Report) {
+        let last = m.samples.last().map_or(m.before_switching, |s| s.1);
+        let heaps: Vec<u64> = m.samples.iter().map(|s| s.1.heap).collect();
+        let (heap_min, heap_max) = (
+            heaps.iter().copied().min().unwrap_or(last.heap),
+            heaps.iter().copied().max().unwrap_or(last.heap),
+        );
+        let heap_growth = last.heap as f64 - m.before_switching.heap as f64;
+        let wasm_growth = last.wasm as f64 - m.before_switching.wasm as f64;
+        // No growth, judged from the first sample (after one batch: caches and pools warm) to the
+        // last: wasm memory the same, JS heap within 1 % (what a forced GC leaves as noise).
+        let first = m.samples.first().map_or(m.before_switching, |s| s.1);
+        let no_growth = last.wasm <= first.wasm && (last.heap as f64) <= first.heap as f64 * 1.01;
+        let per_thousand = |a: u64, b: u64| {
+            let switches =
+                m.samples.last().map_or(0, |s| s.0) - m.samples.first().map_or(0, |s| s.0);
+            (b as f64 - a as f64) / 1024.0 * 1000.0 / switches.max(1) as f64
+        };
+        let mut section = String::from(
+            "## 6. Memory (issue item 6)\n\n\
+             The same visit as section 5. JS heap: `performance.memory.usedJSHeapSize` \
+             (Chromium with `--enable-precise-memory-info`); wasm memory: \
+             `memory.buffer.byteLength` of the wasm exports Trunk's loader announces in its \
+             `TrunkApplicationStarted` event. Each figure after two forced collections (CDP \
+             `HeapProfiler.collectGarbage`, 100 ms apart so weak-ref finalizers run). Wasm memory \
+             never shrinks: it shows the peak the allocator needed. MiB = 1024 × 1024 bytes.\n\n\
+             | when | JS heap | wasm memory | DOM elements |\n|---|---:|---:|---:|\n",
+        );
+        let mut rows: Vec<(String, Memory)> = vec![
+            ("after load (20 cards)".into(), m.after_load),
+            (
+                format!("{LIST_PER_PAGE} cards, before switching"),
+                m.before_switching,
+            ),
+        ];
+        rows.extend(
+            m.samples
+                .iter()
+                .map(|(n, mem)| (format!("after {n} page switches"), *mem)),
+        );
+        for (when, mem) in rows {
+            let _ = writeln!(
+                section,
+                "| {when} | {:.2} MiB | {:.2} MiB | {} |",
+                mib(mem.heap),
+                mib(mem.wasm),
+                mem.nodes
+            );
+        }
+        let _ = writeln!(
+            section,
+            "\nAfter {} page switches against before switching: JS heap {heap_growth:+.0} bytes \
+             ({:+.1} %), wasm memory {wasm_growth:+.0} bytes. From the first sample to the last: \
+             JS heap {:+.1} KiB and wasm memory {:+.1} KiB per 1,000 switches; JS heap over the \
+             {} samples {:.2}–{:.2} MiB. Target: no growth (no leak), read as wasm memory \
+             unchanged and JS heap within 1 % from the first sample to the last — **{}**.\n",
+            m.page_switches.len(),
+            heap_growth * 100.0 / m.before_switching.heap.max(1) as f64,
+            per_thousand(first.heap, last.heap),
+            per_thousand(first.wasm, last.wasm),
+            m.samples.len(),
+            mib(heap_min),
+            mib(heap_max),
+            verdict(no_growth)
+        );
+        report.sections.push(section);
+        report.line(format!(
+            "memory (headless Chromium, {LIST_LEADS} leads): JS heap {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches ({:+.1} %; min {:.2}, max {:.2} over {} samples); wasm memory {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches; target no growth: {}",
+            mib(m.after_load.heap),
+            mib(m.before_switching.heap),
+            mib(last.heap),
+            m.page_switches.len(),
+            heap_growth * 100.0 / m.before_switching.heap.max(1) as f64,
+            mib(heap_min),
+            mib(heap_max),
+            m.samples.len(),
+            mib(m.after_load.wasm),
+            mib(m.before_switching.wasm),
+            mib(last.wasm),
+            m.page_switches.len(),
+            verdict(no_growth)
+        ));
     }
 
     // -----------------------------------------------------------------------------------------
