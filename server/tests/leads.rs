@@ -628,16 +628,24 @@ async fn leads_header_rules() {
 #[tokio::test]
 async fn spaces_have_their_own_index() {
     let t = TestServer::start().await;
+    // A fresh space of our own (the seeded SOC EMEA space starts with leads).
+    let elastic = t.login("elastic").await;
+    let (code, body) = send_json(
+        t.as_user(&elastic, reqwest::Method::POST, "/api/spaces/space")
+            .json(&json!({ "id": "lab", "name": "Lab" })),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
     let full = t.login("leads_full_user").await;
     let (_, status) = generate(
         &t,
         &full,
-        "/s/soc-emea",
+        "/s/lab",
         json!({ "connectorId": "c", "maxLeads": 3 }),
     )
     .await;
     assert_eq!(status.total_leads, 3);
-    let (code, body) = t.get_json(&full, &format!("/s/soc-emea{}", path(""))).await;
+    let (code, body) = t.get_json(&full, &format!("/s/lab{}", path(""))).await;
     assert_eq!(code, StatusCode::OK);
     assert_eq!(body["total"], 3);
     assert_eq!(
@@ -648,7 +656,7 @@ async fn spaces_have_their_own_index() {
 
     let none = t.login("leads_no_access_user").await;
     let (code, body) = t
-        .get_json(&none, &format!("/s/soc-emea{}", path("/status")))
+        .get_json(&none, &format!("/s/lab{}", path("/status")))
         .await;
     assert_eq!(code, StatusCode::FORBIDDEN);
     assert_eq!(
@@ -656,19 +664,19 @@ async fn spaces_have_their_own_index() {
         search_denied(
             "leads_no_access_user",
             "kibana_admin",
-            ".entity_analytics.entity-leads-soc-emea"
+            ".entity_analytics.entity-leads-lab"
         )
     );
 
     let reader = t.login("leads_read_user").await;
-    let (_, status) = generate(&t, &reader, "/s/soc-emea", json!({ "connectorId": "c" })).await;
+    let (_, status) = generate(&t, &reader, "/s/lab", json!({ "connectorId": "c" })).await;
     assert_eq!(
         status.last_error.as_deref(),
         Some(
             bulk_denied(
                 "leads_read_user",
                 "kibana_admin,leads_read_only",
-                ".entity_analytics.entity-leads-soc-emea"
+                ".entity_analytics.entity-leads-lab"
             )
             .as_str()
         )
