@@ -195,6 +195,23 @@ fn SpaceReport(
     }
 }
 
+/// "No role grants it", with a Why? when the report is about yourself (the server explains for
+/// the signed-in user only).
+#[component]
+fn NotGranted(
+    requirement: Requirement,
+    is_self: bool,
+    why: RwSignal<Option<Requirement>>,
+) -> impl IntoView {
+    let requirement = StoredValue::new(requirement);
+    view! {
+        <span class="muted">"No role grants it"</span>
+        {is_self.then(|| view! {
+            " " <button type="button" class="link-button" data-testid="access-why" on:click=move |_| why.set(Some(requirement.get_value()))>"Why?"</button>
+        })}
+    }
+}
+
 #[component]
 fn FeatureRow(
     feature: FeatureAccess,
@@ -203,18 +220,12 @@ fn FeatureRow(
     why: RwSignal<Option<Requirement>>,
 ) -> impl IntoView {
     let granted_by = if feature.level == AccessLevel::None {
-        let requirement = StoredValue::new(Requirement::Feature {
+        let requirement = Requirement::Feature {
             feature: feature.id.clone(),
             level: AccessLevel::Read,
             space,
-        });
-        view! {
-            <span class="muted">"No role grants it"</span>
-            {is_self.then(|| view! {
-                " " <button type="button" class="link-button" data-testid="access-why" on:click=move |_| why.set(Some(requirement.get_value()))>"Why?"</button>
-            })}
-        }
-        .into_any()
+        };
+        view! { <NotGranted requirement is_self why /> }.into_any()
     } else {
         role_badges(&feature.roles).into_any()
     };
@@ -246,9 +257,9 @@ fn DataReport(
                 </tr></thead>
                 <tbody>
                     {data.into_iter().map(|check| {
-                        let requirement = StoredValue::new(gatehouse_api::leads::leads_requirement(
+                        let requirement = gatehouse_api::leads::leads_requirement(
                             if check.privilege == "read" { gatehouse_api::leads::Privilege::Read } else { gatehouse_api::leads::Privilege::Write },
-                        ));
+                        );
                         let verdict = if check.granted {
                             view! { <span class="granted">{format!("✓ {}", check.privilege)}</span> }.into_any()
                         } else {
@@ -257,12 +268,7 @@ fn DataReport(
                         let granted_by = if check.granted {
                             role_badges(&check.roles).into_any()
                         } else {
-                            view! {
-                                <span class="muted">"No role grants it"</span>
-                                {is_self.then(|| view! {
-                                    " " <button type="button" class="link-button" data-testid="access-why" on:click=move |_| why.set(Some(requirement.get_value()))>"Why?"</button>
-                                })}
-                            }.into_any()
+                            view! { <NotGranted requirement is_self why /> }.into_any()
                         };
                         view! {
                             <tr data-testid="access-data-row" data-privilege=check.privilege.clone()>
