@@ -1038,12 +1038,14 @@ mod measure {
 
     /// Installed before any page script, next to [`TTL_SCRIPT`]: keeps the wasm exports Trunk's
     /// loader announces (`TrunkApplicationStarted`, `detail.wasm.memory`) and defines
-    /// `window.__gh`, the in-page side of items 3, 4 and 6. `step` runs an action and resolves
-    /// on the first DOM mutation after which `ready()` holds, with `performance.now()` then
-    /// (`dom`), the Resource Timing `responseEnd` and `responseStatus` of the last request whose
-    /// URL contains `url`, and the time of the SPA's `performance.mark` `mark` (set in
-    /// `src/pages/entity_analytics.rs` when the answer has been parsed / the failure handled).
-    /// It also records them as `performance.measure`s (`gatehouse:update`).
+    /// `window.__gh`, the in-page side of items 3, 4 and 6. `step` runs an action and, on the
+    /// first DOM mutation after which `ready()` holds, takes `performance.now()` (`dom`), forces
+    /// style + layout and takes it again (`layout`), with the Resource Timing `responseEnd` and
+    /// `responseStatus` of the last request whose URL contains `url` and the time of the SPA's
+    /// `performance.mark` `mark` (set in `src/pages/entity_analytics.rs` when the answer has
+    /// been parsed / the failure handled); it records response → DOM as the
+    /// `performance.measure` `gatehouse:update` and resolves after the next frame, so the next
+    /// step never waits for this one's paint.
     const PAGE_HELPERS: &str = r#"(() => {
       addEventListener('TrunkApplicationStarted', (e) => { window.__ghWasm = e.detail && e.detail.wasm; });
       const q = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -1057,15 +1059,23 @@ mod measure {
         performance.clearMeasures();
         let timer = null;
         let mo = null;
+        let seen = false;
         const finish = (r) => { if (mo) mo.disconnect(); clearTimeout(timer); resolve(r); };
         const check = () => {
-          if (!ready()) return;
+          if (seen || !ready()) return;
+          seen = true;
           const dom = performance.now();
+          mo.disconnect();
+          // Style and layout of the new DOM, now rather than before the next frame.
+          void document.documentElement.offsetHeight;
+          const layout = performance.now();
           const hits = performance.getEntriesByType('resource').filter((e) => e.name.includes(url));
           const r = hits[hits.length - 1];
           const at = mark ? lastMark(mark) : null;
           if (r) performance.measure('gatehouse:update', { start: r.responseEnd, end: dom });
-          finish({ dom, responseEnd: r ? r.responseEnd : null, status: r ? (r.responseStatus ?? null) : null, mark: at });
+          const result = { dom, layout, responseEnd: r ? r.responseEnd : null, status: r ? (r.responseStatus ?? null) : null, mark: at };
+          // The next step starts after this frame is done, so it does not wait for this paint.
+          requestAnimationFrame(() => setTimeout(() => finish(result), 0));
         };
         mo = new MutationObserver(check);
         mo.observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
@@ -1131,6 +1141,8 @@ mod measure {
         response_end: f64,
         mark: f64,
         dom: f64,
+        /// After a forced style + layout of the updated DOM.
+        layout: f64,
     }
 
     impl Update {
@@ -1146,6 +1158,10 @@ mod measure {
         fn after_mark(&self) -> f64 {
             self.dom - self.mark
         }
+        /// DOM updated → the browser's style and layout of it done.
+        fn style_layout(&self) -> f64 {
+            self.layout - self.dom
+        }
     }
 
     fn update_of(v: &serde_json::Value, status: Option<u64>) -> Result<Update> {
@@ -1160,13 +1176,14 @@ mod measure {
             response_end: field("responseEnd")?,
             mark: field("mark")?,
             dom: field("dom")?,
+            layout: field("layout")?,
         };
         if let (Some(want), Some(got)) = (status, v["status"].as_u64()) {
             if want != got {
                 return Err(format!("expected a {want} answer, got {got}: {v}"));
             }
         }
-        if !(u.response_end <= u.mark && u.mark <= u.dom) {
+        if !(u.response_end <= u.mark && u.mark <= u.dom && u.dom <= u.layout) {
             return Err(format!("times out of order (a stale mark?): {v}"));
         }
         Ok(u)
@@ -1191,16 +1208,18 @@ mod measure {
 
     fn spread_row(name: &str, updates: &[Update]) -> String {
         let row = |s: Spread| format!("{:.1} ms | {:.1} ms | {:.1} ms", s.median, s.min, s.max);
+        let median = |part: fn(&Update) -> f64| format!("{:.1} ms", spread(updates, part).median);
         format!(
-            "| {name} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} |",
             updates.len(),
             row(spread(updates, Update::total)),
-            format_args!("{:.1} ms", spread(updates, Update::before_mark).median),
-            format_args!("{:.1} ms", spread(updates, Update::after_mark).median),
+            median(Update::before_mark),
+            median(Update::after_mark),
+            median(Update::style_layout),
         )
     }
 
-    const SPREAD_HEADER: &str = "| update | runs | median | min | max | response → mark (median) | mark → DOM (median) |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    const SPREAD_HEADER: &str = "| update | runs | median | min | max | response → mark (median) | mark → DOM (median) | then style + layout (median) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
 
     async fn put_leads_role(ctx: &BrowserCtx<'_>, write: bool) -> Result<()> {
         let privileges: Vec<String> = if write {
@@ -1285,7 +1304,8 @@ mod measure {
              carry `aria-disabled=\"true\"` (a MutationObserver; `performance.measure` \
              `gatehouse:update`). The SPA's `performance.mark` `gatehouse:dismiss-failed` splits \
              it: response → mark is reading the body and building the error, mark → DOM is the \
-             toast and the re-render. One warm-up, then {RUNS} runs, a fresh page load each; the \
+             toast and the re-render. The last column is the browser's style + layout of the \
+             new DOM, forced right after (not in the figure; paint not included). One warm-up, then {RUNS} runs, a fresh page load each; the \
              role is put back after every run.\n\n{SPREAD_HEADER}"
         );
         let _ = writeln!(
@@ -1418,10 +1438,12 @@ mod measure {
              first DOM mutation after which the page label reads the new page and \
              {LIST_PER_PAGE} `lead-card`s are in the DOM, so the network is excluded; the SPA's \
              `performance.mark` `gatehouse:leads-parsed` (set when the answer has been read and \
-             parsed) splits reading + parsing from rendering. Per page 20 → {LIST_PER_PAGE}: \
-             one warm-up, then {RUNS} runs (each back to 20 in between, not timed). Page switch: \
-             {SWITCHES} clicks on Next / Previous, forward to the last page and back, every one \
-             timed (the same run as section 6).\n\n{SPREAD_HEADER}",
+             parsed) splits reading + parsing from rendering; the last column is the browser's \
+             style + layout of the new DOM, forced right after (not in the figure; paint not \
+             included). Each update starts after the previous one's frame is done. Per page 20 \
+             → {LIST_PER_PAGE}: one warm-up, then {RUNS} runs (each back to 20 in between, not \
+             timed). Page switch: {SWITCHES} clicks on Next / Previous, forward to the last page \
+             and back, every one timed (the same run as section 6).\n\n{SPREAD_HEADER}",
             m.pages
         );
         let _ = writeln!(
