@@ -392,6 +392,27 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
     )
     .await;
     assert!(status.is_success(), "{status}");
+    // Generation is asynchronous: let it store its leads, so the delete has something to remove.
+    let mut stored = 0;
+    for _ in 0..100 {
+        let (_, body) = call(
+            &t,
+            &elastic,
+            Method::GET,
+            "/s/temp/internal/entity_analytics/leads/status",
+            None,
+        )
+        .await;
+        stored = body["totalLeads"].as_u64().unwrap_or(0);
+        if stored > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        stored > 0,
+        "the generated leads were stored before the delete"
+    );
 
     let (status, _) = call(
         &t,

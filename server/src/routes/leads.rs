@@ -18,6 +18,7 @@ use gatehouse_api::leads::{
     LeadsStatus, SortField, SortOrder, SuccessResponse, LEADS_BASE, LEADS_INDEX_PATTERN,
     MAX_PER_PAGE,
 };
+use rusqlite::OptionalExtension;
 use serde::Deserialize;
 
 use crate::authz::{self, IndexAction, Subject};
@@ -288,6 +289,20 @@ impl GenerateRun {
         } = self;
         let count = leads.len();
         db.write(move |conn| {
+            // The space may have been deleted while the run was under way: writing now would
+            // bring its index back. Checked on the single writer, so no delete can slip between.
+            let space_exists = conn
+                .query_row("SELECT 1 FROM spaces WHERE id = ?1", [&space], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !space_exists {
+                tracing::info!(
+                    space,
+                    execution_uuid,
+                    "space deleted during lead generation; nothing written"
+                );
+                return Ok(());
+            }
             match permitted {
                 Ok(()) => {
                     leads::replace_active_leads(conn, &index, &leads)?;
