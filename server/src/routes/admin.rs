@@ -81,7 +81,7 @@ async fn hash(password: String) -> AdminResult<String> {
 }
 
 /// Runs an audited change on the writer.
-async fn audited<T: Send + 'static>(
+pub async fn audited<T: Send + 'static>(
     state: &AppState,
     actor: Actor,
     action: &'static str,

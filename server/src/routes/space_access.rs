@@ -203,18 +203,14 @@ async fn space_contents(
     let contents = state
         .db
         .read(move |conn| {
-            let leads: i64 = conn.query_row(
-                "SELECT COUNT(*) FROM leads WHERE index_name = ?1",
-                [leads_index(&id)],
-                |r| r.get(0),
-            )?;
+            let leads = crate::leads::count_leads(conn, &leads_index(&id), None)?;
             let dashboards: i64 = conn.query_row(
                 "SELECT COUNT(*) FROM dashboards WHERE space = ?1",
                 [&id],
                 |r| r.get(0),
             )?;
             Ok(SpaceContents {
-                leads: u64::try_from(leads).unwrap_or(0),
+                leads,
                 dashboards: u64::try_from(dashboards).unwrap_or(0),
             })
         })

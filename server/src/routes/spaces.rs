@@ -14,10 +14,10 @@ use gatehouse_api::spaces::{
 };
 use serde_json::{json, Value};
 
-use crate::admin::{self, AdminError, AdminResult};
+use crate::admin::AdminError;
 use crate::error::{AppError, AppResult};
 use crate::kibana::{JsonBody, Space as RequestSpace};
-use crate::routes::admin::actor;
+use crate::routes::admin::{actor, audited};
 use crate::session::Principal;
 use crate::spaces::{self, may_manage_spaces};
 use crate::AppState;
@@ -144,24 +144,6 @@ fn parse_space(body: &Value, path_id: Option<&str>) -> AppResult<Space> {
     })
 }
 
-async fn audited<T: Send + 'static>(
-    state: &AppState,
-    principal: &Principal,
-    space: &str,
-    action: &'static str,
-    target: String,
-    change: impl FnOnce(&rusqlite::Transaction<'_>) -> AdminResult<(T, Value)> + Send + 'static,
-) -> AppResult<T> {
-    let log = state.audit.clone();
-    let actor = actor(principal, space);
-    state
-        .db
-        .write(move |conn| admin::audited(conn, &log, &actor, action, "space", &target, change))
-        .await
-        .map_err(AppError::Internal)?
-        .map_err(AdminError::into_app_error)
-}
-
 async fn create(
     State(state): State<AppState>,
     principal: Arc<Principal>,
@@ -175,9 +157,9 @@ async fn create(
     let to_store = space.clone();
     let created = audited(
         &state,
-        &principal,
-        request_space.id(),
+        actor(&principal, request_space.id()),
         SPACE_CREATE,
+        "space",
         space.id.clone(),
         move |tx| {
             if spaces::insert(tx, &to_store)? {
@@ -190,7 +172,8 @@ async fn create(
             }
         },
     )
-    .await?;
+    .await
+    .map_err(AdminError::into_app_error)?;
     let space = Space {
         reserved: None,
         ..space
@@ -216,9 +199,9 @@ async fn update(
     let to_store = space.clone();
     audited(
         &state,
-        &principal,
-        request_space.id(),
+        actor(&principal, request_space.id()),
         SPACE_UPDATE,
+        "space",
         id.clone(),
         move |tx| {
             if spaces::update(tx, &to_store)? {
@@ -228,7 +211,8 @@ async fn update(
             }
         },
     )
-    .await?;
+    .await
+    .map_err(AdminError::into_app_error)?;
     state.spaces.put(space.clone());
     Ok(Json(space))
 }
@@ -250,16 +234,17 @@ async fn delete(
     let target = id.clone();
     audited(
         &state,
-        &principal,
-        request_space.id(),
+        actor(&principal, request_space.id()),
         SPACE_DELETE,
+        "space",
         id.clone(),
         move |tx| match spaces::delete(tx, &target)? {
             Some(deleted) => Ok(((), json!({ "deleted": deleted }))),
             None => Err(AdminError::NotFound("Not Found".into())),
         },
     )
-    .await?;
+    .await
+    .map_err(AdminError::into_app_error)?;
     state.spaces.remove(&id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
