@@ -19,7 +19,7 @@ use crate::api::{expect_api, ApiClient};
 use crate::components::AppForbidden;
 use crate::components::{open_while_some, GuardedButton, Modal, WhyDialog};
 use crate::format::{local_time, relative_time};
-use crate::state::{expect_session, expect_toasts, Session, Toasts};
+use crate::state::{expect_session, expect_toasts, scoped_mirror, Session, Toasts};
 
 /// Our server runs generation without an LLM connector; Kibana needs one configured.
 const CONNECTOR_ID: &str = "gatehouse-default";
@@ -459,9 +459,17 @@ fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
     let first = u64::from(current - 1) * u64::from(query.per_page) + 1;
     let last = (first + page.leads.0.len() as u64).saturating_sub(1);
     let leads = page.leads.0;
+    // Every card's Dismiss reads this; see `scoped_mirror` for why not `state.access` itself.
+    let dismiss_block = {
+        let access = scoped_mirror(state.access);
+        Signal::derive(move || {
+            (access.get() == LeadsAccess::ReadOnly)
+                .then(|| missing_privilege_text(Privilege::Write, "dismiss leads"))
+        })
+    };
     view! {
         <ul class="lead-grid" data-testid="lead-list">
-            <For each=move || leads.clone() key=|lead| (lead.id.clone(), lead.status.clone()) children=move |lead| view! { <LeadCard state lead /> } />
+            <For each=move || leads.clone() key=|lead| (lead.id.clone(), lead.status.clone()) children=move |lead| view! { <LeadCard state lead dismiss_block /> } />
         </ul>
         <nav class="pagination" aria-label="Lead pages">
             <span class="muted" data-testid="leads-range">{format!("{first}–{last} of {}", page.total)}</span>
@@ -508,7 +516,7 @@ fn entity_icon(entity_type: &str) -> impl IntoView {
 }
 
 #[component]
-fn LeadCard(state: LeadsState, lead: Lead) -> impl IntoView {
+fn LeadCard(state: LeadsState, lead: Lead, dismiss_block: Signal<Option<String>>) -> impl IntoView {
     let detail = lead.clone();
     let id = lead.id.clone();
     let dismissible = lead.status == "active";
@@ -542,7 +550,7 @@ fn LeadCard(state: LeadsState, lead: Lead) -> impl IntoView {
                 <Show when=move || dismissible>
                     <GuardedButton
                         label=Signal::derive(|| "Dismiss".to_string())
-                        blocked=state.write_block("dismiss leads")
+                        blocked=dismiss_block
                         on_press=Callback::new({
                             let id = id.clone();
                             move |_| dismiss(state, id.clone())

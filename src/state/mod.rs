@@ -1,8 +1,10 @@
+pub mod mirror;
 pub mod profiles;
 pub mod session;
 pub mod space;
 pub mod toasts;
 
+pub use mirror::scoped_mirror;
 pub use profiles::{expect_profiles, Profiles};
 pub use session::{expect_session, Session, SessionStatus};
 pub use space::{current_space, space_path};
