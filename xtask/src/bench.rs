@@ -7,6 +7,12 @@
 //! in-process server, the load generator and the compressors, so `cargo xtask dev | test` stay
 //! lean. The server is built with the workspace's release profile except for the settings tuned
 //! for wasm size (see [`SERVER_PROFILE`]).
+//!
+//! The React reference (issue 6: "a reference point a user would otherwise pick"): `bench/react/`
+//! is the same leads page in React, installed with `npm ci` and bundled by esbuild (production,
+//! minified) into `<dist>/react/`, so the same server serves it from the same origin and the
+//! measuring stage runs the same figures on it. Without node/npm, or when its build fails, the
+//! bench goes on and reports the React rows as not run, with the reason.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +40,15 @@ pub fn bench(ctx: &Ctx) -> Result<()> {
     step("ensure tools", || ensure_tools(ctx, Need::Test))?;
     let dist = target_dir(ctx).join("xtask/bench-dist");
     step("trunk build --release (bench-dist)", || build_spa(&dist))?;
+    // Not fatal: the SPA's figures stand without the reference.
+    let not_run = dist.join(REACT_NOT_RUN);
+    let _ = std::fs::remove_file(&not_run);
+    if let Err(e) = step("React reference (npm ci, esbuild production build)", || {
+        build_react(ctx, &dist)
+    }) {
+        let _ = std::fs::remove_dir_all(dist.join(REACT_DIR));
+        std::fs::write(&not_run, &e).map_err(|w| format!("write {}: {w}", not_run.display()))?;
+    }
     step("measure (release build of xtask --features bench)", || {
         let mut cmd = cargo();
         cmd.args(["run", "--release", "--quiet"]);
@@ -62,6 +77,72 @@ fn build_spa(dist: &Path) -> Result<()> {
     }
 }
 
+/// The React reference's folder in the bench dist (served as `/react/`).
+const REACT_DIR: &str = "react";
+/// Written into the bench dist instead of [`REACT_DIR`] when the reference could not be built:
+/// the reason, for the report.
+const REACT_NOT_RUN: &str = "react-not-run.txt";
+/// The React reference's sources, relative to the workspace root.
+const REACT_SRC: &str = "bench/react";
+
+/// `npm ci` in `bench/react` (the exact versions of its package-lock.json), then its
+/// `build.mjs` with `NODE_ENV=production`: esbuild bundles and minifies it into `<dist>/react/`
+/// with an index.html that links the SPA's own stylesheet from the same dist.
+fn build_react(ctx: &Ctx, dist: &Path) -> Result<()> {
+    let src = ctx.root.join(REACT_SRC);
+    for tool in ["node", "npm"] {
+        let ok = Command::new(tool)
+            .arg("--version")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return Err(format!(
+                "`{tool} --version` failed: {tool} is not installed"
+            ));
+        }
+    }
+    let mut css: Vec<String> = std::fs::read_dir(dist)
+        .map_err(|e| format!("read {}: {e}", dist.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".css"))
+        .collect();
+    css.sort();
+    let css = css
+        .first()
+        .ok_or_else(|| format!("no stylesheet in {}", dist.display()))?;
+    let mut install = Command::new("npm");
+    install
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&src)
+        // devDependencies (esbuild) are needed: NODE_ENV=production would leave them out.
+        .env_remove("NODE_ENV")
+        .stdin(std::process::Stdio::null());
+    run(install)?;
+    let out = dist.join(REACT_DIR);
+    let mut build = Command::new("node");
+    build
+        .arg("build.mjs")
+        .arg(&out)
+        .arg(format!("/{css}"))
+        .arg(format!("/{REACT_DIR}/"))
+        .current_dir(&src)
+        .env("NODE_ENV", "production")
+        .stdin(std::process::Stdio::null());
+    run(build)?;
+    if out.join("index.html").is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} was not produced",
+            out.join("index.html").display()
+        ))
+    }
+}
+
 #[cfg(feature = "bench")]
 pub use measure::bench_measure;
 
@@ -74,7 +155,7 @@ mod measure {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use super::{target_dir, SERVER_PROFILE};
+    use super::{target_dir, REACT_DIR, REACT_NOT_RUN, REACT_SRC, SERVER_PROFILE};
     use crate::{Ctx, Result};
 
     /// Transfer-size target: wasm + JS + CSS, gzip, in KB of 1024 bytes.
@@ -107,6 +188,8 @@ mod measure {
     struct Report {
         summary: Vec<String>,
         sections: Vec<String>,
+        /// The React reference's figures, joined into its one summary line at the end.
+        react: Vec<String>,
     }
 
     impl Report {
@@ -117,19 +200,72 @@ mod measure {
         }
     }
 
+    /// The React reference in `<dist>/react/` (see `build_react`), or why it was not built.
+    struct ReactRef {
+        not_run: Option<String>,
+        /// "react 19.3.1, react-dom 19.3.1, esbuild 0.28.2", from `bench/react/package-lock.json`.
+        versions: String,
+    }
+
+    impl ReactRef {
+        fn load(ctx: &Ctx, dist: &Path) -> ReactRef {
+            let lock = ctx.root.join(REACT_SRC).join("package-lock.json");
+            let versions = std::fs::read_to_string(&lock)
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .map(|lock| {
+                    ["react", "react-dom", "esbuild"]
+                        .iter()
+                        .map(|name| {
+                            let v = lock["packages"][format!("node_modules/{name}")]["version"]
+                                .as_str()
+                                .unwrap_or("?");
+                            format!("{name} {v}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_else(|| format!("versions unknown: no {}", lock.display()));
+            let not_run = if dist.join(REACT_DIR).join("index.html").is_file() {
+                None
+            } else {
+                Some(
+                    std::fs::read_to_string(dist.join(REACT_NOT_RUN))
+                        .map(|t| t.trim().to_string())
+                        .unwrap_or_else(|_| format!("no {REACT_DIR}/index.html in the bench dist")),
+                )
+            };
+            ReactRef { not_run, versions }
+        }
+
+        fn ran(&self) -> bool {
+            self.not_run.is_none()
+        }
+    }
+
     /// `cargo xtask bench-measure <dist>` (run by `cargo xtask bench`).
     pub fn bench_measure(ctx: &Ctx, args: &[String]) -> Result<()> {
         let dist = PathBuf::from(args.first().ok_or("usage: bench-measure <dist dir>")?);
         let mut report = Report::default();
         let started = Instant::now();
 
-        sizes(&dist, &mut report)?;
-        server(ctx, &dist, &mut report)?;
-        report.sections.push(
-            "## Not yet measured\n\n\
-             - A reference build (e.g. React) of the same leads list, side by side.\n"
-                .to_string(),
-        );
+        let react = ReactRef::load(ctx, &dist);
+        sizes(&dist, &react, &mut report)?;
+        server(ctx, &dist, &react, &mut report)?;
+        let react_line = match &react.not_run {
+            Some(why) => format!("React reference: not run: {why}"),
+            None => format!(
+                "React reference ({}; the leads page only, same server, data and stylesheet, headless Chromium; not a target): {}",
+                react.versions,
+                report.react.join("; ")
+            ),
+        };
+        report.line(react_line);
+        if let Some(why) = &react.not_run {
+            report.sections.push(format!(
+                "## Not measured in this run\n\n- The React reference: not run: {why}\n"
+            ));
+        }
 
         let md = render(ctx, &report, started.elapsed())?;
         let path = ctx.root.join("BENCHMARKS.md");
@@ -163,7 +299,7 @@ mod measure {
         })
     }
 
-    fn sizes(dist: &Path, report: &mut Report) -> Result<()> {
+    fn sizes(dist: &Path, react: &ReactRef, report: &mut Report) -> Result<()> {
         let mut files: Vec<(String, Sizes)> = Vec::new();
         let entries =
             std::fs::read_dir(dist).map_err(|e| format!("read {}: {e}", dist.display()))?;
@@ -216,6 +352,11 @@ mod measure {
             kb(total.brotli),
             verdict(met)
         );
+        let react_total = if react.ran() {
+            Some(react_sizes(dist, react, &mut table)?)
+        } else {
+            None
+        };
         report.sections.push(table);
         report.line(format!(
             "transfer size (wasm+js+css): {:.1} KB raw, {:.1} KB gzip, {:.1} KB brotli; target ≤ {SIZE_TARGET_GZIP_KB:.0} KB gzip: {}",
@@ -224,7 +365,82 @@ mod measure {
             kb(total.brotli),
             verdict(met)
         ));
+        if let Some(t) = react_total {
+            report.react.push(format!(
+                "transfer size (js+css) {:.1} KB raw, {:.1} KB gzip, {:.1} KB brotli",
+                kb(t.raw),
+                kb(t.gzip),
+                kb(t.brotli)
+            ));
+        }
         Ok(())
+    }
+
+    /// What the React reference's index.html loads (`src`/`href` of `.js` and `.css`), as paths
+    /// in the bench dist: its bundle and the SPA's stylesheet.
+    fn react_files(dist: &Path) -> Result<Vec<String>> {
+        let index = dist.join(REACT_DIR).join("index.html");
+        let html = std::fs::read_to_string(&index)
+            .map_err(|e| format!("read {}: {e}", index.display()))?;
+        let mut files = Vec::new();
+        for attr in ["src=\"", "href=\""] {
+            for (at, _) in html.match_indices(attr) {
+                let rest = &html[at + attr.len()..];
+                let value = &rest[..rest.find('"').unwrap_or(0)];
+                if value.ends_with(".js") || value.ends_with(".css") {
+                    files.push(value.trim_start_matches('/').to_string());
+                }
+            }
+        }
+        if files.is_empty() {
+            return Err(format!("{} loads no .js or .css", index.display()));
+        }
+        Ok(files)
+    }
+
+    /// The React reference's rows of section 1; returns its total.
+    fn react_sizes(dist: &Path, react: &ReactRef, table: &mut String) -> Result<Sizes> {
+        let mut files = Vec::new();
+        for f in react_files(dist)? {
+            let data = std::fs::read(dist.join(&f)).map_err(|e| format!("read {f}: {e}"))?;
+            files.push((f, compress(&data)?));
+        }
+        let _ = write!(
+            table,
+            "React reference ({}): `{REACT_SRC}` built by `npm ci` and its `build.mjs` (esbuild, \
+             `NODE_ENV=production`, minified) into `<target>/xtask/bench-dist/{REACT_DIR}/`; the \
+             files its `index.html` loads: its bundle and the SPA's stylesheet (the same file). \
+             Not like for like: the SPA's bundle is the whole console (every app), the \
+             reference's only the leads page.\n\n\
+             | React reference file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
+            react.versions
+        );
+        for (name, s) in &files {
+            let _ = writeln!(
+                table,
+                "| `{name}` | {:.1} KB | {:.1} KB | {:.1} KB |",
+                kb(s.raw),
+                kb(s.gzip),
+                kb(s.brotli)
+            );
+            println!(
+                "bench:   React reference {name}: {} B raw, {} B gzip, {} B brotli",
+                s.raw, s.gzip, s.brotli
+            );
+        }
+        let t = Sizes {
+            raw: files.iter().map(|f| f.1.raw).sum(),
+            gzip: files.iter().map(|f| f.1.gzip).sum(),
+            brotli: files.iter().map(|f| f.1.brotli).sum(),
+        };
+        let _ = writeln!(
+            table,
+            "| **total** | **{:.1} KB** | **{:.1} KB** | **{:.1} KB** |\n",
+            kb(t.raw),
+            kb(t.gzip),
+            kb(t.brotli)
+        );
+        Ok(t)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -397,7 +613,7 @@ mod measure {
             .to_string())
     }
 
-    fn server(ctx: &Ctx, dist: &Path, report: &mut Report) -> Result<()> {
+    fn server(ctx: &Ctx, dist: &Path, react: &ReactRef, report: &mut Report) -> Result<()> {
         let tmp = target_dir(ctx).join("xtask/bench-tmp");
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(|e| format!("mkdir {}: {e}", tmp.display()))?;
@@ -405,13 +621,18 @@ mod measure {
             .enable_all()
             .build()
             .map_err(|e| format!("tokio runtime: {e}"))?;
-        let result = rt.block_on(server_async(&tmp, dist, report));
+        let result = rt.block_on(server_async(&tmp, dist, react, report));
         drop(rt);
         let _ = std::fs::remove_dir_all(&tmp);
         result
     }
 
-    async fn server_async(tmp: &Path, dist: &Path, report: &mut Report) -> Result<()> {
+    async fn server_async(
+        tmp: &Path,
+        dist: &Path,
+        react: &ReactRef,
+        report: &mut Report,
+    ) -> Result<()> {
         let config = gatehouse_server::Config {
             addr: "127.0.0.1:0".parse().expect("address"),
             db_path: tmp.join("gatehouse.db"),
@@ -474,7 +695,8 @@ mod measure {
              {UNLOADED_SECS} s): the latency of one request on its own. `change_access_mode` \
              runs as `elastic` on the seeded dashboard `{ACCESS_MODE_DASHBOARD}`, alternating \
              `write_restricted` / `default` (every request a write); a 200 with a per-object \
-             error counts as an error.\n\n\
+             error counts as an error. The React reference has no rows here: it calls the same \
+             server with the same requests.\n\n\
              | route | conns | requests | errors | req/s | p50 | p99 | max | body |\n\
              |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             SERVER_PROFILE.join(", ")
@@ -582,6 +804,7 @@ mod measure {
                 base: &base,
                 sid: &sid,
                 elastic_sid: &elastic_sid,
+                react: react.ran(),
             };
             browser(tmp, dist, &ctx, report).await
         };
@@ -593,6 +816,11 @@ mod measure {
                 "memory",
             ] {
                 report.line(format!("{figure}: not measured ({e})"));
+            }
+            if react.ran() {
+                report
+                    .react
+                    .push(format!("browser figures not measured ({e})"));
             }
             report.sections.push(format!(
                 "## 3.–6. Browser figures\n\nNot measured in this run: {e}\n"
@@ -855,7 +1083,7 @@ mod measure {
             .stderr(std::process::Stdio::null())
             .spawn()
             .map_err(|e| format!("start chromedriver: {e}"))?;
-        let d = Driver {
+        let mut d = Driver {
             child,
             http: client()?,
             url: format!("http://127.0.0.1:{port}"),
@@ -868,62 +1096,17 @@ mod measure {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = tmp.join("chromium-profile");
-        // `--enable-precise-memory-info`: `performance.memory` unrounded and current (item 6).
-        let caps = serde_json::json!({ "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update",
-                         "--disable-sync", "--no-first-run", "--window-size=1280,900",
-                         "--enable-precise-memory-info",
-                         format!("--user-data-dir={}", profile.display())]
-            }
-        }}});
-        let s = d.call(Method::POST, "/session", Some(caps)).await?;
-        let mut d = d;
-        d.session = s["sessionId"].as_str().ok_or("no sessionId")?.to_string();
-        let setup = async {
-            for script in [TTL_SCRIPT, PAGE_HELPERS] {
-                d.cdp(
-                    "Page.addScriptToEvaluateOnNewDocument",
-                    serde_json::json!({ "source": script }),
-                )
-                .await?;
-            }
-            d.session_call(
-                Method::POST,
-                "/timeouts",
-                Some(serde_json::json!({ "script": 180_000 })),
-            )
-            .await?;
-            let floor_url = format!("{}/{FLOOR_FILE}", ctx.base);
-            d.session_call(
-                Method::POST,
-                "/url",
-                Some(serde_json::json!({ "url": floor_url })),
-            )
-            .await?;
-            let (name, value) = ctx.sid.split_once('=').ok_or("bad sid cookie")?;
-            d.session_call(
-                Method::POST,
-                "/cookie",
-                Some(serde_json::json!({ "cookie": { "name": name, "value": value, "path": "/", "httpOnly": true } })),
-            )
-            .await?;
-            Ok::<_, String>(())
-        }
-        .await;
-        if let Err(e) = setup {
-            let _ = d.session_call(Method::DELETE, "", None).await;
-            return Err(e);
-        }
+        open_session(&mut d, &tmp.join("chromium-profile"), ctx).await?;
 
         // 3. Time to leads.
-        match time_to_leads_runs(&d, ctx.base).await {
-            Ok((spa, floor)) => report_time_to_leads(spa, floor, report),
+        match time_to_leads_runs(&d, ctx).await {
+            Ok(t) => report_time_to_leads(t, report),
             Err(e) => {
+                if ctx.react {
+                    report
+                        .react
+                        .push(format!("time to leads not measured ({e})"));
+                }
                 report.line(format!("time to leads: not measured ({e})"));
                 report.sections.push(format!(
                     "## 3. Time to leads in headless Chromium\n\nNot measured in this run: {e}\n"
@@ -944,11 +1127,37 @@ mod measure {
             }
         }
 
-        // 5. List rendering and 6. memory, in one visit of the 10,000-lead space.
-        match list_and_memory(&d, ctx).await {
+        // 5. List rendering and 6. memory, in one visit of the 10,000-lead space; then the same
+        // visit of the React reference. Each in a fresh Chromium: a renderer's JS heap can still
+        // hold what earlier pages left in it, which would count for the page measured.
+        close_session(&mut d).await;
+        let spa_url = format!("{}/s/{LIST_SPACE}{SPA_PATH}", ctx.base);
+        let spa = match open_session(&mut d, &tmp.join("chromium-profile-spa-list"), ctx).await {
+            Ok(()) => list_and_memory(&d, &spa_url, true).await,
+            Err(e) => Err(e),
+        };
+        close_session(&mut d).await;
+        let react = if ctx.react {
+            let url = format!("{}/s/{LIST_SPACE}/{REACT_DIR}/", ctx.base);
+            let profile = tmp.join("chromium-profile-react-list");
+            Some(match open_session(&mut d, &profile, ctx).await {
+                Ok(()) => list_and_memory(&d, &url, false).await,
+                Err(e) => Err(e),
+            })
+        } else {
+            None
+        };
+        match &react {
+            Some(Ok(r)) => react_list_summary(r, report),
+            Some(Err(e)) => report
+                .react
+                .push(format!("list rendering and memory not measured ({e})")),
+            None => {}
+        }
+        match spa {
             Ok(m) => {
-                report_list_rendering(&m, report);
-                report_memory(&m, report);
+                report_list_rendering(&m, react.as_ref(), report);
+                report_memory(&m, react.as_ref(), report);
             }
             Err(e) => {
                 report.line(format!("list rendering: not measured ({e})"));
@@ -959,8 +1168,73 @@ mod measure {
                 ));
             }
         }
-        let _ = d.session_call(Method::DELETE, "", None).await;
+        close_session(&mut d).await;
         Ok(())
+    }
+
+    /// A new headless Chromium (profile `profile`) in a WebDriver session on `d`, with the page
+    /// scripts installed and `leads_full_user`'s session cookie set.
+    async fn open_session(d: &mut Driver, profile: &Path, ctx: &BrowserCtx<'_>) -> Result<()> {
+        use reqwest::Method;
+        // `--enable-precise-memory-info`: `performance.memory` unrounded and current (item 6).
+        let caps = serde_json::json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                         "--enable-precise-memory-info",
+                         format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let s = d.call(Method::POST, "/session", Some(caps)).await?;
+        d.session = s["sessionId"].as_str().ok_or("no sessionId")?.to_string();
+        if let Err(e) = setup_session(d, ctx).await {
+            close_session(d).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    async fn setup_session(d: &Driver, ctx: &BrowserCtx<'_>) -> Result<()> {
+        use reqwest::Method;
+        for script in [TTL_SCRIPT, PAGE_HELPERS] {
+            d.cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({ "source": script }),
+            )
+            .await?;
+        }
+        d.session_call(
+            Method::POST,
+            "/timeouts",
+            Some(serde_json::json!({ "script": 180_000 })),
+        )
+        .await?;
+        let floor_url = format!("{}/{FLOOR_FILE}", ctx.base);
+        d.session_call(
+            Method::POST,
+            "/url",
+            Some(serde_json::json!({ "url": floor_url })),
+        )
+        .await?;
+        let (name, value) = ctx.sid.split_once('=').ok_or("bad sid cookie")?;
+        d.session_call(
+            Method::POST,
+            "/cookie",
+            Some(serde_json::json!({ "cookie": { "name": name, "value": value, "path": "/", "httpOnly": true } })),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Ends the WebDriver session (and its Chromium), if there is one.
+    async fn close_session(d: &mut Driver) {
+        if !d.session.is_empty() {
+            let _ = d.session_call(reqwest::Method::DELETE, "", None).await;
+            d.session.clear();
+        }
     }
 
     /// What the browser figures need from the server stage.
@@ -970,23 +1244,63 @@ mod measure {
         sid: &'a str,
         /// `elastic`'s, to change `leads_full_access` for the permission reaction.
         elastic_sid: &'a str,
+        /// Whether the React reference was built (`<dist>/react/`).
+        react: bool,
     }
 
-    async fn time_to_leads_runs(d: &Driver, base: &str) -> Result<(Vec<f64>, Vec<f64>)> {
+    /// Time to leads of the SPA, the React reference (when built) and the floor, in ms.
+    struct TimeToLeads {
+        spa: Vec<f64>,
+        /// `Err` once one of its runs failed (the SPA's figure stands).
+        react: Option<Result<Vec<f64>>>,
+        floor: Vec<f64>,
+    }
+
+    async fn time_to_leads_runs(d: &Driver, ctx: &BrowserCtx<'_>) -> Result<TimeToLeads> {
+        let base = ctx.base;
         let floor_url = format!("{base}/{FLOOR_FILE}");
         let spa_url = format!("{base}{SPA_PATH}");
+        let react_url = ctx.react.then(|| format!("{base}/{REACT_DIR}/"));
+        let mut t = TimeToLeads {
+            spa: Vec::new(),
+            react: react_url.as_ref().map(|_| Ok(Vec::new())),
+            floor: Vec::new(),
+        };
+        // One run of the React reference, unless one failed already.
+        async fn react_run(d: &Driver, url: &Option<String>, t: &mut TimeToLeads) -> Option<f64> {
+            let (Some(url), Some(Ok(_))) = (url, &t.react) else {
+                return None;
+            };
+            match time_to_leads(d, url).await {
+                Ok(ms) => Some(ms),
+                Err(e) => {
+                    t.react = Some(Err(e));
+                    None
+                }
+            }
+        }
         // One warm-up each (compiles the wasm into the cache, like a returning user).
         time_to_leads(d, &spa_url).await?;
+        react_run(d, &react_url, &mut t).await;
         time_to_leads(d, &floor_url).await?;
-        let (mut spa, mut floor) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
-            spa.push(time_to_leads(d, &spa_url).await?);
-            floor.push(time_to_leads(d, &floor_url).await?);
+            t.spa.push(time_to_leads(d, &spa_url).await?);
+            if let Some(ms) = react_run(d, &react_url, &mut t).await {
+                if let Some(Ok(runs)) = &mut t.react {
+                    runs.push(ms);
+                }
+            }
+            t.floor.push(time_to_leads(d, &floor_url).await?);
         }
-        Ok((spa, floor))
+        Ok(t)
     }
 
-    fn report_time_to_leads(mut spa: Vec<f64>, mut floor: Vec<f64>, report: &mut Report) {
+    fn report_time_to_leads(t: TimeToLeads, report: &mut Report) {
+        let TimeToLeads {
+            mut spa,
+            react,
+            mut floor,
+        } = t;
         spa.sort_by(f64::total_cmp);
         floor.sort_by(f64::total_cmp);
         let (ms, mf) = (median(&spa), median(&floor));
@@ -1003,20 +1317,50 @@ mod measure {
              installed before any page script records `performance.now()` (ms since navigation \
              start) and a `performance.mark` when the first `[data-testid=lead-card]` enters the \
              DOM; it is read over WebDriver. Floor: a static HTML page with the same first 20 \
-             leads and the SPA's CSS, served by the same server (`/{FLOOR_FILE}`). One warm-up \
-             each, then {RUNS} alternating runs; browser cache warm.\n\n\
-             | page | median | min | max |\n|---|---:|---:|---:|\n\
-             | SPA `{SPA_PATH}` | {ms:.1} ms | {:.1} ms | {:.1} ms |\n\
-             | static floor | {mf:.1} ms | {:.1} ms | {:.1} ms |\n\n",
+             leads and the SPA's CSS, served by the same server (`/{FLOOR_FILE}`). The React \
+             reference (`/{REACT_DIR}/`, see section 1) makes the SPA's requests before its first \
+             card (who is signed in, capabilities, leads privileges, then the leads). One \
+             warm-up each, then {RUNS} alternating runs; browser cache warm.\n\n\
+             | page | median | min | max | ratio to the floor (medians) |\n|---|---:|---:|---:|---:|\n\
+             | SPA `{SPA_PATH}` | {ms:.1} ms | {:.1} ms | {:.1} ms | {ratio:.2} |\n",
             spa[0],
             spa[RUNS - 1],
-            floor[0],
-            floor[RUNS - 1]
         );
+        if let Some(Err(e)) = &react {
+            let _ = writeln!(
+                section,
+                "| React reference `/{REACT_DIR}/`: not measured ({}) | | | | |",
+                e.replace('|', "/")
+            );
+            report
+                .react
+                .push(format!("time to leads not measured ({e})"));
+        }
+        if let Some(Ok(mut react)) = react {
+            react.sort_by(f64::total_cmp);
+            let mr = median(&react);
+            let _ = writeln!(
+                section,
+                "| React reference `/{REACT_DIR}/` | {mr:.1} ms | {:.1} ms | {:.1} ms | {:.2} |",
+                react[0],
+                react[react.len() - 1],
+                mr / mf
+            );
+            report.react.push(format!(
+                "time to leads median {mr:.1} ms (min {:.1}, max {:.1}, {} runs), ratio {:.2} to the same floor",
+                react[0],
+                react[react.len() - 1],
+                react.len(),
+                mr / mf
+            ));
+        }
         let _ = writeln!(
             section,
-            "Ratio SPA / floor (medians): **{ratio:.2}**. Targets: ratio ≤ {TTL_TARGET_RATIO} and \
+            "| static floor | {mf:.1} ms | {:.1} ms | {:.1} ms | 1.00 |\n\n\
+             Ratio SPA / floor (medians): **{ratio:.2}**. Targets: ratio ≤ {TTL_TARGET_RATIO} and \
              < {TTL_TARGET_MS:.0} ms — **{}**.\n",
+            floor[0],
+            floor[RUNS - 1],
             verdict(met)
         );
         report.sections.push(section);
@@ -1306,7 +1650,9 @@ mod measure {
              it: response → mark is reading the body and building the error, mark → DOM is the \
              toast and the re-render. The last column is the browser's style + layout of the \
              new DOM, forced right after (not in the figure; paint not included). One warm-up, then {RUNS} runs, a fresh page load each; the \
-             role is put back after every run.\n\n{SPREAD_HEADER}"
+             role is put back after every run. No React reference row: this figure is \
+             the SPA's own reaction to a revoked privilege (issue item 3), and needs no \
+             reference.\n\n{SPREAD_HEADER}"
         );
         let _ = writeln!(
             section,
@@ -1337,7 +1683,9 @@ mod measure {
         nodes: u64,
     }
 
-    async fn memory(d: &Driver) -> Result<Memory> {
+    /// `wasm`: the page is the SPA, whose wasm memory must be there (the React reference has
+    /// none: 0).
+    async fn memory(d: &Driver, wasm: bool) -> Result<Memory> {
         // Two collections with a pause between: wasm-bindgen's FinalizationRegistry callbacks
         // (weak refs) run after the first and free what the wasm side held for JS objects.
         for _ in 0..2 {
@@ -1352,7 +1700,7 @@ mod measure {
         };
         Ok(Memory {
             heap: field("heap")?,
-            wasm: field("wasm")?,
+            wasm: if wasm { field("wasm")? } else { 0 },
             nodes: field("nodes")?,
         })
     }
@@ -1367,19 +1715,18 @@ mod measure {
         samples: Vec<(usize, Memory)>,
     }
 
-    /// Items 4 and 6 in the space with 10,000 leads: per page 20 → 100 ({RUNS} times), then
-    /// [`SWITCHES`] page switches of 100 cards, with memory after load, before switching and
-    /// every [`SWITCH_BATCH`] switches.
-    async fn list_and_memory(d: &Driver, ctx: &BrowserCtx<'_>) -> Result<ListAndMemory> {
-        let url = format!("{}/s/{LIST_SPACE}{SPA_PATH}", ctx.base);
-        time_to_leads(d, &url).await?;
+    /// Items 4 and 6 in the space with 10,000 leads at `url` (the SPA, `wasm`, or the React
+    /// reference): per page 20 → 100 ({RUNS} times), then [`SWITCHES`] page switches of 100
+    /// cards, with memory after load, before switching and every [`SWITCH_BATCH`] switches.
+    async fn list_and_memory(d: &Driver, url: &str, wasm: bool) -> Result<ListAndMemory> {
+        time_to_leads(d, url).await?;
         wait_for(
             d,
             "return window.__gh.cards() === 20 && !!window.__gh.pageLabel();",
             "first page of 20",
         )
         .await?;
-        let after_load = memory(d).await?;
+        let after_load = memory(d, wasm).await?;
         let pages = (LIST_LEADS as u64).div_ceil(u64::from(LIST_PER_PAGE));
         let label_100 = format!("Page 1 of {pages}");
         let label_20 = format!("Page 1 of {}", (LIST_LEADS as u64).div_ceil(20));
@@ -1401,7 +1748,7 @@ mod measure {
                 update_of(&v, Some(200))?;
             }
         }
-        let before_switching = memory(d).await?;
+        let before_switching = memory(d, wasm).await?;
         let mut page_switches = Vec::with_capacity(SWITCHES);
         let mut samples = Vec::new();
         while page_switches.len() < SWITCHES {
@@ -1415,7 +1762,7 @@ mod measure {
             if let Some(e) = v["error"].as_str() {
                 return Err(format!("page switch {}: {e}", page_switches.len() + 1));
             }
-            samples.push((page_switches.len(), memory(d).await?));
+            samples.push((page_switches.len(), memory(d, wasm).await?));
         }
         Ok(ListAndMemory {
             pages,
@@ -1427,7 +1774,73 @@ mod measure {
         })
     }
 
-    fn report_list_rendering(m: &ListAndMemory, report: &mut Report) {
+    /// The React reference's rows of sections 5 and 6: the same visit, when it was measured.
+    type ReactVisit<'a> = Option<&'a Result<ListAndMemory>>;
+
+    /// Rows of section 5 for one visit: per page, all switches, first and last hundred.
+    fn list_rows(section: &mut String, who: &str, m: &ListAndMemory) {
+        let _ = writeln!(
+            section,
+            "{}",
+            spread_row(
+                &format!("{who}per page 20 → {LIST_PER_PAGE} (page 1)"),
+                &m.per_page_switches
+            )
+        );
+        let _ = writeln!(
+            section,
+            "{}",
+            spread_row(
+                &format!("{who}page switch ({LIST_PER_PAGE} cards replaced)"),
+                &m.page_switches
+            )
+        );
+        // The same switches, first and last hundred: whether updates slow down as the visit goes on.
+        let n = m.page_switches.len();
+        if n >= 200 {
+            for (name, part) in [
+                (
+                    format!("{who}page switch, switches 1–100"),
+                    &m.page_switches[..100],
+                ),
+                (
+                    format!("{who}page switch, switches {}–{n}", n - 99),
+                    &m.page_switches[n - 100..],
+                ),
+            ] {
+                let _ = writeln!(section, "{}", spread_row(&name, part));
+            }
+        }
+    }
+
+    /// The React reference's list rendering and memory figures for its summary line.
+    fn react_list_summary(r: &ListAndMemory, report: &mut Report) {
+        let s = spread(&r.page_switches, Update::total);
+        let p = spread(&r.per_page_switches, Update::total);
+        let last = r.samples.last().map_or(r.before_switching, |s| s.1);
+        report.react.push(format!(
+            "list rendering page switch median {:.1} ms (min {:.1}, max {:.1}, {} switches), per page 20 → {LIST_PER_PAGE} median {:.1} ms (min {:.1}, max {:.1}, {} runs)",
+            s.median,
+            s.min,
+            s.max,
+            r.page_switches.len(),
+            p.median,
+            p.min,
+            p.max,
+            r.per_page_switches.len()
+        ));
+        report.react.push(format!(
+            "memory JS heap {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches ({:+.1} %)",
+            mib(r.after_load.heap),
+            mib(r.before_switching.heap),
+            mib(last.heap),
+            r.page_switches.len(),
+            (last.heap as f64 - r.before_switching.heap as f64) * 100.0
+                / r.before_switching.heap.max(1) as f64
+        ));
+    }
+
+    fn report_list_rendering(m: &ListAndMemory, react: ReactVisit<'_>, report: &mut Report) {
         let s = spread(&m.page_switches, Update::total);
         let met = s.median <= FRAME_MS;
         let mut section = format!(
@@ -1443,37 +1856,24 @@ mod measure {
              included). Each update starts after the previous one's frame is done. Per page 20 \
              → {LIST_PER_PAGE}: one warm-up, then {RUNS} runs (each back to 20 in between, not \
              timed). Page switch: {SWITCHES} clicks on Next / Previous, forward to the last page \
-             and back, every one timed (the same run as section 6).\n\n{SPREAD_HEADER}",
+             and back, every one timed (the same run as section 6). The React reference \
+             (`/s/{LIST_SPACE}/{REACT_DIR}/`, rows marked as such) gets the same visit right \
+             after the SPA's; it sets the same \
+             `gatehouse:leads-parsed` mark at the same point (the find answer read and parsed, \
+             before its state is updated), and its cards are keyed by lead id.\n\n{SPREAD_HEADER}",
             m.pages
         );
-        let _ = writeln!(
-            section,
-            "{}",
-            spread_row(
-                &format!("per page 20 → {LIST_PER_PAGE} (page 1)"),
-                &m.per_page_switches
-            )
-        );
-        let _ = writeln!(
-            section,
-            "{}",
-            spread_row(
-                &format!("page switch ({LIST_PER_PAGE} cards replaced)"),
-                &m.page_switches
-            )
-        );
-        // The same switches, first and last hundred: whether updates slow down as the visit goes on.
-        let n = m.page_switches.len();
-        if n >= 200 {
-            for (name, part) in [
-                ("page switch, switches 1–100", &m.page_switches[..100]),
-                (
-                    &*format!("page switch, switches {}–{n}", n - 99),
-                    &m.page_switches[n - 100..],
-                ),
-            ] {
-                let _ = writeln!(section, "{}", spread_row(name, part));
+        list_rows(&mut section, "", m);
+        match react {
+            Some(Ok(r)) => list_rows(&mut section, "**React reference:** ", r),
+            Some(Err(e)) => {
+                let _ = writeln!(
+                    section,
+                    "| **React reference:** not measured ({}) | | | | | | | |",
+                    e.replace('|', "/")
+                );
             }
+            None => {}
         }
         let _ = writeln!(
             section,
@@ -1501,7 +1901,7 @@ mod measure {
         bytes as f64 / 1024.0 / 1024.0
     }
 
-    fn report_memory(m: &ListAndMemory, report: &mut Report) {
+    fn report_memory(m: &ListAndMemory, react: ReactVisit<'_>, report: &mut Report) {
         let last = m.samples.last().map_or(m.before_switching, |s| s.1);
         let heaps: Vec<u64> = m.samples.iter().map(|s| s.1.heap).collect();
         let (heap_min, heap_max) = (
@@ -1521,14 +1921,31 @@ mod measure {
         };
         let mut section = String::from(
             "## 6. Memory (issue item 6)\n\n\
-             The same visit as section 5. JS heap: `performance.memory.usedJSHeapSize` \
+             The same visit as section 5, in a fresh Chromium (its own WebDriver session and \
+             profile; the React reference's visit in another one), so what other pages left in a \
+             renderer's JS heap does not count. JS heap: `performance.memory.usedJSHeapSize` \
              (Chromium with `--enable-precise-memory-info`); wasm memory: \
              `memory.buffer.byteLength` of the wasm exports Trunk's loader announces in its \
              `TrunkApplicationStarted` event. Each figure after two forced collections (CDP \
              `HeapProfiler.collectGarbage`, 100 ms apart so weak-ref finalizers run). Wasm memory \
-             never shrinks: it shows the peak the allocator needed. MiB = 1024 × 1024 bytes.\n\n\
-             | when | JS heap | wasm memory | DOM elements |\n|---|---:|---:|---:|\n",
+             never shrinks: it shows the peak the allocator needed. MiB = 1024 × 1024 bytes. \
+             The React reference's columns are its visit of section 5, sampled at the same points; \
+             it has no wasm memory, its whole state is in the JS heap, so compare its JS heap \
+             with the SPA's JS heap plus wasm memory; its page has no console nav around the \
+             leads, hence fewer DOM elements.\n\n\
+             | when | JS heap | wasm memory | DOM elements | React reference: JS heap | React reference: DOM elements |\n\
+             |---|---:|---:|---:|---:|---:|\n",
         );
+        let react_ok = match react {
+            Some(Ok(r)) => Some(r),
+            _ => None,
+        };
+        let mut react_rows: Vec<Memory> = Vec::new();
+        if let Some(r) = react_ok {
+            react_rows.push(r.after_load);
+            react_rows.push(r.before_switching);
+            react_rows.extend(r.samples.iter().map(|s| s.1));
+        }
         let mut rows: Vec<(String, Memory)> = vec![
             ("after load (20 cards)".into(), m.after_load),
             (
@@ -1541,10 +1958,14 @@ mod measure {
                 .iter()
                 .map(|(n, mem)| (format!("after {n} page switches"), *mem)),
         );
-        for (when, mem) in rows {
+        for (i, (when, mem)) in rows.into_iter().enumerate() {
+            let (react_heap, react_nodes) = react_rows.get(i).map_or_else(
+                || ("—".to_string(), "—".to_string()),
+                |r| (format!("{:.2} MiB", mib(r.heap)), r.nodes.to_string()),
+            );
             let _ = writeln!(
                 section,
-                "| {when} | {:.2} MiB | {:.2} MiB | {} |",
+                "| {when} | {:.2} MiB | {:.2} MiB | {} | {react_heap} | {react_nodes} |",
                 mib(mem.heap),
                 mib(mem.wasm),
                 mem.nodes
@@ -1566,6 +1987,40 @@ mod measure {
             mib(heap_max),
             verdict(no_growth)
         );
+        match react {
+            Some(Ok(r)) => {
+                let last = r.samples.last().map_or(r.before_switching, |s| s.1);
+                let first = r.samples.first().map_or(r.before_switching, |s| s.1);
+                let heaps: Vec<u64> = r.samples.iter().map(|s| s.1.heap).collect();
+                let switches =
+                    r.samples.last().map_or(0, |s| s.0) - r.samples.first().map_or(0, |s| s.0);
+                let _ = writeln!(
+                    section,
+                    "React reference: after {} page switches against before switching: JS heap \
+                     {:+.0} bytes ({:+.1} %); from the first sample to the last {:+.1} KiB per \
+                     1,000 switches; JS heap over the {} samples {:.2}–{:.2} MiB (the same reading \
+                     of no growth: {}).\n",
+                    r.page_switches.len(),
+                    last.heap as f64 - r.before_switching.heap as f64,
+                    (last.heap as f64 - r.before_switching.heap as f64) * 100.0
+                        / r.before_switching.heap.max(1) as f64,
+                    (last.heap as f64 - first.heap as f64) / 1024.0 * 1000.0
+                        / switches.max(1) as f64,
+                    heaps.len(),
+                    mib(heaps.iter().copied().min().unwrap_or(last.heap)),
+                    mib(heaps.iter().copied().max().unwrap_or(last.heap)),
+                    if (last.heap as f64) <= first.heap as f64 * 1.01 {
+                        "within 1 %"
+                    } else {
+                        "more than 1 %"
+                    }
+                );
+            }
+            Some(Err(e)) => {
+                let _ = writeln!(section, "React reference: not measured ({e}).\n");
+            }
+            None => {}
+        }
         report.sections.push(section);
         report.line(format!(
             "memory (headless Chromium, {LIST_LEADS} leads): JS heap {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches ({:+.1} %; min {:.2}, max {:.2} over {} samples); wasm memory {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches; target no growth: {}",
