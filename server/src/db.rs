@@ -6,7 +6,7 @@
 //! committed snapshots thanks to WAL.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -239,6 +239,9 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Bumped after every use of the writer: what was read before an unchanged generation is
+    /// still what the database holds (see [`Db::generation`]).
+    generation: AtomicU64,
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -287,12 +290,20 @@ impl Db {
                 writer: Mutex::new(writer),
                 readers,
                 next_reader: AtomicUsize::new(0),
+                generation: AtomicU64::new(0),
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// A number that changes after every write through this `Db`. Read it before reading the
+    /// database: while it is unchanged, nothing has been written since, so anything derived from
+    /// that read is still current. Writes from other processes are not seen.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
     }
 
     /// Runs `f` on a read-only connection on a blocking thread.
@@ -321,7 +332,9 @@ impl Db {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = lock(&inner.writer);
-            f(&mut conn)
+            let result = f(&mut conn);
+            inner.generation.fetch_add(1, Ordering::Release);
+            result
         })
         .await
         .context("database task panicked")?
@@ -333,7 +346,9 @@ impl Db {
         f: impl FnOnce(&mut Connection) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         let mut conn = lock(&self.inner.writer);
-        f(&mut conn)
+        let result = f(&mut conn);
+        self.inner.generation.fetch_add(1, Ordering::Release);
+        result
     }
 }
 

@@ -99,6 +99,7 @@ pub struct AppState {
     pub static_files: Option<spa::StaticFiles>,
     pub login_limiter: Arc<ratelimit::LoginLimiter>,
     pub spaces: Arc<spaces::Registry>,
+    pub principals: Arc<session::PrincipalCache>,
 }
 
 #[derive(Debug)]
@@ -224,6 +225,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             config.clock.clone(),
         )),
         spaces: Arc::new(spaces),
+        principals: Arc::default(),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.

@@ -4,7 +4,8 @@
 //! The cookie carries 256 random bits; the database stores only their SHA-256, so a copy of the
 //! database does not hand out live sessions. Sessions expire after `idle_timeout` without use.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -138,10 +139,67 @@ fn lookup(conn: &Connection, hash: &str, idle_secs: i64) -> anyhow::Result<Looku
     })
 }
 
+/// Principals already resolved from their sessions, reused while nothing has been written to the
+/// database since (a change to a user, a role or a session is a write), so a page's burst of
+/// requests resolves the caller's roles once instead of once per request.
+#[derive(Debug, Default)]
+pub struct PrincipalCache {
+    entries: Mutex<HashMap<String, CachedPrincipal>>,
+}
+
+#[derive(Debug)]
+struct CachedPrincipal {
+    principal: Arc<Principal>,
+    last_seen: i64,
+    generation: u64,
+}
+
+/// Past this many sessions the cache starts again empty rather than grow.
+const CACHED_PRINCIPALS: usize = 10_000;
+
+impl PrincipalCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedPrincipal>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cached principal, unless the database changed since it was read or the session is
+    /// due a `last_seen` refresh or an expiry check (those take the full path).
+    fn get(
+        &self,
+        hash: &str,
+        generation: u64,
+        now: i64,
+        refresh_after: i64,
+    ) -> Option<Arc<Principal>> {
+        let entries = self.entries();
+        let cached = entries.get(hash)?;
+        (cached.generation == generation && now - cached.last_seen < refresh_after)
+            .then(|| cached.principal.clone())
+    }
+
+    fn put(&self, hash: String, cached: CachedPrincipal) {
+        let mut entries = self.entries();
+        if entries.len() >= CACHED_PRINCIPALS && !entries.contains_key(&hash) {
+            entries.clear();
+        }
+        entries.insert(hash, cached);
+    }
+}
+
 /// Loads the principal behind a session token, expiring idle sessions and refreshing `last_seen`.
-pub async fn load_principal(state: &AppState, token: &str) -> Result<Principal, AppError> {
+pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Principal>, AppError> {
     let hash = token_hash(token);
     let idle = state.idle_secs();
+    // Refresh at a fraction of the idle timeout, not on every request.
+    let refresh_after = (idle / 10).clamp(0, 60);
+    // Read before the database, so a write that lands after this cannot be missed.
+    let generation = state.db.generation();
+    let now = crate::db::now_secs();
+    if let Some(principal) = state.principals.get(&hash, generation, now, refresh_after) {
+        return Ok(principal);
+    }
     let found = {
         let hash = hash.clone();
         state.db.read(move |conn| lookup(conn, &hash, idle)).await?
@@ -163,9 +221,8 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Principal, 
             last_seen,
             subject,
         } => {
-            let now = crate::db::now_secs();
-            // Refresh at a fraction of the idle timeout, not on every request.
-            if now - last_seen >= (idle / 10).clamp(0, 60) {
+            let refresh = now - last_seen >= refresh_after;
+            if refresh {
                 let hash = hash.clone();
                 state
                     .db
@@ -177,11 +234,24 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Principal, 
                     })
                     .await?;
             }
-            Ok(Principal {
+            let principal = Arc::new(Principal {
                 user: *user,
                 subject,
-                session_hash: hash,
-            })
+                session_hash: hash.clone(),
+            });
+            // After a refresh the generation has moved on (this request wrote); the next request
+            // reads again and caches then.
+            if !refresh {
+                state.principals.put(
+                    hash,
+                    CachedPrincipal {
+                        principal: principal.clone(),
+                        last_seen,
+                        generation,
+                    },
+                );
+            }
+            Ok(principal)
         }
     }
 }
@@ -197,7 +267,7 @@ impl FromRequestParts<AppState> for Arc<Principal> {
             return Ok(principal.clone());
         }
         let token = session_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
-        let principal = Arc::new(load_principal(state, &token).await?);
+        let principal = load_principal(state, &token).await?;
         parts.extensions.insert(principal.clone());
         Ok(principal)
     }
