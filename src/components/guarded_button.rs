@@ -58,9 +58,7 @@ pub fn GuardedButton(
                     on_press.run(());
                 }
             >
-                <Show when=move || !icon.is_empty()>
-                    <span class="btn-icon" aria-hidden="true">{icon}</span>
-                </Show>
+                {(!icon.is_empty()).then(|| view! { <span class="btn-icon" aria-hidden="true">{icon}</span> })}
                 {move || label.get()}
             </button>
             <Show when=is_blocked>

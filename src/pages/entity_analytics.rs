@@ -4,6 +4,8 @@
 //! status request is sent; with `read` only, writing is closed with a reason; any later 403 narrows
 //! what the section allows instead of pretending the list is empty.
 
+use std::sync::Arc;
+
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
     leads_requirement, missing_privilege_text, texts, FindLeadsQuery, GenerateRequest,
@@ -91,6 +93,7 @@ impl LeadsState {
 
 #[component]
 pub fn LeadsSection() -> impl IntoView {
+    intern_card_strings();
     let state = LeadsState {
         api: expect_api(),
         toasts: expect_toasts(),
@@ -458,7 +461,8 @@ fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
     let current = page.page.max(1);
     let first = u64::from(current - 1) * u64::from(query.per_page) + 1;
     let last = (first + page.leads.0.len() as u64).saturating_sub(1);
-    let leads = page.leads.0;
+    // Shared, not cloned: the list and each card's detail dialog hold the same lead.
+    let leads: Vec<Arc<Lead>> = page.leads.0.into_iter().map(Arc::new).collect();
     // Every card's Dismiss reads this; see `scoped_mirror` for why not `state.access` itself.
     let dismiss_block = {
         let access = scoped_mirror(state.access);
@@ -491,6 +495,74 @@ fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
     }
 }
 
+/// The strings every lead card sends to the DOM, interned once: a page of 100 cards otherwise
+/// decodes each of them from wasm memory again (issue 6, list rendering).
+fn intern_card_strings() {
+    use wasm_bindgen::intern;
+    for name in [
+        "class",
+        "data-testid",
+        "data-lead-id",
+        "title",
+        "type",
+        "aria-label",
+        "aria-hidden",
+        "datetime",
+        "viewBox",
+        "d",
+        "role",
+        "id",
+        "aria-disabled",
+        "aria-describedby",
+        "aria-busy",
+        "disabled",
+    ] {
+        intern(name);
+    }
+    for value in [
+        "lead-card",
+        "lead-card-top",
+        "Priority, 10 is the most urgent",
+        "lead-title",
+        "button",
+        "link-button",
+        "lead-open",
+        "lead-byline",
+        "lead-entity",
+        "entity-icon",
+        "0 0 16 16",
+        "true",
+        "sr-only",
+        "entity-name",
+        "tags",
+        "Tags",
+        "tag",
+        "lead-card-footer",
+        "muted small",
+        "tooltip-anchor",
+        "btn btn-small btn-ghost",
+        "lead-dismiss",
+        "Dismiss",
+        "tooltip",
+        " ",
+        "",
+    ] {
+        intern(value);
+    }
+    for priority in 0..=10 {
+        intern(&format!("priority-badge {}", priority_class(priority)));
+        intern(&format!("P{priority}"));
+    }
+    for staleness in ["fresh", "stale", "expired"] {
+        intern(staleness);
+        intern(&format!("staleness staleness-{staleness}"));
+    }
+    for entity_type in ["host", "user", "service"] {
+        intern(entity_type);
+        intern(entity_icon_path(entity_type));
+    }
+}
+
 fn priority_class(priority: u8) -> &'static str {
     match priority {
         9.. => "priority-critical",
@@ -502,22 +574,30 @@ fn priority_class(priority: u8) -> &'static str {
 
 /// Inline SVG (no emoji font is needed) for the entity type.
 fn entity_icon(entity_type: &str) -> impl IntoView {
-    let path = match entity_type {
-        "host" => "M2 3h12v8H2zM6 13h4M8 11v2",
-        "user" => "M8 8a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2.5 14c.6-3 2.8-4.5 5.5-4.5s4.9 1.5 5.5 4.5",
-        "service" => "M8 5.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5zM8 1v2M8 13v2M1 8h2M13 8h2M3 3l1.5 1.5M11.5 11.5L13 13M3 13l1.5-1.5M11.5 4.5L13 3",
-        _ => "M8 2l6 6-6 6-6-6z",
-    };
+    let path = entity_icon_path(entity_type);
     view! {
         <svg class="entity-icon" viewBox="0 0 16 16" aria-hidden="true">
-            <path d=path fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
+            <path d=path />
         </svg>
     }
 }
 
+fn entity_icon_path(entity_type: &str) -> &'static str {
+    match entity_type {
+        "host" => "M2 3h12v8H2zM6 13h4M8 11v2",
+        "user" => "M8 8a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2.5 14c.6-3 2.8-4.5 5.5-4.5s4.9 1.5 5.5 4.5",
+        "service" => "M8 5.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5zM8 1v2M8 13v2M1 8h2M13 8h2M3 3l1.5 1.5M11.5 11.5L13 13M3 13l1.5-1.5M11.5 4.5L13 3",
+        _ => "M8 2l6 6-6 6-6-6z",
+    }
+}
+
 #[component]
-fn LeadCard(state: LeadsState, lead: Lead, dismiss_block: Signal<Option<String>>) -> impl IntoView {
-    let detail = lead.clone();
+fn LeadCard(
+    state: LeadsState,
+    lead: Arc<Lead>,
+    dismiss_block: Signal<Option<String>>,
+) -> impl IntoView {
+    let detail = Arc::clone(&lead);
     let id = lead.id.clone();
     let dismissible = lead.status == "active";
     let entity = lead.entity.clone();
@@ -530,7 +610,7 @@ fn LeadCard(state: LeadsState, lead: Lead, dismiss_block: Signal<Option<String>>
                 <span class=format!("staleness staleness-{}", lead.staleness)>{lead.staleness.clone()}</span>
             </div>
             <h3 class="lead-title">
-                <button type="button" class="link-button" data-testid="lead-open" on:click=move |_| state.selected.set(Some(detail.clone()))>
+                <button type="button" class="link-button" data-testid="lead-open" on:click=move |_| state.selected.set(Some(Lead::clone(&detail)))>
                     {lead.title.clone()}
                 </button>
             </h3>
@@ -547,18 +627,15 @@ fn LeadCard(state: LeadsState, lead: Lead, dismiss_block: Signal<Option<String>>
             </ul>
             <div class="lead-card-footer">
                 <time class="muted small" datetime=lead.timestamp.clone() title=local_time(&lead.timestamp)>{relative_time(&lead.timestamp)}</time>
-                <Show when=move || dismissible>
+                {dismissible.then(|| view! {
                     <GuardedButton
                         label=Signal::derive(|| "Dismiss".to_string())
                         blocked=dismiss_block
-                        on_press=Callback::new({
-                            let id = id.clone();
-                            move |_| dismiss(state, id.clone())
-                        })
+                        on_press=Callback::new(move |_| dismiss(state, id.clone()))
                         class="btn-small btn-ghost"
                         testid="lead-dismiss"
                     />
-                </Show>
+                })}
             </div>
         </li>
     }
