@@ -41,8 +41,10 @@ impl Session {
 
     /// Asks the server who we are; a 401 means signed out, anything else is an outage.
     pub async fn refresh(&self, api: ApiClient) {
-        let next = match api.me().await {
-            Ok(user) => match api.capabilities().await {
+        // Both at once: the second answer no longer waits a round trip behind the first.
+        let (me, capabilities) = futures::join!(api.me(), api.capabilities());
+        let next = match me {
+            Ok(user) => match capabilities {
                 Ok(capabilities) => SessionStatus::SignedIn { user, capabilities },
                 Err(err) if err.is_unauthenticated() => SessionStatus::SignedOut,
                 Err(err) => SessionStatus::Unavailable(err),
@@ -67,7 +69,7 @@ impl Session {
         else {
             return false;
         };
-        let (Ok(user), Ok(capabilities)) = (api.me().await, api.capabilities().await) else {
+        let (Ok(user), Ok(capabilities)) = futures::join!(api.me(), api.capabilities()) else {
             return false;
         };
         let changed = user.roles != before_user.roles || capabilities != before_caps;
