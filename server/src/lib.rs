@@ -12,6 +12,7 @@ pub mod faults;
 pub mod kibana;
 pub mod leads;
 pub mod password;
+pub mod precompress;
 pub mod ratelimit;
 pub mod routes;
 pub mod search;
@@ -213,6 +214,9 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         })
         .await??
     };
+    if let Some(dist) = &config.dist_dir {
+        precompress::spawn(dist.clone());
+    }
     let state = AppState {
         db,
         settings: Arc::new(Settings {

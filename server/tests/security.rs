@@ -573,3 +573,75 @@ async fn serves_the_spa_with_an_index_fallback_and_no_traversal() {
         );
     }
 }
+
+#[tokio::test]
+async fn sends_precompressed_copies_to_browsers_that_accept_them() {
+    use std::io::Read;
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>Gatehouse</title>",
+    )
+    .unwrap();
+    let wasm: Vec<u8> = (0..40_000u32)
+        .flat_map(|i| (i % 97).to_le_bytes())
+        .collect();
+    std::fs::write(dist.path().join("gatehouse-5eed_bg.wasm"), &wasm).unwrap();
+    let dist_path = dist.path().to_path_buf();
+    let t = TestServer::start_with(|c| c.dist_dir = Some(dist_path)).await;
+    let url = t.url("/gatehouse-5eed_bg.wasm");
+
+    // The copies are made in the background after start-up; until then the file goes plain.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let brotli = loop {
+        let response = t
+            .http
+            .get(&url)
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/wasm");
+        if response
+            .headers()
+            .get("content-encoding")
+            .is_some_and(|v| v == "br")
+        {
+            break response.bytes().await.unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no brotli copy after 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut unpacked = Vec::new();
+    brotli::Decompressor::new(brotli.as_ref(), 4096)
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, wasm);
+    assert!(
+        brotli.len() < wasm.len() / 4,
+        "{} bytes as brotli",
+        brotli.len()
+    );
+
+    let gzip = t
+        .http
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(gzip.bytes().await.unwrap().as_ref())
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, wasm);
+
+    let plain = t.http.get(&url).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), wasm.as_slice());
+}
