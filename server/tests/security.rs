@@ -543,6 +543,10 @@ async fn serves_the_spa_with_an_index_fallback_and_no_traversal() {
         .to_str()
         .unwrap()
         .contains("javascript"));
+    assert!(
+        response.headers().get("cache-control").is_none(),
+        "a name without a content hash may change: no long cache"
+    );
     assert_eq!(response.text().await.unwrap(), "console.log(1)");
 
     let (status, _) = send_json(t.http.get(t.url("/api/missing"))).await;
@@ -586,10 +590,14 @@ async fn sends_precompressed_copies_to_browsers_that_accept_them() {
     let wasm: Vec<u8> = (0..40_000u32)
         .flat_map(|i| (i % 97).to_le_bytes())
         .collect();
-    std::fs::write(dist.path().join("gatehouse-5eed_bg.wasm"), &wasm).unwrap();
+    std::fs::write(
+        dist.path().join("gatehouse-0123456789abcdef_bg.wasm"),
+        &wasm,
+    )
+    .unwrap();
     let dist_path = dist.path().to_path_buf();
     let t = TestServer::start_with(|c| c.dist_dir = Some(dist_path)).await;
-    let url = t.url("/gatehouse-5eed_bg.wasm");
+    let url = t.url("/gatehouse-0123456789abcdef_bg.wasm");
 
     // The copies are made in the background after start-up; until then the file goes plain.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -643,5 +651,11 @@ async fn sends_precompressed_copies_to_browsers_that_accept_them() {
 
     let plain = t.http.get(&url).send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.headers()["vary"], "accept-encoding");
+    // A hashed build file never changes under its name: cached for good.
+    assert_eq!(
+        plain.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(plain.bytes().await.unwrap().as_ref(), wasm.as_slice());
 }

@@ -31,8 +31,8 @@ fn is_api_path(path: &str) -> bool {
 
 /// Every request no route matched.
 pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
-    let path = req.uri().path();
-    if is_api_path(path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
+    let path = req.uri().path().to_string();
+    if is_api_path(&path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
         return AppError::not_found().into_response();
     }
     let Some(files) = state.static_files.clone() else {
@@ -50,11 +50,65 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    } else if response.status().is_success() {
+        let headers = response.headers_mut();
+        // The same path answers brotli, gzip or plain bytes (precompressed copies).
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if has_content_hash(&path) {
+            // A new build is a new name: a returning visit takes these from its cache without
+            // asking, and the browser can keep its compiled wasm.
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+        }
     }
     response
+}
+
+/// Trunk's file names carry a 16-hex-digit content hash: `main-f5093c124a26cd9b.css`,
+/// `gatehouse-bc1045699504721b_bg.wasm`.
+fn has_content_hash(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.match_indices('-').any(|(at, _)| {
+        let rest = &name[at + 1..];
+        rest.len() > 16
+            && rest[..16]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && matches!(rest.as_bytes()[16], b'.' | b'_')
+    })
 }
 
 /// A matched path with a method it does not support: Kibana answers 404.
 pub async fn method_not_allowed() -> Response {
     AppError::not_found().into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_content_hash;
+
+    #[test]
+    fn trunk_file_names_are_recognised_as_hashed() {
+        for hashed in [
+            "/gatehouse-bc1045699504721b_bg.wasm",
+            "/gatehouse-bc1045699504721b.js",
+            "/main-f5093c124a26cd9b.css",
+            "/s/soc-emea/favicon-769db2d0b7b126a5.svg",
+        ] {
+            assert!(has_content_hash(hashed), "{hashed}");
+        }
+        for plain in [
+            "/index.html",
+            "/app.js",
+            "/bench-floor.html",
+            "/react/main-Y2AY5U4S.js",
+            "/main-f5093c124a26cd9.css",
+            "/main-F5093C124A26CD9B.css",
+            "/x-f5093c124a26cd9b",
+        ] {
+            assert!(!has_content_hash(plain), "{plain}");
+        }
+    }
 }
