@@ -48,9 +48,12 @@ commands:
   test    install missing tools, then: native tests, wasm tests in headless Chromium,
           `trunk build --release` (into <target dir>/xtask/dist), browser end-to-end tests
           against that build
-  bench   install missing tools, `trunk build --release` (into <target dir>/xtask/bench-dist),
-          then measure (transfer size, server throughput) in a release build and write
-          BENCHMARKS.md; one summary line per figure
+  bench   install missing tools, `trunk build --release` (into <target dir>/xtask/bench-dist)
+          and the React reference (`npm ci` + esbuild in bench/react, into bench-dist/react;
+          its rows read \"not run\" without npm), then measure in a release build (transfer
+          size, server throughput, time to leads, permission reaction, list rendering, memory,
+          each side by side with the reference where it has one) and write BENCHMARKS.md; one
+          summary line per figure
   soak    [--sessions N] [--seconds S] (default 32, 60): the release server on loopback under N
           signed-in sessions of mixed reads, generates, edits and mode changes for S seconds;
           fails on any 5xx, lost update or unexpected answer, or if the server's memory grows
