@@ -2,8 +2,13 @@
 //! (`aria-disabled`, not `disabled`) so keyboard users reach it, ignores activation, and shows
 //! its reason in a tooltip on hover and on focus, tied with `aria-describedby`.
 
-use leptos::ev::KeyboardEvent;
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use leptos::prelude::*;
+use leptos::reactive::effect::RenderEffect;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use super::unique_id;
 
@@ -28,17 +33,8 @@ pub fn GuardedButton(
         let tooltip_id = tooltip_id.clone();
         move || is_blocked().then(|| tooltip_id.clone())
     };
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            open.set(false);
-        }
-    };
     view! {
-        <span
-            class="tooltip-anchor"
-            on:mouseenter=move |_| open.set(true)
-            on:mouseleave=move |_| open.set(false)
-        >
+        <span class="tooltip-anchor" use:tooltip_triggers=(Signal::derive(is_blocked), open)>
             <button
                 type="button"
                 class=format!("btn {class}")
@@ -47,9 +43,6 @@ pub fn GuardedButton(
                 aria-describedby=describedby
                 aria-busy=move || busy.get().then_some("true")
                 disabled=move || busy.get()
-                on:focus=move |_| open.set(true)
-                on:blur=move |_| open.set(false)
-                on:keydown=on_keydown
                 on:click=move |ev| {
                     if is_blocked() || busy.get_untracked() {
                         ev.prevent_default();
@@ -72,5 +65,74 @@ pub fn GuardedButton(
                 </span>
             </Show>
         </span>
+    }
+}
+
+/// Hover, focus and Escape open and close the tooltip, with listeners on the anchor that exist
+/// only while the button is blocked: an open button has no tooltip, and a page of 100 lead cards
+/// otherwise added and removed 500 listeners per page switch (issue 6, list rendering).
+fn tooltip_triggers(anchor: web_sys::Element, (blocked, open): (Signal<bool>, RwSignal<bool>)) {
+    let listeners = Rc::new(RefCell::new(Vec::<Listener>::new()));
+    let effect = RenderEffect::new(move |_| {
+        let mut listeners = listeners.borrow_mut();
+        if !blocked.get() {
+            listeners.clear();
+            let _ = open.try_set(false);
+        } else if listeners.is_empty() {
+            let set = |value: bool| {
+                move |_: web_sys::Event| {
+                    let _ = open.try_set(value);
+                }
+            };
+            *listeners = vec![
+                Listener::new(&anchor, "mouseenter", set(true)),
+                Listener::new(&anchor, "mouseleave", set(false)),
+                // `focusin`/`focusout` reach the anchor from the button inside it.
+                Listener::new(&anchor, "focusin", set(true)),
+                Listener::new(&anchor, "focusout", set(false)),
+                Listener::new(&anchor, "keydown", move |ev: web_sys::Event| {
+                    let escape = ev
+                        .dyn_ref::<web_sys::KeyboardEvent>()
+                        .is_some_and(|key| key.key() == "Escape");
+                    if escape {
+                        let _ = open.try_set(false);
+                    }
+                }),
+            ];
+        }
+    });
+    // Kept, and dropped with its listeners, by the button's owner.
+    StoredValue::new_local(effect);
+}
+
+/// An event listener removed when dropped.
+struct Listener {
+    target: web_sys::Element,
+    event: &'static str,
+    callback: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listener {
+    fn new(
+        target: &web_sys::Element,
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Self {
+        let callback = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        let _ = target.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+        Self {
+            target: target.clone(),
+            event,
+            callback,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(
+            self.event,
+            self.callback.as_ref().unchecked_ref(),
+        );
     }
 }
