@@ -81,13 +81,13 @@ fn write_if_stale(
     Ok(true)
 }
 
-fn gzip_bytes(data: &[u8]) -> io::Result<Vec<u8>> {
+pub fn gzip_bytes(data: &[u8]) -> io::Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(data)?;
     encoder.finish()
 }
 
-fn brotli_bytes(data: &[u8]) -> io::Result<Vec<u8>> {
+pub fn brotli_bytes(data: &[u8]) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         // Quality 11 (the best), 4 MiB window: made once per build, read by every visit.

@@ -283,19 +283,13 @@ mod measure {
         brotli: u64,
     }
 
+    /// Sizes of the very copies the server precompresses and sends.
     fn compress(data: &[u8]) -> Result<Sizes> {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(data).map_err(|e| e.to_string())?;
-        let gzip = gz.finish().map_err(|e| e.to_string())?.len() as u64;
-        let mut br = Vec::new();
-        {
-            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-            w.write_all(data).map_err(|e| e.to_string())?;
-        }
+        use gatehouse_server::precompress::{brotli_bytes, gzip_bytes};
         Ok(Sizes {
             raw: data.len() as u64,
-            gzip,
-            brotli: br.len() as u64,
+            gzip: gzip_bytes(data).map_err(|e| e.to_string())?.len() as u64,
+            brotli: brotli_bytes(data).map_err(|e| e.to_string())?.len() as u64,
         })
     }
 
