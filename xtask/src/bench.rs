@@ -283,6 +283,23 @@ mod measure {
         brotli: u64,
     }
 
+    /// One table row and one printed line per file; `label` prefixes the printed name.
+    fn size_rows(table: &mut String, files: &[(String, Sizes)], label: &str) {
+        for (name, s) in files {
+            let _ = writeln!(
+                table,
+                "| `{name}` | {:.1} KB | {:.1} KB | {:.1} KB |",
+                kb(s.raw),
+                kb(s.gzip),
+                kb(s.brotli)
+            );
+            println!(
+                "bench:   {label}{name}: {} B raw, {} B gzip, {} B brotli",
+                s.raw, s.gzip, s.brotli
+            );
+        }
+    }
+
     /// Sizes of the very copies the server precompresses and sends.
     fn compress(data: &[u8]) -> Result<Sizes> {
         use gatehouse_server::precompress::{brotli_bytes, gzip_bytes};
@@ -323,19 +340,7 @@ mod measure {
              (brotli crate). KB = 1024 bytes.\n\n\
              | file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
         );
-        for (name, s) in &files {
-            let _ = writeln!(
-                table,
-                "| `{name}` | {:.1} KB | {:.1} KB | {:.1} KB |",
-                kb(s.raw),
-                kb(s.gzip),
-                kb(s.brotli)
-            );
-            println!(
-                "bench:   {name}: {} B raw, {} B gzip, {} B brotli",
-                s.raw, s.gzip, s.brotli
-            );
-        }
+        size_rows(&mut table, &files, "");
         let met = kb(total.gzip) <= SIZE_TARGET_GZIP_KB;
         let _ = writeln!(
             table,
@@ -409,19 +414,7 @@ mod measure {
              | React reference file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
             react.versions
         );
-        for (name, s) in &files {
-            let _ = writeln!(
-                table,
-                "| `{name}` | {:.1} KB | {:.1} KB | {:.1} KB |",
-                kb(s.raw),
-                kb(s.gzip),
-                kb(s.brotli)
-            );
-            println!(
-                "bench:   React reference {name}: {} B raw, {} B gzip, {} B brotli",
-                s.raw, s.gzip, s.brotli
-            );
-        }
+        size_rows(table, &files, "React reference ");
         let t = Sizes {
             raw: files.iter().map(|f| f.1.raw).sum(),
             gzip: files.iter().map(|f| f.1.gzip).sum(),
