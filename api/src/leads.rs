@@ -182,7 +182,9 @@ pub struct Lead {
     pub byline: String,
     #[serde(default)]
     pub description: String,
-    /// Newest Kibana sends `entity`, older ones `entities: [..]`; [`Lead::from_wire`] accepts both.
+    /// Newest Kibana sends `entity`, older ones `entities: [..]`; both are read, with no
+    /// buffering of the whole lead (a page of 100 leads is parsed on every page switch).
+    #[serde(default, alias = "entities", deserialize_with = "entity_or_first")]
     pub entity: Option<EntityRef>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -211,32 +213,47 @@ fn default_status() -> String {
     "active".into()
 }
 
-/// Accepts both lead shapes: `entity: {..}` (newest) and `entities: [{..}]` (older Kibana).
-#[derive(Deserialize)]
-struct WireLead {
-    #[serde(flatten)]
-    lead: Lead,
-    #[serde(default)]
-    entities: Vec<EntityRef>,
-}
+/// `entity: {..}` (newest), `entities: [{..}, ..]` (older Kibana: the first one) or `null`.
+fn entity_or_first<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<EntityRef>, D::Error> {
+    struct EntityVisitor;
+    impl<'de> serde::de::Visitor<'de> for EntityVisitor {
+        type Value = Option<EntityRef>;
 
-impl<'de> Deserialize<'de> for LeadList {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = Vec::<WireLead>::deserialize(deserializer)?;
-        Ok(LeadList(
-            wire.into_iter()
-                .map(|WireLead { mut lead, entities }| {
-                    if lead.entity.is_none() {
-                        lead.entity = entities.into_iter().next();
-                    }
-                    lead
-                })
-                .collect(),
-        ))
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an entity object, a list of entities or null")
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            EntityRef::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let first = seq.next_element::<EntityRef>()?;
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(first)
+        }
     }
+    deserializer.deserialize_any(EntityVisitor)
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct LeadList(pub Vec<Lead>);
 
@@ -484,6 +501,30 @@ mod tests {
         );
         assert_eq!(leads[1].status, "active");
         assert_eq!(page.per_page, 20);
+    }
+
+    #[test]
+    fn a_missing_null_or_empty_entity_is_none_and_a_list_gives_its_first() {
+        let body = r#"[
+            {"id":"a","title":"T","priority":1},
+            {"id":"b","title":"T","priority":1,"entity":null},
+            {"id":"c","title":"T","priority":1,"entities":[]},
+            {"id":"d","title":"T","priority":1,"entities":[{"type":"host","name":"h1"},{"type":"user","name":"u2"}]}
+        ]"#;
+        let list: LeadList = serde_json::from_str(body).expect("parses");
+        let names: Vec<Option<&str>> = list
+            .0
+            .iter()
+            .map(|lead| lead.entity.as_ref().map(|e| e.name.as_str()))
+            .collect();
+        assert_eq!(names, [None, None, None, Some("h1")]);
+    }
+
+    #[test]
+    fn an_entity_of_the_wrong_type_is_an_error() {
+        let body = r#"[{"id":"a","title":"T","priority":1,"entity":"web-01"}]"#;
+        let error = serde_json::from_str::<LeadList>(body).expect_err("a string is no entity");
+        assert!(error.to_string().contains("an entity object"), "{error}");
     }
 
     #[test]
