@@ -201,8 +201,27 @@ pub fn LeadsSection() -> impl IntoView {
     }
 }
 
-async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<LeadsPage, ApiError> {
-    let result = state.api.find_leads(&query).await;
+/// A page of leads as the section holds it. Reading a resource clones its value, and a page of
+/// 100 leads is read on every switch: shared, the leads themselves are never copied.
+#[derive(Clone)]
+struct ShownPage {
+    leads: Arc<[Arc<Lead>]>,
+    total: u64,
+    page: u32,
+}
+
+impl From<LeadsPage> for ShownPage {
+    fn from(page: LeadsPage) -> Self {
+        Self {
+            leads: page.leads.0.into_iter().map(Arc::new).collect(),
+            total: page.total,
+            page: page.page,
+        }
+    }
+}
+
+async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<ShownPage, ApiError> {
+    let result = state.api.find_leads(&query).await.map(ShownPage::from);
     bench_mark("gatehouse:leads-parsed");
     match &result {
         Ok(page) => {
@@ -235,7 +254,7 @@ fn bench_mark(name: &str) {
     }
 }
 
-type LeadsResource = LocalResource<Option<Result<LeadsPage, ApiError>>>;
+type LeadsResource = LocalResource<Option<Result<ShownPage, ApiError>>>;
 
 #[component]
 fn Toolbar(state: LeadsState) -> impl IntoView {
@@ -420,7 +439,7 @@ fn LeadsBody(state: LeadsState, leads: LeadsResource) -> impl IntoView {
             {move || Suspend::new(async move {
                 match leads.await {
                     None => skeleton().into_any(),
-                    Some(Ok(page)) if page.total == 0 || page.leads.0.is_empty() && page.page == 1 => {
+                    Some(Ok(page)) if page.total == 0 || page.leads.is_empty() && page.page == 1 => {
                         view! { <EmptyState state /> }.into_any()
                     }
                     Some(Err(error)) if error.is_index_not_found() => view! { <EmptyState state /> }.into_any(),
@@ -455,14 +474,14 @@ fn EmptyState(state: LeadsState) -> impl IntoView {
 }
 
 #[component]
-fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
+fn LeadGrid(state: LeadsState, page: ShownPage) -> impl IntoView {
     let query = state.query.get_untracked();
     let total_pages = query.total_pages(page.total);
     let current = page.page.max(1);
     let first = u64::from(current - 1) * u64::from(query.per_page) + 1;
-    let last = (first + page.leads.0.len() as u64).saturating_sub(1);
+    let last = (first + page.leads.len() as u64).saturating_sub(1);
     // Shared, not cloned: the list and each card's detail dialog hold the same lead.
-    let leads: Vec<Arc<Lead>> = page.leads.0.into_iter().map(Arc::new).collect();
+    let leads = page.leads;
     // Every card's Dismiss reads this; see `scoped_mirror` for why not `state.access` itself.
     let dismiss_block = {
         let access = scoped_mirror(state.access);
@@ -471,9 +490,19 @@ fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
                 .then(|| missing_privilege_text(Privilege::Write, "dismiss leads"))
         })
     };
+    // One listener for every card's title instead of one per card: a page switch then creates
+    // and removes no click closures for the titles (issue 6, list rendering).
+    let open_clicked = {
+        let leads = Arc::clone(&leads);
+        move |ev: web_sys::MouseEvent| {
+            if let Some(lead) = clicked_lead(&ev, &leads) {
+                state.selected.set(Some(Lead::clone(lead)));
+            }
+        }
+    };
     view! {
-        <ul class="lead-grid" data-testid="lead-list">
-            <For each=move || leads.clone() key=|lead| (lead.id.clone(), lead.status.clone()) children=move |lead| view! { <LeadCard state lead dismiss_block /> } />
+        <ul class="lead-grid" data-testid="lead-list" on:click=open_clicked>
+            <For each=move || leads.to_vec() key=|lead| (lead.id.clone(), lead.status.clone()) children=move |lead| view! { <LeadCard state lead dismiss_block /> } />
         </ul>
         <nav class="pagination" aria-label="Lead pages">
             <span class="muted" data-testid="leads-range">{format!("{first}–{last} of {}", page.total)}</span>
@@ -495,6 +524,19 @@ fn LeadGrid(state: LeadsState, page: LeadsPage) -> impl IntoView {
     }
 }
 
+/// The lead whose title was clicked (or activated by keyboard, which clicks too).
+fn clicked_lead<'a>(ev: &web_sys::MouseEvent, leads: &'a [Arc<Lead>]) -> Option<&'a Lead> {
+    use wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let card = target
+        .closest("[data-testid=lead-open]")
+        .ok()??
+        .closest("[data-lead-id]")
+        .ok()??;
+    let id = card.get_attribute("data-lead-id")?;
+    leads.iter().find(|lead| lead.id == id).map(Arc::as_ref)
+}
+
 /// The strings every lead card sends to the DOM, interned once: a page of 100 cards otherwise
 /// decodes each of them from wasm memory again (issue 6, list rendering).
 fn intern_card_strings() {
@@ -508,8 +550,6 @@ fn intern_card_strings() {
         "aria-label",
         "aria-hidden",
         "datetime",
-        "viewBox",
-        "d",
         "role",
         "id",
         "aria-disabled",
@@ -530,7 +570,6 @@ fn intern_card_strings() {
         "lead-byline",
         "lead-entity",
         "entity-icon",
-        "0 0 16 16",
         "true",
         "sr-only",
         "entity-name",
@@ -557,9 +596,9 @@ fn intern_card_strings() {
         intern(staleness);
         intern(&format!("staleness staleness-{staleness}"));
     }
-    for entity_type in ["host", "user", "service"] {
+    for entity_type in ["host", "user", "service", "other"] {
         intern(entity_type);
-        intern(entity_icon_path(entity_type));
+        intern(entity_icon_class(entity_type));
     }
 }
 
@@ -572,22 +611,18 @@ fn priority_class(priority: u8) -> &'static str {
     }
 }
 
-/// Inline SVG (no emoji font is needed) for the entity type.
+/// The entity type's icon: a CSS mask over an inline SVG (style/main.css), one element instead of
+/// an `<svg>` and a `<path>` per card (issue 6, list rendering).
 fn entity_icon(entity_type: &str) -> impl IntoView {
-    let path = entity_icon_path(entity_type);
-    view! {
-        <svg class="entity-icon" viewBox="0 0 16 16" aria-hidden="true">
-            <path d=path />
-        </svg>
-    }
+    view! { <span class=entity_icon_class(entity_type) aria-hidden="true"></span> }
 }
 
-fn entity_icon_path(entity_type: &str) -> &'static str {
+fn entity_icon_class(entity_type: &str) -> &'static str {
     match entity_type {
-        "host" => "M2 3h12v8H2zM6 13h4M8 11v2",
-        "user" => "M8 8a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2.5 14c.6-3 2.8-4.5 5.5-4.5s4.9 1.5 5.5 4.5",
-        "service" => "M8 5.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5zM8 1v2M8 13v2M1 8h2M13 8h2M3 3l1.5 1.5M11.5 11.5L13 13M3 13l1.5-1.5M11.5 4.5L13 3",
-        _ => "M8 2l6 6-6 6-6-6z",
+        "host" => "entity-icon entity-icon-host",
+        "user" => "entity-icon entity-icon-user",
+        "service" => "entity-icon entity-icon-service",
+        _ => "entity-icon entity-icon-other",
     }
 }
 
@@ -597,7 +632,6 @@ fn LeadCard(
     lead: Arc<Lead>,
     dismiss_block: Signal<Option<String>>,
 ) -> impl IntoView {
-    let detail = Arc::clone(&lead);
     let id = lead.id.clone();
     let dismissible = lead.status == "active";
     let entity = lead.entity.clone();
@@ -610,7 +644,7 @@ fn LeadCard(
                 <span class=format!("staleness staleness-{}", lead.staleness)>{lead.staleness.clone()}</span>
             </div>
             <h3 class="lead-title">
-                <button type="button" class="link-button" data-testid="lead-open" on:click=move |_| state.selected.set(Some(Lead::clone(&detail)))>
+                <button type="button" class="link-button" data-testid="lead-open">
                     {lead.title.clone()}
                 </button>
             </h3>
@@ -618,7 +652,7 @@ fn LeadCard(
             {entity.map(|entity| view! {
                 <p class="lead-entity">
                     {entity_icon(&entity.entity_type)}
-                    <span class="sr-only">{entity.entity_type.clone()}" "</span>
+                    <span class="sr-only">{format!("{} ", entity.entity_type)}</span>
                     <span class="entity-name">{entity.name}</span>
                 </p>
             })}
@@ -629,7 +663,7 @@ fn LeadCard(
                 <time class="muted small" datetime=lead.timestamp.clone() title=local_time(&lead.timestamp)>{relative_time(&lead.timestamp)}</time>
                 {dismissible.then(|| view! {
                     <GuardedButton
-                        label=Signal::derive(|| "Dismiss".to_string())
+                        label="Dismiss"
                         blocked=dismiss_block
                         on_press=Callback::new(move |_| dismiss(state, id.clone()))
                         class="btn-small btn-ghost"
