@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::reactive::effect::RenderEffect;
 use wasm_bindgen::closure::Closure;
@@ -12,97 +13,144 @@ use wasm_bindgen::JsCast;
 
 use super::unique_id;
 
+/// A button's text: most never change, and a fixed one costs no reactive effect (a page of lead
+/// cards has 100 Dismiss buttons; issue 6, list rendering).
+pub enum ButtonLabel {
+    Fixed(&'static str),
+    Live(Signal<String>),
+}
+
+impl From<&'static str> for ButtonLabel {
+    fn from(text: &'static str) -> Self {
+        Self::Fixed(text)
+    }
+}
+
+impl From<Signal<String>> for ButtonLabel {
+    fn from(text: Signal<String>) -> Self {
+        Self::Live(text)
+    }
+}
+
 #[component]
 pub fn GuardedButton(
-    #[prop(into)] label: Signal<String>,
+    #[prop(into)] label: ButtonLabel,
     /// `Some(reason)` closes the button and explains why.
     #[prop(into)]
     blocked: Signal<Option<String>>,
     #[prop(into)] on_press: Callback<()>,
-    /// A run in progress: the button is disabled for everyone, without a tooltip.
+    /// A run in progress: the button is disabled for everyone, without a tooltip. Buttons that
+    /// never run anything long leave it out and carry no `aria-busy`/`disabled` effects.
     #[prop(optional, into)]
-    busy: Signal<bool>,
+    busy: Option<Signal<bool>>,
     #[prop(optional)] class: &'static str,
     #[prop(optional)] testid: &'static str,
-    #[prop(optional)] icon: &'static str,
 ) -> impl IntoView {
     let tooltip_id = unique_id("tooltip");
-    let open = RwSignal::new(false);
     let is_blocked = move || blocked.with(Option::is_some);
     let describedby = {
         let tooltip_id = tooltip_id.clone();
         move || is_blocked().then(|| tooltip_id.clone())
     };
     view! {
-        <span class="tooltip-anchor" use:tooltip_triggers=(Signal::derive(is_blocked), open)>
+        <span class="tooltip-anchor" use:reason_tooltip=(blocked, tooltip_id)>
             <button
                 type="button"
                 class=format!("btn {class}")
                 data-testid=testid
                 aria-disabled=move || is_blocked().then_some("true")
                 aria-describedby=describedby
-                aria-busy=move || busy.get().then_some("true")
-                disabled=move || busy.get()
+                aria-busy=busy.map(|busy| move || busy.get().then_some("true"))
+                disabled=busy.map(|busy| move || busy.get())
                 on:click=move |ev| {
-                    if is_blocked() || busy.get_untracked() {
+                    if is_blocked() || busy.is_some_and(|busy| busy.get_untracked()) {
                         ev.prevent_default();
                         return;
                     }
                     on_press.run(());
                 }
             >
-                {(!icon.is_empty()).then(|| view! { <span class="btn-icon" aria-hidden="true">{icon}</span> })}
-                {move || label.get()}
+                {match label {
+                    ButtonLabel::Fixed(text) => Either::Left(text),
+                    ButtonLabel::Live(text) => Either::Right(move || text.get()),
+                }}
             </button>
-            <Show when=is_blocked>
-                <span
-                    role="tooltip"
-                    id=tooltip_id.clone()
-                    class="tooltip"
-                    class:tooltip-open=move || open.get()
-                >
-                    {move || blocked.get().unwrap_or_default()}
-                </span>
-            </Show>
         </span>
     }
 }
 
-/// Hover, focus and Escape open and close the tooltip, with listeners on the anchor that exist
-/// only while the button is blocked: an open button has no tooltip, and a page of 100 lead cards
-/// otherwise added and removed 500 listeners per page switch (issue 6, list rendering).
-fn tooltip_triggers(anchor: web_sys::Element, (blocked, open): (Signal<bool>, RwSignal<bool>)) {
-    let listeners = Rc::new(RefCell::new(Vec::<Listener>::new()));
+/// The reason's tooltip, in the anchor while the button is blocked, opened by hover and focus and
+/// closed by Escape. It is built by hand, with its listeners, only for a blocked button: an open
+/// one costs a single effect and no DOM, where a page of 100 lead cards otherwise built a `<Show>`
+/// and five listeners per Dismiss on every page switch (issue 6, list rendering).
+fn reason_tooltip(anchor: web_sys::Element, (blocked, id): (Signal<Option<String>>, String)) {
+    let shown = Rc::new(RefCell::new(None::<ShownTooltip>));
     let effect = RenderEffect::new(move |_| {
-        let mut listeners = listeners.borrow_mut();
-        if !blocked.get() {
-            listeners.clear();
-            let _ = open.try_set(false);
-        } else if listeners.is_empty() {
-            let set = |value: bool| {
-                move |_: web_sys::Event| {
-                    let _ = open.try_set(value);
+        let mut shown = shown.borrow_mut();
+        match blocked.get() {
+            None => {
+                if let Some(tooltip) = shown.take() {
+                    tooltip.element.remove();
                 }
-            };
-            *listeners = vec![
-                Listener::new(&anchor, "mouseenter", set(true)),
-                Listener::new(&anchor, "mouseleave", set(false)),
-                // `focusin`/`focusout` reach the anchor from the button inside it.
-                Listener::new(&anchor, "focusin", set(true)),
-                Listener::new(&anchor, "focusout", set(false)),
-                Listener::new(&anchor, "keydown", move |ev: web_sys::Event| {
-                    let escape = ev
-                        .dyn_ref::<web_sys::KeyboardEvent>()
-                        .is_some_and(|key| key.key() == "Escape");
-                    if escape {
-                        let _ = open.try_set(false);
-                    }
-                }),
-            ];
+            }
+            Some(reason) => {
+                if shown.is_none() {
+                    *shown = ShownTooltip::new(&anchor, &id);
+                }
+                if let Some(tooltip) = shown.as_ref() {
+                    tooltip.element.set_text_content(Some(&reason));
+                }
+            }
         }
     });
     // Kept, and dropped with its listeners, by the button's owner.
     StoredValue::new_local(effect);
+}
+
+struct ShownTooltip {
+    element: web_sys::Element,
+    _listeners: [Listener; 5],
+}
+
+impl ShownTooltip {
+    fn new(anchor: &web_sys::Element, id: &str) -> Option<Self> {
+        let element = document().create_element("span").ok()?;
+        let _ = element.set_attribute("role", "tooltip");
+        element.set_id(id);
+        element.set_class_name("tooltip");
+        // First, so that it is in place even before the button is mounted; it is absolutely
+        // positioned, and hidden from assistive technology until opened.
+        let _ = anchor.prepend_with_node_1(&element);
+        let open = |open: bool| {
+            let element = element.clone();
+            move |_: web_sys::Event| {
+                let _ = element.class_list().toggle_with_force("tooltip-open", open);
+            }
+        };
+        let close_on_escape = {
+            let close = open(false);
+            move |ev: web_sys::Event| {
+                let escape = ev
+                    .dyn_ref::<web_sys::KeyboardEvent>()
+                    .is_some_and(|key| key.key() == "Escape");
+                if escape {
+                    close(ev);
+                }
+            }
+        };
+        let listeners = [
+            Listener::new(anchor, "mouseenter", open(true)),
+            Listener::new(anchor, "mouseleave", open(false)),
+            // `focusin`/`focusout` reach the anchor from the button inside it.
+            Listener::new(anchor, "focusin", open(true)),
+            Listener::new(anchor, "focusout", open(false)),
+            Listener::new(anchor, "keydown", close_on_escape),
+        ];
+        Some(Self {
+            element,
+            _listeners: listeners,
+        })
+    }
 }
 
 /// An event listener removed when dropped.

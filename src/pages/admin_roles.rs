@@ -597,8 +597,8 @@ fn RolesTable(
                         <td><ul class="privilege-summary">{summary}</ul></td>
                         <td>
                             <div class="row-actions">
-                                <GuardedButton label=Signal::derive(|| "Edit".to_string()) blocked=block on_press=Callback::new(move |_| navigate(&edit_href, Default::default())) class="btn-small" testid="role-edit" />
-                                <GuardedButton label=Signal::derive(|| "Delete".to_string()) blocked=block on_press=Callback::new(move |_| to_delete.set(Some(name.clone()))) class="btn-small btn-ghost-danger" testid="role-delete" />
+                                <GuardedButton label="Edit" blocked=block on_press=Callback::new(move |_| navigate(&edit_href, Default::default())) class="btn-small" testid="role-edit" />
+                                <GuardedButton label="Delete" blocked=block on_press=Callback::new(move |_| to_delete.set(Some(name.clone()))) class="btn-small btn-ghost-danger" testid="role-delete" />
                             </div>
                         </td>
                     </tr>

@@ -420,7 +420,7 @@ fn UsersTable(
                                     testid="user-toggle"
                                 />
                                 <GuardedButton
-                                    label=Signal::derive(|| "Delete".to_string())
+                                    label="Delete"
                                     blocked=self_block
                                     on_press=Callback::new(move |_| confirm.set(Some(Confirm::Delete(u3.clone()))))
                                     class="btn-small btn-ghost-danger"

@@ -205,7 +205,7 @@ fn DashboardView(
             <div class="toolbar">
                 <button type="button" class="btn" data-testid="dashboard-share" on:click=move |_| share_open.set(true)>"Share"</button>
                 <GuardedButton
-                    label=Signal::derive(|| "Edit".to_string())
+                    label="Edit"
                     blocked=edit_block
                     on_press=Callback::new(move |_| editing.set(true))
                     class="btn-primary"

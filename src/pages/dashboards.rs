@@ -126,7 +126,7 @@ fn DashboardList() -> impl IntoView {
                 <p class="muted">"Shared views of your security data. Owners can restrict who may change theirs."</p>
             </div>
             <GuardedButton
-                label=Signal::derive(|| "Create dashboard".to_string())
+                label="Create dashboard"
                 blocked=create_block
                 on_press=Callback::new(move |_| create_open.set(true))
                 class="btn-primary"
@@ -233,14 +233,14 @@ fn DashboardTable(
                     <td>
                         <div class="row-actions">
                         <GuardedButton
-                            label=Signal::derive(|| "Edit".to_string())
+                            label="Edit"
                             blocked=block
                             on_press=Callback::new(move |_| navigate(&edit_href, Default::default()))
                             class="btn-small"
                             testid="dashboard-edit"
                         />
                         <GuardedButton
-                            label=Signal::derive(|| "Delete".to_string())
+                            label="Delete"
                             blocked=block
                             on_press=Callback::new(move |_| to_delete.set(Some(delete_target.clone())))
                             class="btn-small btn-ghost-danger"

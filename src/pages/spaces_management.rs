@@ -539,7 +539,7 @@ fn SpacesTable(
                             <div class="row-actions">
                                 <a class="btn btn-small" href=edit data-testid="space-edit">"Edit"</a>
                                 <GuardedButton
-                                    label=Signal::derive(|| "Delete".to_string())
+                                    label="Delete"
                                     blocked
                                     on_press=Callback::new(move |_| to_delete.set(Some(target.clone())))
                                     class="btn-small btn-ghost-danger"
@@ -841,7 +841,7 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
                 let blocked = Signal::derive(move || reserved.then(|| texts::DEFAULT_RESERVED.to_string()));
                 view! {
                     <GuardedButton
-                        label=Signal::derive(|| "Delete space".to_string())
+                        label="Delete space"
                         blocked
                         on_press=Callback::new(move |_| to_delete.set(initial.get_value()))
                         class="btn-ghost-danger"
