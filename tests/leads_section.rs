@@ -58,6 +58,28 @@ fn backend(read: bool, write: bool) -> Canned {
     })
 }
 
+/// A page load straight into the section sends the privileges request before the section
+/// exists (`ApiClient::read_early`); the section takes that answer, whenever it arrived.
+#[wasm_bindgen_test]
+async fn privileges_read_early_open_the_section_without_asking_again() {
+    let canned = backend(true, true);
+    let client = canned.client();
+    client.read_leads_privileges_early();
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    let root = container();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(Toasts::new());
+        view! { <ToastRegion /> <LeadsSection /> }
+    });
+    let root: Element = root.unchecked_into();
+    wait_for("the leads", || {
+        query_all(&root, "[data-testid=lead-card]").len() == 2
+    })
+    .await;
+    assert_eq!(canned.count(Method::Get, &format!("{LEADS}/privileges")), 1);
+}
+
 #[wasm_bindgen_test]
 async fn without_read_the_section_is_absent_and_no_leads_request_is_sent() {
     let canned = backend(false, false);

@@ -7,6 +7,7 @@ mod space_access;
 mod spaces;
 mod transport;
 
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gatehouse_api::dashboards::{
     AccessControlResult, BulkGetProfiles, ChangeAccessModeRequest, ChangeOwnerRequest,
     CreateDashboard, Dashboard, DashboardAccessMode, DashboardList, GlobalAccess, SavedObjectRef,
@@ -56,6 +57,22 @@ pub struct ApiClient {
     transport: StoredValue<Transport, LocalStorage>,
     /// Called for every 401 outside the login call: the session is gone.
     on_unauthenticated: StoredValue<Option<Callback<()>>, LocalStorage>,
+    early_reads: StoredValue<Vec<EarlyRead>, LocalStorage>,
+}
+
+/// How long an early read's answer may stand in for a request: no older than the privilege
+/// recheck lets any answer be (`app::PRIVILEGE_RECHECK`).
+const EARLY_READ_MAX_AGE_MS: f64 = 5_000.0;
+
+/// A GET sent before anything asked for it (see [`ApiClient::read_early`]); the first request for
+/// the same path and version takes its answer instead of asking again.
+struct EarlyRead {
+    method: Method,
+    path: String,
+    version: Option<&'static str>,
+    body: Option<String>,
+    sent_at_ms: f64,
+    answer: Shared<LocalBoxFuture<'static, Result<HttpResponse, ApiError>>>,
 }
 
 pub fn expect_api() -> ApiClient {
@@ -67,20 +84,82 @@ impl ApiClient {
         Self {
             transport: StoredValue::new_local(transport),
             on_unauthenticated: StoredValue::new_local(None),
+            early_reads: StoredValue::new_local(Vec::new()),
         }
+    }
+
+    /// Sends a read now whose answer a page about to render will ask for: on a page load the app
+    /// knows the first page's reads, and sends them before it renders anything, side by side,
+    /// instead of one after another (issue 6, time to leads). Only reads, each answering one
+    /// request, for a few seconds, and never across a sign-in, sign-out or lost session.
+    fn read_early(
+        &self,
+        method: Method,
+        path: &str,
+        version: Option<&'static str>,
+        body: Option<String>,
+    ) {
+        let request = Self::request(method, path, version, body.clone());
+        let answer = (self.transport.get_value())(request).shared();
+        // Polled once here, so the request leaves now rather than after the first render.
+        let _ = answer.clone().now_or_never();
+        wasm_bindgen_futures::spawn_local(answer.clone().map(|_| ()));
+        self.early_reads.update_value(|reads| {
+            reads.push(EarlyRead {
+                method,
+                path: path.to_string(),
+                version,
+                body,
+                sent_at_ms: js_sys::Date::now(),
+                answer,
+            })
+        });
+    }
+
+    fn take_early_read(
+        &self,
+        method: Method,
+        path: &str,
+        version: Option<&'static str>,
+        body: Option<&str>,
+    ) -> Option<Shared<LocalBoxFuture<'static, Result<HttpResponse, ApiError>>>> {
+        let now = js_sys::Date::now();
+        self.early_reads
+            .try_update_value(|reads| {
+                reads.retain(|read| now - read.sent_at_ms <= EARLY_READ_MAX_AGE_MS);
+                let at = reads.iter().position(|read| {
+                    read.method == method
+                        && read.path == path
+                        && read.version == version
+                        && read.body.as_deref() == body
+                })?;
+                Some(reads.swap_remove(at).answer)
+            })
+            .flatten()
+    }
+
+    /// See [`ApiClient::read_early`]: who is signed in and what they may open, for the page load.
+    pub fn read_session_early(&self) {
+        self.read_early(Method::Get, ME_PATH, None, None);
+        if let Ok(body) = Self::capabilities_body() {
+            self.read_early(Method::Post, CAPABILITIES_PATH, None, Some(body));
+        }
+    }
+
+    fn forget_early_reads(&self) {
+        self.early_reads.update_value(Vec::clear);
     }
 
     pub fn set_on_unauthenticated(&self, callback: Callback<()>) {
         self.on_unauthenticated.set_value(Some(callback));
     }
 
-    async fn send(
-        &self,
+    fn request(
         method: Method,
         path: &str,
         version: Option<&'static str>,
         body: Option<String>,
-    ) -> Result<HttpResponse, ApiError> {
+    ) -> HttpRequest {
         let mut headers: Vec<(&'static str, &'static str)> = Vec::with_capacity(4);
         if method != Method::Get {
             headers.push((KBN_XSRF, "true"));
@@ -95,14 +174,30 @@ impl ApiClient {
             headers.push(("content-type", "application/json"));
         }
         // Every call made from a space carries its prefix (none in `default`).
-        let request = HttpRequest {
+        HttpRequest {
             method,
             path: format!("{}{path}", crate::state::space::current_prefix()),
             headers,
             body,
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        version: Option<&'static str>,
+        body: Option<String>,
+    ) -> Result<HttpResponse, ApiError> {
+        // Only reads are ever sent early, so no write can match one.
+        let early = self.take_early_read(method, path, version, body.as_deref());
+        let response = match early {
+            Some(answer) => answer.await?,
+            None => {
+                let request = Self::request(method, path, version, body);
+                (self.transport.get_value())(request).await?
+            }
         };
-        let transport = self.transport.get_value();
-        let response = transport(request).await?;
         if (200..300).contains(&response.status) {
             return Ok(response);
         }
@@ -111,9 +206,12 @@ impl ApiClient {
             response.content_type.as_deref(),
             &response.body,
         );
-        if error.is_unauthenticated() && path != LOGIN_PATH {
-            if let Some(callback) = self.on_unauthenticated.get_value() {
-                callback.run(());
+        if error.is_unauthenticated() {
+            self.forget_early_reads();
+            if path != LOGIN_PATH {
+                if let Some(callback) = self.on_unauthenticated.get_value() {
+                    callback.run(());
+                }
             }
         }
         Err(error)
@@ -144,11 +242,13 @@ impl ApiClient {
     }
 
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ApiError> {
+        self.forget_early_reads();
         self.call(Method::Post, LOGIN_PATH, None, Some(Self::json(request)?))
             .await
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {
+        self.forget_early_reads();
         self.send(Method::Post, LOGOUT_PATH, None, None)
             .await
             .map(|_| ())
@@ -158,17 +258,16 @@ impl ApiClient {
         self.call(Method::Get, ME_PATH, None, None).await
     }
 
-    pub async fn capabilities(&self) -> Result<Capabilities, ApiError> {
-        let body = CapabilitiesRequest {
+    fn capabilities_body() -> Result<String, ApiError> {
+        Self::json(&CapabilitiesRequest {
             applications: vec![],
-        };
-        self.call(
-            Method::Post,
-            CAPABILITIES_PATH,
-            None,
-            Some(Self::json(&body)?),
-        )
-        .await
+        })
+    }
+
+    pub async fn capabilities(&self) -> Result<Capabilities, ApiError> {
+        let body = Self::capabilities_body()?;
+        self.call(Method::Post, CAPABILITIES_PATH, None, Some(body))
+            .await
     }
 
     pub async fn leads_privileges(&self) -> Result<LeadsPrivileges, ApiError> {
@@ -179,6 +278,16 @@ impl ApiClient {
             None,
         )
         .await
+    }
+
+    /// See [`ApiClient::read_early`]: for a page load straight into the leads section.
+    pub fn read_leads_privileges_early(&self) {
+        self.read_early(
+            Method::Get,
+            &format!("{LEADS_BASE}/privileges"),
+            LEADS,
+            None,
+        );
     }
 
     pub async fn find_leads(&self, query: &FindLeadsQuery) -> Result<LeadsPage, ApiError> {

@@ -11,6 +11,15 @@ fn space_url(id: &str) -> String {
 }
 
 impl ApiClient {
+    /// See [`ApiClient::read_early`]: the header's space list, and the check of the space the
+    /// page load is in (`None` for the default space, which needs none).
+    pub fn read_spaces_early(&self, space: Option<&str>) {
+        self.read_early(Method::Get, SPACES_PATH, Some(SPACES_API_VERSION), None);
+        if let Some(id) = space {
+            self.read_early(Method::Get, &space_url(id), Some(SPACES_API_VERSION), None);
+        }
+    }
+
     /// The spaces the user may enter, sorted by name (403 when none).
     pub async fn list_spaces(&self) -> Result<Vec<Space>, ApiError> {
         self.call(Method::Get, SPACES_PATH, Some(SPACES_API_VERSION), None)

@@ -125,7 +125,6 @@ pub fn LeadsSection() -> impl IntoView {
             }
         });
     };
-    check_privileges();
     let retry_privileges = move || {
         privileges_error.set(None);
         state.access.set(LeadsAccess::Loading);
@@ -155,6 +154,10 @@ pub fn LeadsSection() -> impl IntoView {
             Some(fetch_leads(state, query).await)
         }
     });
+    // Spawned after the resource's own task: an answer that is already there
+    // (`ApiClient::read_early`) arrives at once, and the resource, created but not yet running,
+    // missed it (tests/leads_section.rs, privileges read early).
+    check_privileges();
 
     view! {
         <Show when=move || state.access.get().is_rendered()>

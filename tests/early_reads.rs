@@ -1,0 +1,120 @@
+//! Reads sent before the page asks for them (issue 6, time to leads): they save a round trip on
+//! a page load, and must never hand a page an answer meant for another session.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use gatehouse::api::Method;
+use gatehouse_api::security::LoginRequest;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PRIVILEGES: &str = "/internal/entity_analytics/leads/privileges";
+
+fn backend(read: bool, write: bool) -> Canned {
+    Canned::new(move |request| {
+        if request.path.ends_with("/privileges") {
+            json(200, &privileges(read, write))
+        } else {
+            json(200, r#"{"location":"/"}"#)
+        }
+    })
+}
+
+#[wasm_bindgen_test]
+async fn an_early_read_is_sent_at_once_and_answers_the_first_request_for_it_only() {
+    let canned = backend(true, false);
+    let client = canned.client();
+    client.read_leads_privileges_early();
+    assert_eq!(
+        canned.count(Method::Get, PRIVILEGES),
+        1,
+        "sent before anything asks"
+    );
+
+    let first = client.leads_privileges().await.expect("the early answer");
+    assert!(first.has_read_permissions && !first.has_write_permissions);
+    assert_eq!(
+        canned.count(Method::Get, PRIVILEGES),
+        1,
+        "the first request took the early answer"
+    );
+
+    client.leads_privileges().await.expect("asked again");
+    assert_eq!(
+        canned.count(Method::Get, PRIVILEGES),
+        2,
+        "a later request asks the server again"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn signing_in_discards_reads_sent_before_it() {
+    let canned = backend(true, false);
+    let client = canned.client();
+    client.read_leads_privileges_early();
+    client
+        .login(&LoginRequest::basic(
+            "leads_full_user",
+            "changeme",
+            "/login",
+        ))
+        .await
+        .expect("signed in");
+    canned.answer_with(|request| {
+        if request.path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else {
+            json(200, "{}")
+        }
+    });
+
+    let after = client
+        .leads_privileges()
+        .await
+        .expect("asked after sign-in");
+    assert!(
+        after.has_write_permissions,
+        "the answer is the signed-in user's, not the one read before sign-in"
+    );
+    assert_eq!(canned.count(Method::Get, PRIVILEGES), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_session_discards_reads_sent_before_it() {
+    let canned = Canned::new(|_| {
+        json(
+            401,
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Unauthorized"}"#,
+        )
+    });
+    let client = canned.client();
+    client.read_leads_privileges_early();
+    // Another request learns that the session is gone.
+    assert!(client.me().await.is_err());
+    canned.answer_with(|request| {
+        if request.path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else {
+            json(200, "{}")
+        }
+    });
+
+    let after = client.leads_privileges().await.expect("asked again");
+    assert!(after.has_read_permissions, "not the 401 read before");
+    assert_eq!(canned.count(Method::Get, PRIVILEGES), 2);
+}
+
+#[wasm_bindgen_test]
+async fn an_early_read_answered_before_it_is_asked_for_still_answers() {
+    let canned = backend(true, true);
+    let client = canned.client();
+    client.read_leads_privileges_early();
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    let answer = client.leads_privileges().await.expect("the early answer");
+    assert!(answer.has_write_permissions);
+    assert_eq!(canned.count(Method::Get, PRIVILEGES), 1);
+}
