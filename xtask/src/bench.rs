@@ -1366,6 +1366,12 @@ mod measure {
     const SWITCHES: usize = 1_000;
     /// Page switches per WebDriver call; memory is sampled (after a GC) between batches.
     const SWITCH_BATCH: usize = 50;
+    /// Item 6 goes on switching after the timed [`SWITCHES`], up to this many, sampling memory
+    /// every [`LATE_SAMPLE_EVERY`]: in the first thousand the JS heap grows while Chromium's own
+    /// buffers fill (performance entries, DevTools network data) and the allocator reaches its
+    /// working size, then stops; a leak goes on growing over the last thousand.
+    const LEAK_SWITCHES: usize = 3_000;
+    const LATE_SAMPLE_EVERY: usize = 250;
 
     /// Installed before any page script, next to [`TTL_SCRIPT`]: keeps the wasm exports Trunk's
     /// loader announces (`TrunkApplicationStarted`, `detail.wasm.memory`) and defines
@@ -1700,6 +1706,27 @@ mod measure {
         before_switching: Memory,
         /// After every [`SWITCH_BATCH`] switches: (switches so far, memory).
         samples: Vec<(usize, Memory)>,
+        /// After every [`LATE_SAMPLE_EVERY`] untimed switches, up to [`LEAK_SWITCHES`].
+        late_samples: Vec<(usize, Memory)>,
+    }
+
+    impl ListAndMemory {
+        /// Memory after `LEAK_SWITCHES - 1000` and after `LEAK_SWITCHES` switches: the last
+        /// thousand, where a leak shows and warm-up does not.
+        fn last_thousand(&self) -> Option<(Memory, Memory)> {
+            let all: Vec<&(usize, Memory)> =
+                self.samples.iter().chain(&self.late_samples).collect();
+            let last = all.last()?;
+            let start = all.iter().find(|s| s.0 + 1_000 == last.0)?;
+            Some((start.1, last.1))
+        }
+    }
+
+    /// No leak over the last thousand switches: wasm memory unchanged and JS heap within 1 % (what
+    /// a forced GC leaves as noise). `None` when that stretch was not sampled.
+    fn no_leak(m: &ListAndMemory, wasm: bool) -> Option<bool> {
+        let (start, end) = m.last_thousand()?;
+        Some((!wasm || end.wasm <= start.wasm) && (end.heap as f64) <= start.heap as f64 * 1.01)
     }
 
     /// Items 4 and 6 in the space with 10,000 leads at `url` (the SPA, `wasm`, or the React
@@ -1751,6 +1778,20 @@ mod measure {
             }
             samples.push((page_switches.len(), memory(d, wasm).await?));
         }
+        // Untimed: only memory is read from here on.
+        let mut late_samples = Vec::new();
+        let mut switched = SWITCHES;
+        while switched < LEAK_SWITCHES {
+            let n = LATE_SAMPLE_EVERY.min(LEAK_SWITCHES - switched);
+            let v = d
+                .execute_async(&format!("window.__gh.switches({n}, {LIST_PER_PAGE})"))
+                .await?;
+            if let Some(e) = v["error"].as_str() {
+                return Err(format!("page switch after {switched}: {e}"));
+            }
+            switched += n;
+            late_samples.push((switched, memory(d, wasm).await?));
+        }
         Ok(ListAndMemory {
             pages,
             per_page_switches,
@@ -1758,6 +1799,7 @@ mod measure {
             after_load,
             before_switching,
             samples,
+            late_samples,
         })
     }
 
@@ -1897,10 +1939,9 @@ mod measure {
         );
         let heap_growth = last.heap as f64 - m.before_switching.heap as f64;
         let wasm_growth = last.wasm as f64 - m.before_switching.wasm as f64;
-        // No growth, judged from the first sample (after one batch: caches and pools warm) to the
-        // last: wasm memory the same, JS heap within 1 % (what a forced GC leaves as noise).
         let first = m.samples.first().map_or(m.before_switching, |s| s.1);
-        let no_growth = last.wasm <= first.wasm && (last.heap as f64) <= first.heap as f64 * 1.01;
+        let no_growth = no_leak(m, true).unwrap_or(false);
+        let (late_start, late_end) = m.last_thousand().unwrap_or((last, last));
         let per_thousand = |a: u64, b: u64| {
             let switches =
                 m.samples.last().map_or(0, |s| s.0) - m.samples.first().map_or(0, |s| s.0);
@@ -1931,7 +1972,7 @@ mod measure {
         if let Some(r) = react_ok {
             react_rows.push(r.after_load);
             react_rows.push(r.before_switching);
-            react_rows.extend(r.samples.iter().map(|s| s.1));
+            react_rows.extend(r.samples.iter().chain(&r.late_samples).map(|s| s.1));
         }
         let mut rows: Vec<(String, Memory)> = vec![
             ("after load (20 cards)".into(), m.after_load),
@@ -1943,6 +1984,7 @@ mod measure {
         rows.extend(
             m.samples
                 .iter()
+                .chain(&m.late_samples)
                 .map(|(n, mem)| (format!("after {n} page switches"), *mem)),
         );
         for (i, (when, mem)) in rows.into_iter().enumerate() {
@@ -1963,8 +2005,10 @@ mod measure {
             "\nAfter {} page switches against before switching: JS heap {heap_growth:+.0} bytes \
              ({:+.1} %), wasm memory {wasm_growth:+.0} bytes. From the first sample to the last: \
              JS heap {:+.1} KiB and wasm memory {:+.1} KiB per 1,000 switches; JS heap over the \
-             {} samples {:.2}–{:.2} MiB. Target: no growth (no leak), read as wasm memory \
-             unchanged and JS heap within 1 % from the first sample to the last — **{}**.\n",
+             {} samples {:.2}–{:.2} MiB. Then {} more switches, untimed: over the last \
+             thousand ({} → {}) JS heap {:+.1} KiB ({:+.2} %) and wasm memory {:+.1} KiB. Target: \
+             no growth (no leak), read as wasm memory unchanged and JS heap within 1 % over the \
+             last thousand switches, where the warm-up of the first thousand is over — **{}**.\n",
             m.page_switches.len(),
             heap_growth * 100.0 / m.before_switching.heap.max(1) as f64,
             per_thousand(first.heap, last.heap),
@@ -1972,6 +2016,12 @@ mod measure {
             m.samples.len(),
             mib(heap_min),
             mib(heap_max),
+            LEAK_SWITCHES - SWITCHES,
+            LEAK_SWITCHES - 1_000,
+            LEAK_SWITCHES,
+            (late_end.heap as f64 - late_start.heap as f64) / 1024.0,
+            (late_end.heap as f64 - late_start.heap as f64) * 100.0 / late_start.heap.max(1) as f64,
+            (late_end.wasm as f64 - late_start.wasm as f64) / 1024.0,
             verdict(no_growth)
         );
         match react {
@@ -1985,8 +2035,8 @@ mod measure {
                     section,
                     "React reference: after {} page switches against before switching: JS heap \
                      {:+.0} bytes ({:+.1} %); from the first sample to the last {:+.1} KiB per \
-                     1,000 switches; JS heap over the {} samples {:.2}–{:.2} MiB (the same reading \
-                     of no growth: {}).\n",
+                     1,000 switches; JS heap over the {} samples {:.2}–{:.2} MiB; over the last \
+                     thousand of {LEAK_SWITCHES} switches the same reading of no growth: {}.\n",
                     r.page_switches.len(),
                     last.heap as f64 - r.before_switching.heap as f64,
                     (last.heap as f64 - r.before_switching.heap as f64) * 100.0
@@ -1996,10 +2046,10 @@ mod measure {
                     heaps.len(),
                     mib(heaps.iter().copied().min().unwrap_or(last.heap)),
                     mib(heaps.iter().copied().max().unwrap_or(last.heap)),
-                    if (last.heap as f64) <= first.heap as f64 * 1.01 {
-                        "within 1 %"
-                    } else {
-                        "more than 1 %"
+                    match no_leak(r, false) {
+                        Some(true) => "JS heap within 1 %",
+                        Some(false) => "JS heap more than 1 %",
+                        None => "not sampled",
                     }
                 );
             }
@@ -2010,7 +2060,7 @@ mod measure {
         }
         report.sections.push(section);
         report.line(format!(
-            "memory (headless Chromium, {LIST_LEADS} leads): JS heap {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches ({:+.1} %; min {:.2}, max {:.2} over {} samples); wasm memory {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches; target no growth: {}",
+            "memory (headless Chromium, {LIST_LEADS} leads): JS heap {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches ({:+.1} %; min {:.2}, max {:.2} over {} samples); wasm memory {:.2} MiB after load, {:.2} MiB with {LIST_PER_PAGE} cards, {:.2} MiB after {} page switches; over switches {}–{LEAK_SWITCHES}: JS heap {:+.2} %, wasm memory {:+.1} KiB; target no growth: {}",
             mib(m.after_load.heap),
             mib(m.before_switching.heap),
             mib(last.heap),
@@ -2023,6 +2073,9 @@ mod measure {
             mib(m.before_switching.wasm),
             mib(last.wasm),
             m.page_switches.len(),
+            LEAK_SWITCHES - 1_000,
+            (late_end.heap as f64 - late_start.heap as f64) * 100.0 / late_start.heap.max(1) as f64,
+            (late_end.wasm as f64 - late_start.wasm as f64) / 1024.0,
             verdict(no_growth)
         ));
     }
