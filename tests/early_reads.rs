@@ -24,6 +24,17 @@ fn backend(read: bool, write: bool) -> Canned {
     })
 }
 
+/// The server's answers change after the early read: what a stale answer would hide.
+fn grant_write_from_now_on(canned: &Canned) {
+    canned.answer_with(|request| {
+        if request.path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else {
+            json(200, "{}")
+        }
+    });
+}
+
 #[wasm_bindgen_test]
 async fn an_early_read_is_sent_at_once_and_answers_the_first_request_for_it_only() {
     let canned = backend(true, false);
@@ -64,13 +75,7 @@ async fn signing_in_discards_reads_sent_before_it() {
         ))
         .await
         .expect("signed in");
-    canned.answer_with(|request| {
-        if request.path.ends_with("/privileges") {
-            json(200, &privileges(true, true))
-        } else {
-            json(200, "{}")
-        }
-    });
+    grant_write_from_now_on(&canned);
 
     let after = client
         .leads_privileges()
@@ -95,13 +100,7 @@ async fn a_lost_session_discards_reads_sent_before_it() {
     client.read_leads_privileges_early();
     // Another request learns that the session is gone.
     assert!(client.me().await.is_err());
-    canned.answer_with(|request| {
-        if request.path.ends_with("/privileges") {
-            json(200, &privileges(true, true))
-        } else {
-            json(200, "{}")
-        }
-    });
+    grant_write_from_now_on(&canned);
 
     let after = client.leads_privileges().await.expect("asked again");
     assert!(after.has_read_permissions, "not the 401 read before");
