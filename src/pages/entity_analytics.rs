@@ -532,7 +532,7 @@ fn clicked_lead<'a>(ev: &web_sys::MouseEvent, leads: &'a [Arc<Lead>]) -> Option<
     use wasm_bindgen::JsCast;
     let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
     let card = target
-        .closest("[data-testid=lead-open]")
+        .closest(".lead-title .link-button")
         .ok()??
         .closest("[data-lead-id]")
         .ok()??;
