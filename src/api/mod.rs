@@ -64,8 +64,8 @@ pub struct ApiClient {
 /// recheck lets any answer be (`app::PRIVILEGE_RECHECK`).
 const EARLY_READ_MAX_AGE_MS: f64 = 5_000.0;
 
-/// A GET sent before anything asked for it (see [`ApiClient::read_early`]); the first request for
-/// the same path and version takes its answer instead of asking again.
+/// A read sent before anything asked for it (see [`ApiClient::read_early`]); the first request
+/// with the same method, path, version and body takes its answer instead of asking again.
 struct EarlyRead {
     method: Method,
     path: String,
@@ -123,9 +123,13 @@ impl ApiClient {
         version: Option<&'static str>,
         body: Option<&str>,
     ) -> Option<Shared<LocalBoxFuture<'static, Result<HttpResponse, ApiError>>>> {
-        let now = js_sys::Date::now();
         self.early_reads
             .try_update_value(|reads| {
+                // Most requests come after the page load's reads are gone: no clock to read.
+                if reads.is_empty() {
+                    return None;
+                }
+                let now = js_sys::Date::now();
                 reads.retain(|read| now - read.sent_at_ms <= EARLY_READ_MAX_AGE_MS);
                 let at = reads.iter().position(|read| {
                     read.method == method

@@ -483,7 +483,7 @@ fn LeadGrid(state: LeadsState, page: ShownPage) -> impl IntoView {
     let current = page.page.max(1);
     let first = u64::from(current - 1) * u64::from(query.per_page) + 1;
     let last = (first + page.leads.len() as u64).saturating_sub(1);
-    // Shared, not cloned: the list and each card's detail dialog hold the same lead.
+    // Shared, not cloned: the cards and the titles' click listener hold the same leads.
     let leads = page.leads;
     // Every card's Dismiss reads this; see `scoped_mirror` for why not `state.access` itself.
     let dismiss_block = {
@@ -557,8 +557,6 @@ fn intern_card_strings() {
         "id",
         "aria-disabled",
         "aria-describedby",
-        "aria-busy",
-        "disabled",
     ] {
         intern(name);
     }
