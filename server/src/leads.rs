@@ -548,7 +548,7 @@ pub fn replace_active_leads(
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FindQuery {
     pub page: u32,
     pub per_page: u32,
@@ -588,14 +588,21 @@ fn find_sql(filtered: bool, field: SortField, order: SortOrder) -> &'static str 
 
 /// Staleness from age: fresh for a day, stale for a week, expired after.
 pub fn staleness_at(ts_iso: &str, now_ms: i64) -> &'static str {
+    staleness_and_next_change(ts_iso, now_ms).0
+}
+
+/// The staleness at `now_ms` and the first millisecond at which it is another one (`i64::MAX`
+/// once expired, which it stays).
+fn staleness_and_next_change(ts_iso: &str, now_ms: i64) -> (&'static str, i64) {
     const DAY: i64 = 24 * 60 * 60 * 1000;
-    let age = now_ms - timestamp_millis(ts_iso);
+    let born = timestamp_millis(ts_iso);
+    let age = now_ms - born;
     if age < DAY {
-        "fresh"
+        ("fresh", born.saturating_add(DAY))
     } else if age < 7 * DAY {
-        "stale"
+        ("stale", born.saturating_add(7 * DAY))
     } else {
-        "expired"
+        ("expired", i64::MAX)
     }
 }
 
@@ -730,26 +737,39 @@ fn push_json_string(out: &mut String, s: &str) {
 /// [`lead_from_row`]'s `Lead` gives, without parsing and re-serializing the body. The stored
 /// text already is that serialization except for `staleness` (from the timestamp and now) and
 /// `status` (the column, which dismissals change), so those two values are spliced in.
+///
+/// Returns the first millisecond at which this lead's staleness, and so its wire form, changes.
 pub fn push_wire_lead(
     out: &mut String,
     body: &str,
     status: &str,
     now_ms: i64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<i64> {
     match locate(body) {
         Some(at) => {
+            let (staleness, changes_at) = staleness_and_next_change(&body[at.timestamp], now_ms);
             out.push_str(&body[..at.staleness_and_status.start]);
-            push_json_string(out, staleness_at(&body[at.timestamp], now_ms));
+            push_json_string(out, staleness);
             out.push_str(",\"status\":");
             push_json_string(out, status);
             out.push_str(&body[at.staleness_and_status.end..]);
+            Ok(changes_at)
         }
         None => {
             let lead = lead_from_row(body, status.to_string(), now_ms)?;
             out.push_str(&serde_json::to_string(&lead)?);
+            Ok(staleness_and_next_change(&lead.timestamp, now_ms).1)
         }
     }
-    Ok(())
+}
+
+/// A find answer as the route sends it, and how long it stays exact.
+pub struct WirePage {
+    /// `LeadsPage` as JSON.
+    pub body: String,
+    /// The first millisecond at which a lead on the page has another staleness (`i64::MAX` when
+    /// none will): until then, and until the next write, the same query gives the same bytes.
+    pub valid_until_ms: i64,
 }
 
 /// The find route's whole response body, `LeadsPage` as JSON (`{"leads":[…],"total":…,"page":…,
@@ -758,20 +778,25 @@ pub fn find_leads_json(
     conn: &Connection,
     index: &str,
     query: &FindQuery,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<WirePage> {
     let now = db::now_millis();
     let mut out = String::with_capacity(64 + query.per_page as usize * 1536);
     out.push_str("{\"leads\":[");
     let mut first = true;
+    let mut valid_until_ms = i64::MAX;
     for_each_row(conn, index, query, |body, status| {
         if !std::mem::take(&mut first) {
             out.push(',');
         }
-        push_wire_lead(&mut out, body, status, now)
+        valid_until_ms = valid_until_ms.min(push_wire_lead(&mut out, body, status, now)?);
+        Ok(())
     })?;
     let total = count_leads(conn, index, query.status.as_deref())?;
     page_json_tail(&mut out, total, query.page, query.per_page);
-    Ok(out)
+    Ok(WirePage {
+        body: out,
+        valid_until_ms,
+    })
 }
 
 /// An empty page, as the find route answers before the index exists.
@@ -1189,7 +1214,7 @@ mod tests {
                         sort_order: SortOrder::Desc,
                         status: status.map(str::to_string),
                     };
-                    let body = find_leads_json(&conn, &index, &query).unwrap();
+                    let body = find_leads_json(&conn, &index, &query).unwrap().body;
                     let (leads, total) = find_leads(&conn, &index, &query).unwrap();
                     let typed = serde_json::to_string(&gatehouse_api::leads::LeadsPage {
                         leads: gatehouse_api::leads::LeadList(leads),
@@ -1261,5 +1286,39 @@ mod tests {
             "stale"
         );
         assert_eq!(staleness_at(&db::iso_millis(0), now), "expired");
+    }
+
+    #[test]
+    fn a_find_answer_holds_until_a_lead_on_it_changes_staleness() {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        let conn = migrated();
+        let now = db::now_millis();
+        let entities = demo_entities(ENTITY_SEED, ENTITY_COUNT);
+        // Fresh for another hour, stale for another day, long expired.
+        let born = [now - DAY + 3_600_000, now - 6 * DAY, now - 30 * DAY];
+        let leads: Vec<Lead> = born
+            .iter()
+            .enumerate()
+            .map(|(i, &ts)| build_lead(&entities[i], i, ts, "e"))
+            .collect();
+        ensure_index(&conn, "a").unwrap();
+        insert_leads(&conn, "a", &leads).unwrap();
+        let all = FindQuery::default();
+        let page = find_leads_json(&conn, "a", &all).unwrap();
+        assert_eq!(page.valid_until_ms, born[0] + DAY);
+        let expired_only = FindQuery {
+            page: 3,
+            per_page: 1,
+            sort_field: SortField::Timestamp,
+            sort_order: SortOrder::Desc,
+            status: None,
+        };
+        let page = find_leads_json(&conn, "a", &expired_only).unwrap();
+        assert!(
+            page.body.contains("\"staleness\":\"expired\""),
+            "{}",
+            page.body
+        );
+        assert_eq!(page.valid_until_ms, i64::MAX);
     }
 }

@@ -9,6 +9,7 @@ pub mod dashboards;
 pub mod db;
 pub mod error;
 pub mod faults;
+pub mod find_cache;
 pub mod kibana;
 pub mod leads;
 pub mod password;
@@ -101,6 +102,7 @@ pub struct AppState {
     pub login_limiter: Arc<ratelimit::LoginLimiter>,
     pub spaces: Arc<spaces::Registry>,
     pub principals: Arc<session::PrincipalCache>,
+    pub find_cache: Arc<find_cache::FindCache>,
 }
 
 #[derive(Debug)]
@@ -230,6 +232,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         )),
         spaces: Arc::new(spaces),
         principals: Arc::default(),
+        find_cache: Arc::default(),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.

@@ -740,3 +740,48 @@ async fn large_indexes_page_correctly() {
         .iter()
         .all(|l| l.status == "active" && l.priority == 10));
 }
+
+/// The server keeps the answer of a find it has sent (`find_cache`): reading the same page again
+/// must still show every change since, and must still be refused to whoever may no longer read.
+#[tokio::test]
+async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoked() {
+    let t = TestServer::start().await;
+    let full = t.login("leads_full_user").await;
+    let reader = t.login("leads_read_user").await;
+    generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
+    let first = find(&t, &reader, "").await;
+    assert_eq!(find(&t, &reader, "").await, first, "nothing changed");
+
+    let id = first.leads.0[0].id.clone();
+    let (status, body) = t
+        .post_json(&full, &path(&format!("/{id}/_dismiss")), json!({}))
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "success": true })));
+    let after = find(&t, &reader, "").await;
+    let dismissed = after
+        .leads
+        .0
+        .iter()
+        .find(|l| l.id == id)
+        .expect("still listed");
+    assert_eq!(dismissed.status, "dismissed");
+
+    // Take the index privileges away from the reader's role: the same page, read a moment ago,
+    // is now a 403.
+    let elastic = t.login("elastic").await;
+    let role_path = "/api/security/role/leads_read_only";
+    let (status, mut role) = t.get_json(&elastic, role_path).await;
+    assert_eq!(status, StatusCode::OK, "{role}");
+    role["elasticsearch"]["indices"] = json!([]);
+    let role = json!({ "elasticsearch": role["elasticsearch"], "kibana": role["kibana"] });
+    let (status, answer) = send_json(t.as_user(&elastic, Method::PUT, role_path).json(&role)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+    let (status, body) = t.get_json(&reader, &format!("{}?", path(""))).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::FORBIDDEN,
+            search_denied("leads_read_user", "kibana_admin,leads_read_only", INDEX)
+        )
+    );
+}

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -154,7 +155,8 @@ pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindQuery> {
 
 /// Answers `LeadsPage` as JSON. The body is built from the stored lead texts rather than through
 /// `Json<LeadsPage>` (parsing and re-serializing 100 leads cost more than the query); the bytes
-/// are the same (see `leads::push_wire_lead`).
+/// are the same (see `leads::push_wire_lead`). A page read before is sent again while it is
+/// still exact (see `find_cache`), after the asker's privileges are checked as always.
 async fn find(
     State(state): State<AppState>,
     principal: Arc<Principal>,
@@ -164,15 +166,38 @@ async fn find(
     let query = parse_find_query(raw.as_deref())?;
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Search)?;
-    let body = state
-        .db
-        .read(move |conn| {
-            if !leads::index_exists(conn, &index)? {
-                return Ok(leads::empty_page_json(query.page, query.per_page));
-            }
-            leads::find_leads_json(conn, &index, &query)
-        })
-        .await?;
+    // Read before the database: a write after this makes what is read below a stale entry.
+    let generation = state.db.generation();
+    let body = match state
+        .find_cache
+        .get(&index, &query, generation, db::now_millis())
+    {
+        Some(body) => body,
+        None => {
+            let (read_index, read_query) = (index.clone(), query.clone());
+            let page = state
+                .db
+                .read(move |conn| {
+                    if !leads::index_exists(conn, &read_index)? {
+                        return Ok(leads::WirePage {
+                            body: leads::empty_page_json(read_query.page, read_query.per_page),
+                            valid_until_ms: i64::MAX,
+                        });
+                    }
+                    leads::find_leads_json(conn, &read_index, &read_query)
+                })
+                .await?;
+            let body = Bytes::from(page.body);
+            state.find_cache.put(
+                &index,
+                &query,
+                generation,
+                page.valid_until_ms,
+                body.clone(),
+            );
+            body
+        }
+    };
     Ok((
         [(
             header::CONTENT_TYPE,
