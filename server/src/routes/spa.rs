@@ -67,16 +67,35 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// Trunk's file names carry a 16-hex-digit content hash: `main-f5093c124a26cd9b.css`,
-/// `gatehouse-bc1045699504721b_bg.wasm`.
+/// `gatehouse-bc1045699504721b_bg.wasm`; the release build (`cargo xtask test|bench`) puts the
+/// wasm modules and their JS in a directory named after theirs: `gatehouse-bc1045699504721b/`.
 fn has_content_hash(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let Some(name) = segments.next_back() else {
+        return false;
+    };
+    segments.any(ends_with_hash) || name_has_hash(name)
+}
+
+fn is_hash(digits: &str) -> bool {
+    digits.len() == 16
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A directory named `<stem>-<hash>`.
+fn ends_with_hash(segment: &str) -> bool {
+    segment
+        .rsplit_once('-')
+        .is_some_and(|(stem, hash)| !stem.is_empty() && is_hash(hash))
+}
+
+/// A file named `<stem>-<hash>.<ext>` or `<stem>-<hash>_<suffix>`.
+fn name_has_hash(name: &str) -> bool {
     name.match_indices('-').any(|(at, _)| {
         let rest = &name[at + 1..];
-        rest.len() > 16
-            && rest[..16]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            && matches!(rest.as_bytes()[16], b'.' | b'_')
+        rest.len() > 16 && is_hash(&rest[..16]) && matches!(rest.as_bytes()[16], b'.' | b'_')
     })
 }
 
@@ -90,12 +109,15 @@ mod tests {
     use super::has_content_hash;
 
     #[test]
-    fn trunk_file_names_are_recognised_as_hashed() {
+    fn trunk_file_names_and_module_directories_are_recognised_as_hashed() {
         for hashed in [
             "/gatehouse-bc1045699504721b_bg.wasm",
             "/gatehouse-bc1045699504721b.js",
             "/main-f5093c124a26cd9b.css",
             "/s/soc-emea/favicon-769db2d0b7b126a5.svg",
+            "/gatehouse-bc1045699504721b/main_bg.wasm",
+            "/gatehouse-bc1045699504721b/__wasm_split.js",
+            "/gatehouse-bc1045699504721b/chunk_12.wasm",
         ] {
             assert!(has_content_hash(hashed), "{hashed}");
         }
@@ -107,6 +129,10 @@ mod tests {
             "/main-f5093c124a26cd9.css",
             "/main-F5093C124A26CD9B.css",
             "/x-f5093c124a26cd9b",
+            "/gatehouse-bc1045699504721/main.js",
+            "/gatehouse-BC1045699504721B/main.js",
+            "/-bc1045699504721b/main.js",
+            "/react/chunk_12.wasm",
         ] {
             assert!(!has_content_hash(plain), "{plain}");
         }
