@@ -7,17 +7,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, NavigateOptions};
+use leptos_router::{path, Lazy, NavigateOptions};
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::ToastRegion;
-use crate::pages::effective_access::ACCESS_PATH;
-use crate::pages::{
-    DashboardPage, DashboardsPage, DevToolsPage, EffectiveAccessPage, EntityAnalyticsPage,
-    LoginPage, NotFound, RoleEditPage, RolesPage, SearchPage, SpaceCreatePage, SpaceEditPage,
-    SpaceSelectorPage, SpacesManagementPage, UsersPage,
+use crate::lazy_routes::{
+    AccessRoute, DashboardRoute, DashboardsRoute, DevToolsRoute, RoleEditRoute, RolesRoute,
+    SearchRoute, SpaceCreateRoute, SpaceEditRoute, SpacesRoute, UsersRoute,
 };
+use crate::pages::effective_access::ACCESS_PATH;
+use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 pub const ENTITY_ANALYTICS_PATH: &str = "/app/security/entity_analytics";
@@ -94,20 +94,20 @@ pub fn App(transport: Transport) -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/app/security/entity_analytics") view=EntityAnalyticsPage />
-                    <Route path=path!("/app/dashboards") view=DashboardsPage />
-                    <Route path=path!("/app/dashboards/view/:id") view=DashboardPage />
-                    <Route path=path!("/app/dev_tools") view=DevToolsPage />
-                    <Route path=path!("/app/access") view=EffectiveAccessPage />
-                    <Route path=path!("/app/search") view=SearchPage />
-                    <Route path=path!("/app/management/kibana/spaces") view=SpacesManagementPage />
-                    <Route path=path!("/app/management/kibana/spaces/create") view=SpaceCreatePage />
-                    <Route path=path!("/app/management/kibana/spaces/edit/:id") view=SpaceEditPage />
+                    <Route path=path!("/app/dashboards") view={Lazy::<DashboardsRoute>::new()} />
+                    <Route path=path!("/app/dashboards/view/:id") view={Lazy::<DashboardRoute>::new()} />
+                    <Route path=path!("/app/dev_tools") view={Lazy::<DevToolsRoute>::new()} />
+                    <Route path=path!("/app/access") view={Lazy::<AccessRoute>::new()} />
+                    <Route path=path!("/app/search") view={Lazy::<SearchRoute>::new()} />
+                    <Route path=path!("/app/management/kibana/spaces") view={Lazy::<SpacesRoute>::new()} />
+                    <Route path=path!("/app/management/kibana/spaces/create") view={Lazy::<SpaceCreateRoute>::new()} />
+                    <Route path=path!("/app/management/kibana/spaces/edit/:id") view={Lazy::<SpaceEditRoute>::new()} />
                     <Route path=path!("/spaces/space_selector") view=SpaceSelectorPage />
                     <Route path=path!("/app/management") view=|| view! { <Redirect path=crate::pages::admin_users::USERS_PATH /> } />
-                    <Route path=path!("/app/management/security/users") view=UsersPage />
-                    <Route path=path!("/app/management/security/roles") view=RolesPage />
-                    <Route path=path!("/app/management/security/roles/edit") view=RoleEditPage />
-                    <Route path=path!("/app/management/security/roles/edit/:name") view=RoleEditPage />
+                    <Route path=path!("/app/management/security/users") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("/app/management/security/roles") view={Lazy::<RolesRoute>::new()} />
+                    <Route path=path!("/app/management/security/roles/edit") view={Lazy::<RoleEditRoute>::new()} />
+                    <Route path=path!("/app/management/security/roles/edit/:name") view={Lazy::<RoleEditRoute>::new()} />
                     <Route path=path!("/*any") view=NotFound />
                 </ParentRoute>
             </Routes>
