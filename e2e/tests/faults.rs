@@ -389,3 +389,64 @@ async fn the_console_watch_sees_panics_and_uncaught_errors() -> Result<()> {
     })
     .await
 }
+
+/// The release build fetches a page's wasm module the first time the page is opened
+/// (`src/lazy_routes.rs`). When that fetch fails (here a proxy's 502 for every module), the page
+/// says so with a way to try again, the app does not stop, and once the network is back the
+/// page opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_whose_module_cannot_be_fetched_says_so_and_opens_once_it_can() -> Result<()> {
+    const DEV_TOOLS_PAGE: &str = "/app/dev_tools";
+    let kind = FaultKind::Html502;
+    run_with(FAULTS, move |b| async move {
+        b.goto(LEADS_PAGE).await?;
+        b.sign_in("elastic").await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        // Every file of the build's module directory (`/gatehouse-<hash>/…`); the main module
+        // is loaded already, so only the Dev Tools page's modules are asked for now.
+        let modules = FaultRule {
+            method: Some("GET".into()),
+            ..FaultRule::new("/gatehouse-", kind)
+        };
+        b.set_faults(vec![modules]).await?;
+
+        click(&b, &testid("nav-dev-tools")).await?;
+        let panel = wait_for_text(
+            &b,
+            &testid("page-load-failed"),
+            "could not be loaded",
+            TIMEOUT,
+        )
+        .await
+        .context("the page says its code could not be fetched")?;
+        ensure!(
+            panel.contains("Check your connection"),
+            "the panel says what to do: {panel:?}"
+        );
+        ensure!(
+            b.path().await? == DEV_TOOLS_PAGE,
+            "the address is the page asked for"
+        );
+        ensure!(
+            count(&b, &testid("user-menu")).await? == 1,
+            "the header stays usable"
+        );
+        b.screenshot("page-module-fetch-failed").await?;
+        b.assert_no_crash().await?;
+
+        let report = b.clear_faults().await?;
+        let injected = report.injected.get(kind.as_str()).copied().unwrap_or(0);
+        ensure!(injected >= 1, "the fault was injected: {report:?}");
+        click(&b, &testid("page-load-retry")).await?;
+        b.wait_for_testid("console-editor", TIMEOUT)
+            .await
+            .context("Try again opens Dev Tools once its module can be fetched")?;
+        b.assert_no_crash().await?;
+        println!(
+            "fault {} on the page modules: injected {injected}, survived",
+            kind.as_str()
+        );
+        Ok(())
+    })
+    .await
+}

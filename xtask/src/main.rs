@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 mod bench;
 mod soak;
+mod spa_release;
 
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_BINDGEN_VERSION: &str = "0.2.130";
@@ -46,14 +47,17 @@ commands:
   dev     install missing tools, run the server (127.0.0.1:5601) and `trunk serve`
           (http://127.0.0.1:8080, proxies /api and /internal to the server); Ctrl-C stops both
   test    install missing tools, then: native tests, wasm tests in headless Chromium,
-          `trunk build --release` (into <target dir>/xtask/dist), browser end-to-end tests
-          against that build
-  bench   install missing tools, `trunk build --release` (into <target dir>/xtask/bench-dist)
+          the release SPA split into per-page wasm modules (into <target dir>/xtask/dist),
+          browser end-to-end tests against that build
+  bench   install missing tools, the release SPA (as for test, into <target dir>/xtask/bench-dist)
           and the React reference (`npm ci` + esbuild in bench/react, into bench-dist/react;
           its rows read \"not run\" without npm), then measure in a release build (transfer
           size, server throughput, time to leads, permission reaction, list rendering, memory,
           each side by side with the reference where it has one) and write BENCHMARKS.md; one
           summary line per figure
+  dist    [DIR] the release SPA, split into per-page wasm modules, into DIR (relative to the
+          repository root; default <target dir>/xtask/dist): what `gatehouse-server --dist DIR`
+          serves in production
   soak    [--sessions N] [--seconds S] (default 32, 60): the release server on loopback under N
           signed-in sessions of mixed reads, generates, edits and mode changes for S seconds;
           fails on any 5xx, lost update or unexpected answer, or if the server's memory grows
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Some("dev") => dev(&ctx),
         Some("test") => test(&ctx),
         Some("bench") => bench::bench(&ctx),
+        Some("dist") => dist(&ctx, &args[1..]),
         #[cfg(feature = "bench")]
         Some("bench-measure") => bench::bench_measure(&ctx, &args[1..]),
         Some("soak") => soak::soak(&ctx, &args[1..]),
@@ -492,12 +497,8 @@ fn test(ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
     step("ensure tools", || ensure_tools(ctx, Need::Test))?;
 
-    // A dist directory of our own: `trunk serve` (cargo xtask dev) rewrites `dist/` on every change,
-    // and two trunk builds sharing one dist directory break each other's staging step.
-    let target_dir = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
-        .unwrap_or_else(|| ctx.root.join("target"));
+    // A dist directory of our own: `trunk serve` (cargo xtask dev) rewrites `dist/` on every change.
+    let target_dir = bench::target_dir(ctx);
     let dist = target_dir.join("xtask/dist");
     let screenshots = env::var_os("GATEHOUSE_SCREENSHOTS")
         .map(PathBuf::from)
@@ -539,24 +540,10 @@ fn test(ctx: &Ctx) -> Result<()> {
             }),
         ),
         (
-            "(3/4) trunk build --release",
-            Box::new(|| {
-                let mut cmd = Command::new("trunk");
-                cmd.args(["build", "--release", "--dist"])
-                    .arg(&dist)
-                    .stdin(Stdio::null());
-                let result = run(cmd).and_then(|()| {
-                    let index = dist.join("index.html");
-                    if index.is_file() {
-                        Ok(())
-                    } else {
-                        Err(format!("{} was not produced", index.display()))
-                    }
-                });
-                Outcome {
-                    counts: None,
-                    result,
-                }
+            "(3/4) release SPA, split into per-page wasm modules",
+            Box::new(|| Outcome {
+                counts: None,
+                result: spa_release::build(ctx, &target_dir, &dist),
             }),
         ),
         (
@@ -623,6 +610,22 @@ fn test(ctx: &Ctx) -> Result<()> {
             Err(why)
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cargo xtask dist
+
+fn dist(ctx: &Ctx, args: &[String]) -> Result<()> {
+    let target_dir = bench::target_dir(ctx);
+    let dist = match args {
+        [] => target_dir.join("xtask/dist"),
+        [dir] => ctx.root.join(dir),
+        _ => return Err(format!("usage: cargo xtask dist [DIR]\n\n{USAGE}")),
+    };
+    step("ensure tools", || ensure_tools(ctx, Need::Test))?;
+    step("release SPA, split into per-page wasm modules", || {
+        spa_release::build(ctx, &target_dir, &dist)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
