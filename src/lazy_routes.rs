@@ -1,30 +1,49 @@
 //! Pages whose code is not in the first download (issue 6, transfer size).
 //!
-//! The release build (`cargo xtask test|bench`, feature `split`) cuts each of these pages out of
-//! the main wasm module; the router fetches its module the first time the page is opened and
-//! keeps it. Everything the sign-in page, the shell and the leads page need stays in the main
-//! module, so opening Gatehouse on the leads page downloads none of them. Builds without the
-//! feature (`trunk serve`, the wasm tests) link every page in and take the same async path, so
-//! the router behaves the same in both.
+//! The release build (`cargo xtask dist|test|bench`, feature `split`) cuts these pages out of the
+//! main wasm module, in four modules: Dashboards, Dev Tools, Search and Management. The router
+//! fetches a page's module the first time one of its pages is opened and keeps it. Sign-in, the
+//! shell, the space selector and the leads page stay in the main module, so opening Gatehouse on
+//! the leads page fetches none of them. A module per group rather than per page: the splitter
+//! puts the code two modules share into chunks of their own, one per combination, so eleven
+//! modules made 156 files and up to 78 requests for one page; four make a few dozen.
+//!
+//! Builds without the feature (`trunk serve`, the wasm tests) link every page in and take the
+//! same async path, so the router behaves the same in both.
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
-/// One lazily loaded page: `$route` for `<Route view=Lazy::<$route>::new()>`, `$split` the name
-/// of its module, `$page` the component.
-macro_rules! lazy_page {
-    ($route:ident, $split:ident, $page:path) => {
+/// One module of pages: `$module` is its name and the function that renders one of its pages,
+/// `$pages` the enum naming them.
+macro_rules! page_module {
+    ($module:ident, $pages:ident { $($page:ident => $component:path),+ $(,)? }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum $pages {
+            $($page),+
+        }
+
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible)]
-        fn $split() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-            Ok($page().into_any())
+        #[leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $module(page: $pages) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+            Ok(match page {
+                $($pages::$page => $component().into_any()),+
+            })
         }
 
         #[cfg(not(feature = "split"))]
-        async fn $split() -> Result<AnyView, std::convert::Infallible> {
-            Ok($page().into_any())
+        async fn $module(page: $pages) -> Result<AnyView, std::convert::Infallible> {
+            Ok(match page {
+                $($pages::$page => $component().into_any()),+
+            })
         }
+    };
+}
 
+/// `$route` for `<Route view={Lazy::<$route>::new()}>`: the page `$page` of module `$module`.
+macro_rules! lazy_route {
+    ($route:ident, $module:ident($page:expr)) => {
         pub struct $route;
 
         impl LazyRoute for $route {
@@ -33,7 +52,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_: Self) -> AnyView {
-                $split()
+                $module($page)
                     .await
                     .unwrap_or_else(|_| view! { <PageLoadFailed /> }.into_any())
             }
@@ -41,25 +60,40 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(
-    DashboardsRoute,
-    dashboards_page,
-    crate::pages::DashboardsPage
-);
-lazy_page!(DashboardRoute, dashboard_page, crate::pages::DashboardPage);
-lazy_page!(DevToolsRoute, dev_tools_page, crate::pages::DevToolsPage);
-lazy_page!(AccessRoute, access_page, crate::pages::EffectiveAccessPage);
-lazy_page!(SearchRoute, search_page, crate::pages::SearchPage);
-lazy_page!(SpacesRoute, spaces_page, crate::pages::SpacesManagementPage);
-lazy_page!(
+page_module!(dashboards_pages, DashboardsPages {
+    List => crate::pages::DashboardsPage,
+    View => crate::pages::DashboardPage,
+});
+page_module!(dev_tools_pages, DevToolsPages {
+    Console => crate::pages::DevToolsPage,
+});
+page_module!(search_pages, SearchPages {
+    Search => crate::pages::SearchPage,
+});
+page_module!(management_pages, ManagementPages {
+    Users => crate::pages::UsersPage,
+    Roles => crate::pages::RolesPage,
+    RoleEdit => crate::pages::RoleEditPage,
+    Access => crate::pages::EffectiveAccessPage,
+    Spaces => crate::pages::SpacesManagementPage,
+    SpaceCreate => crate::pages::SpaceCreatePage,
+    SpaceEdit => crate::pages::SpaceEditPage,
+});
+
+lazy_route!(DashboardsRoute, dashboards_pages(DashboardsPages::List));
+lazy_route!(DashboardRoute, dashboards_pages(DashboardsPages::View));
+lazy_route!(DevToolsRoute, dev_tools_pages(DevToolsPages::Console));
+lazy_route!(SearchRoute, search_pages(SearchPages::Search));
+lazy_route!(UsersRoute, management_pages(ManagementPages::Users));
+lazy_route!(RolesRoute, management_pages(ManagementPages::Roles));
+lazy_route!(RoleEditRoute, management_pages(ManagementPages::RoleEdit));
+lazy_route!(AccessRoute, management_pages(ManagementPages::Access));
+lazy_route!(SpacesRoute, management_pages(ManagementPages::Spaces));
+lazy_route!(
     SpaceCreateRoute,
-    space_create_page,
-    crate::pages::SpaceCreatePage
+    management_pages(ManagementPages::SpaceCreate)
 );
-lazy_page!(SpaceEditRoute, space_edit_page, crate::pages::SpaceEditPage);
-lazy_page!(UsersRoute, users_page, crate::pages::UsersPage);
-lazy_page!(RolesRoute, roles_page, crate::pages::RolesPage);
-lazy_page!(RoleEditRoute, role_edit_page, crate::pages::RoleEditPage);
+lazy_route!(SpaceEditRoute, management_pages(ManagementPages::SpaceEdit));
 
 /// The page's module could not be fetched (offline, a proxy's error page): say so instead of
 /// leaving the previous page up or stopping the app. A reload fetches it anew.
