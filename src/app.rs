@@ -86,9 +86,11 @@ pub fn App(transport: Transport) -> impl IntoView {
     spawn_local(async move { session.refresh(api).await });
     watch_privileges(session, api);
 
+    let (is_routing, set_is_routing) = signal(false);
     view! {
-        <Router base=crate::state::space::current_prefix()>
+        <Router base=crate::state::space::current_prefix() set_is_routing>
             <ToastRegion />
+            <RouteLoading is_routing />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=LoginPage />
                 <ParentRoute path=path!("") view=Shell>
@@ -112,6 +114,41 @@ pub fn App(transport: Transport) -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// How long opening a page may take before the loading bar shows: most pages open at once, and a
+/// bar flashing on every click would be noise.
+const ROUTE_LOADING_DELAY: Duration = Duration::from_millis(150);
+
+/// A thin bar across the top while the router waits for a page, in practice a page's wasm module
+/// being fetched the first time it is opened (`src/lazy_routes.rs`): without it a click on a slow
+/// connection looks ignored, since the old page stays up until the new one is ready.
+#[component]
+fn RouteLoading(is_routing: ReadSignal<bool>) -> impl IntoView {
+    let visible = RwSignal::new(false);
+    Effect::new(move |_| {
+        if is_routing.get() {
+            set_timeout(
+                move || {
+                    if is_routing.try_get_untracked() == Some(true) {
+                        visible.try_set(true);
+                    }
+                },
+                ROUTE_LOADING_DELAY,
+            );
+        } else {
+            visible.set(false);
+        }
+    });
+    view! {
+        <div
+            class="route-loading"
+            data-testid="route-loading"
+            role="progressbar"
+            aria-label="Opening page"
+            hidden=move || !visible.get()
+        ></div>
     }
 }
 

@@ -450,3 +450,49 @@ async fn a_page_whose_module_cannot_be_fetched_says_so_and_opens_once_it_can() -
     })
     .await
 }
+
+/// On a slow connection a page's module takes a while to arrive: the previous page stays, a bar
+/// across the top says a page is opening, and both give way to the page once it is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_page_module_shows_the_loading_bar_until_the_page_opens() -> Result<()> {
+    let bar = testid("route-loading");
+    run_with(FAULTS, move |b| async move {
+        b.goto(LEADS_PAGE).await?;
+        b.sign_in("elastic").await?;
+        b.wait_for_testid("leads-section", TIMEOUT).await?;
+        ensure!(!b.is_shown(&bar).await?, "no bar while nothing is loading");
+        let slow_modules = FaultRule {
+            method: Some("GET".into()),
+            stall_seconds: Some(3),
+            ..FaultRule::new("/gatehouse-", FaultKind::Stall)
+        };
+        b.set_faults(vec![slow_modules]).await?;
+
+        click(&b, &testid("nav-dev-tools")).await?;
+        b.wait_for(&bar, TIMEOUT)
+            .await
+            .context("the loading bar shows while the page's module is on its way")?;
+        ensure!(
+            b.is_shown(&testid("leads-section")).await?,
+            "the previous page stays up meanwhile"
+        );
+        b.screenshot("page-module-loading").await?;
+        b.wait_for_testid("console-editor", STALL_WAIT)
+            .await
+            .context("Dev Tools opens once its module arrives")?;
+        ensure!(
+            !b.is_shown(&bar).await?,
+            "the bar is gone once the page is open"
+        );
+        let report = b.clear_faults().await?;
+        let stalled = report
+            .injected
+            .get(FaultKind::Stall.as_str())
+            .copied()
+            .unwrap_or(0);
+        ensure!(stalled >= 1, "the module fetch was slowed: {report:?}");
+        b.assert_no_crash().await?;
+        Ok(())
+    })
+    .await
+}
