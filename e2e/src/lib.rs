@@ -33,13 +33,13 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 const POLL: Duration = Duration::from_millis(100);
 
-/// The built SPA (`trunk build --release` output), from `$GATEHOUSE_DIST`.
+/// The release SPA (`cargo xtask dist` output: split into per-page modules), from `$GATEHOUSE_DIST`.
 pub fn dist_dir() -> Result<PathBuf> {
     let Some(dir) = std::env::var_os("GATEHOUSE_DIST") else {
         bail!(
             "GATEHOUSE_DIST is not set: the browser tests need the built SPA. Run them with \
              `cargo xtask test` (it builds the SPA and sets GATEHOUSE_DIST), or run \
-             `trunk build --release` and then `GATEHOUSE_DIST=$PWD/dist cargo test -p gatehouse-e2e`"
+             `cargo xtask dist` and set GATEHOUSE_DIST to the directory it prints"
         );
     };
     let dir = PathBuf::from(dir);
@@ -50,7 +50,7 @@ pub fn dist_dir() -> Result<PathBuf> {
     };
     if !dir.join("index.html").is_file() {
         bail!(
-            "GATEHOUSE_DIST={} has no index.html; build the SPA with `trunk build --release` \
+            "GATEHOUSE_DIST={} has no index.html; build the SPA with `cargo xtask dist DIR` \
              (or run `cargo xtask test`)",
             dir.display()
         );
