@@ -390,6 +390,16 @@ async fn the_console_watch_sees_panics_and_uncaught_errors() -> Result<()> {
     .await
 }
 
+/// Every file of the release build's module directory (`/gatehouse-<hash>/…`). Set once the app
+/// has loaded, it reaches only the modules of the pages opened from then on.
+fn on_page_modules(kind: FaultKind, stall_seconds: Option<u64>) -> FaultRule {
+    FaultRule {
+        method: Some("GET".into()),
+        stall_seconds,
+        ..FaultRule::new("/gatehouse-", kind)
+    }
+}
+
 /// The release build fetches a page's wasm module the first time the page is opened
 /// (`src/lazy_routes.rs`). When that fetch fails (here a proxy's 502 for every module), the page
 /// says so with a way to try again, the app does not stop, and once the network is back the
@@ -402,13 +412,7 @@ async fn a_page_whose_module_cannot_be_fetched_says_so_and_opens_once_it_can() -
         b.goto(LEADS_PAGE).await?;
         b.sign_in("elastic").await?;
         b.wait_for_testid("leads-section", TIMEOUT).await?;
-        // Every file of the build's module directory (`/gatehouse-<hash>/…`); the main module
-        // is loaded already, so only the Dev Tools page's modules are asked for now.
-        let modules = FaultRule {
-            method: Some("GET".into()),
-            ..FaultRule::new("/gatehouse-", kind)
-        };
-        b.set_faults(vec![modules]).await?;
+        b.set_faults(vec![on_page_modules(kind, None)]).await?;
 
         click(&b, &testid("nav-dev-tools")).await?;
         let panel = wait_for_text(
@@ -461,12 +465,8 @@ async fn a_slow_page_module_shows_the_loading_bar_until_the_page_opens() -> Resu
         b.sign_in("elastic").await?;
         b.wait_for_testid("leads-section", TIMEOUT).await?;
         ensure!(!b.is_shown(&bar).await?, "no bar while nothing is loading");
-        let slow_modules = FaultRule {
-            method: Some("GET".into()),
-            stall_seconds: Some(3),
-            ..FaultRule::new("/gatehouse-", FaultKind::Stall)
-        };
-        b.set_faults(vec![slow_modules]).await?;
+        b.set_faults(vec![on_page_modules(FaultKind::Stall, Some(3))])
+            .await?;
 
         click(&b, &testid("nav-dev-tools")).await?;
         b.wait_for(&bar, TIMEOUT)
