@@ -116,7 +116,13 @@ struct Ctx {
 
 impl Ctx {
     fn new() -> Result<Ctx> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        // `cargo run` sets CARGO_MANIFEST_DIR for the run too. Prefer it to the compile-time
+        // value: two checkouts sharing one target directory (a CI clone beside the working tree)
+        // share the xtask binary, and the baked path would point at the other checkout.
+        let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
             .parent()
             .ok_or("xtask has no parent directory")?
             .to_path_buf();
