@@ -13,8 +13,9 @@ use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::ToastRegion;
 use crate::lazy_routes::{
-    AccessRoute, DashboardRoute, DashboardsRoute, DevToolsRoute, RoleEditRoute, RolesRoute,
-    SearchRoute, SpaceCreateRoute, SpaceEditRoute, SpacesRoute, UsersRoute,
+    AccessRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages, DevToolsRoute,
+    ManagementPages, RoleEditRoute, RolesRoute, SearchPages, SearchRoute, SpaceCreateRoute,
+    SpaceEditRoute, SpacesRoute, UsersRoute,
 };
 use crate::pages::effective_access::ACCESS_PATH;
 use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
@@ -30,6 +31,8 @@ struct NavApp {
     label: &'static str,
     nav_link: &'static str,
     testid: &'static str,
+    /// Fetches the app's wasm module ahead of a click (`src/lazy_routes.rs`).
+    prefetch: fn(),
 }
 
 const APPS: [NavApp; 5] = [
@@ -38,24 +41,28 @@ const APPS: [NavApp; 5] = [
         label: "Entity analytics",
         nav_link: "securitySolutionUI",
         testid: "nav-entity-analytics",
+        prefetch: || {},
     },
     NavApp {
         href: DASHBOARDS_PATH,
         label: "Dashboards",
         nav_link: "dashboards",
         testid: "nav-dashboards",
+        prefetch: DashboardsPages::prefetch,
     },
     NavApp {
         href: DEV_TOOLS_PATH,
         label: "Dev Tools",
         nav_link: "dev_tools",
         testid: "nav-dev-tools",
+        prefetch: DevToolsPages::prefetch,
     },
     NavApp {
         href: MANAGEMENT_PATH,
         label: "Management",
         nav_link: "management",
         testid: "nav-management",
+        prefetch: ManagementPages::prefetch,
     },
     // Last, so the first app a user may open (their home) is unchanged for existing users.
     NavApp {
@@ -63,6 +70,7 @@ const APPS: [NavApp; 5] = [
         label: "Search",
         nav_link: gatehouse_api::search::APP_ID,
         testid: "nav-search",
+        prefetch: SearchPages::prefetch,
     },
 ];
 
@@ -310,9 +318,25 @@ fn Header() -> impl IntoView {
             .map(|app| {
                 let href = space_path(app.href);
                 let matches = href.clone();
-                let current = move || location.pathname.get().starts_with(&matches).then_some("page");
+                let current = move || {
+                    location
+                        .pathname
+                        .get()
+                        .starts_with(&matches)
+                        .then_some("page")
+                };
+                let prefetch = app.prefetch;
                 view! {
-                    <a href=href class="nav-link" data-testid=app.testid aria-current=current>{app.label}</a>
+                    <a
+                        href=href
+                        class="nav-link"
+                        data-testid=app.testid
+                        aria-current=current
+                        on:pointerenter=move |_| prefetch()
+                        on:focus=move |_| prefetch()
+                    >
+                        {app.label}
+                    </a>
                 }
             })
             .collect_view()

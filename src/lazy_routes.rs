@@ -15,17 +15,38 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 /// One module of pages: `$module` is its name and the function that renders one of its pages,
-/// `$pages` the enum naming them.
+/// `$pages` the enum naming them, `$preload` the function that only fetches the module.
 macro_rules! page_module {
-    ($module:ident, $pages:ident { $($page:ident => $component:path),+ $(,)? }) => {
+    ($module:ident, $preload:ident, $pages:ident { $($page:ident => $component:path),+ $(,)? }) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
         pub enum $pages {
             $($page),+
         }
 
+        impl $pages {
+            /// Starts fetching the module when a visit is likely (the pointer is over a link to
+            /// one of its pages, or the link has focus), so the page opens without waiting. A
+            /// failure is left to the visit, which reports it.
+            pub fn prefetch() {
+                leptos::task::spawn_local(async {
+                    let _ = $preload().await;
+                });
+            }
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $preload() -> Result<(), std::convert::Infallible> {
+            Ok(())
+        }
+
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[leptos::wasm_split::wasm_split(
+            $module,
+            wasm_split_path = ::leptos::wasm_split,
+            fallible,
+            preload($preload)
+        )]
         fn $module(page: $pages) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
             Ok(match page {
                 $($pages::$page => $component().into_any()),+
@@ -60,17 +81,17 @@ macro_rules! lazy_route {
     };
 }
 
-page_module!(dashboards_pages, DashboardsPages {
+page_module!(dashboards_pages, preload_dashboards_pages, DashboardsPages {
     List => crate::pages::DashboardsPage,
     View => crate::pages::DashboardPage,
 });
-page_module!(dev_tools_pages, DevToolsPages {
+page_module!(dev_tools_pages, preload_dev_tools_pages, DevToolsPages {
     Console => crate::pages::DevToolsPage,
 });
-page_module!(search_pages, SearchPages {
+page_module!(search_pages, preload_search_pages, SearchPages {
     Search => crate::pages::SearchPage,
 });
-page_module!(management_pages, ManagementPages {
+page_module!(management_pages, preload_management_pages, ManagementPages {
     Users => crate::pages::UsersPage,
     Roles => crate::pages::RolesPage,
     RoleEdit => crate::pages::RoleEditPage,
