@@ -6,7 +6,7 @@
 //! shell, the space selector and the leads page stay in the main module, so opening Gatehouse on
 //! the leads page fetches none of them. A module per group rather than per page: the splitter
 //! puts the code two modules share into chunks of their own, one per combination, so eleven
-//! modules made 156 files and up to 78 requests for one page; four make a few dozen.
+//! modules made 156 files and up to 78 requests for one page; four make 15 files.
 //!
 //! Builds without the feature (`trunk serve`, the wasm tests) link every page in and take the
 //! same async path, so the router behaves the same in both.
