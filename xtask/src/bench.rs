@@ -15,7 +15,7 @@
 //! measuring stage runs the same figures on it. Without node/npm, or when its build fails, the
 //! bench goes on and reports the React rows as not run, with the reason.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use super::{cargo, ensure_tools, run, step, Ctx, Need, Result};
@@ -29,20 +29,13 @@ pub const SERVER_PROFILE: &[&str] = &[
     "profile.release.codegen-units=16",
 ];
 
-pub fn target_dir(ctx: &Ctx) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
-        .unwrap_or_else(|| ctx.root.join("target"))
-}
-
 /// `cargo xtask bench`.
 pub fn bench(ctx: &Ctx) -> Result<()> {
     step("ensure tools", || ensure_tools(ctx, Need::Test))?;
-    let dist = target_dir(ctx).join("xtask/bench-dist");
+    let dist = ctx.target_dir().join("xtask/bench-dist");
     step(
         "release SPA, split into per-page wasm modules (bench-dist)",
-        || super::spa_release::build(ctx, &target_dir(ctx), &dist),
+        || super::spa_release::build(ctx, &dist),
     )?;
     // Not fatal: the SPA's figures stand without the reference.
     let not_run = dist.join(REACT_NOT_RUN);
@@ -143,7 +136,7 @@ mod measure {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use super::{target_dir, REACT_DIR, REACT_NOT_RUN, REACT_SRC, SERVER_PROFILE};
+    use super::{REACT_DIR, REACT_NOT_RUN, REACT_SRC, SERVER_PROFILE};
     use crate::{Ctx, Result};
 
     /// Transfer-size target: wasm + JS + CSS, gzip, in KB of 1024 bytes.
@@ -702,7 +695,7 @@ mod measure {
     }
 
     fn server(ctx: &Ctx, dist: &Path, react: &ReactRef, report: &mut Report) -> Result<()> {
-        let tmp = target_dir(ctx).join("xtask/bench-tmp");
+        let tmp = ctx.target_dir().join("xtask/bench-tmp");
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(|e| format!("mkdir {}: {e}", tmp.display()))?;
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -154,6 +154,22 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// Cargo's target directory: `$CARGO_TARGET_DIR` (relative to the repository) or `target/`.
+    fn target_dir(&self) -> PathBuf {
+        env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|p| {
+                if p.is_absolute() {
+                    p
+                } else {
+                    self.root.join(p)
+                }
+            })
+            .unwrap_or_else(|| self.root.join("target"))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Small process helpers
 
@@ -504,8 +520,7 @@ fn test(ctx: &Ctx) -> Result<()> {
     step("ensure tools", || ensure_tools(ctx, Need::Test))?;
 
     // A dist directory of our own: `trunk serve` (cargo xtask dev) rewrites `dist/` on every change.
-    let target_dir = bench::target_dir(ctx);
-    let dist = target_dir.join("xtask/dist");
+    let dist = ctx.target_dir().join("xtask/dist");
     let screenshots = env::var_os("GATEHOUSE_SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| ctx.root.join("target/screenshots"));
@@ -549,7 +564,7 @@ fn test(ctx: &Ctx) -> Result<()> {
             "(3/4) release SPA, split into per-page wasm modules",
             Box::new(|| Outcome {
                 counts: None,
-                result: spa_release::build(ctx, &target_dir, &dist),
+                result: spa_release::build(ctx, &dist),
             }),
         ),
         (
@@ -622,15 +637,14 @@ fn test(ctx: &Ctx) -> Result<()> {
 // cargo xtask dist
 
 fn dist(ctx: &Ctx, args: &[String]) -> Result<()> {
-    let target_dir = bench::target_dir(ctx);
     let dist = match args {
-        [] => target_dir.join("xtask/dist"),
+        [] => ctx.target_dir().join("xtask/dist"),
         [dir] => ctx.root.join(dir),
         _ => return Err(format!("usage: cargo xtask dist [DIR]\n\n{USAGE}")),
     };
     step("ensure tools", || ensure_tools(ctx, Need::Test))?;
     step("release SPA, split into per-page wasm modules", || {
-        spa_release::build(ctx, &target_dir, &dist)
+        spa_release::build(ctx, &dist)
     })
 }
 

@@ -111,7 +111,6 @@ mod load {
     use reqwest::{Method, StatusCode};
 
     use super::parse_args;
-    use crate::bench::target_dir;
     use crate::{Ctx, Result};
 
     /// Memory bound: the server's RSS after the load may be at most `MEMORY_FACTOR` × the sample
@@ -127,7 +126,7 @@ mod load {
 
     /// The soak's working directory (database, audit log), emptied at the start of each run.
     fn work_dir(ctx: &Ctx) -> PathBuf {
-        target_dir(ctx).join("xtask/soak-tmp")
+        ctx.target_dir().join("xtask/soak-tmp")
     }
 
     const PASSWORD: &str = "changeme";

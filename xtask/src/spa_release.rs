@@ -27,7 +27,8 @@ use super::{cargo, run, Ctx, Result, WASM_TARGET};
 const MODULES_STEM: &str = "gatehouse";
 
 /// Builds the release SPA into `dist` (emptied first).
-pub fn build(ctx: &Ctx, target_dir: &Path, dist: &Path) -> Result<()> {
+pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
+    let target_dir = ctx.target_dir();
     let linked = target_dir
         .join(WASM_TARGET)
         .join("release")
