@@ -785,3 +785,61 @@ async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoke
         )
     );
 }
+
+/// A page read again goes to a browser gzip-compressed (100 leads are about 140 KB of JSON); a
+/// client that does not ask for gzip still gets the JSON itself.
+#[tokio::test]
+async fn a_page_read_again_is_sent_compressed_to_a_client_that_accepts_gzip() {
+    use std::io::Read;
+    let t = TestServer::start().await;
+    let full = t.login("leads_full_user").await;
+    generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
+    let url = path("?perPage=100");
+    let send = |encoding: Option<&'static str>| {
+        let mut request = t.as_user(&full, Method::GET, &url);
+        if let Some(e) = encoding {
+            request = request.header("accept-encoding", e);
+        }
+        async move {
+            let r = request.send().await.expect("find");
+            assert_eq!(r.status(), StatusCode::OK);
+            let encoding = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap_or_default().to_string());
+            let vary = r
+                .headers()
+                .get("vary")
+                .map(|v| v.to_str().unwrap_or_default().to_string());
+            (encoding, vary, r.bytes().await.expect("body").to_vec())
+        }
+    };
+    let browser = Some("gzip, deflate, br, zstd");
+    let (encoding, vary, first) = send(browser).await;
+    assert_eq!(encoding, None, "a first read is sent as it was read");
+    assert_eq!(vary.as_deref(), Some("accept-encoding"));
+    let page: LeadsPage = serde_json::from_slice(&first).expect("JSON");
+    assert_eq!(page.leads.0.len(), 5);
+
+    let (encoding, vary, gz) = send(browser).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert_eq!(vary.as_deref(), Some("accept-encoding"));
+    assert!(
+        gz.len() < first.len() / 2,
+        "{} of {} bytes",
+        gz.len(),
+        first.len()
+    );
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut plain)
+        .expect("valid gzip");
+    assert_eq!(plain, first, "the same answer");
+
+    let (encoding, _, identity) = send(None).await;
+    assert_eq!(encoding, None, "no Accept-Encoding: JSON");
+    assert_eq!(identity, first);
+    let (encoding, _, refused) = send(Some("gzip;q=0, br")).await;
+    assert_eq!(encoding, None, "gzip refused: JSON");
+    assert_eq!(refused, first);
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -156,23 +156,28 @@ pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindQuery> {
 /// Answers `LeadsPage` as JSON. The body is built from the stored lead texts rather than through
 /// `Json<LeadsPage>` (parsing and re-serializing 100 leads cost more than the query); the bytes
 /// are the same (see `leads::push_wire_lead`). A page read before is sent again while it is
-/// still exact (see `find_cache`), after the asker's privileges are checked as always.
+/// still exact (see `find_cache`), after the asker's privileges are checked as always, and
+/// gzip-compressed when the asker accepts it.
 async fn find(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     let query = parse_find_query(raw.as_deref())?;
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Search)?;
     // Read before the database: a write after this makes what is read below a stale entry.
     let generation = state.db.generation();
-    let body = match state
+    let kept = state
         .find_cache
-        .get(&index, &query, generation, db::now_millis())
-    {
-        Some(body) => body,
+        .get(&index, &query, generation, db::now_millis());
+    let (body, gzipped) = match kept {
+        Some(answer) => match accepts_gzip(&headers).then(|| answer.gzip()).flatten() {
+            Some(gzip) => (gzip, true),
+            None => (answer.body().clone(), false),
+        },
         None => {
             let (read_index, read_query) = (index.clone(), query.clone());
             let page = state
@@ -195,17 +200,49 @@ async fn find(
                 page.valid_until_ms,
                 body.clone(),
             );
-            body
+            (body, false)
         }
     };
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
+    let mut response = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
+        ],
         body,
     )
-        .into_response())
+        .into_response();
+    if gzipped {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    Ok(response)
+}
+
+/// Whether the request's `Accept-Encoding` lets the answer be gzip (RFC 9110 §12.5.3: `gzip` or
+/// `*` with a quality above 0; browsers send `gzip, deflate, br, zstd`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut wildcard = false;
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for coding in value.split(',') {
+            let mut params = coding.split(';');
+            let name = params.next().unwrap_or_default().trim();
+            let quality = params
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(1.0, |q| q.trim().parse::<f32>().unwrap_or(0.0));
+            if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+                return quality > 0.0;
+            }
+            if name == "*" {
+                wildcard = quality > 0.0;
+            }
+        }
+    }
+    wildcard
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,6 +509,34 @@ mod tests {
             AppError::Siem { message, .. } => message,
             other => panic!("expected a siem error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn gzip_is_sent_only_where_accept_encoding_allows_it() {
+        let accepts = |values: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for v in values {
+                headers.append(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            }
+            accepts_gzip(&headers)
+        };
+        assert!(accepts(&["gzip, deflate, br, zstd"]), "Chromium");
+        assert!(
+            accepts(&["br", "GZIP;q=0.5"]),
+            "in a second header, any case"
+        );
+        assert!(accepts(&["*"]));
+        assert!(!accepts(&[]), "no header: identity");
+        assert!(!accepts(&["br, deflate"]));
+        assert!(
+            !accepts(&["gzip;q=0, *"]),
+            "refused by name beats the wildcard"
+        );
+        assert!(!accepts(&["*;q=0"]));
+        assert!(
+            !accepts(&["gzip; q=zero"]),
+            "an unreadable quality is not a yes"
+        );
     }
 
     #[test]
