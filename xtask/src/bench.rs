@@ -137,6 +137,7 @@ mod measure {
     use std::time::{Duration, Instant};
 
     use super::{REACT_DIR, REACT_NOT_RUN, REACT_SRC, SERVER_PROFILE};
+    use crate::http_load;
     use crate::{Ctx, Result};
 
     /// Transfer-size target: wasm + JS + CSS, gzip, in KB of 1024 bytes.
@@ -573,7 +574,13 @@ mod measure {
         bodies: Vec<serde_json::Value>,
         /// Count a 200 whose body has an `"error"` member as an error (per-object results).
         error_in_body: bool,
+        /// Sent as `Accept-Encoding`: [`BROWSER_ENCODINGS`], as the SPA's requests carry, or
+        /// none (the answer is sent uncompressed).
+        accept_encoding: Option<&'static str>,
     }
+
+    /// What Chromium sends as `Accept-Encoding` with every request of the SPA.
+    const BROWSER_ENCODINGS: &str = "gzip, deflate, br, zstd";
 
     impl Route {
         fn request(&self, c: &reqwest::Client, n: u64) -> reqwest::RequestBuilder {
@@ -586,6 +593,10 @@ mod measure {
                 .header("x-elastic-internal-origin", "Kibana")
                 .header("elastic-api-version", "1")
                 .header("cookie", &self.sid);
+            let r = match self.accept_encoding {
+                Some(encodings) => r.header("accept-encoding", encodings),
+                None => r,
+            };
             if self.bodies.is_empty() {
                 r
             } else {
@@ -594,13 +605,61 @@ mod measure {
             }
         }
 
+        /// Every request the load sends, as bytes for [`http_load`]: the URLs or the bodies taken
+        /// in turn, with the same headers as [`Route::request`].
+        fn raw_requests(&self, host: &str) -> Result<Vec<Vec<u8>>> {
+            let urls = if self.urls.is_empty() {
+                std::slice::from_ref(&self.url)
+            } else {
+                &self.urls[..]
+            };
+            let bodies = self
+                .bodies
+                .iter()
+                .map(|b| serde_json::to_vec(b).map(Some).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>>>()?;
+            let bodies = if bodies.is_empty() {
+                vec![None]
+            } else {
+                bodies
+            };
+            let mut headers = vec![
+                ("x-elastic-internal-origin", "Kibana"),
+                ("elastic-api-version", "1"),
+                ("cookie", self.sid.as_str()),
+            ];
+            if let Some(encodings) = self.accept_encoding {
+                headers.push(("accept-encoding", encodings));
+            }
+            if !self.bodies.is_empty() {
+                headers.push(("kbn-xsrf", "true"));
+            }
+            (0..urls.len().max(bodies.len()))
+                .map(|n| {
+                    let url =
+                        reqwest::Url::parse(&urls[n % urls.len()]).map_err(|e| e.to_string())?;
+                    let target = match url.query() {
+                        Some(q) => format!("{}?{q}", url.path()),
+                        None => url.path().to_string(),
+                    };
+                    Ok(http_load::request(
+                        self.method.as_str(),
+                        &target,
+                        host,
+                        &headers,
+                        bodies[n % bodies.len()].as_deref(),
+                    ))
+                })
+                .collect()
+        }
+
         fn body_ok(&self, body: &[u8]) -> bool {
             !self.error_in_body || !body.windows(7).any(|w| w == b"\"error\"")
         }
     }
 
-    /// `conns` tasks, each with its own client (one keep-alive connection), sending the route's
-    /// request back to back for `secs` seconds.
+    /// `conns` tasks, each with its own keep-alive connection ([`http_load`]), sending the
+    /// route's requests back to back for `secs` seconds.
     async fn load(route: Route, conns: usize, secs: u64) -> Result<Load> {
         let what = format!("{} {}", route.method, route.url);
         // One request first: the route must answer 200 (without errors) before it is timed.
@@ -617,42 +676,63 @@ mod measure {
                 String::from_utf8_lossy(&body)
             ));
         }
-        let body_bytes = body.len();
+        let probe_bytes = body.len();
 
+        let url = reqwest::Url::parse(&route.url).map_err(|e| format!("{what}: {e}"))?;
+        let addr = url
+            .socket_addrs(|| None)
+            .map_err(|e| format!("{what}: {e}"))?
+            .first()
+            .copied()
+            .ok_or(format!("{what}: no address"))?;
+        let requests = Arc::new(route.raw_requests(&format!("{addr}"))?);
         let route = Arc::new(route);
         let started = Instant::now();
         let deadline = started + Duration::from_secs(secs);
         let mut tasks = Vec::new();
         for task in 0..conns as u64 {
-            let route = route.clone();
-            let c = client()?;
+            let (route, requests) = (route.clone(), requests.clone());
+            let mut conn = http_load::Connection::open(addr).await?;
             tasks.push(tokio::spawn(async move {
                 let mut times = Vec::with_capacity(50_000);
                 let mut errors = 0u64;
-                // Connections spread evenly over the URLs taken in turn, so no two ask the same
-                // query close together.
-                let spread = route.urls.len().max(conns) as u64;
+                let mut body_len = 0;
+                // Connections spread evenly over the requests taken in turn, so no two ask the
+                // same query close together.
+                let spread = requests.len().max(conns) as u64;
                 let mut n = task * spread / conns as u64 + 1;
                 while Instant::now() < deadline {
                     let t = Instant::now();
-                    match route.request(&c, n).send().await {
-                        Ok(r) if r.status().is_success() => match r.bytes().await {
-                            Ok(b) if route.body_ok(&b) => times.push(t.elapsed()),
-                            _ => errors += 1,
-                        },
-                        _ => errors += 1,
+                    match conn
+                        .send(&requests[(n % requests.len() as u64) as usize])
+                        .await
+                    {
+                        Ok((status, body))
+                            if (200..300).contains(&status) && route.body_ok(body) =>
+                        {
+                            times.push(t.elapsed());
+                            body_len = body.len();
+                        }
+                        Ok(_) => errors += 1,
+                        // The connection is in an unknown state: this task's load ends here.
+                        Err(e) => return Err(e),
                     }
                     n += 1;
                 }
-                (times, errors)
+                Ok((times, errors, body_len))
             }));
         }
         let mut all = Vec::new();
         let mut errors = 0;
+        // As sent while timed (compressed, if it was): the probe above may have had it plain.
+        let mut body_bytes = probe_bytes;
         for t in tasks {
-            let (times, e) = t.await.map_err(|e| format!("load task: {e}"))?;
+            let (times, e, len) = t.await.map_err(|e| format!("load task: {e}"))??;
             all.extend(times);
             errors += e;
+            if len > 0 {
+                body_bytes = len;
+            }
         }
         let elapsed = started.elapsed();
         all.sort_unstable();
@@ -769,12 +849,17 @@ mod measure {
              `gatehouse_server::start` in the bench process (release build with {}), seeded, \
              {total} leads in the default space ({LEADS} from `insert_synthetic_leads`), logged \
              in as `leads_full_user`. Load generator in the same process on loopback: \
-             {CONNECTIONS} connections (one reqwest client each, keep-alive), requests back to \
-             back for {LOAD_SECS} s per route; latency is send → full body read, so it includes \
-             the client's own work and the queueing of 64 concurrent requests. Client and server \
-             share the machine's cores. The find row asks one query again and again, as many \
+             {CONNECTIONS} keep-alive connections, each writing its request and reading the \
+             answer by its Content-Length before the next (`xtask/src/http_load.rs`, like wrk: \
+             the bytes are read, not parsed or decompressed), back to back for {LOAD_SECS} s per \
+             route; latency is send → last byte of the answer read, so it includes the client's \
+             own work and the queueing of 64 concurrent requests. Client and server share the \
+             machine's cores. Every request carries the headers the SPA's do, with Chromium's \
+             `Accept-Encoding: {BROWSER_ENCODINGS}`, except the `find uncompressed` row (no \
+             Accept-Encoding). The find rows ask one query again and again, as many \
              analysts opening the leads page do: after the first request the server sends the \
-             answer it keeps until the next write (`find_cache`). The uncached rows take 160 \
+             answer it keeps until the next write (`find_cache`), gzip-compressed once for the \
+             clients that accept it (the body column is what was sent). The uncached rows take 160 \
              queries in turn (pages 1–10, both sort fields and orders, each status and none; \
              100 leads each), five times what that cache holds, so each is read from SQLite and \
              built anew; the last of them has 1 connection ({UNLOADED_SECS} s): the latency of \
@@ -795,6 +880,7 @@ mod measure {
             sid: sid.clone(),
             bodies: Vec::new(),
             error_in_body: false,
+            accept_encoding: Some(BROWSER_ENCODINGS),
         };
         // More distinct queries than the server keeps answers for, each asked again only after
         // dozens of others: every request is read from the database and built anew.
@@ -827,6 +913,16 @@ mod measure {
                 LOAD_SECS,
             ),
             (
+                "find uncompressed",
+                FIND_PATH,
+                Route {
+                    accept_encoding: None,
+                    ..get_route(FIND_PATH)
+                },
+                CONNECTIONS,
+                LOAD_SECS,
+            ),
+            (
                 "find uncached",
                 UNCACHED_FIND_PATHS,
                 uncached_route(),
@@ -850,6 +946,7 @@ mod measure {
                     sid: elastic_sid.clone(),
                     bodies: vec![mode("write_restricted"), mode("default")],
                     error_in_body: true,
+                    accept_encoding: Some(BROWSER_ENCODINGS),
                 },
                 CONNECTIONS,
                 LOAD_SECS,
@@ -878,6 +975,9 @@ mod measure {
                     "target p99 ≤ {FIND_TARGET_P99_MS} ms: {}",
                     verdict(ms(l.p99) <= FIND_TARGET_P99_MS && l.errors == 0)
                 ),
+                "find uncompressed" => {
+                    "no target (the find row for a client that does not accept gzip)".to_string()
+                }
                 "find uncached" => {
                     "no target (find when no answer is kept: the database read each time)"
                         .to_string()

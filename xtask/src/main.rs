@@ -17,6 +17,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 mod bench;
+#[cfg(any(test, feature = "bench"))]
+mod http_load;
 mod soak;
 mod spa_release;
 
