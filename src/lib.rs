@@ -9,6 +9,8 @@ pub mod pages;
 pub mod state;
 
 pub use app::App;
+#[cfg(target_arch = "wasm32")]
+pub use heap_meter::heap_live_bytes;
 
 /// Entry point of the browser build.
 pub fn start() {
@@ -16,4 +18,60 @@ pub fn start() {
     leptos::mount::mount_to_body(|| {
         leptos::view! { <App transport=api::browser_transport() /> }
     });
+}
+
+/// Bytes the wasm heap has handed out and not had back: the allocator's own count, read by
+/// `cargo xtask bench` (issue 6, memory). Wasm memory itself never shrinks, so it shows the
+/// allocator's peak and the spread of its free blocks; this shows what the app still holds.
+#[cfg(target_arch = "wasm32")]
+mod heap_meter {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct CountingAllocator;
+
+    static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+    // SAFETY: every call goes to `System` with the caller's own arguments; the count is only
+    // bookkeeping beside it.
+    unsafe impl GlobalAlloc for CountingAllocator {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc(layout) };
+            if !ptr.is_null() {
+                LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            }
+            ptr
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc_zeroed(layout) };
+            if !ptr.is_null() {
+                LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            }
+            ptr
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let moved = unsafe { System.realloc(ptr, layout, new_size) };
+            if !moved.is_null() {
+                LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+                LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+            }
+            moved
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+    /// See the module: exported to the page as `heap_live_bytes` on the wasm exports.
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    pub fn heap_live_bytes() -> usize {
+        LIVE_BYTES.load(Ordering::Relaxed)
+    }
 }

@@ -341,3 +341,88 @@ async fn a_failed_generation_reported_by_status_is_toasted_and_closes_writing() 
     })
     .await;
 }
+
+/// Paging through leads must not leave anything behind in the wasm heap: what the section holds
+/// after 200 more page switches is what it held before them (issue 6, memory).
+#[wasm_bindgen_test]
+async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
+    const PAGES: u32 = 20;
+    let canned = Canned::new(move |request| {
+        let path = request.path.as_str();
+        if path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else if path.ends_with("/status") {
+            json(200, STATUS_IDLE)
+        } else if path.starts_with(&format!("{LEADS}?")) {
+            let page: u32 = path
+                .split(['?', '&'])
+                .find_map(|p| p.strip_prefix("page="))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1);
+            let leads: Vec<String> = (0..20)
+                .map(|i| {
+                    lead(
+                        &format!("p{page}-{i}"),
+                        &format!("Lead {i} of page {page}"),
+                        5,
+                    )
+                })
+                .collect();
+            json(
+                200,
+                &leads_page(&leads, u64::from(PAGES) * 20)
+                    .replace("\"page\":1", &format!("\"page\":{page}")),
+            )
+        } else {
+            json(
+                404,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+            )
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    let label = |root: &Element| testid(root, "leads-page").and_then(|p| p.text_content());
+    wait_for("first page", || {
+        label(&root).as_deref() == Some(&*format!("Page 1 of {PAGES}"))
+    })
+    .await;
+    // Forward to the last page and back, as a user paging through them would.
+    let mut page = 1;
+    let mut forward = true;
+    let mut switch = |root: Element| {
+        if page == PAGES {
+            forward = false;
+        } else if page == 1 {
+            forward = true;
+        }
+        page = if forward { page + 1 } else { page - 1 };
+        let button = if forward { "leads-next" } else { "leads-prev" };
+        let want = format!("Page {page} of {PAGES}");
+        async move {
+            click(&testid(&root, button).expect("pager button"));
+            wait_for(&want.clone(), || label(&root).as_deref() == Some(&*want)).await;
+        }
+    };
+    // The canned transport's log of requests would grow by itself: emptied after every switch,
+    // in room set aside before measuring.
+    canned.requests.borrow_mut().reserve(64);
+    // Warm-up: every page seen once, every cache at its working size.
+    for _ in 0..(2 * PAGES) {
+        switch(root.clone()).await;
+        canned.requests.borrow_mut().clear();
+    }
+    let before = gatehouse::heap_live_bytes();
+    for _ in 0..200 {
+        switch(root.clone()).await;
+        canned.requests.borrow_mut().clear();
+    }
+    let after = gatehouse::heap_live_bytes();
+    wasm_bindgen_test::console_log!(
+        "wasm heap in use: {before} → {after} bytes over 200 page switches"
+    );
+    assert!(
+        after <= before + 2_048,
+        "the wasm heap grew by {} bytes over 200 page switches ({before} → {after})",
+        after as i64 - before as i64
+    );
+}

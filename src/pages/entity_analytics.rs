@@ -62,8 +62,8 @@ struct LeadsState {
     query: RwSignal<FindLeadsQuery>,
     reload: RwSignal<u32>,
     generating: RwSignal<bool>,
-    /// Total of the last successful find; the toolbar reads it instead of the resource, so no
-    /// resource is ever read outside a `<Transition>`.
+    /// Total of the last successful find; the toolbar reads it instead of the resource, so only
+    /// `LeadsBody` reads the resource.
     total: RwSignal<Option<u64>>,
     /// Which missing privilege the "Why?" panel explains, when it is open.
     why: RwSignal<Option<Requirement>>,
@@ -428,6 +428,11 @@ fn Filters(state: LeadsState) -> impl IntoView {
     }
 }
 
+/// The page of leads, or what stands in for it. Read as a plain reactive value rather than in
+/// `<Transition>` + `Suspend`: the resource keeps its last page while the next one loads, which
+/// is the same "previous page until the next arrives", and Leptos 0.8's `Suspend` left about
+/// 80 bytes of wasm heap behind on every page switch (`tests/leads_section.rs`, page switches
+/// leave nothing behind; `cargo xtask bench`, memory).
 #[component]
 fn LeadsBody(state: LeadsState, leads: LeadsResource) -> impl IntoView {
     let skeleton = || {
@@ -437,27 +442,23 @@ fn LeadsBody(state: LeadsState, leads: LeadsResource) -> impl IntoView {
             </ul>
         }
     };
-    view! {
-        <Transition fallback=skeleton>
-            {move || Suspend::new(async move {
-                match leads.await {
-                    None => skeleton().into_any(),
-                    Some(Ok(page)) if page.total == 0 || page.leads.is_empty() && page.page == 1 => {
-                        view! { <EmptyState state /> }.into_any()
-                    }
-                    Some(Err(error)) if error.is_index_not_found() => view! { <EmptyState state /> }.into_any(),
-                    Some(Ok(page)) => view! { <LeadGrid state page /> }.into_any(),
-                    Some(Err(error)) => view! {
-                        <div class="callout callout-danger" role="alert" data-testid="leads-error">
-                            <p class="callout-title">{texts::FETCH_FAILED}</p>
-                            <p>{error.toast_text()}</p>
-                            <button type="button" class="btn" data-testid="leads-retry" on:click=move |_| state.refresh()>"Try again"</button>
-                        </div>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Transition>
+    move || {
+        match leads.get().flatten() {
+        None => skeleton().into_any(),
+        Some(Ok(page)) if page.total == 0 || page.leads.is_empty() && page.page == 1 => {
+            view! { <EmptyState state /> }.into_any()
+        }
+        Some(Err(error)) if error.is_index_not_found() => view! { <EmptyState state /> }.into_any(),
+        Some(Ok(page)) => view! { <LeadGrid state page /> }.into_any(),
+        Some(Err(error)) => view! {
+            <div class="callout callout-danger" role="alert" data-testid="leads-error">
+                <p class="callout-title">{texts::FETCH_FAILED}</p>
+                <p>{error.toast_text()}</p>
+                <button type="button" class="btn" data-testid="leads-retry" on:click=move |_| state.refresh()>"Try again"</button>
+            </div>
+        }
+        .into_any(),
+    }
     }
 }
 
