@@ -79,6 +79,14 @@ impl FaultKind {
             FaultKind::DropConnection => "drop_connection",
         }
     }
+
+    /// Whether the fault changes the real answer's body (which must then be plain JSON).
+    fn spoils_the_body(self) -> bool {
+        matches!(
+            self,
+            FaultKind::TruncatedJson | FaultKind::WrongTypes | FaultKind::EmptyBody
+        )
+    }
 }
 
 /// One rule of the control route's body.
@@ -252,7 +260,7 @@ async fn clear(State(faults): State<Faults>) -> Json<FaultsReport> {
 }
 
 /// Applies the first matching rule to a request.
-async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> Response {
+async fn inject(State(faults): State<Faults>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if path == FAULTS_PATH {
         return next.run(req).await;
@@ -261,6 +269,10 @@ async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> Respo
         return next.run(req).await;
     };
     tracing::warn!(fault = rule.fault.as_str(), method = %req.method(), %path, "injecting a fault");
+    if rule.fault.spoils_the_body() {
+        // The fault spoils the JSON itself, so the route must answer JSON, not a gzip copy.
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
     match rule.fault {
         FaultKind::Html502 => bad_gateway_page(),
         FaultKind::DropConnection => dropped_connection(),

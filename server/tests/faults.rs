@@ -269,3 +269,62 @@ async fn rules_match_only_what_they_name() {
     assert_eq!(report.injected.get("html_502"), Some(&2));
     assert_eq!(report.injected.get("drop_connection"), None);
 }
+
+/// A leads page read again goes to a browser gzip-compressed; the faults that spoil the body
+/// spoil the JSON, so a browser still sees what a broken server would have sent it.
+#[tokio::test]
+async fn body_faults_spoil_the_json_even_for_a_client_that_accepts_gzip() {
+    const LEADS: &str = "/internal/entity_analytics/leads";
+    let server = with_faults().await;
+    let session = server.login("leads_full_user").await;
+    let browser = || get(&server, &session, LEADS).header("accept-encoding", "gzip, deflate, br");
+    let generate = server
+        .as_user(
+            &session,
+            reqwest::Method::POST,
+            &format!("{LEADS}/generate"),
+        )
+        .json(&serde_json::json!({ "connectorId": "c", "maxLeads": 5 }))
+        .send()
+        .await
+        .expect("generate");
+    assert_eq!(generate.status(), StatusCode::OK);
+    let mut normal = None;
+    for _ in 0..50 {
+        let (status, _, body) = list(&server, &session, LEADS).await;
+        assert_eq!(status, StatusCode::OK);
+        let json: Value = serde_json::from_str(&body).expect("JSON");
+        if json["total"].as_u64().is_some_and(|n| n > 0) {
+            normal = Some(json);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let normal = normal.expect("leads were generated");
+    let read_again = browser().send().await.expect("an answer");
+    assert_eq!(
+        read_again
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip"),
+        "without faults a page read again is compressed"
+    );
+
+    set_rules(&server, vec![rule(LEADS, FaultKind::WrongTypes)]).await;
+    let spoiled = browser().send().await.expect("an answer");
+    assert_eq!(spoiled.headers().get("content-encoding"), None);
+    let json: Value = serde_json::from_str(&spoiled.text().await.expect("body")).expect("JSON");
+    assert_eq!(json["total"], Value::String(normal["total"].to_string()));
+
+    set_rules(&server, vec![rule(LEADS, FaultKind::TruncatedJson)]).await;
+    let cut = browser().send().await.expect("an answer");
+    assert_eq!(cut.headers().get("content-encoding"), None);
+    let cut = cut.text().await.expect("body");
+    assert!(!cut.is_empty() && serde_json::from_str::<Value>(&cut).is_err());
+
+    set_rules(&server, vec![rule(LEADS, FaultKind::EmptyBody)]).await;
+    let empty = browser().send().await.expect("an answer");
+    assert_eq!(empty.headers().get("content-encoding"), None);
+    assert!(empty.bytes().await.expect("body").is_empty());
+}
