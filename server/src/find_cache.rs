@@ -7,7 +7,7 @@
 //! every time. Like the principal cache, writes by other processes are not seen.
 //!
 //! An answer read again is also kept gzip-compressed for the clients that accept it (browsers
-//! do): 100 leads are about 140 KB of JSON and under 20 KB compressed. It is compressed the
+//! do): 100 leads are about 134 KiB of JSON and 12 KiB compressed. It is compressed the
 //! first time it is asked for again, so a page read once costs no compression.
 
 use std::collections::{HashMap, VecDeque};

@@ -152,6 +152,9 @@ mod measure {
     const ACCESS_MODE_DASHBOARD: &str = "executive-risk-summary";
     const PRIVILEGES_PATH: &str = "/internal/entity_analytics/leads/privileges";
     const FIND_PATH: &str = "/internal/entity_analytics/leads?page=1&perPage=100";
+    /// The same request without `Accept-Encoding`, as the table and summary name it.
+    const FIND_UNCOMPRESSED_LABEL: &str =
+        "/internal/entity_analytics/leads?page=1&perPage=100 without Accept-Encoding";
     /// How the rows of [`uncached_find_paths`] are named in the report.
     const UNCACHED_FIND_PATHS: &str =
         "/internal/entity_analytics/leads?page=1..10&perPage=100&sortField=…&sortOrder=…&status=…";
@@ -914,7 +917,7 @@ mod measure {
             ),
             (
                 "find uncompressed",
-                FIND_PATH,
+                FIND_UNCOMPRESSED_LABEL,
                 Route {
                     accept_encoding: None,
                     ..get_route(FIND_PATH)
