@@ -586,30 +586,8 @@ mod measure {
     const BROWSER_ENCODINGS: &str = "gzip, deflate, br, zstd";
 
     impl Route {
-        fn request(&self, c: &reqwest::Client, n: u64) -> reqwest::RequestBuilder {
-            let url = match self.urls.len() {
-                0 => &self.url,
-                len => &self.urls[(n % len as u64) as usize],
-            };
-            let r = c
-                .request(self.method.clone(), url)
-                .header("x-elastic-internal-origin", "Kibana")
-                .header("elastic-api-version", "1")
-                .header("cookie", &self.sid);
-            let r = match self.accept_encoding {
-                Some(encodings) => r.header("accept-encoding", encodings),
-                None => r,
-            };
-            if self.bodies.is_empty() {
-                r
-            } else {
-                r.header("kbn-xsrf", "true")
-                    .json(&self.bodies[(n % self.bodies.len() as u64) as usize])
-            }
-        }
-
         /// Every request the load sends, as bytes for [`http_load`]: the URLs or the bodies taken
-        /// in turn, with the same headers as [`Route::request`].
+        /// in turn, with the SPA's headers.
         fn raw_requests(&self, host: &str) -> Result<Vec<Vec<u8>>> {
             let urls = if self.urls.is_empty() {
                 std::slice::from_ref(&self.url)
@@ -665,22 +643,6 @@ mod measure {
     /// route's requests back to back for `secs` seconds.
     async fn load(route: Route, conns: usize, secs: u64) -> Result<Load> {
         let what = format!("{} {}", route.method, route.url);
-        // One request first: the route must answer 200 (without errors) before it is timed.
-        let probe = route
-            .request(&client()?, 0)
-            .send()
-            .await
-            .map_err(|e| format!("{what}: {e}"))?;
-        let status = probe.status();
-        let body = probe.bytes().await.map_err(|e| e.to_string())?;
-        if !status.is_success() || !route.body_ok(&body) {
-            return Err(format!(
-                "{what} answered {status}: {}",
-                String::from_utf8_lossy(&body)
-            ));
-        }
-        let probe_bytes = body.len();
-
         let url = reqwest::Url::parse(&route.url).map_err(|e| format!("{what}: {e}"))?;
         let addr = url
             .socket_addrs(|| None)
@@ -689,6 +651,20 @@ mod measure {
             .copied()
             .ok_or(format!("{what}: no address"))?;
         let requests = Arc::new(route.raw_requests(&format!("{addr}"))?);
+        // One request first: the route must answer 200 (without errors) before it is timed.
+        let mut probe = http_load::Connection::open(addr).await?;
+        let (status, body) = probe
+            .send(&requests[0])
+            .await
+            .map_err(|e| format!("{what}: {e}"))?;
+        if !(200..300).contains(&status) || !route.body_ok(body) {
+            return Err(format!(
+                "{what} answered {status}: {}",
+                String::from_utf8_lossy(body)
+            ));
+        }
+        let probe_bytes = body.len();
+
         let route = Arc::new(route);
         let started = Instant::now();
         let deadline = started + Duration::from_secs(secs);
