@@ -154,9 +154,7 @@ impl Ctx {
             cargo_bin,
         })
     }
-}
 
-impl Ctx {
     /// Cargo's target directory: `$CARGO_TARGET_DIR` (relative to the repository) or `target/`.
     fn target_dir(&self) -> PathBuf {
         env::var_os("CARGO_TARGET_DIR")
