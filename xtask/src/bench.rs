@@ -1197,7 +1197,7 @@ mod measure {
         /// item 6 counted as the page's JS heap growing by 0.12 KB per switch (a heap sampling
         /// profile showed those objects allocated by the wrapper's scripts; through CDP the
         /// SPA's and the React reference's heaps stay flat over thousands of switches).
-        async fn execute_async(&self, promise: &str) -> Result<serde_json::Value> {
+        async fn evaluate(&self, promise: &str) -> Result<serde_json::Value> {
             let expression = format!(
                 "Promise.resolve().then(() => {promise}).catch((e) => ({{ error: String(e && e.stack || e) }}))"
             );
@@ -1832,7 +1832,7 @@ mod measure {
             time_to_leads(d, &url).await?;
             wait_for(d, "return window.__gh.fullReady();", "write access shown").await?;
             put_leads_role(ctx, false).await?;
-            let v = d.execute_async("window.__gh.dismissDenied()").await?;
+            let v = d.evaluate("window.__gh.dismissDenied()").await?;
             let u = update_of(&v, Some(403))?;
             if run > 0 {
                 runs.push(u);
@@ -1902,7 +1902,7 @@ mod measure {
                 .await?;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let v = d.execute_async("window.__gh.memory()").await?;
+        let v = d.evaluate("window.__gh.memory()").await?;
         let field = |k: &str| {
             v[k].as_u64()
                 .ok_or_else(|| format!("no {k} in the page's memory figures: {v}"))
@@ -1967,7 +1967,7 @@ mod measure {
         let mut per_page_switches = Vec::new();
         for run in 0..=RUNS {
             let v = d
-                .execute_async(&format!(
+                .evaluate(&format!(
                     "window.__gh.setPerPage({LIST_PER_PAGE}, {label_100:?})"
                 ))
                 .await?;
@@ -1977,7 +1977,7 @@ mod measure {
             }
             if run < RUNS {
                 let v = d
-                    .execute_async(&format!("window.__gh.setPerPage(20, {label_20:?})"))
+                    .evaluate(&format!("window.__gh.setPerPage(20, {label_20:?})"))
                     .await?;
                 update_of(&v, Some(200))?;
             }
@@ -1988,7 +1988,7 @@ mod measure {
         while page_switches.len() < SWITCHES {
             let n = SWITCH_BATCH.min(SWITCHES - page_switches.len());
             let v = d
-                .execute_async(&format!("window.__gh.switches({n}, {LIST_PER_PAGE})"))
+                .evaluate(&format!("window.__gh.switches({n}, {LIST_PER_PAGE})"))
                 .await?;
             for r in v["out"].as_array().map(Vec::as_slice).unwrap_or_default() {
                 page_switches.push(update_of(r, Some(200))?);
@@ -2004,7 +2004,7 @@ mod measure {
         while switched < LEAK_SWITCHES {
             let n = LATE_SAMPLE_EVERY.min(LEAK_SWITCHES - switched);
             let v = d
-                .execute_async(&format!("window.__gh.switches({n}, {LIST_PER_PAGE})"))
+                .evaluate(&format!("window.__gh.switches({n}, {LIST_PER_PAGE})"))
                 .await?;
             if let Some(e) = v["error"].as_str() {
                 return Err(format!("page switch after {switched}: {e}"));
