@@ -1068,11 +1068,23 @@ mod measure {
     /// `performance.now()` (milliseconds since navigation start) when the first lead card enters
     /// the DOM, and marks it with `performance.mark`.
     const TTL_SCRIPT: &str = r#"(() => {
+      addEventListener('TrunkApplicationStarted', () => { window.__ttlStarted = performance.now(); });
       const seen = () => {
         if (window.__ttl != null) return true;
         if (!document.querySelector('[data-testid="lead-card"]')) return false;
         window.__ttl = performance.now();
         performance.mark('gatehouse-leads-rendered');
+        const nav = performance.getEntriesByType('navigation')[0];
+        const finds = performance.getEntriesByType('resource')
+          .filter((e) => e.name.includes('/internal/entity_analytics/leads?'));
+        const find = finds[finds.length - 1];
+        window.__ttlPhases = {
+          html: nav ? nav.responseEnd : null,
+          started: window.__ttlStarted ?? null,
+          leadsSent: find ? find.startTime : null,
+          leadsAnswered: find ? find.responseEnd : null,
+          card: window.__ttl,
+        };
         return true;
       };
       const mo = new MutationObserver(() => { if (seen()) mo.disconnect(); });
@@ -1237,7 +1249,36 @@ mod measure {
         }
     }
 
-    async fn time_to_leads(d: &Driver, url: &str) -> Result<f64> {
+    /// Where one page load's time went, in ms since navigation start ([`TTL_SCRIPT`]); `None`
+    /// where the page has no such step (the floor sends no request, React sends no
+    /// `TrunkApplicationStarted`).
+    #[derive(Debug, Clone, Copy, Default)]
+    struct Phases {
+        /// The last byte of the HTML received.
+        html: Option<f64>,
+        /// The SPA's loader done: wasm compiled and instantiated, its `main` run.
+        started: Option<f64>,
+        /// The request for the first page of leads sent, and its answer's last byte received.
+        leads_sent: Option<f64>,
+        leads_answered: Option<f64>,
+        /// The first lead card in the DOM: the figure itself.
+        card: f64,
+    }
+
+    impl Phases {
+        fn from_json(v: &serde_json::Value) -> Option<Self> {
+            let at = |key: &str| v.get(key).and_then(serde_json::Value::as_f64);
+            Some(Self {
+                html: at("html"),
+                started: at("started"),
+                leads_sent: at("leadsSent"),
+                leads_answered: at("leadsAnswered"),
+                card: at("card")?,
+            })
+        }
+    }
+
+    async fn time_to_leads(d: &Driver, url: &str) -> Result<Phases> {
         use reqwest::Method;
         d.session_call(
             Method::POST,
@@ -1247,9 +1288,9 @@ mod measure {
         .await?;
         let started = Instant::now();
         loop {
-            let v = d.execute("return window.__ttl ?? null;").await?;
-            if let Some(ms) = v.as_f64() {
-                return Ok(ms);
+            let v = d.execute("return window.__ttlPhases ?? null;").await?;
+            if let Some(phases) = Phases::from_json(&v) {
+                return Ok(phases);
             }
             if started.elapsed() > Duration::from_secs(30) {
                 let at = d
@@ -1449,12 +1490,13 @@ mod measure {
         react: bool,
     }
 
-    /// Time to leads of the SPA, the React reference (when built) and the floor, in ms.
+    /// Time to leads of the SPA, the React reference (when built) and the floor, one [`Phases`]
+    /// per run.
     struct TimeToLeads {
-        spa: Vec<f64>,
+        spa: Vec<Phases>,
         /// `Err` once one of its runs failed (the SPA's figure stands).
-        react: Option<Result<Vec<f64>>>,
-        floor: Vec<f64>,
+        react: Option<Result<Vec<Phases>>>,
+        floor: Vec<Phases>,
     }
 
     async fn time_to_leads_runs(d: &Driver, ctx: &BrowserCtx<'_>) -> Result<TimeToLeads> {
@@ -1468,12 +1510,16 @@ mod measure {
             floor: Vec::new(),
         };
         // One run of the React reference, unless one failed already.
-        async fn react_run(d: &Driver, url: &Option<String>, t: &mut TimeToLeads) -> Option<f64> {
+        async fn react_run(
+            d: &Driver,
+            url: &Option<String>,
+            t: &mut TimeToLeads,
+        ) -> Option<Phases> {
             let (Some(url), Some(Ok(_))) = (url, &t.react) else {
                 return None;
             };
             match time_to_leads(d, url).await {
-                Ok(ms) => Some(ms),
+                Ok(phases) => Some(phases),
                 Err(e) => {
                     t.react = Some(Err(e));
                     None
@@ -1486,9 +1532,9 @@ mod measure {
         time_to_leads(d, &floor_url).await?;
         for _ in 0..RUNS {
             t.spa.push(time_to_leads(d, &spa_url).await?);
-            if let Some(ms) = react_run(d, &react_url, &mut t).await {
+            if let Some(phases) = react_run(d, &react_url, &mut t).await {
                 if let Some(Ok(runs)) = &mut t.react {
-                    runs.push(ms);
+                    runs.push(phases);
                 }
             }
             t.floor.push(time_to_leads(d, &floor_url).await?);
@@ -1496,14 +1542,53 @@ mod measure {
         Ok(t)
     }
 
+    /// The first-card times of `runs`, sorted.
+    fn cards(runs: &[Phases]) -> Vec<f64> {
+        let mut ms: Vec<f64> = runs.iter().map(|p| p.card).collect();
+        ms.sort_by(f64::total_cmp);
+        ms
+    }
+
+    /// The median of one step over `runs`, or "—" where no run has it.
+    fn step_median(runs: &[Phases], step: fn(&Phases) -> Option<f64>) -> String {
+        let mut ms: Vec<f64> = runs.iter().filter_map(step).collect();
+        if ms.is_empty() {
+            return "—".into();
+        }
+        ms.sort_by(f64::total_cmp);
+        format!("{:.1} ms", median(&ms))
+    }
+
+    /// Where the time goes: each step's median over the same runs.
+    fn phases_table(t: &TimeToLeads) -> String {
+        let mut table = String::from(
+            "| page | HTML received | app started | leads request sent | leads answer received | first card |\n\
+             |---|---:|---:|---:|---:|---:|\n",
+        );
+        let mut row = |name: &str, runs: &[Phases]| {
+            let _ = writeln!(
+                table,
+                "| {name} | {} | {} | {} | {} | {} |",
+                step_median(runs, |p| p.html),
+                step_median(runs, |p| p.started),
+                step_median(runs, |p| p.leads_sent),
+                step_median(runs, |p| p.leads_answered),
+                step_median(runs, |p| Some(p.card)),
+            );
+        };
+        row("SPA", &t.spa);
+        if let Some(Ok(react)) = &t.react {
+            row("React reference", react);
+        }
+        row("static floor", &t.floor);
+        table
+    }
+
     fn report_time_to_leads(t: TimeToLeads, report: &mut Report) {
-        let TimeToLeads {
-            mut spa,
-            react,
-            mut floor,
-        } = t;
-        spa.sort_by(f64::total_cmp);
-        floor.sort_by(f64::total_cmp);
+        let phases = phases_table(&t);
+        let spa = cards(&t.spa);
+        let floor = cards(&t.floor);
+        let react = t.react.map(|r| r.map(|runs| cards(&runs)));
         let (ms, mf) = (median(&spa), median(&floor));
         let ratio = ms / mf;
         let met = ratio <= TTL_TARGET_RATIO && ms < TTL_TARGET_MS;
@@ -1537,8 +1622,7 @@ mod measure {
                 .react
                 .push(format!("time to leads not measured ({e})"));
         }
-        if let Some(Ok(mut react)) = react {
-            react.sort_by(f64::total_cmp);
+        if let Some(Ok(react)) = react {
             let mr = median(&react);
             let _ = writeln!(
                 section,
@@ -1559,7 +1643,13 @@ mod measure {
             section,
             "| static floor | {mf:.1} ms | {:.1} ms | {:.1} ms | 1.00 |\n\n\
              Ratio SPA / floor (medians): **{ratio:.2}**. Targets: ratio ≤ {TTL_TARGET_RATIO} and \
-             < {TTL_TARGET_MS:.0} ms — **{}**.\n",
+             < {TTL_TARGET_MS:.0} ms — **{}**.\n\n\
+             Where the time goes, in ms since navigation start, over the same runs: the last byte \
+             of the HTML (Navigation Timing), the SPA's loader done (`TrunkApplicationStarted`: \
+             wasm compiled and instantiated, its `main` run, the shell mounted), the request for \
+             the first page of leads sent and its answer's last byte (Resource Timing), and the \
+             first card. Each column is its own median, so the columns need not add up.\n\n\
+             {phases}",
             floor[0],
             floor[RUNS - 1],
             verdict(met)

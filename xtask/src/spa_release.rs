@@ -47,6 +47,10 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
         "split",
     ])
     // Only the release wasm build sets these flags, so other builds keep their own artifacts.
+    // Not Leptos' `--cfg erase_components`: measured with `cargo xtask bench`, it made the main
+    // module 7 % smaller (945 against 1012 KB) and the whole build 20 %, but a page switch of
+    // 100 cards took 29.1 ms against 15.8 (the React reference: 12.0 against 10.0): every
+    // component's view is boxed and rebuilt through `AnyView`.
     .env("RUSTFLAGS", "-Clink-arg=--emit-relocs");
     run(cmd)?;
 
