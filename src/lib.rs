@@ -4,6 +4,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod format;
+pub mod lazy_dialogs;
 pub mod lazy_routes;
 pub mod pages;
 pub mod state;

@@ -455,6 +455,67 @@ async fn a_page_whose_module_cannot_be_fetched_says_so_and_opens_once_it_can() -
     .await
 }
 
+/// The leads page's dialogs fetch their code the first time one opens (`src/lazy_dialogs.rs`).
+/// When that fetch fails, the open dialog says so instead of staying blank, the page goes on
+/// working, and once the network is back the same dialog opens with its explanation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialog_whose_code_cannot_be_fetched_says_so_and_opens_once_it_can() -> Result<()> {
+    let kind = FaultKind::Html502;
+    run_with(FAULTS, move |b| async move {
+        b.goto(LEADS_PAGE).await?;
+        b.sign_in("leads_read_user").await?;
+        b.wait_for_testid("leads-why", TIMEOUT).await?;
+        b.set_faults(vec![on_page_modules(kind, None)]).await?;
+
+        click(&b, &testid("leads-why")).await?;
+        let note = wait_for_text(
+            &b,
+            &testid("dialog-load-failed"),
+            "could not be loaded",
+            TIMEOUT,
+        )
+        .await
+        .context("the open dialog says its code could not be fetched")?;
+        ensure!(
+            note.contains("Check your connection"),
+            "the note says what to do: {note:?}"
+        );
+        b.screenshot("dialog-module-fetch-failed").await?;
+        b.driver
+            .action_chain()
+            .send_keys(Key::Escape)
+            .perform()
+            .await?;
+        b.assert_no_crash().await?;
+
+        let report = b.clear_faults().await?;
+        let injected = report.injected.get(kind.as_str()).copied().unwrap_or(0);
+        ensure!(injected >= 1, "the fault was injected: {report:?}");
+        click(&b, &testid("leads-why")).await?;
+        let needed = b
+            .wait_for_testid("why-needed", TIMEOUT)
+            .await
+            .context("opened again, the dialog explains once its code can be fetched")?
+            .text()
+            .await?;
+        ensure!(
+            needed.contains("write"),
+            "the explanation names the missing privilege: {needed:?}"
+        );
+        ensure!(
+            count(&b, &testid("dialog-load-failed")).await? == 0,
+            "the failure note is gone"
+        );
+        b.assert_no_crash().await?;
+        println!(
+            "fault {} on the dialog module: injected {injected}, survived",
+            kind.as_str()
+        );
+        Ok(())
+    })
+    .await
+}
+
 /// On a slow connection a page's module takes a while to arrive: the previous page stays, a bar
 /// across the top says a page is opening, and both give way to the page once it is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,6 @@
 //! The release build's page modules (`src/lazy_routes.rs`): opening Gatehouse on the leads page
-//! fetches none of them, and pointing at an app's nav link fetches its module before the click.
+//! fetches none of them, nor the module of its dialogs (`src/lazy_dialogs.rs`), and pointing at
+//! an app's nav link fetches its module before the click.
 //! Needs the split release build: run with `cargo xtask test`.
 
 use std::time::{Duration, Instant};
@@ -40,10 +41,12 @@ async fn pointing_at_an_app_fetches_its_module_before_the_click() -> Result<()> 
             "split_dashboards_pages",
             "split_dev_tools_pages",
             "split_search_pages",
+            // A lead's detail and "Why?" (`src/lazy_dialogs.rs`): fetched when one first opens.
+            "split_dialog_bodies",
         ] {
             ensure!(
                 !fetched(&b, module).await?,
-                "the leads page fetched no page module, yet {module} was"
+                "the leads page fetched no page or dialog module, yet {module} was"
             );
         }
 

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 
 use super::{copy_text, open_while_some, Modal};
 use crate::api::expect_api;
+use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
 use crate::state::expect_toasts;
 
 /// A modal explaining `requirement` while it holds one; closing it clears it.
@@ -27,13 +28,14 @@ pub fn WhyDialog(
     };
     view! {
         <Modal open title testid class="modal-wide">
-            {move || requirement.get().map(|requirement| view! { <WhyExplanation requirement /> })}
+            {move || requirement.get().map(|requirement| view! { <LazyDialogBody body=DialogBody::Why(requirement) /> })}
         </Modal>
     }
 }
 
+/// Opened through [`LazyDialogBody`]: its code is fetched the first time a "Why?" is opened.
 #[component]
-fn WhyExplanation(requirement: Requirement) -> impl IntoView {
+pub(crate) fn WhyExplanation(requirement: Requirement) -> impl IntoView {
     let api = expect_api();
     let asked = StoredValue::new(requirement);
     let explanation =

@@ -21,6 +21,7 @@ use crate::api::{expect_api, ApiClient};
 use crate::components::AppForbidden;
 use crate::components::{open_while_some, GuardedButton, Modal, WhyDialog};
 use crate::format::{local_time, relative_time};
+use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
 use crate::state::{expect_session, expect_toasts, scoped_mirror, Session, Toasts};
 
 /// Our server runs generation without an LLM connector; Kibana needs one configured.
@@ -706,13 +707,14 @@ fn LeadDetail(state: LeadsState) -> impl IntoView {
     });
     view! {
         <Modal open title testid="lead-detail" class="modal-wide">
-            {move || state.selected.get().map(|lead| view! { <LeadDetailBody lead /> })}
+            {move || state.selected.get().map(|lead| view! { <LazyDialogBody body=DialogBody::LeadDetail(lead) /> })}
         </Modal>
     }
 }
 
+/// Opened through [`LazyDialogBody`]: its code is fetched the first time a lead is opened.
 #[component]
-fn LeadDetailBody(lead: Lead) -> impl IntoView {
+pub(crate) fn LeadDetailBody(lead: Lead) -> impl IntoView {
     let related_tags = lead.tags.clone();
     let related_kind = lead.entity.as_ref().map(|e| e.entity_type.clone());
     view! {

@@ -1,0 +1,62 @@
+//! Dialog contents whose code is not in the first download (issue 6, transfer size).
+//!
+//! The leads page opens two dialogs, but only on a click: a lead's detail, whose related runbooks
+//! bring the search client and its types, and "Why?", which brings the access explainer. The
+//! release build (`cargo xtask dist|test|bench`, feature `split`) cuts both out of the main wasm
+//! module into one module, fetched the first time either dialog opens; the dialog itself opens
+//! at once and says "Loading…" meanwhile. Builds without the feature take the same async path.
+
+use gatehouse_api::access::Requirement;
+use gatehouse_api::leads::Lead;
+use leptos::prelude::*;
+
+/// What an open dialog shows.
+pub enum DialogBody {
+    LeadDetail(Lead),
+    Why(Requirement),
+}
+
+fn render(body: DialogBody) -> AnyView {
+    match body {
+        DialogBody::LeadDetail(lead) => {
+            view! { <crate::pages::entity_analytics::LeadDetailBody lead /> }.into_any()
+        }
+        DialogBody::Why(requirement) => {
+            view! { <crate::components::why::WhyExplanation requirement /> }.into_any()
+        }
+    }
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(dialog_bodies, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn dialog_bodies(body: DialogBody) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(render(body))
+}
+
+#[cfg(not(feature = "split"))]
+async fn dialog_bodies(body: DialogBody) -> Result<AnyView, std::convert::Infallible> {
+    Ok(render(body))
+}
+
+/// `body`, once its module is there. A failed fetch (offline, a proxy's error page) is said in
+/// the dialog; it is not remembered, so opening the dialog again fetches anew.
+#[component]
+pub fn LazyDialogBody(body: DialogBody) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" data-testid="dialog-loading">"Loading…"</p> }>
+            {Suspend::new(async move {
+                dialog_bodies(body).await.unwrap_or_else(|_| view! { <DialogLoadFailed /> }.into_any())
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DialogLoadFailed() -> impl IntoView {
+    view! {
+        <div class="callout callout-danger" role="alert" data-testid="dialog-load-failed">
+            <p class="callout-title">"This could not be loaded"</p>
+            <p>"Gatehouse could not download the code for this dialog. Check your connection, then close it and open it again."</p>
+        </div>
+    }
+}
