@@ -173,7 +173,7 @@ fn read_first_page_early(api: ApiClient) {
     api.read_session_early();
     api.read_spaces_early((!crate::state::space::in_default_space()).then_some(space));
     if app_path == ENTITY_ANALYTICS_PATH {
-        api.read_leads_privileges_early();
+        api.read_leads_early();
     }
 }
 

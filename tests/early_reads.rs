@@ -39,7 +39,7 @@ fn grant_write_from_now_on(canned: &Canned) {
 async fn an_early_read_is_sent_at_once_and_answers_the_first_request_for_it_only() {
     let canned = backend(true, false);
     let client = canned.client();
-    client.read_leads_privileges_early();
+    client.read_leads_early();
     assert_eq!(
         canned.count(Method::Get, PRIVILEGES),
         1,
@@ -66,7 +66,7 @@ async fn an_early_read_is_sent_at_once_and_answers_the_first_request_for_it_only
 async fn signing_in_discards_reads_sent_before_it() {
     let canned = backend(true, false);
     let client = canned.client();
-    client.read_leads_privileges_early();
+    client.read_leads_early();
     client
         .login(&LoginRequest::basic(
             "leads_full_user",
@@ -88,6 +88,32 @@ async fn signing_in_discards_reads_sent_before_it() {
     assert_eq!(canned.count(Method::Get, PRIVILEGES), 2);
 }
 
+/// The leads are read early only once the privileges grant `read`: privileges answered for the
+/// user of before a sign-in must not send a leads request for the one signed in since.
+#[wasm_bindgen_test]
+async fn signing_in_while_the_privileges_are_read_early_sends_no_leads_request_from_them() {
+    let canned = backend(true, false);
+    let client = canned.client();
+    client.read_leads_early();
+    client
+        .login(&LoginRequest::basic(
+            "leads_no_access_user",
+            "changeme",
+            "/login",
+        ))
+        .await
+        .expect("signed in");
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert_eq!(
+        canned.paths(),
+        vec![
+            format!("GET {PRIVILEGES}"),
+            "POST /internal/security/login".to_string()
+        ],
+        "no leads request planned from the answer of before the sign-in"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_lost_session_discards_reads_sent_before_it() {
     let canned = Canned::new(|_| {
@@ -97,7 +123,7 @@ async fn a_lost_session_discards_reads_sent_before_it() {
         )
     });
     let client = canned.client();
-    client.read_leads_privileges_early();
+    client.read_leads_early();
     // Another request learns that the session is gone.
     assert!(client.me().await.is_err());
     grant_write_from_now_on(&canned);
@@ -111,7 +137,7 @@ async fn a_lost_session_discards_reads_sent_before_it() {
 async fn an_early_read_answered_before_it_is_asked_for_still_answers() {
     let canned = backend(true, true);
     let client = canned.client();
-    client.read_leads_privileges_early();
+    client.read_leads_early();
     gloo_timers::future::TimeoutFuture::new(50).await;
     let answer = client.leads_privileges().await.expect("the early answer");
     assert!(answer.has_write_permissions);

@@ -64,7 +64,7 @@ fn backend(read: bool, write: bool) -> Canned {
 async fn privileges_read_early_open_the_section_without_asking_again() {
     let canned = backend(true, true);
     let client = canned.client();
-    client.read_leads_privileges_early();
+    client.read_leads_early();
     gloo_timers::future::TimeoutFuture::new(20).await;
     let root = container();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
@@ -78,6 +78,47 @@ async fn privileges_read_early_open_the_section_without_asking_again() {
     })
     .await;
     assert_eq!(canned.count(Method::Get, &format!("{LEADS}/privileges")), 1);
+    assert_eq!(
+        canned.count(Method::Get, &format!("{LEADS}?")),
+        1,
+        "the section took the first page read early"
+    );
+}
+
+/// Once the privileges read early grant `read`, the first page of leads and the status leave
+/// before the section exists, so a page load does not wait for the section's first render to
+/// ask for them.
+#[wasm_bindgen_test]
+async fn with_read_the_first_page_of_leads_is_asked_for_before_the_section_renders() {
+    let canned = backend(true, false);
+    let client = canned.client();
+    client.read_leads_early();
+    wait_for("the first page asked for", || {
+        canned.count(Method::Get, &format!("{LEADS}?")) == 1
+    })
+    .await;
+    let paths = canned.paths();
+    assert_eq!(
+        paths.first().map(String::as_str),
+        Some(format!("GET {LEADS}/privileges").as_str()),
+        "the privileges first: {paths:?}"
+    );
+    assert!(
+        paths.contains(&format!(
+            "GET {LEADS}?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active"
+        )),
+        "the section's first query: {paths:?}"
+    );
+    assert_eq!(canned.count(Method::Get, &format!("{LEADS}/status")), 1);
+}
+
+#[wasm_bindgen_test]
+async fn without_read_reading_early_sends_no_leads_request() {
+    let canned = backend(false, false);
+    let client = canned.client();
+    client.read_leads_early();
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert_eq!(canned.paths(), vec![format!("GET {LEADS}/privileges")]);
 }
 
 #[wasm_bindgen_test]

@@ -19,8 +19,8 @@ use gatehouse_api::headers::{
     PUBLIC_API_VERSION,
 };
 use gatehouse_api::leads::{
-    FindLeadsQuery, GenerateRequest, GenerateResponse, LeadsPage, LeadsPrivileges, LeadsStatus,
-    SuccessResponse, LEADS_BASE,
+    FindLeadsQuery, GenerateRequest, GenerateResponse, LeadsAccess, LeadsPage, LeadsPrivileges,
+    LeadsStatus, SuccessResponse, LEADS_BASE,
 };
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, LoginRequest, LoginResponse, UserProfile,
@@ -58,6 +58,9 @@ pub struct ApiClient {
     /// Called for every 401 outside the login call: the session is gone.
     on_unauthenticated: StoredValue<Option<Callback<()>>, LocalStorage>,
     early_reads: StoredValue<Vec<EarlyRead>, LocalStorage>,
+    /// Counts sign-ins, sign-outs and lost sessions: a read planned from an answer of before one
+    /// of them is not sent.
+    session_changes: StoredValue<u32, LocalStorage>,
 }
 
 /// How long an early read's answer may stand in for a request: no older than the privilege
@@ -72,8 +75,10 @@ struct EarlyRead {
     version: Option<&'static str>,
     body: Option<String>,
     sent_at_ms: f64,
-    answer: Shared<LocalBoxFuture<'static, Result<HttpResponse, ApiError>>>,
+    answer: EarlyAnswer,
 }
+
+type EarlyAnswer = Shared<LocalBoxFuture<'static, Result<HttpResponse, ApiError>>>;
 
 pub fn expect_api() -> ApiClient {
     expect_context::<ApiClient>()
@@ -85,6 +90,7 @@ impl ApiClient {
             transport: StoredValue::new_local(transport),
             on_unauthenticated: StoredValue::new_local(None),
             early_reads: StoredValue::new_local(Vec::new()),
+            session_changes: StoredValue::new_local(0),
         }
     }
 
@@ -99,6 +105,18 @@ impl ApiClient {
         version: Option<&'static str>,
         body: Option<String>,
     ) {
+        // The request is on its way and the answer kept: nothing here waits for it.
+        drop(self.read_early_answer(method, path, version, body));
+    }
+
+    /// [`ApiClient::read_early`], with its answer for a caller that decides on it.
+    fn read_early_answer(
+        &self,
+        method: Method,
+        path: &str,
+        version: Option<&'static str>,
+        body: Option<String>,
+    ) -> EarlyAnswer {
         let request = Self::request(method, path, version, body.clone());
         let answer = (self.transport.get_value())(request).shared();
         // Polled once here, so the request leaves now rather than after the first render.
@@ -111,9 +129,10 @@ impl ApiClient {
                 version,
                 body,
                 sent_at_ms: js_sys::Date::now(),
-                answer,
+                answer: answer.clone(),
             })
         });
+        answer
     }
 
     fn take_early_read(
@@ -122,7 +141,7 @@ impl ApiClient {
         path: &str,
         version: Option<&'static str>,
         body: Option<&str>,
-    ) -> Option<Shared<LocalBoxFuture<'static, Result<HttpResponse, ApiError>>>> {
+    ) -> Option<EarlyAnswer> {
         self.early_reads
             .try_update_value(|reads| {
                 // Most requests come after the page load's reads are gone: no clock to read.
@@ -152,6 +171,8 @@ impl ApiClient {
 
     fn forget_early_reads(&self) {
         self.early_reads.update_value(Vec::clear);
+        self.session_changes
+            .update_value(|changes| *changes = changes.wrapping_add(1));
     }
 
     pub fn set_on_unauthenticated(&self, callback: Callback<()>) {
@@ -284,14 +305,40 @@ impl ApiClient {
         .await
     }
 
-    /// See [`ApiClient::read_early`]: for a page load straight into the leads section.
-    pub fn read_leads_privileges_early(&self) {
-        self.read_early(
+    /// See [`ApiClient::read_early`]: for a page load straight into the leads section, the
+    /// privileges now and, once they grant `read`, the section's first page of leads and the
+    /// generation status, while the page is still rendering. Never before that answer: without
+    /// `read` no leads request may leave.
+    pub fn read_leads_early(&self) {
+        let privileges = self.read_early_answer(
             Method::Get,
             &format!("{LEADS_BASE}/privileges"),
             LEADS,
             None,
         );
+        let api = *self;
+        let session = self.session_changes.get_value();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(answer) = privileges.await else {
+                return;
+            };
+            let granted = (200..300).contains(&answer.status)
+                && serde_json::from_str::<LeadsPrivileges>(&answer.body)
+                    .is_ok_and(|p| LeadsAccess::from_privileges(&p).may_fetch());
+            // Another user's privileges, if someone signed in or out meanwhile.
+            let same_session = api.session_changes.try_get_value() == Some(session);
+            if !granted || !same_session {
+                return;
+            }
+            let first_page = FindLeadsQuery::default().to_query_string();
+            api.read_early(
+                Method::Get,
+                &format!("{LEADS_BASE}?{first_page}"),
+                LEADS,
+                None,
+            );
+            api.read_early(Method::Get, &format!("{LEADS_BASE}/status"), LEADS, None);
+        });
     }
 
     pub async fn find_leads(&self, query: &FindLeadsQuery) -> Result<LeadsPage, ApiError> {
