@@ -1066,7 +1066,8 @@ mod measure {
     const TTL_TARGET_MS: f64 = 150.0;
     /// Installed before any page script (CDP `Page.addScriptToEvaluateOnNewDocument`): records
     /// `performance.now()` (milliseconds since navigation start) when the first lead card enters
-    /// the DOM, and marks it with `performance.mark`.
+    /// the DOM, and marks it with `performance.mark`; at that moment it also keeps the earlier
+    /// steps of the load in `window.__ttlPhases` (read as [`Phases`]).
     const TTL_SCRIPT: &str = r#"(() => {
       addEventListener('TrunkApplicationStarted', () => { window.__ttlStarted = performance.now(); });
       const seen = () => {
@@ -1252,7 +1253,7 @@ mod measure {
     /// Where one page load's time went, in ms since navigation start ([`TTL_SCRIPT`]); `None`
     /// where the page has no such step (the floor sends no request, React sends no
     /// `TrunkApplicationStarted`).
-    #[derive(Debug, Clone, Copy, Default)]
+    #[derive(Debug, Clone, Copy)]
     struct Phases {
         /// The last byte of the HTML received.
         html: Option<f64>,
