@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use gatehouse_api::apps::{visible_apps, APP_LINKS};
 use gatehouse_api::security::Capabilities;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,54 +22,35 @@ use crate::pages::effective_access::ACCESS_PATH;
 use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
-pub const ENTITY_ANALYTICS_PATH: &str = "/app/security/entity_analytics";
-pub const DASHBOARDS_PATH: &str = "/app/dashboards";
-pub const DEV_TOOLS_PATH: &str = "/app/dev_tools";
-pub const MANAGEMENT_PATH: &str = "/app/management";
+pub use gatehouse_api::apps::{
+    DASHBOARDS_PATH, DEV_TOOLS_PATH, ENTITY_ANALYTICS_PATH, MANAGEMENT_PATH,
+};
 
-struct NavApp {
-    href: &'static str,
-    label: &'static str,
-    nav_link: &'static str,
+/// What the SPA adds to each of [`APP_LINKS`], in the same order.
+struct NavExtras {
     testid: &'static str,
     /// Fetches the app's wasm module ahead of a click (`src/lazy_routes.rs`).
     prefetch: fn(),
 }
 
-const APPS: [NavApp; 5] = [
-    NavApp {
-        href: ENTITY_ANALYTICS_PATH,
-        label: "Entity analytics",
-        nav_link: "securitySolutionUI",
+const NAV_EXTRAS: [NavExtras; APP_LINKS.len()] = [
+    NavExtras {
         testid: "nav-entity-analytics",
         prefetch: || {},
     },
-    NavApp {
-        href: DASHBOARDS_PATH,
-        label: "Dashboards",
-        nav_link: "dashboards",
+    NavExtras {
         testid: "nav-dashboards",
         prefetch: DashboardsPages::prefetch,
     },
-    NavApp {
-        href: DEV_TOOLS_PATH,
-        label: "Dev Tools",
-        nav_link: "dev_tools",
+    NavExtras {
         testid: "nav-dev-tools",
         prefetch: DevToolsPages::prefetch,
     },
-    NavApp {
-        href: MANAGEMENT_PATH,
-        label: "Management",
-        nav_link: "management",
+    NavExtras {
         testid: "nav-management",
         prefetch: ManagementPages::prefetch,
     },
-    // Last, so the first app a user may open (their home) is unchanged for existing users.
-    NavApp {
-        href: crate::pages::search::SEARCH_APP_PATH,
-        label: "Search",
-        nav_link: gatehouse_api::search::APP_ID,
+    NavExtras {
         testid: "nav-search",
         prefetch: SearchPages::prefetch,
     },
@@ -76,9 +58,7 @@ const APPS: [NavApp; 5] = [
 
 /// The first app this user may open, for `/` and for after login.
 pub fn home_path(capabilities: &Capabilities) -> Option<&'static str> {
-    APPS.iter()
-        .find(|app| capabilities.nav_link(app.nav_link))
-        .map(|app| app.href)
+    visible_apps(capabilities).next().map(|app| app.href)
 }
 
 #[component]
@@ -313,9 +293,11 @@ fn Header() -> impl IntoView {
     let user = move || session.user();
     let nav = move || {
         let capabilities = session.capabilities();
-        APPS.iter()
-            .filter(|app| capabilities.nav_link(app.nav_link))
-            .map(|app| {
+        APP_LINKS
+            .iter()
+            .zip(&NAV_EXTRAS)
+            .filter(|(app, _)| capabilities.nav_link(app.nav_link))
+            .map(|(app, extras)| {
                 let href = space_path(app.href);
                 let matches = href.clone();
                 let current = move || {
@@ -325,12 +307,12 @@ fn Header() -> impl IntoView {
                         .starts_with(&matches)
                         .then_some("page")
                 };
-                let prefetch = app.prefetch;
+                let prefetch = extras.prefetch;
                 view! {
                     <a
                         href=href
                         class="nav-link"
-                        data-testid=app.testid
+                        data-testid=extras.testid
                         aria-current=current
                         on:pointerenter=move |_| prefetch()
                         on:focus=move |_| prefetch()

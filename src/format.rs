@@ -7,14 +7,7 @@ pub fn relative_time(iso: &str) -> String {
         return iso.to_string();
     }
     let seconds = ((js_sys::Date::now() - then) / 1000.0).max(0.0) as u64;
-    let (value, unit) = match seconds {
-        0..=44 => return "just now".into(),
-        45..=3_599 => (seconds.div_ceil(60), "minute"),
-        3_600..=86_399 => (seconds / 3_600, "hour"),
-        _ => (seconds / 86_400, "day"),
-    };
-    let plural = if value == 1 { "" } else { "s" };
-    format!("{value} {unit}{plural} ago")
+    gatehouse_api::apps::relative_time_text(seconds)
 }
 
 /// The local date and time, for a `title` next to a relative time.

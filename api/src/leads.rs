@@ -404,6 +404,26 @@ impl FindLeadsQuery {
     }
 }
 
+/// The priority badge's colour class (10 is the most urgent).
+pub fn priority_class(priority: u8) -> &'static str {
+    match priority {
+        9.. => "priority-critical",
+        7..=8 => "priority-high",
+        4..=6 => "priority-medium",
+        _ => "priority-low",
+    }
+}
+
+/// The entity type's icon: a CSS mask over an inline SVG (style/main.css).
+pub fn entity_icon_class(entity_type: &str) -> &'static str {
+    match entity_type {
+        "host" => "entity-icon entity-icon-host",
+        "user" => "entity-icon entity-icon-user",
+        "service" => "entity-icon entity-icon-service",
+        _ => "entity-icon entity-icon-other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
-    leads_requirement, missing_privilege_text, texts, FindLeadsQuery, GenerateRequest,
-    GenerationProgress, Lead, LeadsAccess, LeadsPage, Privilege, SortField, SortOrder,
-    LEADS_INDEX_PATTERN, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+    entity_icon_class, leads_requirement, missing_privilege_text, priority_class, texts,
+    FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, Privilege,
+    SortField, SortOrder, LEADS_INDEX_PATTERN, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -605,28 +605,10 @@ fn intern_card_strings() {
     }
 }
 
-fn priority_class(priority: u8) -> &'static str {
-    match priority {
-        9.. => "priority-critical",
-        7..=8 => "priority-high",
-        4..=6 => "priority-medium",
-        _ => "priority-low",
-    }
-}
-
 /// The entity type's icon: a CSS mask over an inline SVG (style/main.css), one element instead of
 /// an `<svg>` and a `<path>` per card (issue 6, list rendering).
 fn entity_icon(entity_type: &str) -> impl IntoView {
     view! { <span class=entity_icon_class(entity_type) aria-hidden="true"></span> }
-}
-
-fn entity_icon_class(entity_type: &str) -> &'static str {
-    match entity_type {
-        "host" => "entity-icon entity-icon-host",
-        "user" => "entity-icon entity-icon-user",
-        "service" => "entity-icon entity-icon-service",
-        _ => "entity-icon entity-icon-other",
-    }
 }
 
 #[component]

@@ -24,7 +24,7 @@ use crate::components::{open_while_some, AppForbidden, Modal};
 use crate::state::{expect_session, expect_toasts};
 
 /// The app's route.
-pub const SEARCH_APP_PATH: &str = "/app/search";
+pub use gatehouse_api::apps::SEARCH_APP_PATH;
 
 /// Queries the empty state offers.
 const SUGGESTED_QUERIES: &[&str] = &["ransomware", "phishing", "credentials", "lateral movement"];
