@@ -232,6 +232,18 @@ fn Shell() -> impl IntoView {
         }
     });
 
+    // The server's first paint is of the leads page of a signed-in user: anything else on screen
+    // is the app's to show at once.
+    Effect::new(move |_| {
+        let signed_in = matches!(
+            session.status.get(),
+            SessionStatus::Checking | SessionStatus::SignedIn { .. }
+        );
+        if !signed_in || !location.pathname.get().ends_with(ENTITY_ANALYTICS_PATH) {
+            crate::first_paint::release();
+        }
+    });
+
     move || {
         match session.status.get() {
         SessionStatus::Checking | SessionStatus::SignedOut => {

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod first_paint;
 pub mod format;
 pub mod lazy_dialogs;
 pub mod lazy_routes;
@@ -19,6 +20,7 @@ pub fn start() {
     leptos::mount::mount_to_body(|| {
         leptos::view! { <App transport=api::browser_transport() /> }
     });
+    first_paint::release_at_the_latest();
 }
 
 /// Bytes the wasm heap has handed out and not had back: the allocator's own count, read by

@@ -4,7 +4,10 @@
 
 mod support;
 
-use gatehouse::api::Method;
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gatehouse::api::{ApiClient, HttpRequest, Method, Transport};
 use gatehouse::components::ToastRegion;
 use gatehouse::pages::entity_analytics::LeadsSection;
 use gatehouse::state::Toasts;
@@ -466,4 +469,82 @@ async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
         "the wasm heap grew by {} bytes over 200 page switches ({before} → {after})",
         after as i64 - before as i64
     );
+}
+
+/// The server's drawing of the page (`server/src/first_paint.rs`), as `index.html` brings it.
+fn first_paint() -> Element {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("div").ok())
+        .expect("a div");
+    element.set_id("first-paint");
+    container()
+        .append_child(&element)
+        .expect("the first paint is in the page");
+    element
+}
+
+/// The server's drawing of the page stays until the section has all it shows, so nothing
+/// moves when the app takes its place: with the leads drawn and the last run still on its way,
+/// it is still there.
+#[wasm_bindgen_test]
+async fn the_first_paint_goes_once_the_leads_and_the_last_run_are_drawn() {
+    let drawn = first_paint();
+    let canned = backend(true, true);
+    let answer = canned.transport();
+    let status_arrived = Rc::new(Cell::new(false));
+    let arrived = status_arrived.clone();
+    let transport: Transport = Rc::new(move |request: HttpRequest| {
+        let held = request.path.ends_with("/status");
+        let arrived = arrived.clone();
+        let answer = answer(request);
+        Box::pin(async move {
+            if !held {
+                return answer.await;
+            }
+            while !arrived.get() {
+                gloo_timers::future::TimeoutFuture::new(5).await;
+            }
+            json(
+                200,
+                r#"{"isEnabled":true,"indexExists":true,"totalLeads":2,"lastRun":"2026-11-24T01:00:00Z","lastError":null}"#,
+            )
+        })
+    });
+    let client = ApiClient::new(transport);
+    let root = container();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(Toasts::new());
+        view! { <ToastRegion /> <LeadsSection /> }
+    });
+    let root: Element = root.unchecked_into();
+    wait_for("the leads", || {
+        query_all(&root, "[data-testid=lead-card]").len() == 2
+    })
+    .await;
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert!(
+        drawn.is_connected(),
+        "the drawing stays while the last run is on its way"
+    );
+    status_arrived.set(true);
+    wait_for("the drawing to give way", || !drawn.is_connected()).await;
+    assert!(
+        testid(&root, "leads-last-run").is_some(),
+        "the last run is on the page it gave way to"
+    );
+}
+
+/// Without `read` there are no leads to take over: the drawing goes at once.
+#[wasm_bindgen_test]
+async fn without_read_the_first_paint_goes_at_once() {
+    let drawn = first_paint();
+    let canned = backend(false, false);
+    let (root, _handle) = mount(&canned);
+    wait_for("the note that leads are hidden", || {
+        testid(&root, "leads-hidden-note").is_some()
+    })
+    .await;
+    assert!(!drawn.is_connected(), "nothing of the drawing is left");
 }

@@ -557,3 +557,115 @@ async fn a_slow_page_module_shows_the_loading_bar_until_the_page_opens() -> Resu
     })
     .await
 }
+
+/// Each element of the page's header and main as tag, class and own text, in document order:
+/// inside the server's first paint while it is there, else the app's.
+const PAGE_SHAPE: &str = r#"
+    const shape = (root) => {
+        const out = [];
+        const walk = (node) => {
+            if (node.nodeType === Node.TEXT_NODE) {
+                const text = node.textContent.trim();
+                if (text) out.push('"' + text + '"');
+                return;
+            }
+            if (node.nodeType !== Node.ELEMENT_NODE || node.tagName === 'DIALOG') return;
+            out.push(node.tagName.toLowerCase() + '.' + (node.getAttribute('class') ?? ''));
+            node.childNodes.forEach(walk);
+        };
+        if (root) walk(root);
+        return out;
+    };
+    const within = document.getElementById('first-paint') ?? document.body;
+    return shape(within.querySelector('header.app-header')).concat(shape(within.querySelector('main')));
+"#;
+
+async fn page_shape(b: &Browser) -> Result<Vec<String>> {
+    let shape = b.driver.execute(PAGE_SHAPE, vec![]).await?;
+    Ok(shape.convert()?)
+}
+
+/// The leads page arrives drawn by the server (`server/src/first_paint.rs`), so the leads are on
+/// screen before the app's wasm: here the wasm never arrives (a proxy's 502), and the drawn page
+/// stays, inert. Once the wasm arrives, the app draws the same page in its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leads_page_is_drawn_before_the_app_starts_and_the_app_draws_the_same_in_its_place(
+) -> Result<()> {
+    let kind = FaultKind::Html502;
+    run_with(FAULTS, move |b| async move {
+        generate_leads(&b).await?;
+        b.goto(LEADS_PAGE).await?;
+        b.sign_in("leads_full_user").await?;
+        b.wait_for_testid("lead-card", TIMEOUT).await?;
+
+        // The wasm is asked for again, not taken from the cache, so the fault reaches it.
+        let cdp = b.driver.cdp();
+        cdp.send_raw("Network.enable", serde_json::json!({}))
+            .await?;
+        cdp.send_raw(
+            "Network.setCacheDisabled",
+            serde_json::json!({ "cacheDisabled": true }),
+        )
+        .await?;
+        b.set_faults(vec![on_page_modules(kind, None)]).await?;
+        b.goto(LEADS_PAGE).await?;
+        let first = b.wait_for("#first-paint .lead-card", TIMEOUT).await?;
+        let drawn = page_shape(&b).await?;
+        ensure!(
+            count(&b, &testid("lead-card")).await? == 0,
+            "without its wasm, nothing of the app is on the page"
+        );
+        ensure!(
+            drawn
+                .iter()
+                .any(|part| part.contains("Critical risk user dnguyen4")),
+            "the drawn page shows the leads: {drawn:?}"
+        );
+        b.screenshot("leads-first-paint").await?;
+        // Inert: a click on the drawn page does nothing, rather than something half-done.
+        let title = first.find(By::Css(".lead-title button")).await?;
+        let _ = title.click().await;
+        ensure!(
+            count(&b, "dialog[open]").await? == 0 && b.path().await? == LEADS_PAGE,
+            "the drawn page does not act on clicks"
+        );
+
+        let report = b.clear_faults().await?;
+        ensure!(
+            report.injected.get(kind.as_str()).copied().unwrap_or(0) >= 1,
+            "the app's wasm was refused: {report:?}"
+        );
+        // What the refused wasm left in the console is read now, so the check for a crash below
+        // is about the app's own start.
+        b.console().await?;
+        b.goto(LEADS_PAGE).await?;
+        b.wait_for_testid("lead-card", TIMEOUT).await?;
+        // Sooner than the app's last resort (3 s after its start, `src/first_paint.rs`): the app
+        // takes over because its page is complete, not because time ran out.
+        let took_over = Instant::now();
+        while count(&b, "#first-paint").await? > 0 {
+            ensure!(
+                took_over.elapsed() < Duration::from_secs(2),
+                "the app's page replaces the drawn one once it has its leads and last run"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let app = page_shape(&b).await?;
+        if let Some(at) = drawn.iter().zip(&app).position(|(d, a)| d != a) {
+            bail!(
+                "the app draws {:?} where the first paint had {:?} (element {at})",
+                &app[at..(at + 5).min(app.len())],
+                &drawn[at..(at + 5).min(drawn.len())]
+            );
+        }
+        ensure!(
+            drawn.len() == app.len(),
+            "the same page: {} parts drawn, {} in the app",
+            drawn.len(),
+            app.len()
+        );
+        b.assert_no_crash().await?;
+        Ok(())
+    })
+    .await
+}

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod faults;
 pub mod find_cache;
+pub mod first_paint;
 pub mod kibana;
 pub mod leads;
 pub mod password;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
     entity_icon_class, leads_requirement, missing_privilege_text, priority_class, texts,
-    FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, Privilege,
-    SortField, SortOrder, LEADS_INDEX_PATTERN, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+    FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus,
+    Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -155,10 +155,24 @@ pub fn LeadsSection() -> impl IntoView {
             Some(fetch_leads(state, query).await)
         }
     });
-    // Spawned after the resource's own task: an answer that is already there
-    // (`ApiClient::read_early`) arrives at once, and the resource, created but not yet running,
+    let status = status_resource(state, may_fetch);
+    // Spawned after the resources' own tasks: an answer that is already there
+    // (`ApiClient::read_early`) arrives at once, and a resource, created but not yet running,
     // missed it (tests/leads_section.rs, privileges read early).
     check_privileges();
+    // The server's first paint of this section (`src/first_paint.rs`) goes once the section has
+    // all it shows (the first page of leads and the last run), so nothing moves at the hand-over;
+    // or at once when there are no leads to show after all.
+    Effect::new(move |_| {
+        // A resource keeps its last value while it reads anew: "not readable yet" is not an
+        // answer, or the hand-over would come before the last run and move the page.
+        let drawn = leads.get().flatten().is_some() && status.get().flatten().is_some();
+        let none =
+            state.access.get() == LeadsAccess::Hidden || privileges_error.with(Option::is_some);
+        if drawn || none {
+            crate::first_paint::release();
+        }
+    });
 
     view! {
         <Show when=move || state.access.get().is_rendered()>
@@ -166,7 +180,7 @@ pub fn LeadsSection() -> impl IntoView {
                 <header class="section-header">
                     <div>
                         <h2 id="leads-title">{texts::SECTION_TITLE}</h2>
-                        <LastRun state />
+                        <LastRun status />
                     </div>
                     <Toolbar state />
                 </header>
@@ -351,10 +365,12 @@ async fn poll_generation(state: LeadsState, execution_uuid: &str) {
     state.toasts.warning(texts::GENERATE_SLOW, "");
 }
 
-#[component]
-fn LastRun(state: LeadsState) -> impl IntoView {
-    let may_fetch = Memo::new(move |_| state.access.get().may_fetch());
-    let status = LocalResource::new(move || {
+/// `None` until the status may be read; then the last generation run's status, or `None` if it
+/// could not be read (the failure is toasted).
+type StatusResource = LocalResource<Option<Option<LeadsStatus>>>;
+
+fn status_resource(state: LeadsState, may_fetch: Memo<bool>) -> StatusResource {
+    LocalResource::new(move || {
         let allowed = may_fetch.get();
         state.reload.track();
         async move {
@@ -362,21 +378,25 @@ fn LastRun(state: LeadsState) -> impl IntoView {
                 return None;
             }
             match state.api.leads_status().await {
-                Ok(status) => Some(status),
+                Ok(status) => Some(Some(status)),
                 Err(error) => {
                     state.toasts.api_error(texts::STATUS_FAILED, &error);
                     if error.is_permission_denied() {
                         state.denied(Privilege::Read);
                     }
-                    None
+                    Some(None)
                 }
             }
         }
-    });
+    })
+}
+
+#[component]
+fn LastRun(status: StatusResource) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                status.await.and_then(|status| status.last_run).map(|last_run| {
+                status.await.flatten().and_then(|status| status.last_run).map(|last_run| {
                     view! {
                         <p class="muted small" data-testid="leads-last-run">
                             "Last generated "<time datetime=last_run.clone() title=local_time(&last_run)>{relative_time(&last_run)}</time>

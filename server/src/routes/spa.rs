@@ -5,13 +5,14 @@ use std::path::Path;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::error::AppError;
-use crate::AppState;
+use crate::{first_paint, AppState};
 
 pub type StaticFiles = ServeDir<ServeFile>;
 
@@ -38,6 +39,18 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let Some(files) = state.static_files.clone() else {
         return AppError::not_found().into_response();
     };
+    let mut req = req;
+    let first_paint = if first_paint::applies_to(req.method(), &path) {
+        first_paint::leads_page(&state, &req).await
+    } else {
+        None
+    };
+    if first_paint.is_some() {
+        // The page is made for this request: a 304 would bring back whatever was kept before.
+        for conditional in [header::IF_MODIFIED_SINCE, header::IF_NONE_MATCH] {
+            req.headers_mut().remove(conditional);
+        }
+    }
     let response: Result<_, Infallible> = files.oneshot(req).await;
     let Ok(response) = response;
     let mut response = response.map(Body::new);
@@ -47,6 +60,9 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
+        if let Some(first_paint) = first_paint.filter(|_| response.status() == StatusCode::OK) {
+            return with_first_paint(response, &first_paint).await;
+        }
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -64,6 +80,38 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
         }
     }
     response
+}
+
+/// `index.html` with the page drawn in it; one user's page, so never kept by a cache. If
+/// `index.html` cannot be read as text, the plain one is sent as it was.
+async fn with_first_paint(response: Response, first_paint: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = body.collect().await.map(|b| b.to_bytes()) else {
+        return AppError::boom(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not read index.html",
+        )
+        .into_response();
+    };
+    let page = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|index| first_paint::into_index(index, first_paint));
+    let Some(page) = page else {
+        parts
+            .headers
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    for stale in [header::CONTENT_LENGTH, header::ETAG, header::LAST_MODIFIED] {
+        parts.headers.remove(stale);
+    }
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    parts
+        .headers
+        .insert(header::VARY, HeaderValue::from_static("cookie"));
+    Response::from_parts(parts, Body::from(page))
 }
 
 /// Trunk's file names carry a 16-hex-digit content hash: `main-f5093c124a26cd9b.css`,

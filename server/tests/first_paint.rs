@@ -1,0 +1,215 @@
+//! The leads page's first paint (`server/src/first_paint.rs`): a page load of the leads page by
+//! a user who may read leads comes with that user's first page of leads drawn in `index.html`;
+//! nobody else's page carries any.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+const LEADS_PAGE: &str = "/app/security/entity_analytics";
+const INDEX: &str = "<!doctype html><html><head><title>Gatehouse</title></head><body>\n<noscript>Gatehouse needs JavaScript</noscript></body></html>";
+const TOP_TITLE: &str = "Critical risk user dnguyen4 with 5 high-severity alerts";
+const IMG: &str = r#"<img src=x onerror="window.__pwned=1">"#;
+
+async fn server_with_spa() -> (TestServer, tempfile::TempDir) {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), INDEX).unwrap();
+    let dist_path = dist.path().to_path_buf();
+    let t = TestServer::start_with(|c| c.dist_dir = Some(dist_path)).await;
+    (t, dist)
+}
+
+/// Generates leads in `prefix`'s space as `session` and waits until `/status` counts them (not
+/// the find route: a test may then edit a lead in the database before the first find reads it).
+async fn generate_leads(t: &TestServer, session: &Session, prefix: &str) {
+    let base = format!("{prefix}/internal/entity_analytics/leads");
+    let (status, body) = t
+        .post_json(
+            session,
+            &format!("{base}/generate"),
+            json!({ "connectorId": "gatehouse-default" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = t.get_json(session, &format!("{base}/status")).await;
+        if status == StatusCode::OK && body["totalLeads"].as_u64().unwrap_or(0) > 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no leads 10 s after generate");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The page as a browser asks for it, with `cookie` (a session's `sid=…`), if any.
+async fn page(
+    t: &TestServer,
+    path: &str,
+    cookie: Option<&str>,
+) -> (reqwest::header::HeaderMap, String) {
+    let mut request = t.http.get(t.url(path)).header("accept", "text/html");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let headers = response.headers().clone();
+    (headers, response.text().await.unwrap())
+}
+
+fn first_paint(page: &str) -> Option<&str> {
+    let start = page.find(r#"<div id="first-paint""#)?;
+    let end = page.find("<noscript>")?;
+    Some(&page[start..end])
+}
+
+#[tokio::test]
+async fn a_user_who_may_read_leads_gets_the_page_drawn_with_their_first_page_of_leads() {
+    let (t, _dist) = server_with_spa().await;
+    let full = t.login("leads_full_user").await;
+    generate_leads(&t, &full, "").await;
+
+    let (headers, body) = page(&t, LEADS_PAGE, Some(&full.cookie)).await;
+    let drawn = first_paint(&body).expect("the page comes drawn");
+    assert!(body.starts_with(
+        "<!doctype html><html><head><title>Gatehouse</title></head><body><div id=\"first-paint\""
+    ));
+    assert_eq!(
+        headers["cache-control"], "no-store",
+        "one user's page is never kept"
+    );
+    assert_eq!(headers["vary"], "cookie");
+    assert!(
+        drawn.contains(" inert"),
+        "a picture until the app takes over: {drawn}"
+    );
+    assert!(
+        !drawn.contains("data-testid"),
+        "nothing in it for tests (or scripts) to act on"
+    );
+    assert!(drawn.contains(TOP_TITLE), "{drawn}");
+    let (_, find) = t
+        .get_json(&full, "/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active")
+        .await;
+    let expected_cards = find["leads"].as_array().unwrap().len();
+    assert_eq!(
+        drawn.matches(r#"<li class="lead-card""#).count(),
+        expected_cards
+    );
+    assert!(
+        drawn.contains(">Regenerate</button>") && !drawn.contains("aria-disabled"),
+        "{drawn}"
+    );
+    assert!(
+        drawn.contains(r#"<span class="avatar" aria-hidden="true">LF</span>"#),
+        "the user's initials"
+    );
+    assert!(drawn.contains(r#"href="/app/security/entity_analytics" aria-current="page""#));
+    assert!(!drawn.contains("Insufficient privileges"));
+
+    let read = t.login("leads_read_user").await;
+    let (_, body) = page(&t, LEADS_PAGE, Some(&read.cookie)).await;
+    let drawn = first_paint(&body).expect("read is enough");
+    assert!(drawn.contains("Insufficient privileges"), "{drawn}");
+    assert!(
+        drawn.contains(r#"aria-disabled="true">Regenerate</button>"#)
+            && drawn.contains("You need the write privilege on .entity_analytics.entity-leads-* to generate leads."),
+        "Regenerate is closed, with its reason: {drawn}"
+    );
+    assert!(drawn.contains(r#"aria-disabled="true">Dismiss</button>"#));
+}
+
+#[tokio::test]
+async fn no_session_no_read_no_leads_or_another_page_means_the_plain_index() {
+    let (t, _dist) = server_with_spa().await;
+    let full = t.login("leads_full_user").await;
+
+    let (headers, body) = page(&t, LEADS_PAGE, Some(&full.cookie)).await;
+    assert_eq!(
+        body, INDEX,
+        "no leads yet: the app's empty state is the app's to draw"
+    );
+    assert_eq!(headers["cache-control"], "no-cache");
+
+    generate_leads(&t, &full, "").await;
+    for (path, cookie) in [
+        (LEADS_PAGE, None),
+        (LEADS_PAGE, Some("sid=0000")),
+        ("/app/dashboards", Some(full.cookie.as_str())),
+        ("/login", Some(full.cookie.as_str())),
+    ] {
+        let (headers, body) = page(&t, path, cookie).await;
+        assert_eq!(body, INDEX, "{path} with {cookie:?}");
+        assert_eq!(headers["cache-control"], "no-cache", "{path}");
+    }
+    let no_access = t.login("leads_no_access_user").await;
+    let (_, body) = page(&t, LEADS_PAGE, Some(&no_access.cookie)).await;
+    assert_eq!(
+        body, INDEX,
+        "without read, no leads leave the server, drawn or not"
+    );
+    let unknown_space = format!("/s/nowhere{LEADS_PAGE}");
+    let (_, body) = page(&t, &unknown_space, Some(&full.cookie)).await;
+    assert_eq!(body, INDEX, "a space that does not exist");
+}
+
+#[tokio::test]
+async fn a_space_page_is_drawn_with_that_spaces_leads_and_links() {
+    let (t, _dist) = server_with_spa().await;
+    let analyst = t.login("emea_analyst").await;
+    let (_, body) = page(
+        &t,
+        &format!("/s/soc-emea{LEADS_PAGE}"),
+        Some(&analyst.cookie),
+    )
+    .await;
+    let drawn = first_paint(&body).expect("the seeded space has leads");
+    assert!(
+        drawn.contains(r#"href="/s/soc-emea/app/security/entity_analytics" aria-current="page""#),
+        "{drawn}"
+    );
+    assert!(drawn.contains("Current space: SOC EMEA"), "{drawn}");
+    let (_, find) = t
+        .get_json(&analyst, "/s/soc-emea/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active")
+        .await;
+    let first_title = find["leads"][0]["title"].as_str().unwrap().to_string();
+    assert!(drawn.contains(&first_title), "{first_title}");
+}
+
+#[tokio::test]
+async fn markup_in_a_lead_is_drawn_as_text() {
+    let (t, _dist) = server_with_spa().await;
+    let full = t.login("leads_full_user").await;
+    generate_leads(&t, &full, "").await;
+    let conn = rusqlite::Connection::open(t.db_path()).unwrap();
+    let (id, body): (String, String) = conn
+        .query_row(
+            "SELECT id, body FROM leads ORDER BY priority DESC, ts_ms DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    let mut lead: serde_json::Value = serde_json::from_str(&body).unwrap();
+    lead["title"] = json!(format!("Q3 {IMG} review"));
+    lead["tags"] = json!([IMG]);
+    conn.execute(
+        "UPDATE leads SET body = ?1 WHERE id = ?2",
+        rusqlite::params![lead.to_string(), id],
+    )
+    .unwrap();
+    let (_, page_body) = page(&t, LEADS_PAGE, Some(&full.cookie)).await;
+    let drawn = first_paint(&page_body).expect("drawn");
+    assert!(
+        drawn.contains("Q3 &lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt; review"),
+        "the title is text: {drawn}"
+    );
+    assert!(
+        !drawn.contains("<img"),
+        "no markup of the lead's own: {drawn}"
+    );
+}
