@@ -162,8 +162,13 @@ pub fn LeadsSection() -> impl IntoView {
     check_privileges();
     // The server's first paint of this section (`src/first_paint.rs`) goes once the section has
     // all it shows (the first page of leads and the last run), so nothing moves at the hand-over;
-    // or at once when there are no leads to show after all.
+    // or at once when there are no leads to show after all. Then the effect reads nothing more,
+    // so page switches do not run it.
+    let handed_over = StoredValue::new(false);
     Effect::new(move |_| {
+        if handed_over.get_value() {
+            return;
+        }
         // A resource keeps its last value while it reads anew: "not readable yet" is not an
         // answer, or the hand-over would come before the last run and move the page.
         let drawn = leads.get().flatten().is_some() && status.get().flatten().is_some();
@@ -171,6 +176,7 @@ pub fn LeadsSection() -> impl IntoView {
             state.access.get() == LeadsAccess::Hidden || privileges_error.with(Option::is_some);
         if drawn || none {
             crate::first_paint::release();
+            handed_over.set_value(true);
         }
     });
 
