@@ -104,6 +104,9 @@ pub struct AppState {
     pub spaces: Arc<spaces::Registry>,
     pub principals: Arc<session::PrincipalCache>,
     pub find_cache: Arc<find_cache::FindCache>,
+    /// The routes a leads page's first paint asks (`first_paint.rs`), built once: building them
+    /// took longer than the answers.
+    pub first_paint_routes: Arc<std::sync::OnceLock<Router>>,
 }
 
 #[derive(Debug)]
@@ -234,6 +237,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         spaces: Arc::new(spaces),
         principals: Arc::default(),
         find_cache: Arc::default(),
+        first_paint_routes: Arc::default(),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.
