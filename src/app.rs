@@ -235,6 +235,9 @@ fn Shell() -> impl IntoView {
     // The server's first paint is of the leads page of a signed-in user: anything else on screen
     // is the app's to show at once.
     Effect::new(move |_| {
+        if !crate::first_paint::is_shown() {
+            return;
+        }
         let signed_in = matches!(
             session.status.get(),
             SessionStatus::Checking | SessionStatus::SignedIn { .. }

@@ -14,6 +14,12 @@ const ELEMENT_ID: &str = "first-paint";
 /// first paint is inert, and must not stand in for the app for long.
 const AT_THE_LATEST: Duration = Duration::from_secs(3);
 
+/// Whether the page still shows the first paint. An effect that returns when it is gone reads
+/// no signal after that, and is never run again.
+pub fn is_shown() -> bool {
+    document().get_element_by_id(ELEMENT_ID).is_some()
+}
+
 /// Removes the first paint, if the page has one: the app's own page is what the user sees from
 /// the next frame on. Once it is gone, a call is one lookup by id.
 pub fn release() {

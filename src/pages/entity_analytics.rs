@@ -162,11 +162,10 @@ pub fn LeadsSection() -> impl IntoView {
     check_privileges();
     // The server's first paint of this section (`src/first_paint.rs`) goes once the section has
     // all it shows (the first page of leads and the last run), so nothing moves at the hand-over;
-    // or at once when there are no leads to show after all. Then the effect reads nothing more,
-    // so page switches do not run it.
-    let handed_over = StoredValue::new(false);
+    // or at once when there are no leads to show after all. Without it the effect reads nothing,
+    // so page switches do not run it (run on each, it left 9 bytes of wasm heap behind).
     Effect::new(move |_| {
-        if handed_over.get_value() {
+        if !crate::first_paint::is_shown() {
             return;
         }
         // A resource keeps its last value while it reads anew: "not readable yet" is not an
@@ -176,7 +175,6 @@ pub fn LeadsSection() -> impl IntoView {
             state.access.get() == LeadsAccess::Hidden || privileges_error.with(Option::is_some);
         if drawn || none {
             crate::first_paint::release();
-            handed_over.set_value(true);
         }
     });
 
