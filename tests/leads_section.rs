@@ -22,8 +22,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 const LEADS: &str = "/internal/entity_analytics/leads";
 
 fn mount(canned: &Canned) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
+    mount_with(canned.client())
+}
+
+fn mount_with(client: ApiClient) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
     let root = container();
-    let client = canned.client();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_context(client);
         provide_context(Toasts::new());
@@ -69,13 +72,7 @@ async fn privileges_read_early_open_the_section_without_asking_again() {
     let client = canned.client();
     client.read_leads_early();
     gloo_timers::future::TimeoutFuture::new(20).await;
-    let root = container();
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        view! { <ToastRegion /> <LeadsSection /> }
-    });
-    let root: Element = root.unchecked_into();
+    let (root, _handle) = mount_with(client);
     wait_for("the leads", || {
         query_all(&root, "[data-testid=lead-card]").len() == 2
     })
@@ -512,13 +509,7 @@ async fn the_first_paint_goes_once_the_leads_and_the_last_run_are_drawn() {
         })
     });
     let client = ApiClient::new(transport);
-    let root = container();
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        view! { <ToastRegion /> <LeadsSection /> }
-    });
-    let root: Element = root.unchecked_into();
+    let (root, _handle) = mount_with(client);
     wait_for("the leads", || {
         query_all(&root, "[data-testid=lead-card]").len() == 2
     })
