@@ -7,6 +7,8 @@ pub const LEADS_BASE: &str = "/internal/entity_analytics/leads";
 pub const LEADS_INDEX_PATTERN: &str = ".entity_analytics.entity-leads-*";
 pub const MAX_PER_PAGE: u32 = 100;
 pub const DEFAULT_PER_PAGE: u32 = 20;
+/// The page sizes the leads list offers.
+pub const PAGE_SIZES: [u32; 4] = [10, DEFAULT_PER_PAGE, 50, MAX_PER_PAGE];
 /// Kibana polls every 2 s, about 75 times, before it gives up.
 pub const STATUS_POLL_MS: u32 = 2_000;
 pub const STATUS_POLL_ATTEMPTS: u32 = 75;

@@ -23,9 +23,11 @@ use gatehouse_api::headers::{
 use gatehouse_api::leads::{
     entity_icon_class, missing_privilege_text, priority_class, texts, FindLeadsQuery, Lead,
     LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, Privilege, LEADS_BASE,
-    LEADS_INDEX_PATTERN,
+    LEADS_INDEX_PATTERN, PAGE_SIZES,
 };
-use gatehouse_api::security::{AuthenticatedUser, Capabilities, CAPABILITIES_PATH, ME_PATH};
+use gatehouse_api::security::{
+    AuthenticatedUser, Capabilities, CapabilitiesRequest, CAPABILITIES_PATH, ME_PATH,
+};
 use gatehouse_api::spaces::{Space, DEFAULT_SPACE_ID, SPACES_PATH};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
@@ -36,7 +38,6 @@ use crate::AppState;
 
 /// The element the SPA looks for (and removes) by this id.
 pub const ELEMENT_ID: &str = "first-paint";
-const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
 
 /// Whether a page request for `path` (the space prefix already stripped) may get a first paint.
 pub fn applies_to(method: &Method, path: &str) -> bool {
@@ -65,7 +66,10 @@ async fn for_user(state: &AppState, cookie: HeaderValue, space: kibana::Space) -
         space: space.clone(),
     };
 
-    let capabilities_body = r#"{"applications":[]}"#;
+    let capabilities_body = serde_json::to_string(&CapabilitiesRequest {
+        applications: vec![],
+    })
+    .ok()?;
     let privileges_path = format!("{LEADS_BASE}/privileges");
     let (user, capabilities, spaces, privileges) = tokio::join!(
         ask.get::<AuthenticatedUser>(ME_PATH, None),
@@ -183,7 +187,7 @@ impl Asker {
         method: Method,
         path: &str,
         version: Option<&str>,
-        body: Option<&'static str>,
+        body: Option<String>,
     ) -> Option<T> {
         let mut request = Request::builder()
             .method(method.clone())

@@ -10,7 +10,8 @@ use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
     entity_icon_class, leads_requirement, missing_privilege_text, priority_class, texts,
     FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus,
-    Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+    Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES, STATUS_POLL_ATTEMPTS,
+    STATUS_POLL_MS,
 };
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -26,7 +27,6 @@ use crate::state::{expect_session, expect_toasts, scoped_mirror, Session, Toasts
 
 /// Our server runs generation without an LLM connector; Kibana needs one configured.
 const CONNECTOR_ID: &str = "gatehouse-default";
-const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
 
 #[component]
 pub fn EntityAnalyticsPage() -> impl IntoView {

@@ -31,7 +31,7 @@ fn is_api_path(path: &str) -> bool {
 }
 
 /// Every request no route matched.
-pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+pub async fn fallback(State(state): State<AppState>, mut req: Request) -> Response {
     let path = req.uri().path().to_string();
     if is_api_path(&path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
         return AppError::not_found().into_response();
@@ -39,7 +39,6 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let Some(files) = state.static_files.clone() else {
         return AppError::not_found().into_response();
     };
-    let mut req = req;
     let first_paint = if first_paint::applies_to(req.method(), &path) {
         first_paint::leads_page(&state, &req).await
     } else {
