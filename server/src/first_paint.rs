@@ -28,7 +28,7 @@ use gatehouse_api::leads::{
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, CAPABILITIES_PATH, ME_PATH,
 };
-use gatehouse_api::spaces::{Space, DEFAULT_SPACE_ID, SPACES_PATH};
+use gatehouse_api::spaces::{space_prefix, Space, DEFAULT_SPACE_ID, SPACES_PATH};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
@@ -214,14 +214,6 @@ impl Asker {
         }
         let bytes = response.into_body().collect().await.ok()?.to_bytes();
         serde_json::from_slice(&bytes).ok()
-    }
-}
-
-fn space_prefix(space: &str) -> String {
-    if space == DEFAULT_SPACE_ID {
-        String::new()
-    } else {
-        format!("/s/{space}")
     }
 }
 
