@@ -105,7 +105,8 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
     let source = ctx.root.join("index.html");
     let html =
         std::fs::read_to_string(&source).map_err(|e| format!("read {}: {e}", source.display()))?;
-    let html = index_html(&html, &modules, |href| {
+    let snippets = js_files(&dist.join(&modules), &dist.join(&modules))?;
+    let html = index_html(&html, &modules, &snippets, |href| {
         copy_hashed(&ctx.root.join(href), dist)
     })?;
     std::fs::write(dist.join("index.html"), html)
@@ -164,6 +165,7 @@ fn optimise_each(modules: &[PathBuf]) -> Result<()> {
 fn index_html(
     source: &str,
     modules: &str,
+    snippets: &[String],
     mut copy_asset: impl FnMut(&str) -> Result<String>,
 ) -> Result<String> {
     let mut out = String::with_capacity(source.len() + 1024);
@@ -190,6 +192,14 @@ fn index_html(
                      {indent}<link rel=\"modulepreload\" href=\"/{modules}/__wasm_split.js\" crossorigin=\"anonymous\" />\n\
                      {indent}<link rel=\"preload\" href=\"/{modules}/main_bg.wasm\" crossorigin=\"anonymous\" as=\"fetch\" type=\"application/wasm\" />\n"
                 );
+                // The JS modules main.js imports (wasm-bindgen's `snippets/`), fetched with it
+                // rather than after it.
+                for snippet in snippets {
+                    let _ = writeln!(
+                        out,
+                        "{indent}<link rel=\"modulepreload\" href=\"/{modules}/{snippet}\" crossorigin=\"anonymous\" />"
+                    );
+                }
             }
             "css" | "icon" => {
                 let href =
@@ -231,17 +241,45 @@ fn copy_hashed(source: &Path, dist: &Path) -> Result<String> {
     Ok(name)
 }
 
-/// A digest of every file in `dir` (names and contents, in name order): a new build with other
-/// modules gets another directory, so browsers may keep the old ones cached forever.
+/// A digest of every file under `dir` (paths and contents, in path order): a new build with
+/// other modules gets another directory, so browsers may keep the old ones cached forever.
 fn content_hash(dir: &Path) -> Result<String> {
-    let mut files = read_dir(dir)?;
-    files.sort();
     let mut hasher = Fnv64::default();
-    for file in files {
-        hasher.write(file_name(&file).as_bytes());
-        hasher.write(&std::fs::read(&file).map_err(|e| format!("read {}: {e}", file.display()))?);
-    }
+    hash_tree(dir, dir, &mut hasher)?;
     Ok(format!("{:016x}", hasher.0))
+}
+
+fn hash_tree(root: &Path, dir: &Path, hasher: &mut Fnv64) -> Result<()> {
+    let mut entries = read_dir(dir)?;
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            hash_tree(root, &entry, hasher)?;
+            continue;
+        }
+        let rel = entry.strip_prefix(root).unwrap_or(&entry);
+        hasher.write(rel.to_string_lossy().as_bytes());
+        hasher.write(&std::fs::read(&entry).map_err(|e| format!("read {}: {e}", entry.display()))?);
+    }
+    Ok(())
+}
+
+/// The `.js` files in the subdirectories of `dir` (wasm-bindgen's `snippets/`), as `/`-joined
+/// paths relative to `root`, in path order.
+fn js_files(root: &Path, dir: &Path) -> Result<Vec<String>> {
+    let mut entries = read_dir(dir)?;
+    entries.sort();
+    let mut out = Vec::new();
+    for entry in entries {
+        if entry.is_dir() {
+            out.extend(js_files(root, &entry)?);
+        } else if dir != root && entry.extension().is_some_and(|e| e == "js") {
+            let rel = entry.strip_prefix(root).unwrap_or(&entry);
+            let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(out)
 }
 
 /// FNV-1a, 64 bits: enough to tell builds apart, and no dependency for plain xtask.
@@ -300,7 +338,8 @@ mod tests {
     #[test]
     fn index_loads_the_main_module_and_the_hashed_stylesheet_and_icon() {
         let mut asked = Vec::new();
-        let html = index_html(SOURCE, "gatehouse-0123456789abcdef", |href| {
+        let snippets = ["snippets/gatehouse-1/src/components/lead_card.js".to_string()];
+        let html = index_html(SOURCE, "gatehouse-0123456789abcdef", &snippets, |href| {
             asked.push(href.to_string());
             Ok(href
                 .replace("style/", "")
@@ -314,6 +353,9 @@ mod tests {
         assert!(html.contains(
             "<link rel=\"modulepreload\" href=\"/gatehouse-0123456789abcdef/__wasm_split.js\""
         ));
+        assert!(html.contains(
+            "<link rel=\"modulepreload\" href=\"/gatehouse-0123456789abcdef/snippets/gatehouse-1/src/components/lead_card.js\""
+        ));
         assert!(html.contains("<link rel=\"stylesheet\" href=\"/main-00000000000000ff.css\" />"));
         assert!(html.contains("<link rel=\"icon\" href=\"/favicon-00000000000000ff.svg\" />"));
         assert!(html.contains("<title>Gatehouse</title>") && html.contains("<body></body>"));
@@ -322,7 +364,7 @@ mod tests {
     #[test]
     fn an_unknown_trunk_asset_is_an_error_not_a_page_without_it() {
         let source = SOURCE.replace("rel=\"icon\"", "rel=\"copy-dir\"");
-        let err = index_html(&source, "m", |h| Ok(h.to_string())).expect_err("copy-dir");
+        let err = index_html(&source, "m", &[], |h| Ok(h.to_string())).expect_err("copy-dir");
         assert!(err.contains("copy-dir"), "{err}");
     }
 
@@ -346,6 +388,21 @@ mod tests {
         let before = content_hash(&out).expect("hash");
         std::fs::write(out.join(&first), "changed").expect("write");
         assert_ne!(before, content_hash(&out).expect("hash"));
+        let nested = out.join("snippets/a");
+        std::fs::create_dir_all(&nested).expect("mkdir");
+        std::fs::write(nested.join("x.js"), "1").expect("write");
+        let before = content_hash(&out).expect("hash");
+        std::fs::write(nested.join("x.js"), "2").expect("write");
+        assert_ne!(
+            before,
+            content_hash(&out).expect("hash"),
+            "files in subdirectories count"
+        );
+        assert_eq!(
+            js_files(&out, &out).expect("js files"),
+            ["snippets/a/x.js"],
+            "only the subdirectories' modules"
+        );
         std::fs::remove_dir_all(&dir).expect("clean");
     }
 }
