@@ -468,6 +468,182 @@ async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
     );
 }
 
+/// Cards that stay on screen keep their elements: a dismissal reads the page again and only the
+/// dismissed card goes. A page switch replaces every card, and the focus stays on Next.
+#[wasm_bindgen_test]
+async fn a_dismissal_keeps_the_other_cards_and_a_page_switch_keeps_the_focus_on_next() {
+    let dismissed = Rc::new(Cell::new(false));
+    let canned = Canned::new({
+        let dismissed = Rc::clone(&dismissed);
+        move |request| {
+            let path = request.path.as_str();
+            if path.ends_with("/privileges") {
+                json(200, &privileges(true, true))
+            } else if path.ends_with("/status") {
+                json(200, STATUS_IDLE)
+            } else if path.ends_with("/b/_dismiss") {
+                dismissed.set(true);
+                json(200, r#"{"success":true}"#)
+            } else if path.starts_with(&format!("{LEADS}?page=2&")) {
+                let leads = [lead("d", "Lead d", 3), lead("e", "Lead e", 2)];
+                json(
+                    200,
+                    &leads_page(&leads, 45).replace("\"page\":1", "\"page\":2"),
+                )
+            } else if path.starts_with(&format!("{LEADS}?")) {
+                let mut leads = vec![lead("a", "Lead a", 9)];
+                if !dismissed.get() {
+                    leads.push(lead("b", "Lead b", 7));
+                }
+                leads.push(lead("c", "Lead c", 5));
+                json(200, &leads_page(&leads, 45))
+            } else {
+                json(
+                    404,
+                    r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+                )
+            }
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    let card = |id: &str| {
+        root.query_selector(&format!("[data-lead-id={id}]"))
+            .ok()
+            .flatten()
+    };
+    wait_for("three cards", || {
+        query_all(&root, "[data-testid=lead-card]").len() == 3
+    })
+    .await;
+    let (a, c) = (card("a").expect("a"), card("c").expect("c"));
+    let dismiss = card("b")
+        .and_then(|b| {
+            b.query_selector("[data-testid=lead-dismiss]")
+                .ok()
+                .flatten()
+        })
+        .expect("b's Dismiss");
+    click(&dismiss);
+    wait_for("b gone", || card("b").is_none() && card("a").is_some()).await;
+    for (id, before) in [("a", &a), ("c", &c)] {
+        let now = card(id).expect("still shown");
+        assert!(
+            now.is_same_node(Some(before)),
+            "lead {id}'s card was rebuilt by the dismissal"
+        );
+    }
+
+    let next: web_sys::HtmlElement = testid(&root, "leads-next").expect("Next").unchecked_into();
+    next.focus().expect("focus");
+    next.click();
+    wait_for("page 2", || card("d").is_some()).await;
+    assert_eq!(
+        query_all(&root, "[data-testid=lead-card]").len(),
+        2,
+        "only page 2's cards"
+    );
+    assert!(!a.is_connected(), "page 1's cards are gone");
+    let focused = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.get_attribute("data-testid"));
+    assert_eq!(
+        focused.as_deref(),
+        Some("leads-next"),
+        "the focus stays on Next"
+    );
+}
+
+/// A 403 on Dismiss closes every card's Dismiss with its reason, as `GuardedButton` closes a
+/// button: `aria-disabled`, described by a tooltip that names the privilege. A closed Dismiss sends
+/// nothing, and the cards of the next page are drawn closed.
+#[wasm_bindgen_test]
+async fn a_403_on_dismiss_closes_every_dismiss_with_its_reason_also_on_the_next_page() {
+    const WRITE_DENIED: &str = r#"{"message":"security_exception: action [indices:data/write/update] is unauthorized for user [bob] on indices [.entity_analytics.entity-leads-default]","status_code":403}"#;
+    let canned = Canned::new(move |request| {
+        let path = request.path.as_str();
+        if path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else if path.ends_with("/status") {
+            json(200, STATUS_IDLE)
+        } else if path.ends_with("/_dismiss") {
+            json(403, WRITE_DENIED)
+        } else if path.starts_with(&format!("{LEADS}?page=2&")) {
+            let leads = [lead("c", "Lead c", 3)];
+            json(
+                200,
+                &leads_page(&leads, 21).replace("\"page\":1", "\"page\":2"),
+            )
+        } else if path.starts_with(&format!("{LEADS}?")) {
+            json(
+                200,
+                &leads_page(&[lead("a", "Lead a", 9), lead("b", "Lead b", 7)], 21),
+            )
+        } else {
+            json(
+                404,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+            )
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    let dismissals = || query_all(&root, "[data-testid=lead-dismiss]");
+    wait_for("two cards", || dismissals().len() == 2).await;
+    assert!(
+        dismissals()
+            .iter()
+            .all(|d| d.get_attribute("aria-disabled").is_none()),
+        "open with full access"
+    );
+    let closed_with_reason = |button: &Element| {
+        let tooltip = button
+            .get_attribute("aria-describedby")
+            .and_then(|id| root.query_selector(&format!("#{id}")).ok().flatten());
+        button.get_attribute("aria-disabled").as_deref() == Some("true")
+            && tooltip.is_some_and(|t| {
+                t.get_attribute("role").as_deref() == Some("tooltip")
+                    && t.text_content().is_some_and(|text| {
+                        text.contains(
+                            "You need the write privilege on .entity_analytics.entity-leads-*",
+                        )
+                    })
+            })
+    };
+
+    click(&dismissals()[0]);
+    wait_for("every Dismiss closed", || {
+        dismissals().iter().all(closed_with_reason)
+    })
+    .await;
+    let toast = testid(&root, "toast")
+        .and_then(|t| t.text_content())
+        .unwrap_or_default();
+    assert!(
+        toast.contains("is unauthorized for user [bob]"),
+        "the server's message: {toast}"
+    );
+
+    click(&dismissals()[1]);
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert_eq!(
+        canned.count(Method::Post, LEADS),
+        1,
+        "a closed Dismiss sends nothing"
+    );
+
+    click(&testid(&root, "leads-next").expect("Next"));
+    wait_for("page 2", || {
+        root.query_selector("[data-lead-id=c]")
+            .ok()
+            .flatten()
+            .is_some()
+    })
+    .await;
+    let next_page = dismissals();
+    assert_eq!(next_page.len(), 1);
+    assert!(closed_with_reason(&next_page[0]), "drawn closed");
+}
+
 /// The server's drawing of the page (`server/src/first_paint.rs`), as `index.html` brings it.
 fn first_paint() -> Element {
     let element = web_sys::window()

@@ -13,8 +13,7 @@ use wasm_bindgen::JsCast;
 
 use super::unique_id;
 
-/// A button's text: most never change, and a fixed one costs no reactive effect (a page of lead
-/// cards has 100 Dismiss buttons; issue 6, list rendering).
+/// A button's text: most never change, and a fixed one costs no reactive effect.
 pub enum ButtonLabel {
     Fixed(&'static str),
     Live(Signal<String>),
@@ -81,8 +80,8 @@ pub fn GuardedButton(
 
 /// The reason's tooltip, in the anchor while the button is blocked, opened by hover and focus and
 /// closed by Escape. It is built by hand, with its listeners, only for a blocked button: an open
-/// one costs a single effect and no DOM, where a page of 100 lead cards otherwise built a `<Show>`
-/// and five listeners per Dismiss on every page switch (issue 6, list rendering).
+/// one costs a single effect and no DOM. The lead cards' Dismiss buttons are closed the same way
+/// by `super::lead_card`, with one set of listeners for the whole list.
 fn reason_tooltip(anchor: web_sys::Element, (blocked, id): (Signal<Option<String>>, String)) {
     let shown = Rc::new(RefCell::new(None::<ShownTooltip>));
     let effect = RenderEffect::new(move |_| {

@@ -1,5 +1,6 @@
 pub mod app_forbidden;
 pub mod guarded_button;
+pub mod lead_card;
 pub mod modal;
 pub mod share_dialog;
 pub mod spaces;

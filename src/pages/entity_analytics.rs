@@ -16,9 +16,11 @@ use gatehouse_api::leads::{
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
+use leptos::tachys::view::keyed::keyed;
 use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
+use crate::components::lead_card::{lead_card, lead_list};
 use crate::components::AppForbidden;
 use crate::components::{open_while_some, GuardedButton, Modal, WhyDialog};
 use crate::format::{local_time, relative_time};
@@ -225,25 +227,54 @@ pub fn LeadsSection() -> impl IntoView {
 
 /// A page of leads as the section holds it. Reading a resource clones its value, and a page of
 /// 100 leads is read on every switch: shared, the leads themselves are never copied.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct ShownPage {
     leads: Arc<[Arc<Lead>]>,
     total: u64,
     page: u32,
+    per_page: u32,
 }
 
-impl From<LeadsPage> for ShownPage {
-    fn from(page: LeadsPage) -> Self {
+/// The same answer, not equal leads: a page read again is shown again (its cards keyed).
+impl PartialEq for ShownPage {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.leads, &other.leads)
+            && (self.total, self.page, self.per_page) == (other.total, other.page, other.per_page)
+    }
+}
+
+impl ShownPage {
+    fn new(page: LeadsPage, query: &FindLeadsQuery) -> Self {
         Self {
             leads: page.leads.0.into_iter().map(Arc::new).collect(),
             total: page.total,
-            page: page.page,
+            page: page.page.max(1),
+            per_page: query.per_page,
         }
+    }
+
+    fn total_pages(&self) -> u32 {
+        FindLeadsQuery {
+            per_page: self.per_page,
+            ..FindLeadsQuery::default()
+        }
+        .total_pages(self.total)
+    }
+
+    /// "21–40 of 45".
+    fn range_text(&self) -> String {
+        let first = u64::from(self.page.saturating_sub(1)) * u64::from(self.per_page) + 1;
+        let last = (first + self.leads.len() as u64).saturating_sub(1);
+        format!("{first}–{last} of {}", self.total)
     }
 }
 
 async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<ShownPage, ApiError> {
-    let result = state.api.find_leads(&query).await.map(ShownPage::from);
+    let result = state
+        .api
+        .find_leads(&query)
+        .await
+        .map(|page| ShownPage::new(page, &query));
     bench_mark("gatehouse:leads-parsed");
     match &result {
         Ok(page) => {
@@ -467,24 +498,45 @@ fn LeadsBody(state: LeadsState, leads: LeadsResource) -> impl IntoView {
             </ul>
         }
     };
+    let body = Memo::new(move |_| match leads.get().flatten() {
+        None => Body::Loading,
+        Some(Ok(page)) if page.total == 0 || page.leads.is_empty() && page.page == 1 => Body::Empty,
+        Some(Err(error)) if error.is_index_not_found() => Body::Empty,
+        Some(Ok(_)) => Body::Leads,
+        Some(Err(error)) => Body::Failed(error.toast_text()),
+    });
+    // The page on screen, kept while another state stands in for it. The grid stays as it is
+    // from page to page and its keyed list updates the cards by lead.
+    let page = Memo::new(
+        move |shown: Option<&ShownPage>| match leads.get().flatten() {
+            Some(Ok(page)) => page,
+            _ => shown.cloned().unwrap_or_default(),
+        },
+    );
     move || {
-        match leads.get().flatten() {
-        None => skeleton().into_any(),
-        Some(Ok(page)) if page.total == 0 || page.leads.is_empty() && page.page == 1 => {
-            view! { <EmptyState state /> }.into_any()
-        }
-        Some(Err(error)) if error.is_index_not_found() => view! { <EmptyState state /> }.into_any(),
-        Some(Ok(page)) => view! { <LeadGrid state page /> }.into_any(),
-        Some(Err(error)) => view! {
+        match body.get() {
+        Body::Loading => skeleton().into_any(),
+        Body::Empty => view! { <EmptyState state /> }.into_any(),
+        Body::Leads => view! { <LeadGrid state page /> }.into_any(),
+        Body::Failed(text) => view! {
             <div class="callout callout-danger" role="alert" data-testid="leads-error">
                 <p class="callout-title">{texts::FETCH_FAILED}</p>
-                <p>{error.toast_text()}</p>
+                <p>{text}</p>
                 <button type="button" class="btn" data-testid="leads-retry" on:click=move |_| state.refresh()>"Try again"</button>
             </div>
         }
         .into_any(),
     }
     }
+}
+
+/// What the leads section's body shows.
+#[derive(Clone, PartialEq)]
+enum Body {
+    Loading,
+    Empty,
+    Failed(String),
+    Leads,
 }
 
 #[component]
@@ -503,15 +555,9 @@ fn EmptyState(state: LeadsState) -> impl IntoView {
 }
 
 #[component]
-fn LeadGrid(state: LeadsState, page: ShownPage) -> impl IntoView {
-    let query = state.query.get_untracked();
-    let total_pages = query.total_pages(page.total);
-    let current = page.page.max(1);
-    let first = u64::from(current - 1) * u64::from(query.per_page) + 1;
-    let last = (first + page.leads.len() as u64).saturating_sub(1);
-    // Shared, not cloned: the cards and the titles' click listener hold the same leads.
-    let leads = page.leads;
-    // Every card's Dismiss reads this; see `scoped_mirror` for why not `state.access` itself.
+fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
+    // The list's one effect closes every card's Dismiss with this (`lead_list`); see
+    // `scoped_mirror` for why not `state.access` itself.
     let dismiss_block = {
         let access = scoped_mirror(state.access);
         Signal::derive(move || {
@@ -519,101 +565,92 @@ fn LeadGrid(state: LeadsState, page: ShownPage) -> impl IntoView {
                 .then(|| missing_privilege_text(Privilege::Write, "dismiss leads"))
         })
     };
-    // One listener for every card's title instead of one per card: a page switch then creates
-    // and removes no click closures for the titles (issue 6, list rendering).
-    let open_clicked = {
-        let leads = Arc::clone(&leads);
-        move |ev: web_sys::MouseEvent| {
-            if let Some(lead) = clicked_lead(&ev, &leads) {
-                state.selected.set(Some(Lead::clone(lead)));
+    // One listener for every card's title and Dismiss instead of some per card: a page switch
+    // then creates and removes no click closures (issue 6, list rendering).
+    let card_clicked = move |ev: web_sys::MouseEvent| {
+        page.with_untracked(|page| match clicked_lead(&ev, &page.leads) {
+            Some((lead, CardButton::Open)) => state.selected.set(Some(Lead::clone(lead))),
+            // Closed with a reason, as a `GuardedButton` is: the click does nothing.
+            Some((_, CardButton::Dismiss)) if dismiss_block.with_untracked(Option::is_some) => {
+                ev.prevent_default();
             }
-        }
+            Some((lead, CardButton::Dismiss)) => dismiss(state, lead.id.clone()),
+            None => {}
+        });
     };
+    // From the page on screen, not the query: until the next page arrives, this one stays.
+    let current = move || page.with(|p| p.page);
+    let total_pages = move || page.with(ShownPage::total_pages);
+    let go_to = move |to: u32| state.query.update(|q| q.page = to);
     view! {
-        <ul class="lead-grid" data-testid="lead-list" on:click=open_clicked>
-            <For each=move || leads.to_vec() key=|lead| (lead.id.clone(), lead.status.clone()) children=move |lead| view! { <LeadCard state lead dismiss_block /> } />
+        // Keyed by lead: a page read again (after a dismissal) keeps the cards that stay. Not
+        // `<For>`, which gives every card a reactive owner that its parent keeps a reference to
+        // for as long as the list lives; a card here holds no reactive state (`lead_card`).
+        <ul class="lead-grid" data-testid="lead-list" on:click=card_clicked use:lead_list=dismiss_block>
+            {move || keyed(
+                page.with(|p| p.leads.to_vec()),
+                |lead| (lead.id.clone(), lead.status.clone()),
+                move |_, lead| (drop, view! { <LeadCard lead dismiss_block /> }),
+            )}
         </ul>
         <nav class="pagination" aria-label="Lead pages">
-            <span class="muted" data-testid="leads-range">{format!("{first}–{last} of {}", page.total)}</span>
+            <span class="muted" data-testid="leads-range">{move || page.with(ShownPage::range_text)}</span>
             <label class="inline-field">
                 <span>"Per page"</span>
                 <select on:change:target=move |ev| {
-                    let size = ev.target().value().parse().unwrap_or(query.per_page);
-                    state.query.update(|q| { q.per_page = size; q.page = 1; });
+                    if let Ok(size) = ev.target().value().parse() {
+                        state.query.update(|q| { q.per_page = size; q.page = 1; });
+                    }
                 }>
-                    {PAGE_SIZES.iter().map(|size| view! {
-                        <option value=size.to_string() selected={*size == query.per_page}>{size.to_string()}</option>
+                    {PAGE_SIZES.iter().map(|&size| view! {
+                        <option value=size.to_string() selected={move || page.with(|p| p.per_page == size)}>{size.to_string()}</option>
                     }).collect_view()}
                 </select>
             </label>
-            <button type="button" class="btn" data-testid="leads-prev" disabled={current <= 1} on:click=move |_| state.query.update(|q| q.page = current - 1)>"‹ Previous"</button>
-            <span data-testid="leads-page">{format!("Page {current} of {total_pages}")}</span>
-            <button type="button" class="btn" data-testid="leads-next" disabled={current >= total_pages} on:click=move |_| state.query.update(|q| q.page = current + 1)>"Next ›"</button>
+            <button type="button" class="btn" data-testid="leads-prev" disabled={move || current() <= 1} on:click=move |_| go_to(current().saturating_sub(1).max(1))>"‹ Previous"</button>
+            <span data-testid="leads-page">{move || format!("Page {} of {}", current(), total_pages())}</span>
+            <button type="button" class="btn" data-testid="leads-next" disabled={move || current() >= total_pages()} on:click=move |_| go_to(current() + 1)>"Next ›"</button>
         </nav>
     }
 }
 
-/// The lead whose title was clicked (or activated by keyboard, which clicks too).
-fn clicked_lead<'a>(ev: &web_sys::MouseEvent, leads: &'a [Arc<Lead>]) -> Option<&'a Lead> {
+/// A card's buttons, whose clicks the list takes (or keyboard activation, which clicks too).
+enum CardButton {
+    Open,
+    Dismiss,
+}
+
+/// The lead whose title or Dismiss was clicked, and which of the two.
+fn clicked_lead<'a>(
+    ev: &web_sys::MouseEvent,
+    leads: &'a [Arc<Lead>],
+) -> Option<(&'a Lead, CardButton)> {
     use wasm_bindgen::JsCast;
     let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let card = target
-        .closest(".lead-title .link-button")
-        .ok()??
-        .closest("[data-lead-id]")
+    let button = target
+        .closest(".lead-title .link-button, [data-testid=lead-dismiss]")
         .ok()??;
-    let id = card.get_attribute("data-lead-id")?;
-    leads.iter().find(|lead| lead.id == id).map(Arc::as_ref)
+    let which = if button.class_list().contains("link-button") {
+        CardButton::Open
+    } else {
+        CardButton::Dismiss
+    };
+    let id = button
+        .closest("[data-lead-id]")
+        .ok()??
+        .get_attribute("data-lead-id")?;
+    let lead = leads.iter().find(|lead| lead.id == id)?;
+    Some((lead, which))
 }
 
 /// The strings every lead card sends to the DOM, interned once: a page of 100 cards otherwise
-/// decodes each of them from wasm memory again (issue 6, list rendering).
+/// decodes each of them from wasm memory again (issue 6, list rendering). The text of a lead
+/// (title, byline, tags, …) differs from card to card and is not interned.
 fn intern_card_strings() {
     use wasm_bindgen::intern;
-    for name in [
-        "class",
-        "data-testid",
-        "data-lead-id",
-        "title",
-        "type",
-        "aria-label",
-        "aria-hidden",
-        "datetime",
-        "role",
-        "id",
-        "aria-disabled",
-        "aria-describedby",
-    ] {
-        intern(name);
-    }
-    for value in [
-        "lead-card",
-        "lead-card-top",
-        "Priority, 10 is the most urgent",
-        "lead-title",
-        "button",
-        "link-button",
-        "lead-open",
-        "lead-byline",
-        "lead-entity",
-        "entity-icon",
-        "true",
-        "sr-only",
-        "entity-name",
-        "tags",
-        "Tags",
-        "tag",
-        "lead-card-footer",
-        "muted small",
-        "tooltip-anchor",
-        "btn btn-small btn-ghost",
-        "lead-dismiss",
-        "Dismiss",
-        "tooltip",
-        " ",
-        "",
-    ] {
-        intern(value);
+    // The card's `<li>` (`view!`'s); its inside is filled in by `lead_card`.
+    for text in ["class", "data-testid", "data-lead-id", "lead-card", ""] {
+        intern(text);
     }
     for priority in 0..=10 {
         intern(&format!("priority-badge {}", priority_class(priority)));
@@ -630,57 +667,15 @@ fn intern_card_strings() {
 }
 
 /// The entity type's icon: a CSS mask over an inline SVG (style/main.css), one element instead of
-/// an `<svg>` and a `<path>` per card (issue 6, list rendering).
+/// an `<svg>` and a `<path>`.
 fn entity_icon(entity_type: &str) -> impl IntoView {
     view! { <span class=entity_icon_class(entity_type) aria-hidden="true"></span> }
 }
 
 #[component]
-fn LeadCard(
-    state: LeadsState,
-    lead: Arc<Lead>,
-    dismiss_block: Signal<Option<String>>,
-) -> impl IntoView {
-    let id = lead.id.clone();
-    let dismissible = lead.status == "active";
-    let entity = lead.entity.clone();
+fn LeadCard(lead: Arc<Lead>, dismiss_block: Signal<Option<String>>) -> impl IntoView {
     view! {
-        <li class="lead-card" data-testid="lead-card" data-lead-id=lead.id.clone()>
-            <div class="lead-card-top">
-                <span class=format!("priority-badge {}", priority_class(lead.priority)) title="Priority, 10 is the most urgent">
-                    {format!("P{}", lead.priority)}
-                </span>
-                <span class=format!("staleness staleness-{}", lead.staleness)>{lead.staleness.clone()}</span>
-            </div>
-            <h3 class="lead-title">
-                <button type="button" class="link-button" data-testid="lead-open">
-                    {lead.title.clone()}
-                </button>
-            </h3>
-            <p class="lead-byline">{lead.byline.clone()}</p>
-            {entity.map(|entity| view! {
-                <p class="lead-entity">
-                    {entity_icon(&entity.entity_type)}
-                    <span class="sr-only">{format!("{} ", entity.entity_type)}</span>
-                    <span class="entity-name">{entity.name}</span>
-                </p>
-            })}
-            <ul class="tags" aria-label="Tags">
-                {lead.tags.iter().map(|tag| view! { <li class="tag">{tag.clone()}</li> }).collect_view()}
-            </ul>
-            <div class="lead-card-footer">
-                <time class="muted small" datetime=lead.timestamp.clone() title=local_time(&lead.timestamp)>{relative_time(&lead.timestamp)}</time>
-                {dismissible.then(|| view! {
-                    <GuardedButton
-                        label="Dismiss"
-                        blocked=dismiss_block
-                        on_press=Callback::new(move |_| dismiss(state, id.clone()))
-                        class="btn-small btn-ghost"
-                        testid="lead-dismiss"
-                    />
-                })}
-            </div>
-        </li>
+        <li class="lead-card" data-testid="lead-card" data-lead-id=lead.id.clone() use:lead_card=(lead, dismiss_block)></li>
     }
 }
 
