@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::api_session;
+use common::generate_leads;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run_with, testid, Browser, FaultKind, Options, TIMEOUT};
 use gatehouse_server::faults::FaultRule;
@@ -23,7 +23,6 @@ const DASHBOARDS_LIST: &str = "/api/dashboards";
 /// The SPA aborts a request after 20 s; a stalled answer must be reported well before the
 /// server's 30 s stall ends. Generous for a loaded 2-core machine.
 const STALL_WAIT: Duration = Duration::from_secs(60);
-const GENERATION: Duration = Duration::from_secs(60);
 
 const FAULTS: Options = Options { faults: true };
 
@@ -90,42 +89,6 @@ async fn click(b: &Browser, selector: &str) -> Result<()> {
         .click()
         .await
         .with_context(|| format!("clicking {selector}"))
-}
-
-/// Generates leads for `leads_full_user` over the API and waits until they are stored.
-async fn generate_leads(b: &Browser) -> Result<()> {
-    let client = api_session(b, "leads_full_user").await?;
-    let started = client
-        .post(b.url(&format!("{LEADS_LIST}/generate")))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .header("elastic-api-version", "1")
-        .json(&serde_json::json!({ "connectorId": "gatehouse-default" }))
-        .send()
-        .await?;
-    ensure!(
-        started.status().is_success(),
-        "generation starts: {}",
-        started.status()
-    );
-    let begun = Instant::now();
-    loop {
-        let status: serde_json::Value = client
-            .get(b.url(&format!("{LEADS_LIST}/status")))
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("elastic-api-version", "1")
-            .send()
-            .await?
-            .json()
-            .await?;
-        if status["totalLeads"].as_u64().is_some_and(|n| n > 0) {
-            return Ok(());
-        }
-        if begun.elapsed() > GENERATION {
-            bail!("no leads after {GENERATION:?}: {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
 
 /// Leaves the leads page and comes back through the header, so the section mounts and asks for

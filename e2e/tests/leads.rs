@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::api_session;
+use common::{api_session, generate_leads};
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -187,6 +187,83 @@ async fn read_only_user_sees_generate_closed_with_a_reason_on_hover_and_focus() 
                 "a closed Generate started a run: {text}"
             );
         }
+        Ok(())
+    })
+    .await
+}
+
+/// A lead card's Dismiss is closed for a read-only user as Generate is: its reason shows on hover
+/// and on keyboard focus, Escape hides it, and activating it dismisses nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_user_sees_dismiss_closed_with_a_reason_on_hover_and_focus() -> Result<()> {
+    run(|b| async move {
+        generate_leads(&b).await?;
+        open_leads(&b, "leads_read_user").await?;
+        let dismiss = b.wait_for_testid("lead-dismiss", TIMEOUT).await?;
+        let cards = b.driver.find_all(By::Css(testid("lead-card"))).await?.len();
+        ensure!(
+            dismiss.attr("aria-disabled").await?.as_deref() == Some("true"),
+            "Dismiss is closed"
+        );
+        let tooltip_id = dismiss
+            .attr("aria-describedby")
+            .await?
+            .context("tied to a tooltip")?;
+        let tooltip = b.driver.find(By::Id(tooltip_id.as_str())).await?;
+        ensure!(!tooltip.is_displayed().await?, "hidden until asked for");
+
+        b.driver
+            .action_chain()
+            .move_to_element_center(&dismiss)
+            .perform()
+            .await?;
+        b.wait_for(&format!("#{tooltip_id}"), TIMEOUT)
+            .await
+            .context("tooltip on hover")?;
+        let text = tooltip.text().await?;
+        ensure!(
+            text.contains(
+                "You need the write privilege on .entity_analytics.entity-leads-* to dismiss leads"
+            ),
+            "tooltip names the privilege and pattern: {text:?}"
+        );
+        b.screenshot("leads-read-user-dismiss-tooltip").await?;
+        b.driver.action_chain().move_to(0, 0).perform().await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        ensure!(
+            !tooltip.is_displayed().await?,
+            "hidden once the pointer leaves"
+        );
+
+        // Keyboard: focus shows it, Escape hides it, Enter does nothing.
+        b.driver
+            .execute("arguments[0].focus()", vec![dismiss.to_json()?])
+            .await?;
+        b.wait_for(&format!("#{tooltip_id}"), TIMEOUT)
+            .await
+            .context("tooltip on keyboard focus")?;
+        b.driver
+            .action_chain()
+            .send_keys(Key::Escape)
+            .perform()
+            .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        ensure!(!tooltip.is_displayed().await?, "Escape hides it");
+        b.driver
+            .action_chain()
+            .send_keys(Key::Enter)
+            .perform()
+            .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for toast in b.driver.find_all(By::Css(testid("toast"))).await? {
+            let text = toast.text().await?;
+            ensure!(
+                !text.contains("dismissed"),
+                "a closed Dismiss dismissed a lead: {text}"
+            );
+        }
+        let now = b.driver.find_all(By::Css(testid("lead-card"))).await?.len();
+        ensure!(now == cards, "the cards stay: {cards} before, {now} after");
         Ok(())
     })
     .await
