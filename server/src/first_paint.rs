@@ -374,7 +374,8 @@ fn header(html: &mut String, shown: &Shown<'_>) {
     ));
 }
 
-/// `GuardedButton` (`src/components/guarded_button.rs`): a closed one says why in its tooltip.
+/// `GuardedButton` (`src/components/guarded_button.rs`), and a lead card's Dismiss as
+/// `src/components/lead_card.js` closes it: a closed one says why in its tooltip.
 fn guarded_button(html: &mut String, class: &str, label: &str, blocked: Option<String>) {
     html.push_str(r#"<span class="tooltip-anchor">"#);
     match blocked {
@@ -391,6 +392,7 @@ fn guarded_button(html: &mut String, class: &str, label: &str, blocked: Option<S
     html.push_str("</span>");
 }
 
+/// A lead card, as `src/components/lead_card.js` draws it.
 fn card(html: &mut String, lead: &Lead, dismiss_block: Option<&str>, now: time::OffsetDateTime) {
     html.push_str(&format!(
         concat!(
