@@ -644,6 +644,51 @@ async fn a_403_on_dismiss_closes_every_dismiss_with_its_reason_also_on_the_next_
     assert!(closed_with_reason(&next_page[0]), "drawn closed");
 }
 
+/// A lead without an entity, tags or staleness (older Kibana) is drawn without an entity line
+/// and with an empty tag list, never with "null" or "undefined" in their place; a dismissed lead
+/// has no Dismiss.
+#[wasm_bindgen_test]
+async fn a_lead_without_entity_or_tags_is_drawn_without_them() {
+    let bare =
+        r#"{"id":"bare","title":"Bare lead","priority":3,"status":"dismissed","entity":null}"#;
+    let canned = Canned::new(move |request| {
+        let path = request.path.as_str();
+        if path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else if path.ends_with("/status") {
+            json(200, STATUS_IDLE)
+        } else if path.starts_with(&format!("{LEADS}?")) {
+            json(200, &leads_page(&[bare.to_string()], 1))
+        } else {
+            json(
+                404,
+                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+            )
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    wait_for("the card", || query(&root, "[data-lead-id=bare]").is_some()).await;
+    let card = query(&root, "[data-lead-id=bare]").expect("card");
+    let text = card.text_content().unwrap_or_default();
+    assert!(text.contains("Bare lead") && text.contains("P3"), "{text}");
+    assert!(
+        !text.contains("null") && !text.contains("undefined"),
+        "{text}"
+    );
+    assert!(query(&card, ".lead-entity").is_none(), "no entity line");
+    assert!(query_all(&card, ".tag").is_empty(), "no tags");
+    assert!(
+        query(&card, "[data-testid=lead-dismiss]").is_none(),
+        "a dismissed lead has no Dismiss"
+    );
+    let staleness = query(&card, ".staleness").and_then(|s| s.text_content());
+    assert_eq!(
+        staleness.as_deref(),
+        Some("fresh"),
+        "the contract's default staleness"
+    );
+}
+
 /// The server's drawing of the page (`server/src/first_paint.rs`), as `index.html` brings it.
 fn first_paint() -> Element {
     let element = web_sys::window()

@@ -56,7 +56,7 @@ let tooltips = 0;
 function closeWith(anchor, reason) {
   const button = anchor.lastElementChild;
   let tooltip = anchor.firstElementChild === button ? null : anchor.firstElementChild;
-  if (reason === undefined) {
+  if (reason == null) {
     if (tooltip) {
       tooltip.remove();
       button.removeAttribute('aria-disabled');
@@ -117,7 +117,7 @@ export function fillLeadCard(
   stale.textContent = staleness;
   heading.firstChild.textContent = title;
   byLine.textContent = byline;
-  if (entityType === undefined) {
+  if (entityType == null) {
     entity.remove();
   } else {
     const [icon, type, name] = entity.children;
@@ -136,7 +136,7 @@ export function fillLeadCard(
   time.textContent = relativeTime;
   if (!dismissible) {
     anchor.remove();
-  } else if (dismissBlock !== undefined) {
+  } else if (dismissBlock != null) {
     closeWith(anchor, dismissBlock);
   }
   li.append(card);
