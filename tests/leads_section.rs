@@ -7,10 +7,11 @@ mod support;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gatehouse::api::{ApiClient, HttpRequest, Method, Transport};
+use gatehouse::api::{ApiClient, HttpRequest, HttpResponse, Method, Transport};
 use gatehouse::components::ToastRegion;
 use gatehouse::pages::entity_analytics::LeadsSection;
 use gatehouse::state::Toasts;
+use gatehouse_api::ApiError;
 use leptos::prelude::*;
 use support::*;
 use wasm_bindgen::JsCast;
@@ -56,10 +57,21 @@ fn backend(read: bool, write: bool) -> Canned {
         } else if path.ends_with("/generate") {
             json(200, r#"{"executionUuid":"run-1"}"#)
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            not_found()
+        }
+    })
+}
+
+/// A server that grants full access and reports no run yet; `route` answers every other path.
+fn full_access(route: impl Fn(&str) -> Result<HttpResponse, ApiError> + 'static) -> Canned {
+    Canned::new(move |request| {
+        let path = request.path.as_str();
+        if path.ends_with("/privileges") {
+            json(200, &privileges(true, true))
+        } else if path.ends_with("/status") {
+            json(200, STATUS_IDLE)
+        } else {
+            route(path)
         }
     })
 }
@@ -388,13 +400,8 @@ async fn a_failed_generation_reported_by_status_is_toasted_and_closes_writing() 
 #[wasm_bindgen_test]
 async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
     const PAGES: u32 = 20;
-    let canned = Canned::new(move |request| {
-        let path = request.path.as_str();
-        if path.ends_with("/privileges") {
-            json(200, &privileges(true, true))
-        } else if path.ends_with("/status") {
-            json(200, STATUS_IDLE)
-        } else if path.starts_with(&format!("{LEADS}?")) {
+    let canned = full_access(move |path| {
+        if path.starts_with(&format!("{LEADS}?")) {
             let page: u32 = path
                 .split(['?', '&'])
                 .find_map(|p| p.strip_prefix("page="))
@@ -415,10 +422,7 @@ async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
                     .replace("\"page\":1", &format!("\"page\":{page}")),
             )
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            not_found()
         }
     });
     let (root, _handle) = mount(&canned);
@@ -473,15 +477,10 @@ async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
 #[wasm_bindgen_test]
 async fn a_dismissal_keeps_the_other_cards_and_a_page_switch_keeps_the_focus_on_next() {
     let dismissed = Rc::new(Cell::new(false));
-    let canned = Canned::new({
+    let canned = full_access({
         let dismissed = Rc::clone(&dismissed);
-        move |request| {
-            let path = request.path.as_str();
-            if path.ends_with("/privileges") {
-                json(200, &privileges(true, true))
-            } else if path.ends_with("/status") {
-                json(200, STATUS_IDLE)
-            } else if path.ends_with("/b/_dismiss") {
+        move |path| {
+            if path.ends_with("/b/_dismiss") {
                 dismissed.set(true);
                 json(200, r#"{"success":true}"#)
             } else if path.starts_with(&format!("{LEADS}?page=2&")) {
@@ -498,10 +497,7 @@ async fn a_dismissal_keeps_the_other_cards_and_a_page_switch_keeps_the_focus_on_
                 leads.push(lead("c", "Lead c", 5));
                 json(200, &leads_page(&leads, 45))
             } else {
-                json(
-                    404,
-                    r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-                )
+                not_found()
             }
         }
     });
@@ -560,13 +556,8 @@ async fn a_dismissal_keeps_the_other_cards_and_a_page_switch_keeps_the_focus_on_
 #[wasm_bindgen_test]
 async fn a_403_on_dismiss_closes_every_dismiss_with_its_reason_also_on_the_next_page() {
     const WRITE_DENIED: &str = r#"{"message":"security_exception: action [indices:data/write/update] is unauthorized for user [bob] on indices [.entity_analytics.entity-leads-default]","status_code":403}"#;
-    let canned = Canned::new(move |request| {
-        let path = request.path.as_str();
-        if path.ends_with("/privileges") {
-            json(200, &privileges(true, true))
-        } else if path.ends_with("/status") {
-            json(200, STATUS_IDLE)
-        } else if path.ends_with("/_dismiss") {
+    let canned = full_access(move |path| {
+        if path.ends_with("/_dismiss") {
             json(403, WRITE_DENIED)
         } else if path.starts_with(&format!("{LEADS}?page=2&")) {
             let leads = [lead("c", "Lead c", 3)];
@@ -580,10 +571,7 @@ async fn a_403_on_dismiss_closes_every_dismiss_with_its_reason_also_on_the_next_
                 &leads_page(&[lead("a", "Lead a", 9), lead("b", "Lead b", 7)], 21),
             )
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            not_found()
         }
     });
     let (root, _handle) = mount(&canned);
@@ -651,19 +639,11 @@ async fn a_403_on_dismiss_closes_every_dismiss_with_its_reason_also_on_the_next_
 async fn a_lead_without_entity_or_tags_is_drawn_without_them() {
     let bare =
         r#"{"id":"bare","title":"Bare lead","priority":3,"status":"dismissed","entity":null}"#;
-    let canned = Canned::new(move |request| {
-        let path = request.path.as_str();
-        if path.ends_with("/privileges") {
-            json(200, &privileges(true, true))
-        } else if path.ends_with("/status") {
-            json(200, STATUS_IDLE)
-        } else if path.starts_with(&format!("{LEADS}?")) {
+    let canned = full_access(move |path| {
+        if path.starts_with(&format!("{LEADS}?")) {
             json(200, &leads_page(&[bare.to_string()], 1))
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            not_found()
         }
     });
     let (root, _handle) = mount(&canned);

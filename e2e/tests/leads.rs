@@ -21,6 +21,57 @@ async fn open_leads(b: &Browser, user: &str) -> Result<()> {
     Ok(())
 }
 
+/// `button` is closed (`aria-disabled`) and described by a tooltip that is hidden until the
+/// pointer is on the button and then says `reason`; returns the tooltip's id.
+async fn closed_with_a_reason_on_hover(
+    b: &Browser,
+    button: &WebElement,
+    reason: &str,
+) -> Result<String> {
+    ensure!(
+        button.attr("aria-disabled").await?.as_deref() == Some("true"),
+        "closed"
+    );
+    let tooltip_id = button
+        .attr("aria-describedby")
+        .await?
+        .context("tied to a tooltip")?;
+    let tooltip = b.driver.find(By::Id(tooltip_id.as_str())).await?;
+    ensure!(
+        !tooltip.is_displayed().await?,
+        "tooltip hidden until asked for"
+    );
+    b.driver
+        .action_chain()
+        .move_to_element_center(button)
+        .perform()
+        .await?;
+    b.wait_for(&format!("#{tooltip_id}"), TIMEOUT)
+        .await
+        .context("tooltip on hover")?;
+    let text = tooltip.text().await?;
+    ensure!(
+        text.contains(reason),
+        "tooltip names the privilege and pattern: {text:?}"
+    );
+    Ok(tooltip_id)
+}
+
+/// Enter on the focused button, then no toast says `needle`: a closed button does nothing.
+async fn enter_does_nothing(b: &Browser, needle: &str, what: &str) -> Result<()> {
+    b.driver
+        .action_chain()
+        .send_keys(Key::Enter)
+        .perform()
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for toast in b.driver.find_all(By::Css(testid("toast"))).await? {
+        let text = toast.text().await?;
+        ensure!(!text.contains(needle), "{what}: {text}");
+    }
+    Ok(())
+}
+
 async fn wait_for_text(
     b: &Browser,
     selector: &str,
@@ -117,33 +168,13 @@ async fn read_only_user_sees_generate_closed_with_a_reason_on_hover_and_focus() 
         b.wait_for_testid("leads-section", TIMEOUT).await?;
         b.wait_for_testid("leads-readonly-callout", TIMEOUT).await?;
         let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
-        ensure!(
-            generate.attr("aria-disabled").await?.as_deref() == Some("true"),
-            "Generate is closed"
-        );
-        let tooltip_id = generate
-            .attr("aria-describedby")
-            .await?
-            .context("tied to a tooltip")?;
-        let tooltip = b.driver.find(By::Id(tooltip_id.as_str())).await?;
-        ensure!(
-            !tooltip.is_displayed().await?,
-            "tooltip hidden until asked for"
-        );
-
-        b.driver
-            .action_chain()
-            .move_to_element_center(&generate)
-            .perform()
-            .await?;
-        b.wait_for(&format!("#{tooltip_id}"), TIMEOUT)
-            .await
-            .context("tooltip on hover")?;
-        let text = tooltip.text().await?;
-        ensure!(
-            text.contains("You need the write privilege on .entity_analytics.entity-leads-*"),
-            "tooltip names the privilege and pattern: {text:?}"
-        );
+        let tooltip_id = closed_with_a_reason_on_hover(
+            &b,
+            &generate,
+            "You need the write privilege on .entity_analytics.entity-leads-*",
+        )
+        .await
+        .context("Generate")?;
         b.screenshot("leads-read-user-tooltip").await?;
 
         // Keyboard: move the pointer away, then reach the button with Tab.
@@ -174,19 +205,7 @@ async fn read_only_user_sees_generate_closed_with_a_reason_on_hover_and_focus() 
             .context("tooltip on keyboard focus")?;
 
         // Activating it does nothing: no generation starts.
-        b.driver
-            .action_chain()
-            .send_keys(Key::Enter)
-            .perform()
-            .await?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        for toast in b.driver.find_all(By::Css(testid("toast"))).await? {
-            let text = toast.text().await?;
-            ensure!(
-                !text.contains("started"),
-                "a closed Generate started a run: {text}"
-            );
-        }
+        enter_does_nothing(&b, "started", "a closed Generate started a run").await?;
         Ok(())
     })
     .await
@@ -201,32 +220,14 @@ async fn read_only_user_sees_dismiss_closed_with_a_reason_on_hover_and_focus() -
         open_leads(&b, "leads_read_user").await?;
         let dismiss = b.wait_for_testid("lead-dismiss", TIMEOUT).await?;
         let cards = b.driver.find_all(By::Css(testid("lead-card"))).await?.len();
-        ensure!(
-            dismiss.attr("aria-disabled").await?.as_deref() == Some("true"),
-            "Dismiss is closed"
-        );
-        let tooltip_id = dismiss
-            .attr("aria-describedby")
-            .await?
-            .context("tied to a tooltip")?;
+        let tooltip_id = closed_with_a_reason_on_hover(
+            &b,
+            &dismiss,
+            "You need the write privilege on .entity_analytics.entity-leads-* to dismiss leads",
+        )
+        .await
+        .context("Dismiss")?;
         let tooltip = b.driver.find(By::Id(tooltip_id.as_str())).await?;
-        ensure!(!tooltip.is_displayed().await?, "hidden until asked for");
-
-        b.driver
-            .action_chain()
-            .move_to_element_center(&dismiss)
-            .perform()
-            .await?;
-        b.wait_for(&format!("#{tooltip_id}"), TIMEOUT)
-            .await
-            .context("tooltip on hover")?;
-        let text = tooltip.text().await?;
-        ensure!(
-            text.contains(
-                "You need the write privilege on .entity_analytics.entity-leads-* to dismiss leads"
-            ),
-            "tooltip names the privilege and pattern: {text:?}"
-        );
         b.screenshot("leads-read-user-dismiss-tooltip").await?;
         b.driver.action_chain().move_to(0, 0).perform().await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -249,19 +250,7 @@ async fn read_only_user_sees_dismiss_closed_with_a_reason_on_hover_and_focus() -
             .await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         ensure!(!tooltip.is_displayed().await?, "Escape hides it");
-        b.driver
-            .action_chain()
-            .send_keys(Key::Enter)
-            .perform()
-            .await?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        for toast in b.driver.find_all(By::Css(testid("toast"))).await? {
-            let text = toast.text().await?;
-            ensure!(
-                !text.contains("dismissed"),
-                "a closed Dismiss dismissed a lead: {text}"
-            );
-        }
+        enter_does_nothing(&b, "dismissed", "a closed Dismiss dismissed a lead").await?;
         let now = b.driver.find_all(By::Css(testid("lead-card"))).await?.len();
         ensure!(now == cards, "the cards stay: {cards} before, {now} after");
         Ok(())

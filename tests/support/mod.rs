@@ -80,6 +80,14 @@ pub fn json(status: u16, body: &str) -> Result<HttpResponse, ApiError> {
 }
 
 /// What the Dev Tools console proxy answers: always 200, the real status in a header.
+/// The contract's 404, for a path a canned server does not know.
+pub fn not_found() -> Result<HttpResponse, ApiError> {
+    json(
+        404,
+        r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
+    )
+}
+
 pub fn console(status: u16, body: &str) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse {
         status: 200,
