@@ -406,6 +406,56 @@ impl FindLeadsQuery {
     }
 }
 
+/// Where a page of leads stands among all of them, as the pagination under the cards says it
+/// (the SPA's and the server's first paint alike).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagePosition {
+    pub page: u32,
+    pub pages: u32,
+    pub first: u64,
+    pub last: u64,
+    pub total: u64,
+}
+
+impl PagePosition {
+    /// Page `page` (from 1) of `per_page` leads, of which `shown` came, out of `total`.
+    pub fn new(page: u32, per_page: u32, shown: usize, total: u64) -> Self {
+        let page = page.max(1);
+        let pages = FindLeadsQuery {
+            per_page,
+            ..FindLeadsQuery::default()
+        }
+        .total_pages(total);
+        let first = u64::from(page - 1) * u64::from(per_page.clamp(1, MAX_PER_PAGE)) + 1;
+        let last = (first + shown as u64).saturating_sub(1);
+        Self {
+            page,
+            pages,
+            first,
+            last,
+            total,
+        }
+    }
+
+    /// "21–40 of 45".
+    pub fn range_text(&self) -> String {
+        format!("{}–{} of {}", self.first, self.last, self.total)
+    }
+
+    /// "Page 2 of 3".
+    pub fn page_text(&self) -> String {
+        format!("Page {} of {}", self.page, self.pages)
+    }
+
+    pub fn is_first(&self) -> bool {
+        self.page <= 1
+    }
+
+    pub fn is_last(&self) -> bool {
+        self.page >= self.pages
+    }
+}
+
 /// The priority badge's colour class (10 is the most urgent).
 pub fn priority_class(priority: u8) -> &'static str {
     match priority {
@@ -594,5 +644,22 @@ mod tests {
         );
         assert_eq!(query.total_pages(0), 1);
         assert_eq!(query.total_pages(101), 2);
+    }
+
+    #[test]
+    fn the_pagination_says_where_a_page_stands() {
+        let second = PagePosition::new(2, 20, 20, 45);
+        assert_eq!(second.range_text(), "21–40 of 45");
+        assert_eq!(second.page_text(), "Page 2 of 3");
+        assert!(!second.is_first() && !second.is_last());
+        let last = PagePosition::new(3, 20, 5, 45);
+        assert_eq!(last.range_text(), "41–45 of 45");
+        assert!(last.is_last());
+        let only = PagePosition::new(0, 20, 2, 2);
+        assert_eq!(
+            (only.range_text(), only.page_text()),
+            ("1–2 of 2".into(), "Page 1 of 1".into())
+        );
+        assert!(only.is_first() && only.is_last());
     }
 }

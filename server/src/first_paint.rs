@@ -22,7 +22,7 @@ use gatehouse_api::headers::{
 };
 use gatehouse_api::leads::{
     entity_icon_class, missing_privilege_text, priority_class, texts, FindLeadsQuery, Lead,
-    LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, Privilege, LEADS_BASE,
+    LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition, Privilege, LEADS_BASE,
     LEADS_INDEX_PATTERN, PAGE_SIZES,
 };
 use gatehouse_api::security::{
@@ -443,16 +443,13 @@ fn card(html: &mut String, lead: &Lead, dismiss_block: Option<&str>, now: time::
 
 fn pagination(html: &mut String, page: &LeadsPage) {
     let query = FindLeadsQuery::default();
-    let total_pages = query.total_pages(page.total);
-    let current = page.page.max(1);
-    let first = u64::from(current - 1) * u64::from(query.per_page) + 1;
-    let last = (first + page.leads.0.len() as u64).saturating_sub(1);
+    let position = PagePosition::new(page.page, query.per_page, page.leads.0.len(), page.total);
     html.push_str(&format!(
         concat!(
-            r#"<nav class="pagination" aria-label="Lead pages"><span class="muted">{}–{} of {}</span>"#,
+            r#"<nav class="pagination" aria-label="Lead pages"><span class="muted">{}</span>"#,
             r#"<label class="inline-field"><span>Per page</span><select>"#
         ),
-        first, last, page.total
+        position.range_text()
     ));
     for size in PAGE_SIZES {
         let selected = if size == query.per_page {
@@ -468,12 +465,11 @@ fn pagination(html: &mut String, page: &LeadsPage) {
     html.push_str(&format!(
         concat!(
             r#"</select></label><button class="btn" type="button"{}>‹ Previous</button>"#,
-            r#"<span>Page {} of {}</span><button class="btn" type="button"{}>Next ›</button></nav>"#
+            r#"<span>{}</span><button class="btn" type="button"{}>Next ›</button></nav>"#
         ),
-        disabled(current <= 1),
-        current,
-        total_pages,
-        disabled(current >= total_pages)
+        disabled(position.is_first()),
+        position.page_text(),
+        disabled(position.is_last())
     ));
 }
 

@@ -10,8 +10,8 @@ use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
     entity_icon_class, leads_requirement, missing_privilege_text, priority_class, texts,
     FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus,
-    Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES, STATUS_POLL_ATTEMPTS,
-    STATUS_POLL_MS,
+    PagePosition, Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES,
+    STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -253,19 +253,8 @@ impl ShownPage {
         }
     }
 
-    fn total_pages(&self) -> u32 {
-        FindLeadsQuery {
-            per_page: self.per_page,
-            ..FindLeadsQuery::default()
-        }
-        .total_pages(self.total)
-    }
-
-    /// "21–40 of 45".
-    fn range_text(&self) -> String {
-        let first = u64::from(self.page.saturating_sub(1)) * u64::from(self.per_page) + 1;
-        let last = (first + self.leads.len() as u64).saturating_sub(1);
-        format!("{first}–{last} of {}", self.total)
+    fn position(&self) -> PagePosition {
+        PagePosition::new(self.page, self.per_page, self.leads.len(), self.total)
     }
 }
 
@@ -579,8 +568,7 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
         });
     };
     // From the page on screen, not the query: until the next page arrives, this one stays.
-    let current = move || page.with(|p| p.page);
-    let total_pages = move || page.with(ShownPage::total_pages);
+    let position = Memo::new(move |_| page.with(ShownPage::position));
     let go_to = move |to: u32| state.query.update(|q| q.page = to);
     view! {
         // Keyed by lead: a page read again (after a dismissal) keeps the cards that stay. Not
@@ -594,7 +582,7 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
             )}
         </ul>
         <nav class="pagination" aria-label="Lead pages">
-            <span class="muted" data-testid="leads-range">{move || page.with(ShownPage::range_text)}</span>
+            <span class="muted" data-testid="leads-range">{move || position.get().range_text()}</span>
             <label class="inline-field">
                 <span>"Per page"</span>
                 <select on:change:target=move |ev| {
@@ -607,9 +595,9 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <button type="button" class="btn" data-testid="leads-prev" disabled={move || current() <= 1} on:click=move |_| go_to(current().saturating_sub(1).max(1))>"‹ Previous"</button>
-            <span data-testid="leads-page">{move || format!("Page {} of {}", current(), total_pages())}</span>
-            <button type="button" class="btn" data-testid="leads-next" disabled={move || current() >= total_pages()} on:click=move |_| go_to(current() + 1)>"Next ›"</button>
+            <button type="button" class="btn" data-testid="leads-prev" disabled={move || position.get().is_first()} on:click=move |_| go_to(position.get_untracked().page.saturating_sub(1).max(1))>"‹ Previous"</button>
+            <span data-testid="leads-page">{move || position.get().page_text()}</span>
+            <button type="button" class="btn" data-testid="leads-next" disabled={move || position.get().is_last()} on:click=move |_| go_to(position.get_untracked().page + 1)>"Next ›"</button>
         </nav>
     }
 }
