@@ -397,13 +397,6 @@ impl FindLeadsQuery {
         }
         query
     }
-
-    pub fn total_pages(&self, total: u64) -> u32 {
-        let per_page = u64::from(self.per_page.clamp(1, MAX_PER_PAGE));
-        u32::try_from(total.div_ceil(per_page))
-            .unwrap_or(u32::MAX)
-            .max(1)
-    }
 }
 
 /// Where a page of leads stands among all of them, as the pagination under the cards says it
@@ -418,15 +411,15 @@ pub struct PagePosition {
 }
 
 impl PagePosition {
-    /// Page `page` (from 1) of `per_page` leads, of which `shown` came, out of `total`.
+    /// Page `page` (from 1) of `per_page` leads (clamped as the query is), of which `shown`
+    /// came, out of `total`. There is always a page 1, if empty.
     pub fn new(page: u32, per_page: u32, shown: usize, total: u64) -> Self {
         let page = page.max(1);
-        let pages = FindLeadsQuery {
-            per_page,
-            ..FindLeadsQuery::default()
-        }
-        .total_pages(total);
-        let first = u64::from(page - 1) * u64::from(per_page.clamp(1, MAX_PER_PAGE)) + 1;
+        let per_page = u64::from(per_page.clamp(1, MAX_PER_PAGE));
+        let pages = u32::try_from(total.div_ceil(per_page))
+            .unwrap_or(u32::MAX)
+            .max(1);
+        let first = u64::from(page - 1) * per_page + 1;
         let last = (first + shown as u64).saturating_sub(1);
         Self {
             page,
@@ -642,8 +635,9 @@ mod tests {
             query.to_query_string(),
             "page=1&perPage=100&sortField=priority&sortOrder=desc&status=active"
         );
-        assert_eq!(query.total_pages(0), 1);
-        assert_eq!(query.total_pages(101), 2);
+        let pages = |total| PagePosition::new(query.page, query.per_page, 0, total).pages;
+        assert_eq!(pages(0), 1);
+        assert_eq!(pages(101), 2);
     }
 
     #[test]
