@@ -578,7 +578,7 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
             {move || keyed(
                 page.with(|p| p.leads.to_vec()),
                 |lead| (lead.id.clone(), lead.status.clone()),
-                move |_, lead| (drop, view! { <LeadCard lead dismiss_block /> }),
+                move |_, lead| (drop, lead_card_item(lead, dismiss_block)),
             )}
         </ul>
         <nav class="pagination" aria-label="Lead pages">
@@ -660,8 +660,9 @@ fn entity_icon(entity_type: &str) -> impl IntoView {
     view! { <span class=entity_icon_class(entity_type) aria-hidden="true"></span> }
 }
 
-#[component]
-fn LeadCard(lead: Arc<Lead>, dismiss_block: Signal<Option<String>>) -> impl IntoView {
+/// A plain function, not a `#[component]`: the release build erases components into `AnyView`s
+/// (`xtask/src/spa_release.rs`), and boxing the 100 cards of a page slowed every page switch.
+fn lead_card_item(lead: Arc<Lead>, dismiss_block: Signal<Option<String>>) -> impl IntoView {
     view! {
         <li class="lead-card" data-testid="lead-card" data-lead-id=lead.id.clone() use:lead_card=(lead, dismiss_block)></li>
     }

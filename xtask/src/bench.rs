@@ -398,6 +398,7 @@ mod measure {
         let mut table = String::from(
             "## 1. Transfer size of the release SPA\n\n\
              The release build (`xtask/src/spa_release.rs`: the workspace's release profile, \
+             Leptos' components erased into `AnyView`s (`--cfg erase_components`), \
              split into per-page wasm modules, wasm-bindgen, wasm-opt 132 `-Oz` on each module) \
              into `<target>/xtask/bench-dist`; gzip level 9 (flate2), brotli quality 11 / window \
              22 (brotli crate): the copies the server sends. KB = 1024 bytes. At start: what \
