@@ -18,7 +18,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::{cargo, ensure_tools, run, step, Ctx, Need, Result};
+use super::{cargo, ensure_tools, run, spa_release, step, Ctx, Need, Result, WASM_TARGET};
 
 /// `--config` overrides for the measuring build: the workspace's `[profile.release]` is tuned
 /// for wasm size (opt-level "z", fat LTO); a server is built for speed, and fat LTO of axum +
@@ -46,6 +46,14 @@ pub fn bench(ctx: &Ctx) -> Result<()> {
         let _ = std::fs::remove_dir_all(dist.join(REACT_DIR));
         std::fs::write(&not_run, &e).map_err(|w| format!("write {}: {w}", not_run.display()))?;
     }
+    let not_run = dist.join(FLOOR_NOT_RUN);
+    let _ = std::fs::remove_file(&not_run);
+    if let Err(e) = step(&format!("Leptos floor ({FLOOR_SRC}, release wasm)"), || {
+        build_leptos_floor(ctx, &dist)
+    }) {
+        let _ = std::fs::remove_dir_all(dist.join(FLOOR_DIR));
+        std::fs::write(&not_run, &e).map_err(|w| format!("write {}: {w}", not_run.display()))?;
+    }
     step("measure (release build of xtask --features bench)", || {
         let mut cmd = cargo();
         cmd.args(["run", "--release", "--quiet"]);
@@ -65,6 +73,47 @@ const REACT_DIR: &str = "react";
 const REACT_NOT_RUN: &str = "react-not-run.txt";
 /// The React reference's sources, relative to the workspace root.
 const REACT_SRC: &str = "bench/react";
+
+/// The Leptos floor's folder in the bench dist: `floor_bg.wasm` and `floor.js`, weighed, never
+/// served.
+const FLOOR_DIR: &str = "leptos-floor";
+/// Written into the bench dist instead of [`FLOOR_DIR`] when the floor could not be built.
+const FLOOR_NOT_RUN: &str = "leptos-floor-not-run.txt";
+/// The floor's package and its sources, relative to the workspace root.
+const FLOOR_PACKAGE: &str = "gatehouse-leptos-floor";
+const FLOOR_SRC: &str = "bench/leptos-floor";
+
+/// `bench/leptos-floor` built as the SPA is: the workspace's release profile for wasm32,
+/// wasm-bindgen, wasm-opt `-Oz`; but not split (there is nothing to split) and without
+/// `erase_components` (measured: it makes an app this small bigger, 165 against 154 KB gzip).
+fn build_leptos_floor(ctx: &Ctx, dist: &Path) -> Result<()> {
+    // A target directory of its own: the SPA's release build sets RUSTFLAGS, and a change of
+    // RUSTFLAGS in one directory rebuilds every dependency.
+    let target = ctx.target_dir().join("xtask/leptos-floor-target");
+    let mut build = cargo();
+    build
+        .args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            FLOOR_PACKAGE,
+        ])
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("RUSTFLAGS");
+    run(build)?;
+    let out = dist.join(FLOOR_DIR);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("mkdir {}: {e}", out.display()))?;
+    let linked = target
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{FLOOR_PACKAGE}.wasm"));
+    run(spa_release::wasm_bindgen(&linked, &out, "floor"))?;
+    spa_release::optimise_modules(&out)
+}
 
 /// `npm ci` in `bench/react` (the exact versions of its package-lock.json), then its
 /// `build.mjs` with `NODE_ENV=production`: esbuild bundles and minifies it into `<dist>/react/`
@@ -136,7 +185,9 @@ mod measure {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use super::{REACT_DIR, REACT_NOT_RUN, REACT_SRC, SERVER_PROFILE};
+    use super::{
+        FLOOR_DIR, FLOOR_NOT_RUN, FLOOR_SRC, REACT_DIR, REACT_NOT_RUN, REACT_SRC, SERVER_PROFILE,
+    };
     use crate::http_load;
     use crate::{Ctx, Result};
 
@@ -284,6 +335,7 @@ mod measure {
     // -----------------------------------------------------------------------------------------
     // 1. Transfer size
 
+    #[derive(Clone, Copy)]
     struct Sizes {
         raw: u64,
         gzip: u64,
@@ -343,14 +395,14 @@ mod measure {
         );
     }
 
-    /// Every `.wasm`/`.js`/`.css` under `dir` (not the React reference's folder), as paths
-    /// relative to `dist`.
+    /// Every `.wasm`/`.js`/`.css` under `dir` (not the React reference's folder nor the Leptos
+    /// floor's), as paths relative to `dist`.
     fn build_files(dist: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
         let entries = std::fs::read_dir(dir).map_err(|e| format!("read {}: {e}", dir.display()))?;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
-                if path != dist.join(REACT_DIR) {
+                if path != dist.join(REACT_DIR) && path != dist.join(FLOOR_DIR) {
                     build_files(dist, &path, out)?;
                 }
                 continue;
@@ -438,6 +490,8 @@ mod measure {
         } else {
             None
         };
+        let stylesheet = start.iter().find(|(name, _)| name.ends_with(".css"));
+        let floor = floor_sizes(dist, stylesheet, &mut table)?;
         report.sections.push(table);
         report.line(format!(
             "transfer size at start (wasm+js+css): {:.1} KB raw, {:.1} KB gzip, {:.1} KB brotli; \
@@ -458,7 +512,78 @@ mod measure {
                 kb(t.brotli)
             ));
         }
+        report.line(match floor {
+            Ok(f) => format!(
+                "Leptos floor (`{FLOOR_SRC}`: the least Leptos app with the start set's parts; \
+                 weighed, not a target): wasm+js {:.1} KB gzip, {:.1} KB gzip with the SPA's \
+                 stylesheet, against the target of {SIZE_TARGET_GZIP_KB:.0} KB",
+                kb(f.code.gzip),
+                kb(f.with_stylesheet.gzip)
+            ),
+            Err(why) => format!("Leptos floor: not built: {why}"),
+        });
         Ok(())
+    }
+
+    struct FloorSizes {
+        code: Sizes,
+        with_stylesheet: Sizes,
+    }
+
+    /// The Leptos floor's table (see `build_leptos_floor`): its wasm and JS, and with them the
+    /// SPA's stylesheet, which it would need to look the same. `Err` says why it was not built.
+    fn floor_sizes(
+        dist: &Path,
+        stylesheet: Option<&(String, Sizes)>,
+        table: &mut String,
+    ) -> Result<std::result::Result<FloorSizes, String>> {
+        let dir = dist.join(FLOOR_DIR);
+        if !dir.join("floor_bg.wasm").is_file() {
+            let why = std::fs::read_to_string(dist.join(FLOOR_NOT_RUN))
+                .map(|t| t.trim().to_string())
+                .unwrap_or_else(|_| format!("no {FLOOR_DIR}/floor_bg.wasm in the bench dist"));
+            return Ok(Err(why));
+        }
+        let mut files = Vec::new();
+        for name in ["floor_bg.wasm", "floor.js"] {
+            let f = format!("{FLOOR_DIR}/{name}");
+            let data = std::fs::read(dist.join(&f)).map_err(|e| format!("read {f}: {e}"))?;
+            files.push((f, compress(&data)?));
+        }
+        let code = total(&files);
+        let _ = write!(
+            table,
+            "Leptos floor: `{FLOOR_SRC}`, the least Leptos app with the parts every page of the \
+             start set needs and nothing else: a router with a sign-in and a leads route, a \
+             sign-in form posted by an action, two reads (privileges, then a page of leads) under \
+             `Suspense` and `ErrorBoundary`, a keyed list of cards, a button closed with its \
+             reason, a next-page button and a list of toasts. Built with the workspace's release \
+             profile, wasm-bindgen and wasm-opt `-Oz` as the SPA is, without the split and \
+             `erase_components` (both only help an app with many pages and components). Weighed, \
+             never served: how much of the target Leptos itself takes.\n\n\
+             | Leptos floor file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
+        );
+        size_rows(table, &files, "Leptos floor ");
+        total_row(table, "wasm + js", &code);
+        let with_stylesheet = match stylesheet {
+            Some(css) => {
+                size_rows(table, std::slice::from_ref(css), "");
+                let t = sum(&code, &css.1);
+                total_row(table, "with the SPA's stylesheet", &t);
+                t
+            }
+            None => code,
+        };
+        let _ = writeln!(
+            table,
+            "\nThe floor alone is {:.1} KB gzip with the stylesheet, against the target of \
+             {SIZE_TARGET_GZIP_KB:.0} KB.\n",
+            kb(with_stylesheet.gzip)
+        );
+        Ok(Ok(FloorSizes {
+            code,
+            with_stylesheet,
+        }))
     }
 
     /// What an `index.html` loads (`src`/`href` of `.js`, `.wasm` and `.css`), as paths in the

@@ -78,22 +78,9 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
         return Err("the wasm split found no lazily loaded page (was `split` on?)".into());
     }
 
-    let mut bindgen = Command::new("wasm-bindgen");
-    bindgen
-        .arg(&main_wasm)
-        .arg("--out-dir")
-        .arg(&staged)
-        .args([
-            "--out-name",
-            "main",
-            "--target",
-            "web",
-            "--no-typescript",
-            "--weak-refs",
-            // The split modules call into the main module through these exports.
-            "--keep-lld-exports",
-        ])
-        .stdin(Stdio::null());
+    let mut bindgen = wasm_bindgen(&main_wasm, &staged, "main");
+    // The split modules call into the main module through these exports.
+    bindgen.arg("--keep-lld-exports");
     run(bindgen)?;
     for entry in read_dir(&split_dir)? {
         let name = file_name(&entry);
@@ -125,8 +112,27 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// wasm-bindgen as Trunk runs it: `<out_dir>/<out_name>_bg.wasm` and `<out_name>.js`, an ES module
+/// for the browser.
+pub(crate) fn wasm_bindgen(module: &Path, out_dir: &Path, out_name: &str) -> Command {
+    let mut cmd = Command::new("wasm-bindgen");
+    cmd.arg(module)
+        .arg("--out-dir")
+        .arg(out_dir)
+        .args([
+            "--out-name",
+            out_name,
+            "--target",
+            "web",
+            "--no-typescript",
+            "--weak-refs",
+        ])
+        .stdin(Stdio::null());
+    cmd
+}
+
 /// `wasm-opt -Oz` on every module, two at a time (the machines have two cores).
-fn optimise_modules(dir: &Path) -> Result<()> {
+pub(crate) fn optimise_modules(dir: &Path) -> Result<()> {
     let modules: Vec<PathBuf> = read_dir(dir)?
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
