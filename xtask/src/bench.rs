@@ -37,23 +37,18 @@ pub fn bench(ctx: &Ctx) -> Result<()> {
         "release SPA, split into per-page wasm modules (bench-dist)",
         || super::spa_release::build(ctx, &dist),
     )?;
-    // Not fatal: the SPA's figures stand without the reference.
-    let not_run = dist.join(REACT_NOT_RUN);
-    let _ = std::fs::remove_file(&not_run);
-    if let Err(e) = step("React reference (npm ci, esbuild production build)", || {
-        build_react(ctx, &dist)
-    }) {
-        let _ = std::fs::remove_dir_all(dist.join(REACT_DIR));
-        std::fs::write(&not_run, &e).map_err(|w| format!("write {}: {w}", not_run.display()))?;
-    }
-    let not_run = dist.join(FLOOR_NOT_RUN);
-    let _ = std::fs::remove_file(&not_run);
-    if let Err(e) = step(&format!("Leptos floor ({FLOOR_SRC}, release wasm)"), || {
-        build_leptos_floor(ctx, &dist)
-    }) {
-        let _ = std::fs::remove_dir_all(dist.join(FLOOR_DIR));
-        std::fs::write(&not_run, &e).map_err(|w| format!("write {}: {w}", not_run.display()))?;
-    }
+    comparison_step(
+        "React reference (npm ci, esbuild production build)",
+        &dist.join(REACT_DIR),
+        &dist.join(REACT_NOT_RUN),
+        || build_react(ctx, &dist),
+    )?;
+    comparison_step(
+        &format!("Leptos floor ({FLOOR_SRC}, release wasm)"),
+        &dist.join(FLOOR_DIR),
+        &dist.join(FLOOR_NOT_RUN),
+        || build_leptos_floor(ctx, &dist),
+    )?;
     step("measure (release build of xtask --features bench)", || {
         let mut cmd = cargo();
         cmd.args(["run", "--release", "--quiet"]);
@@ -64,6 +59,22 @@ pub fn bench(ctx: &Ctx) -> Result<()> {
             .arg(&dist);
         run(cmd)
     })
+}
+
+/// Builds something the SPA is compared with into `out`. Not fatal: the SPA's figures stand
+/// without it, and the report says why it is missing, read from `not_run`.
+fn comparison_step(
+    name: &str,
+    out: &Path,
+    not_run: &Path,
+    build: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let _ = std::fs::remove_file(not_run);
+    if let Err(e) = step(name, build) {
+        let _ = std::fs::remove_dir_all(out);
+        std::fs::write(not_run, &e).map_err(|w| format!("write {}: {w}", not_run.display()))?;
+    }
+    Ok(())
 }
 
 /// The React reference's folder in the bench dist (served as `/react/`).
