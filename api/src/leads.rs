@@ -449,14 +449,19 @@ impl PagePosition {
     }
 }
 
-/// The priority badge's colour class (10 is the most urgent).
-pub fn priority_class(priority: u8) -> &'static str {
+/// The priority badge's classes, with its colour (10 is the most urgent).
+pub fn priority_badge_class(priority: u8) -> &'static str {
     match priority {
-        9.. => "priority-critical",
-        7..=8 => "priority-high",
-        4..=6 => "priority-medium",
-        _ => "priority-low",
+        9.. => "priority-badge priority-critical",
+        7..=8 => "priority-badge priority-high",
+        4..=6 => "priority-badge priority-medium",
+        _ => "priority-badge priority-low",
     }
+}
+
+/// The staleness label's classes: "staleness staleness-fresh".
+pub fn staleness_class(staleness: &str) -> String {
+    format!("staleness staleness-{staleness}")
 }
 
 /// The entity type's icon: a CSS mask over an inline SVG (style/main.css).

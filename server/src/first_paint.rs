@@ -21,9 +21,9 @@ use gatehouse_api::headers::{
     PUBLIC_API_VERSION,
 };
 use gatehouse_api::leads::{
-    entity_icon_class, missing_privilege_text, priority_class, texts, FindLeadsQuery, Lead,
-    LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition, Privilege, LEADS_BASE,
-    LEADS_INDEX_PATTERN, PAGE_SIZES,
+    entity_icon_class, missing_privilege_text, priority_badge_class, staleness_class, texts,
+    FindLeadsQuery, Lead, LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition,
+    Privilege, LEADS_BASE, LEADS_INDEX_PATTERN, PAGE_SIZES,
 };
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, CAPABILITIES_PATH, ME_PATH,
@@ -397,15 +397,15 @@ fn card(html: &mut String, lead: &Lead, dismiss_block: Option<&str>, now: time::
     html.push_str(&format!(
         concat!(
             r#"<li class="lead-card" data-lead-id="{}"><div class="lead-card-top">"#,
-            r#"<span class="priority-badge {}" title="Priority, 10 is the most urgent">P{}</span>"#,
-            r#"<span class="staleness staleness-{}">{}</span></div>"#,
+            r#"<span class="{}" title="Priority, 10 is the most urgent">P{}</span>"#,
+            r#"<span class="{}">{}</span></div>"#,
             r#"<h3 class="lead-title"><button class="link-button" type="button">{}</button></h3>"#,
             r#"<p class="lead-byline">{}</p>"#
         ),
         esc(&lead.id),
-        priority_class(lead.priority),
+        priority_badge_class(lead.priority),
         lead.priority,
-        esc(&lead.staleness),
+        esc(&staleness_class(&lead.staleness)),
         esc(&lead.staleness),
         esc(&lead.title),
         esc(&lead.byline)

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use gatehouse_api::leads::{entity_icon_class, priority_class, Lead};
+use gatehouse_api::leads::{entity_icon_class, priority_badge_class, staleness_class, Lead};
 use leptos::prelude::*;
 use leptos::reactive::effect::RenderEffect;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -54,9 +54,9 @@ pub fn lead_card(
     dismiss_block.with_untracked(|reason| {
         fill_lead_card(
             &card,
-            &format!("priority-badge {}", priority_class(lead.priority)),
+            priority_badge_class(lead.priority),
             &format!("P{}", lead.priority),
-            &format!("staleness staleness-{}", lead.staleness),
+            &staleness_class(&lead.staleness),
             &lead.staleness,
             &lead.title,
             &lead.byline,

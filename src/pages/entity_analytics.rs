@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
-    entity_icon_class, leads_requirement, missing_privilege_text, priority_class, texts,
-    FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus,
-    PagePosition, Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES,
-    STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+    entity_icon_class, leads_requirement, missing_privilege_text, priority_badge_class,
+    staleness_class, texts, FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess,
+    LeadsPage, LeadsStatus, PagePosition, Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN,
+    PAGE_SIZES, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -641,12 +641,12 @@ fn intern_card_strings() {
         intern(text);
     }
     for priority in 0..=10 {
-        intern(&format!("priority-badge {}", priority_class(priority)));
+        intern(priority_badge_class(priority));
         intern(&format!("P{priority}"));
     }
     for staleness in ["fresh", "stale", "expired"] {
         intern(staleness);
-        intern(&format!("staleness staleness-{staleness}"));
+        intern(&staleness_class(staleness));
     }
     for entity_type in ["host", "user", "service", "other"] {
         intern(entity_type);
@@ -710,7 +710,7 @@ pub(crate) fn LeadDetailBody(lead: Lead) -> impl IntoView {
     view! {
         <div class="lead-detail">
             <p class="lead-detail-meta">
-                <span class=format!("priority-badge {}", priority_class(lead.priority))>{format!("Priority {}", lead.priority)}</span>
+                <span class=priority_badge_class(lead.priority)>{format!("Priority {}", lead.priority)}</span>
                 {lead.entity.map(|e| view! { <span class="entity-chip">{entity_icon(&e.entity_type)}<span class="sr-only">{e.entity_type.clone()}" "</span>{e.name}</span> })}
                 <span class="muted">{lead.byline}</span>
             </p>
