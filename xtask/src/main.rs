@@ -31,8 +31,8 @@ usage: cargo xtask <command>
 commands:
   dev     install missing tools, run the server (127.0.0.1:5601) and `trunk serve`
           (http://127.0.0.1:8080, proxies /api and /internal to the server); Ctrl-C stops both
-  test    install missing tools, then: cargo fmt --check, clippy (native and wasm, -D warnings),
-          native tests, wasm tests in headless Chromium, the release SPA split into per-page
+  test    cargo fmt --check and clippy (-D warnings), install missing tools, clippy for wasm,
+          then: native tests, wasm tests in headless Chromium, the release SPA split into per-page
           wasm modules (into <target dir>/xtask/dist), browser end-to-end tests against that build
   bench   install missing tools, the release SPA (as for test, into <target dir>/xtask/bench-dist)
           and the React reference (`npm ci` + esbuild in bench/react, into bench-dist/react;

@@ -1,5 +1,6 @@
-//! `cargo xtask test`: formatting and lints first (they fail fastest), then every test suite,
-//! each step timed, the tests counted from libtest's summary lines.
+//! `cargo xtask test`: formatting and lints first (they fail fastest; the native ones even before
+//! the tools are installed), then every test suite, each step timed, the tests counted from
+//! libtest's summary lines.
 
 use std::env;
 use std::io::{BufRead, BufReader, Write};
@@ -9,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::process::{cargo, describe, fmt_duration, step};
+use crate::process::{cargo, describe, fmt_duration};
 use crate::tools::{ensure_tools, Need, CHROMEDRIVER, WASM_TARGET};
 use crate::{spa_release, Ctx};
 
@@ -60,7 +61,7 @@ struct Outcome {
 }
 
 impl Outcome {
-    /// A step that runs no tests: formatting, lints, a build.
+    /// A step that runs no tests: formatting, lints, installs, a build.
     fn uncounted(result: Result<()>) -> Outcome {
         Outcome {
             counts: None,
@@ -125,7 +126,6 @@ fn clippy_wasm(features: &[&str]) -> Outcome {
 
 pub fn test(ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
-    step("ensure tools", || ensure_tools(ctx, Need::Test))?;
 
     // A dist directory of our own: `trunk serve` (cargo xtask dev) rewrites `dist/` on every change.
     let dist = ctx.target_dir().join("xtask/dist");
@@ -147,6 +147,12 @@ pub fn test(ctx: &Ctx) -> Result<()> {
                 cmd.args(["--", "-D", "warnings"]);
                 check(cmd)
             }),
+        ),
+        // After the checks that need nothing but the toolchain, so that they fail fast on a
+        // machine that still has the tools to install (about 35 minutes).
+        (
+            "ensure tools",
+            Box::new(|| Outcome::uncounted(ensure_tools(ctx, Need::Test))),
         ),
         (
             "clippy, SPA for wasm32 (-p gatehouse --all-targets, -D warnings)",
