@@ -21,7 +21,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::{cargo, run, Ctx, Result, WASM_TARGET};
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::process::{cargo, run};
+use crate::tools::WASM_TARGET;
+use crate::Ctx;
 
 /// Where `index.html` is served from; the module directory is loaded by absolute path so a page
 /// inside a space (`/s/{id}/app/…`) finds it too.
@@ -64,8 +68,8 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
     recreate(&work)?;
     let split_dir = work.join("split");
     let staged = work.join("modules");
-    std::fs::create_dir_all(&staged).map_err(|e| format!("mkdir {}: {e}", staged.display()))?;
-    let input = std::fs::read(&linked).map_err(|e| format!("read {}: {e}", linked.display()))?;
+    std::fs::create_dir_all(&staged).with_context(|| format!("mkdir {}", staged.display()))?;
+    let input = std::fs::read(&linked).with_context(|| format!("read {}", linked.display()))?;
     let main_wasm = split_dir.join("main.wasm");
     let split = wasm_split_cli_support::transform({
         let mut opts = wasm_split_cli_support::Options::new(&input);
@@ -73,9 +77,9 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
         opts.main_out_path = &main_wasm;
         opts
     })
-    .map_err(|e| format!("wasm split of {}: {e:#}", linked.display()))?;
+    .map_err(|e| anyhow!("wasm split of {}: {e:#}", linked.display()))?;
     if split.split_modules.is_empty() {
-        return Err("the wasm split found no lazily loaded page (was `split` on?)".into());
+        bail!("the wasm split found no lazily loaded page (was `split` on?)");
     }
 
     let mut bindgen = wasm_bindgen(&main_wasm, &staged, "main");
@@ -94,16 +98,16 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
     let hash = content_hash(&staged)?;
     let modules = format!("{MODULES_STEM}-{hash}");
     std::fs::rename(&staged, dist.join(&modules))
-        .map_err(|e| format!("move modules into {}: {e}", dist.display()))?;
+        .with_context(|| format!("move modules into {}", dist.display()))?;
     let source = ctx.root.join("index.html");
     let html =
-        std::fs::read_to_string(&source).map_err(|e| format!("read {}: {e}", source.display()))?;
+        std::fs::read_to_string(&source).with_context(|| format!("read {}", source.display()))?;
     let snippets = js_files(&dist.join(&modules), &dist.join(&modules))?;
     let html = index_html(&html, &modules, &snippets, |href| {
         copy_hashed(&ctx.root.join(href), dist)
     })?;
     std::fs::write(dist.join("index.html"), html)
-        .map_err(|e| format!("write {}/index.html: {e}", dist.display()))?;
+        .with_context(|| format!("write {}/index.html", dist.display()))?;
     println!(
         "xtask: release SPA in {} ({} modules fetched when their page is first opened)",
         dist.display(),
@@ -143,7 +147,7 @@ pub(crate) fn optimise_modules(dir: &Path) -> Result<()> {
         let mine = optimise_each(right);
         other
             .join()
-            .map_err(|_| "wasm-opt thread panicked".to_string())
+            .map_err(|_| anyhow!("wasm-opt thread panicked"))
             .and_then(|r| r)
             .and(mine)
     })
@@ -161,12 +165,9 @@ fn optimise_each(modules: &[PathBuf]) -> Result<()> {
             .stderr(Stdio::null());
         let status = cmd
             .status()
-            .map_err(|e| format!("run wasm-opt on {}: {e}", module.display()))?;
+            .with_context(|| format!("run wasm-opt on {}", module.display()))?;
         if !status.success() {
-            return Err(format!(
-                "wasm-opt -Oz {} failed: {status}",
-                module.display()
-            ));
+            bail!("wasm-opt -Oz {} failed: {status}", module.display());
         }
     }
     Ok(())
@@ -189,7 +190,7 @@ fn index_html(
             continue;
         }
         let indent = &line[..line.len() - trimmed.len()];
-        let rel = attribute(trimmed, "rel").ok_or_else(|| format!("no rel in {trimmed}"))?;
+        let rel = attribute(trimmed, "rel").with_context(|| format!("no rel in {trimmed}"))?;
         match rel {
             "rust" => {
                 let _ = write!(
@@ -215,15 +216,13 @@ fn index_html(
             }
             "css" | "icon" => {
                 let href =
-                    attribute(trimmed, "href").ok_or_else(|| format!("no href in {trimmed}"))?;
+                    attribute(trimmed, "href").with_context(|| format!("no href in {trimmed}"))?;
                 let copy = copy_asset(href)?;
                 let tag = if rel == "css" { "stylesheet" } else { "icon" };
                 let _ = writeln!(out, "{indent}<link rel=\"{tag}\" href=\"/{copy}\" />");
             }
             other => {
-                return Err(format!(
-                    "index.html: unsupported data-trunk rel \"{other}\""
-                ))
+                bail!("index.html: unsupported data-trunk rel \"{other}\"")
             }
         }
     }
@@ -240,16 +239,16 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// Copies `source` into `dist` as `<stem>-<hash>.<ext>` and returns that name.
 fn copy_hashed(source: &Path, dist: &Path) -> Result<String> {
-    let data = std::fs::read(source).map_err(|e| format!("read {}: {e}", source.display()))?;
+    let data = std::fs::read(source).with_context(|| format!("read {}", source.display()))?;
     let stem = source
         .file_stem()
         .and_then(|s| s.to_str())
-        .ok_or_else(|| format!("no file name in {}", source.display()))?;
+        .with_context(|| format!("no file name in {}", source.display()))?;
     let ext = source.extension().and_then(|e| e.to_str()).unwrap_or("");
     let mut hasher = Fnv64::default();
     hasher.write(&data);
     let name = format!("{stem}-{:016x}.{ext}", hasher.0);
-    std::fs::write(dist.join(&name), data).map_err(|e| format!("write {name}: {e}"))?;
+    std::fs::write(dist.join(&name), data).with_context(|| format!("write {name}"))?;
     Ok(name)
 }
 
@@ -271,7 +270,7 @@ fn hash_tree(root: &Path, dir: &Path, hasher: &mut Fnv64) -> Result<()> {
         }
         let rel = entry.strip_prefix(root).unwrap_or(&entry);
         hasher.write(rel.to_string_lossy().as_bytes());
-        hasher.write(&std::fs::read(&entry).map_err(|e| format!("read {}: {e}", entry.display()))?);
+        hasher.write(&std::fs::read(&entry).with_context(|| format!("read {}", entry.display()))?);
     }
     Ok(())
 }
@@ -313,18 +312,18 @@ impl Fnv64 {
 
 fn recreate(dir: &Path) -> Result<()> {
     if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| format!("remove {}: {e}", dir.display()))?;
+        std::fs::remove_dir_all(dir).with_context(|| format!("remove {}", dir.display()))?;
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))
+    std::fs::create_dir_all(dir).with_context(|| format!("mkdir {}", dir.display()))
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::read_dir(dir)
-        .map_err(|e| format!("read {}: {e}", dir.display()))?
+        .with_context(|| format!("read {}", dir.display()))?
         .map(|entry| {
             entry
                 .map(|e| e.path())
-                .map_err(|e| format!("read {}: {e}", dir.display()))
+                .with_context(|| format!("read {}", dir.display()))
         })
         .collect()
 }
@@ -338,7 +337,7 @@ fn file_name(path: &Path) -> String {
 fn copy(from: &Path, to: &Path) -> Result<()> {
     std::fs::copy(from, to)
         .map(|_| ())
-        .map_err(|e| format!("copy {} to {}: {e}", from.display(), to.display()))
+        .with_context(|| format!("copy {} to {}", from.display(), to.display()))
 }
 
 #[cfg(test)]
@@ -377,6 +376,7 @@ mod tests {
     fn an_unknown_trunk_asset_is_an_error_not_a_page_without_it() {
         let source = SOURCE.replace("rel=\"icon\"", "rel=\"copy-dir\"");
         let err = index_html(&source, "m", &[], |h| Ok(h.to_string())).expect_err("copy-dir");
+        let err = format!("{err:#}");
         assert!(err.contains("copy-dir"), "{err}");
     }
 

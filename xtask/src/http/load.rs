@@ -1,10 +1,11 @@
-//! The bench's load generator client (issue 6, server figures): one keep-alive HTTP/1.1
-//! connection that writes a request built once and reads the answer by its `Content-Length`,
-//! as wrk does.
+//! The bench's load generator (BENCHMARKS.md, section 2): one keep-alive HTTP/1.1 connection
+//! that writes a request built once and reads the answer by its `Content-Length`, as wrk does.
 //!
 //! Client and server share the machine's two cores, so whatever the client spends per request is
 //! taken from the server and shows up in the server's latency. reqwest (pooling, header maps,
 //! body streams) spent about as much per request as the route it measured.
+
+use anyhow::{bail, Context, Result};
 
 /// The status line and headers of an answer: its status, and where its body starts and ends in
 /// the bytes read so far.
@@ -17,40 +18,40 @@ pub struct Head {
 
 /// Parses the head at the start of `buf`: `Ok(None)` until all of it has arrived. Only what the
 /// load generator can rely on is accepted: HTTP/1.1, a `Content-Length`, the connection kept open.
-pub fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
+pub fn parse_head(buf: &[u8]) -> Result<Option<Head>> {
     let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Ok(None);
     };
-    let head = std::str::from_utf8(&buf[..end]).map_err(|_| "answer head is not UTF-8")?;
+    let head = std::str::from_utf8(&buf[..end]).context("answer head is not UTF-8")?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let status = status_line
         .strip_prefix("HTTP/1.1 ")
         .and_then(|rest| rest.get(..3))
         .and_then(|code| code.parse::<u16>().ok())
-        .ok_or_else(|| format!("not an HTTP/1.1 status line: {status_line:?}"))?;
+        .with_context(|| format!("not an HTTP/1.1 status line: {status_line:?}"))?;
     let mut body_len = None;
     for line in lines {
         let (name, value) = line
             .split_once(':')
-            .ok_or_else(|| format!("bad header line: {line:?}"))?;
+            .with_context(|| format!("bad header line: {line:?}"))?;
         let value = value.trim();
         if name.eq_ignore_ascii_case("content-length") {
             body_len = Some(
                 value
                     .parse::<usize>()
-                    .map_err(|_| format!("bad content-length: {value:?}"))?,
+                    .with_context(|| format!("bad content-length: {value:?}"))?,
             );
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(format!("transfer-encoding {value} is not supported"));
+            bail!("transfer-encoding {value} is not supported");
         } else if name.eq_ignore_ascii_case("connection") && value.eq_ignore_ascii_case("close") {
-            return Err("the server closes the connection".into());
+            bail!("the server closes the connection");
         }
     }
     Ok(Some(Head {
         status,
         body_start: end + 4,
-        body_len: body_len.ok_or("answer without content-length")?,
+        body_len: body_len.context("answer without content-length")?,
     }))
 }
 
@@ -84,6 +85,7 @@ pub use connection::Connection;
 
 #[cfg(feature = "bench")]
 mod connection {
+    use anyhow::{bail, Context, Result};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
 
@@ -95,11 +97,11 @@ mod connection {
     }
 
     impl Connection {
-        pub async fn open(addr: std::net::SocketAddr) -> Result<Self, String> {
+        pub async fn open(addr: std::net::SocketAddr) -> Result<Self> {
             let stream = TcpStream::connect(addr)
                 .await
-                .map_err(|e| format!("connect {addr}: {e}"))?;
-            stream.set_nodelay(true).map_err(|e| e.to_string())?;
+                .with_context(|| format!("connect {addr}"))?;
+            stream.set_nodelay(true)?;
             Ok(Self {
                 stream,
                 buf: Vec::with_capacity(256 * 1024),
@@ -107,11 +109,8 @@ mod connection {
         }
 
         /// Sends `request` and reads the whole answer: its status and body.
-        pub async fn send(&mut self, request: &[u8]) -> Result<(u16, &[u8]), String> {
-            self.stream
-                .write_all(request)
-                .await
-                .map_err(|e| format!("write: {e}"))?;
+        pub async fn send(&mut self, request: &[u8]) -> Result<(u16, &[u8])> {
+            self.stream.write_all(request).await.context("write")?;
             self.buf.clear();
             let head = loop {
                 if let Some(head) = parse_head(&self.buf)? {
@@ -124,19 +123,19 @@ mod connection {
                 self.read_more().await?;
             }
             if self.buf.len() > end {
-                return Err("more bytes than the answer's content-length".into());
+                bail!("more bytes than the answer's content-length");
             }
             Ok((head.status, &self.buf[head.body_start..end]))
         }
 
-        async fn read_more(&mut self) -> Result<(), String> {
+        async fn read_more(&mut self) -> Result<()> {
             if self.buf.capacity() - self.buf.len() < 64 * 1024 {
                 self.buf.reserve(64 * 1024);
             }
             match self.stream.read_buf(&mut self.buf).await {
-                Ok(0) => Err("the server closed the connection".into()),
+                Ok(0) => bail!("the server closed the connection"),
                 Ok(_) => Ok(()),
-                Err(e) => Err(format!("read: {e}")),
+                Err(e) => Err(anyhow::Error::new(e).context("read")),
             }
         }
     }
@@ -150,10 +149,10 @@ mod tests {
     fn a_head_is_parsed_once_complete_and_gives_the_body_s_place() {
         let answer =
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
-        assert_eq!(parse_head(&answer[..20]), Ok(None));
+        assert_eq!(parse_head(&answer[..20]).ok(), Some(None));
         assert_eq!(
-            parse_head(answer),
-            Ok(Some(Head {
+            parse_head(answer).ok(),
+            Some(Some(Head {
                 status: 200,
                 body_start: answer.len() - 2,
                 body_len: 2
@@ -161,8 +160,8 @@ mod tests {
         );
         let forbidden = b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n";
         assert_eq!(
-            parse_head(forbidden).map(|h| h.map(|h| h.status)),
-            Ok(Some(403))
+            parse_head(forbidden).map(|h| h.map(|h| h.status)).ok(),
+            Some(Some(403))
         );
     }
 
@@ -187,7 +186,7 @@ mod tests {
                 "content-length",
             ),
         ] {
-            let err = parse_head(answer).expect_err(why);
+            let err = format!("{:#}", parse_head(answer).expect_err(why));
             assert!(err.contains(why), "{err:?} should say {why:?}");
         }
     }
