@@ -1,4 +1,4 @@
-//! The release build of the SPA, split into wasm modules (issue 6, transfer size).
+//! The release build of the SPA, split into wasm modules (transfer size: BENCHMARKS.md section 1).
 //!
 //! `trunk build --release` links every page into one wasm module. This build cuts the pages of
 //! `src/lazy_routes.rs` out of it, so opening Gatehouse downloads only the shell, sign-in and the

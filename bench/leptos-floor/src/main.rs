@@ -2,7 +2,7 @@
 //! route and a leads route, a sign-in form posted as JSON by an action, two reads (privileges,
 //! then a page of leads) behind `Suspense` and `ErrorBoundary`, a keyed list of cards, a button
 //! closed with its reason, a next-page button and a list of toasts. `cargo xtask bench` weighs its
-//! release build next to the SPA's (issue 6): it is never served.
+//! release build next to the SPA's (BENCHMARKS.md section 1, the Leptos floor): it is never served.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};

@@ -210,7 +210,7 @@ pub fn report_memory(m: &ListAndMemory, react: ReactVisit<'_>, report: &mut Repo
         (b as f64 - a as f64) / 1024.0 * 1000.0 / switches.max(1) as f64
     };
     let mut section = String::from(
-        "## 6. Memory (issue item 6)\n\n\
+        "## 6. Memory\n\n\
          The same visit as section 5, in a fresh Chromium (its own WebDriver session and \
          profile; the React reference's visit in another one), so what other pages left in a \
          renderer's JS heap does not count. JS heap: `performance.memory.usedJSHeapSize` \

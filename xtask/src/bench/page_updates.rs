@@ -260,7 +260,7 @@ pub fn report_permission_reaction(runs: &[Update], report: &mut Report) {
     let s = spread(runs, Update::total);
     let met = s.median <= FRAME_MS;
     let mut section = format!(
-        "## 4. Permission reaction (issue item 3)\n\n\
+        "## 4. Permission reaction\n\n\
          `leads_full_user` opens `{SPA_PATH}` (20 leads, Generate and Dismiss open); the bench \
          then removes `write` from the `leads_full_access` role through \
          `PUT /api/security/role/leads_full_access` as `elastic` and clicks the first \
@@ -273,7 +273,7 @@ pub fn report_permission_reaction(runs: &[Update], report: &mut Report) {
          toast and the re-render. The last column is the browser's style + layout of the \
          new DOM, forced right after (not in the figure; paint not included). One warm-up, then {RUNS} runs, a fresh page load each; the \
          role is put back after every run. No React reference row: this figure is \
-         the SPA's own reaction to a revoked privilege (issue item 3), and needs no \
+         the SPA's own reaction to a revoked privilege, and needs no \
          reference.\n\n{SPREAD_HEADER}"
     );
     let _ = writeln!(
@@ -337,7 +337,7 @@ pub fn report_list_rendering(m: &ListAndMemory, react: ReactVisit<'_>, report: &
     let s = spread(&m.page_switches, Update::total);
     let met = s.median <= FRAME_MS;
     let mut section = format!(
-        "## 5. List rendering (issue item 4)\n\n\
+        "## 5. List rendering\n\n\
          A space `{LIST_SPACE}` with {LIST_LEADS} leads (all active, {} pages of \
          {LIST_PER_PAGE}), `leads_full_user` at `/s/{LIST_SPACE}{SPA_PATH}`. Each update is \
          measured in the page as in section 4: from the find answer's `responseEnd` to the \

@@ -40,7 +40,7 @@ pub fn render(ctx: &Ctx, report: &Report, took: Duration) -> String {
 
     let mut md = String::from(
         "# Benchmarks\n\n\
-         Written by `cargo xtask bench` (issue 6); every figure below was measured by that \
+         Written by `cargo xtask bench`; every figure below was measured by that \
          command in the run described here. Re-run it to refresh this file. Speed and size \
          targets live here, never in tests.\n\n",
     );

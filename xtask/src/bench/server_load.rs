@@ -348,7 +348,7 @@ pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) ->
             "find uncached unloaded" => {
                 "no target (one uncached find on its own, without queueing)".to_string()
             }
-            _ => "no target set by issue 6".to_string(),
+            _ => "no target".to_string(),
         };
         lines.push(format!(
             "server {name} ({verb} {path}, {total} leads, {conns} conns, {secs} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; {target}",
