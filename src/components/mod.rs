@@ -1,6 +1,13 @@
 pub mod app_forbidden;
+pub mod confirm_dialog;
+pub mod data_table;
+pub mod field_error;
 pub mod guarded_button;
 pub mod lead_card;
+pub mod level_badge;
+pub mod list_page;
+pub mod load_error;
+pub mod management;
 pub mod modal;
 pub mod share_dialog;
 pub mod spaces;
@@ -9,7 +16,14 @@ pub mod tooltip;
 pub mod why;
 
 pub use app_forbidden::AppForbidden;
+pub use confirm_dialog::ConfirmDialog;
+pub use data_table::{table_rows, DataTable, TableSkeleton};
+pub use field_error::FieldError;
 pub use guarded_button::GuardedButton;
+pub use level_badge::level_badge;
+pub use list_page::{PageHeader, SearchInput};
+pub use load_error::LoadError;
+pub use management::{ManagementPage, ManagementShell, NoPermission};
 pub use modal::{open_while_some, Modal};
 pub use share_dialog::ShareDialog;
 pub use toasts::ToastRegion;

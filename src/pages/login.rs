@@ -55,7 +55,7 @@ pub fn LoginPage() -> impl IntoView {
                 None if crate::state::space::in_default_space() => spawn_local(async move {
                     let several = api.list_spaces().await.is_ok_and(|spaces| spaces.len() > 1);
                     go(if several {
-                        crate::components::spaces::SPACE_SELECTOR_PATH
+                        crate::routes::SPACE_SELECTOR_PATH
                     } else {
                         &home
                     });

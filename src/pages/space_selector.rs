@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::expect_api;
 use crate::components::spaces::{enter_space, SpaceAvatar};
-use crate::pages::dashboards::LoadError;
+use crate::components::LoadError;
 
 #[component]
 pub fn SpaceSelectorPage() -> impl IntoView {

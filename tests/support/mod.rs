@@ -61,6 +61,16 @@ impl Canned {
             .collect()
     }
 
+    /// The first request sent that `which` picks; fails the test when none was.
+    pub fn sent(&self, which: impl Fn(&HttpRequest) -> bool) -> HttpRequest {
+        self.requests
+            .borrow()
+            .iter()
+            .find(|r| which(r))
+            .cloned()
+            .expect("the request was sent")
+    }
+
     pub fn count(&self, method: Method, path_prefix: &str) -> usize {
         self.requests
             .borrow()
@@ -68,6 +78,11 @@ impl Canned {
             .filter(|r| r.method == method && r.path.starts_with(path_prefix))
             .count()
     }
+}
+
+/// A request's body, read as JSON; fails the test when it is not.
+pub fn json_body(request: &HttpRequest) -> serde_json::Value {
+    serde_json::from_str(request.body.as_deref().unwrap_or("")).expect("a JSON body")
 }
 
 pub fn json(status: u16, body: &str) -> Result<HttpResponse, ApiError> {

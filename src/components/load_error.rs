@@ -1,0 +1,23 @@
+//! What a page shows when a read failed: the reason and a button to try again.
+
+use gatehouse_api::ApiError;
+use leptos::prelude::*;
+
+/// The failed read's reason under `title`, with "Try again" calling `on_retry`. The test ids
+/// default to the pages' `load-error` / `load-error-retry`.
+#[component]
+pub fn LoadError(
+    error: ApiError,
+    on_retry: Callback<()>,
+    #[prop(default = "Something went wrong")] title: &'static str,
+    #[prop(default = "load-error")] testid: &'static str,
+    #[prop(default = "load-error-retry")] retry_testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="callout callout-danger" role="alert" data-testid=testid>
+            <p class="callout-title">{title}</p>
+            <p>{error.toast_text()}</p>
+            <button type="button" class="btn" data-testid=retry_testid on:click=move |_| on_retry.run(())>"Try again"</button>
+        </div>
+    }
+}
