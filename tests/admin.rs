@@ -267,33 +267,24 @@ mod users {
     use gatehouse::api::Method;
     use gatehouse::components::ToastRegion;
     use gatehouse::pages::management::users::UsersList;
-    use gatehouse::state::{Session, Toasts};
+    use gatehouse::state::Session;
     use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
-    use web_sys::{Element, HtmlInputElement};
+    use web_sys::Element;
 
     const USERS: &str = r#"[{"username":"alice","roles":["dashboard_editor"],"full_name":"Alice Analyst","email":null,"metadata":{},"enabled":true},{"username":"dave","roles":[],"full_name":null,"email":"d@x.io","metadata":{},"enabled":false}]"#;
     const ROLES: &str = r#"[{"name":"superuser","metadata":{"_reserved":true},"elasticsearch":{"cluster":["all"],"indices":[],"run_as":["*"]},"kibana":[]},{"name":"viewer","metadata":{"_reserved":true},"elasticsearch":{},"kibana":[]},{"name":"leads_read_only","metadata":{},"elasticsearch":{},"kibana":[]}]"#;
 
     fn mount(canned: &Canned) -> Element {
-        let root = container();
-        let client = canned.client();
-        std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-            provide_context(client);
-            provide_context(Toasts::new());
-            provide_context(Session::new());
-            view! { <ToastRegion /> <UsersList /> }
-        }));
-        root.unchecked_into()
+        mount_in_app(
+            canned,
+            Session::new(),
+            || view! { <ToastRegion /> <UsersList /> },
+        )
     }
 
     fn type_into(root: &Element, id: &str, value: &str) {
-        let input: HtmlInputElement = testid(root, id).expect(id).unchecked_into();
-        input.set_value(value);
-        input
-            .dispatch_event(&web_sys::Event::new("input").unwrap())
-            .unwrap();
+        type_text(testid(root, id).expect(id), value);
     }
 
     fn text_of(root: &Element, id: &str) -> Option<String> {
@@ -447,31 +438,20 @@ mod roles {
     use gatehouse::api::Method;
     use gatehouse::components::ToastRegion;
     use gatehouse::pages::management::roles::RoleEditor;
-    use gatehouse::state::{Session, Toasts};
+    use gatehouse::state::Session;
     use leptos::prelude::*;
     use leptos_router::components::Router;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
-    use web_sys::{Element, HtmlInputElement};
+    use web_sys::Element;
 
     fn mount(canned: &Canned) -> Element {
-        let root = container();
-        let client = canned.client();
-        std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-            provide_context(client);
-            provide_context(Toasts::new());
-            provide_context(Session::new());
+        mount_in_app(canned, Session::new(), || {
             view! { <Router><ToastRegion /><RoleEditor initial=None /></Router> }
-        }));
-        root.unchecked_into()
+        })
     }
 
     fn type_into(root: &Element, selector: &str, value: &str) {
-        let input: HtmlInputElement = query(root, selector).expect(selector).unchecked_into();
-        input.set_value(value);
-        input
-            .dispatch_event(&web_sys::Event::new("input").unwrap())
-            .unwrap();
+        type_text(query(root, selector).expect(selector), value);
     }
 
     #[wasm_bindgen_test]

@@ -11,7 +11,7 @@ use gatehouse::api::Method;
 use gatehouse::components::spaces::{SpaceAvatar, SpaceSwitcher};
 use gatehouse::components::ToastRegion;
 use gatehouse::pages::management::spaces::{SpaceEditor, SpacesManagementPage};
-use gatehouse::state::{Session, SessionStatus, Toasts};
+use gatehouse::state::{Session, SessionStatus};
 use gatehouse_api::rules::space_form::texts;
 use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
 use gatehouse_api::spaces::Space;
@@ -90,15 +90,7 @@ fn signed_in(manage: bool) -> Session {
 }
 
 fn mount_switcher(canned: &Canned, manage: bool) -> Element {
-    let root = container();
-    let client = canned.client();
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        provide_context(signed_in(manage));
-        view! { <SpaceSwitcher /> }
-    }));
-    root.unchecked_into()
+    mount_in_app(canned, signed_in(manage), || view! { <SpaceSwitcher /> })
 }
 
 fn serving(spaces: Vec<Space>) -> Canned {
@@ -118,11 +110,7 @@ fn options(root: &Element) -> Vec<String> {
 }
 
 fn type_into(root: &Element, selector: &str, value: &str) {
-    let input: HtmlInputElement = query(root, selector).expect(selector).unchecked_into();
-    input.set_value(value);
-    input
-        .dispatch_event(&web_sys::Event::new("input").expect("event"))
-        .expect("dispatched");
+    type_text(query(root, selector).expect(selector), value);
 }
 
 /// `new KeyboardEvent("keydown", {key, bubbles: true})`.
@@ -323,19 +311,13 @@ async fn manage_spaces_is_offered_only_with_the_capability() {
 // ---------------------------------------------------------------------------------------------
 
 fn mount_page(canned: &Canned, manage: bool, editor: bool) -> Element {
-    let root = container();
-    let client = canned.client();
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        provide_context(signed_in(manage));
+    mount_in_app(canned, signed_in(manage), move || {
         if editor {
             view! { <Router><ToastRegion /><SpaceEditor initial=None /></Router> }.into_any()
         } else {
             view! { <Router><ToastRegion /><SpacesManagementPage /></Router> }.into_any()
         }
-    }));
-    root.unchecked_into()
+    })
 }
 
 #[wasm_bindgen_test]

@@ -44,3 +44,13 @@ where
         </Modal>
     }
 }
+
+/// The action behind a [`ConfirmDialog`]: `write` runs on a copy of the target and answers
+/// whether it succeeded.
+pub fn confirm_action<T, Fut>(write: impl Fn(T) -> Fut + 'static) -> Action<T, bool>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + 'static,
+{
+    Action::new_unsync(move |target: &T| write(target.clone()))
+}

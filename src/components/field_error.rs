@@ -16,3 +16,16 @@ pub fn FieldError(
         </Show>
     }
 }
+
+/// What stopped the whole form (the server's refusal), above its fields while there is one.
+#[component]
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || error.with(Option::is_some)>
+            <div class="callout callout-danger" role="alert" data-testid=testid>{move || error.get().unwrap_or_default()}</div>
+        </Show>
+    }
+}

@@ -21,3 +21,21 @@ pub fn LoadError(
         </div>
     }
 }
+
+/// A read that can be done again: the resource `read` fills, and the callback that reads again
+/// (for [`LoadError`]'s "Try again", or after a write changed what was read).
+pub fn reloadable<T, Fut>(read: impl Fn() -> Fut + 'static) -> (LocalResource<T>, Callback<()>)
+where
+    T: 'static,
+    Fut: std::future::Future<Output = T> + 'static,
+{
+    let generation = RwSignal::new(0u32);
+    let resource = LocalResource::new(move || {
+        generation.track();
+        read()
+    });
+    (
+        resource,
+        Callback::new(move |_| generation.update(|n| *n += 1)),
+    )
+}

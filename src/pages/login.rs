@@ -9,6 +9,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::expect_api;
 use crate::app::home_path;
+use crate::components::FormError;
 use crate::state::{expect_session, SessionStatus};
 
 /// Only same-origin paths: `next` must never send the user to another site.
@@ -109,11 +110,7 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="muted">"Sign in to your security console"</p>
                 </div>
                 <form class="login-form" on:submit=on_submit novalidate>
-                    <Show when=move || error.with(Option::is_some)>
-                        <div class="callout callout-danger" role="alert" data-testid="login-error">
-                            {move || error.get().unwrap_or_default()}
-                        </div>
-                    </Show>
+                    <FormError error=error testid="login-error" />
                     <label class="field">
                         <span class="field-label">"Username"</span>
                         <input

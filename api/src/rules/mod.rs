@@ -27,20 +27,9 @@ pub enum NameProblem {
 /// space. Mirrors `validate_username` in `server/src/admin.rs` (Elasticsearch's rule): `josé` is
 /// refused for its `é`, as the server refuses it.
 pub fn username(name: &str) -> Result<(), NameProblem> {
-    let length = name.chars().count();
-    if length == 0 {
-        Err(NameProblem::Empty)
-    } else if length > MAX_USERNAME_LENGTH {
-        Err(NameProblem::TooLong {
-            max: MAX_USERNAME_LENGTH,
-        })
-    } else if name.trim() != name {
-        Err(NameProblem::Untrimmed)
-    } else if !name.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        Err(NameProblem::NotPrintable)
-    } else {
-        Ok(())
-    }
+    name_rule(name, MAX_USERNAME_LENGTH, |name| {
+        name.bytes().all(|b| (b' '..=b'~').contains(&b))
+    })
 }
 
 /// A role name: 1 to 1,024 characters, without leading or trailing space or control characters.
@@ -48,16 +37,22 @@ pub fn username(name: &str) -> Result<(), NameProblem> {
 /// control characters are refused by the role form only (Elasticsearch refuses them too, the
 /// server does not check them yet), so a server switching to this rule would refuse them as well.
 pub fn role_name(name: &str) -> Result<(), NameProblem> {
+    name_rule(name, MAX_ROLE_NAME_LENGTH, |name| {
+        !name.chars().any(char::is_control)
+    })
+}
+
+/// The checks usernames and role names share, in the order the server reports them: present, not
+/// longer than `max` characters, no outer white space, then every character `printable`.
+fn name_rule(name: &str, max: usize, printable: fn(&str) -> bool) -> Result<(), NameProblem> {
     let length = name.chars().count();
     if length == 0 {
         Err(NameProblem::Empty)
-    } else if length > MAX_ROLE_NAME_LENGTH {
-        Err(NameProblem::TooLong {
-            max: MAX_ROLE_NAME_LENGTH,
-        })
+    } else if length > max {
+        Err(NameProblem::TooLong { max })
     } else if name.trim() != name {
         Err(NameProblem::Untrimmed)
-    } else if name.chars().any(char::is_control) {
+    } else if !printable(name) {
         Err(NameProblem::NotPrintable)
     } else {
         Ok(())

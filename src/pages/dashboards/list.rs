@@ -10,8 +10,8 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::{expect_api, ApiClient};
 use crate::components::{
-    AppForbidden, ConfirmDialog, DataTable, GuardedButton, LoadError, Modal, PageHeader,
-    SearchInput, TableSkeleton,
+    confirm_action, AppGate, ConfirmDialog, DataTable, FormError, GuardedButton, LoadError, Modal,
+    PageHeader, SearchInput, TableSkeleton,
 };
 use crate::format::relative_time;
 use crate::routes::dashboard_href;
@@ -76,18 +76,11 @@ impl DashboardRights {
 
 #[component]
 pub fn DashboardsPage() -> impl IntoView {
-    let session = expect_session();
-    let allowed = move || session.capabilities().nav_link("dashboards");
     view! {
         <div class="page">
-            <Show
-                when=allowed
-                fallback=|| view! {
-                    <AppForbidden app="Dashboards" reason="Your roles do not grant the Dashboard feature privilege in this space." />
-                }
-            >
+            <AppGate nav_link="dashboards" app="Dashboards" reason="Your roles do not grant the Dashboard feature privilege in this space.">
                 <DashboardList />
-            </Show>
+            </AppGate>
         </div>
     }
 }
@@ -292,9 +285,7 @@ fn CreateDashboardDialog(open: RwSignal<bool>) -> impl IntoView {
     view! {
         <Modal open title="Create dashboard".to_string() testid="dashboard-create-dialog">
             <form class="form" on:submit=submit.clone() novalidate>
-                <Show when=move || error.with(Option::is_some)>
-                    <div class="callout callout-danger" role="alert">{move || error.get().unwrap_or_default()}</div>
-                </Show>
+                <FormError error=error />
                 <label class="field">
                     <span class="field-label">"Title"</span>
                     <input type="text" data-testid="dashboard-title-input" required prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value()) />
@@ -328,13 +319,10 @@ fn DeleteDashboardDialog(
 ) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
-    let action = Action::new_unsync(move |dashboard: &Dashboard| {
-        let dashboard = dashboard.clone();
-        async move {
-            let result = api.delete_dashboard(&dashboard.id).await;
-            let done = ("Dashboard deleted", dashboard.data.title.as_str());
-            toasts.report_write(result, done, "Failed to delete dashboard", on_deleted)
-        }
+    let action = confirm_action(move |dashboard: Dashboard| async move {
+        let result = api.delete_dashboard(&dashboard.id).await;
+        let done = ("Dashboard deleted", dashboard.data.title.as_str());
+        toasts.report_write(result, done, "Failed to delete dashboard", on_deleted)
     });
     let body = Signal::derive(move || {
         format!(

@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use crate::api::expect_api;
 use crate::components::{
-    open_while_some, AppForbidden, DataTable, LoadError, Modal, PageHeader, SearchInput,
+    open_while_some, AppGate, DataTable, LoadError, Modal, PageHeader, SearchInput,
 };
 use crate::format::plural;
 use crate::routes::document_href;
@@ -55,23 +55,18 @@ pub fn safe_link(url: &str) -> Option<String> {
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let session = expect_session();
-    let allowed = move || session.capabilities().nav_link(APP_ID);
     let can_manage =
         Signal::derive(move || session.capabilities().get(FEATURE_ID, MANAGE_CAPABILITY));
     view! {
         <div class="page">
-            <Show
-                when=allowed
-                fallback=|| view! {
-                    <AppForbidden
-                        app="Search"
-                        reason="Your roles do not grant the Search feature privilege in this space."
-                        feature="workplaceSearch"
-                    />
-                }
+            <AppGate
+                nav_link=APP_ID
+                app="Search"
+                reason="Your roles do not grant the Search feature privilege in this space."
+                feature="workplaceSearch"
             >
                 <SearchApp can_manage />
-            </Show>
+            </AppGate>
         </div>
     }
 }

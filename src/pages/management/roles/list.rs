@@ -31,22 +31,18 @@ pub fn RolesList() -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
     let navigate = use_navigate();
-    let reload = RwSignal::new(0u32);
     let search = RwSignal::new(String::new());
     let show_reserved = RwSignal::new(true);
     let denied = RwSignal::new(false);
     let to_delete = RwSignal::new(None::<String>);
-    let roles = LocalResource::new(move || {
-        reload.track();
-        async move {
-            let result = api.list_roles().await;
-            match &result {
-                Ok(_) => denied.set(false),
-                Err(error) if error.status == 403 => denied.set(true),
-                Err(error) => toasts.api_error("Failed to load roles", error),
-            }
-            result
+    let (roles, reload) = reloadable(move || async move {
+        let result = api.list_roles().await;
+        match &result {
+            Ok(_) => denied.set(false),
+            Err(error) if error.status == 403 => denied.set(true),
+            Err(error) => toasts.api_error("Failed to load roles", error),
         }
+        result
     });
     let create = {
         let navigate = navigate.clone();
@@ -71,12 +67,12 @@ pub fn RolesList() -> impl IntoView {
                     match roles.await {
                         Ok(list) => view! { <RolesTable list search show_reserved to_delete /> }.into_any(),
                         Err(error) if error.status == 403 => view! { <NoPermission what="roles" /> }.into_any(),
-                        Err(error) => view! { <LoadError error on_retry=Callback::new(move |_| reload.update(|n| *n += 1)) /> }.into_any(),
+                        Err(error) => view! { <LoadError error on_retry=reload /> }.into_any(),
                     }
                 })}
             </Transition>
         </section>
-        <DeleteRoleDialog target=to_delete on_deleted=Callback::new(move |_| reload.update(|n| *n += 1)) />
+        <DeleteRoleDialog target=to_delete on_deleted=reload />
     }
 }
 
@@ -144,13 +140,10 @@ pub(super) fn DeleteRoleDialog(
 ) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
-    let action = Action::new_unsync(move |name: &String| {
-        let name = name.clone();
-        async move {
-            let result = api.delete_role(&name).await;
-            let failed = format!("Failed to delete role '{name}'");
-            toasts.report_write(result, (texts::DELETED, &name), &failed, on_deleted)
-        }
+    let action = confirm_action(move |name: String| async move {
+        let result = api.delete_role(&name).await;
+        let failed = format!("Failed to delete role '{name}'");
+        toasts.report_write(result, (texts::DELETED, &name), &failed, on_deleted)
     });
     view! {
         <ConfirmDialog
@@ -184,11 +177,7 @@ pub fn RoleEditPage() -> impl IntoView {
 pub(super) fn LoadRole(name: String) -> impl IntoView {
     let api = expect_api();
     let name = StoredValue::new(name);
-    let reload = RwSignal::new(0u32);
-    let role = LocalResource::new(move || {
-        reload.track();
-        async move { api.get_role(&name.get_value()).await }
-    });
+    let (role, reload) = reloadable(move || async move { api.get_role(&name.get_value()).await });
     view! {
         <Transition fallback=|| view! { <TableSkeleton class="panel " /> }>
             {move || Suspend::new(async move {
@@ -202,7 +191,7 @@ pub(super) fn LoadRole(name: String) -> impl IntoView {
                             <a class="btn" href=space_path(ROLES_PATH)>"Back to roles"</a>
                         </section>
                     }.into_any(),
-                    Err(error) => view! { <LoadError error on_retry=Callback::new(move |_| reload.update(|n| *n += 1)) /> }.into_any(),
+                    Err(error) => view! { <LoadError error on_retry=reload /> }.into_any(),
                 }
             })}
         </Transition>

@@ -21,8 +21,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::expect_api;
 use crate::components::spaces::SpaceAvatar;
 use crate::components::{
-    table_rows, unique_id, ConfirmDialog, DataTable, FieldError, GuardedButton, LoadError,
-    ManagementPage, NoPermission, PageHeader, SearchInput, TableSkeleton,
+    confirm_action, reloadable, table_rows, unique_id, ConfirmDialog, DataTable, FieldError,
+    GuardedButton, LoadError, ManagementPage, NoPermission, PageHeader, SearchInput, TableSkeleton,
 };
 use crate::routes::{role_edit_href, ROLES_PATH, ROLE_CREATE_PATH};
 use crate::state::{expect_toasts, space_path};

@@ -7,11 +7,8 @@ use super::*;
 pub fn SpaceAccessPanel(id: String) -> impl IntoView {
     let api = expect_api();
     let id = StoredValue::new(id);
-    let reload = RwSignal::new(0u32);
-    let report = LocalResource::new(move || {
-        reload.track();
-        async move { api.space_access(&id.get_value()).await }
-    });
+    let (report, reload) =
+        reloadable(move || async move { api.space_access(&id.get_value()).await });
     view! {
         <section class="panel access-section" data-testid="space-access" id="who-can-enter">
             <h2>{texts::ACCESS_TITLE}</h2>
@@ -26,7 +23,7 @@ pub fn SpaceAccessPanel(id: String) -> impl IntoView {
                                 <p>{texts::ACCESS_DENIED}</p>
                             </div>
                         }.into_any(),
-                        Err(error) => view! { <LoadError error on_retry=Callback::new(move |_| reload.update(|n| *n += 1)) /> }.into_any(),
+                        Err(error) => view! { <LoadError error on_retry=reload /> }.into_any(),
                     }
                 })}
             </Transition>

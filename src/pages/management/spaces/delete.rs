@@ -91,9 +91,7 @@ pub(super) fn DeleteSpaceBody(
                     <p>{texts::delete_current(&space.name)} " " {texts::DELETE_CURRENT}</p>
                 </div>
             })}
-            <Show when=move || failed.with(Option::is_some)>
-                <div class="callout callout-danger" role="alert" data-testid="space-delete-error">{move || failed.get().unwrap_or_default()}</div>
-            </Show>
+            <FormError error=failed testid="space-delete-error" />
             <div class="modal-actions">
                 <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
                 <button type="button" class="btn btn-danger" data-testid="space-delete-confirm" disabled=move || busy.get() on:click=confirm>

@@ -148,11 +148,7 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
             })}
         </header>
         <form class="form space-form" on:submit=submit novalidate data-testid="space-form">
-            <Show when=move || errors.with(|e| e.other.is_some())>
-                <div class="callout callout-danger" role="alert" data-testid="space-form-error">
-                    {move || errors.with(|e| e.other.clone()).unwrap_or_default()}
-                </div>
-            </Show>
+            <FormError error=Signal::derive(move || errors.with(|e| e.other.clone())) testid="space-form-error" />
             <section class="panel space-form-section">
                 <h2>"General"</h2>
                 <div class="form-grid">

@@ -27,8 +27,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::expect_api;
 use crate::components::spaces::{enter_space, SpaceAvatar};
 use crate::components::{
-    level_badge, open_while_some, table_rows, DataTable, FieldError, GuardedButton, LoadError,
-    ManagementShell, Modal, PageHeader, SearchInput, TableSkeleton,
+    level_badge, open_while_some, reloadable, table_rows, DataTable, FieldError, FormError,
+    GuardedButton, LoadError, ManagementShell, Modal, PageHeader, SearchInput, TableSkeleton,
 };
 use crate::format::plural;
 use crate::routes::{
@@ -102,11 +102,7 @@ pub fn SpaceEditPage() -> impl IntoView {
 fn LoadSpace(id: String) -> impl IntoView {
     let api = expect_api();
     let id = StoredValue::new(id);
-    let reload = RwSignal::new(0u32);
-    let space = LocalResource::new(move || {
-        reload.track();
-        async move { api.get_space(&id.get_value()).await }
-    });
+    let (space, reload) = reloadable(move || async move { api.get_space(&id.get_value()).await });
     view! {
         <Transition fallback=|| view! { <TableSkeleton class="panel " /> }>
             {move || Suspend::new(async move {
@@ -122,7 +118,7 @@ fn LoadSpace(id: String) -> impl IntoView {
                             <a class="btn" href=space_path(SPACES_PATH)>"Back to spaces"</a>
                         </section>
                     }.into_any(),
-                    Err(error) => view! { <LoadError error on_retry=Callback::new(move |_| reload.update(|n| *n += 1)) /> }.into_any(),
+                    Err(error) => view! { <LoadError error on_retry=reload /> }.into_any(),
                 }
             })}
         </Transition>

@@ -10,24 +10,21 @@ pub(super) fn ConfirmUserDialog(
 ) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
-    let action = Action::new_unsync(move |confirm: &Confirm| {
-        let confirm = confirm.clone();
-        async move {
-            let (result, done, failed) = match &confirm {
-                Confirm::Delete(u) => (
-                    api.delete_user(u).await,
-                    "Deleted user",
-                    format!("Failed to delete user '{u}'"),
-                ),
-                Confirm::Deactivate(u) => (
-                    api.set_user_enabled(u, false).await,
-                    "Deactivated user",
-                    format!("Failed to deactivate user '{u}'"),
-                ),
-            };
-            let (Confirm::Delete(who) | Confirm::Deactivate(who)) = &confirm;
-            toasts.report_write(result, (done, who), &failed, on_done)
-        }
+    let action = confirm_action(move |confirm: Confirm| async move {
+        let (result, done, failed) = match &confirm {
+            Confirm::Delete(u) => (
+                api.delete_user(u).await,
+                "Deleted user",
+                format!("Failed to delete user '{u}'"),
+            ),
+            Confirm::Deactivate(u) => (
+                api.set_user_enabled(u, false).await,
+                "Deactivated user",
+                format!("Failed to deactivate user '{u}'"),
+            ),
+        };
+        let (Confirm::Delete(who) | Confirm::Deactivate(who)) = &confirm;
+        toasts.report_write(result, (done, who), &failed, on_done)
     });
     let title = Signal::derive(move || match pending.get() {
         Some(Confirm::Delete(u)) => format!("Delete user '{u}'?"),

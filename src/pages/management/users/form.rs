@@ -113,9 +113,7 @@ pub(super) fn UserFormBody(
 
     view! {
         <form class="form" on:submit=submit novalidate data-testid="user-form">
-            <Show when=move || server_error.with(Option::is_some)>
-                <div class="callout callout-danger" role="alert">{move || server_error.get().unwrap_or_default()}</div>
-            </Show>
+            <FormError error=server_error />
             <div class="form-grid">
                 <label class="field">
                     <span class="field-label">"Username"</span>

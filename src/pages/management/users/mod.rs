@@ -20,8 +20,9 @@ use leptos::task::spawn_local;
 
 use crate::api::expect_api;
 use crate::components::{
-    open_while_some, table_rows, ConfirmDialog, DataTable, FieldError, GuardedButton, LoadError,
-    ManagementPage, Modal, NoPermission, PageHeader, SearchInput, TableSkeleton,
+    confirm_action, open_while_some, table_rows, ConfirmDialog, DataTable, FieldError, FormError,
+    GuardedButton, LoadError, ManagementPage, Modal, NoPermission, PageHeader, SearchInput,
+    TableSkeleton,
 };
 use crate::routes::access_path_for;
 use crate::state::{expect_session, expect_toasts, space_path};
