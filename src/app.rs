@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{Lazy, NavigateOptions};
+use leptos_router::Lazy;
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
@@ -22,7 +22,7 @@ use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 use crate::routes::{
-    route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH, USERS_PATH,
+    replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH, USERS_PATH,
 };
 
 /// What the SPA adds to each of [`APP_LINKS`], in the same order.
@@ -221,13 +221,7 @@ fn Shell() -> impl IntoView {
                 format!("{path}?{search}")
             };
             let next = js_sys::encode_uri_component(&here);
-            navigate(
-                &format!("{LOGIN_PATH}?next={next}"),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(&format!("{LOGIN_PATH}?next={next}"), replacing());
         }
     });
 
@@ -294,13 +288,7 @@ fn Header() -> impl IntoView {
             // Signing out on purpose discards unsaved drafts; a 401 keeps them for the way back.
             crate::state::session::drafts::clear_all();
             session.sign_out_locally();
-            navigate(
-                LOGIN_PATH,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(LOGIN_PATH, replacing());
         });
     };
 
@@ -370,13 +358,7 @@ fn Home() -> impl IntoView {
     let home = Memo::new(move |_| home_path(&session.capabilities()));
     Effect::new(move |_| {
         if let Some(path) = home.get() {
-            navigate(
-                path,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(path, replacing());
         }
     });
     move || {

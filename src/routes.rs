@@ -110,3 +110,12 @@ pub fn document_href(source: &str, id: &str) -> String {
 fn encode_query(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
+
+/// Navigation that takes the place of the current history entry: the page being left was only a
+/// way station (a redirect, signing in or out), so Back should not return to it.
+pub fn replacing() -> leptos_router::NavigateOptions {
+    leptos_router::NavigateOptions {
+        replace: true,
+        ..Default::default()
+    }
+}

@@ -39,3 +39,21 @@ where
         Callback::new(move |_| generation.update(|n| *n += 1)),
     )
 }
+
+/// What a page about one object says when the object is not there (deleted, or never was):
+/// `title`, and a link back to the list.
+#[component]
+pub fn NotThere(
+    testid: &'static str,
+    #[prop(into)] title: String,
+    back_href: &'static str,
+    back_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <section class="panel empty-state" data-testid=testid>
+            <h2>{title}</h2>
+            <p class="muted">"It may have been deleted."</p>
+            <a class="btn" href=crate::state::space_path(back_href)>{back_label}</a>
+        </section>
+    }
+}

@@ -15,14 +15,14 @@ pub mod toasts;
 pub mod tooltip;
 pub mod why;
 
-pub use app_forbidden::{AppForbidden, AppGate};
+pub use app_forbidden::{AppForbidden, AppGate, AppPage};
 pub use confirm_dialog::{confirm_action, ConfirmDialog};
 pub use data_table::{table_rows, DataTable, TableSkeleton};
 pub use field_error::{FieldError, FormError};
 pub use guarded_button::GuardedButton;
 pub use level_badge::level_badge;
 pub use list_page::{PageHeader, SearchInput};
-pub use load_error::{reloadable, LoadError};
+pub use load_error::{reloadable, LoadError, NotThere};
 pub use management::{ManagementPage, ManagementShell, NoPermission};
 pub use modal::{open_while_some, Modal};
 pub use share_dialog::ShareDialog;

@@ -5,11 +5,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 use crate::api::expect_api;
 use crate::app::home_path;
 use crate::components::FormError;
+use crate::routes::replacing;
 use crate::state::{expect_session, SessionStatus};
 
 /// Only same-origin paths: `next` must never send the user to another site.
@@ -41,15 +41,7 @@ pub fn LoginPage() -> impl IntoView {
                 .map(str::to_string)
                 .unwrap_or_else(|| "/".into());
             let navigate = navigate.clone();
-            let go = move |target: &str| {
-                navigate(
-                    target,
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                )
-            };
+            let go = move |target: &str| navigate(target, replacing());
             match next {
                 Some(target) => go(&target),
                 // With no destination, a user with several spaces first picks one (contract §8).

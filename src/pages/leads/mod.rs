@@ -21,7 +21,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
 use crate::components::lead_card::{lead_card, lead_list};
-use crate::components::AppGate;
+use crate::components::AppPage;
 use crate::components::{open_while_some, GuardedButton, Modal, WhyDialog};
 use crate::format::{local_time, relative_time};
 use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
@@ -33,20 +33,16 @@ const CONNECTOR_ID: &str = "gatehouse-default";
 #[component]
 pub fn EntityAnalyticsPage() -> impl IntoView {
     view! {
-        <div class="page">
-            <header class="page-header">
-                <h1>"Entity analytics"</h1>
-                <p class="muted">"Risky hosts, users and services, ranked into leads worth hunting."</p>
-            </header>
-            <AppGate
-                nav_link="securitySolutionUI"
-                app="Entity analytics"
-                reason="Your roles do not grant the Security feature privilege (securitySolution) in this space."
-                feature="securitySolution"
-            >
-                <LeadsSection />
-            </AppGate>
-        </div>
+        <AppPage
+            title="Entity analytics"
+            subtitle="Risky hosts, users and services, ranked into leads worth hunting."
+            nav_link="securitySolutionUI"
+            app="Entity analytics"
+            reason="Your roles do not grant the Security feature privilege (securitySolution) in this space."
+            feature="securitySolution"
+        >
+            <LeadsSection />
+        </AppPage>
     }
 }
 

@@ -185,11 +185,7 @@ pub(super) fn LoadRole(name: String) -> impl IntoView {
                     Ok(role) => view! { <RoleEditor initial=Some(role) /> }.into_any(),
                     Err(error) if error.status == 403 => view! { <section class="panel"><NoPermission what="roles" /></section> }.into_any(),
                     Err(error) if error.status == 404 => view! {
-                        <section class="panel empty-state" data-testid="role-not-found">
-                            <h2>{format!("Role '{}' was not found", name.get_value())}</h2>
-                            <p class="muted">"It may have been deleted."</p>
-                            <a class="btn" href=space_path(ROLES_PATH)>"Back to roles"</a>
-                        </section>
+                        <NotThere testid="role-not-found" title=format!("Role '{}' was not found", name.get_value()) back_href=ROLES_PATH back_label="Back to roles" />
                     }.into_any(),
                     Err(error) => view! { <LoadError error on_retry=reload /> }.into_any(),
                 }

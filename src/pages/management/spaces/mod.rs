@@ -28,7 +28,8 @@ use crate::api::expect_api;
 use crate::components::spaces::{enter_space, SpaceAvatar};
 use crate::components::{
     level_badge, open_while_some, reloadable, table_rows, DataTable, FieldError, FormError,
-    GuardedButton, LoadError, ManagementShell, Modal, PageHeader, SearchInput, TableSkeleton,
+    GuardedButton, LoadError, ManagementShell, Modal, NotThere, PageHeader, SearchInput,
+    TableSkeleton,
 };
 use crate::format::plural;
 use crate::routes::{
@@ -112,11 +113,7 @@ fn LoadSpace(id: String) -> impl IntoView {
                         <SpaceAccessPanel id=space.id.clone() />
                     }.into_any(),
                     Err(error) if error.status == 404 || error.status == 403 => view! {
-                        <section class="panel empty-state" data-testid="space-not-found">
-                            <h2>{format!("Space '{}' was not found", id.get_value())}</h2>
-                            <p class="muted">"It may have been deleted."</p>
-                            <a class="btn" href=space_path(SPACES_PATH)>"Back to spaces"</a>
-                        </section>
+                        <NotThere testid="space-not-found" title=format!("Space '{}' was not found", id.get_value()) back_href=SPACES_PATH back_label="Back to spaces" />
                     }.into_any(),
                     Err(error) => view! { <LoadError error on_retry=reload /> }.into_any(),
                 }
