@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, Lazy, NavigateOptions};
+use leptos_router::Lazy;
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
@@ -18,12 +18,11 @@ use crate::lazy_routes::{
     ManagementPages, RoleEditRoute, RolesRoute, SearchPages, SearchRoute, SpaceCreateRoute,
     SpaceEditRoute, SpacesRoute, UsersRoute,
 };
-use crate::pages::effective_access::ACCESS_PATH;
 use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
-pub use gatehouse_api::apps::{
-    DASHBOARDS_PATH, DEV_TOOLS_PATH, ENTITY_ANALYTICS_PATH, MANAGEMENT_PATH,
+use crate::routes::{
+    replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH, USERS_PATH,
 };
 
 /// What the SPA adds to each of [`APP_LINKS`], in the same order.
@@ -80,25 +79,25 @@ pub fn App(transport: Transport) -> impl IntoView {
             <ToastRegion />
             <RouteLoading is_routing />
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/login") view=LoginPage />
-                <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/app/security/entity_analytics") view=EntityAnalyticsPage />
-                    <Route path=path!("/app/dashboards") view={Lazy::<DashboardsRoute>::new()} />
-                    <Route path=path!("/app/dashboards/view/:id") view={Lazy::<DashboardRoute>::new()} />
-                    <Route path=path!("/app/dev_tools") view={Lazy::<DevToolsRoute>::new()} />
-                    <Route path=path!("/app/access") view={Lazy::<AccessRoute>::new()} />
-                    <Route path=path!("/app/search") view={Lazy::<SearchRoute>::new()} />
-                    <Route path=path!("/app/management/kibana/spaces") view={Lazy::<SpacesRoute>::new()} />
-                    <Route path=path!("/app/management/kibana/spaces/create") view={Lazy::<SpaceCreateRoute>::new()} />
-                    <Route path=path!("/app/management/kibana/spaces/edit/:id") view={Lazy::<SpaceEditRoute>::new()} />
-                    <Route path=path!("/spaces/space_selector") view=SpaceSelectorPage />
-                    <Route path=path!("/app/management") view=|| view! { <Redirect path=crate::pages::admin_users::USERS_PATH /> } />
-                    <Route path=path!("/app/management/security/users") view={Lazy::<UsersRoute>::new()} />
-                    <Route path=path!("/app/management/security/roles") view={Lazy::<RolesRoute>::new()} />
-                    <Route path=path!("/app/management/security/roles/edit") view={Lazy::<RoleEditRoute>::new()} />
-                    <Route path=path!("/app/management/security/roles/edit/:name") view={Lazy::<RoleEditRoute>::new()} />
-                    <Route path=path!("/*any") view=NotFound />
+                <Route path=route_pattern!(LOGIN_PATH) view=LoginPage />
+                <ParentRoute path=leptos_router::path!("") view=Shell>
+                    <Route path=route_pattern!(HOME_PATH) view=Home />
+                    <Route path=route_pattern!(ENTITY_ANALYTICS_PATH) view=EntityAnalyticsPage />
+                    <Route path=route_pattern!(DASHBOARDS_PATH) view={Lazy::<DashboardsRoute>::new()} />
+                    <Route path=route_pattern!(DASHBOARD_ROUTE) view={Lazy::<DashboardRoute>::new()} />
+                    <Route path=route_pattern!(DEV_TOOLS_PATH) view={Lazy::<DevToolsRoute>::new()} />
+                    <Route path=route_pattern!(ACCESS_PATH) view={Lazy::<AccessRoute>::new()} />
+                    <Route path=route_pattern!(SEARCH_APP_PATH) view={Lazy::<SearchRoute>::new()} />
+                    <Route path=route_pattern!(SPACES_PATH) view={Lazy::<SpacesRoute>::new()} />
+                    <Route path=route_pattern!(SPACE_CREATE_PATH) view={Lazy::<SpaceCreateRoute>::new()} />
+                    <Route path=route_pattern!(SPACE_EDIT_ROUTE) view={Lazy::<SpaceEditRoute>::new()} />
+                    <Route path=route_pattern!(SPACE_SELECTOR_PATH) view=SpaceSelectorPage />
+                    <Route path=route_pattern!(MANAGEMENT_PATH) view=|| view! { <Redirect path=USERS_PATH /> } />
+                    <Route path=route_pattern!(USERS_PATH) view={Lazy::<UsersRoute>::new()} />
+                    <Route path=route_pattern!(ROLES_PATH) view={Lazy::<RolesRoute>::new()} />
+                    <Route path=route_pattern!(ROLE_CREATE_PATH) view={Lazy::<RoleEditRoute>::new()} />
+                    <Route path=route_pattern!(ROLE_EDIT_ROUTE) view={Lazy::<RoleEditRoute>::new()} />
+                    <Route path=route_pattern!(NOT_FOUND_ROUTE) view=NotFound />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -147,7 +146,7 @@ fn read_first_page_early(api: ApiClient) {
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
     let (space, app_path) = gatehouse_api::spaces::split_space_path(&path);
-    if app_path.starts_with("/login") {
+    if app_path.starts_with(LOGIN_PATH) {
         return;
     }
     api.read_session_early();
@@ -222,13 +221,7 @@ fn Shell() -> impl IntoView {
                 format!("{path}?{search}")
             };
             let next = js_sys::encode_uri_component(&here);
-            navigate(
-                &format!("/login?next={next}"),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(&format!("{LOGIN_PATH}?next={next}"), replacing());
         }
     });
 
@@ -295,13 +288,7 @@ fn Header() -> impl IntoView {
             // Signing out on purpose discards unsaved drafts; a 401 keeps them for the way back.
             crate::state::session::drafts::clear_all();
             session.sign_out_locally();
-            navigate(
-                "/login",
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(LOGIN_PATH, replacing());
         });
     };
 
@@ -342,7 +329,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="app-header">
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <a href=space_path("/") class="brand" aria-label="Gatehouse home">
+            <a href=space_path(HOME_PATH) class="brand" aria-label="Gatehouse home">
                 <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
                     <rect width="32" height="32" rx="7" fill="#24344d" />
                     <path d="M9 25V13l7-5 7 5v12h-5v-6h-4v6z" fill="#36c5b5" />
@@ -371,13 +358,7 @@ fn Home() -> impl IntoView {
     let home = Memo::new(move |_| home_path(&session.capabilities()));
     Effect::new(move |_| {
         if let Some(path) = home.get() {
-            navigate(
-                path,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(path, replacing());
         }
     });
     move || {

@@ -40,3 +40,8 @@ fn date_time_options() -> js_sys::Object {
     }
     options
 }
+
+/// `1 result`, `2 results`: `n` and the word for that many.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

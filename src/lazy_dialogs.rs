@@ -19,7 +19,7 @@ pub enum DialogBody {
 fn render(body: DialogBody) -> AnyView {
     match body {
         DialogBody::LeadDetail(lead) => {
-            view! { <crate::pages::entity_analytics::LeadDetailBody lead /> }.into_any()
+            view! { <crate::pages::leads::LeadDetailBody lead /> }.into_any()
         }
         DialogBody::Why(requirement) => {
             view! { <crate::components::why::WhyExplanation requirement /> }.into_any()

@@ -8,10 +8,11 @@ pub mod format;
 pub mod lazy_dialogs;
 pub mod lazy_routes;
 pub mod pages;
+pub mod routes;
 pub mod state;
 
 pub use app::App;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "heap-meter"))]
 pub use heap_meter::heap_live_bytes;
 
 /// Entry point of the browser build.
@@ -26,7 +27,9 @@ pub fn start() {
 /// Bytes the wasm heap has handed out and not had back: the allocator's own count, read by
 /// `cargo xtask bench` (issue 6, memory). Wasm memory itself never shrinks, so it shows the
 /// allocator's peak and the spread of its free blocks; this shows what the app still holds.
-#[cfg(target_arch = "wasm32")]
+/// Only in builds with the feature `heap-meter` (the bench's): every other build keeps the plain
+/// allocator, without the bookkeeping on each allocation or the export.
+#[cfg(all(target_arch = "wasm32", feature = "heap-meter"))]
 mod heap_meter {
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::sync::atomic::{AtomicUsize, Ordering};

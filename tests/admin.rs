@@ -1,5 +1,5 @@
-//! Administration in the browser: the Dev Tools console parser and page, the user form and the
-//! role editor validation.
+//! Administration in the browser: the Dev Tools console parser and page, the users list and form,
+//! and the role editor (their checks are tested natively in `gatehouse_api::rules`).
 
 #![cfg(target_arch = "wasm32")]
 
@@ -266,123 +266,25 @@ mod users {
     use super::support::*;
     use gatehouse::api::Method;
     use gatehouse::components::ToastRegion;
-    use gatehouse::pages::admin_users::{
-        put_user_request, texts, validate_email, validate_new_password, validate_user_form,
-        validate_username, UserForm, UsersList,
-    };
-    use gatehouse::state::{Session, Toasts};
+    use gatehouse::pages::management::users::UsersList;
+    use gatehouse::state::Session;
     use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
-    use web_sys::{Element, HtmlInputElement};
-
-    #[wasm_bindgen_test]
-    fn usernames_follow_kibana_rules() {
-        let taken = vec!["alice".to_string()];
-        assert_eq!(
-            validate_username("", &taken).as_deref(),
-            Some("Enter a username.")
-        );
-        assert_eq!(
-            validate_username(" bob", &taken).as_deref(),
-            Some("Username must not contain leading or trailing spaces.")
-        );
-        assert_eq!(
-            validate_username(&"x".repeat(508), &taken).as_deref(),
-            Some("Username must not exceed 507 characters.")
-        );
-        assert_eq!(validate_username(&"x".repeat(507), &taken), None);
-        assert_eq!(
-            validate_username("alice", &taken).as_deref(),
-            Some("User 'alice' already exists.")
-        );
-        assert_eq!(validate_username("bob smith", &taken), None);
-    }
-
-    #[wasm_bindgen_test]
-    fn passwords_need_six_characters_and_a_matching_confirmation() {
-        assert_eq!(
-            validate_new_password("", ""),
-            (Some("Enter a password.".into()), None)
-        );
-        assert_eq!(
-            validate_new_password("abc", "abc"),
-            (Some("Password must be at least 6 characters.".into()), None)
-        );
-        assert_eq!(
-            validate_new_password("abcdef", "abcdeg"),
-            (None, Some("Passwords do not match.".into()))
-        );
-        assert_eq!(validate_new_password("abcdef", "abcdef"), (None, None));
-        assert_eq!(validate_email(""), None);
-        assert_eq!(validate_email("a@b.example"), None);
-        assert_eq!(
-            validate_email("nope").as_deref(),
-            Some(texts::INVALID_EMAIL)
-        );
-    }
-
-    #[wasm_bindgen_test]
-    fn an_edit_checks_neither_username_nor_password_and_keeps_metadata() {
-        let form = UserForm {
-            username: "alice".into(),
-            roles: vec!["viewer".into()],
-            ..Default::default()
-        };
-        assert!(validate_user_form(&form, false, &["alice".into()]).is_empty());
-        let create = validate_user_form(&form, true, &["alice".into()]);
-        assert_eq!(
-            create.username.as_deref(),
-            Some("User 'alice' already exists.")
-        );
-        assert_eq!(create.password.as_deref(), Some("Enter a password."));
-        let existing = gatehouse_api::admin::User {
-            username: "alice".into(),
-            roles: vec![],
-            full_name: None,
-            email: None,
-            metadata: serde_json::json!({"team": "soc"}),
-            enabled: false,
-        };
-        let request = put_user_request(&form, Some(&existing));
-        assert_eq!(request.password, None);
-        assert_eq!(request.enabled, Some(false));
-        assert_eq!(request.metadata, Some(serde_json::json!({"team": "soc"})));
-        let created = put_user_request(
-            &UserForm {
-                username: "carol".into(),
-                password: "secret1".into(),
-                full_name: "  ".into(),
-                ..Default::default()
-            },
-            None,
-        );
-        assert_eq!(created.password.as_deref(), Some("secret1"));
-        assert_eq!(created.full_name, None);
-        assert_eq!(created.enabled, Some(true));
-    }
+    use web_sys::Element;
 
     const USERS: &str = r#"[{"username":"alice","roles":["dashboard_editor"],"full_name":"Alice Analyst","email":null,"metadata":{},"enabled":true},{"username":"dave","roles":[],"full_name":null,"email":"d@x.io","metadata":{},"enabled":false}]"#;
     const ROLES: &str = r#"[{"name":"superuser","metadata":{"_reserved":true},"elasticsearch":{"cluster":["all"],"indices":[],"run_as":["*"]},"kibana":[]},{"name":"viewer","metadata":{"_reserved":true},"elasticsearch":{},"kibana":[]},{"name":"leads_read_only","metadata":{},"elasticsearch":{},"kibana":[]}]"#;
 
     fn mount(canned: &Canned) -> Element {
-        let root = container();
-        let client = canned.client();
-        std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-            provide_context(client);
-            provide_context(Toasts::new());
-            provide_context(Session::new());
-            view! { <ToastRegion /> <UsersList /> }
-        }));
-        root.unchecked_into()
+        mount_in_app(
+            canned,
+            Session::new(),
+            || view! { <ToastRegion /> <UsersList /> },
+        )
     }
 
     fn type_into(root: &Element, id: &str, value: &str) {
-        let input: HtmlInputElement = testid(root, id).expect(id).unchecked_into();
-        input.set_value(value);
-        input
-            .dispatch_event(&web_sys::Event::new("input").unwrap())
-            .unwrap();
+        type_text(testid(root, id).expect(id), value);
     }
 
     fn text_of(root: &Element, id: &str) -> Option<String> {
@@ -513,14 +415,7 @@ mod users {
             canned.count(Method::Post, "/internal/security/users/carol") == 1
         })
         .await;
-        let sent = canned
-            .requests
-            .borrow()
-            .iter()
-            .find(|r| r.method == Method::Post)
-            .cloned()
-            .unwrap();
-        let body: serde_json::Value = serde_json::from_str(sent.body.as_deref().unwrap()).unwrap();
+        let body = json_body(&canned.sent(|r| r.method == Method::Post));
         assert_eq!(
             body,
             serde_json::json!({"username":"carol","password":"abcdef","roles":["leads_read_only"],"enabled":true})
@@ -542,172 +437,21 @@ mod roles {
     use super::support::*;
     use gatehouse::api::Method;
     use gatehouse::components::ToastRegion;
-    use gatehouse::pages::admin_roles::{
-        check_query, validate_index_row, validate_role_form, validate_role_name,
-        validate_space_rows, BasePrivilege, IndexRow, RoleEditor, RoleForm, SpaceRow,
-    };
-    use gatehouse::state::{Session, Toasts};
-    use gatehouse_api::admin::KibanaRole;
+    use gatehouse::pages::management::roles::RoleEditor;
+    use gatehouse::state::Session;
     use leptos::prelude::*;
     use leptos_router::components::Router;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
-    use web_sys::{Element, HtmlInputElement};
-
-    #[wasm_bindgen_test]
-    fn role_names_follow_kibana_rules() {
-        assert_eq!(
-            validate_role_name("").as_deref(),
-            Some("Please provide a role name.")
-        );
-        assert_eq!(
-            validate_role_name(&"r".repeat(1025)).as_deref(),
-            Some("Name must not exceed 1024 characters.")
-        );
-        assert_eq!(validate_role_name(&"r".repeat(1024)), None);
-        assert_eq!(
-            validate_role_name(" analyst").as_deref(),
-            Some("Name must not contain leading or trailing spaces.")
-        );
-        assert_eq!(
-            validate_role_name("analyst ").as_deref(),
-            Some("Name must not contain leading or trailing spaces.")
-        );
-        assert_eq!(validate_role_name("leads read-only (EMEA)"), None);
-    }
-
-    #[wasm_bindgen_test]
-    fn index_rows_need_patterns_and_actions_and_a_json_query() {
-        assert!(validate_index_row(&IndexRow::default()).is_empty());
-        let names_only = IndexRow {
-            names: "logs-*".into(),
-            ..Default::default()
-        };
-        let errors = validate_index_row(&names_only);
-        assert_eq!(errors.names, None);
-        assert_eq!(
-            errors.privileges.as_deref(),
-            Some("Enter or select at least one action")
-        );
-        let privileges_only = IndexRow {
-            privileges: vec!["read".into()],
-            ..Default::default()
-        };
-        assert_eq!(
-            validate_index_row(&privileges_only).names.as_deref(),
-            Some("Enter or select at least one index pattern")
-        );
-        let bad_query = check_query("{\n  \"term\": {\"region\": \"emea\",}\n}").unwrap_err();
-        assert!(
-            bad_query.starts_with("Invalid JSON at line 2, column"),
-            "{bad_query}"
-        );
-        assert!(check_query("[1]").is_err());
-        assert!(check_query("{\"match_all\":{}}").is_ok());
-        assert!(check_query("   ").is_ok());
-    }
-
-    #[wasm_bindgen_test]
-    fn space_rows_need_spaces_a_privilege_and_no_overlap() {
-        let rows = vec![
-            SpaceRow::default(),
-            SpaceRow {
-                spaces: "default, marketing".into(),
-                base: BasePrivilege::Customize,
-                ..Default::default()
-            },
-            SpaceRow {
-                spaces: "marketing".into(),
-                base: BasePrivilege::Read,
-                ..Default::default()
-            },
-            SpaceRow {
-                spaces: "Bad Space".into(),
-                ..Default::default()
-            },
-        ];
-        let errors = validate_space_rows(&rows);
-        assert_eq!(
-            errors[0].spaces.as_deref(),
-            Some("At least one space is required")
-        );
-        assert_eq!(
-            errors[1].privilege.as_deref(),
-            Some("Privilege is required")
-        );
-        assert_eq!(errors[1].spaces, None);
-        assert_eq!(
-            errors[2].spaces.as_deref(),
-            Some("More than one privilege is applied to the following spaces: [marketing]")
-        );
-        assert!(errors[3]
-            .spaces
-            .as_deref()
-            .unwrap()
-            .starts_with("Space 'Bad Space'"));
-    }
-
-    #[wasm_bindgen_test]
-    fn the_body_has_kibanas_shape_and_a_role_round_trips() {
-        let role: KibanaRole = serde_json::from_str(
-            r#"{"name":"soc","description":"d","metadata":{"version":1,"_reserved":false},"transient_metadata":{"enabled":true},
-                "elasticsearch":{"cluster":["monitor"],"run_as":[],"indices":[{"names":["logs-*"],"privileges":["read"],"field_security":{"grant":["*"],"except":["ssn"]},"query":"{\"term\":{\"region\":\"emea\"}}","allow_restricted_indices":false}]},
-                "kibana":[{"base":["read"],"feature":{},"spaces":["marketing"]},{"base":[],"feature":{"dashboard":["all"],"securitySolution":["read"]},"spaces":["default"]}],
-                "_transform_error":[],"_unrecognized_applications":[]}"#,
-        )
-        .unwrap();
-        let form = RoleForm::from_role(&role);
-        assert_eq!(form.kibana[0].base, BasePrivilege::Read);
-        assert_eq!(form.kibana[1].base, BasePrivilege::Customize);
-        assert!(validate_role_form(&form).is_empty());
-        assert_eq!(
-            form.to_body(),
-            serde_json::json!({
-                "description": "d",
-                "metadata": {"version": 1},
-                "elasticsearch": {"cluster": ["monitor"], "run_as": [], "indices": [{
-                    "names": ["logs-*"], "privileges": ["read"],
-                    "field_security": {"grant": ["*"], "except": ["ssn"]},
-                    "query": "{\"term\":{\"region\":\"emea\"}}",
-                    "allow_restricted_indices": false
-                }]},
-                "kibana": [
-                    {"base": ["read"], "feature": {}, "spaces": ["marketing"]},
-                    {"base": [], "feature": {"dashboard": ["all"], "securitySolution": ["read"]}, "spaces": ["default"]}
-                ]
-            })
-        );
-        // An empty role is valid and blank index rows are dropped.
-        let empty = RoleForm {
-            name: "nothing".into(),
-            indices: vec![IndexRow::default()],
-            ..Default::default()
-        };
-        assert!(validate_role_form(&empty).is_empty());
-        assert_eq!(
-            empty.to_body(),
-            serde_json::json!({"elasticsearch": {"cluster": [], "indices": [], "run_as": []}, "kibana": []})
-        );
-    }
+    use web_sys::Element;
 
     fn mount(canned: &Canned) -> Element {
-        let root = container();
-        let client = canned.client();
-        std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-            provide_context(client);
-            provide_context(Toasts::new());
-            provide_context(Session::new());
+        mount_in_app(canned, Session::new(), || {
             view! { <Router><ToastRegion /><RoleEditor initial=None /></Router> }
-        }));
-        root.unchecked_into()
+        })
     }
 
     fn type_into(root: &Element, selector: &str, value: &str) {
-        let input: HtmlInputElement = query(root, selector).expect(selector).unchecked_into();
-        input.set_value(value);
-        input
-            .dispatch_event(&web_sys::Event::new("input").unwrap())
-            .unwrap();
+        type_text(query(root, selector).expect(selector), value);
     }
 
     #[wasm_bindgen_test]
@@ -768,15 +512,9 @@ mod roles {
             canned.count(Method::Put, "/api/security/role/soc?createOnly=true") == 1
         })
         .await;
-        let put = canned
-            .requests
-            .borrow()
-            .iter()
-            .find(|r| r.method == Method::Put)
-            .cloned()
-            .unwrap();
+        let put = canned.sent(|r| r.method == Method::Put);
         assert_eq!(put.header("elastic-api-version"), Some("2023-10-31"));
-        let body: serde_json::Value = serde_json::from_str(put.body.as_deref().unwrap()).unwrap();
+        let body = json_body(&put);
         assert_eq!(
             body["kibana"],
             serde_json::json!([{"base": ["all"], "feature": {}, "spaces": ["*"]}])
@@ -793,20 +531,4 @@ mod roles {
         })
         .await;
     }
-}
-
-/// The role editor's space picker edits the same list the text field holds.
-#[wasm_bindgen_test]
-fn picking_spaces_edits_the_list_and_all_spaces_stands_alone() {
-    use gatehouse::pages::admin_roles::toggle_space;
-    assert_eq!(toggle_space("", "soc-emea"), "soc-emea");
-    assert_eq!(toggle_space("default", "soc-emea"), "default, soc-emea");
-    assert_eq!(toggle_space("default, soc-emea", "default"), "soc-emea");
-    assert_eq!(toggle_space("default, soc-emea", "*"), "*");
-    assert_eq!(toggle_space("*", "*"), "");
-    assert_eq!(
-        toggle_space("*", "default"),
-        "default",
-        "a named space replaces all spaces"
-    );
 }

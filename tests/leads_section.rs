@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use gatehouse::api::{ApiClient, HttpRequest, HttpResponse, Method, Transport};
 use gatehouse::components::ToastRegion;
-use gatehouse::pages::entity_analytics::LeadsSection;
+use gatehouse::pages::leads::LeadsSection;
 use gatehouse::state::Toasts;
 use gatehouse_api::ApiError;
 use leptos::prelude::*;
@@ -278,13 +278,7 @@ async fn full_access_enables_generate_and_starts_a_run() {
         canned.count(Method::Post, &format!("{LEADS}/generate")) == 1
     })
     .await;
-    let request = canned
-        .requests
-        .borrow()
-        .iter()
-        .find(|r| r.path.ends_with("/generate"))
-        .cloned()
-        .expect("sent");
+    let request = canned.sent(|r| r.path.ends_with("/generate"));
     assert_eq!(request.header("kbn-xsrf"), Some("true"));
     wait_for("the started toast", || {
         document_element()

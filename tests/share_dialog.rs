@@ -97,15 +97,8 @@ async fn the_owner_changes_the_mode_and_sees_the_result() {
         canned.count(Method::Post, "/internal/access_control/change_access_mode") == 1
     })
     .await;
-    let request = canned
-        .requests
-        .borrow()
-        .iter()
-        .find(|r| r.path.ends_with("change_access_mode"))
-        .cloned()
-        .expect("sent");
-    let body: serde_json::Value =
-        serde_json::from_str(request.body.as_deref().unwrap_or("")).expect("JSON body");
+    let request = canned.sent(|r| r.path.ends_with("change_access_mode"));
+    let body = json_body(&request);
     assert_eq!(body["accessMode"], "default");
     assert_eq!(body["objects"][0]["id"], "soc-overview");
     assert_eq!(request.header("kbn-xsrf"), Some("true"));

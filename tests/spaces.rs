@@ -10,14 +10,11 @@ mod support;
 use gatehouse::api::Method;
 use gatehouse::components::spaces::{SpaceAvatar, SpaceSwitcher};
 use gatehouse::components::ToastRegion;
-use gatehouse::pages::spaces_management::{
-    derive_space_id, features_summary, server_errors, texts, validate_space_form, SpaceEditor,
-    SpaceForm, SpacesManagementPage,
-};
-use gatehouse::state::{Session, SessionStatus, Toasts};
+use gatehouse::pages::management::spaces::{SpaceEditor, SpacesManagementPage};
+use gatehouse::state::{Session, SessionStatus};
+use gatehouse_api::rules::space_form::texts;
 use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
 use gatehouse_api::spaces::Space;
-use gatehouse_api::ApiError;
 use leptos::prelude::*;
 use leptos_router::components::Router;
 use support::*;
@@ -93,15 +90,7 @@ fn signed_in(manage: bool) -> Session {
 }
 
 fn mount_switcher(canned: &Canned, manage: bool) -> Element {
-    let root = container();
-    let client = canned.client();
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        provide_context(signed_in(manage));
-        view! { <SpaceSwitcher /> }
-    }));
-    root.unchecked_into()
+    mount_in_app(canned, signed_in(manage), || view! { <SpaceSwitcher /> })
 }
 
 fn serving(spaces: Vec<Space>) -> Canned {
@@ -121,11 +110,7 @@ fn options(root: &Element) -> Vec<String> {
 }
 
 fn type_into(root: &Element, selector: &str, value: &str) {
-    let input: HtmlInputElement = query(root, selector).expect(selector).unchecked_into();
-    input.set_value(value);
-    input
-        .dispatch_event(&web_sys::Event::new("input").expect("event"))
-        .expect("dispatched");
+    type_text(query(root, selector).expect(selector), value);
 }
 
 /// `new KeyboardEvent("keydown", {key, bubbles: true})`.
@@ -321,141 +306,18 @@ async fn manage_spaces_is_offered_only_with_the_capability() {
 // The management page's form logic
 // ---------------------------------------------------------------------------------------------
 
-#[wasm_bindgen_test]
-fn the_identifier_follows_the_name_until_typed() {
-    assert_eq!(derive_space_id("SOC EMEA"), "soc-emea");
-    assert_eq!(derive_space_id("  Red Team_2! "), "red-team_2-");
-    let mut form = SpaceForm::default();
-    form.set_name("Blue Team".into(), true);
-    assert_eq!(form.id, "blue-team");
-    form.set_id("blue".into());
-    form.set_name("Blue Team EU".into(), true);
-    assert_eq!(form.id, "blue", "typed ids stay");
-    let mut editing = SpaceForm::from_space(&emea());
-    editing.set_name("Renamed".into(), false);
-    assert_eq!(editing.id, "soc-emea", "never changes while editing");
-}
-
-#[wasm_bindgen_test]
-fn every_invalid_field_gets_kibanas_text() {
-    let form = SpaceForm {
-        id: "Bad Id".into(),
-        name: "  ".into(),
-        initials: "ABC".into(),
-        color: "red".into(),
-        description: "x".repeat(2001),
-        ..Default::default()
-    };
-    let errors = validate_space_form(&form);
-    assert_eq!(errors.id.as_deref(), Some(texts::ID_CHARACTERS));
-    assert_eq!(errors.name.as_deref(), Some(texts::ENTER_NAME));
-    assert_eq!(errors.initials.as_deref(), Some(texts::INITIALS_TOO_LONG));
-    assert_eq!(errors.color.as_deref(), Some(texts::INVALID_COLOR));
-    assert_eq!(
-        errors.description.as_deref(),
-        Some(texts::DESCRIPTION_TOO_LONG)
-    );
-    assert_eq!(
-        validate_space_form(&SpaceForm::default()).id.as_deref(),
-        Some(texts::ENTER_ID)
-    );
-    let fine = SpaceForm {
-        id: "blue".into(),
-        name: "Blue".into(),
-        color: "#AABBCC".into(),
-        initials: "Bl".into(),
-        ..Default::default()
-    };
-    assert!(validate_space_form(&fine).is_empty());
-
-    let mut visible = SpaceForm::from_space(&emea());
-    assert!(!visible.is_visible("dev_tools"));
-    visible.set_visible("dashboard", false);
-    visible.set_visible("dev_tools", true);
-    assert_eq!(visible.to_space().disabled_features, vec!["dashboard"]);
-    assert_eq!(
-        SpaceForm {
-            id: "a".into(),
-            name: " A ".into(),
-            description: " ".into(),
-            ..Default::default()
-        }
-        .to_space(),
-        Space {
-            name: "A".into(),
-            ..space("a", "A")
-        },
-        "trimmed, empty optional fields left out"
-    );
-}
-
-#[wasm_bindgen_test]
-fn server_refusals_land_under_their_field() {
-    let error = |status: u16, message: &str| {
-        ApiError::from_response(
-            status,
-            Some("application/json"),
-            &format!(r#"{{"statusCode":{status},"error":"x","message":"{message}"}}"#),
-        )
-    };
-    let conflict = server_errors(&error(
-        409,
-        "A space with the identifier soc-emea already exists.",
-    ));
-    assert_eq!(
-        conflict.id.as_deref(),
-        Some("A space with the identifier soc-emea already exists.")
-    );
-    let color = server_errors(&error(
-        400,
-        "[request body.color]: must be a 6 digit hex color, starting with a #",
-    ));
-    assert_eq!(
-        color.color.as_deref(),
-        Some("must be a 6 digit hex color, starting with a #")
-    );
-    let unknown = server_errors(&error(400, "[request body.solution]: nope"));
-    assert_eq!(
-        unknown.other.as_deref(),
-        Some("[request body.solution]: nope")
-    );
-    let denied = server_errors(&error(403, "Unauthorized to create spaces"));
-    assert_eq!(
-        denied.other.as_deref(),
-        Some("Unauthorized to create spaces (403)")
-    );
-
-    let features: Vec<gatehouse_api::admin::FeatureInfo> =
-        serde_json::from_str(FEATURES).expect("features");
-    assert_eq!(
-        features_summary(&emea(), Some(&features)),
-        "3 / 4 features visible"
-    );
-    assert_eq!(features_summary(&emea(), None), "1 feature hidden");
-    assert_eq!(
-        features_summary(&Space::default_space(), None),
-        "All features visible"
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // The management page
 // ---------------------------------------------------------------------------------------------
 
 fn mount_page(canned: &Canned, manage: bool, editor: bool) -> Element {
-    let root = container();
-    let client = canned.client();
-    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        provide_context(signed_in(manage));
+    mount_in_app(canned, signed_in(manage), move || {
         if editor {
             view! { <Router><ToastRegion /><SpaceEditor initial=None /></Router> }.into_any()
         } else {
             view! { <Router><ToastRegion /><SpacesManagementPage /></Router> }.into_any()
         }
-    }));
-    root.unchecked_into()
+    })
 }
 
 #[wasm_bindgen_test]
@@ -663,14 +525,7 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
             == Some("A space with the identifier soc-emea already exists.")
     })
     .await;
-    let sent = canned
-        .requests
-        .borrow()
-        .iter()
-        .find(|r| r.method == Method::Post)
-        .and_then(|r| r.body.clone())
-        .expect("a create request");
-    let body: serde_json::Value = serde_json::from_str(&sent).expect("json body");
+    let body = json_body(&canned.sent(|r| r.method == Method::Post));
     assert_eq!(
         body,
         serde_json::json!({"id": "soc-emea", "name": "SOC EMEA", "initials": "Ez", "color": "#112233", "disabledFeatures": ["dev_tools"]})

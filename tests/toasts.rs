@@ -14,15 +14,20 @@ use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen_test]
-async fn repeats_collapse_with_a_count_and_dismiss_removes() {
+/// The toast region alone, showing `toasts`; it stays mounted while the handle lives.
+fn mount_region(toasts: Toasts) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
     let root = container();
-    let toasts = Toasts::new();
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
+    let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_context(toasts);
         view! { <ToastRegion /> }
     });
-    let root: Element = root.unchecked_into();
+    (root.unchecked_into(), handle)
+}
+
+#[wasm_bindgen_test]
+async fn repeats_collapse_with_a_count_and_dismiss_removes() {
+    let toasts = Toasts::new();
+    let (root, _handle) = mount_region(toasts);
     let region = query(&root, "#toasts").expect("the region is mounted before any toast");
     assert_eq!(region.get_attribute("aria-live").as_deref(), Some("polite"));
 
@@ -43,13 +48,8 @@ async fn repeats_collapse_with_a_count_and_dismiss_removes() {
 
 #[wasm_bindgen_test]
 async fn a_hovered_toast_does_not_expire() {
-    let root = container();
     let toasts = Toasts::new();
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(toasts);
-        view! { <ToastRegion /> }
-    });
-    let root: Element = root.unchecked_into();
+    let (root, _handle) = mount_region(toasts);
     toasts.success("Saved", "");
     wait_for("toast", || query(&root, ".toast-success").is_some()).await;
     let toast = query(&root, ".toast-success").expect("toast");

@@ -8,6 +8,7 @@ pub mod dashboards;
 pub mod error;
 pub mod headers;
 pub mod leads;
+pub mod rules;
 pub mod search;
 pub mod security;
 pub mod space_access;

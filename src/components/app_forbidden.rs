@@ -1,7 +1,7 @@
 use gatehouse_api::access::{AccessLevel, Requirement};
 use leptos::prelude::*;
 
-use crate::state::expect_toasts;
+use crate::state::{expect_session, expect_toasts};
 
 /// Shown instead of an app the user's roles do not open: says so, and why, rather than erroring.
 /// With `feature`, a "Why?" explains which of the user's roles were checked for it.
@@ -31,5 +31,48 @@ pub fn AppForbidden(
             </p>
             <a class="btn" href=crate::state::space_path("/")>"Go to an app you can open"</a>
         </section>
+    }
+}
+
+/// `children` when the user's roles open the app whose nav link is `nav_link` in this space,
+/// [`AppForbidden`] (with `app`, `reason` and `feature`) otherwise.
+#[component]
+pub fn AppGate(
+    nav_link: &'static str,
+    app: &'static str,
+    reason: &'static str,
+    #[prop(optional)] feature: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let session = expect_session();
+    let allowed = move || session.capabilities().nav_link(nav_link);
+    view! {
+        <Show when=allowed fallback=move || view! { <AppForbidden app reason feature /> }>
+            {children()}
+        </Show>
+    }
+}
+
+/// An app's page: its title and what it is for, then `children` behind [`AppGate`].
+#[component]
+pub fn AppPage(
+    title: &'static str,
+    subtitle: &'static str,
+    nav_link: &'static str,
+    app: &'static str,
+    reason: &'static str,
+    #[prop(optional)] feature: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    view! {
+        <div class="page">
+            <header class="page-header">
+                <h1>{title}</h1>
+                <p class="muted">{subtitle}</p>
+            </header>
+            <AppGate nav_link app reason feature>
+                {children()}
+            </AppGate>
+        </div>
     }
 }

@@ -8,8 +8,7 @@ use crate::api::expect_api;
 use crate::state::expect_session;
 use crate::state::space::{current_space, in_default_space, path_in_space};
 
-pub const SPACE_SELECTOR_PATH: &str = "/spaces/space_selector";
-pub const SPACES_MANAGEMENT_PATH: &str = "/app/management/kibana/spaces";
+use crate::routes::{SPACES_PATH, SPACE_SELECTOR_PATH};
 /// Kibana shows the search box from this many spaces on.
 const SEARCH_FROM: usize = 8;
 
@@ -104,7 +103,7 @@ pub fn SpaceSwitcher() -> impl IntoView {
                                     }}
                                 </ul>
                                 <Show when=may_manage>
-                                    <a class="btn btn-small space-manage" data-testid="spaces-manage" href=crate::state::space_path(SPACES_MANAGEMENT_PATH)>"Manage spaces"</a>
+                                    <a class="btn btn-small space-manage" data-testid="spaces-manage" href=crate::state::space_path(SPACES_PATH)>"Manage spaces"</a>
                                 </Show>
                             </div>
                         </Show>

@@ -5,10 +5,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 use crate::api::expect_api;
 use crate::app::home_path;
+use crate::components::FormError;
+use crate::routes::replacing;
 use crate::state::{expect_session, SessionStatus};
 
 /// Only same-origin paths: `next` must never send the user to another site.
@@ -40,22 +41,14 @@ pub fn LoginPage() -> impl IntoView {
                 .map(str::to_string)
                 .unwrap_or_else(|| "/".into());
             let navigate = navigate.clone();
-            let go = move |target: &str| {
-                navigate(
-                    target,
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                )
-            };
+            let go = move |target: &str| navigate(target, replacing());
             match next {
                 Some(target) => go(&target),
                 // With no destination, a user with several spaces first picks one (contract §8).
                 None if crate::state::space::in_default_space() => spawn_local(async move {
                     let several = api.list_spaces().await.is_ok_and(|spaces| spaces.len() > 1);
                     go(if several {
-                        crate::components::spaces::SPACE_SELECTOR_PATH
+                        crate::routes::SPACE_SELECTOR_PATH
                     } else {
                         &home
                     });
@@ -109,11 +102,7 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="muted">"Sign in to your security console"</p>
                 </div>
                 <form class="login-form" on:submit=on_submit novalidate>
-                    <Show when=move || error.with(Option::is_some)>
-                        <div class="callout callout-danger" role="alert" data-testid="login-error">
-                            {move || error.get().unwrap_or_default()}
-                        </div>
-                    </Show>
+                    <FormError error=error testid="login-error" />
                     <label class="field">
                         <span class="field-label">"Username"</span>
                         <input

@@ -1,25 +1,23 @@
-pub mod admin_roles;
-pub mod admin_users;
-pub mod dashboard;
+//! The app's pages, one folder per feature: each holds its list, editor and form in files of
+//! their own.
+
 pub mod dashboards;
 pub mod dev_tools;
-pub mod effective_access;
-pub mod entity_analytics;
+pub mod leads;
 pub mod login;
+pub mod management;
 pub mod not_found;
 pub mod search;
 pub mod space_selector;
-pub mod spaces_management;
 
-pub use admin_roles::{RoleEditPage, RolesPage};
-pub use admin_users::UsersPage;
-pub use dashboard::DashboardPage;
-pub use dashboards::DashboardsPage;
+pub use dashboards::{DashboardPage, DashboardsPage};
 pub use dev_tools::DevToolsPage;
-pub use effective_access::EffectiveAccessPage;
-pub use entity_analytics::EntityAnalyticsPage;
+pub use leads::EntityAnalyticsPage;
 pub use login::LoginPage;
+pub use management::access::EffectiveAccessPage;
+pub use management::roles::{RoleEditPage, RolesPage};
+pub use management::spaces::{SpaceCreatePage, SpaceEditPage, SpacesManagementPage};
+pub use management::users::UsersPage;
 pub use not_found::NotFound;
 pub use search::SearchPage;
 pub use space_selector::SpaceSelectorPage;
-pub use spaces_management::{SpaceCreatePage, SpaceEditPage, SpacesManagementPage};

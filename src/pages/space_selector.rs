@@ -5,16 +5,12 @@ use leptos::prelude::*;
 
 use crate::api::expect_api;
 use crate::components::spaces::{enter_space, SpaceAvatar};
-use crate::pages::dashboards::LoadError;
+use crate::components::{reloadable, LoadError};
 
 #[component]
 pub fn SpaceSelectorPage() -> impl IntoView {
     let api = expect_api();
-    let reload = RwSignal::new(0u32);
-    let spaces = LocalResource::new(move || {
-        reload.track();
-        async move { api.list_spaces().await }
-    });
+    let (spaces, reload) = reloadable(move || async move { api.list_spaces().await });
     view! {
         <section class="space-selector" data-testid="space-selector">
             <header class="page-header space-selector-header">
@@ -46,7 +42,7 @@ pub fn SpaceSelectorPage() -> impl IntoView {
                                 <p class="muted">"Your roles do not let you enter any space. Ask an administrator to grant you Kibana privileges in a space."</p>
                             </section>
                         }.into_any(),
-                        Err(error) => view! { <LoadError error on_retry=Callback::new(move |_| reload.update(|n| *n += 1)) /> }.into_any(),
+                        Err(error) => view! { <LoadError error on_retry=reload /> }.into_any(),
                     }
                 })}
             </Transition>

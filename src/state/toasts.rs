@@ -47,6 +47,28 @@ impl Toasts {
 
     /// Kibana's toast text for a failed call: `"<message> (<status>)"`; a denial whose message
     /// names the missing privilege gets a "Why?".
+    /// Says how a write went: `done` (title, text) as a success toast and then `then`, or
+    /// `failed` with the server's reason. `true` when the write succeeded.
+    pub fn report_write(
+        &self,
+        result: Result<(), ApiError>,
+        done: (&str, &str),
+        failed: &str,
+        then: Callback<()>,
+    ) -> bool {
+        match result {
+            Ok(()) => {
+                self.success(done.0, done.1);
+                then.run(());
+                true
+            }
+            Err(error) => {
+                self.api_error(failed, &error);
+                false
+            }
+        }
+    }
+
     pub fn api_error(&self, title: &str, error: &ApiError) {
         let id = self.push(ToastKind::Error, title, &error.toast_text());
         if error.status == 403 {

@@ -61,6 +61,16 @@ impl Canned {
             .collect()
     }
 
+    /// The first request sent that `which` picks; fails the test when none was.
+    pub fn sent(&self, which: impl Fn(&HttpRequest) -> bool) -> HttpRequest {
+        self.requests
+            .borrow()
+            .iter()
+            .find(|r| which(r))
+            .cloned()
+            .expect("the request was sent")
+    }
+
     pub fn count(&self, method: Method, path_prefix: &str) -> usize {
         self.requests
             .borrow()
@@ -68,6 +78,11 @@ impl Canned {
             .filter(|r| r.method == method && r.path.starts_with(path_prefix))
             .count()
     }
+}
+
+/// A request's body, read as JSON; fails the test when it is not.
+pub fn json_body(request: &HttpRequest) -> serde_json::Value {
+    serde_json::from_str(request.body.as_deref().unwrap_or("")).expect("a JSON body")
 }
 
 pub fn json(status: u16, body: &str) -> Result<HttpResponse, ApiError> {
@@ -171,4 +186,32 @@ pub fn testid(root: &Element, id: &str) -> Option<Element> {
 
 pub fn click(element: &Element) {
     element.unchecked_ref::<HtmlElement>().click();
+}
+
+/// Mounts `app` in a fresh container for the rest of the test, with what the shell gives every
+/// page: the canned API, toasts and `session`. Answers the container.
+pub fn mount_in_app<N: leptos::prelude::IntoView + 'static>(
+    canned: &Canned,
+    session: gatehouse::state::Session,
+    app: impl FnOnce() -> N + 'static,
+) -> Element {
+    use leptos::prelude::provide_context;
+    let root = container();
+    let client = canned.client();
+    std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(gatehouse::state::Toasts::new());
+        provide_context(session);
+        app()
+    }));
+    root.unchecked_into()
+}
+
+/// Types `value` into the input `element` as a user would: sets it and fires `input`.
+pub fn type_text(element: Element, value: &str) {
+    let input: web_sys::HtmlInputElement = element.unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").expect("event"))
+        .expect("dispatched");
 }

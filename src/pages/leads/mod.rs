@@ -21,38 +21,28 @@ use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
 use crate::components::lead_card::{lead_card, lead_list};
-use crate::components::AppForbidden;
+use crate::components::AppPage;
 use crate::components::{open_while_some, GuardedButton, Modal, WhyDialog};
 use crate::format::{local_time, relative_time};
 use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
-use crate::state::{expect_session, expect_toasts, scoped_mirror, Session, Toasts};
+use crate::state::{expect_toasts, scoped_mirror, Session, Toasts};
 
 /// Our server runs generation without an LLM connector; Kibana needs one configured.
 const CONNECTOR_ID: &str = "gatehouse-default";
 
 #[component]
 pub fn EntityAnalyticsPage() -> impl IntoView {
-    let session = expect_session();
-    let allowed = move || session.capabilities().nav_link("securitySolutionUI");
     view! {
-        <div class="page">
-            <header class="page-header">
-                <h1>"Entity analytics"</h1>
-                <p class="muted">"Risky hosts, users and services, ranked into leads worth hunting."</p>
-            </header>
-            <Show
-                when=allowed
-                fallback=|| view! {
-                    <AppForbidden
-                        app="Entity analytics"
-                        reason="Your roles do not grant the Security feature privilege (securitySolution) in this space."
-                        feature="securitySolution"
-                    />
-                }
-            >
-                <LeadsSection />
-            </Show>
-        </div>
+        <AppPage
+            title="Entity analytics"
+            subtitle="Risky hosts, users and services, ranked into leads worth hunting."
+            nav_link="securitySolutionUI"
+            app="Entity analytics"
+            reason="Your roles do not grant the Security feature privilege (securitySolution) in this space."
+            feature="securitySolution"
+        >
+            <LeadsSection />
+        </AppPage>
     }
 }
 

@@ -8,8 +8,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use super::dashboards::{DashboardRights, LoadError};
+use super::list::{required_title, DashboardRights};
 use crate::api::expect_api;
+use crate::components::LoadError;
 use crate::components::{GuardedButton, ShareDialog};
 use crate::format::relative_time;
 use crate::state::session::drafts;
@@ -345,11 +346,9 @@ fn DashboardEditor(current: RwSignal<Option<Dashboard>>, editing: RwSignal<bool>
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let name = title.get_untracked().trim().to_string();
-        if name.is_empty() {
-            error.set(Some("Enter a title.".into()));
+        let Some(name) = required_title(title, error) else {
             return;
-        }
+        };
         saving.set(true);
         error.set(None);
         let body = UpdateDashboard {

@@ -9,8 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::expect_api;
-use crate::components::AppForbidden;
-use crate::state::expect_session;
+use crate::components::AppPage;
 
 /// The methods the console proxy accepts.
 pub const CONSOLE_METHODS: [&str; 6] = ["HEAD", "GET", "POST", "PUT", "DELETE", "PATCH"];
@@ -416,23 +415,17 @@ enum Outcome {
 
 #[component]
 pub fn DevToolsPage() -> impl IntoView {
-    let session = expect_session();
-    let allowed = move || session.capabilities().nav_link("dev_tools");
     view! {
-        <div class="page">
-            <header class="page-header">
-                <h1>"Dev Tools"</h1>
-                <p class="muted">"Send Elasticsearch security requests as you would in Kibana's console. Put the cursor in a request and press Ctrl+Enter."</p>
-            </header>
-            <Show
-                when=allowed
-                fallback=|| view! {
-                    <AppForbidden app="Dev Tools" reason="Your roles do not grant the Dev Tools feature privilege (dev_tools) in this space." feature="dev_tools" />
-                }
-            >
-                <Console />
-            </Show>
-        </div>
+        <AppPage
+            title="Dev Tools"
+            subtitle="Send Elasticsearch security requests as you would in Kibana's console. Put the cursor in a request and press Ctrl+Enter."
+            nav_link="dev_tools"
+            app="Dev Tools"
+            reason="Your roles do not grant the Dev Tools feature privilege (dev_tools) in this space."
+            feature="dev_tools"
+        >
+            <Console />
+        </AppPage>
     }
 }
 

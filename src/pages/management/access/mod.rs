@@ -13,19 +13,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::expect_api;
-use crate::components::WhyDialog;
-use crate::pages::admin_users::ManagementShell;
-use crate::pages::dashboards::LoadError;
+use crate::components::{level_badge, DataTable, LoadError, ManagementShell, WhyDialog};
+use crate::routes::access_path_for;
 use crate::state::expect_session;
-
-pub const ACCESS_PATH: &str = "/app/access";
-
-pub fn access_path_for(username: &str) -> String {
-    format!(
-        "{ACCESS_PATH}?user={}",
-        gatehouse_api::admin::encode_path_segment(username)
-    )
-}
 
 #[component]
 pub fn EffectiveAccessPage() -> impl IntoView {
@@ -154,15 +144,6 @@ fn role_badges(roles: &[String]) -> impl IntoView {
     }
 }
 
-fn level_badge(level: AccessLevel) -> impl IntoView {
-    let class = match level {
-        AccessLevel::All => "badge level level-all",
-        AccessLevel::Read => "badge level level-read",
-        AccessLevel::None => "badge level level-none",
-    };
-    view! { <span class=class data-testid="access-level">{level.label()}</span> }
-}
-
 #[component]
 fn SpaceReport(
     space: SpaceAccess,
@@ -180,17 +161,9 @@ fn SpaceReport(
                     view! { <span class="badge level-none" data-testid="access-no-entry">"Cannot enter"</span> }.into_any()
                 }}
             </div>
-            <table class="data-table access-table">
-                <thead><tr>
-                    <th scope="col">"Feature"</th>
-                    <th scope="col">"Category"</th>
-                    <th scope="col">"Privilege"</th>
-                    <th scope="col">"Granted by"</th>
-                </tr></thead>
-                <tbody>
-                    {space.features.into_iter().map(|feature| view! { <FeatureRow feature space=space_id.clone() is_self why /> }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable class="data-table access-table" headers=&["Feature", "Category", "Privilege", "Granted by"] scroll=false>
+                {space.features.into_iter().map(|feature| view! { <FeatureRow feature space=space_id.clone() is_self why /> }).collect_view()}
+            </DataTable>
         </section>
     }
 }
@@ -233,7 +206,7 @@ fn FeatureRow(
         <tr data-testid="access-feature" data-feature=feature.id.clone()>
             <td>{feature.name.clone()}</td>
             <td class="muted">{feature.category.clone()}</td>
-            <td>{level_badge(feature.level)}</td>
+            <td>{level_badge(feature.level.label(), "access-level")}</td>
             <td>{granted_by}</td>
         </tr>
     }
@@ -248,14 +221,7 @@ fn DataReport(
     view! {
         <section class="panel access-section" data-testid="access-data">
             <h2>"Data"</h2>
-            <table class="data-table access-table">
-                <thead><tr>
-                    <th scope="col">"Data"</th>
-                    <th scope="col">"Index pattern"</th>
-                    <th scope="col">"Privilege"</th>
-                    <th scope="col">"Granted by"</th>
-                </tr></thead>
-                <tbody>
+            <DataTable class="data-table access-table" headers=&["Data", "Index pattern", "Privilege", "Granted by"] scroll=false>
                     {data.into_iter().map(|check| {
                         let requirement = gatehouse_api::leads::leads_requirement(
                             if check.privilege == "read" { gatehouse_api::leads::Privilege::Read } else { gatehouse_api::leads::Privilege::Write },
@@ -279,8 +245,7 @@ fn DataReport(
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
+            </DataTable>
         </section>
     }
 }

@@ -4,24 +4,33 @@
 use gatehouse_api::dashboards::{
     share_permissions, texts, CreateDashboard, Dashboard, DashboardAccessMode, DashboardList,
 };
-use gatehouse_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{expect_api, ApiClient};
-use crate::components::{open_while_some, AppForbidden, GuardedButton, Modal};
+use crate::components::{
+    confirm_action, AppGate, ConfirmDialog, DataTable, FormError, GuardedButton, LoadError, Modal,
+    PageHeader, SearchInput, TableSkeleton,
+};
 use crate::format::relative_time;
+use crate::routes::dashboard_href;
 use crate::state::{expect_profiles, expect_session, expect_toasts};
 
 const PER_PAGE: u32 = 20;
 pub const READ_ONLY_REASON: &str = "You have read-only access to dashboards in this space.";
 
-pub fn dashboard_href(id: &str) -> String {
-    format!(
-        "/app/dashboards/view/{}",
-        crate::api::encode_path_segment(id)
-    )
+/// The dashboard's title, trimmed; `None` (with the reason in `error`) when there is none.
+pub(super) fn required_title(
+    title: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+) -> Option<String> {
+    let name = title.get_untracked().trim().to_string();
+    if name.is_empty() {
+        error.set(Some("Enter a title.".into()));
+        return None;
+    }
+    Some(name)
 }
 
 /// What the signed-in user may do with dashboards, decided once per page.
@@ -67,18 +76,11 @@ impl DashboardRights {
 
 #[component]
 pub fn DashboardsPage() -> impl IntoView {
-    let session = expect_session();
-    let allowed = move || session.capabilities().nav_link("dashboards");
     view! {
         <div class="page">
-            <Show
-                when=allowed
-                fallback=|| view! {
-                    <AppForbidden app="Dashboards" reason="Your roles do not grant the Dashboard feature privilege in this space." />
-                }
-            >
+            <AppGate nav_link="dashboards" app="Dashboards" reason="Your roles do not grant the Dashboard feature privilege in this space.">
                 <DashboardList />
-            </Show>
+            </AppGate>
         </div>
     }
 }
@@ -120,11 +122,7 @@ fn DashboardList() -> impl IntoView {
     let create_block =
         Signal::derive(move || (!rights.can_write.get()).then(|| READ_ONLY_REASON.to_string()));
     view! {
-        <header class="page-header page-header-row">
-            <div>
-                <h1>"Dashboards"</h1>
-                <p class="muted">"Shared views of your security data. Owners can restrict who may change theirs."</p>
-            </div>
+        <PageHeader title="Dashboards" subtitle="Shared views of your security data. Owners can restrict who may change theirs.">
             <GuardedButton
                 label="Create dashboard"
                 blocked=create_block
@@ -132,23 +130,15 @@ fn DashboardList() -> impl IntoView {
                 class="btn-primary"
                 testid="dashboard-create"
             />
-        </header>
+        </PageHeader>
         <section class="panel">
             <div class="filters">
-                <input
-                    type="search"
-                    class="search-input"
-                    placeholder="Search dashboards by title"
-                    aria-label="Search dashboards"
-                    data-testid="dashboard-search"
-                    prop:value=move || search.get()
-                    on:input:target=move |ev| {
-                        search.set(ev.target().value());
+                <SearchInput placeholder="Search dashboards by title" label="Search dashboards" testid="dashboard-search" value=search on_input=Callback::new(move |value: String| {
+                        search.set(value);
                         page.set(1);
-                    }
-                />
+                    }) />
             </div>
-            <Transition fallback=|| view! { <div class="table-skeleton skeleton"><span></span><span></span><span></span></div> }>
+            <Transition fallback=|| view! { <TableSkeleton /> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(list) => view! { <DashboardTable list rights page to_delete /> }.into_any(),
@@ -165,17 +155,6 @@ fn DashboardList() -> impl IntoView {
         </section>
         <CreateDashboardDialog open=create_open />
         <DeleteDashboardDialog target=to_delete on_deleted=Callback::new(move |_| reload.update(|n| *n += 1)) />
-    }
-}
-
-#[component]
-pub fn LoadError(error: ApiError, on_retry: Callback<()>) -> impl IntoView {
-    view! {
-        <div class="callout callout-danger" role="alert" data-testid="load-error">
-            <p class="callout-title">"Something went wrong"</p>
-            <p>{error.toast_text()}</p>
-            <button type="button" class="btn" data-testid="load-error-retry" on:click=move |_| on_retry.run(())>"Try again"</button>
-        </div>
     }
 }
 
@@ -253,18 +232,9 @@ fn DashboardTable(
         })
         .collect_view();
     view! {
-        <table class="data-table" data-testid="dashboard-table">
-            <thead>
-                <tr>
-                    <th scope="col">"Title"</th>
-                    <th scope="col">"Owner"</th>
-                    <th scope="col">"Everybody in the space"</th>
-                    <th scope="col">"Updated"</th>
-                    <th scope="col"><span class="sr-only">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable class="data-table" testid="dashboard-table" headers=&["Title", "Owner", "Everybody in the space", "Updated", ""] scroll=false>
+            {rows}
+        </DataTable>
         <nav class="pagination" aria-label="Dashboard pages">
             <span class="muted">{format!("{} dashboards", list.total)}</span>
             <button type="button" class="btn" disabled={current <= 1} on:click=move |_| page.set(current - 1)>"‹ Previous"</button>
@@ -287,11 +257,9 @@ fn CreateDashboardDialog(open: RwSignal<bool>) -> impl IntoView {
     let saving = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let name = title.get_untracked().trim().to_string();
-        if name.is_empty() {
-            error.set(Some("Enter a title.".into()));
+        let Some(name) = required_title(title, error) else {
             return;
-        }
+        };
         saving.set(true);
         error.set(None);
         let body = CreateDashboard::new(
@@ -317,9 +285,7 @@ fn CreateDashboardDialog(open: RwSignal<bool>) -> impl IntoView {
     view! {
         <Modal open title="Create dashboard".to_string() testid="dashboard-create-dialog">
             <form class="form" on:submit=submit.clone() novalidate>
-                <Show when=move || error.with(Option::is_some)>
-                    <div class="callout callout-danger" role="alert">{move || error.get().unwrap_or_default()}</div>
-                </Show>
+                <FormError error=error />
                 <label class="field">
                     <span class="field-label">"Title"</span>
                     <input type="text" data-testid="dashboard-title-input" required prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value()) />
@@ -345,6 +311,7 @@ fn CreateDashboardDialog(open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// Asks before deleting the dashboard `target`; `on_deleted` runs once the server has deleted it.
 #[component]
 fn DeleteDashboardDialog(
     target: RwSignal<Option<Dashboard>>,
@@ -352,32 +319,26 @@ fn DeleteDashboardDialog(
 ) -> impl IntoView {
     let api = expect_api();
     let toasts = expect_toasts();
-    let open = open_while_some(target);
-    let deleting = RwSignal::new(false);
-    let confirm = move |_| {
-        let Some(dashboard) = target.get_untracked() else {
-            return;
-        };
-        deleting.set(true);
-        spawn_local(async move {
-            match api.delete_dashboard(&dashboard.id).await {
-                Ok(()) => {
-                    toasts.success("Dashboard deleted", &dashboard.data.title);
-                    open.set(false);
-                    on_deleted.run(());
-                }
-                Err(error) => toasts.api_error("Failed to delete dashboard", &error),
-            }
-            deleting.set(false);
-        });
-    };
+    let action = confirm_action(move |dashboard: Dashboard| async move {
+        let result = api.delete_dashboard(&dashboard.id).await;
+        let done = ("Dashboard deleted", dashboard.data.title.as_str());
+        toasts.report_write(result, done, "Failed to delete dashboard", on_deleted)
+    });
+    let body = Signal::derive(move || {
+        format!(
+            "Delete “{}”? This cannot be undone.",
+            target.get().map(|d| d.data.title).unwrap_or_default()
+        )
+    });
     view! {
-        <Modal open title="Delete dashboard".to_string() testid="dashboard-delete-dialog">
-            <p>{move || format!("Delete “{}”? This cannot be undone.", target.get().map(|d| d.data.title).unwrap_or_default())}</p>
-            <div class="modal-actions">
-                <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="button" class="btn btn-danger" data-testid="dashboard-delete-confirm" disabled=move || deleting.get() on:click=confirm>"Delete"</button>
-            </div>
-        </Modal>
+        <ConfirmDialog
+            target
+            action
+            title="Delete dashboard".to_string()
+            body
+            confirm_label="Delete".to_string()
+            testid="dashboard-delete-dialog"
+            confirm_testid="dashboard-delete-confirm"
+        />
     }
 }

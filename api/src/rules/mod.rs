@@ -1,0 +1,220 @@
+//! The rules a value must meet before the server takes it, written once: the SPA's forms show
+//! their reasons beside the field, the server answers 400 on the same values. Each rule is a pure
+//! function returning the reason a value is refused; the forms built on them are the submodules.
+
+pub mod role_form;
+pub mod space_form;
+pub mod user_form;
+
+use crate::admin::{MAX_ROLE_NAME_LENGTH, MAX_USERNAME_LENGTH, MIN_PASSWORD_LENGTH};
+
+/// Why a username or a role name is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameProblem {
+    Empty,
+    /// Longer than `max` characters.
+    TooLong {
+        max: usize,
+    },
+    /// Starts or ends with white space.
+    Untrimmed,
+    /// Holds a character the rule does not take (a control character, or for usernames anything
+    /// outside printable ASCII).
+    NotPrintable,
+}
+
+/// A username: 1 to 507 characters of printable ASCII (space to `~`), without leading or trailing
+/// space. Mirrors `validate_username` in `server/src/admin.rs` (Elasticsearch's rule): `josé` is
+/// refused for its `é`, as the server refuses it.
+pub fn username(name: &str) -> Result<(), NameProblem> {
+    name_rule(name, MAX_USERNAME_LENGTH, |name| {
+        name.bytes().all(|b| (b' '..=b'~').contains(&b))
+    })
+}
+
+/// A role name: 1 to 1,024 characters, without leading or trailing space or control characters.
+/// The length is what `validate_role_name` in `server/src/admin.rs` checks; the spaces and
+/// control characters are refused by the role form only (Elasticsearch refuses them too, the
+/// server does not check them yet), so a server switching to this rule would refuse them as well.
+pub fn role_name(name: &str) -> Result<(), NameProblem> {
+    name_rule(name, MAX_ROLE_NAME_LENGTH, |name| {
+        !name.chars().any(char::is_control)
+    })
+}
+
+/// The checks usernames and role names share, in the order the server reports them: present, not
+/// longer than `max` characters, no outer white space, then every character `printable`.
+fn name_rule(name: &str, max: usize, printable: fn(&str) -> bool) -> Result<(), NameProblem> {
+    let length = name.chars().count();
+    if length == 0 {
+        Err(NameProblem::Empty)
+    } else if length > max {
+        Err(NameProblem::TooLong { max })
+    } else if name.trim() != name {
+        Err(NameProblem::Untrimmed)
+    } else if !printable(name) {
+        Err(NameProblem::NotPrintable)
+    } else {
+        Ok(())
+    }
+}
+
+/// Why a password is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    Empty,
+    /// Fewer than `min` characters.
+    TooShort {
+        min: usize,
+    },
+}
+
+/// A new password: at least 6 characters. Mirrors `validate_password` in `server/src/admin.rs`
+/// (the server says "too short" for an empty one as well; the form asks for one).
+pub fn password(password: &str) -> Result<(), PasswordProblem> {
+    if password.is_empty() {
+        Err(PasswordProblem::Empty)
+    } else if password.chars().count() < MIN_PASSWORD_LENGTH {
+        Err(PasswordProblem::TooShort {
+            min: MIN_PASSWORD_LENGTH,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Why a space id is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpaceIdProblem {
+    Empty,
+    /// A character other than `a-z`, `0-9`, `_` and `-`.
+    Characters,
+}
+
+/// A space id: lower case `a-z`, `0-9`, `_` and `-`, at least one. Mirrors
+/// `gatehouse_api::spaces::is_valid_space_id`, which the server's `validate_space` and its
+/// space-prefix parsing call.
+pub fn space_id(id: &str) -> Result<(), SpaceIdProblem> {
+    if id.is_empty() {
+        Err(SpaceIdProblem::Empty)
+    } else if crate::spaces::is_valid_space_id(id) {
+        Ok(())
+    } else {
+        Err(SpaceIdProblem::Characters)
+    }
+}
+
+/// Why a profile uid is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileUidProblem {
+    /// Not `u_<principal>_<version>` with both parts present.
+    Shape,
+    /// The version holds something other than ASCII letters and digits.
+    Version,
+    /// A line break, which would let a uid forge a line of a log or header.
+    LineBreak,
+}
+
+/// A user profile uid: `u_<principal>_<version>`, the version ASCII letters and digits, no line
+/// break anywhere. Mirrors `is_valid_profile_uid` in `api/src/security.rs`, which the server's
+/// profile routes and dashboard sharing call.
+pub fn profile_uid(uid: &str) -> Result<(), ProfileUidProblem> {
+    if uid.contains(['\n', '\r']) {
+        return Err(ProfileUidProblem::LineBreak);
+    }
+    let (principal, version) = uid
+        .strip_prefix("u_")
+        .and_then(|rest| rest.rsplit_once('_'))
+        .ok_or(ProfileUidProblem::Shape)?;
+    if principal.is_empty() || version.is_empty() {
+        Err(ProfileUidProblem::Shape)
+    } else if !version.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Err(ProfileUidProblem::Version)
+    } else {
+        Ok(())
+    }
+}
+
+/// `text` trimmed, or `None` when nothing is left: how a form sends an optional field.
+pub fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_printable_ascii_as_the_server_wants() {
+        assert_eq!(username("alice"), Ok(()));
+        assert_eq!(username("bob smith"), Ok(()));
+        assert_eq!(username("a.b-c_d@e!~"), Ok(()));
+        assert_eq!(username(""), Err(NameProblem::Empty));
+        assert_eq!(username(" bob"), Err(NameProblem::Untrimmed));
+        assert_eq!(username("bob\t"), Err(NameProblem::Untrimmed));
+        assert_eq!(username("josé"), Err(NameProblem::NotPrintable));
+        assert_eq!(username("bo\u{7}b"), Err(NameProblem::NotPrintable));
+        assert_eq!(username(&"x".repeat(507)), Ok(()));
+        assert_eq!(
+            username(&"x".repeat(508)),
+            Err(NameProblem::TooLong { max: 507 })
+        );
+    }
+
+    #[test]
+    fn role_names_are_one_to_1024_characters_without_outer_spaces() {
+        assert_eq!(role_name("leads read-only (EMEA)"), Ok(()));
+        assert_eq!(role_name("analyste-é"), Ok(()));
+        assert_eq!(role_name(""), Err(NameProblem::Empty));
+        assert_eq!(role_name(&"r".repeat(1024)), Ok(()));
+        assert_eq!(
+            role_name(&"r".repeat(1025)),
+            Err(NameProblem::TooLong { max: 1024 })
+        );
+        assert_eq!(role_name(" analyst"), Err(NameProblem::Untrimmed));
+        assert_eq!(role_name("ana\u{0}lyst"), Err(NameProblem::NotPrintable));
+    }
+
+    #[test]
+    fn passwords_need_six_characters() {
+        assert_eq!(password(""), Err(PasswordProblem::Empty));
+        assert_eq!(password("abc"), Err(PasswordProblem::TooShort { min: 6 }));
+        assert_eq!(password("ééééé"), Err(PasswordProblem::TooShort { min: 6 }));
+        assert_eq!(password("abcdef"), Ok(()));
+    }
+
+    #[test]
+    fn space_ids_are_lower_case_letters_digits_underscore_and_dash() {
+        assert_eq!(space_id("soc-emea_2"), Ok(()));
+        assert_eq!(space_id(""), Err(SpaceIdProblem::Empty));
+        assert_eq!(space_id("SOC"), Err(SpaceIdProblem::Characters));
+        assert_eq!(space_id("a b"), Err(SpaceIdProblem::Characters));
+        assert_eq!(space_id("*"), Err(SpaceIdProblem::Characters));
+    }
+
+    #[test]
+    fn profile_uids_agree_with_the_servers_check() {
+        for uid in ["u_alice_0", "u_mGBxmhKIgGD5SuXn_0", "u_a_b_c1"] {
+            assert_eq!(profile_uid(uid), Ok(()), "{uid}");
+            assert!(crate::security::is_valid_profile_uid(uid), "{uid}");
+        }
+        for (uid, problem) in [
+            ("alice", ProfileUidProblem::Shape),
+            ("u_alice", ProfileUidProblem::Shape),
+            ("u__0", ProfileUidProblem::Shape),
+            ("u_alice_", ProfileUidProblem::Shape),
+            ("u_alice_0\n", ProfileUidProblem::LineBreak),
+            ("u_alice_0-1", ProfileUidProblem::Version),
+        ] {
+            assert_eq!(profile_uid(uid), Err(problem), "{uid}");
+            assert!(!crate::security::is_valid_profile_uid(uid), "{uid}");
+        }
+    }
+
+    #[test]
+    fn non_empty_trims_and_drops_blank_text() {
+        assert_eq!(non_empty("  a b "), Some("a b".to_string()));
+        assert_eq!(non_empty("   "), None);
+    }
+}
