@@ -25,7 +25,7 @@ pub fn start() {
 }
 
 /// Bytes the wasm heap has handed out and not had back: the allocator's own count, read by
-/// `cargo xtask bench` (issue 6, memory). Wasm memory itself never shrinks, so it shows the
+/// `cargo xtask bench` (memory: BENCHMARKS.md section 6). Wasm memory itself never shrinks, so it shows the
 /// allocator's peak and the spread of its free blocks; this shows what the app still holds.
 /// Only in builds with the feature `heap-meter` (the bench's): every other build keeps the plain
 /// allocator, without the bookkeeping on each allocation or the export.

@@ -31,8 +31,18 @@ use crate::Ctx;
 /// inside a space (`/s/{id}/app/…`) finds it too.
 const MODULES_STEM: &str = "gatehouse";
 
-/// Builds the release SPA into `dist` (emptied first).
+/// Builds the release SPA as it ships into `dist` (emptied first).
 pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
+    build_with_features(ctx, dist, "split")
+}
+
+/// The release SPA with the heap meter (`heap-meter`: a counting allocator the memory figures of
+/// `cargo xtask bench` read); it adds a few hundred bytes, so the bench's sizes stay comparable.
+pub fn build_for_bench(ctx: &Ctx, dist: &Path) -> Result<()> {
+    build_with_features(ctx, dist, "split,heap-meter")
+}
+
+fn build_with_features(ctx: &Ctx, dist: &Path, features: &str) -> Result<()> {
     let target_dir = ctx.target_dir();
     let linked = target_dir
         .join(WASM_TARGET)
@@ -49,7 +59,7 @@ pub fn build(ctx: &Ctx, dist: &Path) -> Result<()> {
         "--bin",
         "gatehouse",
         "--features",
-        "split",
+        features,
     ])
     // Only the release wasm build sets these flags, so other builds keep their own artifacts.
     // Leptos' `--cfg erase_components` boxes every component's view as an `AnyView`: one generic

@@ -80,7 +80,7 @@ pub fn bench(ctx: &Ctx) -> Result<()> {
     let dist = ctx.target_dir().join("xtask/bench-dist");
     step(
         "release SPA, split into per-page wasm modules (bench-dist)",
-        || spa_release::build(ctx, &dist),
+        || spa_release::build_for_bench(ctx, &dist),
     )?;
     comparison_step(
         "React reference (npm ci, esbuild production build)",
