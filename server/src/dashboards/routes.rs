@@ -6,7 +6,7 @@
 //! a `write_restricted` dashboard is updated, overwritten or deleted only by its owner or an admin
 //! (`manage_access_control`), and mode and owner change only by them. Each change runs in one
 //! write transaction that re-reads the object, so a check and the write it guards cannot be
-//! separated by another request. Owner and mode changes are audited ([`crate::audit`]).
+//! separated by another request. Owner and mode changes are audited ([`crate::platform::audit`]).
 
 use std::sync::Arc;
 
@@ -26,13 +26,15 @@ use gatehouse_api::security::{is_valid_profile_uid, INVALID_PROFILE_UID};
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
-use crate::audit::{self, AuditEvent, Outcome};
+use crate::admin::user_store as users;
 use crate::authz::{ObjectActor, SavedObjectOp};
-use crate::dashboards::{self as store, Content, StoredDashboard};
-use crate::error::{boom_error_name, AppError, AppResult, ErrorShape};
-use crate::kibana::{parse_query_number, unique_query_pairs, JsonBody, Space};
-use crate::session::Principal;
-use crate::{db, users, AppState};
+use crate::dashboards::store::{self as store, Content, StoredDashboard};
+use crate::platform::audit::{self, AuditEvent, Outcome};
+use crate::platform::db;
+use crate::platform::error::{boom_error_name, AppError, AppResult, ErrorShape};
+use crate::platform::kibana::{parse_query_number, unique_query_pairs, JsonBody, Space};
+use crate::platform::session::Principal;
+use crate::AppState;
 
 /// Most objects one bulk or access-control request may name.
 pub const MAX_OBJECTS: usize = 100;

@@ -20,13 +20,14 @@ use gatehouse_api::dashboards::{
 use gatehouse_api::security::{is_valid_profile_uid, UserProfile};
 use rusqlite::Connection;
 
+use crate::admin::user_store::{self as users, UserRecord};
 use crate::authz;
-use crate::error::{AppError, AppResult};
-use crate::kibana::{JsonBody, Space};
-use crate::routes::security::user_profile_of;
-use crate::session::Principal;
-use crate::users::{self, UserRecord};
-use crate::{dashboards, AppState};
+use crate::dashboards::store as dashboards;
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::kibana::{JsonBody, Space};
+use crate::platform::session::Principal;
+use crate::security::routes::user_profile_of;
+use crate::AppState;
 
 pub const MAX_BULK_GET_UIDS: usize = 1000;
 pub const MAX_SUGGEST_SIZE: u32 = 100;

@@ -200,7 +200,8 @@ impl LoginLimiter {
     }
 
     /// How many usernames and addresses are tracked (for tests of the bound).
-    pub fn tracked(&self) -> (usize, usize) {
+    #[cfg(test)]
+    fn tracked(&self) -> (usize, usize) {
         let tables = self.tables.lock().unwrap_or_else(|p| p.into_inner());
         (tables.users.entries.len(), tables.addresses.entries.len())
     }

@@ -27,13 +27,15 @@ use gatehouse_api::search::{
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use crate::audit::{self, AuditEvent, Outcome};
+use crate::admin::user_store as users;
 use crate::authz::{self, RouteGuard, SecurityAction};
-use crate::error::AppError;
-use crate::kibana::{method_and_path, Space, DEFAULT_SPACE};
+use crate::platform::audit::{self, AuditEvent, Outcome};
+use crate::platform::db;
+use crate::platform::error::AppError;
+use crate::platform::kibana::{method_and_path, Space, DEFAULT_SPACE};
+use crate::platform::session::Principal;
 use crate::search::{self as store, Viewer, MAX_NAME_CHARS, MAX_QUERY_CHARS};
-use crate::session::Principal;
-use crate::{db, users, AppState};
+use crate::AppState;
 
 /// Searching, listing sources, reading documents.
 pub const SEARCH_GUARD: RouteGuard = RouteGuard {

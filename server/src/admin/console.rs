@@ -17,15 +17,15 @@ use gatehouse_api::admin::{
 use serde_json::{json, Map, Value};
 use tower::{Layer, ServiceExt};
 
-use crate::admin::{self, AdminError};
-use crate::authz::{self, HasPrivilegesRequest};
-use crate::error::{AppError, AppResult};
-use crate::kibana::{method_and_path, Space};
-use crate::routes::admin::{
+use crate::admin::routes::{
     actor, op_all_roles, op_delete_role, op_delete_user, op_get_role, op_get_user, op_list_users,
     op_put_role, op_put_user, parse_user_body,
 };
-use crate::session::Principal;
+use crate::admin::{self, AdminError};
+use crate::authz::{self, HasPrivilegesRequest};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::kibana::{method_and_path, Space};
+use crate::platform::session::Principal;
 use crate::AppState;
 
 pub const METHODS: &[&str] = &["HEAD", "GET", "POST", "PUT", "DELETE", "PATCH"];
@@ -181,7 +181,7 @@ async fn kibana_request(
             "[kbn:{bare}]: the console cannot call itself or another space"
         ));
     }
-    let uri = if caller.space == crate::kibana::DEFAULT_SPACE {
+    let uri = if caller.space == crate::platform::kibana::DEFAULT_SPACE {
         bare
     } else {
         format!("/s/{}{bare}", caller.space)
@@ -208,14 +208,19 @@ async fn kibana_request(
     if let Some(info) = caller.connect_info {
         request.extensions_mut().insert(info);
     }
-    let app =
-        axum::middleware::from_fn(crate::kibana::request_rules).layer(crate::router(state.clone()));
+    let app = axum::middleware::from_fn(crate::platform::kibana::request_rules)
+        .layer(crate::router(state.clone()));
     let response = match app.oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
     };
     let status = response.status();
-    match axum::body::to_bytes(response.into_body(), crate::kibana::BODY_LIMIT * 16).await {
+    match axum::body::to_bytes(
+        response.into_body(),
+        crate::platform::kibana::BODY_LIMIT * 16,
+    )
+    .await
+    {
         Ok(bytes) => (status, String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) => {
             tracing::error!(error = %e, "console kbn: answer");

@@ -33,7 +33,7 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
-use crate::kibana;
+use crate::platform::kibana;
 use crate::AppState;
 
 /// The element the SPA looks for (and removes) by this id.

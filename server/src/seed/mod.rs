@@ -4,9 +4,9 @@ use gatehouse_api::leads::LEADS_INDEX_PATTERN;
 use gatehouse_api::security::{EsRole, IndexPrivilegeGrant, KIBANA_APPLICATION};
 use serde_json::json;
 
+use crate::admin::user_store::{self as users, NewUser};
 use crate::authz::{self, app_grant};
-use crate::db::Db;
-use crate::users::{self, NewUser};
+use crate::platform::db::Db;
 
 pub const DEMO_PASSWORD: &str = "changeme";
 
@@ -146,7 +146,7 @@ pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
     let hashes = std::thread::scope(|scope| {
         let handles: Vec<_> = DEMO_USERS
             .iter()
-            .map(|_| scope.spawn(|| crate::password::hash_password(DEMO_PASSWORD)))
+            .map(|_| scope.spawn(|| crate::platform::password::hash_password(DEMO_PASSWORD)))
             .collect();
         handles
             .into_iter()
@@ -166,7 +166,7 @@ pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
                 users::put_role(&tx, name, &role)?;
             }
         }
-        crate::spaces::insert(&tx, &emea_space())?;
+        crate::spaces::store::insert(&tx, &emea_space())?;
         for (user, hash) in DEMO_USERS.iter().zip(hashes) {
             users::insert_user(
                 &tx,

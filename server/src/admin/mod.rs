@@ -5,6 +5,11 @@
 //! security API behind the Dev Tools console (`routes::console`, ES errors). Every permission
 //! question goes to [`crate::authz`].
 
+pub(crate) mod access;
+pub(crate) mod console;
+pub(crate) mod routes;
+pub(crate) mod user_store;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
@@ -18,10 +23,10 @@ use gatehouse_api::security::{ApplicationPrivilegeGrant, KIBANA_APPLICATION};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
 
-use crate::audit::{self, AuditEvent, AuditLog, Outcome};
+use crate::admin::user_store::{self as users, UserRecord};
 use crate::authz::{self, SecurityAction, Subject};
-use crate::error::{boom_body, AppError};
-use crate::users::{self, UserRecord};
+use crate::platform::audit::{self, AuditEvent, AuditLog, Outcome};
+use crate::platform::error::{boom_body, AppError};
 
 // ---------------------------------------------------------------------------------------------
 // Errors, answerable in both shapes
@@ -189,7 +194,7 @@ pub fn audited<T>(
     change: impl FnOnce(&Transaction<'_>) -> AdminResult<(T, Value)>,
 ) -> anyhow::Result<AdminResult<T>> {
     let mut event = AuditEvent {
-        ts_ms: crate::db::now_millis(),
+        ts_ms: crate::platform::db::now_millis(),
         action,
         outcome: Outcome::Success,
         username: actor.username.clone(),
@@ -540,7 +545,7 @@ pub fn put_role(
         params![
             name,
             serde_json::to_string(&stored).map_err(anyhow::Error::from)?,
-            crate::db::now_secs()
+            crate::platform::db::now_secs()
         ],
     )?;
     Ok(!exists)

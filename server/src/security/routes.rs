@@ -7,17 +7,31 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{Extension, Json};
 use gatehouse_api::security::{
     AuthenticatedUser, AuthenticationProvider, Capabilities, CapabilitiesRequest, LoginRequest,
-    LoginResponse, ProfileUser, UserProfile, INVALID_CREDENTIALS,
+    LoginResponse, ProfileUser, UserProfile, CAPABILITIES_PATH, INVALID_CREDENTIALS, LOGIN_PATH,
+    LOGOUT_PATH, ME_PATH, USER_PROFILE_PATH,
 };
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
-use crate::kibana::{JsonBody, JsonOrDefault, Space};
-use crate::session::{self, Principal};
-use crate::{authz, password, users, AppState};
+use crate::admin::user_store as users;
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::kibana::{JsonBody, JsonOrDefault, Space};
+use crate::platform::password;
+use crate::platform::session::{self, Principal};
+use crate::{authz, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(LOGIN_PATH, post(login))
+        .route(LOGOUT_PATH, post(logout_post).get(logout_get))
+        .route(ME_PATH, get(me))
+        .route(USER_PROFILE_PATH, get(user_profile))
+        .route(CAPABILITIES_PATH, post(capabilities))
+}
 
 fn invalid_credentials() -> AppError {
     AppError::boom(StatusCode::UNAUTHORIZED, INVALID_CREDENTIALS)
@@ -48,7 +62,7 @@ fn too_many_attempts(retry_after_secs: u64) -> Response {
     (
         status,
         [(header::RETRY_AFTER, retry_after_secs.to_string())],
-        Json(crate::error::boom_body(status, &message)),
+        Json(crate::platform::error::boom_body(status, &message)),
     )
         .into_response()
 }
@@ -207,7 +221,7 @@ pub async fn capabilities(
 ) -> Json<Capabilities> {
     let mut capabilities = authz::capabilities(&principal.subject, space.id());
     if let Some(stored) = state.spaces.get(space.id()) {
-        crate::spaces::apply_disabled_features(&mut capabilities, &stored);
+        crate::spaces::store::apply_disabled_features(&mut capabilities, &stored);
     }
     Json(Capabilities(capabilities))
 }

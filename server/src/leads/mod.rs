@@ -4,13 +4,17 @@
 //! (`.entity_analytics.entity-leads-<space>`); an index "exists" once a row in `lead_indices`
 //! names it (created by enable or by the first successful generate, as the internal user).
 
+pub(crate) mod find_cache;
+pub(crate) mod first_paint;
+pub(crate) mod routes;
+
 use gatehouse_api::leads::{
     EntityRef, Lead, LeadsStatus, Observation, SortField, SortOrder, DEFAULT_PER_PAGE,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use crate::db::{self, Db};
+use crate::platform::db::{self, Db};
 
 /// SplitMix64: a tiny deterministic PRNG, so seeded data is the same on every machine.
 #[derive(Debug, Clone)]
@@ -1020,7 +1024,7 @@ mod tests {
     fn migrated() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", true).unwrap();
-        for (_, sql) in crate::db::MIGRATIONS {
+        for (_, sql) in crate::platform::db::MIGRATIONS {
             conn.execute_batch(sql).unwrap();
         }
         conn
@@ -1109,7 +1113,7 @@ mod tests {
     #[test]
     fn migration_6_counts_the_leads_already_stored() {
         let conn = Connection::open_in_memory().unwrap();
-        for (version, sql) in crate::db::MIGRATIONS {
+        for (version, sql) in crate::platform::db::MIGRATIONS {
             if *version == 6 {
                 ensure_index(&conn, "a").unwrap();
                 let leads = build_leads(&demo_entities(ENTITY_SEED, ENTITY_COUNT), 12, 0, "e");
@@ -1241,7 +1245,7 @@ mod tests {
     fn every_find_query_walks_an_index_without_sorting() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
-            crate::db::MIGRATIONS
+            crate::platform::db::MIGRATIONS
                 .iter()
                 .map(|(_, sql)| *sql)
                 .collect::<Vec<_>>()

@@ -11,7 +11,7 @@ use gatehouse_api::headers::{self, strip_space_prefix};
 use gatehouse_api::leads::LEADS_BASE;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, AppResult, ErrorShape};
+use crate::platform::error::{AppError, AppResult, ErrorShape};
 
 /// Largest request body accepted (1 MiB); larger ones get 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;

@@ -23,11 +23,11 @@ use rusqlite::OptionalExtension;
 use serde::Deserialize;
 
 use crate::authz::{self, IndexAction, Subject};
-use crate::db::{self, Db};
-use crate::error::{AppError, AppResult, ErrorShape};
-use crate::kibana::{method_and_path, JsonBody, JsonOrDefault, Space};
 use crate::leads::{self, FindQuery};
-use crate::session::Principal;
+use crate::platform::db::{self, Db};
+use crate::platform::error::{AppError, AppResult, ErrorShape};
+use crate::platform::kibana::{method_and_path, JsonBody, JsonOrDefault, Space};
+use crate::platform::session::Principal;
 use crate::AppState;
 
 pub const MAX_LEADS: u32 = 50;
@@ -107,7 +107,7 @@ async fn privileges(principal: Arc<Principal>) -> Json<LeadsPrivileges> {
 // ---------------------------------------------------------------------------------------------
 
 fn parse_number(name: &str, raw: &str, min: u32, max: u32) -> AppResult<u32> {
-    crate::kibana::parse_query_number(ErrorShape::Siem, name, raw, min, max)
+    crate::platform::kibana::parse_query_number(ErrorShape::Siem, name, raw, min, max)
 }
 
 fn parse_enum<'a>(name: &str, raw: &str, allowed: &[&'a str]) -> AppResult<&'a str> {
@@ -127,7 +127,7 @@ fn parse_enum<'a>(name: &str, raw: &str, allowed: &[&'a str]) -> AppResult<&'a s
 /// `status`. Unknown parameters are ignored.
 pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindQuery> {
     let mut query = FindQuery::default();
-    for (key, value) in crate::kibana::unique_query_pairs(raw, ErrorShape::Siem)? {
+    for (key, value) in crate::platform::kibana::unique_query_pairs(raw, ErrorShape::Siem)? {
         match key.as_str() {
             "page" => query.page = parse_number("page", &value, 1, 10_000_000)?,
             "perPage" => query.per_page = parse_number("perPage", &value, 1, MAX_PER_PAGE)?,

@@ -14,9 +14,9 @@ use gatehouse_api::headers::SESSION_COOKIE;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use crate::admin::user_store::{self as users, UserRecord};
 use crate::authz::Subject;
-use crate::error::AppError;
-use crate::users::{self, UserRecord};
+use crate::platform::error::AppError;
 use crate::AppState;
 
 /// The signed-in user of a request, with resolved roles.
@@ -76,7 +76,7 @@ pub fn create_session(
     idle_secs: i64,
 ) -> anyhow::Result<String> {
     let token = new_token();
-    let now = crate::db::now_secs();
+    let now = crate::platform::db::now_secs();
     let tx = conn.transaction()?;
     if let Some(previous) = previous_token {
         tx.execute(
@@ -122,7 +122,7 @@ fn lookup(conn: &Connection, hash: &str, idle_secs: i64) -> anyhow::Result<Looku
     let Some((username, last_seen)) = row else {
         return Ok(Lookup::Missing);
     };
-    if crate::db::now_secs() - last_seen > idle_secs {
+    if crate::platform::db::now_secs() - last_seen > idle_secs {
         return Ok(Lookup::Expired);
     }
     let Some(user) = users::get_user(conn, &username)? else {
@@ -196,7 +196,7 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Princip
     let refresh_after = (idle / 10).clamp(0, 60);
     // Read before the database, so a write that lands after this cannot be missed.
     let generation = state.db.generation();
-    let now = crate::db::now_secs();
+    let now = crate::platform::db::now_secs();
     if let Some(principal) = state.principals.get(&hash, generation, now, refresh_after) {
         return Ok(principal);
     }

@@ -112,7 +112,7 @@ pub fn insert(tx: &Transaction<'_>, space: &Space) -> anyhow::Result<bool> {
         params![
             space.id,
             serde_json::to_string(&stored(space))?,
-            crate::db::now_secs()
+            crate::platform::db::now_secs()
         ],
     )?;
     Ok(changed == 1)
@@ -150,7 +150,7 @@ pub fn delete(tx: &Transaction<'_>, id: &str) -> anyhow::Result<Option<Deleted>>
 pub fn feature_of_path(path: &str) -> Option<&'static str> {
     if path.starts_with("/internal/entity_analytics/") {
         Some("securitySolution")
-    } else if crate::kibana::is_dashboards_path(path)
+    } else if crate::platform::kibana::is_dashboards_path(path)
         || path.starts_with("/internal/access_control/")
     {
         Some("dashboard")

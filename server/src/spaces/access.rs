@@ -17,13 +17,13 @@ use gatehouse_api::space_access::{
 };
 use gatehouse_api::spaces::Space;
 
-use crate::access::{es_role_of, feature_level};
+use crate::admin::access::{es_role_of, feature_level};
+use crate::admin::user_store::{self as users, UserRecord};
 use crate::admin::{self, AdminError, AdminResult};
 use crate::authz::{self, SecurityAction, Subject, FEATURES};
-use crate::error::{AppError, AppResult};
-use crate::session::Principal;
-use crate::spaces::may_manage_spaces;
-use crate::users::{self, UserRecord};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::session::Principal;
+use crate::spaces::store::may_manage_spaces;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {

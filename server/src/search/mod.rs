@@ -8,6 +8,8 @@
 //! id, destroy — goes through [`Viewer::sees`]; identities are read on every request, so a
 //! permission change applies to the next one.
 
+pub(crate) mod routes;
+
 use std::collections::{BTreeSet, HashMap};
 
 use gatehouse_api::search::{
@@ -19,9 +21,9 @@ use gatehouse_api::search::{
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
+use crate::admin::user_store as users;
 use crate::authz::{self, Subject};
-use crate::db::{self, Db};
-use crate::users;
+use crate::platform::db::{self, Db};
 
 /// Largest JSON size of one document field.
 pub const MAX_FIELD_BYTES: usize = 100_000;

@@ -4,13 +4,13 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, Transaction};
 use serde_json::{json, Value};
 
-use crate::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult};
 
 pub const UPDATE_OBJECTS_OWNER: &str = "saved_object_update_objects_owner";
 pub const UPDATE_OBJECTS_ACCESS_MODE: &str = "saved_object_update_objects_access_mode";
@@ -50,7 +50,7 @@ impl AuditEvent {
     /// One line of the audit log file.
     pub fn to_json(&self) -> Value {
         json!({
-            "@timestamp": crate::db::iso_millis(self.ts_ms),
+            "@timestamp": crate::platform::db::iso_millis(self.ts_ms),
             "event": {
                 "action": self.action,
                 "category": ["database"],
@@ -101,10 +101,6 @@ impl AuditLog {
             path,
             file: Mutex::new(None),
         }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Appends one event. A failure is logged, not returned: the change it records has already

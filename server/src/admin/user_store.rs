@@ -73,7 +73,7 @@ pub fn insert_user(conn: &Connection, user: &NewUser<'_>) -> anyhow::Result<Stri
             user.email,
             serde_json::to_string(user.roles)?,
             uid,
-            crate::db::now_secs()
+            crate::platform::db::now_secs()
         ],
     )?;
     Ok(uid)
@@ -140,7 +140,11 @@ pub fn put_role(conn: &Connection, name: &str, role: &EsRole) -> anyhow::Result<
     conn.execute(
         "INSERT INTO roles (name, body, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT(name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        params![name, serde_json::to_string(role)?, crate::db::now_secs()],
+        params![
+            name,
+            serde_json::to_string(role)?,
+            crate::platform::db::now_secs()
+        ],
     )?;
     Ok(())
 }

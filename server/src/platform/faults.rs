@@ -30,8 +30,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::AppError;
-use crate::kibana::JsonBody;
+use crate::platform::error::AppError;
+use crate::platform::kibana::JsonBody;
 
 /// The control route; it exists only when faults are enabled.
 pub const FAULTS_PATH: &str = "/internal/gatehouse/_faults";

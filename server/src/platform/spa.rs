@@ -11,8 +11,9 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::error::AppError;
-use crate::{first_paint, AppState};
+use crate::leads::first_paint;
+use crate::platform::error::AppError;
+use crate::AppState;
 
 pub type StaticFiles = ServeDir<ServeFile>;
 

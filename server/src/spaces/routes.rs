@@ -14,12 +14,12 @@ use gatehouse_api::spaces::{
 };
 use serde_json::{json, Value};
 
+use crate::admin::routes::{actor, audited};
 use crate::admin::AdminError;
-use crate::error::{AppError, AppResult};
-use crate::kibana::{JsonBody, Space as RequestSpace};
-use crate::routes::admin::{actor, audited};
-use crate::session::Principal;
-use crate::spaces::{self, may_manage_spaces};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::kibana::{JsonBody, Space as RequestSpace};
+use crate::platform::session::Principal;
+use crate::spaces::store::{self as spaces, may_manage_spaces};
 use crate::AppState;
 
 pub const SPACE_CREATE: &str = "space_create";

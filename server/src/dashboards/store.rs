@@ -8,7 +8,7 @@ use gatehouse_api::dashboards::{
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::db::{self, Db};
+use crate::platform::db::{self, Db};
 
 pub const MAX_TITLE_CHARS: usize = 256;
 pub const MAX_DESCRIPTION_CHARS: usize = 4096;
@@ -346,7 +346,7 @@ struct DemoDashboard {
 
 const DEMO_DASHBOARDS: &[DemoDashboard] = &[
     DemoDashboard {
-        space: crate::kibana::DEFAULT_SPACE,
+        space: crate::platform::kibana::DEFAULT_SPACE,
         id: "soc-overview",
         title: "SOC overview",
         description: "Alert volume and response times across the security operations center.",
@@ -360,7 +360,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
-        space: crate::kibana::DEFAULT_SPACE,
+        space: crate::platform::kibana::DEFAULT_SPACE,
         id: "phishing-triage",
         title: "Phishing triage",
         description: "Reported emails and the triage backlog.",
@@ -373,7 +373,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
-        space: crate::kibana::DEFAULT_SPACE,
+        space: crate::platform::kibana::DEFAULT_SPACE,
         id: "executive-risk-summary",
         title: "Executive risk summary",
         description: "Risk posture for the leadership report.",
@@ -386,7 +386,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
-        space: crate::kibana::DEFAULT_SPACE,
+        space: crate::platform::kibana::DEFAULT_SPACE,
         id: "endpoint-health",
         title: "Endpoint health",
         description: "Agent coverage and isolation status.",
@@ -399,7 +399,7 @@ const DEMO_DASHBOARDS: &[DemoDashboard] = &[
         ],
     },
     DemoDashboard {
-        space: crate::kibana::DEFAULT_SPACE,
+        space: crate::platform::kibana::DEFAULT_SPACE,
         id: "network-traffic-legacy",
         title: "Network traffic (legacy import)",
         description: "Imported before access control, so it has no owner yet: whoever may edit dashboards can claim it by changing its permissions.",
@@ -445,7 +445,9 @@ pub fn seed_dashboards(db: &Db) -> anyhow::Result<bool> {
         let now = db::now_millis();
         for demo in DEMO_DASHBOARDS {
             let owner = match demo.owner {
-                Some(username) => crate::users::get_user(&tx, username)?.map(|u| u.profile_uid),
+                Some(username) => {
+                    crate::admin::user_store::get_user(&tx, username)?.map(|u| u.profile_uid)
+                }
                 None => None,
             };
             let access = owner.clone().map(|owner| AccessControl {

@@ -1,7 +1,7 @@
 //! Recent answers of the leads find route, so that a page many analysts read is built once.
 //!
 //! An answer is reused only while it is still exactly what the database would give: nothing has
-//! been written through the server's [`Db`](crate::db::Db) since it was read (its generation is
+//! been written through the server's [`Db`](crate::platform::db::Db) since it was read (its generation is
 //! unchanged) and no lead on the page has crossed a staleness boundary (fresh → stale → expired)
 //! since. The body does not depend on who asks: callers check the asker's privileges first,
 //! every time. Like the principal cache, writes by other processes are not seen.

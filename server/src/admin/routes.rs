@@ -19,13 +19,14 @@ use gatehouse_api::admin::{
 };
 use serde_json::Value;
 
-use crate::access::{self, SpaceRef};
+use crate::admin::access::{self, SpaceRef};
 use crate::admin::{self, Actor, AdminError, AdminResult, UserChange};
 use crate::authz::{SecurityAction, Subject};
-use crate::error::{AppError, AppResult};
-use crate::kibana::{JsonBody, JsonOrDefault, Space};
-use crate::session::Principal;
-use crate::{password, AppState};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::kibana::{JsonBody, JsonOrDefault, Space};
+use crate::platform::password;
+use crate::platform::session::Principal;
+use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -217,7 +218,7 @@ pub async fn op_put_user(
         let name = username.to_string();
         state
             .db
-            .read(move |conn| Ok(crate::users::get_user(conn, &name)?.is_some()))
+            .read(move |conn| Ok(crate::admin::user_store::get_user(conn, &name)?.is_some()))
             .await?
     };
     let action = if exists {
@@ -756,11 +757,11 @@ async fn effective_access(
         .read(move |conn| {
             Ok((|| -> AdminResult<_> {
                 let Some(user) =
-                    crate::users::get_user(conn, &name).map_err(anyhow::Error::from)?
+                    crate::admin::user_store::get_user(conn, &name).map_err(anyhow::Error::from)?
                 else {
                     return Ok(None);
                 };
-                let subject = crate::users::subject_of(conn, &user)?;
+                let subject = crate::admin::user_store::subject_of(conn, &user)?;
                 let mut roles = Vec::with_capacity(user.roles.len());
                 for role in &user.roles {
                     roles.push((role.clone(), admin::get_role(conn, role)?));
