@@ -14,8 +14,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
 use gatehouse_api::dashboards::{access_permissions, DashboardAccessMode};
-use gatehouse_api::security::{EsRole, IndexPrivilegeGrant, KIBANA_APPLICATION};
+use gatehouse_api::security::KIBANA_APPLICATION;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -29,7 +30,7 @@ use serde_json::{json, Map, Value};
 pub struct Subject {
     pub username: String,
     pub role_names: Vec<String>,
-    pub roles: Vec<EsRole>,
+    pub roles: Vec<RoleDescriptor>,
 }
 
 impl Subject {
@@ -51,34 +52,34 @@ pub const VIEWER: &str = "viewer";
 pub const NON_DOT_INDICES: &str = "/~(([.]|ilm-history-).*)/";
 
 /// Reserved roles are built in and cannot be stored, edited or deleted.
-pub fn reserved_role(name: &str) -> Option<EsRole> {
+pub fn reserved_role(name: &str) -> Option<RoleDescriptor> {
     let reserved = json!({ "_reserved": true });
     match name {
-        SUPERUSER => Some(EsRole {
+        SUPERUSER => Some(RoleDescriptor {
             cluster: vec!["all".into()],
-            indices: vec![IndexPrivilegeGrant {
+            indices: vec![IndexPrivileges {
                 names: vec!["*".into()],
                 privileges: vec!["all".into()],
-                allow_restricted_indices: false,
+                ..IndexPrivileges::default()
             }],
             applications: vec![app_grant("*", &["*"], &["*"])],
             run_as: vec!["*".into()],
             metadata: reserved,
             description: Some("Grants full access to cluster management and data indices.".into()),
         }),
-        KIBANA_ADMIN => Some(EsRole {
+        KIBANA_ADMIN => Some(RoleDescriptor {
             applications: vec![app_grant(KIBANA_APPLICATION, &["all"], &["*"])],
             metadata: reserved,
             description: Some("Grants access to all features in Kibana.".into()),
-            ..EsRole::default()
+            ..RoleDescriptor::default()
         }),
         EDITOR | VIEWER => {
             let editor = name == EDITOR;
-            Some(EsRole {
-                indices: vec![IndexPrivilegeGrant {
+            Some(RoleDescriptor {
+                indices: vec![IndexPrivileges {
                     names: vec![NON_DOT_INDICES.into()],
                     privileges: vec!["read".into(), "view_index_metadata".into()],
-                    allow_restricted_indices: false,
+                    ..IndexPrivileges::default()
                 }],
                 applications: vec![app_grant(
                     KIBANA_APPLICATION,
@@ -91,7 +92,7 @@ pub fn reserved_role(name: &str) -> Option<EsRole> {
                 } else {
                     "Grants read-only access to all features in Kibana (including Solutions) and to data indices.".into()
                 }),
-                ..EsRole::default()
+                ..RoleDescriptor::default()
             })
         }
         _ => None,
@@ -1081,22 +1082,22 @@ impl ObjectActor {
 mod tests {
     use super::*;
 
-    fn role(indices: &[(&[&str], &[&str])], apps: &[(&str, &[&str], &[&str])]) -> EsRole {
-        EsRole {
+    fn role(indices: &[(&[&str], &[&str])], apps: &[(&str, &[&str], &[&str])]) -> RoleDescriptor {
+        RoleDescriptor {
             indices: indices
                 .iter()
-                .map(|(names, privileges)| IndexPrivilegeGrant {
+                .map(|(names, privileges)| IndexPrivileges {
                     names: names.iter().map(|s| s.to_string()).collect(),
                     privileges: privileges.iter().map(|s| s.to_string()).collect(),
-                    allow_restricted_indices: false,
+                    ..IndexPrivileges::default()
                 })
                 .collect(),
             applications: apps.iter().map(|(a, p, r)| app_grant(a, p, r)).collect(),
-            ..EsRole::default()
+            ..RoleDescriptor::default()
         }
     }
 
-    fn subject(name: &str, roles: &[(&str, EsRole)]) -> Subject {
+    fn subject(name: &str, roles: &[(&str, RoleDescriptor)]) -> Subject {
         Subject {
             username: name.into(),
             role_names: roles.iter().map(|(n, _)| n.to_string()).collect(),

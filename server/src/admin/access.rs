@@ -10,19 +10,10 @@ use gatehouse_api::access::{
 };
 use gatehouse_api::admin::RoleDescriptor;
 use gatehouse_api::leads::LEADS_INDEX_PATTERN;
-use gatehouse_api::security::EsRole;
 
 use crate::authz::{self, Feature, Subject, FEATURES};
 
-/// A role as the authorization functions take it; `None` when the descriptor does not convert
-/// (it then grants nothing, as an unknown role does).
-pub fn es_role_of(descriptor: &RoleDescriptor) -> Option<EsRole> {
-    serde_json::to_value(descriptor)
-        .ok()
-        .and_then(|value| serde_json::from_value(value).ok())
-}
-
-fn single_role_subject(username: &str, name: &str, role: &EsRole) -> Subject {
+fn single_role_subject(username: &str, name: &str, role: &RoleDescriptor) -> Subject {
     Subject {
         username: username.to_string(),
         role_names: vec![name.to_string()],
@@ -92,7 +83,7 @@ fn fix_requirement(requirement: &Requirement) -> Requirement {
 pub fn explain(
     subject: &Subject,
     requirement: &Requirement,
-    all_roles: &[(String, EsRole)],
+    all_roles: &[(String, RoleDescriptor)],
 ) -> Explanation {
     let your_roles = subject
         .role_names
@@ -151,10 +142,10 @@ pub fn effective_access(
     let singles: Vec<(String, Subject)> = roles
         .iter()
         .filter_map(|(name, descriptor)| {
-            let role = es_role_of(descriptor.as_ref()?)?;
+            let role = descriptor.as_ref()?;
             Some((
                 name.clone(),
-                single_role_subject(&subject.username, name, &role),
+                single_role_subject(&subject.username, name, role),
             ))
         })
         .collect();
@@ -325,10 +316,7 @@ mod tests {
         Subject {
             username: "u".into(),
             role_names: roles.iter().map(|(n, _)| n.clone()).collect(),
-            roles: roles
-                .iter()
-                .filter_map(|(_, d)| d.as_ref().and_then(es_role_of))
-                .collect(),
+            roles: roles.iter().filter_map(|(_, d)| d.clone()).collect(),
         }
     }
 
@@ -406,12 +394,12 @@ mod tests {
             &[(LEADS_INDEX_PATTERN, &["read", "write", "create_index"])],
             &[],
         );
-        let all_roles: Vec<(String, EsRole)> = [
+        let all_roles: Vec<(String, RoleDescriptor)> = [
             ("leads_read_only", &read_only),
             ("leads_full_access", &full),
         ]
         .into_iter()
-        .filter_map(|(n, d)| Some((n.to_string(), es_role_of(d)?)))
+        .map(|(n, d)| (n.to_string(), d.clone()))
         .collect();
         let subject = subject_with(&[("leads_read_only".into(), Some(read_only.clone()))]);
         let requirement = Requirement::index(
@@ -458,7 +446,7 @@ mod tests {
         );
         assert!(explanation.fix.console_request.contains("\"dev_tools\""));
         let kibana_admin = authz::reserved_role(authz::KIBANA_ADMIN);
-        let all_roles: Vec<(String, EsRole)> = kibana_admin
+        let all_roles: Vec<(String, RoleDescriptor)> = kibana_admin
             .into_iter()
             .map(|r| (authz::KIBANA_ADMIN.to_string(), r))
             .collect();

@@ -21,7 +21,7 @@ use crate::admin::routes::{
     actor, op_all_roles, op_delete_role, op_delete_user, op_get_role, op_get_user, op_list_users,
     op_put_role, op_put_user, parse_user_body,
 };
-use crate::admin::{self, AdminError};
+use crate::admin::{self, roles, AdminError};
 use crate::authz::{self, HasPrivilegesRequest};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::kibana::{method_and_path, Space};
@@ -67,7 +67,7 @@ fn es_user(user: &gatehouse_api::admin::User) -> Value {
 
 fn es_role(role: &RoleDescriptor, name: &str) -> Value {
     let mut value = serde_json::to_value(role).unwrap_or_else(|_| json!({}));
-    if admin::is_reserved(name) {
+    if roles::is_reserved(name) {
         value["metadata"]["_reserved"] = json!(true);
     }
     value["transient_metadata"] = json!({ "enabled": true });

@@ -7,6 +7,7 @@
 
 pub(crate) mod access;
 pub(crate) mod console;
+pub(crate) mod roles;
 pub(crate) mod routes;
 pub(crate) mod user_store;
 
@@ -20,7 +21,7 @@ use gatehouse_api::admin::{
     MIN_PASSWORD_LENGTH,
 };
 use gatehouse_api::security::{ApplicationPrivilegeGrant, KIBANA_APPLICATION};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, Transaction};
 use serde_json::{json, Map, Value};
 
 use crate::admin::user_store::{self as users, UserRecord};
@@ -281,7 +282,7 @@ pub fn validate_roles(roles: &[String]) -> AdminResult<()> {
     Ok(())
 }
 
-fn validate_metadata(metadata: &Value, what: &str) -> AdminResult<()> {
+pub(crate) fn validate_metadata(metadata: &Value, what: &str) -> AdminResult<()> {
     match metadata {
         Value::Null => Ok(()),
         Value::Object(map) => {
@@ -457,111 +458,6 @@ pub fn get_user(conn: &Connection, username: &str) -> AdminResult<Option<User>> 
 
 pub fn list_users(conn: &Connection) -> AdminResult<Vec<User>> {
     Ok(users::all_users(conn)?.iter().map(user_of).collect())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Roles: storage
-// ---------------------------------------------------------------------------------------------
-
-fn descriptor_of_reserved(name: &str) -> Option<RoleDescriptor> {
-    authz::reserved_role(name).and_then(|role| {
-        serde_json::to_value(role)
-            .ok()
-            .and_then(|v| serde_json::from_value(v).ok())
-    })
-}
-
-pub fn is_reserved(name: &str) -> bool {
-    authz::reserved_role(name).is_some()
-}
-
-/// A stored or built-in role, in Elasticsearch's full shape.
-pub fn get_role(conn: &Connection, name: &str) -> AdminResult<Option<RoleDescriptor>> {
-    if let Some(role) = descriptor_of_reserved(name) {
-        return Ok(Some(role));
-    }
-    let body: Option<String> = conn
-        .query_row("SELECT body FROM roles WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    match body {
-        Some(body) => Ok(Some(
-            serde_json::from_str(&body).map_err(anyhow::Error::from)?,
-        )),
-        None => Ok(None),
-    }
-}
-
-/// Every role, built-in and stored, sorted by name.
-pub fn all_roles(conn: &Connection) -> AdminResult<Vec<(String, RoleDescriptor)>> {
-    let mut out: BTreeMap<String, RoleDescriptor> = BTreeMap::new();
-    for name in authz::reserved_role_names() {
-        if let Some(role) = descriptor_of_reserved(name) {
-            out.insert(name.to_string(), role);
-        }
-    }
-    let mut stmt = conn.prepare("SELECT name, body FROM roles")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (name, body) = row?;
-        if let Ok(role) = serde_json::from_str(&body) {
-            out.entry(name).or_insert(role);
-        }
-    }
-    Ok(out.into_iter().collect())
-}
-
-/// Stores a role; returns whether it was created. Reserved roles are refused.
-pub fn put_role(
-    tx: &Transaction<'_>,
-    name: &str,
-    role: &RoleDescriptor,
-    create_only: bool,
-) -> AdminResult<bool> {
-    if is_reserved(name) {
-        return Err(AdminError::validation(&format!(
-            "Role [{name}] is reserved and may not be used."
-        )));
-    }
-    validate_metadata(&role.metadata, "role ")?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM roles WHERE name = ?1)",
-        [name],
-        |r| r.get(0),
-    )?;
-    if exists && create_only {
-        return Err(AdminError::Conflict(format!(
-            "Role already exists and cannot be created: {name}"
-        )));
-    }
-    let mut stored = role.clone();
-    if stored.metadata.is_null() {
-        stored.metadata = json!({});
-    }
-    tx.execute(
-        "INSERT INTO roles (name, body, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        params![
-            name,
-            serde_json::to_string(&stored).map_err(anyhow::Error::from)?,
-            crate::platform::db::now_secs()
-        ],
-    )?;
-    Ok(!exists)
-}
-
-pub fn delete_role(tx: &Transaction<'_>, name: &str) -> AdminResult<bool> {
-    if is_reserved(name) {
-        return Err(AdminError::validation(&format!(
-            "role [{name}] is reserved and cannot be deleted"
-        )));
-    }
-    Ok(tx.execute("DELETE FROM roles WHERE name = ?1", [name])? > 0)
-}
-
-pub fn role_not_found() -> AdminError {
-    AdminError::NotFound("Not Found".into())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1046,7 +942,7 @@ pub fn descriptor_to_kibana(name: &str, role: &RoleDescriptor) -> KibanaRole {
     } else {
         json!({})
     };
-    if is_reserved(name) {
+    if roles::is_reserved(name) {
         metadata["_reserved"] = json!(true);
     }
     KibanaRole {
@@ -1237,10 +1133,11 @@ mod tests {
         );
         assert!(!back.is_reserved());
         assert!(descriptor_to_kibana("viewer", &get_reserved("viewer")).is_reserved());
-        // The stored body still reads as the authorization model's role.
+        // The stored body reads back as the one role type authorization uses, query included.
         let stored = serde_json::to_string(&role).unwrap();
-        let es: gatehouse_api::security::EsRole = serde_json::from_str(&stored).unwrap();
+        let es: RoleDescriptor = serde_json::from_str(&stored).unwrap();
         assert_eq!(es.applications.len(), 3);
+        assert_eq!(es.indices[0].query, role.indices[0].query);
         // `{}` is a valid empty role.
         assert_eq!(
             kibana_body_to_descriptor(&json!({}))
@@ -1252,7 +1149,7 @@ mod tests {
     }
 
     fn get_reserved(name: &str) -> RoleDescriptor {
-        descriptor_of_reserved(name).unwrap()
+        authz::reserved_role(name).unwrap()
     }
 
     #[test]

@@ -20,7 +20,7 @@ use gatehouse_api::admin::{
 use serde_json::Value;
 
 use crate::admin::access::{self, SpaceRef};
-use crate::admin::{self, Actor, AdminError, AdminResult, UserChange};
+use crate::admin::{self, roles, Actor, AdminError, AdminResult, UserChange};
 use crate::authz::{SecurityAction, Subject};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::kibana::{JsonBody, JsonOrDefault, Space};
@@ -303,9 +303,9 @@ pub async fn op_get_role(
     let n = name.to_string();
     state
         .db
-        .read(move |conn| Ok(admin::get_role(conn, &n)))
-        .await??
-        .ok_or_else(admin::role_not_found)
+        .read(move |conn| roles::get_role(conn, &n))
+        .await?
+        .ok_or_else(roles::role_not_found)
 }
 
 pub async fn op_all_roles(
@@ -313,7 +313,7 @@ pub async fn op_all_roles(
     subject: &Subject,
 ) -> AdminResult<Vec<(String, RoleDescriptor)>> {
     admin::require(subject, SecurityAction::RoleGet)?;
-    state.db.read(|conn| Ok(admin::all_roles(conn))).await?
+    Ok(state.db.read(roles::all_roles).await?)
 }
 
 /// Stores a role; returns whether it was created.
@@ -336,7 +336,7 @@ pub async fn op_put_role(
         move |tx| {
             admin::require(&subject, SecurityAction::RolePut)?;
             let details = serde_json::to_value(&role).map_err(anyhow::Error::from)?;
-            let created = admin::put_role(tx, &n, &role, create_only)?;
+            let created = roles::put_role(tx, &n, &role, create_only)?;
             Ok((
                 created,
                 serde_json::json!({ "created": created, "role": details }),
@@ -362,10 +362,10 @@ pub async fn op_delete_role(
         n.clone(),
         move |tx| {
             admin::require(&subject, SecurityAction::RoleDelete)?;
-            if admin::delete_role(tx, &n)? {
+            if roles::delete_role(tx, &n)? {
                 Ok(((), serde_json::json!({})))
             } else {
-                Err(admin::role_not_found())
+                Err(roles::role_not_found())
             }
         },
     )
@@ -718,7 +718,7 @@ async fn query_roles(
     let mut matching: Vec<KibanaRole> = roles
         .iter()
         .filter(|(name, _)| name.to_lowercase().contains(&needle))
-        .filter(|(name, _)| show_reserved || !admin::is_reserved(name))
+        .filter(|(name, _)| show_reserved || !roles::is_reserved(name))
         .map(|(name, role)| admin::descriptor_to_kibana(name, role))
         .collect();
     if descending {
@@ -764,7 +764,7 @@ async fn effective_access(
                 let subject = crate::admin::user_store::subject_of(conn, &user)?;
                 let mut roles = Vec::with_capacity(user.roles.len());
                 for role in &user.roles {
-                    roles.push((role.clone(), admin::get_role(conn, role)?));
+                    roles.push((role.clone(), roles::get_role(conn, role)?));
                 }
                 Ok(Some((subject, roles)))
             })())
@@ -792,14 +792,9 @@ async fn explain(
 ) -> AppResult<Json<Explanation>> {
     let roles = state
         .db
-        .read(|conn| Ok(admin::all_roles(conn)))
+        .read(roles::all_roles)
         .await
-        .map_err(|e| kibana(AdminError::Internal(e)))?
-        .map_err(kibana)?;
-    let roles: Vec<_> = roles
-        .iter()
-        .filter_map(|(name, descriptor)| Some((name.clone(), access::es_role_of(descriptor)?)))
-        .collect();
+        .map_err(|e| kibana(AdminError::Internal(e)))?;
     Ok(Json(access::explain(
         &principal.subject,
         &requirement,

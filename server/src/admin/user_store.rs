@@ -1,6 +1,6 @@
 //! Users and roles in SQLite, and the profile uids derived from user names.
 
-use gatehouse_api::security::{is_valid_profile_uid, EsRole};
+use gatehouse_api::security::is_valid_profile_uid;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -128,48 +128,12 @@ pub fn subject_of(conn: &Connection, user: &UserRecord) -> anyhow::Result<authz:
     Ok(authz::Subject {
         username: user.username.clone(),
         role_names: user.roles.clone(),
-        roles: resolve_roles(conn, &user.roles)?,
+        roles: crate::admin::roles::resolve_roles(conn, &user.roles)?,
     })
 }
 
 pub fn count_users(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
-}
-
-pub fn put_role(conn: &Connection, name: &str, role: &EsRole) -> anyhow::Result<()> {
-    conn.execute(
-        "INSERT INTO roles (name, body, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        params![
-            name,
-            serde_json::to_string(role)?,
-            crate::platform::db::now_secs()
-        ],
-    )?;
-    Ok(())
-}
-
-pub fn get_role(conn: &Connection, name: &str) -> anyhow::Result<Option<EsRole>> {
-    if let Some(role) = authz::reserved_role(name) {
-        return Ok(Some(role));
-    }
-    let mut stmt = conn.prepare_cached("SELECT body FROM roles WHERE name = ?1")?;
-    let body: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
-    match body {
-        Some(body) => Ok(Some(serde_json::from_str(&body)?)),
-        None => Ok(None),
-    }
-}
-
-/// The role bodies behind role names; unknown names resolve to nothing (as in Elasticsearch).
-pub fn resolve_roles(conn: &Connection, names: &[String]) -> anyhow::Result<Vec<EsRole>> {
-    let mut roles = Vec::with_capacity(names.len());
-    for name in names {
-        if let Some(role) = get_role(conn, name)? {
-            roles.push(role);
-        }
-    }
-    Ok(roles)
 }
 
 #[cfg(test)]

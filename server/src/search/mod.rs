@@ -12,6 +12,7 @@ pub(crate) mod routes;
 
 use std::collections::{BTreeSet, HashMap};
 
+use gatehouse_api::admin::RoleDescriptor;
 use gatehouse_api::search::{
     permissions_of, BulkCreateResult, Document, DocumentAccess, ExternalIdentity, PageMeta,
     SearchMeta, SearchRequest, SearchResponse, SearchResult, Source, SourceCount, UserAccess,
@@ -21,6 +22,7 @@ use gatehouse_api::search::{
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
+use crate::admin::roles;
 use crate::admin::user_store as users;
 use crate::authz::{self, Subject};
 use crate::platform::db::{self, Db};
@@ -1284,8 +1286,8 @@ pub fn seed_runbooks(db: &Db) -> anyhow::Result<bool> {
         for identity in runbook_identities() {
             put_identity(&tx, &identity)?;
         }
-        if users::get_role(&tx, SEARCH_USER_ROLE)?.is_none() {
-            let role = gatehouse_api::security::EsRole {
+        if roles::get_role(&tx, SEARCH_USER_ROLE)?.is_none() {
+            let role = RoleDescriptor {
                 applications: vec![authz::app_grant(
                     gatehouse_api::security::KIBANA_APPLICATION,
                     &[&format!(
@@ -1298,7 +1300,7 @@ pub fn seed_runbooks(db: &Db) -> anyhow::Result<bool> {
                 description: Some("Searches the sources of the Search app.".into()),
                 ..Default::default()
             };
-            users::put_role(&tx, SEARCH_USER_ROLE, &role)?;
+            roles::store_role(&tx, SEARCH_USER_ROLE, &role)?;
         }
         tx.execute(
             "INSERT INTO ws_meta (key, value) VALUES (?1, ?2)",

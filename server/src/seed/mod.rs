@@ -1,9 +1,11 @@
 //! Demo data seeded on first start: the users and roles of ARCHITECTURE.md.
 
+use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
 use gatehouse_api::leads::LEADS_INDEX_PATTERN;
-use gatehouse_api::security::{EsRole, IndexPrivilegeGrant, KIBANA_APPLICATION};
+use gatehouse_api::security::KIBANA_APPLICATION;
 use serde_json::json;
 
+use crate::admin::roles;
 use crate::admin::user_store::{self as users, NewUser};
 use crate::authz::{self, app_grant};
 use crate::platform::db::Db;
@@ -75,27 +77,27 @@ pub fn emea_space() -> gatehouse_api::spaces::Space {
     }
 }
 
-fn index_role(names: &[&str], privileges: &[&str]) -> EsRole {
-    EsRole {
-        indices: vec![IndexPrivilegeGrant {
+fn index_role(names: &[&str], privileges: &[&str]) -> RoleDescriptor {
+    RoleDescriptor {
+        indices: vec![IndexPrivileges {
             names: names.iter().map(|s| s.to_string()).collect(),
             privileges: privileges.iter().map(|s| s.to_string()).collect(),
-            allow_restricted_indices: false,
+            ..IndexPrivileges::default()
         }],
         metadata: json!({}),
-        ..EsRole::default()
+        ..RoleDescriptor::default()
     }
 }
 
-fn kibana_role(privileges: &[&str], resources: &[&str]) -> EsRole {
-    EsRole {
+fn kibana_role(privileges: &[&str], resources: &[&str]) -> RoleDescriptor {
+    RoleDescriptor {
         applications: vec![app_grant(KIBANA_APPLICATION, privileges, resources)],
         metadata: json!({}),
-        ..EsRole::default()
+        ..RoleDescriptor::default()
     }
 }
 
-pub fn demo_roles() -> Vec<(&'static str, EsRole)> {
+pub fn demo_roles() -> Vec<(&'static str, RoleDescriptor)> {
     vec![
         (
             "leads_full_access",
@@ -115,7 +117,7 @@ pub fn demo_roles() -> Vec<(&'static str, EsRole)> {
         ),
         (
             "soc_emea_analyst",
-            EsRole {
+            RoleDescriptor {
                 indices: index_role(&[LEADS_INDEX_PATTERN], &["read", "write", "create_index"])
                     .indices,
                 applications: vec![
@@ -130,7 +132,7 @@ pub fn demo_roles() -> Vec<(&'static str, EsRole)> {
                         &["space:default"],
                     ),
                 ],
-                ..EsRole::default()
+                ..RoleDescriptor::default()
             },
         ),
     ]
@@ -163,7 +165,7 @@ pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
         }
         for (name, role) in demo_roles() {
             if authz::reserved_role(name).is_none() {
-                users::put_role(&tx, name, &role)?;
+                roles::store_role(&tx, name, &role)?;
             }
         }
         crate::spaces::store::insert(&tx, &emea_space())?;

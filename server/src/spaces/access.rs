@@ -9,17 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use gatehouse_api::admin::RoleDescriptor;
 use gatehouse_api::leads::leads_index;
-use gatehouse_api::security::{EsRole, KIBANA_APPLICATION};
+use gatehouse_api::security::KIBANA_APPLICATION;
 use gatehouse_api::space_access::{
     FeatureLevel, MemberEntry, RoleEntry, SpaceAccessReport, SpaceContents, SpaceLevel,
     SPACES_INTERNAL_PATH,
 };
 use gatehouse_api::spaces::Space;
 
-use crate::admin::access::{es_role_of, feature_level};
+use crate::admin::access::feature_level;
 use crate::admin::user_store::{self as users, UserRecord};
-use crate::admin::{self, AdminError, AdminResult};
+use crate::admin::{self, roles, AdminError, AdminResult};
 use crate::authz::{self, SecurityAction, Subject, FEATURES};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::session::Principal;
@@ -49,7 +50,7 @@ fn internal(e: anyhow::Error) -> AppError {
     AdminError::Internal(e).into_app_error()
 }
 
-fn single(name: &str, role: &EsRole) -> Subject {
+fn single(name: &str, role: &RoleDescriptor) -> Subject {
     Subject {
         username: String::new(),
         role_names: vec![name.to_string()],
@@ -77,7 +78,7 @@ fn level_of(features: &[FeatureLevel]) -> SpaceLevel {
 
 /// The role with only its Kibana grants on named resources (not `*`): does it let its holders
 /// in by naming this space?
-fn without_global_grants(role: &EsRole) -> EsRole {
+fn without_global_grants(role: &RoleDescriptor) -> RoleDescriptor {
     let mut named = role.clone();
     for grant in &mut named.applications {
         grant.resources.retain(|r| r != "*");
@@ -91,7 +92,7 @@ fn without_global_grants(role: &EsRole) -> EsRole {
 /// that exists; `users` every user with their resolved subject.
 pub fn space_access_report(
     space: &Space,
-    roles: &[(String, EsRole, bool)],
+    roles: &[(String, RoleDescriptor, bool)],
     users: &[(UserRecord, Subject)],
 ) -> SpaceAccessReport {
     let role_entries: Vec<RoleEntry> = roles
@@ -164,11 +165,11 @@ async fn space_access(
         .db
         .read(|conn| {
             Ok((|| -> AdminResult<_> {
-                let roles: Vec<(String, EsRole, bool)> = admin::all_roles(conn)?
+                let roles: Vec<(String, RoleDescriptor, bool)> = roles::all_roles(conn)?
                     .into_iter()
-                    .filter_map(|(name, descriptor)| {
-                        let reserved = admin::is_reserved(&name);
-                        Some((name, es_role_of(&descriptor)?, reserved))
+                    .map(|(name, descriptor)| {
+                        let reserved = roles::is_reserved(&name);
+                        (name, descriptor, reserved)
                     })
                     .collect();
                 let mut members = Vec::new();
@@ -238,10 +239,10 @@ mod tests {
         }
     }
 
-    fn kibana(privileges: &[&str], resources: &[&str]) -> EsRole {
-        EsRole {
+    fn kibana(privileges: &[&str], resources: &[&str]) -> RoleDescriptor {
+        RoleDescriptor {
             applications: vec![authz::app_grant(KIBANA_APPLICATION, privileges, resources)],
-            ..EsRole::default()
+            ..RoleDescriptor::default()
         }
     }
 
