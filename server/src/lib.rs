@@ -232,7 +232,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             let db = Db::open(&path)?;
             if seed {
                 seed::seed_users(&db)?;
-                leads::routes::seed_entities(&db)?;
+                seed::entities::seed_entities(&db)?;
                 dashboards::store::seed_dashboards(&db)?;
             }
             let spaces = db.write_blocking(|conn| spaces::store::Registry::load(conn))?;

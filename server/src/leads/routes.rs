@@ -50,10 +50,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, guard))
 }
 
-pub fn seed_entities(db: &Db) -> anyhow::Result<bool> {
-    leads::seed_entities(db)
-}
-
 /// Session + Kibana feature privileges, before any leads handler runs.
 async fn guard(
     principal: Arc<Principal>,

@@ -1,5 +1,7 @@
 //! Demo data seeded on first start: the users and roles of ARCHITECTURE.md.
 
+pub(crate) mod entities;
+
 use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
 use gatehouse_api::leads::LEADS_INDEX_PATTERN;
 use gatehouse_api::security::KIBANA_APPLICATION;
