@@ -233,7 +233,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             if seed {
                 seed::seed_users(&db)?;
                 seed::entities::seed_entities(&db)?;
-                dashboards::store::seed_dashboards(&db)?;
+                seed::dashboards::seed_dashboards(&db)?;
             }
             let spaces = db.write_blocking(|conn| spaces::store::Registry::load(conn))?;
             Ok((db, spaces))

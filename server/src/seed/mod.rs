@@ -1,6 +1,8 @@
 //! Demo data seeded on first start: the users and roles of ARCHITECTURE.md.
 
+pub(crate) mod dashboards;
 pub(crate) mod entities;
+pub(crate) mod runbooks;
 
 use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
 use gatehouse_api::leads::LEADS_INDEX_PATTERN;
@@ -142,7 +144,7 @@ pub fn demo_roles() -> Vec<(&'static str, RoleDescriptor)> {
 
 /// Seeds users and roles when the users table is empty. Returns whether it seeded.
 pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
-    crate::search::seed_runbooks(db)?;
+    runbooks::seed_runbooks(db)?;
     if db.write_blocking(|conn| Ok(users::count_users(conn)?))? > 0 {
         return Ok(false);
     }
