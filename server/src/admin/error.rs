@@ -102,13 +102,6 @@ impl AdminError {
         }
     }
 
-    pub fn into_app_error(self) -> AppError {
-        match self {
-            AdminError::Internal(e) => AppError::Internal(e),
-            other => AppError::boom(other.status(), other.kibana_message()),
-        }
-    }
-
     /// Elasticsearch's error body (`{"error":{"root_cause":[..],"type","reason"},"status"}`).
     pub fn es_body(&self) -> Value {
         let status = self.status();
@@ -130,6 +123,16 @@ impl AdminError {
             },
             "status": status.as_u16(),
         })
+    }
+}
+
+/// Kibana's routes answer an administration error in Boom's shape.
+impl From<AdminError> for AppError {
+    fn from(error: AdminError) -> Self {
+        match error {
+            AdminError::Internal(e) => AppError::Internal(e),
+            other => AppError::boom(other.status(), other.kibana_message()),
+        }
     }
 }
 

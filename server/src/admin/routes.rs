@@ -66,10 +66,6 @@ pub fn actor(principal: &Principal, space: &str) -> Actor {
     }
 }
 
-fn kibana(e: AdminError) -> AppError {
-    e.into_app_error()
-}
-
 fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
@@ -390,11 +386,7 @@ async fn list_users(
     State(state): State<AppState>,
     principal: Arc<Principal>,
 ) -> AppResult<Json<Vec<User>>> {
-    Ok(Json(
-        op_list_users(&state, &principal.subject)
-            .await
-            .map_err(kibana)?,
-    ))
+    Ok(Json(op_list_users(&state, &principal.subject).await?))
 }
 
 async fn get_user(
@@ -403,9 +395,7 @@ async fn get_user(
     Path(username): Path<String>,
 ) -> AppResult<Json<User>> {
     Ok(Json(
-        op_get_user(&state, &principal.subject, &username)
-            .await
-            .map_err(kibana)?,
+        op_get_user(&state, &principal.subject, &username).await?,
     ))
 }
 
@@ -416,11 +406,9 @@ async fn put_user(
     Path(username): Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<User>> {
-    let body = parse_user_body(&body, KIBANA_USER_KEYS).map_err(kibana)?;
+    let body = parse_user_body(&body, KIBANA_USER_KEYS)?;
     let actor = actor(&principal, space.id());
-    let (user, _) = op_put_user(&state, &principal.subject, actor, &username, body)
-        .await
-        .map_err(kibana)?;
+    let (user, _) = op_put_user(&state, &principal.subject, actor, &username, body).await?;
     Ok(Json(user))
 }
 
@@ -436,8 +424,7 @@ async fn delete_user(
         actor(&principal, space.id()),
         &username,
     )
-    .await
-    .map_err(kibana)?;
+    .await?;
     Ok(no_content())
 }
 
@@ -454,8 +441,7 @@ async fn disable(
         &username,
         false,
     )
-    .await
-    .map_err(kibana)?;
+    .await?;
     Ok(no_content())
 }
 
@@ -472,8 +458,7 @@ async fn enable(
         &username,
         true,
     )
-    .await
-    .map_err(kibana)?;
+    .await?;
     Ok(no_content())
 }
 
@@ -487,7 +472,7 @@ async fn change_password(
     Path(username): Path<String>,
     JsonBody(body): JsonBody<ChangePasswordRequest>,
 ) -> AppResult<Response> {
-    admin::validate_password("newPassword", &body.new_password).map_err(kibana)?;
+    admin::validate_password("newPassword", &body.new_password)?;
     let own = principal.user.username == username;
     let actor = actor(&principal, space.id());
     let subject = principal.subject.clone();
@@ -500,7 +485,7 @@ async fn change_password(
     } else {
         true
     };
-    let new_hash = hash(body.new_password).await.map_err(kibana)?;
+    let new_hash = hash(body.new_password).await?;
     let keep = own.then(|| principal.session_hash.clone());
     let name = username.clone();
     audited(
@@ -528,8 +513,7 @@ async fn change_password(
             Ok(((), serde_json::json!({ "own": own })))
         },
     )
-    .await
-    .map_err(kibana)?;
+    .await?;
     Ok(no_content())
 }
 
@@ -541,9 +525,7 @@ async fn list_roles(
     State(state): State<AppState>,
     principal: Arc<Principal>,
 ) -> AppResult<Json<Vec<KibanaRole>>> {
-    let roles = op_all_roles(&state, &principal.subject)
-        .await
-        .map_err(kibana)?;
+    let roles = op_all_roles(&state, &principal.subject).await?;
     Ok(Json(
         roles
             .iter()
@@ -557,9 +539,7 @@ async fn get_role(
     principal: Arc<Principal>,
     Path(name): Path<String>,
 ) -> AppResult<Json<KibanaRole>> {
-    let role = op_get_role(&state, &principal.subject, &name)
-        .await
-        .map_err(kibana)?;
+    let role = op_get_role(&state, &principal.subject, &name).await?;
     Ok(Json(admin::descriptor_to_kibana(&name, &role)))
 }
 
@@ -576,8 +556,8 @@ async fn put_role(
     RawQuery(query): RawQuery,
     JsonOrDefault(body): JsonOrDefault<Value>,
 ) -> AppResult<Response> {
-    admin::validate_role_name(&name).map_err(kibana)?;
-    let role = admin::kibana_body_to_descriptor(&body).map_err(kibana)?;
+    admin::validate_role_name(&name)?;
+    let role = admin::kibana_body_to_descriptor(&body)?;
     op_put_role(
         &state,
         &principal.subject,
@@ -586,8 +566,7 @@ async fn put_role(
         role,
         create_only(query.as_deref()),
     )
-    .await
-    .map_err(kibana)?;
+    .await?;
     Ok(no_content())
 }
 
@@ -603,8 +582,7 @@ async fn delete_role(
         actor(&principal, space.id()),
         &name,
     )
-    .await
-    .map_err(kibana)?;
+    .await?;
     Ok(no_content())
 }
 
@@ -697,9 +675,7 @@ async fn query_roles(
     JsonOrDefault(body): JsonOrDefault<Value>,
 ) -> AppResult<Json<RoleQueryResponse>> {
     validate_role_query(&body)?;
-    let roles = op_all_roles(&state, &principal.subject)
-        .await
-        .map_err(kibana)?;
+    let roles = op_all_roles(&state, &principal.subject).await?;
     let needle = body
         .get("query")
         .and_then(Value::as_str)
@@ -749,7 +725,7 @@ async fn effective_access(
     Path(username): Path<String>,
 ) -> AppResult<Json<EffectiveAccess>> {
     if principal.user.username != username {
-        admin::require(&principal.subject, SecurityAction::UserGet).map_err(kibana)?;
+        admin::require(&principal.subject, SecurityAction::UserGet)?;
     }
     let name = username.clone();
     let found = state
@@ -769,10 +745,8 @@ async fn effective_access(
                 Ok(Some((subject, roles)))
             })())
         })
-        .await
-        .map_err(|e| kibana(AdminError::Internal(e)))?
-        .map_err(kibana)?;
-    let (subject, roles) = found.ok_or_else(|| kibana(admin::user_not_found(&username)))?;
+        .await??;
+    let (subject, roles) = found.ok_or_else(|| admin::user_not_found(&username))?;
     let spaces = state.spaces.all();
     let reported: Vec<SpaceRef<'_>> = spaces
         .iter()
@@ -790,11 +764,7 @@ async fn explain(
     principal: Arc<Principal>,
     JsonBody(requirement): JsonBody<Requirement>,
 ) -> AppResult<Json<Explanation>> {
-    let roles = state
-        .db
-        .read(roles::all_roles)
-        .await
-        .map_err(|e| kibana(AdminError::Internal(e)))?;
+    let roles = state.db.read(roles::all_roles).await?;
     Ok(Json(access::explain(
         &principal.subject,
         &requirement,

@@ -23,6 +23,11 @@ pub enum AppError {
     Boom { status: StatusCode, message: String },
     /// Answered in the siem shape.
     Siem { status: StatusCode, message: String },
+    /// Answered in the Workplace Search shape `{"errors":[..]}` (the search routes).
+    Errors {
+        status: StatusCode,
+        errors: Vec<String>,
+    },
     /// A failure that is the server's fault: logged, answered as a generic Boom 500.
     Internal(anyhow::Error),
 }
@@ -64,13 +69,16 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             AppError::Boom { message, .. } | AppError::Siem { message, .. } => message.clone(),
+            AppError::Errors { errors, .. } => errors.join(" "),
             AppError::Internal(_) => "An internal server error occurred.".to_string(),
         }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Boom { status, .. } | AppError::Siem { status, .. } => *status,
+            AppError::Boom { status, .. }
+            | AppError::Siem { status, .. }
+            | AppError::Errors { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -108,6 +116,9 @@ impl IntoResponse for AppError {
                 Json(json!({ "message": message, "status_code": status.as_u16() })),
             )
                 .into_response(),
+            AppError::Errors { status, errors } => {
+                (status, Json(json!({ "errors": errors }))).into_response()
+            }
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
                 let status = StatusCode::INTERNAL_SERVER_ERROR;

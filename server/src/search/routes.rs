@@ -125,9 +125,18 @@ impl WsError {
     }
 }
 
+impl From<WsError> for AppError {
+    fn from(error: WsError) -> Self {
+        AppError::Errors {
+            status: error.status,
+            errors: error.errors,
+        }
+    }
+}
+
 impl IntoResponse for WsError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "errors": self.errors }))).into_response()
+        AppError::from(self).into_response()
     }
 }
 

@@ -47,7 +47,7 @@ fn space_not_found(id: &str) -> AppError {
 }
 
 fn internal(e: anyhow::Error) -> AppError {
-    AdminError::Internal(e).into_app_error()
+    AdminError::Internal(e).into()
 }
 
 fn single(name: &str, role: &RoleDescriptor) -> Subject {
@@ -158,8 +158,7 @@ async fn space_access(
     principal: Arc<Principal>,
     Path(id): Path<String>,
 ) -> AppResult<Json<SpaceAccessReport>> {
-    admin::require(&principal.subject, SecurityAction::UserGet)
-        .map_err(AdminError::into_app_error)?;
+    admin::require(&principal.subject, SecurityAction::UserGet)?;
     let space = state.spaces.get(&id).ok_or_else(|| space_not_found(&id))?;
     let (roles, members) = state
         .db
@@ -181,8 +180,7 @@ async fn space_access(
             })())
         })
         .await
-        .map_err(internal)?
-        .map_err(AdminError::into_app_error)?;
+        .map_err(internal)??;
     Ok(Json(space_access_report(&space, &roles, &members)))
 }
 

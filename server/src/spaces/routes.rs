@@ -172,8 +172,7 @@ async fn create(
             }
         },
     )
-    .await
-    .map_err(AdminError::into_app_error)?;
+    .await?;
     let space = Space {
         reserved: None,
         ..space
@@ -211,8 +210,7 @@ async fn update(
             }
         },
     )
-    .await
-    .map_err(AdminError::into_app_error)?;
+    .await?;
     state.spaces.put(space.clone());
     Ok(Json(space))
 }
@@ -243,8 +241,7 @@ async fn delete(
             None => Err(AdminError::NotFound("Not Found".into())),
         },
     )
-    .await
-    .map_err(AdminError::into_app_error)?;
+    .await?;
     state.spaces.remove(&id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
