@@ -25,7 +25,7 @@ pub(crate) use users::*;
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
-use crate::platform::audit::{self, AuditEvent, AuditLog, Outcome};
+use crate::platform::audit::{self, AuditEvent, AuditLog, AuditedError, Outcome};
 
 // ---------------------------------------------------------------------------------------------
 // Audit
@@ -48,9 +48,8 @@ pub struct Actor {
     pub space: String,
 }
 
-/// Runs `change` in one immediate transaction and records (actor, action, target, outcome) in
-/// `audit_log` — with the change on success, alone after a rollback on failure — and in the
-/// audit log file. `change` returns the value and the details to record.
+/// Runs `change` as one audited write ([`audit::audited`]) recording (actor, action, target,
+/// outcome); `change` returns the value and the details to record.
 pub fn audited<T>(
     conn: &mut Connection,
     log: &AuditLog,
@@ -59,8 +58,8 @@ pub fn audited<T>(
     object_type: &str,
     target: &str,
     change: impl FnOnce(&Transaction<'_>) -> AdminResult<(T, Value)>,
-) -> anyhow::Result<AdminResult<T>> {
-    let mut event = AuditEvent {
+) -> AdminResult<T> {
+    let event = AuditEvent {
         ts_ms: crate::platform::db::now_millis(),
         action,
         outcome: Outcome::Success,
@@ -72,23 +71,18 @@ pub fn audited<T>(
         details: json!({}),
         message: String::new(),
     };
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    match change(&tx) {
-        Ok((value, details)) => {
-            event.details = details;
-            audit::insert(&tx, &event)?;
-            tx.commit()?;
-            log.append(&event);
-            Ok(Ok(value))
-        }
-        Err(AdminError::Internal(e)) => Err(e),
-        Err(error) => {
-            drop(tx);
-            event.outcome = Outcome::Failure;
-            event.message = error.kibana_message();
-            audit::insert(conn, &event)?;
-            log.append(&event);
-            Ok(Err(error))
+    audit::audited(conn, log, event, |tx, event| {
+        let (value, details) = change(tx)?;
+        event.details = details;
+        Ok(value)
+    })
+}
+
+impl AuditedError for AdminError {
+    fn failure_message(&self) -> Option<String> {
+        match self {
+            AdminError::Internal(_) => None,
+            other => Some(other.kibana_message()),
         }
     }
 }

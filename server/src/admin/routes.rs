@@ -89,7 +89,17 @@ pub async fn audited<T: Send + 'static>(
     let log = state.audit.clone();
     state
         .db
-        .write(move |conn| admin::audited(conn, &log, &actor, action, object_type, &target, change))
+        .write(move |conn| {
+            Ok(admin::audited(
+                conn,
+                &log,
+                &actor,
+                action,
+                object_type,
+                &target,
+                change,
+            ))
+        })
         .await?
 }
 

@@ -719,9 +719,9 @@ async fn change_access_control(
     let result = state
         .db
         .write(move |conn| {
-            audit::audited(conn, &log, event, |tx, event| {
+            Ok(audit::audited(conn, &log, event, |tx, event| {
                 change_access_control_in(tx, &actor, space.id(), &objects, &change, event)
-            })
+            }))
         })
         .await??;
     Ok(Json(result))

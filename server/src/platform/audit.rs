@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, Transaction};
 use serde_json::{json, Value};
 
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::AppError;
 
 pub const UPDATE_OBJECTS_OWNER: &str = "saved_object_update_objects_owner";
 pub const UPDATE_OBJECTS_ACCESS_MODE: &str = "saved_object_update_objects_access_mode";
@@ -140,33 +140,52 @@ impl AuditLog {
     }
 }
 
-/// Runs `change` in a transaction and audits its outcome: on success the event's row commits with
-/// the change; on failure the change rolls back and a failure event (with the error's message) is
-/// recorded instead. Either way the event is appended to the file afterwards.
-pub fn audited<T>(
+/// How [`audited`] records a change's error.
+pub trait AuditedError: From<anyhow::Error> {
+    /// The message of the failure event, or `None` when the failure is not recorded: the
+    /// server's own failures (answered 500), and refusals of features that audit only changes.
+    fn failure_message(&self) -> Option<String>;
+}
+
+impl AuditedError for AppError {
+    fn failure_message(&self) -> Option<String> {
+        match self {
+            AppError::Internal(_) => None,
+            other => Some(other.message()),
+        }
+    }
+}
+
+/// The one audited write: runs `change` in an immediate transaction and audits its outcome. On
+/// success the event's row commits with the change; on a recorded failure the change rolls back
+/// and a failure event (with the error's message) is written instead. Either way the event is
+/// appended to the file afterwards. `change` may fill in the event's details.
+pub fn audited<T, E: AuditedError>(
     conn: &mut Connection,
     log: &AuditLog,
     mut event: AuditEvent,
-    change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> AppResult<T>,
-) -> anyhow::Result<AppResult<T>> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let result = change(&tx, &mut event);
-    match result {
+    change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(anyhow::Error::from)?;
+    match change(&tx, &mut event) {
         Ok(value) => {
             event.outcome = Outcome::Success;
             insert(&tx, &event)?;
-            tx.commit()?;
+            tx.commit().map_err(anyhow::Error::from)?;
             log.append(&event);
-            Ok(Ok(value))
+            Ok(value)
         }
-        Err(AppError::Internal(error)) => Err(error),
         Err(error) => {
             drop(tx);
-            event.outcome = Outcome::Failure;
-            event.message = error.message();
-            insert(conn, &event)?;
-            log.append(&event);
-            Ok(Err(error))
+            if let Some(message) = error.failure_message() {
+                event.outcome = Outcome::Failure;
+                event.message = message;
+                insert(conn, &event)?;
+                log.append(&event);
+            }
+            Err(error)
         }
     }
 }

@@ -29,7 +29,7 @@ use serde_json::{json, Value};
 
 use crate::admin::user_store as users;
 use crate::authz::{self, RouteGuard, SecurityAction};
-use crate::platform::audit::{self, AuditEvent, Outcome};
+use crate::platform::audit::{self, audited, AuditEvent, AuditedError, Outcome};
 use crate::platform::db;
 use crate::platform::error::AppError;
 use crate::platform::kibana::{method_and_path, Space, DEFAULT_SPACE};
@@ -147,6 +147,19 @@ impl From<anyhow::Error> for WsError {
             StatusCode::INTERNAL_SERVER_ERROR,
             "An internal server error occurred.",
         )
+    }
+}
+
+impl From<rusqlite::Error> for WsError {
+    fn from(error: rusqlite::Error) -> Self {
+        anyhow::Error::from(error).into()
+    }
+}
+
+/// The search routes audit only their changes, never a refusal.
+impl AuditedError for WsError {
+    fn failure_message(&self) -> Option<String> {
+        None
     }
 }
 
@@ -355,28 +368,24 @@ async fn create_source(
         vec![id.clone()],
         json!({ "name": name }),
     );
-    let created = {
+    {
         let (id, name) = (id.clone(), name.clone());
+        let log = state.audit.clone();
         state
             .db
             .write(move |conn| {
-                let tx = conn.transaction()?;
-                if store::source_name_taken(&tx, &name)? {
-                    return Ok(None);
-                }
-                store::insert_source(&tx, &id, &name)?;
-                let event = record(&tx, event)?;
-                tx.commit()?;
-                Ok(Some(event))
+                Ok(audited(conn, &log, event, |tx, _| {
+                    if store::source_name_taken(tx, &name)? {
+                        return Err(WsError::bad_request(format!(
+                            "A source named {name} already exists"
+                        )));
+                    }
+                    store::insert_source(tx, &id, &name)?;
+                    Ok(())
+                }))
             })
-            .await?
-    };
-    let Some(event) = created else {
-        return Err(WsError::bad_request(format!(
-            "A source named {name} already exists"
-        )));
-    };
-    state.audit.append(&event);
+            .await??;
+    }
     Ok(Json(Source {
         id,
         name,
@@ -416,40 +425,31 @@ async fn delete_source(
         vec![source.clone()],
         json!({}),
     );
-    let deleted = state
+    let log = state.audit.clone();
+    let found = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction()?;
-            let viewer = Viewer::load(&tx, &username)?;
-            let Some(found) = store::get_source(&tx, &viewer, &id)? else {
-                return Ok(None);
-            };
-            let documents: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM ws_documents WHERE source_id = ?1",
-                [&id],
-                |r| r.get(0),
-            )?;
-            let identities = store::all_identities(&tx, Some(&id))?;
-            store::delete_source(&tx, &id)?;
-            let event = record(
-                &tx,
-                AuditEvent {
-                    details: json!({
-                        "name": found.name,
-                        "documents": documents,
-                        "identities": identities,
-                    }),
-                    ..event
-                },
-            )?;
-            tx.commit()?;
-            Ok(Some((found, event)))
+            Ok(audited(conn, &log, event, |tx, event| {
+                let viewer = Viewer::load(tx, &username)?;
+                let Some(found) = store::get_source(tx, &viewer, &id)? else {
+                    return Err(WsError::source_not_found(&source));
+                };
+                let documents: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM ws_documents WHERE source_id = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )?;
+                let identities = store::all_identities(tx, Some(&id))?;
+                store::delete_source(tx, &id)?;
+                event.details = json!({
+                    "name": found.name,
+                    "documents": documents,
+                    "identities": identities,
+                });
+                Ok(found)
+            }))
         })
-        .await?;
-    let Some((found, event)) = deleted else {
-        return Err(WsError::source_not_found(&source));
-    };
-    state.audit.append(&event);
+        .await??;
     Ok(Json(found))
 }
 
@@ -765,28 +765,24 @@ async fn create_identity(
         vec![identity.external_user_id.clone()],
         json!({ "source": identity.content_source_id, "after": identity }),
     );
-    let created = state
+    let log = state.audit.clone();
+    state
         .db
         .write(move |conn| {
-            let tx = conn.transaction()?;
-            if store::get_identity(&tx, &stored.content_source_id, &stored.external_user_id)?
-                .is_some()
-            {
-                return Ok(None);
-            }
-            store::put_identity(&tx, &stored)?;
-            let event = record(&tx, event)?;
-            tx.commit()?;
-            Ok(Some(event))
+            Ok(audited(conn, &log, event, |tx, _| {
+                if store::get_identity(tx, &stored.content_source_id, &stored.external_user_id)?
+                    .is_some()
+                {
+                    return Err(WsError::bad_request(format!(
+                        "An external identity with id {} already exists",
+                        stored.external_user_id
+                    )));
+                }
+                store::put_identity(tx, &stored)?;
+                Ok(())
+            }))
         })
-        .await?;
-    let Some(event) = created else {
-        return Err(WsError::bad_request(format!(
-            "An external identity with id {} already exists",
-            identity.external_user_id
-        )));
-    };
-    state.audit.append(&event);
+        .await??;
     Ok(Json(identity))
 }
 
@@ -831,36 +827,27 @@ async fn update_identity(
         vec![id.clone()],
         json!({}),
     );
-    let updated = state
+    let log = state.audit.clone();
+    let identity = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction()?;
-            let Some(before) = store::get_identity(&tx, &source, &key)? else {
-                return Ok(None);
-            };
-            let mut identity = before.clone();
-            if let Some(properties) = body.external_user_properties {
-                identity.external_user_properties = properties;
-            }
-            if let Some(permissions) = body.permissions {
-                identity.permissions = store::normalise_permissions(permissions);
-            }
-            store::put_identity(&tx, &identity)?;
-            let event = record(
-                &tx,
-                AuditEvent {
-                    details: json!({ "source": source, "before": before, "after": identity }),
-                    ..event
-                },
-            )?;
-            tx.commit()?;
-            Ok(Some((identity, event)))
+            Ok(audited(conn, &log, event, |tx, event| {
+                let Some(before) = store::get_identity(tx, &source, &key)? else {
+                    return Err(identity_not_found(&key));
+                };
+                let mut identity = before.clone();
+                if let Some(properties) = body.external_user_properties {
+                    identity.external_user_properties = properties;
+                }
+                if let Some(permissions) = body.permissions {
+                    identity.permissions = store::normalise_permissions(permissions);
+                }
+                store::put_identity(tx, &identity)?;
+                event.details = json!({ "source": source, "before": before, "after": identity });
+                Ok(identity)
+            }))
         })
-        .await?;
-    let Some((identity, event)) = updated else {
-        return Err(identity_not_found(&id));
-    };
-    state.audit.append(&event);
+        .await??;
     Ok(Json(identity))
 }
 
@@ -878,32 +865,21 @@ async fn delete_identity(
         vec![id.clone()],
         json!({}),
     );
-    let deleted = state
+    let log = state.audit.clone();
+    state
         .db
         .write(move |conn| {
-            let tx = conn.transaction()?;
-            let Some(before) = store::get_identity(&tx, &source, &key)? else {
-                return Ok(None);
-            };
-            store::delete_identity(&tx, &source, &key)?;
-            let event = record(
-                &tx,
-                AuditEvent {
-                    details: json!({ "source": source, "before": before }),
-                    ..event
-                },
-            )?;
-            tx.commit()?;
-            Ok(Some(event))
+            Ok(audited(conn, &log, event, |tx, event| {
+                let Some(before) = store::get_identity(tx, &source, &key)? else {
+                    return Err(identity_not_found(&key));
+                };
+                store::delete_identity(tx, &source, &key)?;
+                event.details = json!({ "source": source, "before": before });
+                Ok(())
+            }))
         })
-        .await?;
-    match deleted {
-        Some(event) => {
-            state.audit.append(&event);
-            Ok(Json("ok"))
-        }
-        None => Err(identity_not_found(&id)),
-    }
+        .await??;
+    Ok(Json("ok"))
 }
 
 // ---------------------------------------------------------------------------------------------
