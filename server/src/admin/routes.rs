@@ -41,9 +41,12 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             &format!("{USERS_PATH}/{{username}}/_disable"),
-            post(disable),
+            post(set_enabled::<false>),
         )
-        .route(&format!("{USERS_PATH}/{{username}}/_enable"), post(enable))
+        .route(
+            &format!("{USERS_PATH}/{{username}}/_enable"),
+            post(set_enabled::<true>),
+        )
         .route(ROLES_PATH, get(list_roles))
         .route(ROLES_QUERY_PATH, post(query_roles))
         .route(
@@ -438,7 +441,8 @@ async fn delete_user(
     Ok(no_content())
 }
 
-async fn disable(
+/// `_disable` and `_enable`: one handler, the state it sets fixed per route.
+async fn set_enabled<const ENABLED: bool>(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
@@ -449,24 +453,7 @@ async fn disable(
         &principal.subject,
         actor(&principal, space.id()),
         &username,
-        false,
-    )
-    .await?;
-    Ok(no_content())
-}
-
-async fn enable(
-    State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-    Path(username): Path<String>,
-) -> AppResult<Response> {
-    op_set_enabled(
-        &state,
-        &principal.subject,
-        actor(&principal, space.id()),
-        &username,
-        true,
+        ENABLED,
     )
     .await?;
     Ok(no_content())
@@ -596,17 +583,6 @@ async fn delete_role(
     Ok(no_content())
 }
 
-fn json_type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "Array",
-        Value::Object(_) => "Object",
-    }
-}
-
 /// The `_query` body's schema (Kibana's `@kbn/config-schema` texts): `query` string, `from`/`size`
 /// non-negative integers, `sort.direction` `asc|desc`, `filters.showReservedRoles` boolean.
 fn validate_role_query(body: &Value) -> AppResult<()> {
@@ -615,7 +591,7 @@ fn validate_role_query(body: &Value) -> AppResult<()> {
             StatusCode::BAD_REQUEST,
             format!(
                 "[request body.{field}]: expected value of type [{expected}] but got [{}]",
-                json_type_name(got)
+                admin::type_name(got)
             ),
         )
     };
@@ -626,7 +602,7 @@ fn validate_role_query(body: &Value) -> AppResult<()> {
                 StatusCode::BAD_REQUEST,
                 format!(
                     "[request body]: expected value of type [Object] but got [{}]",
-                    json_type_name(other)
+                    admin::type_name(other)
                 ),
             )),
         };

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::Bytes;
 
-use crate::leads::FindQuery;
+use gatehouse_api::leads::FindLeadsQuery;
 
 /// Distinct (index, query) answers kept at once: at 100 leads a page about 140 KB each.
 pub const CAPACITY: usize = 32;
@@ -24,7 +24,7 @@ pub const CAPACITY: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
     index: String,
-    query: FindQuery,
+    query: FindLeadsQuery,
 }
 
 struct Entry {
@@ -83,7 +83,7 @@ impl FindCache {
     pub fn get(
         &self,
         index: &str,
-        query: &FindQuery,
+        query: &FindLeadsQuery,
         generation: u64,
         now_ms: i64,
     ) -> Option<Arc<Answer>> {
@@ -107,7 +107,7 @@ impl FindCache {
     pub fn put(
         &self,
         index: &str,
-        query: &FindQuery,
+        query: &FindLeadsQuery,
         generation: u64,
         valid_until_ms: i64,
         body: Bytes,
@@ -155,16 +155,17 @@ impl FindCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::leads::unfiltered_find;
 
     /// The kept JSON, if an answer is kept.
     fn kept(answer: Option<Arc<Answer>>) -> Option<Bytes> {
         answer.map(|a| a.body().clone())
     }
 
-    fn page(n: u32) -> FindQuery {
-        FindQuery {
+    fn page(n: u32) -> FindLeadsQuery {
+        FindLeadsQuery {
             page: n,
-            ..FindQuery::default()
+            ..unfiltered_find()
         }
     }
 

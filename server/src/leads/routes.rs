@@ -23,12 +23,13 @@ use rusqlite::OptionalExtension;
 use serde::Deserialize;
 
 use crate::authz::{self, IndexAction, Subject};
-use crate::leads::{self, FindQuery};
+use crate::leads::{self, unfiltered_find};
 use crate::platform::db::{self, Db};
 use crate::platform::error::{AppError, AppResult, ErrorShape};
 use crate::platform::kibana::{method_and_path, JsonBody, JsonOrDefault, Space};
 use crate::platform::session::Principal;
 use crate::AppState;
+use gatehouse_api::leads::FindLeadsQuery;
 
 pub const MAX_LEADS: u32 = 50;
 pub const DEFAULT_MAX_LEADS: u32 = 10;
@@ -121,8 +122,8 @@ fn parse_enum<'a>(name: &str, raw: &str, allowed: &[&'a str]) -> AppResult<&'a s
 
 /// Validates the find query string: `page` ≥ 1, `perPage` 1..100, `sortField`, `sortOrder`,
 /// `status`. Unknown parameters are ignored.
-pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindQuery> {
-    let mut query = FindQuery::default();
+pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindLeadsQuery> {
+    let mut query = unfiltered_find();
     for (key, value) in crate::platform::kibana::unique_query_pairs(raw, ErrorShape::Siem)? {
         match key.as_str() {
             "page" => query.page = parse_number("page", &value, 1, 10_000_000)?,
@@ -546,7 +547,7 @@ mod tests {
             (2, 50, SortField::Timestamp, SortOrder::Asc)
         );
         assert_eq!(q.status.as_deref(), Some("dismissed"));
-        assert_eq!(parse_find_query(None).unwrap(), FindQuery::default());
+        assert_eq!(parse_find_query(None).unwrap(), unfiltered_find());
         assert_eq!(
             message(parse_find_query(Some("page=0")).unwrap_err()),
             "[request query]: page: Number must be greater than or equal to 1"

@@ -1,10 +1,10 @@
 //! Leads in SQLite: their indices, the find query answered as JSON spliced from stored
 //! bodies, and the per-space status.
 
-use gatehouse_api::leads::{Lead, LeadsStatus, SortField, SortOrder, DEFAULT_PER_PAGE};
+use gatehouse_api::leads::{FindLeadsQuery, Lead, LeadsStatus, SortField, SortOrder};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::platform::db::{self};
+use crate::platform::db;
 
 // ---------------------------------------------------------------------------------------------
 // Storage
@@ -73,24 +73,12 @@ pub fn replace_active_leads(
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FindQuery {
-    pub page: u32,
-    pub per_page: u32,
-    pub sort_field: SortField,
-    pub sort_order: SortOrder,
-    pub status: Option<String>,
-}
-
-impl Default for FindQuery {
-    fn default() -> Self {
-        Self {
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-            sort_field: SortField::Priority,
-            sort_order: SortOrder::Desc,
-            status: None,
-        }
+/// A find with no status filter: where a `_find` query string starts (the SPA's default asks
+/// for active leads explicitly).
+pub(crate) fn unfiltered_find() -> FindLeadsQuery {
+    FindLeadsQuery {
+        status: None,
+        ..FindLeadsQuery::default()
     }
 }
 
@@ -158,7 +146,7 @@ pub fn count_leads(conn: &Connection, index: &str, status: Option<&str>) -> rusq
 fn for_each_row(
     conn: &Connection,
     index: &str,
-    query: &FindQuery,
+    query: &FindLeadsQuery,
     mut row: impl FnMut(&str, &str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let limit = i64::from(query.per_page);
@@ -180,7 +168,7 @@ fn for_each_row(
 pub fn find_leads(
     conn: &Connection,
     index: &str,
-    query: &FindQuery,
+    query: &FindLeadsQuery,
 ) -> anyhow::Result<(Vec<Lead>, u64)> {
     let now = db::now_millis();
     let mut leads = Vec::with_capacity(query.per_page as usize);
@@ -303,7 +291,7 @@ pub struct WirePage {
 pub fn find_leads_json(
     conn: &Connection,
     index: &str,
-    query: &FindQuery,
+    query: &FindLeadsQuery,
 ) -> anyhow::Result<WirePage> {
     let now = db::now_millis();
     let mut out = String::with_capacity(64 + query.per_page as usize * 1536);

@@ -1,9 +1,9 @@
 //! Lead building and storage, checked natively.
 
-use gatehouse_api::leads::{Lead, SortField, SortOrder};
+use gatehouse_api::leads::{FindLeadsQuery, Lead, SortField, SortOrder};
 use rusqlite::{params, Connection};
 
-use crate::platform::db::{self};
+use crate::platform::db;
 
 use super::*;
 use crate::seed::entities::*;
@@ -255,7 +255,7 @@ fn the_find_body_is_the_serialized_page() {
     for status in [None, Some("active"), Some("dismissed")] {
         for (page, per_page) in [(1, 100), (2, 100), (7, 100), (8, 100), (3, 20), (99, 10)] {
             for field in [SortField::Priority, SortField::Timestamp] {
-                let query = FindQuery {
+                let query = FindLeadsQuery {
                     page,
                     per_page,
                     sort_field: field,
@@ -351,10 +351,10 @@ fn a_find_answer_holds_until_a_lead_on_it_changes_staleness() {
         .collect();
     ensure_index(&conn, "a").unwrap();
     insert_leads(&conn, "a", &leads).unwrap();
-    let all = FindQuery::default();
+    let all = unfiltered_find();
     let page = find_leads_json(&conn, "a", &all).unwrap();
     assert_eq!(page.valid_until_ms, born[0] + DAY);
-    let expired_only = FindQuery {
+    let expired_only = FindLeadsQuery {
         page: 3,
         per_page: 1,
         sort_field: SortField::Timestamp,
