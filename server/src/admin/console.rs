@@ -21,7 +21,7 @@ use crate::admin::routes::{
     actor, op_all_roles, op_delete_role, op_delete_user, op_get_role, op_get_user, op_list_users,
     op_put_role, op_put_user, parse_user_body,
 };
-use crate::admin::{self, roles, AdminError};
+use crate::admin::{self, roles, AdminError, AdminResult};
 use crate::authz::{self, HasPrivilegesRequest};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::kibana::{method_and_path, Space};
@@ -42,6 +42,15 @@ fn es_error(e: AdminError) -> EsAnswer {
         tracing::error!(error = format!("{error:#}"), "console proxy");
     }
     (e.status(), e.es_body())
+}
+
+/// Elasticsearch's answer to a delete: `found` says whether there was something to delete.
+fn es_deleted(result: AdminResult<()>) -> EsAnswer {
+    match result {
+        Ok(()) => (StatusCode::OK, json!({ "found": true })),
+        Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({ "found": false })),
+        Err(e) => es_error(e),
+    }
 }
 
 fn es_simple_error(status: StatusCode, kind: &str, reason: String) -> EsAnswer {
@@ -339,28 +348,14 @@ pub async fn dispatch(
             Err(e) => es_error(e),
         },
         ("DELETE", ["_security", "role", name]) => {
-            match op_delete_role(state, subject, actor(), name).await {
-                Ok(()) => (StatusCode::OK, json!({ "found": true })),
-                Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({ "found": false })),
-                Err(e) => es_error(e),
-            }
+            es_deleted(op_delete_role(state, subject, actor(), name).await)
         }
         ("PUT" | "POST", ["_security", "user", username]) => {
             let body = if body.is_null() { json!({}) } else { body };
             if body.get("roles").is_none() {
                 return es_error(AdminError::validation("roles are missing"));
             }
-            let parsed = match parse_user_body(
-                &body,
-                &[
-                    "password",
-                    "roles",
-                    "full_name",
-                    "email",
-                    "metadata",
-                    "enabled",
-                ],
-            ) {
+            let parsed = match parse_user_body(&body, false) {
                 Ok(p) => p,
                 Err(e) => return es_error(e),
             };
@@ -387,11 +382,7 @@ pub async fn dispatch(
             }
         }
         ("DELETE", ["_security", "user", username]) => {
-            match op_delete_user(state, subject, actor(), username).await {
-                Ok(()) => (StatusCode::OK, json!({ "found": true })),
-                Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({ "found": false })),
-                Err(e) => es_error(e),
-            }
+            es_deleted(op_delete_user(state, subject, actor(), username).await)
         }
         _ => (
             StatusCode::BAD_REQUEST,

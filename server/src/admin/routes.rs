@@ -135,14 +135,25 @@ pub struct UserBody {
     pub enabled: Option<bool>,
 }
 
+/// The keys of a user body; Kibana's route also takes `username` (Elasticsearch's has it in the
+/// path only).
+const USER_BODY_KEYS: &[&str] = &[
+    "password",
+    "roles",
+    "full_name",
+    "email",
+    "metadata",
+    "enabled",
+];
+
 /// Parses a user body (`{username?, password?, roles, full_name?, email?, metadata?, enabled?}`),
 /// rejecting unknown keys.
-pub fn parse_user_body(body: &Value, allowed: &[&str]) -> AdminResult<UserBody> {
+pub fn parse_user_body(body: &Value, takes_username: bool) -> AdminResult<UserBody> {
     let map = body
         .as_object()
         .ok_or_else(|| AdminError::invalid_both("[request body]: expected a plain object value"))?;
     for key in map.keys() {
-        if !allowed.contains(&key.as_str()) {
+        if !(USER_BODY_KEYS.contains(&key.as_str()) || (takes_username && key == "username")) {
             return Err(AdminError::invalid(
                 format!("[request body.{key}]: definition for this key is missing"),
                 format!("failed to parse add user request. unexpected field [{key}]"),
@@ -385,16 +396,6 @@ pub async fn op_delete_role(
 // Kibana routes: users
 // ---------------------------------------------------------------------------------------------
 
-const KIBANA_USER_KEYS: &[&str] = &[
-    "username",
-    "password",
-    "roles",
-    "full_name",
-    "email",
-    "metadata",
-    "enabled",
-];
-
 async fn list_users(
     State(state): State<AppState>,
     principal: Arc<Principal>,
@@ -419,7 +420,7 @@ async fn put_user(
     Path(username): Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> AppResult<Json<User>> {
-    let body = parse_user_body(&body, KIBANA_USER_KEYS)?;
+    let body = parse_user_body(&body, true)?;
     let actor = actor(&principal, space.id());
     let (user, _) = op_put_user(&state, &principal.subject, actor, &username, body).await?;
     Ok(Json(user))
