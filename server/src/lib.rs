@@ -1,5 +1,17 @@
 //! Gatehouse's server: Kibana-compatible security, capabilities and leads routes over SQLite,
 //! plus the built SPA. Start it with [`start`]; it serves until [`RunningServer::shutdown`] or drop.
+//!
+//! One folder per feature, each with its routes (`routes.rs`), storage and logic:
+//! `admin/` (users, roles, the console, features, effective access), `dashboards/` (saved objects
+//! with access control, user profiles), `leads/`, `search/` (sources, identities, documents),
+//! `security/` (sign-in, the current user, capabilities) and `spaces/`. They stand on
+//! `platform/` (database, sessions, audit, the Kibana request rules, the one response error, …)
+//! and `authz/` (subjects and patterns, Elasticsearch privileges, Kibana features and actions,
+//! guards). Demo data lives in `seed/`.
+//!
+//! Modules are `pub(crate)`. The library's public surface for tests, e2e and xtask is [`start`],
+//! [`Config`], [`RunningServer`] and the small facades below (`db`, `session`, `ratelimit`,
+//! `precompress`, `find_cache`, `faults`) plus what `authz`, `leads`, `search` and `seed` export.
 
 // Features, each one folder with its routes, storage and logic.
 pub(crate) mod admin;
@@ -131,7 +143,7 @@ pub(crate) struct AppState {
     pub spaces: Arc<spaces::store::Registry>,
     pub principals: Arc<platform::session::PrincipalCache>,
     pub find_cache: Arc<leads::find_cache::FindCache>,
-    /// The routes a leads page's first paint asks (`first_paint.rs`), built once: building them
+    /// The routes a leads page's first paint asks (`leads/first_paint.rs`), built once: building them
     /// took longer than the answers.
     pub first_paint_routes: Arc<std::sync::OnceLock<Router>>,
 }

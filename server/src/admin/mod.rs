@@ -1,8 +1,8 @@
 //! Security administration (contract §7): users and roles, their validation, the translation
 //! between Kibana's role shape and the stored Elasticsearch role, and the audit of every change.
 //!
-//! Both surfaces use it: Kibana's own routes (`routes::admin`, Boom errors) and the Elasticsearch
-//! security API behind the Dev Tools console (`routes::console`, ES errors). Every permission
+//! Both surfaces use it: Kibana's own routes (`admin::routes`, Boom errors) and the Elasticsearch
+//! security API behind the Dev Tools console (`admin::console`, ES errors). Every permission
 //! question goes to [`crate::authz`].
 
 pub(crate) mod access;
