@@ -165,32 +165,7 @@ impl Capabilities {
     }
 }
 
-/// Elasticsearch role in the shape `PUT /_security/role/{name}` takes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EsRole {
-    #[serde(default)]
-    pub cluster: Vec<String>,
-    #[serde(default)]
-    pub indices: Vec<IndexPrivilegeGrant>,
-    #[serde(default)]
-    pub applications: Vec<ApplicationPrivilegeGrant>,
-    #[serde(default)]
-    pub run_as: Vec<String>,
-    #[serde(default)]
-    pub metadata: Value,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexPrivilegeGrant {
-    pub names: Vec<String>,
-    pub privileges: Vec<String>,
-    #[serde(default)]
-    pub allow_restricted_indices: bool,
-}
-
+/// One application privilege row of a role ([`crate::admin::RoleDescriptor`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationPrivilegeGrant {
     pub application: String,

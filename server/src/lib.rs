@@ -1,27 +1,70 @@
 //! Gatehouse's server: Kibana-compatible security, capabilities and leads routes over SQLite,
 //! plus the built SPA. Start it with [`start`]; it serves until [`RunningServer::shutdown`] or drop.
+//!
+//! One folder per feature, each with its routes (`routes.rs`), storage and logic:
+//! `admin/` (users, roles, the console, features, effective access), `dashboards/` (saved objects
+//! with access control, user profiles), `leads/`, `search/` (sources, identities, documents),
+//! `security/` (sign-in, the current user, capabilities) and `spaces/`. They stand on
+//! `platform/` (database, sessions, audit, the Kibana request rules, the one response error, …)
+//! and `authz/` (subjects and patterns, Elasticsearch privileges, Kibana features and actions,
+//! guards). Demo data lives in `seed/`.
+//!
+//! Modules are `pub(crate)`. The library's public surface for tests, e2e and xtask is [`start`],
+//! [`Config`], [`RunningServer`] and the small facades below (`db`, `session`, `ratelimit`,
+//! `precompress`, `find_cache`, `faults`) plus what `authz`, `leads`, `search` and `seed` export.
 
-pub mod access;
-pub mod admin;
-pub mod audit;
-pub mod authz;
-pub mod dashboards;
-pub mod db;
-pub mod error;
-pub mod faults;
-pub mod find_cache;
-pub mod first_paint;
-pub mod kibana;
+// Features, each one folder with its routes, storage and logic.
+pub(crate) mod admin;
+pub(crate) mod dashboards;
+pub(crate) mod security;
+pub(crate) mod spaces;
+// `leads`, `search` and `seed` are features too; they are `pub` only for the few items they
+// export below.
 pub mod leads;
-pub mod password;
-pub mod precompress;
-pub mod ratelimit;
-pub mod routes;
 pub mod search;
 pub mod seed;
-pub mod session;
-pub mod spaces;
-pub mod users;
+
+// What the features stand on.
+pub mod authz;
+pub(crate) mod platform;
+
+// ---------------------------------------------------------------------------------------------
+// The library's public surface for tests, e2e and xtask
+// ---------------------------------------------------------------------------------------------
+//
+// Everything else is `pub(crate)`. These facades keep the paths the tests, e2e and xtask import.
+
+/// The SQLite database with its single writer.
+pub mod db {
+    pub use crate::platform::db::Db;
+}
+
+/// Sessions: how a session token is stored.
+pub mod session {
+    pub use crate::platform::session::token_hash;
+}
+
+/// The failed-login limiter's settings and clock.
+pub mod ratelimit {
+    pub use crate::platform::ratelimit::{Clock, LoginLimits};
+}
+
+/// The compressions served for the SPA's files.
+pub mod precompress {
+    pub use crate::platform::precompress::{brotli_bytes, gzip_bytes};
+}
+
+/// The leads find cache's size.
+pub mod find_cache {
+    pub use crate::leads::find_cache::CAPACITY;
+}
+
+/// Test-only fault injection: its control route and rule types.
+pub mod faults {
+    pub use crate::platform::faults::{
+        FaultKind, FaultRule, FaultRules, FaultsReport, FAULTS_PATH,
+    };
+}
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -29,19 +72,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::{middleware, Router, ServiceExt};
-use gatehouse_api::security::{
-    CAPABILITIES_PATH, LOGIN_PATH, LOGOUT_PATH, ME_PATH, USER_PROFILE_PATH,
-};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::Layer;
 use tower_http::trace::TraceLayer;
 
-use crate::db::Db;
-use crate::routes::{security, spa};
+use crate::platform::db::Db;
+use crate::platform::{audit, kibana, spa};
 
 /// How the server starts. `Config::default()` is the binary's defaults.
 #[derive(Debug, Clone)]
@@ -95,33 +134,33 @@ impl Default for Config {
 
 /// Shared by every request.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub audit: Arc<audit::AuditLog>,
     pub static_files: Option<spa::StaticFiles>,
-    pub login_limiter: Arc<ratelimit::LoginLimiter>,
-    pub spaces: Arc<spaces::Registry>,
-    pub principals: Arc<session::PrincipalCache>,
-    pub find_cache: Arc<find_cache::FindCache>,
-    /// The routes a leads page's first paint asks (`first_paint.rs`), built once: building them
+    pub login_limiter: Arc<platform::ratelimit::LoginLimiter>,
+    pub spaces: Arc<spaces::store::Registry>,
+    pub principals: Arc<platform::session::PrincipalCache>,
+    pub find_cache: Arc<leads::find_cache::FindCache>,
+    /// The routes a leads page's first paint asks (`leads/first_paint.rs`), built once: building them
     /// took longer than the answers.
     pub first_paint_routes: Arc<std::sync::OnceLock<Router>>,
 }
 
 #[derive(Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub idle_timeout: Duration,
 }
 
 impl AppState {
-    pub fn idle_secs(&self) -> i64 {
+    pub(crate) fn idle_secs(&self) -> i64 {
         i64::try_from(self.settings.idle_timeout.as_secs()).unwrap_or(i64::MAX)
     }
 }
 
 /// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -132,29 +171,22 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Every route. Paths are the bare ones: the `/s/{space}` prefix is stripped before routing.
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
-        .route(LOGIN_PATH, post(security::login))
-        .route(
-            LOGOUT_PATH,
-            post(security::logout_post).get(security::logout_get),
-        )
-        .route(ME_PATH, get(security::me))
-        .route(USER_PROFILE_PATH, get(security::user_profile))
-        .route(CAPABILITIES_PATH, post(security::capabilities))
-        .merge(routes::leads::router(state.clone()))
-        .merge(routes::dashboards::router())
-        .merge(routes::profiles::router())
-        .merge(routes::admin::router())
-        .merge(routes::console::router())
-        .merge(routes::search::router())
-        .merge(routes::spaces::router())
-        .merge(routes::space_access::router())
+        .merge(security::routes::router())
+        .merge(leads::routes::router(state.clone()))
+        .merge(dashboards::routes::router())
+        .merge(dashboards::profiles::router())
+        .merge(admin::routes::router())
+        .merge(admin::console::router())
+        .merge(search::routes::router())
+        .merge(spaces::routes::router())
+        .merge(spaces::access::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            routes::spaces::space_rules,
+            spaces::routes::space_rules,
         ))
         .with_state(state)
 }
@@ -208,20 +240,20 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let (db, spaces) = {
         let path = config.db_path.clone();
         let seed = config.seed;
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, spaces::Registry)> {
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, spaces::store::Registry)> {
             let db = Db::open(&path)?;
             if seed {
                 seed::seed_users(&db)?;
-                routes::leads::seed_entities(&db)?;
-                dashboards::seed_dashboards(&db)?;
+                seed::entities::seed_entities(&db)?;
+                seed::dashboards::seed_dashboards(&db)?;
             }
-            let spaces = db.write_blocking(|conn| spaces::Registry::load(conn))?;
+            let spaces = db.write_blocking(|conn| spaces::store::Registry::load(conn))?;
             Ok((db, spaces))
         })
         .await??
     };
     if let Some(dist) = &config.dist_dir {
-        precompress::spawn(dist.clone());
+        platform::precompress::spawn(dist.clone());
     }
     let state = AppState {
         db,
@@ -230,7 +262,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         }),
         audit: Arc::new(audit::AuditLog::new(config.audit_log_path())),
         static_files: config.dist_dir.as_deref().map(spa::static_files),
-        login_limiter: Arc::new(ratelimit::LoginLimiter::new(
+        login_limiter: Arc::new(platform::ratelimit::LoginLimiter::new(
             config.login_limits.clone(),
             config.clock.clone(),
         )),
@@ -243,7 +275,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     // stripped before routing.
     let mut routes = router(state);
     if config.faults {
-        routes = faults::wire(routes);
+        routes = platform::faults::wire(routes);
     }
     let app =
         middleware::from_fn(kibana::request_rules).layer(routes.layer(TraceLayer::new_for_http()));

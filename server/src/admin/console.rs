@@ -1,0 +1,395 @@
+//! Kibana's Dev Tools console proxy (contract §7.3), `POST /api/console/proxy?path=&method=`, in
+//! front of the Elasticsearch security API subset this server owns. It always answers 200; the
+//! real status is in `x-console-proxy-status-code` / `-text`, the body is Elasticsearch's.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Extension, Router};
+use gatehouse_api::admin::{
+    RoleDescriptor, CONSOLE_PROXY_PATH, CONSOLE_STATUS_HEADER, CONSOLE_STATUS_TEXT_HEADER,
+};
+use serde_json::{json, Map, Value};
+use tower::{Layer, ServiceExt};
+
+use crate::admin::routes::{
+    actor, op_all_roles, op_delete_role, op_delete_user, op_get_role, op_get_user, op_list_users,
+    op_put_role, op_put_user, parse_user_body,
+};
+use crate::admin::{self, roles, AdminError, AdminResult};
+use crate::authz::{self, HasPrivilegesRequest};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::kibana::{method_and_path, Space};
+use crate::platform::session::Principal;
+use crate::AppState;
+
+pub const METHODS: &[&str] = &["HEAD", "GET", "POST", "PUT", "DELETE", "PATCH"];
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(CONSOLE_PROXY_PATH, post(proxy))
+}
+
+/// The answer of one proxied request: status and Elasticsearch body.
+type EsAnswer = (StatusCode, Value);
+
+fn es_error(e: AdminError) -> EsAnswer {
+    if let AdminError::Internal(error) = &e {
+        tracing::error!(error = format!("{error:#}"), "console proxy");
+    }
+    (e.status(), e.es_body())
+}
+
+/// Elasticsearch's answer to a delete: `found` says whether there was something to delete.
+fn es_deleted(result: AdminResult<()>) -> EsAnswer {
+    match result {
+        Ok(()) => (StatusCode::OK, json!({ "found": true })),
+        Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({ "found": false })),
+        Err(e) => es_error(e),
+    }
+}
+
+fn es_simple_error(status: StatusCode, kind: &str, reason: String) -> EsAnswer {
+    (
+        status,
+        json!({
+            "error": { "root_cause": [{ "type": kind, "reason": reason }], "type": kind, "reason": reason },
+            "status": status.as_u16(),
+        }),
+    )
+}
+
+fn es_user(user: &gatehouse_api::admin::User) -> Value {
+    json!({
+        "username": user.username,
+        "roles": user.roles,
+        "full_name": user.full_name,
+        "email": user.email,
+        "metadata": user.metadata,
+        "enabled": user.enabled,
+    })
+}
+
+fn es_role(role: &RoleDescriptor, name: &str) -> Value {
+    let mut value = serde_json::to_value(role).unwrap_or_else(|_| json!({}));
+    if roles::is_reserved(name) {
+        value["metadata"]["_reserved"] = json!(true);
+    }
+    value["transient_metadata"] = json!({ "enabled": true });
+    value
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn proxy(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    RawQuery(query): RawQuery,
+    request_uri: axum::http::Uri,
+    request_headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let (route_method, route_path) = method_and_path(&axum::http::Method::POST, &request_uri);
+    authz::check_route(
+        &principal.subject,
+        space.id(),
+        authz::CONSOLE_GUARD,
+        &route_method,
+        &route_path,
+    )
+    .map_err(|m| AppError::boom(StatusCode::FORBIDDEN, m))?;
+    let mut path = None;
+    let mut method = None;
+    for (k, v) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "path" => path = Some(v.into_owned()),
+            "method" => method = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let method_raw = method.unwrap_or_default();
+    let method = method_raw.to_ascii_uppercase();
+    if !METHODS.contains(&method.as_str()) {
+        return Err(AppError::boom(
+            StatusCode::BAD_REQUEST,
+            format!("Method must be one of, case insensitive ['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH']. Received '{method_raw}'."),
+        ));
+    }
+    let Some(path) = path else {
+        return Err(AppError::boom(
+            StatusCode::BAD_REQUEST,
+            "[request query.path]: expected value of type [string] but got [undefined]",
+        ));
+    };
+    let (status, body) = match path.strip_prefix("kbn:") {
+        Some(kibana_path) => {
+            let caller = KibanaCaller {
+                headers: &request_headers,
+                connect_info: connect_info.map(|Extension(info)| info),
+                space: space.id(),
+            };
+            kibana_request(&state, caller, &method, kibana_path, body).await
+        }
+        None => {
+            let (status, body) =
+                dispatch(&state, &principal, space.id(), &method, &path, &body).await;
+            (status, body.to_string())
+        }
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert(CONSOLE_STATUS_HEADER, HeaderValue::from(status.as_u16()));
+    headers.insert(
+        CONSOLE_STATUS_TEXT_HEADER,
+        HeaderValue::from_static(status.canonical_reason().unwrap_or("Unknown")),
+    );
+    Ok(response)
+}
+
+/// Who sent a `kbn:` console request: their cookie goes along, so the Kibana route answers as
+/// them, with every rule (session, headers, authorization) applied as for a direct call.
+struct KibanaCaller<'a> {
+    headers: &'a HeaderMap,
+    connect_info: Option<ConnectInfo<SocketAddr>>,
+    space: &'a str,
+}
+
+/// `kbn:<path>`: runs the request through this server's own Kibana routes (in the caller's space)
+/// and answers their status and body unchanged, as Kibana's console does.
+async fn kibana_request(
+    state: &AppState,
+    caller: KibanaCaller<'_>,
+    method: &str,
+    kibana_path: &str,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let bare = if kibana_path.starts_with('/') {
+        kibana_path.to_string()
+    } else {
+        format!("/{kibana_path}")
+    };
+    let refuse = |reason: String| {
+        let (status, body) = es_simple_error(
+            StatusCode::BAD_REQUEST,
+            "illegal_argument_exception",
+            reason,
+        );
+        (status, body.to_string())
+    };
+    if bare.starts_with(CONSOLE_PROXY_PATH) || bare.starts_with("/s/") {
+        return refuse(format!(
+            "[kbn:{bare}]: the console cannot call itself or another space"
+        ));
+    }
+    let uri = if caller.space == crate::platform::kibana::DEFAULT_SPACE {
+        bare
+    } else {
+        format!("/s/{}{bare}", caller.space)
+    };
+    let Ok(method) = axum::http::Method::from_bytes(method.as_bytes()) else {
+        return refuse(format!("[{method}]: not an HTTP method"));
+    };
+    let mut builder = axum::http::Request::builder().method(method).uri(&uri);
+    if let Some(cookie) = caller.headers.get(header::COOKIE) {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder = builder
+        .header(gatehouse_api::headers::KBN_XSRF, "true")
+        .header(
+            gatehouse_api::headers::INTERNAL_ORIGIN,
+            gatehouse_api::headers::INTERNAL_ORIGIN_VALUE,
+        );
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    let Ok(mut request) = builder.body(axum::body::Body::from(body)) else {
+        return refuse(format!("[kbn:{uri}]: not a valid request path"));
+    };
+    if let Some(info) = caller.connect_info {
+        request.extensions_mut().insert(info);
+    }
+    let app = axum::middleware::from_fn(crate::platform::kibana::request_rules)
+        .layer(crate::router(state.clone()));
+    let response = match app.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let status = response.status();
+    match axum::body::to_bytes(
+        response.into_body(),
+        crate::platform::kibana::BODY_LIMIT * 16,
+    )
+    .await
+    {
+        Ok(bytes) => (status, String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) => {
+            tracing::error!(error = %e, "console kbn: answer");
+            let (status, body) = es_simple_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "exception",
+                "the Kibana route's answer could not be read".to_string(),
+            );
+            (status, body.to_string())
+        }
+    }
+}
+
+fn parse_body(raw: &[u8]) -> Result<Value, EsAnswer> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(raw).map_err(|e| {
+        es_simple_error(
+            StatusCode::BAD_REQUEST,
+            "parse_exception",
+            format!("request body is required to be valid JSON: {e}"),
+        )
+    })
+}
+
+/// Routes one Elasticsearch request of the supported subset.
+pub async fn dispatch(
+    state: &AppState,
+    principal: &Principal,
+    space: &str,
+    method: &str,
+    raw_path: &str,
+    raw_body: &[u8],
+) -> EsAnswer {
+    let path = raw_path.split(['?', '#']).next().unwrap_or("");
+    let segments: Vec<String> = path
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .split('/')
+        .map(|s| {
+            form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let body = match parse_body(raw_body) {
+        Ok(b) => b,
+        Err(answer) => return answer,
+    };
+    let subject = &principal.subject;
+    let actor = || actor(principal, space);
+    match (method, seg.as_slice()) {
+        ("GET", ["_security", "_authenticate"]) => {
+            let user = &principal.user;
+            (
+                StatusCode::OK,
+                json!({
+                    "username": user.username,
+                    "roles": user.roles,
+                    "full_name": user.full_name,
+                    "email": user.email,
+                    "metadata": user.metadata,
+                    "enabled": user.enabled,
+                    "authentication_realm": { "name": "native", "type": "native" },
+                    "lookup_realm": { "name": "native", "type": "native" },
+                    "authentication_type": "realm",
+                }),
+            )
+        }
+        ("GET" | "POST", ["_security", "user", "_has_privileges"]) => {
+            let request: HasPrivilegesRequest =
+                match serde_json::from_value(if body.is_null() { json!({}) } else { body }) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        return es_simple_error(
+                            StatusCode::BAD_REQUEST,
+                            "parse_exception",
+                            format!("failed to parse privileges check: {e}"),
+                        )
+                    }
+                };
+            let result = authz::has_privileges(subject, &request);
+            let mut value = serde_json::to_value(&result).unwrap_or_else(|_| json!({}));
+            value["username"] = json!(principal.user.username);
+            (StatusCode::OK, value)
+        }
+        ("PUT" | "POST", ["_security", "role", name]) => {
+            if let Err(e) = admin::validate_role_name(name) {
+                return es_error(e);
+            }
+            let role = match admin::es_body_to_descriptor(&body) {
+                Ok(r) => r,
+                Err(e) => return es_error(e),
+            };
+            match op_put_role(state, subject, actor(), name, role, false).await {
+                Ok(created) => (StatusCode::OK, json!({ "role": { "created": created } })),
+                Err(e) => es_error(e),
+            }
+        }
+        ("GET", ["_security", "role"]) => match op_all_roles(state, subject).await {
+            Ok(roles) => {
+                let map: Map<String, Value> = roles
+                    .iter()
+                    .map(|(n, r)| (n.clone(), es_role(r, n)))
+                    .collect();
+                (StatusCode::OK, Value::Object(map))
+            }
+            Err(e) => es_error(e),
+        },
+        ("GET", ["_security", "role", name]) => match op_get_role(state, subject, name).await {
+            Ok(role) => (StatusCode::OK, json!({ *name: es_role(&role, name) })),
+            Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({})),
+            Err(e) => es_error(e),
+        },
+        ("DELETE", ["_security", "role", name]) => {
+            es_deleted(op_delete_role(state, subject, actor(), name).await)
+        }
+        ("PUT" | "POST", ["_security", "user", username]) => {
+            let body = if body.is_null() { json!({}) } else { body };
+            if body.get("roles").is_none() {
+                return es_error(AdminError::validation("roles are missing"));
+            }
+            let parsed = match parse_user_body(&body, false) {
+                Ok(p) => p,
+                Err(e) => return es_error(e),
+            };
+            match op_put_user(state, subject, actor(), username, parsed).await {
+                Ok((_, created)) => (StatusCode::OK, json!({ "created": created })),
+                Err(e) => es_error(e),
+            }
+        }
+        ("GET", ["_security", "user"]) => match op_list_users(state, subject).await {
+            Ok(users) => {
+                let map: Map<String, Value> = users
+                    .iter()
+                    .map(|u| (u.username.clone(), es_user(u)))
+                    .collect();
+                (StatusCode::OK, Value::Object(map))
+            }
+            Err(e) => es_error(e),
+        },
+        ("GET", ["_security", "user", username]) => {
+            match op_get_user(state, subject, username).await {
+                Ok(user) => (StatusCode::OK, json!({ *username: es_user(&user) })),
+                Err(AdminError::NotFound(_)) => (StatusCode::NOT_FOUND, json!({})),
+                Err(e) => es_error(e),
+            }
+        }
+        ("DELETE", ["_security", "user", username]) => {
+            es_deleted(op_delete_user(state, subject, actor(), username).await)
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            json!({
+                "error": format!("no handler found for uri [/{}] and method [{method}]", seg.join("/")),
+                "status": 400,
+            }),
+        ),
+    }
+}

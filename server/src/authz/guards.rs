@@ -1,0 +1,158 @@
+//! Route guards and the saved-object access-control checks.
+
+use gatehouse_api::dashboards::{access_permissions, DashboardAccessMode};
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Route guards
+// ---------------------------------------------------------------------------------------------
+
+/// What a route needs from Kibana privileges, and the privilege name its denial message cites.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteGuard {
+    pub api_tags: &'static [&'static str],
+    pub cited: &'static str,
+}
+
+/// Every leads route requires both Security Solution API tags.
+pub const LEADS_GUARD: RouteGuard = RouteGuard {
+    api_tags: &[SECURITY_SOLUTION_API, ENTITY_ANALYTICS_API],
+    cited: ENTITY_ANALYTICS_API,
+};
+
+/// The Dev Tools console proxy: the `console` API tag of the `dev_tools` feature.
+pub const CONSOLE_GUARD: RouteGuard = RouteGuard {
+    api_tags: &["console"],
+    cited: "console",
+};
+
+/// `user_profile/_bulk_get` and `_suggest`: the tag Kibana's dashboard and case features grant.
+pub const USER_PROFILES_GUARD: RouteGuard = RouteGuard {
+    api_tags: &["bulkGetUserProfiles"],
+    cited: "bulkGetUserProfiles",
+};
+
+/// May enter the space (`login:` on `space:<id>`): a member, whose profile other members see.
+pub fn is_space_member(subject: &Subject, space: &str) -> bool {
+    check_kibana_actions(subject, space, &[LOGIN_ACTION]).allowed()
+}
+
+/// `Ok` or Kibana's Boom 403 message for `method path_and_query`.
+pub fn check_route(
+    subject: &Subject,
+    space: &str,
+    guard: RouteGuard,
+    method: &str,
+    path_and_query: &str,
+) -> Result<(), String> {
+    let actions: Vec<String> = guard.api_tags.iter().map(|t| api_action(t)).collect();
+    let refs: Vec<&str> = actions.iter().map(String::as_str).collect();
+    if check_kibana_actions(subject, space, &refs).allowed() {
+        Ok(())
+    } else {
+        Err(format!(
+            "API [{} {}] is unauthorized for user, this action is granted by the Kibana privileges [{}]",
+            method.to_ascii_uppercase(),
+            path_and_query,
+            guard.cited
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saved objects with access control (contract §4)
+// ---------------------------------------------------------------------------------------------
+
+/// Saved-object operations a route performs, as the `saved_object:<type>/<op>` actions name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedObjectOp {
+    Get,
+    Find,
+    Create,
+    Update,
+    BulkUpdate,
+    Delete,
+    BulkDelete,
+}
+
+impl SavedObjectOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            SavedObjectOp::Get => "get",
+            SavedObjectOp::Find => "find",
+            SavedObjectOp::Create => "create",
+            SavedObjectOp::Update => "update",
+            SavedObjectOp::BulkUpdate => "bulk_update",
+            SavedObjectOp::Delete => "delete",
+            SavedObjectOp::BulkDelete => "bulk_delete",
+        }
+    }
+
+    /// Kibana's denial of the whole operation: `Unable to update dashboard`.
+    pub fn denied_message(self, object_type: &str) -> String {
+        format!("Unable to {} {object_type}", self.name())
+    }
+}
+
+/// One subject acting on the saved objects of one type in one space: the type privileges,
+/// resolved once, and the ownership rule of `gatehouse_api::dashboards::access_permissions`.
+#[derive(Debug, Clone)]
+pub struct ObjectActor {
+    pub username: String,
+    pub profile_uid: String,
+    pub object_type: String,
+    grants: KibanaGrants,
+    /// `manage_access_control`: `all` on the space (base `all`/`space_all`, or superuser).
+    pub is_admin: bool,
+}
+
+impl ObjectActor {
+    pub fn new(subject: &Subject, space: &str, object_type: &str, profile_uid: &str) -> Self {
+        let grants = kibana_grants(subject, space);
+        let is_admin = grants.allows(&saved_object_action(object_type, MANAGE_ACCESS_CONTROL));
+        Self {
+            username: subject.username.clone(),
+            profile_uid: profile_uid.to_string(),
+            object_type: object_type.to_string(),
+            grants,
+            is_admin,
+        }
+    }
+
+    /// The type privilege behind `op` (`saved_object:dashboard/update`, …).
+    pub fn allows(&self, op: SavedObjectOp) -> bool {
+        self.grants
+            .allows(&saved_object_action(&self.object_type, op.name()))
+    }
+
+    /// `Ok` or Kibana's Boom 403 message for an operation on the type.
+    pub fn require(&self, op: SavedObjectOp) -> Result<(), String> {
+        if self.allows(op) {
+            Ok(())
+        } else {
+            Err(op.denied_message(&self.object_type))
+        }
+    }
+
+    fn permissions(
+        &self,
+        owner: Option<&str>,
+        mode: DashboardAccessMode,
+    ) -> gatehouse_api::dashboards::SharePermissions {
+        access_permissions(Some(&self.profile_uid), self.is_admin, owner, mode)
+    }
+
+    /// May update, overwrite or delete one object (the type privilege is checked separately):
+    /// a `write_restricted` object only for its owner or an admin.
+    pub fn may_write(&self, owner: Option<&str>, mode: DashboardAccessMode) -> bool {
+        self.permissions(owner, mode).can_edit
+    }
+
+    /// May change the access mode or the owner of one object: its owner with `update` on the
+    /// type, or an admin, whatever the mode.
+    pub fn may_manage(&self, owner: Option<&str>, mode: DashboardAccessMode) -> bool {
+        self.is_admin
+            || (self.allows(SavedObjectOp::Update) && self.permissions(owner, mode).can_change_mode)
+    }
+}

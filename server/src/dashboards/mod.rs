@@ -1,0 +1,6 @@
+//! Dashboards as Kibana saved objects with access control, and the user profiles their owners
+//! are shown by: storage, routes, and the profile routes.
+
+pub(crate) mod profiles;
+pub(crate) mod routes;
+pub(crate) mod store;

@@ -1,0 +1,840 @@
+//! Dashboards with access control (contract §4): `/api/dashboards` (version `2023-10-31`), the
+//! bulk routes and `/internal/access_control/*`.
+//!
+//! Every route needs a session. The type privileges (`saved_object:dashboard/<op>`) come from the
+//! Kibana feature privileges through [`authz::ObjectActor`], which also holds the ownership rule:
+//! a `write_restricted` dashboard is updated, overwritten or deleted only by its owner or an admin
+//! (`manage_access_control`), and mode and owner change only by them. Each change runs in one
+//! write transaction that re-reads the object, so a check and the write it guards cannot be
+//! separated by another request. Owner and mode changes are audited ([`crate::platform::audit`]).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use gatehouse_api::dashboards::{
+    messages, AccessControl, AccessControlObjects, AccessControlResult, BulkDeleteRequest,
+    BulkResult, BulkUpdateRequest, ChangeAccessModeRequest, ChangeOwnerRequest, CreateDashboard,
+    Dashboard, DashboardAccessMode, DashboardList, GlobalAccess, IsEnabled, ObjectError,
+    ObjectResult, SavedObjectRef, UpdateDashboard, BULK_DELETE_PATH, BULK_UPDATE_PATH,
+    CHANGE_ACCESS_MODE_PATH, CHANGE_OWNER_PATH, DASHBOARDS_PATH, DASHBOARD_TYPE, DEFAULT_PER_PAGE,
+    GLOBAL_ACCESS_PATH, IS_ENABLED_PATH, MAX_PER_PAGE,
+};
+use gatehouse_api::security::{is_valid_profile_uid, INVALID_PROFILE_UID};
+use rusqlite::{Connection, Transaction};
+use serde_json::{json, Value};
+
+use crate::admin::user_store as users;
+use crate::authz::{ObjectActor, SavedObjectOp};
+use crate::dashboards::store::{self as store, Content, StoredDashboard};
+use crate::platform::audit::{self, AuditEvent, Outcome};
+use crate::platform::db;
+use crate::platform::error::{boom_error_name, AppError, AppResult, ErrorShape};
+use crate::platform::kibana::{parse_query_number, unique_query_pairs, JsonBody, Space};
+use crate::platform::session::Principal;
+use crate::AppState;
+
+/// Most objects one bulk or access-control request may name.
+pub const MAX_OBJECTS: usize = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(DASHBOARDS_PATH, get(list).post(create))
+        .route(BULK_UPDATE_PATH, post(bulk_update))
+        .route(BULK_DELETE_PATH, post(bulk_delete))
+        .route(
+            &format!("{DASHBOARDS_PATH}/{{id}}"),
+            get(get_one)
+                .put(update)
+                .delete(delete_one)
+                .post(create_with_id),
+        )
+        .route(CHANGE_ACCESS_MODE_PATH, post(change_access_mode))
+        .route(CHANGE_OWNER_PATH, post(change_owner))
+        .route(GLOBAL_ACCESS_PATH, get(global_access))
+        .route(IS_ENABLED_PATH, get(is_enabled))
+}
+
+fn actor(principal: &Principal, space: &Space) -> ObjectActor {
+    ObjectActor::new(
+        &principal.subject,
+        space.id(),
+        DASHBOARD_TYPE,
+        &principal.user.profile_uid,
+    )
+}
+
+fn forbidden(message: impl Into<String>) -> AppError {
+    AppError::boom(StatusCode::FORBIDDEN, message)
+}
+
+fn bad_request(message: impl Into<String>) -> AppError {
+    AppError::boom(StatusCode::BAD_REQUEST, message)
+}
+
+fn require(actor: &ObjectActor, op: SavedObjectOp) -> AppResult<()> {
+    actor.require(op).map_err(forbidden)
+}
+
+fn not_found_message(id: &str) -> String {
+    format!("Saved object [{DASHBOARD_TYPE}/{id}] not found")
+}
+
+fn not_found(id: &str) -> AppError {
+    AppError::boom(StatusCode::NOT_FOUND, not_found_message(id))
+}
+
+fn conflict() -> AppError {
+    AppError::boom(StatusCode::CONFLICT, messages::VERSION_CONFLICT)
+}
+
+/// `[request body.data.title]: …` from `data.title: …`; `prefix` locates the item in a bulk body
+/// (`objects.2.`).
+fn field_error(prefix: &str, message: &str) -> String {
+    match message.split_once(": ") {
+        Some((field, rest)) => format!("[request body.{prefix}{field}]: {rest}"),
+        None => format!("[request body]: {message}"),
+    }
+}
+
+fn content(data: gatehouse_api::dashboards::DashboardData) -> AppResult<Content> {
+    store::validate_content(data).map_err(|m| bad_request(field_error("", &m)))
+}
+
+/// Runs `f` in an immediate transaction that commits only when `f` succeeds.
+fn write_tx<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> anyhow::Result<AppResult<T>>,
+) -> anyhow::Result<AppResult<T>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let outcome = f(&tx)?;
+    if outcome.is_ok() {
+        tx.commit()?;
+    }
+    Ok(outcome)
+}
+
+/// `meta.version` as sent back: our versions are integers.
+fn parse_version(version: Option<&str>) -> Result<Option<i64>, String> {
+    match version.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("version: [{v}] is not a version this server issued")),
+    }
+}
+
+fn load(conn: &Connection, space: &str, id: &str) -> AppResult<StoredDashboard> {
+    store::get(conn, space, id)?.ok_or_else(|| not_found(id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/dashboards, GET /api/dashboards/{id}
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub search: String,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// `search` (≤ 256 characters), `page` ≥ 1, `perPage` 1..100; other parameters are ignored.
+pub fn parse_list_query(raw: Option<&str>) -> AppResult<ListQuery> {
+    let mut query = ListQuery {
+        search: String::new(),
+        page: 1,
+        per_page: DEFAULT_PER_PAGE,
+    };
+    for (key, value) in unique_query_pairs(raw, ErrorShape::Boom)? {
+        match key.as_str() {
+            "search" => {
+                if value.chars().count() > store::MAX_SEARCH_CHARS {
+                    return Err(bad_request(format!(
+                        "[request query]: search: String must contain at most {} character(s)",
+                        store::MAX_SEARCH_CHARS
+                    )));
+                }
+                query.search = value;
+            }
+            "page" => {
+                query.page = parse_query_number(ErrorShape::Boom, "page", &value, 1, 10_000_000)?
+            }
+            "perPage" => {
+                query.per_page =
+                    parse_query_number(ErrorShape::Boom, "perPage", &value, 1, MAX_PER_PAGE)?
+            }
+            _ => {}
+        }
+    }
+    Ok(query)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<DashboardList>> {
+    let query = parse_list_query(raw.as_deref())?;
+    require(&actor(&principal, &space), SavedObjectOp::Find)?;
+    let ListQuery {
+        search,
+        page,
+        per_page,
+    } = query;
+    let (rows, total) = state
+        .db
+        .read(move |conn| Ok(store::find(conn, space.id(), &search, page, per_page)?))
+        .await?;
+    Ok(Json(DashboardList {
+        dashboards: rows.iter().map(StoredDashboard::to_api).collect(),
+        total,
+        page,
+        per_page,
+    }))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Dashboard>> {
+    require(&actor(&principal, &space), SavedObjectOp::Get)?;
+    let found = state
+        .db
+        .read(move |conn| Ok(store::get(conn, space.id(), &id)?.ok_or(id)))
+        .await?;
+    match found {
+        Ok(dashboard) => Ok(Json(dashboard.to_api())),
+        Err(id) => Err(not_found(&id)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/dashboards[/{id}?overwrite=true]
+// ---------------------------------------------------------------------------------------------
+
+async fn create(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<CreateDashboard>,
+) -> AppResult<Json<Dashboard>> {
+    create_dashboard(state, &principal, space, None, false, body).await
+}
+
+async fn create_with_id(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    JsonBody(body): JsonBody<CreateDashboard>,
+) -> AppResult<Json<Dashboard>> {
+    let mut overwrite = false;
+    for (key, value) in unique_query_pairs(raw.as_deref(), ErrorShape::Boom)? {
+        if key == "overwrite" {
+            overwrite = match value.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(bad_request(format!(
+                        "[request query]: overwrite: Expected boolean, received '{value}'"
+                    )))
+                }
+            };
+        }
+    }
+    if !store::valid_id(&id) {
+        return Err(bad_request(format!(
+            "[request params.id]: an id is 1..{} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', not starting with '_'",
+            store::MAX_ID_CHARS
+        )));
+    }
+    create_dashboard(state, &principal, space, Some(id), overwrite, body).await
+}
+
+/// Creates a dashboard owned by the caller. The only part of `access_control` a client decides is
+/// the initial mode; an `owner` anywhere in the body is ignored. Overwriting an existing id keeps
+/// its owner and mode and needs the same right as an update.
+async fn create_dashboard(
+    state: AppState,
+    principal: &Principal,
+    space: Space,
+    id: Option<String>,
+    overwrite: bool,
+    body: CreateDashboard,
+) -> AppResult<Json<Dashboard>> {
+    let actor = actor(principal, &space);
+    require(&actor, SavedObjectOp::Create)?;
+    let requested = body.data.access_control.clone().unwrap_or_default();
+    if requested.owner.is_some() {
+        tracing::info!(
+            user = actor.username,
+            "ignored a client-supplied owner when creating a dashboard"
+        );
+    }
+    let mode = requested.access_mode.unwrap_or_default();
+    let content = content(body.data)?;
+    let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let result = state
+        .db
+        .write(move |conn| {
+            write_tx(conn, |tx| {
+                let space = space.id();
+                if store::get(tx, space, &id)?.is_some() {
+                    if !overwrite {
+                        return Ok(Err(AppError::boom(
+                            StatusCode::CONFLICT,
+                            format!("Saved object [{DASHBOARD_TYPE}/{id}] conflict"),
+                        )));
+                    }
+                    let denied = format!(
+                        "Unable to create {DASHBOARD_TYPE}, access control restrictions for {DASHBOARD_TYPE}:{id}"
+                    );
+                    if let Err(refusal) = update_one(tx, &actor, space, &id, None, &content)? {
+                        return Ok(Err(refusal.into_error(&id, denied)));
+                    }
+                } else {
+                    let now = db::now_millis();
+                    store::insert(
+                        tx,
+                        &StoredDashboard {
+                            space: space.to_string(),
+                            id: id.clone(),
+                            content,
+                            access: Some(AccessControl {
+                                owner: actor.profile_uid.clone(),
+                                access_mode: mode,
+                            }),
+                            created_by: Some(actor.profile_uid.clone()),
+                            updated_by: Some(actor.profile_uid.clone()),
+                            created_at: now,
+                            updated_at: now,
+                            version: 1,
+                        },
+                    )?;
+                }
+                Ok(load(tx, space, &id))
+            })
+        })
+        .await??;
+    Ok(Json(result.to_api()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// PUT /api/dashboards/{id}, DELETE /api/dashboards/{id}
+// ---------------------------------------------------------------------------------------------
+
+/// Why one object of a write was refused.
+enum WriteRefusal {
+    NotFound,
+    AccessControl,
+    Conflict,
+}
+
+impl WriteRefusal {
+    /// The Boom error, with `access_denied` as the message of an access-control refusal.
+    fn into_error(self, id: &str, access_denied: impl Into<String>) -> AppError {
+        match self {
+            WriteRefusal::NotFound => not_found(id),
+            WriteRefusal::AccessControl => forbidden(access_denied),
+            WriteRefusal::Conflict => conflict(),
+        }
+    }
+}
+
+/// The checks and the write of one update, inside the caller's transaction.
+fn update_one(
+    tx: &Transaction<'_>,
+    actor: &ObjectActor,
+    space: &str,
+    id: &str,
+    version: Option<i64>,
+    content: &Content,
+) -> anyhow::Result<Result<(), WriteRefusal>> {
+    let Some(existing) = store::get(tx, space, id)? else {
+        return Ok(Err(WriteRefusal::NotFound));
+    };
+    if !actor.may_write(existing.owner(), existing.mode()) {
+        return Ok(Err(WriteRefusal::AccessControl));
+    }
+    let expected = version.unwrap_or(existing.version);
+    if expected != existing.version
+        || !store::replace_content(tx, space, id, expected, content, &actor.profile_uid)?
+    {
+        return Ok(Err(WriteRefusal::Conflict));
+    }
+    Ok(Ok(()))
+}
+
+fn delete_one_in(
+    tx: &Transaction<'_>,
+    actor: &ObjectActor,
+    space: &str,
+    id: &str,
+) -> anyhow::Result<Result<(), WriteRefusal>> {
+    let Some(existing) = store::get(tx, space, id)? else {
+        return Ok(Err(WriteRefusal::NotFound));
+    };
+    if !actor.may_write(existing.owner(), existing.mode()) {
+        return Ok(Err(WriteRefusal::AccessControl));
+    }
+    store::delete(tx, space, id)?;
+    Ok(Ok(()))
+}
+
+/// Replaces title, description and panels. Owner and mode are not changed here, whatever the
+/// body says: that is what the access-control routes are for. With `version`, a dashboard
+/// changed since that version is left alone and the answer is 409.
+async fn update(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<UpdateDashboard>,
+) -> AppResult<Json<Dashboard>> {
+    let actor = actor(&principal, &space);
+    require(&actor, SavedObjectOp::Update)?;
+    let version =
+        parse_version(body.version.as_deref()).map_err(|m| bad_request(field_error("", &m)))?;
+    let content = content(body.data)?;
+    let result = state
+        .db
+        .write(move |conn| {
+            write_tx(conn, |tx| {
+                Ok(update_one(tx, &actor, space.id(), &id, version, &content)?
+                    .map_err(|refusal| refusal.into_error(&id, messages::UNABLE_TO_UPDATE))
+                    .and_then(|()| load(tx, space.id(), &id)))
+            })
+        })
+        .await??;
+    Ok(Json(result.to_api()))
+}
+
+async fn delete_one(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let actor = actor(&principal, &space);
+    require(&actor, SavedObjectOp::Delete)?;
+    state
+        .db
+        .write(move |conn| {
+            write_tx(conn, |tx| {
+                Ok(delete_one_in(tx, &actor, space.id(), &id)?
+                    .map_err(|refusal| refusal.into_error(&id, messages::UNABLE_TO_DELETE)))
+            })
+        })
+        .await??;
+    Ok(Json(json!({})))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/dashboards/_bulk_update, /_bulk_delete
+// ---------------------------------------------------------------------------------------------
+
+fn object_error(status: StatusCode, message: impl Into<String>) -> ObjectError {
+    ObjectError {
+        status_code: status.as_u16(),
+        error: boom_error_name(status).to_string(),
+        message: message.into(),
+    }
+}
+
+fn object_result(id: &str, object_type: &str, error: Option<ObjectError>) -> ObjectResult {
+    ObjectResult {
+        id: id.to_string(),
+        object_type: object_type.to_string(),
+        error,
+    }
+}
+
+/// A bulk item's refusal, as the Boom body a single request would have answered.
+fn refusal_error(id: &str, refusal: WriteRefusal) -> ObjectError {
+    let error = refusal.into_error(id, messages::BULK_FORBIDDEN);
+    object_error(error.status(), error.message())
+}
+
+fn check_object_count(len: usize) -> AppResult<()> {
+    if len == 0 {
+        return Err(bad_request(
+            "[request body.objects]: Array must contain at least 1 element(s)",
+        ));
+    }
+    if len > MAX_OBJECTS {
+        return Err(bad_request(format!(
+            "[request body.objects]: Array must contain at most {MAX_OBJECTS} element(s)"
+        )));
+    }
+    Ok(())
+}
+
+/// Per-object results, in order; when access control blocks every object the whole request is a
+/// 403 (and nothing was written).
+fn bulk_outcome(results: Vec<ObjectResult>) -> AppResult<BulkResult> {
+    let all_blocked = results
+        .iter()
+        .all(|r| r.error.as_ref().is_some_and(|e| e.status_code == 403));
+    if all_blocked {
+        Err(forbidden(messages::BULK_FORBIDDEN))
+    } else {
+        Ok(BulkResult { objects: results })
+    }
+}
+
+async fn bulk_update(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<BulkUpdateRequest>,
+) -> AppResult<Json<BulkResult>> {
+    let actor = actor(&principal, &space);
+    require(&actor, SavedObjectOp::BulkUpdate)?;
+    check_object_count(body.objects.len())?;
+    let result = state
+        .db
+        .write(move |conn| {
+            write_tx(conn, |tx| {
+                let mut results = Vec::with_capacity(body.objects.len());
+                for (i, item) in body.objects.into_iter().enumerate() {
+                    let checked = parse_version(item.version.as_deref())
+                        .and_then(|v| store::validate_content(item.data).map(|c| (v, c)))
+                        .map_err(|m| {
+                            object_error(
+                                StatusCode::BAD_REQUEST,
+                                field_error(&format!("objects.{i}."), &m),
+                            )
+                        });
+                    let error = match checked {
+                        Err(error) => Some(error),
+                        Ok((version, content)) => {
+                            update_one(tx, &actor, space.id(), &item.id, version, &content)?
+                                .err()
+                                .map(|refusal| refusal_error(&item.id, refusal))
+                        }
+                    };
+                    results.push(object_result(&item.id, DASHBOARD_TYPE, error));
+                }
+                Ok(bulk_outcome(results))
+            })
+        })
+        .await??;
+    Ok(Json(result))
+}
+
+async fn bulk_delete(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<BulkDeleteRequest>,
+) -> AppResult<Json<BulkResult>> {
+    let actor = actor(&principal, &space);
+    require(&actor, SavedObjectOp::BulkDelete)?;
+    check_object_count(body.objects.len())?;
+    let result = state
+        .db
+        .write(move |conn| {
+            write_tx(conn, |tx| {
+                let mut results = Vec::with_capacity(body.objects.len());
+                for object in body.objects {
+                    let error = if object.object_type != DASHBOARD_TYPE {
+                        Some(object_error(
+                            StatusCode::BAD_REQUEST,
+                            unsupported_type(&object.object_type),
+                        ))
+                    } else {
+                        delete_one_in(tx, &actor, space.id(), &object.id)?
+                            .err()
+                            .map(|refusal| refusal_error(&object.id, refusal))
+                    };
+                    results.push(object_result(&object.id, &object.object_type, error));
+                }
+                Ok(bulk_outcome(results))
+            })
+        })
+        .await??;
+    Ok(Json(result))
+}
+
+fn unsupported_type(object_type: &str) -> String {
+    format!("Saved object type [{object_type}] is not supported here: only [{DASHBOARD_TYPE}]")
+}
+
+// ---------------------------------------------------------------------------------------------
+// /internal/access_control/*
+// ---------------------------------------------------------------------------------------------
+
+/// What an access-control request changes.
+#[derive(Debug, Clone)]
+enum Change {
+    Mode(DashboardAccessMode),
+    Owner(String),
+}
+
+impl Change {
+    fn audit_action(&self) -> &'static str {
+        match self {
+            Change::Mode(_) => audit::UPDATE_OBJECTS_ACCESS_MODE,
+            Change::Owner(_) => audit::UPDATE_OBJECTS_OWNER,
+        }
+    }
+
+    fn what(&self) -> &'static str {
+        match self {
+            Change::Mode(_) => "access mode",
+            Change::Owner(_) => "owner",
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            Change::Mode(mode) => json!({ "access_mode": mode.as_str() }),
+            Change::Owner(uid) => json!({ "new_owner": uid }),
+        }
+    }
+
+    /// The access control an object gets. An object without one is given the caller as owner.
+    fn apply(&self, current: Option<&AccessControl>, caller: &str) -> AccessControl {
+        match self {
+            Change::Mode(mode) => AccessControl {
+                owner: current.map_or(caller, |c| c.owner.as_str()).to_string(),
+                access_mode: *mode,
+            },
+            Change::Owner(uid) => AccessControl {
+                owner: uid.clone(),
+                access_mode: current.map(|c| c.access_mode).unwrap_or_default(),
+            },
+        }
+    }
+}
+
+/// The new owner must be an enabled user who can at least read dashboards in this space.
+fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
+    if !is_valid_profile_uid(uid) {
+        return Err(bad_request(INVALID_PROFILE_UID));
+    }
+    let Some(user) = users::get_user_by_profile_uid(conn, uid)? else {
+        return Err(bad_request(format!(
+            "Cannot transfer ownership: no user has the profile ID \"{uid}\"."
+        )));
+    };
+    if !user.enabled {
+        return Err(bad_request(format!(
+            "Cannot transfer ownership: user \"{}\" is deactivated.",
+            user.username
+        )));
+    }
+    let subject = users::subject_of(conn, &user)?;
+    if !ObjectActor::new(&subject, space, DASHBOARD_TYPE, uid).allows(SavedObjectOp::Get) {
+        return Err(bad_request(format!(
+            "Cannot transfer ownership: user \"{}\" cannot open dashboards in this space.",
+            user.username
+        )));
+    }
+    Ok(())
+}
+
+/// All or nothing: every object must exist and be managed by the caller, or nothing changes.
+fn change_access_control_in(
+    tx: &Transaction<'_>,
+    actor: &ObjectActor,
+    space: &str,
+    objects: &[SavedObjectRef],
+    change: &Change,
+    event: &mut AuditEvent,
+) -> AppResult<AccessControlResult> {
+    check_object_count(objects.len())?;
+    if let Some(other) = objects.iter().find(|o| o.object_type != DASHBOARD_TYPE) {
+        return Err(bad_request(unsupported_type(&other.object_type)));
+    }
+    if let Change::Owner(uid) = change {
+        check_new_owner(tx, space, uid)?;
+    }
+    let mut found = Vec::with_capacity(objects.len());
+    for object in objects {
+        found.push(load(tx, space, &object.id)?);
+    }
+    let denied: Vec<String> = found
+        .iter()
+        .filter(|d| !actor.may_manage(d.owner(), d.mode()))
+        .map(|d| format!("{DASHBOARD_TYPE}:{}", d.id))
+        .collect();
+    if !denied.is_empty() {
+        return Err(forbidden(format!(
+            "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {}",
+            change.what(),
+            denied.join(", ")
+        )));
+    }
+    let mut previous = Vec::with_capacity(found.len());
+    for dashboard in &found {
+        let next = change.apply(dashboard.access.as_ref(), &actor.profile_uid);
+        store::set_access(tx, space, &dashboard.id, &next, &actor.profile_uid)?;
+        previous.push(json!({
+            "id": dashboard.id,
+            "owner": dashboard.owner(),
+            "access_mode": dashboard.access.as_ref().map(|a| a.access_mode.as_str()),
+        }));
+    }
+    event.details["previous"] = Value::Array(previous);
+    Ok(AccessControlResult {
+        result: AccessControlObjects {
+            objects: objects
+                .iter()
+                .map(|o| object_result(&o.id, &o.object_type, None))
+                .collect(),
+        },
+    })
+}
+
+async fn change_access_control(
+    state: AppState,
+    principal: &Principal,
+    space: Space,
+    objects: Vec<SavedObjectRef>,
+    change: Change,
+) -> AppResult<Json<AccessControlResult>> {
+    let actor = actor(principal, &space);
+    let event = AuditEvent {
+        ts_ms: db::now_millis(),
+        action: change.audit_action(),
+        outcome: Outcome::Failure,
+        username: actor.username.clone(),
+        profile_uid: Some(actor.profile_uid.clone()),
+        space: space.id().to_string(),
+        object_type: DASHBOARD_TYPE.to_string(),
+        object_ids: objects.iter().map(|o| o.id.clone()).collect(),
+        details: change.details(),
+        message: String::new(),
+    };
+    let log = state.audit.clone();
+    let result = state
+        .db
+        .write(move |conn| {
+            Ok(audit::audited(conn, &log, event, |tx, event| {
+                change_access_control_in(tx, &actor, space.id(), &objects, &change, event)
+            }))
+        })
+        .await??;
+    Ok(Json(result))
+}
+
+async fn change_access_mode(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<ChangeAccessModeRequest>,
+) -> AppResult<Json<AccessControlResult>> {
+    change_access_control(
+        state,
+        &principal,
+        space,
+        body.objects,
+        Change::Mode(body.access_mode),
+    )
+    .await
+}
+
+async fn change_owner(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<ChangeOwnerRequest>,
+) -> AppResult<Json<AccessControlResult>> {
+    change_access_control(
+        state,
+        &principal,
+        space,
+        body.objects,
+        Change::Owner(body.new_owner_profile_uid),
+    )
+    .await
+}
+
+async fn global_access(
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+) -> Json<GlobalAccess> {
+    Json(GlobalAccess {
+        is_globally_authorized: actor(&principal, &space).is_admin,
+    })
+}
+
+async fn is_enabled(_principal: Arc<Principal>) -> Json<IsEnabled> {
+    Json(IsEnabled {
+        is_access_control_enabled: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: AppError) -> String {
+        e.message()
+    }
+
+    #[test]
+    fn list_query_validation() {
+        assert_eq!(
+            parse_list_query(Some("search=50%25+off&page=2&perPage=5&x=1")).unwrap(),
+            ListQuery {
+                search: "50% off".into(),
+                page: 2,
+                per_page: 5
+            }
+        );
+        assert_eq!(parse_list_query(None).unwrap().per_page, DEFAULT_PER_PAGE);
+        assert_eq!(
+            message(parse_list_query(Some("perPage=101")).unwrap_err()),
+            "[request query]: perPage: Number must be less than or equal to 100"
+        );
+        assert!(parse_list_query(Some("page=0")).is_err());
+        assert!(parse_list_query(Some("search=a&search=b")).is_err());
+        assert!(parse_list_query(Some(&format!("search={}", "a".repeat(257)))).is_err());
+    }
+
+    #[test]
+    fn versions_and_field_errors() {
+        assert_eq!(parse_version(None), Ok(None));
+        assert_eq!(parse_version(Some("3")), Ok(Some(3)));
+        assert!(parse_version(Some("WzEsMV0=")).is_err());
+        assert_eq!(
+            field_error("", "data.title: a dashboard needs a title"),
+            "[request body.data.title]: a dashboard needs a title"
+        );
+        assert_eq!(
+            field_error("objects.2.", "version: bad"),
+            "[request body.objects.2.version]: bad"
+        );
+    }
+
+    #[test]
+    fn changes_apply_to_owned_and_ownerless_objects() {
+        let owned = AccessControl {
+            owner: "u_alice_0".into(),
+            access_mode: DashboardAccessMode::WriteRestricted,
+        };
+        let mode = Change::Mode(DashboardAccessMode::Default);
+        assert_eq!(mode.apply(Some(&owned), "u_elastic_0").owner, "u_alice_0");
+        assert_eq!(mode.apply(None, "u_bob_0").owner, "u_bob_0");
+        let owner = Change::Owner("u_bob_0".into());
+        let moved = owner.apply(Some(&owned), "u_alice_0");
+        assert_eq!(
+            (moved.owner.as_str(), moved.access_mode),
+            ("u_bob_0", DashboardAccessMode::WriteRestricted)
+        );
+        assert_eq!(
+            owner.apply(None, "u_alice_0").access_mode,
+            DashboardAccessMode::Default
+        );
+    }
+}

@@ -1,0 +1,573 @@
+//! Threat-hunting leads routes (contract §3), base `/internal/entity_analytics/leads`.
+//!
+//! Every route: Kibana header rules (incl. `elastic-api-version: 1`), a session, and the Kibana
+//! API privileges `securitySolution` + `securitySolution-entity-analytics` (Boom 403). Index
+//! privileges are checked per action on the space's concrete index, as Elasticsearch would, and
+//! their denials use the siem error shape.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use gatehouse_api::leads::{
+    leads_index, BulkUpdateResponse, GenerateRequest, GenerateResponse, LeadsPrivileges,
+    LeadsStatus, SortField, SortOrder, SuccessResponse, LEADS_BASE, LEADS_INDEX_PATTERN,
+    MAX_PER_PAGE,
+};
+use rusqlite::OptionalExtension;
+use serde::Deserialize;
+
+use crate::authz::{self, IndexAction, Subject};
+use crate::leads::{self, unfiltered_find};
+use crate::platform::db::{self, Db};
+use crate::platform::error::{AppError, AppResult, ErrorShape};
+use crate::platform::kibana::{method_and_path, JsonBody, JsonOrDefault, Space};
+use crate::platform::session::Principal;
+use crate::AppState;
+use gatehouse_api::leads::FindLeadsQuery;
+
+pub const MAX_LEADS: u32 = 50;
+pub const DEFAULT_MAX_LEADS: u32 = 10;
+pub const MAX_BULK_IDS: usize = 100;
+pub const LEAD_STATUSES: &[&str] = &["active", "dismissed", "expired"];
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let base = LEADS_BASE;
+    Router::new()
+        .route(base, get(find))
+        .route(&format!("{base}/"), get(find))
+        .route(&format!("{base}/privileges"), get(privileges))
+        .route(&format!("{base}/status"), get(status))
+        .route(&format!("{base}/generate"), post(generate))
+        .route(&format!("{base}/enable"), post(enable))
+        .route(&format!("{base}/disable"), post(disable))
+        .route(&format!("{base}/bulk_update"), post(bulk_update))
+        .route(&format!("{base}/{{id}}/_dismiss"), post(dismiss))
+        .route_layer(middleware::from_fn_with_state(state, guard))
+}
+
+/// Session + Kibana feature privileges, before any leads handler runs.
+async fn guard(
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (method, path) = method_and_path(req.method(), req.uri());
+    match authz::check_route(
+        &principal.subject,
+        space.id(),
+        authz::LEADS_GUARD,
+        &method,
+        &path,
+    ) {
+        Ok(()) => next.run(req).await,
+        Err(message) => AppError::boom(StatusCode::FORBIDDEN, message).into_response(),
+    }
+}
+
+fn bad_request(message: impl Into<String>) -> AppError {
+    AppError::siem(StatusCode::BAD_REQUEST, message)
+}
+
+/// The index action check; a denial is Elasticsearch's `security_exception`, 403 in siem shape.
+fn require(subject: &Subject, index: &str, action: IndexAction) -> AppResult<()> {
+    authz::check_index_action(subject, index, action)
+        .map_err(|message| AppError::siem(StatusCode::FORBIDDEN, message))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /privileges
+// ---------------------------------------------------------------------------------------------
+
+/// Role-based, so it works before the index exists: `read`, and `write` = a write-class
+/// privilege (`index`, `write` or `all`) on `.entity_analytics.entity-leads-*`.
+pub fn leads_privileges(subject: &Subject) -> LeadsPrivileges {
+    let result = authz::has_index_privileges(subject, &[LEADS_INDEX_PATTERN], &["read", "index"]);
+    LeadsPrivileges::new(
+        result.index_privilege(LEADS_INDEX_PATTERN, "read"),
+        result.index_privilege(LEADS_INDEX_PATTERN, "index"),
+    )
+}
+
+async fn privileges(principal: Arc<Principal>) -> Json<LeadsPrivileges> {
+    Json(leads_privileges(&principal.subject))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET / (find)
+// ---------------------------------------------------------------------------------------------
+
+fn parse_number(name: &str, raw: &str, min: u32, max: u32) -> AppResult<u32> {
+    crate::platform::kibana::parse_query_number(ErrorShape::Siem, name, raw, min, max)
+}
+
+fn parse_enum<'a>(name: &str, raw: &str, allowed: &[&'a str]) -> AppResult<&'a str> {
+    allowed.iter().copied().find(|a| *a == raw).ok_or_else(|| {
+        let expected = allowed
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        bad_request(format!(
+            "[request query]: {name}: Invalid enum value. Expected {expected}, received '{raw}'"
+        ))
+    })
+}
+
+/// Validates the find query string: `page` ≥ 1, `perPage` 1..100, `sortField`, `sortOrder`,
+/// `status`. Unknown parameters are ignored.
+pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindLeadsQuery> {
+    let mut query = unfiltered_find();
+    for (key, value) in crate::platform::kibana::unique_query_pairs(raw, ErrorShape::Siem)? {
+        match key.as_str() {
+            "page" => query.page = parse_number("page", &value, 1, 10_000_000)?,
+            "perPage" => query.per_page = parse_number("perPage", &value, 1, MAX_PER_PAGE)?,
+            "sortField" => {
+                query.sort_field =
+                    match parse_enum("sortField", &value, &["priority", "timestamp"])? {
+                        "timestamp" => SortField::Timestamp,
+                        _ => SortField::Priority,
+                    }
+            }
+            "sortOrder" => {
+                query.sort_order = match parse_enum("sortOrder", &value, &["asc", "desc"])? {
+                    "asc" => SortOrder::Asc,
+                    _ => SortOrder::Desc,
+                }
+            }
+            "status" => {
+                query.status = Some(parse_enum("status", &value, LEAD_STATUSES)?.to_string())
+            }
+            _ => {}
+        }
+    }
+    Ok(query)
+}
+
+/// Answers `LeadsPage` as JSON. The body is built from the stored lead texts rather than through
+/// `Json<LeadsPage>` (parsing and re-serializing 100 leads cost more than the query); the bytes
+/// are the same (see `leads::push_wire_lead`). A page read before is sent again while it is
+/// still exact (see `find_cache`), after the asker's privileges are checked as always, and
+/// gzip-compressed when the asker accepts it.
+async fn find(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let query = parse_find_query(raw.as_deref())?;
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Search)?;
+    // Read before the database: a write after this makes what is read below a stale entry.
+    let generation = state.db.generation();
+    let kept = state
+        .find_cache
+        .get(&index, &query, generation, db::now_millis());
+    let (body, gzipped) = match kept {
+        Some(answer) => match accepts_gzip(&headers).then(|| answer.gzip()).flatten() {
+            Some(gzip) => (gzip, true),
+            None => (answer.body().clone(), false),
+        },
+        None => {
+            let (read_index, read_query) = (index.clone(), query.clone());
+            let page = state
+                .db
+                .read(move |conn| {
+                    if !leads::index_exists(conn, &read_index)? {
+                        return Ok(leads::WirePage {
+                            body: leads::empty_page_json(read_query.page, read_query.per_page),
+                            valid_until_ms: i64::MAX,
+                        });
+                    }
+                    leads::find_leads_json(conn, &read_index, &read_query)
+                })
+                .await?;
+            let body = Bytes::from(page.body);
+            state.find_cache.put(
+                &index,
+                &query,
+                generation,
+                page.valid_until_ms,
+                body.clone(),
+            );
+            (body, false)
+        }
+    };
+    let mut response = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
+        ],
+        body,
+    )
+        .into_response();
+    if gzipped {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    Ok(response)
+}
+
+/// Whether the request's `Accept-Encoding` lets the answer be gzip (RFC 9110 §12.5.3: `gzip` or
+/// `*` with a quality above 0; browsers send `gzip, deflate, br, zstd`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut wildcard = false;
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for coding in value.split(',') {
+            let mut params = coding.split(';');
+            let name = params.next().unwrap_or_default().trim();
+            let quality = params
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(1.0, |q| q.trim().parse::<f32>().unwrap_or(0.0));
+            if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+                return quality > 0.0;
+            }
+            if name == "*" {
+                wildcard = quality > 0.0;
+            }
+        }
+    }
+    wildcard
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /status
+// ---------------------------------------------------------------------------------------------
+
+async fn status(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+) -> AppResult<Json<LeadsStatus>> {
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Search)?;
+    let space = space.0;
+    Ok(Json(
+        state
+            .db
+            .read(move |conn| leads::get_status(conn, &space, &index))
+            .await?,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /generate
+// ---------------------------------------------------------------------------------------------
+
+fn validate_connector(connector_id: &str) -> AppResult<()> {
+    if connector_id.trim().is_empty() {
+        return Err(bad_request(
+            "[request body]: connectorId: String must contain at least 1 character(s)",
+        ));
+    }
+    Ok(())
+}
+
+/// Answers at once with the execution id; the run happens in the background and ends in
+/// `/status` (`lastExecutionUuid` + `lastRun` or `lastError`).
+async fn generate(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<GenerateRequest>,
+) -> AppResult<Json<GenerateResponse>> {
+    validate_connector(&body.connector_id)?;
+    let max = body.max_leads.unwrap_or(DEFAULT_MAX_LEADS);
+    if max < 1 {
+        return Err(bad_request(
+            "[request body]: maxLeads: Number must be greater than or equal to 1",
+        ));
+    }
+    if max > MAX_LEADS {
+        return Err(bad_request(format!(
+            "[request body]: maxLeads: Number must be less than or equal to {MAX_LEADS}"
+        )));
+    }
+    let execution_uuid = uuid::Uuid::new_v4().to_string();
+    let run = GenerateRun {
+        db: state.db.clone(),
+        subject: principal.subject.clone(),
+        space: space.0,
+        connector_id: body.connector_id,
+        max_leads: max as usize,
+        execution_uuid: execution_uuid.clone(),
+    };
+    tokio::spawn(async move {
+        let (space, execution) = (run.space.clone(), run.execution_uuid.clone());
+        if let Err(error) = run.execute().await {
+            tracing::error!(
+                space,
+                execution,
+                error = format!("{error:#}"),
+                "lead generation failed"
+            );
+        }
+    });
+    Ok(Json(GenerateResponse { execution_uuid }))
+}
+
+struct GenerateRun {
+    db: Db,
+    subject: Subject,
+    space: String,
+    connector_id: String,
+    max_leads: usize,
+    execution_uuid: String,
+}
+
+impl GenerateRun {
+    async fn execute(self) -> anyhow::Result<()> {
+        let entities = self.db.read(|conn| Ok(leads::load_entities(conn)?)).await?;
+        let leads = leads::build_leads(
+            &entities,
+            self.max_leads,
+            db::now_millis(),
+            &self.execution_uuid,
+        );
+        let index = leads_index(&self.space);
+        // The bulk write runs as the caller: without a write privilege Elasticsearch refuses it.
+        let permitted = authz::check_index_action(&self.subject, &index, IndexAction::Bulk);
+        let GenerateRun {
+            db,
+            space,
+            connector_id,
+            execution_uuid,
+            ..
+        } = self;
+        let count = leads.len();
+        db.write(move |conn| {
+            // The space may have been deleted while the run was under way: writing now would
+            // bring its index back. Checked on the single writer, so no delete can slip between.
+            let space_exists = conn
+                .query_row("SELECT 1 FROM spaces WHERE id = ?1", [&space], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !space_exists {
+                tracing::info!(
+                    space,
+                    execution_uuid,
+                    "space deleted during lead generation; nothing written"
+                );
+                return Ok(());
+            }
+            match permitted {
+                Ok(()) => {
+                    leads::replace_active_leads(conn, &index, &leads)?;
+                    leads::record_run(
+                        conn,
+                        &space,
+                        &connector_id,
+                        &execution_uuid,
+                        Ok(db::now_millis()),
+                    )?;
+                    tracing::info!(space, execution_uuid, count, "generated leads");
+                }
+                Err(message) => {
+                    tracing::info!(space, execution_uuid, "lead generation refused: {message}");
+                    leads::record_run(conn, &space, &connector_id, &execution_uuid, Err(&message))?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /enable, /disable
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EnableRequest {
+    connector_id: String,
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<EnableRequest>,
+) -> AppResult<Json<SuccessResponse>> {
+    validate_connector(&body.connector_id)?;
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Index)?;
+    let space = space.0;
+    state
+        .db
+        .write(move |conn| {
+            // The index is created by the internal user, as Kibana's enable does.
+            leads::ensure_index(conn, &index)?;
+            leads::set_enabled(conn, &space, true, Some(&body.connector_id))?;
+            Ok(())
+        })
+        .await?;
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    // No fields, but when a body is sent it must be a JSON object.
+    JsonOrDefault(_body): JsonOrDefault<serde_json::Map<String, serde_json::Value>>,
+) -> AppResult<Json<SuccessResponse>> {
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Index)?;
+    let space = space.0;
+    state
+        .db
+        .write(move |conn| Ok(leads::set_enabled(conn, &space, false, None)?))
+        .await?;
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /{id}/_dismiss, /bulk_update
+// ---------------------------------------------------------------------------------------------
+
+async fn dismiss(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    Path(id): Path<String>,
+) -> AppResult<Json<SuccessResponse>> {
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Update)?;
+    let ids = vec![id.clone()];
+    let updated = state
+        .db
+        .write(move |conn| Ok(leads::set_status(conn, &index, &ids, "dismissed")?))
+        .await?;
+    if updated == 0 {
+        return Err(AppError::siem(
+            StatusCode::NOT_FOUND,
+            format!("Lead {id} not found"),
+        ));
+    }
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+#[derive(Debug, Deserialize)]
+struct BulkUpdateBody {
+    ids: Vec<String>,
+    status: String,
+}
+
+async fn bulk_update(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    Extension(space): Extension<Space>,
+    JsonBody(body): JsonBody<BulkUpdateBody>,
+) -> AppResult<Json<BulkUpdateResponse>> {
+    if body.ids.is_empty() {
+        return Err(bad_request(
+            "[request body]: ids: Array must contain at least 1 element(s)",
+        ));
+    }
+    if body.ids.len() > MAX_BULK_IDS {
+        return Err(bad_request(format!(
+            "[request body]: ids: Array must contain at most {MAX_BULK_IDS} element(s)"
+        )));
+    }
+    if !LEAD_STATUSES.contains(&body.status.as_str()) {
+        return Err(bad_request(format!(
+            "[request body]: status: Invalid enum value. Expected 'active' | 'dismissed' | 'expired', received '{}'",
+            body.status
+        )));
+    }
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Update)?;
+    let updated = state
+        .db
+        .write(move |conn| Ok(leads::set_status(conn, &index, &body.ids, &body.status)?))
+        .await?;
+    Ok(Json(BulkUpdateResponse { updated }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: AppError) -> String {
+        match e {
+            AppError::Siem { message, .. } => message,
+            other => panic!("expected a siem error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn gzip_is_sent_only_where_accept_encoding_allows_it() {
+        let accepts = |values: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for v in values {
+                headers.append(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            }
+            accepts_gzip(&headers)
+        };
+        assert!(accepts(&["gzip, deflate, br, zstd"]), "Chromium");
+        assert!(
+            accepts(&["br", "GZIP;q=0.5"]),
+            "in a second header, any case"
+        );
+        assert!(accepts(&["*"]));
+        assert!(!accepts(&[]), "no header: identity");
+        assert!(!accepts(&["br, deflate"]));
+        assert!(
+            !accepts(&["gzip;q=0, *"]),
+            "refused by name beats the wildcard"
+        );
+        assert!(!accepts(&["*;q=0"]));
+        assert!(
+            !accepts(&["gzip; q=zero"]),
+            "an unreadable quality is not a yes"
+        );
+    }
+
+    #[test]
+    fn find_query_validation() {
+        let q = parse_find_query(Some(
+            "page=2&perPage=50&sortField=timestamp&sortOrder=asc&status=dismissed&x=1",
+        ))
+        .unwrap();
+        assert_eq!(
+            (q.page, q.per_page, q.sort_field, q.sort_order),
+            (2, 50, SortField::Timestamp, SortOrder::Asc)
+        );
+        assert_eq!(q.status.as_deref(), Some("dismissed"));
+        assert_eq!(parse_find_query(None).unwrap(), unfiltered_find());
+        assert_eq!(
+            message(parse_find_query(Some("page=0")).unwrap_err()),
+            "[request query]: page: Number must be greater than or equal to 1"
+        );
+        assert_eq!(
+            message(parse_find_query(Some("perPage=101")).unwrap_err()),
+            "[request query]: perPage: Number must be less than or equal to 100"
+        );
+        assert_eq!(
+            message(parse_find_query(Some("perPage=abc")).unwrap_err()),
+            "[request query]: perPage: Expected number, received nan"
+        );
+        assert_eq!(
+            message(parse_find_query(Some("sortField=score")).unwrap_err()),
+            "[request query]: sortField: Invalid enum value. Expected 'priority' | 'timestamp', received 'score'"
+        );
+        assert!(parse_find_query(Some("sortOrder=up")).is_err());
+        assert!(parse_find_query(Some("status=open")).is_err());
+        assert!(parse_find_query(Some("page=1.5")).is_err());
+        assert!(parse_find_query(Some("page=1&page=2")).is_err());
+        assert!(parse_find_query(Some("page=99999999999999999999")).is_err());
+    }
+}

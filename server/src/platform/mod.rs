@@ -1,0 +1,14 @@
+//! What every feature stands on: the database, sessions, the audit log, the Kibana request rules,
+//! the login rate limit, the one response error, password hashing, precompressed static files,
+//! the SPA's files and the test-only fault injection.
+
+pub(crate) mod audit;
+pub(crate) mod db;
+pub(crate) mod error;
+pub(crate) mod faults;
+pub(crate) mod kibana;
+pub(crate) mod password;
+pub(crate) mod precompress;
+pub(crate) mod ratelimit;
+pub(crate) mod session;
+pub(crate) mod spa;

@@ -1,0 +1,300 @@
+//! Server-side sessions behind the `sid` cookie, and the [`Principal`] extractor every protected
+//! route uses.
+//!
+//! The cookie carries 256 random bits; the database stores only their SHA-256, so a copy of the
+//! database does not hand out live sessions. Sessions expire after `idle_timeout` without use.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use gatehouse_api::headers::SESSION_COOKIE;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::admin::user_store::{self as users, UserRecord};
+use crate::authz::Subject;
+use crate::platform::error::AppError;
+use crate::AppState;
+
+/// The signed-in user of a request, with resolved roles.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: UserRecord,
+    pub subject: Subject,
+    pub session_hash: String,
+}
+
+impl Principal {
+    pub fn username(&self) -> &str {
+        &self.user.username
+    }
+}
+
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    crate::hex(&bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    crate::hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The `sid` cookie's value, if the request sent one.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+pub fn session_cookie(token: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("sid=; HttpOnly; SameSite=Strict; Path=/"))
+}
+
+pub fn clear_session_cookie() -> HeaderValue {
+    HeaderValue::from_static(
+        "sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+    )
+}
+
+/// Creates a session for `username`, deleting the one the request came with (a new id on every
+/// login) and any expired ones. Returns the cookie token.
+pub fn create_session(
+    conn: &mut Connection,
+    username: &str,
+    previous_token: Option<&str>,
+    idle_secs: i64,
+) -> anyhow::Result<String> {
+    let token = new_token();
+    let now = crate::platform::db::now_secs();
+    let tx = conn.transaction()?;
+    if let Some(previous) = previous_token {
+        tx.execute(
+            "DELETE FROM sessions WHERE id_hash = ?1",
+            [token_hash(previous)],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM sessions WHERE last_seen < ?1",
+        [now - idle_secs],
+    )?;
+    tx.execute(
+        "INSERT INTO sessions (id_hash, username, created_at, last_seen) VALUES (?1, ?2, ?3, ?3)",
+        params![token_hash(&token), username, now],
+    )?;
+    tx.commit()?;
+    Ok(token)
+}
+
+pub fn delete_session(conn: &Connection, token: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM sessions WHERE id_hash = ?1",
+        [token_hash(token)],
+    )
+}
+
+enum Lookup {
+    Missing,
+    Expired,
+    Found {
+        user: Box<UserRecord>,
+        last_seen: i64,
+        subject: Subject,
+    },
+}
+
+fn lookup(conn: &Connection, hash: &str, idle_secs: i64) -> anyhow::Result<Lookup> {
+    let mut stmt =
+        conn.prepare_cached("SELECT username, last_seen FROM sessions WHERE id_hash = ?1")?;
+    let row: Option<(String, i64)> = stmt
+        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((username, last_seen)) = row else {
+        return Ok(Lookup::Missing);
+    };
+    if crate::platform::db::now_secs() - last_seen > idle_secs {
+        return Ok(Lookup::Expired);
+    }
+    let Some(user) = users::get_user(conn, &username)? else {
+        return Ok(Lookup::Missing);
+    };
+    if !user.enabled {
+        return Ok(Lookup::Missing);
+    }
+    let subject = users::subject_of(conn, &user)?;
+    Ok(Lookup::Found {
+        user: Box::new(user),
+        last_seen,
+        subject,
+    })
+}
+
+/// Principals already resolved from their sessions, reused while nothing has been written to the
+/// database since (a change to a user, a role or a session is a write), so a page's burst of
+/// requests resolves the caller's roles once instead of once per request.
+#[derive(Debug, Default)]
+pub struct PrincipalCache {
+    entries: Mutex<HashMap<String, CachedPrincipal>>,
+}
+
+#[derive(Debug)]
+struct CachedPrincipal {
+    principal: Arc<Principal>,
+    last_seen: i64,
+    generation: u64,
+}
+
+/// Past this many sessions the cache starts again empty rather than grow.
+const CACHED_PRINCIPALS: usize = 10_000;
+
+impl PrincipalCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedPrincipal>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cached principal, unless the database changed since it was read or the session is
+    /// due a `last_seen` refresh or an expiry check (those take the full path).
+    fn get(
+        &self,
+        hash: &str,
+        generation: u64,
+        now: i64,
+        refresh_after: i64,
+    ) -> Option<Arc<Principal>> {
+        let entries = self.entries();
+        let cached = entries.get(hash)?;
+        (cached.generation == generation && now - cached.last_seen < refresh_after)
+            .then(|| cached.principal.clone())
+    }
+
+    fn put(&self, hash: String, cached: CachedPrincipal) {
+        let mut entries = self.entries();
+        if entries.len() >= CACHED_PRINCIPALS && !entries.contains_key(&hash) {
+            entries.clear();
+        }
+        entries.insert(hash, cached);
+    }
+}
+
+/// Loads the principal behind a session token, expiring idle sessions and refreshing `last_seen`.
+pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Principal>, AppError> {
+    let hash = token_hash(token);
+    let idle = state.idle_secs();
+    // Refresh at a fraction of the idle timeout, not on every request.
+    let refresh_after = (idle / 10).clamp(0, 60);
+    // Read before the database, so a write that lands after this cannot be missed.
+    let generation = state.db.generation();
+    let now = crate::platform::db::now_secs();
+    if let Some(principal) = state.principals.get(&hash, generation, now, refresh_after) {
+        return Ok(principal);
+    }
+    let found = {
+        let hash = hash.clone();
+        state.db.read(move |conn| lookup(conn, &hash, idle)).await?
+    };
+    match found {
+        Lookup::Missing => Err(AppError::unauthenticated()),
+        Lookup::Expired => {
+            let hash = hash.clone();
+            state
+                .db
+                .write(move |conn| {
+                    Ok(conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [hash])?)
+                })
+                .await?;
+            Err(AppError::unauthenticated())
+        }
+        Lookup::Found {
+            user,
+            last_seen,
+            subject,
+        } => {
+            let refresh = now - last_seen >= refresh_after;
+            if refresh {
+                let hash = hash.clone();
+                state
+                    .db
+                    .write(move |conn| {
+                        Ok(conn.execute(
+                            "UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2",
+                            params![now, hash],
+                        )?)
+                    })
+                    .await?;
+            }
+            let principal = Arc::new(Principal {
+                user: *user,
+                subject,
+                session_hash: hash.clone(),
+            });
+            // After a refresh the generation has moved on (this request wrote); the next request
+            // reads again and caches then.
+            if !refresh {
+                state.principals.put(
+                    hash,
+                    CachedPrincipal {
+                        principal: principal.clone(),
+                        last_seen,
+                        generation,
+                    },
+                );
+            }
+            Ok(principal)
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Arc<Principal> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Arc<Principal>>() {
+            return Ok(principal.clone());
+        }
+        let token = session_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
+        let principal = load_principal(state, &token).await?;
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bit_hex_and_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash(&t).len(), 64);
+        assert_ne!(token_hash(&t), t);
+    }
+
+    #[test]
+    fn cookie_parsing() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; sid=abc; b=2"),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("abc"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("xsid=abc; sid="));
+        assert_eq!(session_token(&headers), None);
+    }
+}
