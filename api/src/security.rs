@@ -125,16 +125,7 @@ pub struct UserProfile {
 
 /// `u_<principal>_<version>`, no newline (contract §4).
 pub fn is_valid_profile_uid(uid: &str) -> bool {
-    let Some(rest) = uid.strip_prefix("u_") else {
-        return false;
-    };
-    let Some((principal, version)) = rest.rsplit_once('_') else {
-        return false;
-    };
-    !principal.is_empty()
-        && !version.is_empty()
-        && !uid.contains(['\n', '\r'])
-        && version.bytes().all(|b| b.is_ascii_alphanumeric())
+    crate::rules::profile_uid(uid).is_ok()
 }
 
 pub const INVALID_PROFILE_UID: &str =

@@ -24,7 +24,7 @@ pub enum NameProblem {
 }
 
 /// A username: 1 to 507 characters of printable ASCII (space to `~`), without leading or trailing
-/// space. Mirrors `validate_username` in `server/src/admin.rs` (Elasticsearch's rule): `josé` is
+/// space (Elasticsearch's rule; `validate_username` in `server/src/admin/users.rs` answers with it): `josé` is
 /// refused for its `é`, as the server refuses it.
 pub fn username(name: &str) -> Result<(), NameProblem> {
     name_rule(name, MAX_USERNAME_LENGTH, |name| {
@@ -32,25 +32,34 @@ pub fn username(name: &str) -> Result<(), NameProblem> {
     })
 }
 
-/// A role name: 1 to 1,024 characters, without leading or trailing space or control characters.
-/// The length is what `validate_role_name` in `server/src/admin.rs` checks; the spaces and
-/// control characters are refused by the role form only (Elasticsearch refuses them too, the
-/// server does not check them yet), so a server switching to this rule would refuse them as well.
+/// A role name as the role form takes it: [`role_name_length`], then no leading or trailing space
+/// and no control characters. The server checks only the length (as Kibana's route does); the
+/// form also refuses what Elasticsearch itself would refuse.
 pub fn role_name(name: &str) -> Result<(), NameProblem> {
     name_rule(name, MAX_ROLE_NAME_LENGTH, |name| {
         !name.chars().any(char::is_control)
     })
 }
 
+/// The part of a role name's rule the server enforces (`validate_role_name` in
+/// `server/src/admin/role_shape.rs`): 1 to 1,024 characters.
+pub fn role_name_length(name: &str) -> Result<(), NameProblem> {
+    length_rule(name, MAX_ROLE_NAME_LENGTH)
+}
+
+fn length_rule(name: &str, max: usize) -> Result<(), NameProblem> {
+    match name.chars().count() {
+        0 => Err(NameProblem::Empty),
+        length if length > max => Err(NameProblem::TooLong { max }),
+        _ => Ok(()),
+    }
+}
+
 /// The checks usernames and role names share, in the order the server reports them: present, not
 /// longer than `max` characters, no outer white space, then every character `printable`.
 fn name_rule(name: &str, max: usize, printable: fn(&str) -> bool) -> Result<(), NameProblem> {
-    let length = name.chars().count();
-    if length == 0 {
-        Err(NameProblem::Empty)
-    } else if length > max {
-        Err(NameProblem::TooLong { max })
-    } else if name.trim() != name {
+    length_rule(name, max)?;
+    if name.trim() != name {
         Err(NameProblem::Untrimmed)
     } else if !printable(name) {
         Err(NameProblem::NotPrintable)
@@ -69,8 +78,8 @@ pub enum PasswordProblem {
     },
 }
 
-/// A new password: at least 6 characters. Mirrors `validate_password` in `server/src/admin.rs`
-/// (the server says "too short" for an empty one as well; the form asks for one).
+/// A new password: at least 6 characters (`validate_password` in `server/src/admin/users.rs` answers
+/// with it, and says "too short" for an empty one as well; the form asks for one).
 pub fn password(password: &str) -> Result<(), PasswordProblem> {
     if password.is_empty() {
         Err(PasswordProblem::Empty)
@@ -116,8 +125,8 @@ pub enum ProfileUidProblem {
 }
 
 /// A user profile uid: `u_<principal>_<version>`, the version ASCII letters and digits, no line
-/// break anywhere. Mirrors `is_valid_profile_uid` in `api/src/security.rs`, which the server's
-/// profile routes and dashboard sharing call.
+/// break anywhere. `security::is_valid_profile_uid`, which the server's profile routes and
+/// dashboard sharing call, is this rule.
 pub fn profile_uid(uid: &str) -> Result<(), ProfileUidProblem> {
     if uid.contains(['\n', '\r']) {
         return Err(ProfileUidProblem::LineBreak);
@@ -174,6 +183,16 @@ mod tests {
         );
         assert_eq!(role_name(" analyst"), Err(NameProblem::Untrimmed));
         assert_eq!(role_name("ana\u{0}lyst"), Err(NameProblem::NotPrintable));
+    }
+
+    #[test]
+    fn the_server_checks_only_a_role_names_length() {
+        assert_eq!(role_name_length(" analyst"), Ok(()));
+        assert_eq!(role_name_length(""), Err(NameProblem::Empty));
+        assert_eq!(
+            role_name_length(&"r".repeat(1025)),
+            Err(NameProblem::TooLong { max: 1024 })
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gatehouse_api::admin::{
     ElasticsearchPrivileges, IndexPrivileges, KibanaPrivileges, KibanaRole, RoleDescriptor,
-    MAX_ROLE_DESCRIPTION_LENGTH, MAX_ROLE_NAME_LENGTH,
+    MAX_ROLE_DESCRIPTION_LENGTH,
 };
 use gatehouse_api::security::{ApplicationPrivilegeGrant, KIBANA_APPLICATION};
 use serde_json::{json, Map, Value};
@@ -102,20 +102,21 @@ pub(crate) fn strings(value: Option<&Value>, path: &str) -> AdminResult<Vec<Stri
         .collect()
 }
 
-/// Validates the role name of `PUT /api/security/role/{name}`.
+/// Validates the role name of `PUT /api/security/role/{name}`: the shared rule's length part
+/// ([`gatehouse_api::rules::role_name_length`]), with Kibana's texts.
 pub fn validate_role_name(name: &str) -> AdminResult<()> {
-    let len = name.chars().count();
-    if len > MAX_ROLE_NAME_LENGTH {
-        return Err(AdminError::invalid_both(format!(
-            "[request params.name]: value has length [{len}] but it must have a maximum length of [{MAX_ROLE_NAME_LENGTH}]."
-        )));
-    }
-    if len == 0 {
-        return Err(AdminError::invalid_both(
+    match gatehouse_api::rules::role_name_length(name) {
+        Ok(()) => Ok(()),
+        Err(gatehouse_api::rules::NameProblem::TooLong { max }) => {
+            let len = name.chars().count();
+            Err(AdminError::invalid_both(format!(
+                "[request params.name]: value has length [{len}] but it must have a maximum length of [{max}]."
+            )))
+        }
+        Err(_) => Err(AdminError::invalid_both(
             "[request params.name]: value has length [0] but it must have a minimum length of [1].",
-        ));
+        )),
     }
-    Ok(())
 }
 
 /// Parses and validates a Kibana role body (`PUT /api/security/role/{name}`) into the stored

@@ -1,6 +1,7 @@
 //! Users: validation of a change, storage, enabling and ending their sessions.
 
-use gatehouse_api::admin::{User, MAX_USERNAME_LENGTH, MAX_USER_ROLES, MIN_PASSWORD_LENGTH};
+use gatehouse_api::admin::{User, MAX_USER_ROLES, MIN_PASSWORD_LENGTH};
+use gatehouse_api::rules::{self, NameProblem};
 use rusqlite::{params, Connection, Transaction};
 use serde_json::{json, Value};
 
@@ -14,23 +15,26 @@ use super::*;
 
 pub const USERNAME_RULES: &str = "Usernames must be at least [1] and no more than [507] characters. They can contain alphanumeric characters (a-z, A-Z, 0-9), spaces, punctuation, and printable symbols in the Basic Latin (ASCII) block. Leading or trailing whitespace is not allowed.";
 
-/// 1..507 printable ASCII characters, no leading or trailing space.
+/// The shared username rule ([`rules::username`]) with Kibana's and Elasticsearch's texts.
 pub fn validate_username(username: &str) -> AdminResult<()> {
-    let len = username.chars().count();
-    let printable = username.bytes().all(|b| (0x20..0x7f).contains(&b));
-    let trimmed = username.trim() == username;
-    if (1..=MAX_USERNAME_LENGTH).contains(&len) && printable && trimmed {
+    let Err(problem) = rules::username(username) else {
         return Ok(());
-    }
-    let kibana = if len == 0 {
-        "[request params.username]: value has length [0] but it must have a minimum length of [1]."
-            .to_string()
-    } else if len > MAX_USERNAME_LENGTH {
-        format!("[request params.username]: value has length [{len}] but it must have a maximum length of [{MAX_USERNAME_LENGTH}].")
-    } else if !trimmed {
-        "[request params.username]: must not contain leading or trailing spaces".to_string()
-    } else {
-        "[request params.username]: must contain only printable characters".to_string()
+    };
+    let kibana = match problem {
+        NameProblem::Empty => {
+            "[request params.username]: value has length [0] but it must have a minimum length of [1]."
+                .to_string()
+        }
+        NameProblem::TooLong { max } => {
+            let len = username.chars().count();
+            format!("[request params.username]: value has length [{len}] but it must have a maximum length of [{max}].")
+        }
+        NameProblem::Untrimmed => {
+            "[request params.username]: must not contain leading or trailing spaces".to_string()
+        }
+        NameProblem::NotPrintable => {
+            "[request params.username]: must contain only printable characters".to_string()
+        }
     };
     Err(AdminError::invalid(
         kibana,
@@ -40,11 +44,13 @@ pub fn validate_username(username: &str) -> AdminResult<()> {
     ))
 }
 
+/// The shared password rule ([`rules::password`]) with Kibana's and Elasticsearch's texts; an
+/// empty password is "too short" like any other.
 pub fn validate_password(field: &str, password: &str) -> AdminResult<()> {
-    let len = password.chars().count();
-    if len >= MIN_PASSWORD_LENGTH {
+    if rules::password(password).is_ok() {
         return Ok(());
     }
+    let len = password.chars().count();
     Err(AdminError::invalid(
         format!("[request body.{field}]: value has length [{len}] but it must have a minimum length of [{MIN_PASSWORD_LENGTH}]."),
         validation_reason(&format!(
