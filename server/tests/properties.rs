@@ -5,26 +5,19 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::fuzz::{config, json_tree};
 use common::{Session, TestServer};
 use gatehouse_api::security::is_valid_profile_uid;
 use gatehouse_server::authz::{pattern_covers, wildcard_match};
 use proptest::prelude::*;
-use proptest::test_runner::{Config as PropConfig, TestRunner};
+use proptest::test_runner::TestRunner;
 use reqwest::Method;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Pattern and name cases per property.
 const PATTERN_CASES: u32 = 2_000;
 /// JSON bodies in the fuzz; each goes to every write route.
 const FUZZ_CASES: u32 = 200;
-
-fn config(cases: u32) -> PropConfig {
-    PropConfig {
-        cases,
-        failure_persistence: None,
-        ..PropConfig::default()
-    }
-}
 
 /// Patterns over a small alphabet so that coverage relations actually occur.
 fn pattern() -> impl Strategy<Value = String> {
@@ -230,22 +223,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         ]
         .prop_map(Value::from),
     ];
-    leaf.prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec(
-                (
-                    prop_oneof![
-                        3 => proptest::sample::select(KEYS).prop_map(str::to_string),
-                        1 => "\\PC{0,6}",
-                    ],
-                    inner
-                ),
-                0..6
-            )
-            .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
-        ]
-    })
+    json_tree(leaf, KEYS)
 }
 
 /// Every write route, each with the API version header it needs.

@@ -9,6 +9,10 @@ use gatehouse_server::{Config, RunningServer};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
+pub mod dashboards;
+pub mod fuzz;
+pub mod search;
+
 pub const PASSWORD: &str = "changeme";
 
 pub struct TestServer {
@@ -159,4 +163,15 @@ pub async fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await;
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sends a request, with a JSON body when there is one, and returns the status and the JSON.
+pub async fn send_with(
+    builder: reqwest::RequestBuilder,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    match body {
+        Some(body) => send_json(builder.json(&body)).await,
+        None => send_json(builder).await,
+    }
 }
