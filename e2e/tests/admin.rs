@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::api_session;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -43,15 +43,8 @@ where
     }
 }
 
-async fn count(b: &Browser, selector: &str) -> Result<usize> {
-    Ok(b.driver.find_all(By::Css(selector)).await?.len())
-}
-
 async fn sign_out(b: &Browser) -> Result<()> {
-    b.wait_for_testid("sign-out", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "sign-out").await?;
     b.wait_for("#login-username", TIMEOUT).await?;
     Ok(())
 }
@@ -61,10 +54,7 @@ async fn sign_out(b: &Browser) -> Result<()> {
 async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
     b.goto("/app/management/security/roles").await?;
     b.sign_in("elastic").await?;
-    b.wait_for_testid("role-create", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "role-create").await?;
     type_into(b, &testid("role-name"), ROLE).await?;
     // A new role starts with one empty index row.
     type_into(
@@ -73,30 +63,20 @@ async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
         ".entity_analytics.entity-leads-*",
     )
     .await?;
-    b.wait_for(
+    click(
+        b,
         &format!("{} input[value=read]", testid("role-index-privileges")),
-        TIMEOUT,
     )
-    .await?
-    .click()
     .await?;
-    b.wait_for_testid("role-add-space", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "role-add-space").await?;
     // The radios are styled as a segmented control: click the `Read` segment (All, Read, Customize).
-    b.wait_for(
+    click(
+        b,
         &format!("{} label.segment:nth-child(2)", testid("role-space-row")),
-        TIMEOUT,
     )
-    .await?
-    .click()
     .await?;
     b.screenshot("admin-role-editor").await?;
-    b.wait_for_testid("role-save", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "role-save").await?;
     b.wait_for(
         &format!("{}[data-role={ROLE}]", testid("role-row")),
         TIMEOUT,
@@ -105,10 +85,7 @@ async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
     .context("the roles list shows the new role after saving")?;
 
     b.goto("/app/management/security/users").await?;
-    b.wait_for_testid("user-create", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "user-create").await?;
     type_into(b, &testid("user-username"), USER).await?;
     type_into(b, &testid("user-full-name"), "Hana Hunter").await?;
     type_into(b, &testid("user-password"), USER_PASSWORD).await?;
@@ -118,10 +95,7 @@ async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
         .context("the new role is offered in the user form")?
         .click()
         .await?;
-    b.wait_for_testid("user-form-submit", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "user-form-submit").await?;
     b.wait_for(
         &format!("{}[data-username={USER}]", testid("user-row")),
         TIMEOUT,
@@ -185,7 +159,7 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
         b.wait_for_testid("leads-readonly-callout", TIMEOUT).await?;
 
         // "Why?" names her role as checked and the role that would grant write.
-        b.wait_for_testid("leads-why", TIMEOUT).await?.click().await?;
+        click_testid(&b, "leads-why").await?;
         let roles = b.wait_for_testid("why-roles", TIMEOUT).await?;
         let text = roles.text().await?;
         ensure!(text.contains(ROLE) && text.contains("no"), "her role is listed as not granting write: {text:?}");
@@ -227,10 +201,7 @@ async fn a_user_without_management_is_told_why_and_sees_their_own_access() -> Re
         b.goto("/app/management/security/users").await?;
         b.sign_in("alice").await?;
         b.wait_for_testid("app-forbidden", TIMEOUT).await?;
-        b.wait_for_testid("app-forbidden-why", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "app-forbidden-why").await?;
         let needed = b
             .wait_for_testid("why-needed", TIMEOUT)
             .await?
@@ -265,10 +236,7 @@ async fn a_user_without_management_is_told_why_and_sees_their_own_access() -> Re
             .await?;
 
         // Her own effective access, from the user menu: Dashboard All via dashboard_editor.
-        b.wait_for_testid("user-menu", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "user-menu").await?;
         let dashboard = b
             .wait_for(
                 &format!("{}[data-feature=dashboard]", testid("access-feature")),

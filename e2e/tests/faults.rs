@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::generate_leads;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run_with, testid, Browser, FaultKind, Options, TIMEOUT};
 use gatehouse_server::faults::FaultRule;
@@ -53,42 +53,6 @@ fn on_get(path: &str, kind: FaultKind) -> FaultRule {
         exact: true,
         ..FaultRule::new(path, kind)
     }
-}
-
-async fn wait_for_text(
-    b: &Browser,
-    selector: &str,
-    needle: &str,
-    timeout: Duration,
-) -> Result<String> {
-    let started = Instant::now();
-    let mut seen = Vec::new();
-    loop {
-        seen.clear();
-        for el in b.driver.find_all(By::Css(selector)).await? {
-            let text = el.text().await.unwrap_or_default();
-            if text.contains(needle) {
-                return Ok(text);
-            }
-            seen.push(text);
-        }
-        if started.elapsed() > timeout {
-            bail!("timed out after {timeout:?} waiting for `{selector}` to contain {needle:?}; saw {seen:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn count(b: &Browser, selector: &str) -> Result<usize> {
-    Ok(b.driver.find_all(By::Css(selector)).await?.len())
-}
-
-async fn click(b: &Browser, selector: &str) -> Result<()> {
-    b.wait_for(selector, TIMEOUT)
-        .await?
-        .click()
-        .await
-        .with_context(|| format!("clicking {selector}"))
 }
 
 /// Leaves the leads page and comes back through the header, so the section mounts and asks for

@@ -5,7 +5,7 @@
 mod common;
 
 use anyhow::{ensure, Context, Result};
-use common::api_session;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -62,14 +62,7 @@ async fn markup_in_titles_and_documents_is_shown_as_text() -> Result<()> {
         ensure!(pwned(&b).await?.is_none() && injected_elements(&b).await? == 0, "nothing ran on the page");
 
         // A searchable document with the same markup, found through its highlighted snippet.
-        let sources: serde_json::Value = admin.get(b.url("/api/ws/v1/sources")).send().await?.json().await?;
-        let list = sources["results"].as_array().or(sources.as_array()).cloned().unwrap_or_default();
-        let runbooks = list
-            .iter()
-            .find(|s| s["name"] == "Runbooks")
-            .and_then(|s| s["id"].as_str())
-            .context("the seeded Runbooks source")?
-            .to_string();
+        let runbooks = runbooks_source(&b, &admin).await?;
         let response = admin
             .post(b.url(&format!("/api/ws/v1/sources/{runbooks}/documents/bulk_create")))
             .header("kbn-xsrf", "true")

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::{api_session, generate_leads};
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -72,31 +72,6 @@ async fn enter_does_nothing(b: &Browser, needle: &str, what: &str) -> Result<()>
     Ok(())
 }
 
-async fn wait_for_text(
-    b: &Browser,
-    selector: &str,
-    needle: &str,
-    timeout: Duration,
-) -> Result<String> {
-    let started = Instant::now();
-    loop {
-        for el in b.driver.find_all(By::Css(selector)).await? {
-            let text = el.text().await.unwrap_or_default();
-            if text.contains(needle) {
-                return Ok(text);
-            }
-        }
-        if started.elapsed() > timeout {
-            bail!("timed out waiting for `{selector}` to contain {needle:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn count(b: &Browser, selector: &str) -> Result<usize> {
-    Ok(b.driver.find_all(By::Css(selector)).await?.len())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_user_generates_leads_and_sees_them() -> Result<()> {
     run(|b| async move {
@@ -140,10 +115,7 @@ async fn full_user_generates_leads_and_sees_them() -> Result<()> {
         b.screenshot("leads-full-user").await?;
 
         // Open one lead: the detail names what was observed.
-        b.wait_for_testid("lead-open", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "lead-open").await?;
         let detail = b
             .wait_for(&format!("{} .lead-detail", testid("lead-detail")), TIMEOUT)
             .await?;

@@ -3,15 +3,15 @@
 
 use std::time::Duration;
 
+mod common;
+
 use anyhow::{ensure, Context, Result};
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, PASSWORD, TIMEOUT};
 
 async fn sign_out(b: &Browser) -> Result<()> {
-    b.wait_for_testid("sign-out", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "sign-out").await?;
     b.wait_for_path("/login", TIMEOUT).await?;
     b.wait_for("#login-username", TIMEOUT).await?;
     Ok(())

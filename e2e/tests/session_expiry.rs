@@ -12,6 +12,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 use serde_json::{json, Value};
@@ -158,10 +159,7 @@ async fn unsaved_dashboard_edits_survive_session_expiry() -> Result<()> {
             .await?
             .send_keys(" Draft kept across sign-in.")
             .await?;
-        b.wait_for_testid("dashboard-add-panel", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "dashboard-add-panel").await?;
         let edited_title = format!("{title} (reviewed)");
         let edited_description = format!("{description} Draft kept across sign-in.");
         wait_for_value(&b, &title_input(), &edited_title).await?;
@@ -195,10 +193,7 @@ async fn unsaved_dashboard_edits_survive_session_expiry() -> Result<()> {
         b.screenshot("session-expiry-restored").await?;
 
         // Saving works, and the server has exactly what was in the form.
-        b.wait_for_testid("dashboard-save", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "dashboard-save").await?;
         let started = Instant::now();
         loop {
             let shown = b.wait_for_testid("dashboard-title", TIMEOUT).await;
@@ -303,10 +298,7 @@ async fn drafts_belong_to_their_user_and_can_be_discarded() -> Result<()> {
             .await
             .context("bob's own draft is offered back")?;
         wait_for_value(&b, &title_input(), &format!("{title} bob-unsaved")).await?;
-        b.wait_for_testid("dashboard-draft-discard", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "dashboard-draft-discard").await?;
         wait_for_value(&b, &title_input(), &title).await?;
         ensure!(
             !b.is_shown(&testid("dashboard-draft-restored")).await?,
