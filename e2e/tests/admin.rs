@@ -177,7 +177,7 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
             .json(&serde_json::json!({ "username": USER, "roles": [], "full_name": "Hana Hunter", "enabled": true }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "admin removes the role: {}", response.status());
+        ensure_ok(&response, "admin removes the role")?;
         let removed = Instant::now();
         wait_until("the leads section to close", LIVE_DOWNGRADE + Duration::from_secs(5), || async {
             Ok(count(&b, &testid("leads-section")).await? == 0)

@@ -69,7 +69,7 @@ async fn markup_in_titles_and_documents_is_shown_as_text() -> Result<()> {
             .json(&serde_json::json!([{ "id": "xss-1", "title": format!("Zebrafish {IMG}"), "body": format!("zebrafish notes {SCRIPT} end") }]))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "document stored: {}", response.status());
+        ensure_ok(&response, "document stored")?;
         b.goto("/app/search?q=zebrafish").await?;
         let result = b.wait_for_testid("search-result", TIMEOUT).await?;
         let text = result.text().await?;

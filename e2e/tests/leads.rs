@@ -268,7 +268,7 @@ async fn a_role_removed_mid_session_is_noticed_on_the_next_call() -> Result<()> 
             .json(&serde_json::json!({ "username": "leads_full_user", "roles": ["kibana_admin"], "enabled": true }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "admin changes the roles: {}", response.status());
+        ensure_ok(&response, "admin changes the roles")?;
 
         generate.click().await?;
         wait_for_text(&b, &testid("toast"), "(403)", GENERATION).await.context("the denial is toasted")?;
@@ -303,7 +303,7 @@ async fn an_open_page_follows_a_role_change_without_a_reload() -> Result<()> {
             .json(&serde_json::json!({ "username": "leads_read_user", "roles": ["kibana_admin"], "enabled": true }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "admin changes the roles: {}", response.status());
+        ensure_ok(&response, "admin changes the roles")?;
 
         wait_for_text(&b, &testid("toast"), "Your privileges changed", TIMEOUT).await?;
         b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;

@@ -78,7 +78,7 @@ async fn the_same_query_shows_each_user_what_they_may_see() -> Result<()> {
             }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "identity created: {}", response.status());
+        ensure_ok(&response, "identity created")?;
 
         b.goto(QUERY_PAGE).await?;
         let started = Instant::now();

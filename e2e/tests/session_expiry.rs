@@ -44,11 +44,7 @@ async fn stored(b: &Browser, id: &str) -> Result<Value> {
         .get(b.url(&format!("/api/dashboards/{id}")))
         .send()
         .await?;
-    ensure!(
-        response.status().is_success(),
-        "read {id}: {}",
-        response.status()
-    );
+    ensure_ok(&response, &format!("read {id}"))?;
     Ok(response.json().await?)
 }
 
@@ -118,14 +114,16 @@ async fn click_edit(b: &Browser) -> Result<()> {
 }
 
 /// Signs `user` in through the login page the app redirects `path` to, and opens the editor with
-/// the page's Edit button (the URL stays the dashboard's own, without `?mode=edit`).
-async fn open_editor(b: &Browser, user: &str, path: &str) -> Result<()> {
+/// the page's Edit button (the URL stays the dashboard's own, without `?mode=edit`); the title the
+/// editor loaded.
+async fn open_editor(b: &Browser, user: &str, path: &str) -> Result<String> {
     b.goto(path).await?;
     b.sign_in(user).await?;
     b.wait_for_path(path, TIMEOUT).await?;
     click_edit(b)
         .await
-        .with_context(|| format!("{user} opens the editor at {path}"))
+        .with_context(|| format!("{user} opens the editor at {path}"))?;
+    loaded_value(b, &title_input()).await
 }
 
 /// The tab's own signal that the session ended: the login page, remembering where the user was.
@@ -145,8 +143,7 @@ async fn wait_for_login_page(b: &Browser, dashboard_id: &str) -> Result<()> {
 async fn unsaved_dashboard_edits_survive_session_expiry() -> Result<()> {
     run(|b| async move {
         let path = "/app/dashboards/view/soc-overview";
-        open_editor(&b, "alice", path).await?;
-        let title = loaded_value(&b, &title_input()).await?;
+        let title = open_editor(&b, "alice", path).await?;
         let description = value_of(&b, &description_input()).await?;
         let panels = panel_rows(&b).await?;
 
@@ -243,8 +240,7 @@ async fn drafts_belong_to_their_user_and_can_be_discarded() -> Result<()> {
     run(|b| async move {
         // endpoint-health is alice's and open to every editor, so bob may edit it too.
         let path = "/app/dashboards/view/endpoint-health";
-        open_editor(&b, "alice", path).await?;
-        let title = loaded_value(&b, &title_input()).await?;
+        let title = open_editor(&b, "alice", path).await?;
         b.wait_for(&title_input(), TIMEOUT)
             .await?
             .send_keys(" alice-unsaved-draft")

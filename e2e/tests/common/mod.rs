@@ -28,12 +28,18 @@ pub async fn api_session(b: &Browser, user: &str) -> Result<reqwest::Client> {
         }))
         .send()
         .await?;
-    ensure!(
-        login.status().is_success(),
-        "{user} logs in over the API: {}",
-        login.status()
-    );
+    ensure_ok(&login, &format!("{user} logs in over the API"))?;
     Ok(client)
+}
+
+/// Fails with `what` and the status unless the server answered with a success.
+pub fn ensure_ok(response: &reqwest::Response, what: &str) -> Result<()> {
+    ensure!(
+        response.status().is_success(),
+        "{what}: {}",
+        response.status()
+    );
+    Ok(())
 }
 
 /// Generates leads for `leads_full_user` over the API and waits until they are stored.
@@ -47,11 +53,7 @@ pub async fn generate_leads(b: &Browser) -> Result<()> {
         .json(&serde_json::json!({ "connectorId": "gatehouse-default" }))
         .send()
         .await?;
-    ensure!(
-        started.status().is_success(),
-        "generation starts: {}",
-        started.status()
-    );
+    ensure_ok(&started, "generation starts")?;
     let begun = Instant::now();
     loop {
         let status: serde_json::Value = client
