@@ -382,8 +382,7 @@ fn message_of(shape: Shape, body: &Value) -> Option<String> {
 
 #[tokio::test]
 async fn every_write_route_answers_bad_input_with_a_clear_4xx() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let mut failures = Vec::new();
     let mut checked = 0;
     for route in routes() {
@@ -554,8 +553,7 @@ async fn static_files_never_leave_the_dist_directory() {
 
 #[tokio::test]
 async fn sql_metacharacters_in_search_terms_are_literal() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let list = || with_headers(&t, &elastic, Method::GET, "/api/dashboards?perPage=100");
     let (status, all) = send_json(list()).await;
     assert_eq!(status, StatusCode::OK, "{all}");

@@ -12,8 +12,7 @@ use serde_json::{json, Value};
 
 #[tokio::test]
 async fn seeded_dashboards_list_with_owners_modes_and_version_header() {
-    let t = TestServer::start().await;
-    let victor = t.login("victor").await;
+    let (t, victor) = TestServer::start_as("victor").await;
     let response = request(&t, Some(&victor), Method::GET, "/api/dashboards")
         .send()
         .await
@@ -97,8 +96,7 @@ async fn seeded_dashboards_list_with_owners_modes_and_version_header() {
 
 #[tokio::test]
 async fn dashboards_are_scoped_per_space() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let alice = t.login("alice").await;
     let made = create(&t, &elastic, "EMEA only", UNRESTRICTED).await;
     let (status, body) = post(
@@ -137,8 +135,7 @@ async fn dashboards_are_scoped_per_space() {
 
 #[tokio::test]
 async fn search_takes_sql_and_like_characters_literally_and_pages() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let made = [
         "100% uptime",
         "100 percent",
@@ -214,8 +211,7 @@ async fn search_takes_sql_and_like_characters_literally_and_pages() {
 
 #[tokio::test]
 async fn profiles_resolve_within_the_space_and_suggest_by_name() {
-    let t = TestServer::start().await;
-    let bob = t.login("bob").await;
+    let (t, bob) = TestServer::start_as("bob").await;
     let elastic = t.login("elastic").await;
     let (status, body) = post(&t, &bob, "/internal/security/user_profile/_bulk_get", json!({"uids": [OWNER_ALICE, "u_elastic_0", "u_nobody_0", "garbage", OWNER_ALICE, OWNER_BOB], "dataPath": "avatar"}))
     .await;

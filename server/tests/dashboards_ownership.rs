@@ -391,8 +391,7 @@ async fn owner_and_mode_changes_are_audited_in_the_table_and_the_file() {
 
 #[tokio::test]
 async fn the_audit_file_defaults_to_the_database_directory() {
-    let t = TestServer::start().await;
-    let alice = t.login("alice").await;
+    let (t, alice) = TestServer::start_as("alice").await;
     let (status, _) = change_mode(&t, &alice, &["soc-overview"], UNRESTRICTED).await;
     assert_eq!(status, StatusCode::OK);
     let text = std::fs::read_to_string(t.dir.path().join("audit.log")).expect("audit.log");

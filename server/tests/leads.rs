@@ -190,8 +190,7 @@ async fn find_and_status_before_the_index_exists() {
 
 #[tokio::test]
 async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
-    let t = TestServer::start().await;
-    let reader = t.login("leads_read_user").await;
+    let (t, reader) = TestServer::start_as("leads_read_user").await;
     let (uuid, status) = generate(&t, &reader, "", json!({ "connectorId": "gpt-4o" })).await;
     assert_eq!(status.last_execution_uuid.as_deref(), Some(uuid.as_str()));
     assert_eq!(
@@ -226,8 +225,7 @@ async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
 
 #[tokio::test]
 async fn generate_with_write_creates_deterministic_leads() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let (uuid, status) = generate(&t, &full, "", json!({ "connectorId": "gpt-4o" })).await;
     assert!(!uuid.is_empty(), "generate answers with an executionUuid");
     assert_eq!(status.last_error, None);
@@ -313,8 +311,7 @@ async fn generate_with_write_creates_deterministic_leads() {
 
 #[tokio::test]
 async fn paging_sorting_and_filtering() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 50 })).await;
 
     let all = find(&t, &full, "perPage=100").await;
@@ -383,8 +380,7 @@ async fn paging_sorting_and_filtering() {
 
 #[tokio::test]
 async fn write_routes_need_write() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c" })).await;
     let id = find(&t, &full, "").await.leads.0[0].id.clone();
 
@@ -461,8 +457,7 @@ async fn write_routes_need_write() {
 
 #[tokio::test]
 async fn enable_creates_the_index_and_disable_turns_it_off() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let (status, body) = t
         .post_json(&full, &path("/enable"), json!({ "connectorId": "gpt-4o" }))
         .await;
@@ -481,8 +476,7 @@ async fn enable_creates_the_index_and_disable_turns_it_off() {
 
 #[tokio::test]
 async fn validation_errors_are_siem_400s() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let bad = |message: &str| json!({ "message": message, "status_code": 400 });
     for (query, message) in [
         ("page=0", "[request query]: page: Number must be greater than or equal to 1"),
@@ -566,8 +560,7 @@ async fn validation_errors_are_siem_400s() {
 
 #[tokio::test]
 async fn leads_header_rules() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let missing_version =
         "Please specify a version via elastic-api-version header. Available versions: [1]";
     for (method, rest) in [
@@ -745,8 +738,7 @@ async fn large_indexes_page_correctly() {
 /// must still show every change since, and must still be refused to whoever may no longer read.
 #[tokio::test]
 async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoked() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let reader = t.login("leads_read_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
     let first = find(&t, &reader, "").await;
@@ -791,8 +783,7 @@ async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoke
 #[tokio::test]
 async fn a_page_read_again_is_sent_compressed_to_a_client_that_accepts_gzip() {
     use std::io::Read;
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
     let url = path("?perPage=100");
     let send = |encoding: Option<&'static str>| {

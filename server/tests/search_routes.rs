@@ -211,8 +211,7 @@ async fn hidden_documents_never_appear_for_any_demo_user() {
 
 #[tokio::test]
 async fn two_users_get_different_results_for_the_same_query() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let read = t.login("leads_read_user").await;
     let (_, a) = search(&t, &full, json!({"query": "ransomware"})).await;
     let (_, b) = search(&t, &read, json!({"query": "ransomware"})).await;
@@ -257,8 +256,7 @@ async fn two_users_get_different_results_for_the_same_query() {
 
 #[tokio::test]
 async fn a_permission_change_applies_to_the_next_search() {
-    let t = TestServer::start().await;
-    let admin = t.login("elastic").await;
+    let (t, admin) = TestServer::start_as("elastic").await;
     let user = t.login("leads_read_user").await;
     let sees = |body: &Value, id: &str| result_ids(body).contains(&id.to_string());
 
@@ -367,8 +365,7 @@ async fn a_permission_change_applies_to_the_next_search() {
 
 #[tokio::test]
 async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() {
-    let t = TestServer::start().await;
-    let admin = t.login("elastic").await;
+    let (t, admin) = TestServer::start_as("elastic").await;
     let (status, source) = t
         .post_json(&admin, SOURCES, json!({"name": "Case notes"}))
         .await;
@@ -510,8 +507,7 @@ async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() 
 
 #[tokio::test]
 async fn the_feature_privilege_guards_every_route() {
-    let t = TestServer::start().await;
-    let admin = t.login("elastic").await;
+    let (t, admin) = TestServer::start_as("elastic").await;
     // A reader: the seeded search_user role only.
     let (status, body) = t
         .post_json(
@@ -628,8 +624,7 @@ async fn the_feature_privilege_guards_every_route() {
 
 #[tokio::test]
 async fn identities_are_listed_in_pages_and_validated() {
-    let t = TestServer::start().await;
-    let admin = t.login("elastic").await;
+    let (t, admin) = TestServer::start_as("elastic").await;
     let identities = format!("{SOURCES}/{RUNBOOKS_SOURCE}/external_identities");
     let (status, body) = t
         .get_json(
@@ -698,8 +693,7 @@ async fn identities_are_listed_in_pages_and_validated() {
 
 #[tokio::test]
 async fn access_panel_and_preview_as_follow_the_same_rule() {
-    let t = TestServer::start().await;
-    let admin = t.login("elastic").await;
+    let (t, admin) = TestServer::start_as("elastic").await;
     let (status, access) = t
         .get_json(
             &admin,
@@ -800,8 +794,7 @@ async fn access_panel_and_preview_as_follow_the_same_rule() {
 
 #[tokio::test]
 async fn related_runbooks_match_lead_tags_and_search_validates_its_input() {
-    let t = TestServer::start().await;
-    let read = t.login("leads_read_user").await;
+    let (t, read) = TestServer::start_as("leads_read_user").await;
     let full = t.login("leads_full_user").await;
     let lead_tags = json!(["host", "critical-risk", "alerts", "extreme_impact"]);
     let body = json!({"query": "", "page": {"size": 5}, "filters": {"tags": lead_tags}});

@@ -99,8 +99,7 @@ async fn bad_credentials_get_one_answer_whatever_the_cause() {
 
 #[tokio::test]
 async fn login_cycles_the_session_and_logout_invalidates_it() {
-    let t = TestServer::start().await;
-    let first = t.login("leads_full_user").await;
+    let (t, first) = TestServer::start_as("leads_full_user").await;
     let (status, _) = t.get_json(&first, "/internal/security/me").await;
     assert_eq!(status, StatusCode::OK);
 
@@ -303,8 +302,7 @@ async fn capabilities_follow_each_users_privileges() {
 
 #[tokio::test]
 async fn kibana_header_rules_with_their_exact_texts() {
-    let t = TestServer::start().await;
-    let session = t.login("elastic").await;
+    let (t, session) = TestServer::start_as("elastic").await;
     let login_body = gatehouse_api::security::LoginRequest::basic("elastic", PASSWORD, "/login");
 
     // No kbn-xsrf on a POST.
@@ -389,8 +387,7 @@ async fn kibana_header_rules_with_their_exact_texts() {
 
 #[tokio::test]
 async fn space_prefixes_are_stripped() {
-    let t = TestServer::start().await;
-    let session = t.login("leads_no_access_user").await;
+    let (t, session) = TestServer::start_as("leads_no_access_user").await;
     let (status, body) = t
         .get_json(&session, "/s/soc-emea/internal/security/me")
         .await;

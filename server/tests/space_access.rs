@@ -65,8 +65,7 @@ async fn put(t: &TestServer, s: &Session, path: &str, body: Value) -> (StatusCod
 
 #[tokio::test]
 async fn the_emea_space_lists_its_roles_with_their_levels_and_users() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (status, report) = t.get_json(&elastic, &access(EMEA)).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["space"], EMEA);
@@ -139,8 +138,7 @@ async fn the_emea_space_lists_its_roles_with_their_levels_and_users() {
 
 #[tokio::test]
 async fn in_default_the_same_role_reads_and_the_dashboard_roles_appear() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (status, report) = t.get_json(&elastic, &access("default")).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     let analyst = role(&report, "soc_emea_analyst").expect("read in default");
@@ -190,8 +188,7 @@ async fn the_access_report_needs_read_security_and_hides_whether_a_space_exists(
 
 #[tokio::test]
 async fn a_new_role_and_user_show_up_at_once_and_hidden_features_are_marked() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (status, body) = put(
         &t,
         &elastic,
@@ -238,8 +235,7 @@ async fn a_new_role_and_user_show_up_at_once_and_hidden_features_are_marked() {
 
 #[tokio::test]
 async fn contents_count_what_a_delete_removes_and_need_the_manage_privilege() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (status, emea) = t.get_json(&elastic, &contents(EMEA)).await;
     assert_eq!(status, StatusCode::OK, "{emea}");
     assert_eq!(emea["leads"], 40, "seeded with 40 leads");

@@ -76,8 +76,7 @@ async fn user_without_spaces(t: &TestServer, elastic: &Session) -> Session {
 
 #[tokio::test]
 async fn each_user_lists_the_spaces_they_may_enter() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (status, all) = call(&t, &elastic, Method::GET, SPACES, None).await;
     assert_eq!(status, StatusCode::OK, "{all}");
     assert_eq!(
@@ -102,8 +101,7 @@ async fn each_user_lists_the_spaces_they_may_enter() {
 
 #[tokio::test]
 async fn forbidden_is_answered_before_missing_so_ids_do_not_leak() {
-    let t = TestServer::start().await;
-    let alice = t.login("alice").await;
+    let (t, alice) = TestServer::start_as("alice").await;
     for id in [EMEA, "no-such-space"] {
         let (status, body) = call(&t, &alice, Method::GET, &format!("{SPACES}/{id}"), None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{id}: {body}");
@@ -137,8 +135,7 @@ async fn forbidden_is_answered_before_missing_so_ids_do_not_leak() {
 
 #[tokio::test]
 async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
-    let t = TestServer::start().await;
-    let alice = t.login("alice").await;
+    let (t, alice) = TestServer::start_as("alice").await;
     let space = json!({"id": "marketing", "name": "Marketing", "disabledFeatures": []});
     let (status, body) = call(&t, &alice, Method::POST, SPACES, Some(space.clone())).await;
     assert_eq!(
@@ -249,8 +246,7 @@ async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
 
 #[tokio::test]
 async fn dashboards_and_access_follow_the_space() {
-    let t = TestServer::start().await;
-    let emea = t.login("emea_analyst").await;
+    let (t, emea) = TestServer::start_as("emea_analyst").await;
     let (status, list) = call(
         &t,
         &emea,
@@ -303,8 +299,7 @@ async fn dashboards_and_access_follow_the_space() {
 
 #[tokio::test]
 async fn a_disabled_feature_is_closed_even_to_a_superuser() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (_, space) = call(&t, &elastic, Method::GET, &format!("{SPACES}/{EMEA}"), None).await;
     let mut space = space;
     space["disabledFeatures"] = json!(["dev_tools", "dashboard"]);
@@ -363,8 +358,7 @@ async fn a_disabled_feature_is_closed_even_to_a_superuser() {
 
 #[tokio::test]
 async fn deleting_a_space_deletes_what_is_stored_in_it() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (status, _) = call(
         &t,
         &elastic,
@@ -462,8 +456,7 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
 
 #[tokio::test]
 async fn each_space_has_its_own_leads() {
-    let t = TestServer::start().await;
-    let emea = t.login("emea_analyst").await;
+    let (t, emea) = TestServer::start_as("emea_analyst").await;
     let (status, page) = call(
         &t,
         &emea,
@@ -496,8 +489,7 @@ async fn each_space_has_its_own_leads() {
 /// grant per space, and none: each answers exactly as that space's privileges say.
 #[tokio::test]
 async fn route_matrix_per_space_and_user() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let nobody = user_without_spaces(&t, &elastic).await;
     let alice = t.login("alice").await;
     let emea = t.login("emea_analyst").await;

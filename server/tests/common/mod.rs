@@ -35,6 +35,13 @@ impl TestServer {
         Self::start_with(|_| {}).await
     }
 
+    /// A fresh server and a session of `user` on it.
+    pub async fn start_as(user: &str) -> (TestServer, Session) {
+        let t = Self::start().await;
+        let session = t.login(user).await;
+        (t, session)
+    }
+
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config {
@@ -124,13 +131,46 @@ impl TestServer {
         path: &str,
         body: Value,
     ) -> (StatusCode, Value) {
-        send_json(self.as_user(session, Method::POST, path).json(&body)).await
+        self.send_body(session, Method::POST, path, body).await
+    }
+
+    pub async fn put_json(
+        &self,
+        session: &Session,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.send_body(session, Method::PUT, path, body).await
+    }
+
+    async fn send_body(
+        &self,
+        session: &Session,
+        method: Method,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        send_json(self.as_user(session, method, path).json(&body)).await
+    }
+
+    pub async fn delete_json(&self, session: &Session, path: &str) -> (StatusCode, Value) {
+        send_json(self.as_user(session, Method::DELETE, path)).await
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Session {
     pub cookie: String,
+}
+
+/// The answer's content type, empty when it has none.
+pub fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
