@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{content_type, send_json, Session, TestServer};
+use common::{content_type, expect, send_json, Session, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -319,15 +319,17 @@ async fn non_privileged_users_are_blocked_everywhere() {
         let uid = format!("u_{user}_0");
         // Something of their own to mix into bulk requests (victor cannot create: an open one).
         let own = if user == "bob" {
-            let (status, body) = call(
-                &t,
-                &s,
-                Method::POST,
-                "/api/dashboards",
-                Some(json!({"data": {"title": "bob's own"}})),
-            )
-            .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
+            let body = expect(
+                call(
+                    &t,
+                    &s,
+                    Method::POST,
+                    "/api/dashboards",
+                    Some(json!({"data": {"title": "bob's own"}})),
+                )
+                .await,
+                StatusCode::OK,
+            );
             body["id"].as_str().unwrap().to_string()
         } else {
             OPEN.to_string()
@@ -485,15 +487,17 @@ async fn non_privileged_users_are_blocked_everywhere() {
     // --- Script in a title: stored and returned verbatim as JSON text ---
     let bob = t.login("bob").await;
     let title = "<script>alert(1)</script><img src=x onerror=alert(2)>";
-    let (status, created) = call(
-        &t,
-        &bob,
-        Method::POST,
-        "/api/dashboards",
-        Some(json!({"data": {"title": title, "description": title}})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{created}");
+    let created = expect(
+        call(
+            &t,
+            &bob,
+            Method::POST,
+            "/api/dashboards",
+            Some(json!({"data": {"title": title, "description": title}})),
+        )
+        .await,
+        StatusCode::OK,
+    );
     let id = created["id"].as_str().unwrap();
     for reader in ["bob", "victor", "alice"] {
         let s = t.login(reader).await;

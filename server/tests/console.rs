@@ -62,10 +62,11 @@ async fn leads_privileges(t: &TestServer, user: &str, password: &str) -> (bool, 
     let session = Session {
         cookie: sid_pair(&response).unwrap(),
     };
-    let (status, body) = t
-        .get_json(&session, "/internal/entity_analytics/leads/privileges")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.get_json(&session, "/internal/entity_analytics/leads/privileges")
+            .await,
+        StatusCode::OK,
+    );
     (
         body["has_read_permissions"].as_bool().unwrap(),
         body["has_write_permissions"].as_bool().unwrap(),

@@ -116,8 +116,10 @@ async fn permission_matrix_for_single_operations() {
         }
     }
     // Kibana's exact single-op messages.
-    let (status, body) = update(&t, &u.bob, "soc-overview", titled("mine now")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        update(&t, &u.bob, "soc-overview", titled("mine now")).await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(body, boom(403, "Unable to update dashboard"));
     let (_, body) = delete(&t, &u.bob, "/api/dashboards/soc-overview").await;
     assert_eq!(body, boom(403, "Unable to delete dashboard"));
@@ -127,8 +129,10 @@ async fn permission_matrix_for_single_operations() {
         "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the access mode of dashboard:soc-overview"
     );
     // A viewer cannot create.
-    let (status, body) = post(&t, &u.victor, "/api/dashboards", titled("x")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        post(&t, &u.victor, "/api/dashboards", titled("x")).await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(body, boom(403, "Unable to create dashboard"));
 }
 
@@ -141,19 +145,21 @@ async fn bulk_operations_report_per_object_results() {
     let bobs = create(&t, &u.bob, "C bob's", RESTRICTED).await;
     let item = |id: &str, title: &str| json!({"id": id, "data": {"title": title}});
 
-    let (status, body) = post(
-        &t,
-        &u.bob,
-        "/api/dashboards/_bulk_update",
-        json!({"objects": [
-            item(&restricted.id, "bob was here"),
-            item(&open.id, "B by bob"),
-            item(&bobs.id, "C by bob"),
-            item("missing", "x"),
-        ]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        post(
+            &t,
+            &u.bob,
+            "/api/dashboards/_bulk_update",
+            json!({"objects": [
+                item(&restricted.id, "bob was here"),
+                item(&open.id, "B by bob"),
+                item(&bobs.id, "C by bob"),
+                item("missing", "x"),
+            ]}),
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(
         body["objects"][0],
         json!({"id": restricted.id, "type": "dashboard", "error": boom(403, messages::BULK_FORBIDDEN)})
@@ -181,36 +187,42 @@ async fn bulk_operations_report_per_object_results() {
     );
 
     // Every object blocked → the whole request is a 403 and nothing changes.
-    let (status, body) = post(
-        &t,
-        &u.bob,
-        "/api/dashboards/_bulk_update",
-        json!({"objects": [item(&restricted.id, "again")]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        post(
+            &t,
+            &u.bob,
+            "/api/dashboards/_bulk_update",
+            json!({"objects": [item(&restricted.id, "again")]}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(body, boom(403, messages::BULK_FORBIDDEN));
-    let (status, _) = post(
-        &t,
-        &u.alice,
-        "/api/dashboards/_bulk_delete",
-        json!({"objects": [{"type": "dashboard", "id": bobs.id}]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    expect(
+        post(
+            &t,
+            &u.alice,
+            "/api/dashboards/_bulk_delete",
+            json!({"objects": [{"type": "dashboard", "id": bobs.id}]}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
 
     // Mixed delete: alice's restricted one stays, the open one goes.
-    let (status, body) = post(
-        &t,
-        &u.bob,
-        "/api/dashboards/_bulk_delete",
-        json!({"objects": [
-            {"type": "dashboard", "id": restricted.id},
-            {"type": "dashboard", "id": open.id},
-        ]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        post(
+            &t,
+            &u.bob,
+            "/api/dashboards/_bulk_delete",
+            json!({"objects": [
+                {"type": "dashboard", "id": restricted.id},
+                {"type": "dashboard", "id": open.id},
+            ]}),
+        )
+        .await,
+        StatusCode::OK,
+    );
     let result: BulkResult = serde_json::from_value(body).unwrap();
     assert_eq!(result.objects[0].error.as_ref().unwrap().status_code, 403);
     assert!(result.objects[1].error.is_none());
@@ -218,17 +230,18 @@ async fn bulk_operations_report_per_object_results() {
     assert_eq!(fetch(&t, &u.bob, &restricted.id).await.0, StatusCode::OK);
 
     // The owner and the admin pass; the viewer lacks the type privilege.
-    let (status, _) = post(
-        &t,
-        &u.alice,
-        "/api/dashboards/_bulk_update",
-        json!({"objects": [item(&restricted.id, "A by alice")]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = post(&t, &u.elastic, "/api/dashboards/_bulk_delete", json!({"objects": [{"type": "dashboard", "id": restricted.id}, {"type": "dashboard", "id": bobs.id}]}))
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    expect(
+        post(
+            &t,
+            &u.alice,
+            "/api/dashboards/_bulk_update",
+            json!({"objects": [item(&restricted.id, "A by alice")]}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let body = expect(post(&t, &u.elastic, "/api/dashboards/_bulk_delete", json!({"objects": [{"type": "dashboard", "id": restricted.id}, {"type": "dashboard", "id": bobs.id}]}))
+    .await, StatusCode::OK);
     assert_eq!(
         serde_json::from_value::<BulkResult>(body)
             .unwrap()
@@ -238,35 +251,41 @@ async fn bulk_operations_report_per_object_results() {
             .count(),
         0
     );
-    let (status, body) = post(
-        &t,
-        &u.victor,
-        "/api/dashboards/_bulk_update",
-        json!({"objects": [item("soc-overview", "x")]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        post(
+            &t,
+            &u.victor,
+            "/api/dashboards/_bulk_update",
+            json!({"objects": [item("soc-overview", "x")]}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(body, boom(403, "Unable to bulk_update dashboard"));
-    let (status, _) = post(
-        &t,
-        &u.alice,
-        "/api/dashboards/_bulk_update",
-        json!({"objects": []}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        post(
+            &t,
+            &u.alice,
+            "/api/dashboards/_bulk_update",
+            json!({"objects": []}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     // A stale version in a bulk update is a per-object 409.
-    let (status, body) = post(
-        &t,
-        &u.alice,
-        "/api/dashboards/_bulk_update",
-        json!({"objects": [
-            {"id": "endpoint-health", "data": {"title": "E"}, "version": "7"},
-            {"id": "soc-overview", "data": {"title": "S"}, "version": "1"},
-        ]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let body = expect(
+        post(
+            &t,
+            &u.alice,
+            "/api/dashboards/_bulk_update",
+            json!({"objects": [
+                {"id": "endpoint-health", "data": {"title": "E"}, "version": "7"},
+                {"id": "soc-overview", "data": {"title": "S"}, "version": "1"},
+            ]}),
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(body["objects"][0]["error"]["statusCode"], 409);
     assert!(body["objects"][1].get("error").is_none());
 }
@@ -287,39 +306,44 @@ async fn access_control_changes_are_all_or_nothing() {
         .await
         .is_write_restricted());
     // An unknown object fails the whole request too.
-    let (status, body) = change_mode(&t, &u.bob, &["phishing-triage", "ghost"], RESTRICTED).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let body = expect(
+        change_mode(&t, &u.bob, &["phishing-triage", "ghost"], RESTRICTED).await,
+        StatusCode::NOT_FOUND,
+    );
     assert_eq!(body, boom(404, "Saved object [dashboard/ghost] not found"));
     assert!(!fetch_dashboard(&t, &u.bob, "phishing-triage")
         .await
         .is_write_restricted());
     // Only dashboards support access control here.
-    let (status, _) = post(
-        &t,
-        &u.elastic,
-        "/internal/access_control/change_access_mode",
-        json!({"objects": [{"type": "index-pattern", "id": "x"}], "accessMode": "default"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = post(
+    expect(
+        post(
+            &t,
+            &u.elastic,
+            "/internal/access_control/change_access_mode",
+            json!({"objects": [{"type": "index-pattern", "id": "x"}], "accessMode": "default"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
+    expect(post(
         &t,
         &u.elastic,
         "/internal/access_control/change_access_mode",
         json!({"objects": [{"type": "dashboard", "id": "soc-overview"}], "accessMode": "private"}),
     )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    .await, StatusCode::BAD_REQUEST);
 
     // The admin changes both at once.
-    let (status, body) = change_mode(
-        &t,
-        &u.elastic,
-        &["phishing-triage", "soc-overview"],
-        RESTRICTED,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        change_mode(
+            &t,
+            &u.elastic,
+            &["phishing-triage", "soc-overview"],
+            RESTRICTED,
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(
         body,
         json!({"result": {"objects": [
@@ -337,21 +361,27 @@ async fn access_control_changes_are_all_or_nothing() {
     assert_eq!(triage.version(), Some("2"));
 
     // An object without access control: the viewer cannot claim it, an editor can.
-    let (status, _) = change_mode(&t, &u.victor, &["network-traffic-legacy"], RESTRICTED).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = change_mode(&t, &u.bob, &["network-traffic-legacy"], RESTRICTED).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    expect(
+        change_mode(&t, &u.victor, &["network-traffic-legacy"], RESTRICTED).await,
+        StatusCode::FORBIDDEN,
+    );
+    expect(
+        change_mode(&t, &u.bob, &["network-traffic-legacy"], RESTRICTED).await,
+        StatusCode::OK,
+    );
     let legacy = fetch_dashboard(&t, &u.alice, "network-traffic-legacy").await;
     assert_eq!(legacy.owner(), Some(OWNER_BOB));
     assert!(legacy.is_write_restricted());
-    let (status, _) = update(
-        &t,
-        &u.alice,
-        "network-traffic-legacy",
-        titled("alice's now"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    expect(
+        update(
+            &t,
+            &u.alice,
+            "network-traffic-legacy",
+            titled("alice's now"),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
 
     // global_access / is_enabled.
     for (session, admin) in [
@@ -360,13 +390,15 @@ async fn access_control_changes_are_all_or_nothing() {
         (&u.bob, false),
         (&u.victor, false),
     ] {
-        let (status, body) = get(
-            &t,
-            session,
-            "/internal/access_control/global_access/dashboard",
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(
+            get(
+                &t,
+                session,
+                "/internal/access_control/global_access/dashboard",
+            )
+            .await,
+            StatusCode::OK,
+        );
         assert_eq!(body, json!({"isGloballyAuthorized": admin}));
         let (_, body) = get(&t, session, "/internal/access_control/is_enabled").await;
         assert_eq!(body, json!({"isAccessControlEnabled": true}));
@@ -381,19 +413,23 @@ async fn access_control_changes_are_all_or_nothing() {
     .await;
     assert_eq!(body["isGloballyAuthorized"], true);
     // Internal routes keep Kibana's header rule.
-    let (status, _) = send_json(
-        t.http
-            .get(t.url("/internal/access_control/is_enabled"))
-            .header("cookie", &u.bob.cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = send_json(request(
-        &t,
-        None,
-        Method::GET,
-        "/internal/access_control/is_enabled",
-    ))
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    expect(
+        send_json(
+            t.http
+                .get(t.url("/internal/access_control/is_enabled"))
+                .header("cookie", &u.bob.cookie),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
+    expect(
+        send_json(request(
+            &t,
+            None,
+            Method::GET,
+            "/internal/access_control/is_enabled",
+        ))
+        .await,
+        StatusCode::UNAUTHORIZED,
+    );
 }

@@ -36,14 +36,14 @@ async fn seeded_dashboards_list_with_owners_modes_and_version_header() {
         ]
     );
     let by_id = |id: &str| all.dashboards.iter().find(|d| d.id == id).unwrap();
-    let expect = [
+    let seeded = [
         ("soc-overview", Some("u_alice_0"), true),
         ("phishing-triage", Some("u_bob_0"), false),
         ("executive-risk-summary", Some("u_elastic_0"), true),
         ("endpoint-health", Some("u_alice_0"), false),
         ("network-traffic-legacy", None, false),
     ];
-    for (id, owner, restricted) in expect {
+    for (id, owner, restricted) in seeded {
         let d = by_id(id);
         assert_eq!(d.owner(), owner, "{id}");
         assert_eq!(d.is_write_restricted(), restricted, "{id}");
@@ -64,21 +64,25 @@ async fn seeded_dashboards_list_with_owners_modes_and_version_header() {
     assert!(legacy["meta"].get("owner").is_none());
 
     // Public versioning: no header is fine, another version is not.
-    let (status, _) = send_json(
-        t.http
-            .get(t.url("/api/dashboards"))
-            .header("cookie", &victor.cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = send_json(
-        t.http
-            .get(t.url("/api/dashboards"))
-            .header("cookie", &victor.cookie)
-            .header("elastic-api-version", "1"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        send_json(
+            t.http
+                .get(t.url("/api/dashboards"))
+                .header("cookie", &victor.cookie),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let body = expect(
+        send_json(
+            t.http
+                .get(t.url("/api/dashboards"))
+                .header("cookie", &victor.cookie)
+                .header("elastic-api-version", "1"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(
         body,
         boom(
@@ -87,10 +91,11 @@ async fn seeded_dashboards_list_with_owners_modes_and_version_header() {
         )
     );
     // No session → 401; an unknown id → Kibana's 404.
-    let (status, _) = send_json(request(&t, None, Method::GET, "/api/dashboards")).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, body) = fetch(&t, &victor, "nope").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        send_json(request(&t, None, Method::GET, "/api/dashboards")).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    let body = expect(fetch(&t, &victor, "nope").await, StatusCode::NOT_FOUND);
     assert_eq!(body, boom(404, "Saved object [dashboard/nope] not found"));
 }
 
@@ -99,14 +104,16 @@ async fn dashboards_are_scoped_per_space() {
     let (t, elastic) = TestServer::start_as("elastic").await;
     let alice = t.login("alice").await;
     let made = create(&t, &elastic, "EMEA only", UNRESTRICTED).await;
-    let (status, body) = post(
-        &t,
-        &elastic,
-        "/s/soc-emea/api/dashboards",
-        titled("EMEA board"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        post(
+            &t,
+            &elastic,
+            "/s/soc-emea/api/dashboards",
+            titled("EMEA board"),
+        )
+        .await,
+        StatusCode::OK,
+    );
     let emea_id = body["id"].as_str().unwrap().to_string();
     let emea = list(&t, &elastic, "").await;
     assert!(!titles(&emea).contains(&"EMEA board"));
@@ -118,18 +125,21 @@ async fn dashboards_are_scoped_per_space() {
         titles(&in_emea),
         vec!["EMEA board", "EMEA incidents", "EMEA phishing reports"]
     );
-    let (status, _) = fetch(&t, &elastic, &emea_id).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = get(
-        &t,
-        &elastic,
-        &format!("/s/soc-emea/api/dashboards/{}", made.id),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(fetch(&t, &elastic, &emea_id).await, StatusCode::NOT_FOUND);
+    expect(
+        get(
+            &t,
+            &elastic,
+            &format!("/s/soc-emea/api/dashboards/{}", made.id),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    );
     // alice's role covers the default space only.
-    let (status, body) = get(&t, &alice, "/s/soc-emea/api/dashboards").await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        get(&t, &alice, "/s/soc-emea/api/dashboards").await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(body, boom(403, "Unable to find dashboard"));
 }
 
@@ -213,9 +223,8 @@ async fn search_takes_sql_and_like_characters_literally_and_pages() {
 async fn profiles_resolve_within_the_space_and_suggest_by_name() {
     let (t, bob) = TestServer::start_as("bob").await;
     let elastic = t.login("elastic").await;
-    let (status, body) = post(&t, &bob, "/internal/security/user_profile/_bulk_get", json!({"uids": [OWNER_ALICE, "u_elastic_0", "u_nobody_0", "garbage", OWNER_ALICE, OWNER_BOB], "dataPath": "avatar"}))
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(post(&t, &bob, "/internal/security/user_profile/_bulk_get", json!({"uids": [OWNER_ALICE, "u_elastic_0", "u_nobody_0", "garbage", OWNER_ALICE, OWNER_BOB], "dataPath": "avatar"}))
+    .await, StatusCode::OK);
     let profiles: Vec<UserProfile> = serde_json::from_value(body).unwrap();
     let names: Vec<&str> = profiles.iter().map(|p| p.user.username.as_str()).collect();
     assert_eq!(names, vec!["alice", "elastic", "bob"]);
@@ -231,8 +240,10 @@ async fn profiles_resolve_within_the_space_and_suggest_by_name() {
         async move { send_json(builder).await }
     };
     let path = "/internal/security/user_profile/_suggest";
-    let (status, body) = suggest(&bob, path, json!({"name": "ANA", "size": 10})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        suggest(&bob, path, json!({"name": "ANA", "size": 10})).await,
+        StatusCode::OK,
+    );
     let found: Vec<UserProfile> = serde_json::from_value(body).unwrap();
     assert_eq!(found[0].uid, OWNER_ALICE, "word prefix of Alice Analyst");
     let (_, body) = suggest(&bob, path, json!({"name": "vic"})).await;
@@ -243,10 +254,14 @@ async fn profiles_resolve_within_the_space_and_suggest_by_name() {
     assert_eq!(body.as_array().unwrap().len(), 2);
     let (_, body) = suggest(&bob, path, json!({"name": "%"})).await;
     assert_eq!(body, json!([]));
-    let (status, _) = suggest(&bob, path, json!({"name": "a", "size": 0})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = suggest(&bob, path, json!({"name": "a", "size": 101})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        suggest(&bob, path, json!({"name": "a", "size": 0})).await,
+        StatusCode::BAD_REQUEST,
+    );
+    expect(
+        suggest(&bob, path, json!({"name": "a", "size": 101})).await,
+        StatusCode::BAD_REQUEST,
+    );
 
     // In another space only its members show up, and non-members are refused.
     let (status, body) =
@@ -261,13 +276,15 @@ async fn profiles_resolve_within_the_space_and_suggest_by_name() {
     for outsider in ["alice", "bob", "victor"] {
         assert!(!names.contains(&outsider.to_string()), "{names:?}");
     }
-    let (status, body) = suggest(
-        &bob,
-        "/s/soc-emea/internal/security/user_profile/_bulk_get",
-        json!({"uids": [OWNER_ALICE]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        suggest(
+            &bob,
+            "/s/soc-emea/internal/security/user_profile/_bulk_get",
+            json!({"uids": [OWNER_ALICE]}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(
         body["message"],
         "API [POST /internal/security/user_profile/_bulk_get] is unauthorized for user, this action is granted by the Kibana privileges [bulkGetUserProfiles]"

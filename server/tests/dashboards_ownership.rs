@@ -30,8 +30,10 @@ async fn ownership_transfer_and_its_attacks() {
         INVALID_PROFILE_UID,
         "User profile ID is invalid: expected \"u_<principal>_<version>\""
     );
-    let (status, body) = change_owner(&t, &u.alice, &["soc-overview"], "u_ghost_0").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        change_owner(&t, &u.alice, &["soc-overview"], "u_ghost_0").await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(
         body["message"],
         "Cannot transfer ownership: no user has the profile ID \"u_ghost_0\"."
@@ -46,30 +48,30 @@ async fn ownership_transfer_and_its_attacks() {
     })
     .await
     .unwrap();
-    let (status, body) = change_owner(&t, &u.alice, &["soc-overview"], "u_leads_read_user_0").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        change_owner(&t, &u.alice, &["soc-overview"], "u_leads_read_user_0").await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(
         body["message"],
         "Cannot transfer ownership: user \"leads_read_user\" is deactivated."
     );
     // Nor can someone who cannot open dashboards in that space.
-    let (status, body) = post(
+    let body = expect(post(
         &t,
         &u.elastic,
         "/s/soc-emea/api/dashboards",
         json!({"data": {"title": "EMEA", "access_control": {"access_mode": "write_restricted"}}}),
     )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    .await, StatusCode::OK);
     let emea = body["id"].as_str().unwrap().to_string();
-    let (status, body) = post(
+    let body = expect(post(
         &t,
         &u.elastic,
         "/s/soc-emea/internal/access_control/change_owner",
         json!({"objects": [{"type": "dashboard", "id": emea}], "newOwnerProfileUid": OWNER_ALICE}),
     )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    .await, StatusCode::BAD_REQUEST);
     assert_eq!(
         body["message"],
         "Cannot transfer ownership: user \"alice\" cannot open dashboards in this space."
@@ -80,20 +82,30 @@ async fn ownership_transfer_and_its_attacks() {
     );
 
     // alice hands SOC overview to bob: bob may now edit it and alice may not, nor take it back.
-    let (status, body) = change_owner(&t, &u.alice, &["soc-overview"], OWNER_BOB).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    expect(
+        change_owner(&t, &u.alice, &["soc-overview"], OWNER_BOB).await,
+        StatusCode::OK,
+    );
     let soc = fetch_dashboard(&t, &u.bob, "soc-overview").await;
     assert_eq!(soc.owner(), Some(OWNER_BOB));
     assert!(soc.is_write_restricted());
-    let (status, _) = update(&t, &u.bob, "soc-overview", titled("SOC overview (bob)")).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = update(&t, &u.alice, "soc-overview", titled("mine again")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = change_owner(&t, &u.alice, &["soc-overview"], OWNER_ALICE).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    expect(
+        update(&t, &u.bob, "soc-overview", titled("SOC overview (bob)")).await,
+        StatusCode::OK,
+    );
+    expect(
+        update(&t, &u.alice, "soc-overview", titled("mine again")).await,
+        StatusCode::FORBIDDEN,
+    );
+    expect(
+        change_owner(&t, &u.alice, &["soc-overview"], OWNER_ALICE).await,
+        StatusCode::FORBIDDEN,
+    );
     // The admin can give it back.
-    let (status, _) = change_owner(&t, &u.elastic, &["soc-overview"], OWNER_ALICE).await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        change_owner(&t, &u.elastic, &["soc-overview"], OWNER_ALICE).await,
+        StatusCode::OK,
+    );
     assert_eq!(
         fetch_dashboard(&t, &u.bob, "soc-overview").await.owner(),
         Some(OWNER_ALICE)
@@ -106,25 +118,26 @@ async fn forged_owners_and_access_control_in_bodies_are_ignored() {
     let u = sign_in(&t).await;
     let forged_meta = json!({"owner": OWNER_ALICE, "created_by": OWNER_ALICE, "version": "99"});
     let forged_ac = json!({"owner": OWNER_ALICE, "accessMode": "default"});
-    let (status, body) = post(&t, &u.bob, "/api/dashboards", json!({
+    let body = expect(post(&t, &u.bob, "/api/dashboards", json!({
             "data": {"title": "Bob's", "access_control": {"access_mode": "write_restricted", "owner": OWNER_ALICE}},
             "accessControl": forged_ac,
             "meta": forged_meta,
             "owner": OWNER_ALICE,
         }))
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    .await, StatusCode::OK);
     let made: Dashboard = serde_json::from_value(body).unwrap();
     assert_eq!(made.owner(), Some(OWNER_BOB));
     assert_eq!(made.meta.created_by.as_deref(), Some(OWNER_BOB));
     assert!(made.is_write_restricted());
     assert_eq!(made.version(), Some("1"));
     // alice cannot edit it: the forged owner did not stick.
-    let (status, _) = update(&t, &u.alice, &made.id, titled("x")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    expect(
+        update(&t, &u.alice, &made.id, titled("x")).await,
+        StatusCode::FORBIDDEN,
+    );
 
     // An update cannot change owner or mode, whatever it carries.
-    let (status, body) = update(
+    let body = expect(update(
         &t,
         &u.bob,
         "endpoint-health",
@@ -135,33 +148,38 @@ async fn forged_owners_and_access_control_in_bodies_are_ignored() {
             "version": "1",
         }),
     )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    .await, StatusCode::OK);
     let endpoint: Dashboard = serde_json::from_value(body).unwrap();
     assert_eq!(endpoint.data.title, "Endpoint health (bob)");
     assert_eq!(endpoint.owner(), Some(OWNER_ALICE));
     assert!(!endpoint.is_write_restricted());
-    let (status, _) = change_mode(&t, &u.bob, &["endpoint-health"], RESTRICTED).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    expect(
+        change_mode(&t, &u.bob, &["endpoint-health"], RESTRICTED).await,
+        StatusCode::FORBIDDEN,
+    );
 
     // Overwrite: a conflict without `overwrite`, an access-control denial for a non-owner, and
     // the owner keeps ownership and mode when she overwrites.
     let body =
         json!({"data": {"title": "Overwritten", "access_control": {"access_mode": "default"}}});
-    let (status, answer) = post(&t, &u.bob, "/api/dashboards/soc-overview", body.clone()).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    let answer = expect(
+        post(&t, &u.bob, "/api/dashboards/soc-overview", body.clone()).await,
+        StatusCode::CONFLICT,
+    );
     assert_eq!(
         answer,
         boom(409, "Saved object [dashboard/soc-overview] conflict")
     );
-    let (status, answer) = post(
-        &t,
-        &u.bob,
-        "/api/dashboards/soc-overview?overwrite=true",
-        body.clone(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let answer = expect(
+        post(
+            &t,
+            &u.bob,
+            "/api/dashboards/soc-overview?overwrite=true",
+            body.clone(),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(
         answer,
         boom(
@@ -169,47 +187,57 @@ async fn forged_owners_and_access_control_in_bodies_are_ignored() {
             "Unable to create dashboard, access control restrictions for dashboard:soc-overview"
         )
     );
-    let (status, answer) = post(
-        &t,
-        &u.alice,
-        "/api/dashboards/soc-overview?overwrite=true",
-        body.clone(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    let answer = expect(
+        post(
+            &t,
+            &u.alice,
+            "/api/dashboards/soc-overview?overwrite=true",
+            body.clone(),
+        )
+        .await,
+        StatusCode::OK,
+    );
     let soc: Dashboard = serde_json::from_value(answer).unwrap();
     assert_eq!(soc.data.title, "Overwritten");
     assert!(soc.is_write_restricted());
     assert_eq!(soc.owner(), Some(OWNER_ALICE));
     assert_eq!(soc.version(), Some("2"));
     // A chosen id for a new dashboard: the caller owns it; bad ids are refused.
-    let (status, answer) = post(
-        &t,
-        &u.bob,
-        "/api/dashboards/bobs-board",
-        titled("Bob's board"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let answer = expect(
+        post(
+            &t,
+            &u.bob,
+            "/api/dashboards/bobs-board",
+            titled("Bob's board"),
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(answer["meta"]["owner"], OWNER_BOB);
     assert_eq!(answer["data"]["access_control"]["access_mode"], "default");
-    let (status, _) = post(&t, &u.bob, "/api/dashboards/_evil", titled("x")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        post(&t, &u.bob, "/api/dashboards/_evil", titled("x")).await,
+        StatusCode::BAD_REQUEST,
+    );
     // Empty titles and broken panels are refused with the field named.
-    let (status, answer) = post(&t, &u.bob, "/api/dashboards", titled("  ")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let answer = expect(
+        post(&t, &u.bob, "/api/dashboards", titled("  ")).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(
         answer["message"],
         "[request body.data.title]: a dashboard needs a title"
     );
-    let (status, _) = post(
-        &t,
-        &u.bob,
-        "/api/dashboards",
-        json!({"data": {"title": "x", "panels": [{"title": "p", "type": "<img>"}]}}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        post(
+            &t,
+            &u.bob,
+            "/api/dashboards",
+            json!({"data": {"title": "x", "panels": [{"title": "p", "type": "<img>"}]}}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
 }
 
 #[tokio::test]
@@ -219,55 +247,66 @@ async fn stale_updates_get_409_and_nothing_is_lost() {
     let alice_copy = fetch_dashboard(&t, &u.alice, "endpoint-health").await;
     let bob_copy = fetch_dashboard(&t, &u.bob, "endpoint-health").await;
     assert_eq!(alice_copy.version(), Some("1"));
-    let (status, body) = update(
+    let body = expect(update(
         &t,
         &u.bob,
         "endpoint-health",
         json!({"data": {"title": "Bob's edit", "panels": bob_copy.data.panels}, "version": bob_copy.version()}),
     )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    .await, StatusCode::OK);
     assert_eq!(body["meta"]["version"], "2");
     assert_eq!(body["meta"]["updated_by"], OWNER_BOB);
-    let (status, body) = update(
-        &t,
-        &u.alice,
-        "endpoint-health",
-        titled_at("Alice's edit", alice_copy.version()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    let body = expect(
+        update(
+            &t,
+            &u.alice,
+            "endpoint-health",
+            titled_at("Alice's edit", alice_copy.version()),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    );
     assert_eq!(body, boom(409, messages::VERSION_CONFLICT));
     let now = fetch_dashboard(&t, &u.alice, "endpoint-health").await;
     assert_eq!(now.data.title, "Bob's edit");
     assert_eq!(now.data.panels.len(), 3);
-    let (status, _) = update(
-        &t,
-        &u.alice,
-        "endpoint-health",
-        titled_at("Alice's edit", "2"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        update(
+            &t,
+            &u.alice,
+            "endpoint-health",
+            titled_at("Alice's edit", "2"),
+        )
+        .await,
+        StatusCode::OK,
+    );
     // A mode change bumps the version too.
-    let (status, _) = change_mode(&t, &u.alice, &["endpoint-health"], RESTRICTED).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = update(&t, &u.alice, "endpoint-health", titled_at("late", "3")).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    expect(
+        change_mode(&t, &u.alice, &["endpoint-health"], RESTRICTED).await,
+        StatusCode::OK,
+    );
+    expect(
+        update(&t, &u.alice, "endpoint-health", titled_at("late", "3")).await,
+        StatusCode::CONFLICT,
+    );
     assert_eq!(
         fetch_dashboard(&t, &u.alice, "endpoint-health")
             .await
             .version(),
         Some("4")
     );
-    let (status, body) = update(&t, &u.alice, "endpoint-health", titled_at("x", "WzEsMV0=")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        update(&t, &u.alice, "endpoint-health", titled_at("x", "WzEsMV0=")).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(body["message"]
         .as_str()
         .unwrap()
         .starts_with("[request body.version]"));
-    let (status, _) = update(&t, &u.alice, "ghost", titled_at("x", "1")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        update(&t, &u.alice, "ghost", titled_at("x", "1")).await,
+        StatusCode::NOT_FOUND,
+    );
 }
 
 #[tokio::test]
@@ -392,8 +431,10 @@ async fn owner_and_mode_changes_are_audited_in_the_table_and_the_file() {
 #[tokio::test]
 async fn the_audit_file_defaults_to_the_database_directory() {
     let (t, alice) = TestServer::start_as("alice").await;
-    let (status, _) = change_mode(&t, &alice, &["soc-overview"], UNRESTRICTED).await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        change_mode(&t, &alice, &["soc-overview"], UNRESTRICTED).await,
+        StatusCode::OK,
+    );
     let text = std::fs::read_to_string(t.dir.path().join("audit.log")).expect("audit.log");
     assert_eq!(text.lines().count(), 1);
     assert!(text.contains("saved_object_update_objects_access_mode"));

@@ -76,8 +76,10 @@ async fn generate(
 }
 
 async fn find(t: &TestServer, session: &Session, query: &str) -> LeadsPage {
-    let (status, body) = t.get_json(session, &format!("{}?{query}", path(""))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.get_json(session, &format!("{}?{query}", path(""))).await,
+        StatusCode::OK,
+    );
     serde_json::from_value(body).expect("page parses")
 }
 
@@ -152,8 +154,10 @@ async fn users_without_the_security_feature_get_kibanas_403_on_every_route() {
 async fn unauthenticated_leads_requests_are_401() {
     let t = TestServer::start().await;
     for rest in ["", "/privileges", "/status"] {
-        let (status, body) = send_json(t.kibana(Method::GET, &path(rest))).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let body = expect(
+            send_json(t.kibana(Method::GET, &path(rest))).await,
+            StatusCode::UNAUTHORIZED,
+        );
         assert_eq!(body["statusCode"], 401);
     }
 }
@@ -163,8 +167,7 @@ async fn find_and_status_before_the_index_exists() {
     let t = TestServer::start().await;
     for user in ["elastic", "leads_full_user", "leads_read_user"] {
         let session = t.login(user).await;
-        let (status, body) = t.get_json(&session, &path("")).await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(t.get_json(&session, &path("")).await, StatusCode::OK);
         assert_eq!(
             body,
             json!({ "leads": [], "total": 0, "page": 1, "perPage": 20 })
@@ -179,8 +182,7 @@ async fn find_and_status_before_the_index_exists() {
     }
     let none = t.login("leads_no_access_user").await;
     for rest in ["", "/status"] {
-        let (status, body) = t.get_json(&none, &path(rest)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        let body = expect(t.get_json(&none, &path(rest)).await, StatusCode::FORBIDDEN);
         assert_eq!(
             body,
             search_denied("leads_no_access_user", "kibana_admin", INDEX)
@@ -449,10 +451,11 @@ async fn write_routes_need_write() {
         )
     );
     let elastic = t.login("elastic").await;
-    let (status, _) = t
-        .post_json(&elastic, &path(&format!("/{id}/_dismiss")), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        t.post_json(&elastic, &path(&format!("/{id}/_dismiss")), json!({}))
+            .await,
+        StatusCode::OK,
+    );
 }
 
 #[tokio::test]
@@ -527,13 +530,15 @@ async fn validation_errors_are_siem_400s() {
             "{answer}"
         );
     }
-    let (status, answer) = send_json(
-        t.as_user(&full, Method::POST, &path("/generate"))
-            .header("content-type", "application/json")
-            .body("{oops"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let answer = expect(
+        send_json(
+            t.as_user(&full, Method::POST, &path("/generate"))
+                .header("content-type", "application/json")
+                .body("{oops"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(answer["status_code"], 400);
     let (status, answer) = send_json(
         t.as_user(&full, Method::POST, &path("/generate"))
@@ -553,8 +558,10 @@ async fn validation_errors_are_siem_400s() {
         let (status, answer) = t.post_json(&full, &path("/bulk_update"), body).await;
         assert_eq!((status, answer), (StatusCode::BAD_REQUEST, bad(message)));
     }
-    let (status, answer) = t.post_json(&full, &path("/enable"), json!({})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let answer = expect(
+        t.post_json(&full, &path("/enable"), json!({})).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(answer["status_code"], 400);
 }
 
@@ -568,30 +575,34 @@ async fn leads_header_rules() {
         (Method::GET, "/status"),
         (Method::POST, "/generate"),
     ] {
-        let (status, body) = send_json(
-            t.http
-                .request(method.clone(), t.url(&path(rest)))
-                .header("kbn-xsrf", "true")
-                .header("x-elastic-internal-origin", "Kibana")
-                .header("cookie", &full.cookie)
-                .json(&json!({ "connectorId": "c" })),
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let body = expect(
+            send_json(
+                t.http
+                    .request(method.clone(), t.url(&path(rest)))
+                    .header("kbn-xsrf", "true")
+                    .header("x-elastic-internal-origin", "Kibana")
+                    .header("cookie", &full.cookie)
+                    .json(&json!({ "connectorId": "c" })),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        );
         assert_eq!(
             body,
             json!({ "statusCode": 400, "error": "Bad Request", "message": missing_version })
         );
     }
-    let (status, body) = send_json(
-        t.http
-            .get(t.url(&path("/status")))
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("elastic-api-version", "2023-10-31")
-            .header("cookie", &full.cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.http
+                .get(t.url(&path("/status")))
+                .header("x-elastic-internal-origin", "Kibana")
+                .header("elastic-api-version", "2023-10-31")
+                .header("cookie", &full.cookie),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(body["statusCode"], 400);
     let (status, body) = send_json(
         t.http
@@ -605,16 +616,18 @@ async fn leads_header_rules() {
         body["message"],
         "uri [/internal/entity_analytics/leads/status] with method [get] exists but is not available with the current configuration"
     );
-    let (status, body) = send_json(
-        t.http
-            .post(t.url(&path("/generate")))
-            .header("elastic-api-version", "1")
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("cookie", &full.cookie)
-            .json(&json!({ "connectorId": "c" })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.http
+                .post(t.url(&path("/generate")))
+                .header("elastic-api-version", "1")
+                .header("x-elastic-internal-origin", "Kibana")
+                .header("cookie", &full.cookie)
+                .json(&json!({ "connectorId": "c" })),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(body["message"], "Request must contain a kbn-xsrf header.");
 }
 
@@ -766,8 +779,10 @@ async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoke
     assert_eq!(status, StatusCode::OK, "{role}");
     role["elasticsearch"]["indices"] = json!([]);
     let role = json!({ "elasticsearch": role["elasticsearch"], "kibana": role["kibana"] });
-    let (status, answer) = send_json(t.as_user(&elastic, Method::PUT, role_path).json(&role)).await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+    expect(
+        send_json(t.as_user(&elastic, Method::PUT, role_path).json(&role)).await,
+        StatusCode::NO_CONTENT,
+    );
     let (status, body) = t.get_json(&reader, &format!("{}?", path(""))).await;
     assert_eq!(
         (status, body),

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::fuzz::{config, json_tree};
+use common::fuzz::{config, json_leaf, json_tree};
 use common::{Session, TestServer};
 use gatehouse_api::security::is_valid_profile_uid;
 use gatehouse_server::authz::{pattern_covers, wildcard_match};
@@ -199,31 +199,22 @@ const KEYS: &[&str] = &[
     "showReservedRoles",
 ];
 
+/// Values the routes give meaning to, so generated bodies sometimes hit a real case.
+const WORDS: &[&str] = &[
+    "dashboard",
+    "write_restricted",
+    "default",
+    "dismissed",
+    "soc-overview",
+    "u_alice_0",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "*",
+    "all",
+];
+
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(Value::from),
-        Just(Value::from(u64::MAX)),
-        "\\PC{0,12}".prop_map(Value::String),
-        prop_oneof![
-            Just("dashboard"),
-            Just("write_restricted"),
-            Just("default"),
-            Just("dismissed"),
-            Just("soc-overview"),
-            Just("u_alice_0"),
-            Just("<script>alert(1)</script>"),
-            Just("' OR 1=1 --"),
-            Just("*"),
-            Just("all"),
-        ]
-        .prop_map(Value::from),
-    ];
-    json_tree(leaf, KEYS)
+    json_tree(json_leaf(WORDS, true), KEYS)
 }
 
 /// Every write route, each with the API version header it needs.

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::search::*;
-use common::{send_json, Session, TestServer};
+use common::{expect, send_json, Session, TestServer};
 use gatehouse_api::search::{permissions_of, HIGHLIGHT_END, HIGHLIGHT_START};
 use gatehouse_server::search::{runbook_documents, runbook_identities, RUNBOOKS_SOURCE};
 use gatehouse_server::seed::DEMO_USERS;
@@ -37,13 +37,15 @@ async fn search_all(t: &TestServer, s: &Session, query: &str) -> (BTreeSet<Strin
     let mut seen = BTreeSet::new();
     let mut total = None;
     for current in 1..=100 {
-        let (status, body) = search(
-            t,
-            s,
-            json!({"query": query, "page": {"current": current, "size": 7}}),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = expect(
+            search(
+                t,
+                s,
+                json!({"query": query, "page": {"current": current, "size": 7}}),
+            )
+            .await,
+            StatusCode::OK,
+        );
         let page_total = body["meta"]["page"]["total_results"].as_u64().unwrap();
         assert_eq!(*total.get_or_insert(page_total), page_total, "stable total");
         let ids = result_ids(&body);
@@ -152,8 +154,7 @@ async fn hidden_documents_never_appear_for_any_demo_user() {
         }
 
         // Source counts.
-        let (status, body) = t.get_json(&s, SOURCES).await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(t.get_json(&s, SOURCES).await, StatusCode::OK);
         let runbooks = body["results"]
             .as_array()
             .unwrap()
@@ -250,8 +251,10 @@ async fn two_users_get_different_results_for_the_same_query() {
     let (_, body) = search(&t, &read, json!({"query": "phish"})).await;
     assert!(result_ids(&body).contains(&"rb-007".to_string()), "{body}");
     // FTS syntax is not interpreted.
-    let (status, body) = search(&t, &read, json!({"query": "host\" OR NEAR(*"})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    expect(
+        search(&t, &read, json!({"query": "host\" OR NEAR(*"})).await,
+        StatusCode::OK,
+    );
 }
 
 #[tokio::test]
@@ -263,7 +266,7 @@ async fn a_permission_change_applies_to_the_next_search() {
     let (_, before) = search(&t, &user, json!({"query": "ransomware"})).await;
     assert!(!sees(&before, "rb-002"));
     let identities = format!("{SOURCES}/{RUNBOOKS_SOURCE}/external_identities");
-    let (status, created) = t
+    let created = expect(t
         .post_json(
             &admin,
             &identities,
@@ -273,18 +276,18 @@ async fn a_permission_change_applies_to_the_next_search() {
                 "permissions": ["ir-team"]
             }),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{created}");
+        .await, StatusCode::OK);
     assert_eq!(created["content_source_id"], RUNBOOKS_SOURCE);
     let (_, after) = search(&t, &user, json!({"query": "ransomware"})).await;
     assert!(sees(&after, "rb-002"), "{after}");
-    let (status, _) = t
-        .get_json(&user, &doc_path(RUNBOOKS_SOURCE, "rb-002"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        t.get_json(&user, &doc_path(RUNBOOKS_SOURCE, "rb-002"))
+            .await,
+        StatusCode::OK,
+    );
 
     // A second identity adds contractors: the one denied runbook disappears, ir-team stays.
-    let (status, _) = t
+    expect(t
         .post_json(
             &admin,
             &identities,
@@ -294,8 +297,7 @@ async fn a_permission_change_applies_to_the_next_search() {
                 "permissions": ["contractors"]
             }),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await, StatusCode::OK);
     let (_, body) = search(&t, &user, json!({"query": "privileged account"})).await;
     assert!(!sees(&body, "rb-004"), "{body}");
     let (_, body) = search(&t, &user, json!({"query": "ransomware"})).await;
@@ -303,12 +305,14 @@ async fn a_permission_change_applies_to_the_next_search() {
 
     // Removing ir-team with a PUT hides the IR runbook again; deleting the contractor identity
     // brings rb-004 back.
-    let (status, updated) = send_json(
-        t.as_user(&admin, Method::PUT, &format!("{identities}/tier1"))
-            .json(&json!({"permissions": []})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{updated}");
+    let updated = expect(
+        send_json(
+            t.as_user(&admin, Method::PUT, &format!("{identities}/tier1"))
+                .json(&json!({"permissions": []})),
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(
         updated["external_user_properties"][0]["attribute_value"], "leads_read_user",
         "omitted fields stay"
@@ -366,10 +370,11 @@ async fn a_permission_change_applies_to_the_next_search() {
 #[tokio::test]
 async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() {
     let (t, admin) = TestServer::start_as("elastic").await;
-    let (status, source) = t
-        .post_json(&admin, SOURCES, json!({"name": "Case notes"}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{source}");
+    let source = expect(
+        t.post_json(&admin, SOURCES, json!({"name": "Case notes"}))
+            .await,
+        StatusCode::OK,
+    );
     let id = source["id"].as_str().unwrap().to_string();
     assert_eq!(source["document_count"], 0);
     let bulk = format!("{SOURCES}/{id}/documents/bulk_create");
@@ -385,8 +390,10 @@ async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() 
         {"id": "bad-tags", "tags": "host"},
         {"id": "", "title": "empty id"},
     ]);
-    let (status, body) = t.post_json(&admin, &bulk, inputs.clone()).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.post_json(&admin, &bulk, inputs.clone()).await,
+        StatusCode::OK,
+    );
     let results = body["results"].as_array().unwrap();
     assert_eq!(
         results.len(),
@@ -428,8 +435,10 @@ async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() 
     assert_eq!(errors(9), ["'id' must not be empty"]);
 
     // The good ones are stored; the bad ones are not.
-    let (status, doc) = t.get_json(&admin, &doc_path(&id, "good-1")).await;
-    assert_eq!(status, StatusCode::OK);
+    let doc = expect(
+        t.get_json(&admin, &doc_path(&id, "good-1")).await,
+        StatusCode::OK,
+    );
     assert_eq!(doc["title"], "Laptop seized");
     for bad in ["bad-allow", "bad-deny", "too-big", "bad-tags"] {
         let (status, _) = t.get_json(&admin, &doc_path(&id, bad)).await;
@@ -449,25 +458,30 @@ async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() 
 
     // More than 100 → the whole request is refused; not an array → refused.
     let many: Vec<Value> = (0..101).map(|i| json!({"id": format!("m{i}")})).collect();
-    let (status, body) = t.post_json(&admin, &bulk, json!(many)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        t.post_json(&admin, &bulk, json!(many)).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(
         body["errors"][0],
         "Too many documents: 101 (the limit is 100 per request)"
     );
-    let (status, body) = t.post_json(&admin, &bulk, json!({"id": "x"})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let body = expect(
+        t.post_json(&admin, &bulk, json!({"id": "x"})).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(body["errors"].is_array());
 
     // bulk_destroy: a hidden document answers as a missing one.
-    let (status, body) = t
-        .post_json(
+    let body = expect(
+        t.post_json(
             &admin,
             &format!("{SOURCES}/{id}/documents/bulk_destroy"),
             json!(["good-1", "good-2", "nope"]),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(
         body,
         json!({"results": [
@@ -476,16 +490,20 @@ async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() 
             {"id": "nope", "success": false}
         ]})
     );
-    let (status, _) = t.get_json(&admin, &doc_path(&id, "good-1")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        t.get_json(&admin, &doc_path(&id, "good-1")).await,
+        StatusCode::NOT_FOUND,
+    );
 
     // Deleting the source removes its documents from the index: a new source's document that
     // reuses row ids does not match the old words.
     let (status, _) =
         send_json(t.as_user(&admin, Method::DELETE, &format!("{SOURCES}/{id}"))).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = t.get_json(&admin, &format!("{SOURCES}/{id}")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        t.get_json(&admin, &format!("{SOURCES}/{id}")).await,
+        StatusCode::NOT_FOUND,
+    );
     let (_, other) = t.post_json(&admin, SOURCES, json!({"name": "Other"})).await;
     let other = other["id"].as_str().unwrap().to_string();
     let (_, body) = t
@@ -509,21 +527,25 @@ async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() 
 async fn the_feature_privilege_guards_every_route() {
     let (t, admin) = TestServer::start_as("elastic").await;
     // A reader: the seeded search_user role only.
-    let (status, body) = t
-        .post_json(
+    expect(
+        t.post_json(
             &admin,
             "/internal/security/users/reader",
             json!({"username": "reader", "password": "changeme", "roles": ["search_user"]}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await,
+        StatusCode::OK,
+    );
     let reader = t.login("reader").await;
-    let (status, body) = search(&t, &reader, json!({"query": "phishing"})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, doc) = t
-        .get_json(&reader, &doc_path(RUNBOOKS_SOURCE, "rb-004"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        search(&t, &reader, json!({"query": "phishing"})).await,
+        StatusCode::OK,
+    );
+    let doc = expect(
+        t.get_json(&reader, &doc_path(RUNBOOKS_SOURCE, "rb-004"))
+            .await,
+        StatusCode::OK,
+    );
     assert!(
         doc.get("_deny_permissions").is_none(),
         "readers do not see permission lists: {doc}"
@@ -580,24 +602,29 @@ async fn the_feature_privilege_guards_every_route() {
     assert_eq!(doc["id"], "rb-001");
 
     // No session → 401 in the same shape.
-    let (status, body) = send_json(t.kibana(Method::POST, SEARCH).json(&json!({}))).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let body = expect(
+        send_json(t.kibana(Method::POST, SEARCH).json(&json!({}))).await,
+        StatusCode::UNAUTHORIZED,
+    );
     assert!(body["errors"].is_array(), "{body}");
 
     // Granting bob the role lets his next search run, with his contractor identity applied.
     let bob = t.login("bob").await;
-    let (status, _) = search(&t, &bob, json!({"query": "privileged"})).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = t
+    expect(
+        search(&t, &bob, json!({"query": "privileged"})).await,
+        StatusCode::FORBIDDEN,
+    );
+    expect(t
         .post_json(
             &admin,
             "/internal/security/users/bob",
             json!({"username": "bob", "full_name": "Bob Responder", "roles": ["dashboard_editor", "search_user"]}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = search(&t, &bob, json!({"query": "privileged account"})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await, StatusCode::OK);
+    let body = expect(
+        search(&t, &bob, json!({"query": "privileged account"})).await,
+        StatusCode::OK,
+    );
     assert!(!result_ids(&body).contains(&"rb-004".to_string()), "{body}");
     let (_, body) = search(&t, &reader, json!({"query": "privileged account"})).await;
     assert!(result_ids(&body).contains(&"rb-004".to_string()), "{body}");
@@ -626,13 +653,14 @@ async fn the_feature_privilege_guards_every_route() {
 async fn identities_are_listed_in_pages_and_validated() {
     let (t, admin) = TestServer::start_as("elastic").await;
     let identities = format!("{SOURCES}/{RUNBOOKS_SOURCE}/external_identities");
-    let (status, body) = t
-        .get_json(
+    let body = expect(
+        t.get_json(
             &admin,
             &format!("{identities}?page[current]=2&page[size]=2"),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await,
+        StatusCode::OK,
+    );
     let seeded = runbook_identities().len() as u64;
     assert_eq!(
         body["meta"]["page"],
@@ -640,8 +668,10 @@ async fn identities_are_listed_in_pages_and_validated() {
     );
     assert_eq!(body["results"].as_array().unwrap().len(), 2);
 
-    let (status, body) = t.get_json(&admin, &format!("{identities}/vip-desk")).await;
-    assert_eq!(status, StatusCode::OK);
+    let body = expect(
+        t.get_json(&admin, &format!("{identities}/vip-desk")).await,
+        StatusCode::OK,
+    );
     assert_eq!(body["permissions"], json!(["vip-care"]));
     assert_eq!(
         body["external_user_properties"].as_array().unwrap().len(),
@@ -670,37 +700,43 @@ async fn identities_are_listed_in_pages_and_validated() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(body["errors"][0], message, "{bad}");
     }
-    let (status, body) = t
-        .post_json(&admin, &identities, json!({"permissions": 3}))
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        t.post_json(&admin, &identities, json!({"permissions": 3}))
+            .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(body["errors"][0]
         .as_str()
         .unwrap()
         .starts_with("Invalid request body"));
-    let (status, _) = t.get_json(&admin, &format!("{identities}/nobody")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = t
-        .get_json(&admin, &format!("{identities}?page[size]=1000"))
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, body) = t
-        .get_json(&admin, &format!("{SOURCES}/nope/external_identities"))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        t.get_json(&admin, &format!("{identities}/nobody")).await,
+        StatusCode::NOT_FOUND,
+    );
+    expect(
+        t.get_json(&admin, &format!("{identities}?page[size]=1000"))
+            .await,
+        StatusCode::BAD_REQUEST,
+    );
+    let body = expect(
+        t.get_json(&admin, &format!("{SOURCES}/nope/external_identities"))
+            .await,
+        StatusCode::NOT_FOUND,
+    );
     assert_eq!(body["errors"][0], "Could not find a source with id nope");
 }
 
 #[tokio::test]
 async fn access_panel_and_preview_as_follow_the_same_rule() {
     let (t, admin) = TestServer::start_as("elastic").await;
-    let (status, access) = t
-        .get_json(
+    let access = expect(
+        t.get_json(
             &admin,
             &format!("{}/_access", doc_path(RUNBOOKS_SOURCE, "rb-004")),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{access}");
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(access["deny"], json!(["contractors"]));
     let user = |name: &str| -> Value {
         access["users"]
@@ -740,46 +776,56 @@ async fn access_panel_and_preview_as_follow_the_same_rule() {
     let reader = t.login("leads_read_user").await;
     for query in ["", "ransomware", "credentials"] {
         let (_, own) = search(&t, &reader, json!({"query": query, "page": {"size": 100}})).await;
-        let (status, preview) = search(
-            &t,
-            &admin,
-            json!({"query": query, "page": {"size": 100}, "as_user": "leads_read_user"}),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{preview}");
+        let preview = expect(
+            search(
+                &t,
+                &admin,
+                json!({"query": query, "page": {"size": 100}, "as_user": "leads_read_user"}),
+            )
+            .await,
+            StatusCode::OK,
+        );
         assert_eq!(preview["meta"]["as_user"], "leads_read_user");
         assert_eq!(result_ids(&preview), result_ids(&own), "{query:?}");
         assert_eq!(preview["meta"]["page"], own["meta"]["page"]);
     }
-    let (status, body) = search(&t, &admin, json!({"as_user": "alice"})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        search(&t, &admin, json!({"as_user": "alice"})).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(body["errors"][0]
         .as_str()
         .unwrap()
         .starts_with("alice cannot use the Search app"));
-    let (status, _) = search(&t, &admin, json!({"as_user": "ghost"})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        search(&t, &admin, json!({"as_user": "ghost"})).await,
+        StatusCode::BAD_REQUEST,
+    );
 
     // kibana_admin manages search but cannot read users: no panel, no preview.
     let full = t.login("leads_full_user").await;
-    let (status, body) = t
-        .get_json(
+    expect(
+        t.get_json(
             &full,
             &format!("{}/_access", doc_path(RUNBOOKS_SOURCE, "rb-004")),
         )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, _) = search(&t, &full, json!({"as_user": "leads_read_user"})).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+        .await,
+        StatusCode::FORBIDDEN,
+    );
+    expect(
+        search(&t, &full, json!({"as_user": "leads_read_user"})).await,
+        StatusCode::FORBIDDEN,
+    );
     // A hidden document has no panel either (as if missing), even for an admin.
-    let (status, _) = t
-        .post_json(
+    expect(
+        t.post_json(
             &admin,
             &format!("{SOURCES}/{RUNBOOKS_SOURCE}/documents/bulk_create"),
             json!([{"id": "secret", "title": "s", "_allow_permissions": ["nobody-has-this"]}]),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await,
+        StatusCode::OK,
+    );
     let (status, body) = t
         .get_json(
             &admin,
@@ -834,13 +880,15 @@ async fn related_runbooks_match_lead_tags_and_search_validates_its_input() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(body["errors"][0], message);
     }
-    let (status, body) = send_json(
-        t.as_user(&read, Method::POST, SEARCH)
-            .header("content-type", "application/json")
-            .body("{not json"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.as_user(&read, Method::POST, SEARCH)
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(body["errors"][0]
         .as_str()
         .unwrap()

@@ -125,22 +125,12 @@ impl TestServer {
         send_json(self.as_user(session, Method::GET, path)).await
     }
 
-    pub async fn post_json(
-        &self,
-        session: &Session,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        self.send_body(session, Method::POST, path, body).await
+    pub async fn post_json(&self, s: &Session, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send_body(s, Method::POST, path, body).await
     }
 
-    pub async fn put_json(
-        &self,
-        session: &Session,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        self.send_body(session, Method::PUT, path, body).await
+    pub async fn put_json(&self, s: &Session, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send_body(s, Method::PUT, path, body).await
     }
 
     async fn send_body(
@@ -214,4 +204,11 @@ pub async fn send_with(
         Some(body) => send_json(builder.json(&body)).await,
         None => send_json(builder).await,
     }
+}
+
+/// Asserts an answer's status (showing its body when it differs) and hands back the body.
+#[track_caller]
+pub fn expect(answer: (StatusCode, Value), status: StatusCode) -> Value {
+    assert_eq!(answer.0, status, "{}", answer.1);
+    answer.1
 }
