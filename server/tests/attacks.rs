@@ -54,6 +54,10 @@ async fn call(
     send_json(b).await
 }
 
+async fn get(t: &TestServer, s: &Session, path: &str) -> (StatusCode, Value) {
+    call(t, s, Method::GET, path, None).await
+}
+
 #[derive(Default)]
 struct Tally {
     tried: usize,
@@ -74,14 +78,7 @@ impl Tally {
 
 /// What an attacker must not change about a dashboard: title, owner, mode, version, existence.
 async fn dashboard_state(t: &TestServer, elastic: &Session, id: &str) -> Value {
-    let (status, body) = call(
-        t,
-        elastic,
-        Method::GET,
-        &format!("/api/dashboards/{id}"),
-        None,
-    )
-    .await;
+    let (status, body) = get(t, elastic, &format!("/api/dashboards/{id}")).await;
     if status == StatusCode::NOT_FOUND {
         return json!("deleted");
     }
@@ -99,32 +96,18 @@ async fn dashboard_state(t: &TestServer, elastic: &Session, id: &str) -> Value {
 async fn leads_state(t: &TestServer, elastic: &Session) -> Value {
     let mut ids = Vec::new();
     for status in ["active", "dismissed"] {
-        let (code, page) = call(
-            t,
-            elastic,
-            Method::GET,
-            &format!("{LEADS}?perPage=100&status={status}"),
-            None,
-        )
-        .await;
+        let (code, page) = get(t, elastic, &format!("{LEADS}?perPage=100&status={status}")).await;
         assert_eq!(code, StatusCode::OK, "{page}");
         for lead in page["leads"].as_array().cloned().unwrap_or_default() {
             ids.push(json!([lead["id"], lead["status"]]));
         }
     }
-    let (_, status) = call(t, elastic, Method::GET, &format!("{LEADS}/status"), None).await;
+    let (_, status) = get(t, elastic, &format!("{LEADS}/status")).await;
     json!({"leads": ids, "enabled": status["isEnabled"], "total": status["totalLeads"]})
 }
 
 async fn roles_of(t: &TestServer, elastic: &Session, user: &str) -> Value {
-    let (_, body) = call(
-        t,
-        elastic,
-        Method::GET,
-        &format!("/internal/security/users/{user}"),
-        None,
-    )
-    .await;
+    let (_, body) = get(t, elastic, &format!("/internal/security/users/{user}")).await;
     json!({"roles": body["roles"], "enabled": body["enabled"]})
 }
 
@@ -164,7 +147,7 @@ async fn non_privileged_users_are_blocked_everywhere() {
                 format!("{LEADS}?page=1&perPage=20"),
                 format!("{LEADS}/status"),
             ] {
-                let (status, body) = call(&t, &s, Method::GET, &path, None).await;
+                let (status, body) = get(&t, &s, &path).await;
                 let leaked = body.to_string().contains(&lead_ids[0]);
                 tally.record(
                     format!("{user} reads GET {path}"),
@@ -262,24 +245,10 @@ async fn non_privileged_users_are_blocked_everywhere() {
                 status.is_client_error()
             };
             let me_after = roles_of(&t, &elastic, user).await;
-            let (mallory, _) = call(
-                &t,
-                &elastic,
-                Method::GET,
-                "/internal/security/users/mallory",
-                None,
-            )
-            .await;
+            let (mallory, _) = get(&t, &elastic, "/internal/security/users/mallory").await;
             let elastic_still =
                 t.login_response("elastic", common::PASSWORD).await.status() == StatusCode::OK;
-            let (_, role) = call(
-                &t,
-                &elastic,
-                Method::GET,
-                "/api/security/role/dashboard_viewer",
-                None,
-            )
-            .await;
+            let (_, role) = get(&t, &elastic, "/api/security/role/dashboard_viewer").await;
             let role_intact = !role.to_string().contains("\"cluster\":[\"all\"]");
             tally.record(
                 format!("{user} escalates ({name})"),
@@ -528,7 +497,7 @@ async fn non_privileged_users_are_blocked_everywhere() {
 async fn wait_for_run(t: &TestServer, elastic: &Session, uuid: &str) {
     // A hang guard, not a speed target.
     for _ in 0..500 {
-        let (_, status) = call(t, elastic, Method::GET, &format!("{LEADS}/status"), None).await;
+        let (_, status) = get(t, elastic, &format!("{LEADS}/status")).await;
         if status["lastExecutionUuid"] == uuid {
             return;
         }

@@ -30,13 +30,10 @@ async fn ownership_transfer_and_its_attacks() {
         INVALID_PROFILE_UID,
         "User profile ID is invalid: expected \"u_<principal>_<version>\""
     );
-    let body = expect(
+    expect_message(
         change_owner(&t, &u.alice, &["soc-overview"], "u_ghost_0").await,
         StatusCode::BAD_REQUEST,
-    );
-    assert_eq!(
-        body["message"],
-        "Cannot transfer ownership: no user has the profile ID \"u_ghost_0\"."
+        "Cannot transfer ownership: no user has the profile ID \"u_ghost_0\".",
     );
     // A deactivated user cannot receive a dashboard.
     let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
@@ -48,13 +45,10 @@ async fn ownership_transfer_and_its_attacks() {
     })
     .await
     .unwrap();
-    let body = expect(
+    expect_message(
         change_owner(&t, &u.alice, &["soc-overview"], "u_leads_read_user_0").await,
         StatusCode::BAD_REQUEST,
-    );
-    assert_eq!(
-        body["message"],
-        "Cannot transfer ownership: user \"leads_read_user\" is deactivated."
+        "Cannot transfer ownership: user \"leads_read_user\" is deactivated.",
     );
     // Nor can someone who cannot open dashboards in that space.
     let body = expect(post(
@@ -65,17 +59,13 @@ async fn ownership_transfer_and_its_attacks() {
     )
     .await, StatusCode::OK);
     let emea = body["id"].as_str().unwrap().to_string();
-    let body = expect(post(
+    expect_message(post(
         &t,
         &u.elastic,
         "/s/soc-emea/internal/access_control/change_owner",
         json!({"objects": [{"type": "dashboard", "id": emea}], "newOwnerProfileUid": OWNER_ALICE}),
     )
-    .await, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "Cannot transfer ownership: user \"alice\" cannot open dashboards in this space."
-    );
+    .await, StatusCode::BAD_REQUEST, "Cannot transfer ownership: user \"alice\" cannot open dashboards in this space.");
     assert_eq!(
         fetch_dashboard(&t, &u.alice, "soc-overview").await.owner(),
         Some(OWNER_ALICE)
@@ -220,13 +210,10 @@ async fn forged_owners_and_access_control_in_bodies_are_ignored() {
         StatusCode::BAD_REQUEST,
     );
     // Empty titles and broken panels are refused with the field named.
-    let answer = expect(
+    expect_message(
         post(&t, &u.bob, "/api/dashboards", titled("  ")).await,
         StatusCode::BAD_REQUEST,
-    );
-    assert_eq!(
-        answer["message"],
-        "[request body.data.title]: a dashboard needs a title"
+        "[request body.data.title]: a dashboard needs a title",
     );
     expect(
         post(

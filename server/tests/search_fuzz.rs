@@ -55,10 +55,6 @@ const WORDS: &[&str] = &[
     "*",
 ];
 
-fn json_value() -> impl Strategy<Value = Value> {
-    json_tree(json_leaf(WORDS, false), FUZZ_KEYS)
-}
-
 #[test]
 fn arbitrary_json_never_gets_a_server_error() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -94,7 +90,7 @@ fn arbitrary_json_never_gets_a_server_error() {
     let requests = std::cell::Cell::new(0usize);
     let mut runner = proptest::test_runner::TestRunner::new(config(FUZZ_CASES));
     runner
-        .run(&json_value(), |body| {
+        .run(&json_tree(json_leaf(WORDS, false), FUZZ_KEYS), |body| {
             // Each body as is, and wrapped as a one-document bulk.
             let wrapped = json!([body.clone()]);
             let bulk = format!("{SOURCES}/{fuzz}/documents/bulk_create");

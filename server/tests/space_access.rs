@@ -176,13 +176,10 @@ async fn the_access_report_needs_read_security_and_hides_whether_a_space_exists(
         }
     }
     let elastic = t.login("elastic").await;
-    let body = expect(
+    expect_message(
         t.get_json(&elastic, &access("no-such-space")).await,
         StatusCode::NOT_FOUND,
-    );
-    assert_eq!(
-        body["message"],
-        "Saved object [space/no-such-space] not found"
+        "Saved object [space/no-such-space] not found",
     );
 
     let (status, _) = send_json(t.kibana(Method::GET, &access(EMEA))).await;
@@ -281,14 +278,9 @@ async fn contents_count_what_a_delete_removes_and_need_the_manage_privilege() {
         .await,
         StatusCode::NO_CONTENT,
     );
-    let db = rusqlite::Connection::open(t.db_path()).expect("db");
-    let details: String = db
-        .query_row(
-            "SELECT details FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("audit event");
+    let details: String = t.db_value(
+        "SELECT details FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
+    );
     let details: Value = serde_json::from_str(&details).expect("json details");
     assert_eq!(details["deleted"]["leads"], emea["leads"]);
     assert_eq!(details["deleted"]["dashboards"], emea["dashboards"]);

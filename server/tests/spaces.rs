@@ -245,7 +245,7 @@ async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
         .await,
         StatusCode::NO_CONTENT,
     );
-    let body = expect(
+    expect_message(
         call(
             &t,
             &admin,
@@ -255,10 +255,7 @@ async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
         )
         .await,
         StatusCode::BAD_REQUEST,
-    );
-    assert_eq!(
-        body["message"],
-        "The default space cannot be deleted because it is reserved."
+        "The default space cannot be deleted because it is reserved.",
     );
 }
 
@@ -474,22 +471,13 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
         StatusCode::OK,
     );
     assert!(dashboard_ids(&list).is_empty(), "{list}");
-    let db = rusqlite::Connection::open(t.db_path()).expect("db");
-    let leads: i64 = db
-        .query_row(
-            "SELECT COUNT(*) FROM leads WHERE index_name = '.entity_analytics.entity-leads-temp'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let leads: i64 = t.db_value(
+        "SELECT COUNT(*) FROM leads WHERE index_name = '.entity_analytics.entity-leads-temp'",
+    );
     assert_eq!(leads, 0);
-    let audited: i64 = db
-        .query_row(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("audit");
+    let audited: i64 = t.db_value(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
+    );
     assert_eq!(audited, 1);
     // The default space still has its data.
     let (_, list) = call(&t, &elastic, Method::GET, "/api/dashboards", None).await;

@@ -82,6 +82,13 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// The first column of the first row `sql` selects, read straight from the database file.
+    pub fn db_value<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        let db = rusqlite::Connection::open(self.db_path()).expect("db");
+        db.query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -211,4 +218,11 @@ pub async fn send_with(
 pub fn expect(answer: (StatusCode, Value), status: StatusCode) -> Value {
     assert_eq!(answer.0, status, "{}", answer.1);
     answer.1
+}
+
+/// Asserts an answer's status and the `message` of its body.
+#[track_caller]
+pub fn expect_message(answer: (StatusCode, Value), status: StatusCode, message: &str) {
+    let body = expect(answer, status);
+    assert_eq!(body["message"], message);
 }
