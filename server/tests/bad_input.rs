@@ -622,12 +622,9 @@ async fn sql_metacharacters_in_search_terms_are_literal() {
     assert_eq!(after["total"].as_u64(), Some(total + 1));
 
     // Leads search-like parameters with metacharacters are refused as values, not executed.
+    let injected = format!("{LEADS}?sortField=priority%27%3B--&status=active");
     let body = expect(
-        t.get_json(
-            &elastic,
-            &format!("{LEADS}?sortField=priority%27%3B--&status=active"),
-        )
-        .await,
+        t.get_json(&elastic, &injected).await,
         StatusCode::BAD_REQUEST,
     );
     assert!(body["message"].is_string(), "{body}");

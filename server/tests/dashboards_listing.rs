@@ -65,19 +65,12 @@ async fn seeded_dashboards_list_with_owners_modes_and_version_header() {
 
     // Public versioning: no header is fine, another version is not.
     expect(
-        send_json(
-            t.http
-                .get(t.url("/api/dashboards"))
-                .header("cookie", &victor.cookie),
-        )
-        .await,
+        send_json(t.bare_get(&victor, "/api/dashboards")).await,
         StatusCode::OK,
     );
     let body = expect(
         send_json(
-            t.http
-                .get(t.url("/api/dashboards"))
-                .header("cookie", &victor.cookie)
+            t.bare_get(&victor, "/api/dashboards")
                 .header("elastic-api-version", "1"),
         )
         .await,

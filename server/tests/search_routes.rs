@@ -86,6 +86,12 @@ fn expected_runbooks(user: &str) -> (BTreeSet<String>, BTreeSet<String>) {
     (shown, hidden)
 }
 
+/// What the app shows `s`: the capabilities the SPA asks for at start.
+async fn capabilities(t: &TestServer, s: &Session) -> (StatusCode, Value) {
+    t.post_json(s, "/api/core/capabilities", json!({"applications": []}))
+        .await
+}
+
 fn not_found_body(id: &str) -> Value {
     json!({ "errors": [format!("Could not find a document with id {id}")] })
 }
@@ -630,22 +636,10 @@ async fn the_feature_privilege_guards_every_route() {
     assert!(result_ids(&body).contains(&"rb-004".to_string()), "{body}");
 
     // Capabilities show the app and whether it can be managed.
-    let (_, caps) = t
-        .post_json(
-            &reader,
-            "/api/core/capabilities",
-            json!({"applications": []}),
-        )
-        .await;
+    let (_, caps) = capabilities(&t, &reader).await;
     assert_eq!(caps["navLinks"]["workplaceSearch"], true);
     assert_eq!(caps["workplaceSearch"]["manage"], false);
-    let (_, caps) = t
-        .post_json(
-            &admin,
-            "/api/core/capabilities",
-            json!({"applications": []}),
-        )
-        .await;
+    let (_, caps) = capabilities(&t, &admin).await;
     assert_eq!(caps["workplaceSearch"]["manage"], true);
 }
 
@@ -653,14 +647,8 @@ async fn the_feature_privilege_guards_every_route() {
 async fn identities_are_listed_in_pages_and_validated() {
     let (t, admin) = TestServer::start_as("elastic").await;
     let identities = format!("{SOURCES}/{RUNBOOKS_SOURCE}/external_identities");
-    let body = expect(
-        t.get_json(
-            &admin,
-            &format!("{identities}?page[current]=2&page[size]=2"),
-        )
-        .await,
-        StatusCode::OK,
-    );
+    let second_page = format!("{identities}?page[current]=2&page[size]=2");
+    let body = expect(t.get_json(&admin, &second_page).await, StatusCode::OK);
     let seeded = runbook_identities().len() as u64;
     assert_eq!(
         body["meta"]["page"],

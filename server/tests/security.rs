@@ -154,9 +154,7 @@ async fn login_cycles_the_session_and_logout_invalidates_it() {
     // GET logout redirects to the login page and ends the session too.
     let third = t.login("leads_full_user").await;
     let response = t
-        .http
-        .get(t.url("/api/security/logout"))
-        .header("cookie", &third.cookie)
+        .bare_get(&third, "/api/security/logout")
         .send()
         .await
         .unwrap();
@@ -341,9 +339,7 @@ async fn kibana_header_rules_with_their_exact_texts() {
 
     // No internal origin on an /internal route, with or without a space prefix.
     expect_message(send_json(
-            t.http
-                .get(t.url("/internal/security/me"))
-                .header("cookie", &session.cookie),
+            t.bare_get(&session, "/internal/security/me"),
         )
         .await, StatusCode::BAD_REQUEST, "uri [/internal/security/me] with method [get] exists but is not available with the current configuration");
     expect_message(send_json(
@@ -354,12 +350,7 @@ async fn kibana_header_rules_with_their_exact_texts() {
         )
         .await, StatusCode::BAD_REQUEST, "uri [/internal/security/login] with method [post] exists but is not available with the current configuration");
     expect(
-        send_json(
-            t.http
-                .get(t.url("/s/marketing/internal/security/me"))
-                .header("cookie", &session.cookie),
-        )
-        .await,
+        send_json(t.bare_get(&session, "/s/marketing/internal/security/me")).await,
         StatusCode::BAD_REQUEST,
     );
 

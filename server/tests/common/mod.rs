@@ -102,6 +102,13 @@ impl TestServer {
             .header("elastic-api-version", "1")
     }
 
+    /// A GET with the session cookie and none of the headers the SPA adds.
+    pub fn bare_get(&self, session: &Session, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(self.url(path))
+            .header("cookie", &session.cookie)
+    }
+
     pub async fn login_response(&self, username: &str, password: &str) -> reqwest::Response {
         self.kibana(Method::POST, "/internal/security/login")
             .json(&LoginRequest::basic(username, password, "/login"))
