@@ -52,8 +52,7 @@ async fn sign_out(b: &Browser) -> Result<()> {
 /// elastic builds `hunt_reader` (read on the leads index, Kibana `Read` in every space) in the
 /// role editor, then creates `hana` with it in the user form.
 async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
-    b.goto("/app/management/security/roles").await?;
-    b.sign_in("elastic").await?;
+    sign_in_at(b, "/app/management/security/roles", "elastic").await?;
     click_testid(b, "role-create").await?;
     type_into(b, &testid("role-name"), ROLE).await?;
     // A new role starts with one empty index row.
@@ -163,7 +162,7 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
         let roles = b.wait_for_testid("why-roles", TIMEOUT).await?;
         let text = roles.text().await?;
         ensure!(text.contains(ROLE) && text.contains("no"), "her role is listed as not granting write: {text:?}");
-        let granting = b.wait_for_testid("why-granting", TIMEOUT).await?.text().await?;
+        let granting = text_of(&b, "why-granting").await?;
         ensure!(granting.contains("leads_full_access"), "an existing role that grants write: {granting:?}");
         b.screenshot("admin-user-why").await?;
         b.driver.action_chain().send_keys(Key::Escape).perform().await?;
@@ -198,33 +197,20 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_without_management_is_told_why_and_sees_their_own_access() -> Result<()> {
     run(|b| async move {
-        b.goto("/app/management/security/users").await?;
-        b.sign_in("alice").await?;
+        sign_in_at(&b, "/app/management/security/users", "alice").await?;
         b.wait_for_testid("app-forbidden", TIMEOUT).await?;
         click_testid(&b, "app-forbidden-why").await?;
-        let needed = b
-            .wait_for_testid("why-needed", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        let needed = text_of(&b, "why-needed").await?;
         ensure!(
             needed.contains("management"),
             "names the feature: {needed:?}"
         );
-        let roles = b
-            .wait_for_testid("why-roles", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        let roles = text_of(&b, "why-roles").await?;
         ensure!(
             roles.contains("dashboard_editor"),
             "her role was checked: {roles:?}"
         );
-        let snippet = b
-            .wait_for_testid("why-snippet", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        let snippet = text_of(&b, "why-snippet").await?;
         ensure!(
             snippet.starts_with("PUT kbn:/api/security/role/"),
             "a Kibana role fix: {snippet:?}"

@@ -16,8 +16,7 @@ async fn as_user(b: &Browser, user: &str) -> Result<()> {
     if sign_out_if_signed_in(b).await? {
         b.wait_for_path("/login", TIMEOUT).await?;
     }
-    b.goto(DASHBOARD).await?;
-    b.sign_in(user).await?;
+    sign_in_at(b, DASHBOARD, user).await?;
     b.wait_for_path(DASHBOARD, TIMEOUT).await?;
     b.wait_for_testid("dashboard-panels", TIMEOUT).await?;
     Ok(())

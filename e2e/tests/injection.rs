@@ -47,8 +47,7 @@ async fn markup_in_titles_and_documents_is_shown_as_text() -> Result<()> {
             .await?;
         let id = created["id"].as_str().context("dashboard created")?.to_string();
 
-        b.goto("/app/dashboards").await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, "/app/dashboards", "elastic").await?;
         b.goto("/app/dashboards").await?;
         let row = b.wait_for(&format!("{}[data-dashboard-id='{id}']", testid("dashboard-row")), TIMEOUT).await?;
         let text = row.text().await?;
@@ -56,7 +55,7 @@ async fn markup_in_titles_and_documents_is_shown_as_text() -> Result<()> {
         ensure!(pwned(&b).await?.is_none() && injected_elements(&b).await? == 0, "nothing ran in the list");
 
         b.goto(&format!("/app/dashboards/view/{id}")).await?;
-        let heading = b.wait_for_testid("dashboard-title", TIMEOUT).await?.text().await?;
+        let heading = text_of(&b, "dashboard-title").await?;
         ensure!(heading.contains(SCRIPT), "the page title is literal: {heading:?}");
         b.wait_for_testid("dashboard-panels", TIMEOUT).await?;
         ensure!(pwned(&b).await?.is_none() && injected_elements(&b).await? == 0, "nothing ran on the page");

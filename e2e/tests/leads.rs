@@ -15,8 +15,7 @@ const LEADS_PAGE: &str = "/app/security/entity_analytics";
 const GENERATION: Duration = Duration::from_secs(30);
 
 async fn open_leads(b: &Browser, user: &str) -> Result<()> {
-    b.goto(LEADS_PAGE).await?;
-    b.sign_in(user).await?;
+    sign_in_at(b, LEADS_PAGE, user).await?;
     b.wait_for_path(LEADS_PAGE, TIMEOUT).await?;
     Ok(())
 }
@@ -103,11 +102,7 @@ async fn full_user_generates_leads_and_sees_them() -> Result<()> {
             count(&b, &testid("lead-card")).await? >= 5,
             "a page of generated leads"
         );
-        let label = b
-            .wait_for_testid("leads-generate", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        let label = text_of(&b, "leads-generate").await?;
         ensure!(
             label == "Regenerate",
             "with leads the button reads Regenerate, got {label:?}"

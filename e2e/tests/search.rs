@@ -41,14 +41,9 @@ async fn search_as(b: &Browser, user: &str) -> Result<(Vec<String>, String)> {
     if sign_out_if_signed_in(b).await? {
         b.wait_for("#login-username", TIMEOUT).await?;
     }
-    b.goto(QUERY_PAGE).await?;
-    b.sign_in(user).await?;
+    sign_in_at(b, QUERY_PAGE, user).await?;
     let ids = result_ids(b).await?;
-    let total = b
-        .wait_for_testid("search-total", TIMEOUT)
-        .await?
-        .text()
-        .await?;
+    let total = text_of(b, "search-total").await?;
     Ok((ids, total))
 }
 
@@ -92,7 +87,7 @@ async fn the_same_query_shows_each_user_what_they_may_see() -> Result<()> {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let total_after = b.wait_for_testid("search-total", TIMEOUT).await?.text().await?;
+        let total_after = text_of(&b, "search-total").await?;
         ensure!(total_after != total_before, "the count grew: {total_before:?} → {total_after:?}");
         b.screenshot("search-after-grant").await?;
         Ok(())

@@ -117,8 +117,7 @@ async fn click_edit(b: &Browser) -> Result<()> {
 /// the page's Edit button (the URL stays the dashboard's own, without `?mode=edit`); the title the
 /// editor loaded.
 async fn open_editor(b: &Browser, user: &str, path: &str) -> Result<String> {
-    b.goto(path).await?;
-    b.sign_in(user).await?;
+    sign_in_at(b, path, user).await?;
     b.wait_for_path(path, TIMEOUT).await?;
     click_edit(b)
         .await

@@ -41,8 +41,7 @@ async fn dashboard_titles(b: &Browser) -> Result<Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_with_two_spaces_picks_one_and_sees_its_data() -> Result<()> {
     run(|b| async move {
-        b.goto("/login").await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, "/login", "elastic").await?;
         b.wait_for_testid("space-selector", TIMEOUT).await?;
         let cards = texts(&b, &testid("space-card")).await?;
         ensure!(cards.len() == 2, "Default and SOC EMEA: {cards:?}");
@@ -92,8 +91,7 @@ async fn a_user_with_two_spaces_picks_one_and_sees_its_data() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_with_one_space_never_sees_the_selector_and_is_told_about_others() -> Result<()> {
     run(|b| async move {
-        b.goto("/login").await?;
-        b.sign_in("alice").await?;
+        sign_in_at(&b, "/login", "alice").await?;
         wait_for_location(&b, "/app/dashboards", TIMEOUT).await?;
         ensure!(
             !b.is_shown(&testid("space-selector")).await?,

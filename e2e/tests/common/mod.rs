@@ -147,3 +147,15 @@ pub async fn runbooks_source(b: &Browser, admin: &reqwest::Client) -> Result<Str
         .context("the seeded Runbooks source")?
         .to_string())
 }
+
+/// Waits for the element with this test id and reads its text.
+pub async fn text_of(b: &Browser, id: &str) -> Result<String> {
+    Ok(b.wait_for_testid(id, TIMEOUT).await?.text().await?)
+}
+
+/// Opens `path`, which sends a signed-out browser to the login page, and signs in as `user`.
+pub async fn sign_in_at(b: &Browser, path: &str, user: &str) -> Result<()> {
+    b.goto(path).await?;
+    b.sign_in(user).await?;
+    Ok(())
+}
