@@ -92,6 +92,15 @@ async fn capabilities(t: &TestServer, s: &Session) -> (StatusCode, Value) {
         .await
 }
 
+/// An external identity that maps `leads_read_user` to one permission.
+fn reader_identity(id: &str, permission: &str) -> Value {
+    json!({
+        "external_user_id": id,
+        "external_user_properties": [{"attribute_name": "_elasticsearch_username", "attribute_value": "leads_read_user"}],
+        "permissions": [permission]
+    })
+}
+
 fn not_found_body(id: &str) -> Value {
     json!({ "errors": [format!("Could not find a document with id {id}")] })
 }
@@ -272,17 +281,11 @@ async fn a_permission_change_applies_to_the_next_search() {
     let (_, before) = search(&t, &user, json!({"query": "ransomware"})).await;
     assert!(!sees(&before, "rb-002"));
     let identities = format!("{SOURCES}/{RUNBOOKS_SOURCE}/external_identities");
-    let created = expect(t
-        .post_json(
-            &admin,
-            &identities,
-            json!({
-                "external_user_id": "tier1",
-                "external_user_properties": [{"attribute_name": "_elasticsearch_username", "attribute_value": "leads_read_user"}],
-                "permissions": ["ir-team"]
-            }),
-        )
-        .await, StatusCode::OK);
+    let created = expect(
+        t.post_json(&admin, &identities, reader_identity("tier1", "ir-team"))
+            .await,
+        StatusCode::OK,
+    );
     assert_eq!(created["content_source_id"], RUNBOOKS_SOURCE);
     let (_, after) = search(&t, &user, json!({"query": "ransomware"})).await;
     assert!(sees(&after, "rb-002"), "{after}");
@@ -293,17 +296,15 @@ async fn a_permission_change_applies_to_the_next_search() {
     );
 
     // A second identity adds contractors: the one denied runbook disappears, ir-team stays.
-    expect(t
-        .post_json(
+    expect(
+        t.post_json(
             &admin,
             &identities,
-            json!({
-                "external_user_id": "tier1-contract",
-                "external_user_properties": [{"attribute_name": "_elasticsearch_username", "attribute_value": "leads_read_user"}],
-                "permissions": ["contractors"]
-            }),
+            reader_identity("tier1-contract", "contractors"),
         )
-        .await, StatusCode::OK);
+        .await,
+        StatusCode::OK,
+    );
     let (_, body) = search(&t, &user, json!({"query": "privileged account"})).await;
     assert!(!sees(&body, "rb-004"), "{body}");
     let (_, body) = search(&t, &user, json!({"query": "ransomware"})).await;
