@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::api_session;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -43,15 +43,8 @@ where
     }
 }
 
-async fn count(b: &Browser, selector: &str) -> Result<usize> {
-    Ok(b.driver.find_all(By::Css(selector)).await?.len())
-}
-
 async fn sign_out(b: &Browser) -> Result<()> {
-    b.wait_for_testid("sign-out", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "sign-out").await?;
     b.wait_for("#login-username", TIMEOUT).await?;
     Ok(())
 }
@@ -59,12 +52,8 @@ async fn sign_out(b: &Browser) -> Result<()> {
 /// elastic builds `hunt_reader` (read on the leads index, Kibana `Read` in every space) in the
 /// role editor, then creates `hana` with it in the user form.
 async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
-    b.goto("/app/management/security/roles").await?;
-    b.sign_in("elastic").await?;
-    b.wait_for_testid("role-create", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    sign_in_at(b, "/app/management/security/roles", "elastic").await?;
+    click_testid(b, "role-create").await?;
     type_into(b, &testid("role-name"), ROLE).await?;
     // A new role starts with one empty index row.
     type_into(
@@ -73,30 +62,20 @@ async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
         ".entity_analytics.entity-leads-*",
     )
     .await?;
-    b.wait_for(
+    click(
+        b,
         &format!("{} input[value=read]", testid("role-index-privileges")),
-        TIMEOUT,
     )
-    .await?
-    .click()
     .await?;
-    b.wait_for_testid("role-add-space", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "role-add-space").await?;
     // The radios are styled as a segmented control: click the `Read` segment (All, Read, Customize).
-    b.wait_for(
+    click(
+        b,
         &format!("{} label.segment:nth-child(2)", testid("role-space-row")),
-        TIMEOUT,
     )
-    .await?
-    .click()
     .await?;
     b.screenshot("admin-role-editor").await?;
-    b.wait_for_testid("role-save", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "role-save").await?;
     b.wait_for(
         &format!("{}[data-role={ROLE}]", testid("role-row")),
         TIMEOUT,
@@ -105,10 +84,7 @@ async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
     .context("the roles list shows the new role after saving")?;
 
     b.goto("/app/management/security/users").await?;
-    b.wait_for_testid("user-create", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "user-create").await?;
     type_into(b, &testid("user-username"), USER).await?;
     type_into(b, &testid("user-full-name"), "Hana Hunter").await?;
     type_into(b, &testid("user-password"), USER_PASSWORD).await?;
@@ -118,10 +94,7 @@ async fn admin_creates_role_and_user(b: &Browser) -> Result<()> {
         .context("the new role is offered in the user form")?
         .click()
         .await?;
-    b.wait_for_testid("user-form-submit", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "user-form-submit").await?;
     b.wait_for(
         &format!("{}[data-username={USER}]", testid("user-row")),
         TIMEOUT,
@@ -185,11 +158,11 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
         b.wait_for_testid("leads-readonly-callout", TIMEOUT).await?;
 
         // "Why?" names her role as checked and the role that would grant write.
-        b.wait_for_testid("leads-why", TIMEOUT).await?.click().await?;
+        click_testid(&b, "leads-why").await?;
         let roles = b.wait_for_testid("why-roles", TIMEOUT).await?;
         let text = roles.text().await?;
         ensure!(text.contains(ROLE) && text.contains("no"), "her role is listed as not granting write: {text:?}");
-        let granting = b.wait_for_testid("why-granting", TIMEOUT).await?.text().await?;
+        let granting = text_of(&b, "why-granting").await?;
         ensure!(granting.contains("leads_full_access"), "an existing role that grants write: {granting:?}");
         b.screenshot("admin-user-why").await?;
         b.driver.action_chain().send_keys(Key::Escape).perform().await?;
@@ -203,7 +176,7 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
             .json(&serde_json::json!({ "username": USER, "roles": [], "full_name": "Hana Hunter", "enabled": true }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "admin removes the role: {}", response.status());
+        ensure_ok(&response, "admin removes the role")?;
         let removed = Instant::now();
         wait_until("the leads section to close", LIVE_DOWNGRADE + Duration::from_secs(5), || async {
             Ok(count(&b, &testid("leads-section")).await? == 0)
@@ -224,36 +197,20 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_without_management_is_told_why_and_sees_their_own_access() -> Result<()> {
     run(|b| async move {
-        b.goto("/app/management/security/users").await?;
-        b.sign_in("alice").await?;
+        sign_in_at(&b, "/app/management/security/users", "alice").await?;
         b.wait_for_testid("app-forbidden", TIMEOUT).await?;
-        b.wait_for_testid("app-forbidden-why", TIMEOUT)
-            .await?
-            .click()
-            .await?;
-        let needed = b
-            .wait_for_testid("why-needed", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        click_testid(&b, "app-forbidden-why").await?;
+        let needed = text_of(&b, "why-needed").await?;
         ensure!(
             needed.contains("management"),
             "names the feature: {needed:?}"
         );
-        let roles = b
-            .wait_for_testid("why-roles", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        let roles = text_of(&b, "why-roles").await?;
         ensure!(
             roles.contains("dashboard_editor"),
             "her role was checked: {roles:?}"
         );
-        let snippet = b
-            .wait_for_testid("why-snippet", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        let snippet = text_of(&b, "why-snippet").await?;
         ensure!(
             snippet.starts_with("PUT kbn:/api/security/role/"),
             "a Kibana role fix: {snippet:?}"
@@ -265,10 +222,7 @@ async fn a_user_without_management_is_told_why_and_sees_their_own_access() -> Re
             .await?;
 
         // Her own effective access, from the user menu: Dashboard All via dashboard_editor.
-        b.wait_for_testid("user-menu", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "user-menu").await?;
         let dashboard = b
             .wait_for(
                 &format!("{}[data-feature=dashboard]", testid("access-feature")),

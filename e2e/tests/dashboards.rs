@@ -6,32 +6,24 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::api_session;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
 const DASHBOARD: &str = "/app/dashboards/view/endpoint-health";
 
 async fn as_user(b: &Browser, user: &str) -> Result<()> {
-    if b.is_shown(&testid("sign-out")).await? {
-        b.wait_for_testid("sign-out", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+    if sign_out_if_signed_in(b).await? {
         b.wait_for_path("/login", TIMEOUT).await?;
     }
-    b.goto(DASHBOARD).await?;
-    b.sign_in(user).await?;
+    sign_in_at(b, DASHBOARD, user).await?;
     b.wait_for_path(DASHBOARD, TIMEOUT).await?;
     b.wait_for_testid("dashboard-panels", TIMEOUT).await?;
     Ok(())
 }
 
 async fn open_share(b: &Browser) -> Result<WebElement> {
-    b.wait_for_testid("dashboard-share", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "dashboard-share").await?;
     b.wait_for(&format!("dialog[open]{}", testid("share-dialog")), TIMEOUT)
         .await
 }
@@ -128,19 +120,13 @@ async fn restrict_view_refuse_reopen_and_transfer() -> Result<()> {
         open_share(&b).await?;
         let search = b.wait_for_testid("share-owner-search", TIMEOUT).await?;
         search.send_keys("Bob").await?;
-        b.wait_for_testid("share-owner-option", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "share-owner-option").await?;
         let confirm = b.wait_for_testid("share-transfer-confirm", TIMEOUT).await?;
         ensure!(
             confirm.text().await?.contains("lose the ability"),
             "the confirmation warns alice"
         );
-        b.wait_for_testid("share-transfer-confirm-button", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "share-transfer-confirm-button").await?;
         let started = Instant::now();
         loop {
             let owner = b

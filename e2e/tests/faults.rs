@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::generate_leads;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run_with, testid, Browser, FaultKind, Options, TIMEOUT};
 use gatehouse_server::faults::FaultRule;
@@ -55,42 +55,6 @@ fn on_get(path: &str, kind: FaultKind) -> FaultRule {
     }
 }
 
-async fn wait_for_text(
-    b: &Browser,
-    selector: &str,
-    needle: &str,
-    timeout: Duration,
-) -> Result<String> {
-    let started = Instant::now();
-    let mut seen = Vec::new();
-    loop {
-        seen.clear();
-        for el in b.driver.find_all(By::Css(selector)).await? {
-            let text = el.text().await.unwrap_or_default();
-            if text.contains(needle) {
-                return Ok(text);
-            }
-            seen.push(text);
-        }
-        if started.elapsed() > timeout {
-            bail!("timed out after {timeout:?} waiting for `{selector}` to contain {needle:?}; saw {seen:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn count(b: &Browser, selector: &str) -> Result<usize> {
-    Ok(b.driver.find_all(By::Css(selector)).await?.len())
-}
-
-async fn click(b: &Browser, selector: &str) -> Result<()> {
-    b.wait_for(selector, TIMEOUT)
-        .await?
-        .click()
-        .await
-        .with_context(|| format!("clicking {selector}"))
-}
-
 /// Leaves the leads page and comes back through the header, so the section mounts and asks for
 /// its list again.
 async fn reopen_leads(b: &Browser) -> Result<()> {
@@ -105,8 +69,7 @@ async fn reopen_leads(b: &Browser) -> Result<()> {
 async fn leads_list_survives(kind: FaultKind) -> Result<()> {
     run_with(FAULTS, move |b| async move {
         generate_leads(&b).await?;
-        b.goto(LEADS_PAGE).await?;
-        b.sign_in("leads_full_user").await?;
+        sign_in_at(&b, LEADS_PAGE, "leads_full_user").await?;
         b.wait_for_path(LEADS_PAGE, TIMEOUT).await?;
         b.wait_for_testid("lead-card", TIMEOUT)
             .await
@@ -211,8 +174,7 @@ async fn leads_list_dropped_connection() -> Result<()> {
 async fn dashboards_list_html_502() -> Result<()> {
     let kind = FaultKind::Html502;
     run_with(FAULTS, move |b| async move {
-        b.goto(DASHBOARDS_PAGE).await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, DASHBOARDS_PAGE, "elastic").await?;
         b.wait_for_path(DASHBOARDS_PAGE, TIMEOUT).await?;
         b.wait_for_testid("dashboard-row", TIMEOUT).await?;
 
@@ -271,8 +233,7 @@ async fn session_check_dropped_connection_at_load() -> Result<()> {
     const ME: &str = "/internal/security/me";
     let kind = FaultKind::DropConnection;
     run_with(FAULTS, move |b| async move {
-        b.goto(DASHBOARDS_PAGE).await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, DASHBOARDS_PAGE, "elastic").await?;
         b.wait_for_testid("dashboard-row", TIMEOUT).await?;
 
         b.set_faults(vec![on_get(ME, kind)]).await?;
@@ -372,8 +333,7 @@ async fn a_page_whose_module_cannot_be_fetched_says_so_and_opens_once_it_can() -
     const DEV_TOOLS_PAGE: &str = "/app/dev_tools";
     let kind = FaultKind::Html502;
     run_with(FAULTS, move |b| async move {
-        b.goto(LEADS_PAGE).await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, LEADS_PAGE, "elastic").await?;
         b.wait_for_testid("leads-section", TIMEOUT).await?;
         b.set_faults(vec![on_page_modules(kind, None)]).await?;
 
@@ -425,8 +385,7 @@ async fn a_page_whose_module_cannot_be_fetched_says_so_and_opens_once_it_can() -
 async fn a_dialog_whose_code_cannot_be_fetched_says_so_and_opens_once_it_can() -> Result<()> {
     let kind = FaultKind::Html502;
     run_with(FAULTS, move |b| async move {
-        b.goto(LEADS_PAGE).await?;
-        b.sign_in("leads_read_user").await?;
+        sign_in_at(&b, LEADS_PAGE, "leads_read_user").await?;
         b.wait_for_testid("leads-why", TIMEOUT).await?;
         b.set_faults(vec![on_page_modules(kind, None)]).await?;
 
@@ -485,8 +444,7 @@ async fn a_dialog_whose_code_cannot_be_fetched_says_so_and_opens_once_it_can() -
 async fn a_slow_page_module_shows_the_loading_bar_until_the_page_opens() -> Result<()> {
     let bar = testid("route-loading");
     run_with(FAULTS, move |b| async move {
-        b.goto(LEADS_PAGE).await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, LEADS_PAGE, "elastic").await?;
         b.wait_for_testid("leads-section", TIMEOUT).await?;
         ensure!(!b.is_shown(&bar).await?, "no bar while nothing is loading");
         b.set_faults(vec![on_page_modules(FaultKind::Stall, Some(3))])
@@ -557,8 +515,7 @@ async fn the_leads_page_is_drawn_before_the_app_starts_and_the_app_draws_the_sam
     let kind = FaultKind::Html502;
     run_with(FAULTS, move |b| async move {
         generate_leads(&b).await?;
-        b.goto(LEADS_PAGE).await?;
-        b.sign_in("leads_full_user").await?;
+        sign_in_at(&b, LEADS_PAGE, "leads_full_user").await?;
         b.wait_for_testid("lead-card", TIMEOUT).await?;
 
         // The wasm is asked for again, not taken from the cache, so the fault reaches it.

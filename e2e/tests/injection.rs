@@ -5,7 +5,7 @@
 mod common;
 
 use anyhow::{ensure, Context, Result};
-use common::api_session;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -47,8 +47,7 @@ async fn markup_in_titles_and_documents_is_shown_as_text() -> Result<()> {
             .await?;
         let id = created["id"].as_str().context("dashboard created")?.to_string();
 
-        b.goto("/app/dashboards").await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, "/app/dashboards", "elastic").await?;
         b.goto("/app/dashboards").await?;
         let row = b.wait_for(&format!("{}[data-dashboard-id='{id}']", testid("dashboard-row")), TIMEOUT).await?;
         let text = row.text().await?;
@@ -56,27 +55,20 @@ async fn markup_in_titles_and_documents_is_shown_as_text() -> Result<()> {
         ensure!(pwned(&b).await?.is_none() && injected_elements(&b).await? == 0, "nothing ran in the list");
 
         b.goto(&format!("/app/dashboards/view/{id}")).await?;
-        let heading = b.wait_for_testid("dashboard-title", TIMEOUT).await?.text().await?;
+        let heading = text_of(&b, "dashboard-title").await?;
         ensure!(heading.contains(SCRIPT), "the page title is literal: {heading:?}");
         b.wait_for_testid("dashboard-panels", TIMEOUT).await?;
         ensure!(pwned(&b).await?.is_none() && injected_elements(&b).await? == 0, "nothing ran on the page");
 
         // A searchable document with the same markup, found through its highlighted snippet.
-        let sources: serde_json::Value = admin.get(b.url("/api/ws/v1/sources")).send().await?.json().await?;
-        let list = sources["results"].as_array().or(sources.as_array()).cloned().unwrap_or_default();
-        let runbooks = list
-            .iter()
-            .find(|s| s["name"] == "Runbooks")
-            .and_then(|s| s["id"].as_str())
-            .context("the seeded Runbooks source")?
-            .to_string();
+        let runbooks = runbooks_source(&b, &admin).await?;
         let response = admin
             .post(b.url(&format!("/api/ws/v1/sources/{runbooks}/documents/bulk_create")))
             .header("kbn-xsrf", "true")
             .json(&serde_json::json!([{ "id": "xss-1", "title": format!("Zebrafish {IMG}"), "body": format!("zebrafish notes {SCRIPT} end") }]))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "document stored: {}", response.status());
+        ensure_ok(&response, "document stored")?;
         b.goto("/app/search?q=zebrafish").await?;
         let result = b.wait_for_testid("search-result", TIMEOUT).await?;
         let text = result.text().await?;

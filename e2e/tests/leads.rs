@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::{api_session, generate_leads};
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -15,8 +15,7 @@ const LEADS_PAGE: &str = "/app/security/entity_analytics";
 const GENERATION: Duration = Duration::from_secs(30);
 
 async fn open_leads(b: &Browser, user: &str) -> Result<()> {
-    b.goto(LEADS_PAGE).await?;
-    b.sign_in(user).await?;
+    sign_in_at(b, LEADS_PAGE, user).await?;
     b.wait_for_path(LEADS_PAGE, TIMEOUT).await?;
     Ok(())
 }
@@ -72,31 +71,6 @@ async fn enter_does_nothing(b: &Browser, needle: &str, what: &str) -> Result<()>
     Ok(())
 }
 
-async fn wait_for_text(
-    b: &Browser,
-    selector: &str,
-    needle: &str,
-    timeout: Duration,
-) -> Result<String> {
-    let started = Instant::now();
-    loop {
-        for el in b.driver.find_all(By::Css(selector)).await? {
-            let text = el.text().await.unwrap_or_default();
-            if text.contains(needle) {
-                return Ok(text);
-            }
-        }
-        if started.elapsed() > timeout {
-            bail!("timed out waiting for `{selector}` to contain {needle:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn count(b: &Browser, selector: &str) -> Result<usize> {
-    Ok(b.driver.find_all(By::Css(selector)).await?.len())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_user_generates_leads_and_sees_them() -> Result<()> {
     run(|b| async move {
@@ -128,11 +102,7 @@ async fn full_user_generates_leads_and_sees_them() -> Result<()> {
             count(&b, &testid("lead-card")).await? >= 5,
             "a page of generated leads"
         );
-        let label = b
-            .wait_for_testid("leads-generate", TIMEOUT)
-            .await?
-            .text()
-            .await?;
+        let label = text_of(&b, "leads-generate").await?;
         ensure!(
             label == "Regenerate",
             "with leads the button reads Regenerate, got {label:?}"
@@ -140,10 +110,7 @@ async fn full_user_generates_leads_and_sees_them() -> Result<()> {
         b.screenshot("leads-full-user").await?;
 
         // Open one lead: the detail names what was observed.
-        b.wait_for_testid("lead-open", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "lead-open").await?;
         let detail = b
             .wait_for(&format!("{} .lead-detail", testid("lead-detail")), TIMEOUT)
             .await?;
@@ -296,7 +263,7 @@ async fn a_role_removed_mid_session_is_noticed_on_the_next_call() -> Result<()> 
             .json(&serde_json::json!({ "username": "leads_full_user", "roles": ["kibana_admin"], "enabled": true }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "admin changes the roles: {}", response.status());
+        ensure_ok(&response, "admin changes the roles")?;
 
         generate.click().await?;
         wait_for_text(&b, &testid("toast"), "(403)", GENERATION).await.context("the denial is toasted")?;
@@ -331,7 +298,7 @@ async fn an_open_page_follows_a_role_change_without_a_reload() -> Result<()> {
             .json(&serde_json::json!({ "username": "leads_read_user", "roles": ["kibana_admin"], "enabled": true }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "admin changes the roles: {}", response.status());
+        ensure_ok(&response, "admin changes the roles")?;
 
         wait_for_text(&b, &testid("toast"), "Your privileges changed", TIMEOUT).await?;
         b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;

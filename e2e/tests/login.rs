@@ -3,15 +3,15 @@
 
 use std::time::Duration;
 
+mod common;
+
 use anyhow::{ensure, Context, Result};
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, PASSWORD, TIMEOUT};
 
 async fn sign_out(b: &Browser) -> Result<()> {
-    b.wait_for_testid("sign-out", TIMEOUT)
-        .await?
-        .click()
-        .await?;
+    click_testid(b, "sign-out").await?;
     b.wait_for_path("/login", TIMEOUT).await?;
     b.wait_for("#login-username", TIMEOUT).await?;
     Ok(())
@@ -70,8 +70,7 @@ async fn bad_password_shows_an_alert_and_stays_on_login() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_cookie_is_httponly_and_samesite_strict() -> Result<()> {
     run(|b| async move {
-        b.goto("/login").await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, "/login", "elastic").await?;
         let sid = b
             .driver
             .get_named_cookie("sid")
@@ -91,8 +90,7 @@ async fn session_cookie_is_httponly_and_samesite_strict() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_returns_to_login_and_ends_the_session() -> Result<()> {
     run(|b| async move {
-        b.goto("/login").await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, "/login", "elastic").await?;
         let old = b
             .driver
             .get_named_cookie("sid")

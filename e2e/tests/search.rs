@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use anyhow::{bail, ensure, Context, Result};
-use common::api_session;
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -38,21 +38,12 @@ async fn result_ids(b: &Browser) -> Result<Vec<String>> {
 }
 
 async fn search_as(b: &Browser, user: &str) -> Result<(Vec<String>, String)> {
-    if b.is_shown(&testid("sign-out")).await? {
-        b.wait_for_testid("sign-out", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+    if sign_out_if_signed_in(b).await? {
         b.wait_for("#login-username", TIMEOUT).await?;
     }
-    b.goto(QUERY_PAGE).await?;
-    b.sign_in(user).await?;
+    sign_in_at(b, QUERY_PAGE, user).await?;
     let ids = result_ids(b).await?;
-    let total = b
-        .wait_for_testid("search-total", TIMEOUT)
-        .await?
-        .text()
-        .await?;
+    let total = text_of(b, "search-total").await?;
     Ok((ids, total))
 }
 
@@ -71,19 +62,7 @@ async fn the_same_query_shows_each_user_what_they_may_see() -> Result<()> {
 
         // An administrator maps leads_read_user to ir-team; the next search shows the runbook.
         let admin = api_session(&b, "elastic").await?;
-        let sources: serde_json::Value = admin
-            .get(b.url("/api/ws/v1/sources"))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let list = sources["results"].as_array().or(sources.as_array()).cloned().unwrap_or_default();
-        let runbooks = list
-            .iter()
-            .find(|s| s["name"] == "Runbooks")
-            .and_then(|s| s["id"].as_str())
-            .context("the seeded Runbooks source")?
-            .to_string();
+        let runbooks = runbooks_source(&b, &admin).await?;
         let response = admin
             .post(b.url(&format!("/api/ws/v1/sources/{runbooks}/external_identities")))
             .header("kbn-xsrf", "true")
@@ -94,7 +73,7 @@ async fn the_same_query_shows_each_user_what_they_may_see() -> Result<()> {
             }))
             .send()
             .await?;
-        ensure!(response.status().is_success(), "identity created: {}", response.status());
+        ensure_ok(&response, "identity created")?;
 
         b.goto(QUERY_PAGE).await?;
         let started = Instant::now();
@@ -108,7 +87,7 @@ async fn the_same_query_shows_each_user_what_they_may_see() -> Result<()> {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let total_after = b.wait_for_testid("search-total", TIMEOUT).await?.text().await?;
+        let total_after = text_of(&b, "search-total").await?;
         ensure!(total_after != total_before, "the count grew: {total_before:?} → {total_after:?}");
         b.screenshot("search-after-grant").await?;
         Ok(())

@@ -12,6 +12,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 use serde_json::{json, Value};
@@ -43,11 +44,7 @@ async fn stored(b: &Browser, id: &str) -> Result<Value> {
         .get(b.url(&format!("/api/dashboards/{id}")))
         .send()
         .await?;
-    ensure!(
-        response.status().is_success(),
-        "read {id}: {}",
-        response.status()
-    );
+    ensure_ok(&response, &format!("read {id}"))?;
     Ok(response.json().await?)
 }
 
@@ -117,14 +114,15 @@ async fn click_edit(b: &Browser) -> Result<()> {
 }
 
 /// Signs `user` in through the login page the app redirects `path` to, and opens the editor with
-/// the page's Edit button (the URL stays the dashboard's own, without `?mode=edit`).
-async fn open_editor(b: &Browser, user: &str, path: &str) -> Result<()> {
-    b.goto(path).await?;
-    b.sign_in(user).await?;
+/// the page's Edit button (the URL stays the dashboard's own, without `?mode=edit`); the title the
+/// editor loaded.
+async fn open_editor(b: &Browser, user: &str, path: &str) -> Result<String> {
+    sign_in_at(b, path, user).await?;
     b.wait_for_path(path, TIMEOUT).await?;
     click_edit(b)
         .await
-        .with_context(|| format!("{user} opens the editor at {path}"))
+        .with_context(|| format!("{user} opens the editor at {path}"))?;
+    loaded_value(b, &title_input()).await
 }
 
 /// The tab's own signal that the session ended: the login page, remembering where the user was.
@@ -144,8 +142,7 @@ async fn wait_for_login_page(b: &Browser, dashboard_id: &str) -> Result<()> {
 async fn unsaved_dashboard_edits_survive_session_expiry() -> Result<()> {
     run(|b| async move {
         let path = "/app/dashboards/view/soc-overview";
-        open_editor(&b, "alice", path).await?;
-        let title = loaded_value(&b, &title_input()).await?;
+        let title = open_editor(&b, "alice", path).await?;
         let description = value_of(&b, &description_input()).await?;
         let panels = panel_rows(&b).await?;
 
@@ -158,10 +155,7 @@ async fn unsaved_dashboard_edits_survive_session_expiry() -> Result<()> {
             .await?
             .send_keys(" Draft kept across sign-in.")
             .await?;
-        b.wait_for_testid("dashboard-add-panel", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "dashboard-add-panel").await?;
         let edited_title = format!("{title} (reviewed)");
         let edited_description = format!("{description} Draft kept across sign-in.");
         wait_for_value(&b, &title_input(), &edited_title).await?;
@@ -195,10 +189,7 @@ async fn unsaved_dashboard_edits_survive_session_expiry() -> Result<()> {
         b.screenshot("session-expiry-restored").await?;
 
         // Saving works, and the server has exactly what was in the form.
-        b.wait_for_testid("dashboard-save", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "dashboard-save").await?;
         let started = Instant::now();
         loop {
             let shown = b.wait_for_testid("dashboard-title", TIMEOUT).await;
@@ -248,8 +239,7 @@ async fn drafts_belong_to_their_user_and_can_be_discarded() -> Result<()> {
     run(|b| async move {
         // endpoint-health is alice's and open to every editor, so bob may edit it too.
         let path = "/app/dashboards/view/endpoint-health";
-        open_editor(&b, "alice", path).await?;
-        let title = loaded_value(&b, &title_input()).await?;
+        let title = open_editor(&b, "alice", path).await?;
         b.wait_for(&title_input(), TIMEOUT)
             .await?
             .send_keys(" alice-unsaved-draft")
@@ -303,10 +293,7 @@ async fn drafts_belong_to_their_user_and_can_be_discarded() -> Result<()> {
             .await
             .context("bob's own draft is offered back")?;
         wait_for_value(&b, &title_input(), &format!("{title} bob-unsaved")).await?;
-        b.wait_for_testid("dashboard-draft-discard", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "dashboard-draft-discard").await?;
         wait_for_value(&b, &title_input(), &title).await?;
         ensure!(
             !b.is_shown(&testid("dashboard-draft-restored")).await?,

@@ -4,7 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use anyhow::{bail, ensure, Result};
+use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
@@ -38,27 +41,21 @@ async fn dashboard_titles(b: &Browser) -> Result<Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_with_two_spaces_picks_one_and_sees_its_data() -> Result<()> {
     run(|b| async move {
-        b.goto("/login").await?;
-        b.sign_in("elastic").await?;
+        sign_in_at(&b, "/login", "elastic").await?;
         b.wait_for_testid("space-selector", TIMEOUT).await?;
         let cards = texts(&b, &testid("space-card")).await?;
         ensure!(cards.len() == 2, "Default and SOC EMEA: {cards:?}");
         b.screenshot("spaces-selector").await?;
 
-        b.wait_for(
+        click(
+            &b,
             &format!("{}[data-space=soc-emea]", testid("space-card")),
-            TIMEOUT,
         )
-        .await?
-        .click()
         .await?;
         wait_for_location(&b, "/s/soc-emea/app/", TIMEOUT).await?;
         // The EMEA space's own leads (seeded), and its own dashboards.
         b.wait_for_testid("lead-card", TIMEOUT).await?;
-        b.wait_for_testid("nav-dashboards", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "nav-dashboards").await?;
         wait_for_location(&b, "/s/soc-emea/app/dashboards", TIMEOUT).await?;
         let titles = dashboard_titles(&b).await?;
         ensure!(titles.iter().any(|t| t == "EMEA incidents"), "{titles:?}");
@@ -69,16 +66,11 @@ async fn a_user_with_two_spaces_picks_one_and_sees_its_data() -> Result<()> {
         b.screenshot("spaces-emea-dashboards").await?;
 
         // Back to Default from the header switcher: default's dashboards, no EMEA ones.
-        b.wait_for_testid("spaces-nav", TIMEOUT)
-            .await?
-            .click()
-            .await?;
-        b.wait_for(
+        click_testid(&b, "spaces-nav").await?;
+        click(
+            &b,
             &format!("{}[data-space=default]", testid("space-option")),
-            TIMEOUT,
         )
-        .await?
-        .click()
         .await?;
         let started = Instant::now();
         while b.path().await?.starts_with("/s/") {
@@ -87,10 +79,7 @@ async fn a_user_with_two_spaces_picks_one_and_sees_its_data() -> Result<()> {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        b.wait_for_testid("nav-dashboards", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "nav-dashboards").await?;
         let titles = dashboard_titles(&b).await?;
         ensure!(titles.iter().any(|t| t == "SOC overview"), "{titles:?}");
         ensure!(!titles.iter().any(|t| t == "EMEA incidents"), "{titles:?}");
@@ -102,8 +91,7 @@ async fn a_user_with_two_spaces_picks_one_and_sees_its_data() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_with_one_space_never_sees_the_selector_and_is_told_about_others() -> Result<()> {
     run(|b| async move {
-        b.goto("/login").await?;
-        b.sign_in("alice").await?;
+        sign_in_at(&b, "/login", "alice").await?;
         wait_for_location(&b, "/app/dashboards", TIMEOUT).await?;
         ensure!(
             !b.is_shown(&testid("space-selector")).await?,
@@ -116,10 +104,7 @@ async fn a_user_with_one_space_never_sees_the_selector_and_is_told_about_others(
         let text = denied.text().await?;
         ensure!(text.contains("soc-emea"), "names the space: {text:?}");
         b.screenshot("spaces-denied").await?;
-        b.wait_for_testid("space-denied-select", TIMEOUT)
-            .await?
-            .click()
-            .await?;
+        click_testid(&b, "space-denied-select").await?;
         b.wait_for_testid("space-selector", TIMEOUT).await?;
         let cards = texts(&b, &testid("space-card")).await?;
         ensure!(

@@ -9,20 +9,6 @@ use serde_json::{json, Value};
 
 const LEADS: &str = "/internal/entity_analytics/leads";
 
-async fn send(
-    t: &TestServer,
-    s: &Session,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = t.as_user(s, method, path);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    send_json(req).await
-}
-
 fn denied(action: &str, user: &str, roles: &str) -> String {
     let r = format!("action [{action}] is unauthorized for user [{user}] with effective roles [{roles}], this action is granted by the cluster privileges [manage_security,all]");
     format!("[security_exception\n\tRoot causes:\n\t\tsecurity_exception: {r}]: {r}")
@@ -31,31 +17,29 @@ fn denied(action: &str, user: &str, roles: &str) -> String {
 /// elastic creates `sec_admin` (manage_security), `kadmin` (kibana_admin) and `watcher` (viewer).
 async fn setup(t: &TestServer) -> Session {
     let elastic = t.login("elastic").await;
-    let (status, _) = send(
-        t,
-        &elastic,
-        Method::PUT,
-        "/api/security/role/security_admin",
-        Some(json!({"elasticsearch": {"cluster": ["manage_security"]}})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    expect(
+        t.put_json(
+            &elastic,
+            "/api/security/role/security_admin",
+            json!({"elasticsearch": {"cluster": ["manage_security"]}}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
     for (user, roles) in [
         ("sec_admin", json!(["security_admin"])),
         ("kadmin", json!(["kibana_admin"])),
         ("watcher", json!(["viewer"])),
     ] {
-        let (status, body) = send(
-            t,
-            &elastic,
-            Method::POST,
-            &format!("/internal/security/users/{user}"),
-            Some(
+        let body = expect(
+            t.post_json(
+                &elastic,
+                &format!("/internal/security/users/{user}"),
                 json!({"username": user, "password": PASSWORD, "roles": roles, "full_name": user}),
-            ),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+            )
+            .await,
+            StatusCode::OK,
+        );
         assert!(
             body.get("password").is_none(),
             "never echoes the password: {body}"
@@ -75,8 +59,10 @@ async fn user_api_per_caller() {
     let watcher = t.login("watcher").await;
 
     for s in [&elastic, &sec] {
-        let (status, body) = send(&t, s, Method::GET, "/internal/security/users", None).await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(
+            t.get_json(s, "/internal/security/users").await,
+            StatusCode::OK,
+        );
         let names: Vec<&str> = body
             .as_array()
             .unwrap()
@@ -93,8 +79,10 @@ async fn user_api_per_caller() {
             .iter()
             .all(|u| u.get("password").is_none() && u.get("password_hash").is_none()));
     }
-    let (status, body) = send(&t, &kadmin, Method::GET, "/internal/security/users", None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        t.get_json(&kadmin, "/internal/security/users").await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(
         body["message"],
         denied(
@@ -107,28 +95,24 @@ async fn user_api_per_caller() {
             "[read_security,manage_security,all]"
         )
     );
-    let (status, body) = send(
-        &t,
-        &watcher,
-        Method::POST,
-        "/internal/security/users/x1",
-        Some(json!({"username": "x1", "password": "secret1", "roles": []})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        t.post_json(
+            &watcher,
+            "/internal/security/users/x1",
+            json!({"username": "x1", "password": "secret1", "roles": []}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(
         body,
         json!({"statusCode": 403, "error": "Forbidden", "message": denied("cluster:admin/xpack/security/user/put", "watcher", "viewer")})
     );
-    let (status, body) = send(
-        &t,
-        &kadmin,
-        Method::DELETE,
-        "/internal/security/users/watcher",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        t.delete_json(&kadmin, "/internal/security/users/watcher")
+            .await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(
         body["message"],
         denied(
@@ -137,15 +121,15 @@ async fn user_api_per_caller() {
             "kibana_admin"
         )
     );
-    let (status, body) = send(
-        &t,
-        &kadmin,
-        Method::POST,
-        "/internal/security/users/watcher/_disable",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        send_json(t.as_user(
+            &kadmin,
+            Method::POST,
+            "/internal/security/users/watcher/_disable",
+        ))
+        .await,
+        StatusCode::FORBIDDEN,
+    );
     assert_eq!(
         body["message"],
         denied(
@@ -156,66 +140,41 @@ async fn user_api_per_caller() {
     );
 
     // sec_admin manages users: create, get, update, delete.
-    let (status, body) = send(&t, &sec, Method::POST, "/internal/security/users/newbie",
-        Some(json!({"username": "newbie", "password": "secret1", "roles": ["viewer"], "email": "n@example.com"}))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(t.post_json(&sec, "/internal/security/users/newbie", json!({"username": "newbie", "password": "secret1", "roles": ["viewer"], "email": "n@example.com"})).await, StatusCode::OK);
     assert_eq!(
         body,
         json!({"username": "newbie", "roles": ["viewer"], "full_name": null, "email": "n@example.com", "metadata": {}, "enabled": true})
     );
-    let (status, body) = send(
-        &t,
-        &sec,
-        Method::GET,
-        "/internal/security/users/newbie",
-        None,
-    )
-    .await;
+    let (status, body) = t.get_json(&sec, "/internal/security/users/newbie").await;
     assert_eq!(
         (status, body["email"].clone()),
         (StatusCode::OK, json!("n@example.com"))
     );
     // Update without a password keeps it.
-    let (status, _) = send(
-        &t,
-        &sec,
-        Method::POST,
-        "/internal/security/users/newbie",
-        Some(json!({"username": "newbie", "roles": ["viewer", "editor"]})),
-    )
-    .await;
+    let (status, _) = t
+        .post_json(
+            &sec,
+            "/internal/security/users/newbie",
+            json!({"username": "newbie", "roles": ["viewer", "editor"]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         t.login_response("newbie", "secret1").await.status(),
         StatusCode::OK
     );
-    let (status, _) = send(
-        &t,
-        &sec,
-        Method::DELETE,
-        "/internal/security/users/newbie",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = send(
-        &t,
-        &sec,
-        Method::GET,
-        "/internal/security/users/newbie",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = send(
-        &t,
-        &sec,
-        Method::DELETE,
-        "/internal/security/users/newbie",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        t.delete_json(&sec, "/internal/security/users/newbie").await,
+        StatusCode::NO_CONTENT,
+    );
+    expect(
+        t.get_json(&sec, "/internal/security/users/newbie").await,
+        StatusCode::NOT_FOUND,
+    );
+    expect(
+        t.delete_json(&sec, "/internal/security/users/newbie").await,
+        StatusCode::NOT_FOUND,
+    );
 
     // Validation texts.
     for (user, body, message) in [
@@ -228,28 +187,27 @@ async fn user_api_per_caller() {
         ("forged", json!({"username": "forged", "password": "secret1", "roles": [], "password_hash": "x"}),
             "[request body.password_hash]: definition for this key is missing"),
     ] {
-        let (status, answer) = send(&t, &sec, Method::POST, &format!("/internal/security/users/{user}"), Some(body)).await;
+        let (status, answer) = t.post_json(&sec, &format!("/internal/security/users/{user}"), body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{user}: {answer}");
         assert_eq!(answer["message"], message, "{user}");
     }
     let long = "a".repeat(508);
-    let (status, _) = send(
-        &t,
-        &sec,
-        Method::POST,
-        &format!("/internal/security/users/{long}"),
-        Some(json!({"password": "secret1", "roles": []})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = send(
-        &t,
-        &sec,
-        Method::POST,
-        "/internal/security/users/nopass",
-        Some(json!({"roles": []})),
-    )
-    .await;
+    expect(
+        t.post_json(
+            &sec,
+            &format!("/internal/security/users/{long}"),
+            json!({"password": "secret1", "roles": []}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
+    let (status, _) = t
+        .post_json(
+            &sec,
+            "/internal/security/users/nopass",
+            json!({"roles": []}),
+        )
+        .await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
@@ -283,35 +241,30 @@ async fn user_api_per_caller() {
 
 #[tokio::test]
 async fn role_changes_take_effect_on_the_next_request() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let reader = t.login("leads_read_user").await;
-    let (status, _) = t.get_json(&reader, LEADS).await;
-    assert_eq!(status, StatusCode::OK);
+    expect(t.get_json(&reader, LEADS).await, StatusCode::OK);
     // Remove every role: the very next leads find is refused.
-    let (status, _) = send(
-        &t,
-        &elastic,
-        Method::POST,
-        "/internal/security/users/leads_read_user",
-        Some(json!({"username": "leads_read_user", "roles": []})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = t.get_json(&reader, LEADS).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    expect(
+        t.post_json(
+            &elastic,
+            "/internal/security/users/leads_read_user",
+            json!({"username": "leads_read_user", "roles": []}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    expect(t.get_json(&reader, LEADS).await, StatusCode::FORBIDDEN);
     let (_, me) = t.get_json(&reader, "/internal/security/me").await;
     assert_eq!(me["roles"], json!([]));
 
     // Disable → the open session answers 401 and login is refused; enable → login works again.
     let full = t.login("leads_full_user").await;
-    let (status, _) = send(
-        &t,
+    let (status, _) = send_json(t.as_user(
         &elastic,
         Method::POST,
         "/internal/security/users/leads_full_user/_disable",
-        None,
-    )
+    ))
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(
@@ -327,63 +280,57 @@ async fn role_changes_take_effect_on_the_next_request() {
         .get_json(&elastic, "/internal/security/users/leads_full_user")
         .await;
     assert_eq!(user["enabled"], false);
-    let (status, _) = send(
-        &t,
-        &elastic,
-        Method::POST,
-        "/internal/security/users/leads_full_user/_enable",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    expect(
+        send_json(t.as_user(
+            &elastic,
+            Method::POST,
+            "/internal/security/users/leads_full_user/_enable",
+        ))
+        .await,
+        StatusCode::NO_CONTENT,
+    );
     t.login("leads_full_user").await;
     // Nobody disables their own account.
-    let (status, _) = send(
-        &t,
-        &elastic,
-        Method::POST,
-        "/internal/security/users/elastic/_disable",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        send_json(t.as_user(
+            &elastic,
+            Method::POST,
+            "/internal/security/users/elastic/_disable",
+        ))
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
 }
 
 #[tokio::test]
 async fn password_changes() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let alice = t.login("alice").await;
     let alice_elsewhere = t.login("alice").await;
     // Own account: the current password is required.
     let path = "/internal/security/users/alice/password";
-    let (status, _) = send(
-        &t,
-        &alice,
-        Method::POST,
-        path,
-        Some(json!({"newPassword": "n3wpass", "password": "wrong!"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = send(
-        &t,
-        &alice,
-        Method::POST,
-        path,
-        Some(json!({"newPassword": "short", "password": PASSWORD})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["message"], "[request body.newPassword]: value has length [5] but it must have a minimum length of [6].");
-    let (status, _) = send(
-        &t,
-        &alice,
-        Method::POST,
-        path,
-        Some(json!({"newPassword": "n3wpass", "password": PASSWORD})),
-    )
-    .await;
+    expect(
+        t.post_json(
+            &alice,
+            path,
+            json!({"newPassword": "n3wpass", "password": "wrong!"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
+    expect_message(t.post_json(
+            &alice,
+            path,
+            json!({"newPassword": "short", "password": PASSWORD}),
+        )
+        .await, StatusCode::BAD_REQUEST, "[request body.newPassword]: value has length [5] but it must have a minimum length of [6].");
+    let (status, _) = t
+        .post_json(
+            &alice,
+            path,
+            json!({"newPassword": "n3wpass", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     // This session stays; the other one ends; the new password works.
     assert_eq!(
@@ -405,27 +352,22 @@ async fn password_changes() {
         StatusCode::OK
     );
     // Someone else's: needs manage_security, no current password; their sessions end.
-    let (status, body) = send(
-        &t,
-        &alice,
-        Method::POST,
-        "/internal/security/users/bob/password",
-        Some(json!({"newPassword": "bobpass1"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = expect(
+        t.post_json(
+            &alice,
+            "/internal/security/users/bob/password",
+            json!({"newPassword": "bobpass1"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
     assert!(body["message"]
         .as_str()
         .unwrap()
         .contains("cluster:admin/xpack/security/user/change_password"));
-    let (status, _) = send(
-        &t,
-        &elastic,
-        Method::POST,
-        path,
-        Some(json!({"newPassword": "adm1nset"})),
-    )
-    .await;
+    let (status, _) = t
+        .post_json(&elastic, path, json!({"newPassword": "adm1nset"}))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(
         t.get_json(&alice, "/internal/security/me").await.0,
@@ -452,40 +394,35 @@ async fn role_api_per_caller_and_texts() {
         "kibana": [{"base": ["read"], "feature": {}, "spaces": ["marketing"]},
                    {"base": [], "feature": {"dashboard": ["all"], "securitySolution": ["read"]}, "spaces": ["default"]}]
     });
-    let (status, answer) = send(
-        &t,
-        &sec,
-        Method::PUT,
-        "/api/security/role/emea?createOnly=true",
-        Some(body.clone()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
-    let (status, answer) = send(
-        &t,
-        &sec,
-        Method::PUT,
-        "/api/security/role/emea?createOnly=true",
-        Some(body.clone()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(
-        answer["message"],
-        "Role already exists and cannot be created: emea"
+    expect(
+        t.put_json(
+            &sec,
+            "/api/security/role/emea?createOnly=true",
+            body.clone(),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
     );
-    let (status, _) = send(
-        &t,
-        &sec,
-        Method::PUT,
-        "/api/security/role/emea",
-        Some(body.clone()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    expect_message(
+        t.put_json(
+            &sec,
+            "/api/security/role/emea?createOnly=true",
+            body.clone(),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "Role already exists and cannot be created: emea",
+    );
+    expect(
+        t.put_json(&sec, "/api/security/role/emea", body.clone())
+            .await,
+        StatusCode::NO_CONTENT,
+    );
 
-    let (status, role) = t.get_json(&elastic, "/api/security/role/emea").await;
-    assert_eq!(status, StatusCode::OK);
+    let role = expect(
+        t.get_json(&elastic, "/api/security/role/emea").await,
+        StatusCode::OK,
+    );
     assert_eq!(role["name"], "emea");
     assert_eq!(role["transient_metadata"], json!({"enabled": true}));
     assert_eq!(role["_transform_error"], json!([]));
@@ -498,24 +435,28 @@ async fn role_api_per_caller_and_texts() {
 
     // Reads: manage_security or read_security; kibana_admin and viewer cannot.
     for s in [&kadmin, &watcher] {
-        let (status, answer) = t.get_json(s, "/api/security/role").await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+        let answer = expect(
+            t.get_json(s, "/api/security/role").await,
+            StatusCode::FORBIDDEN,
+        );
         assert!(answer["message"]
             .as_str()
             .unwrap()
             .contains("cluster:admin/xpack/security/role/get"));
-        let (status, answer) =
-            send(&t, s, Method::PUT, "/api/security/role/x", Some(json!({}))).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        let answer = expect(
+            t.put_json(s, "/api/security/role/x", json!({})).await,
+            StatusCode::FORBIDDEN,
+        );
         assert!(answer["message"]
             .as_str()
             .unwrap()
             .contains("cluster:admin/xpack/security/role/put"));
-        let (status, _) = send(&t, s, Method::DELETE, "/api/security/role/emea", None).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        expect(
+            t.delete_json(s, "/api/security/role/emea").await,
+            StatusCode::FORBIDDEN,
+        );
     }
-    let (status, list) = t.get_json(&sec, "/api/security/role").await;
-    assert_eq!(status, StatusCode::OK);
+    let list = expect(t.get_json(&sec, "/api/security/role").await, StatusCode::OK);
     let names: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -533,23 +474,17 @@ async fn role_api_per_caller_and_texts() {
             .find(|r| r["name"] == reserved)
             .expect(reserved);
         assert_eq!(r["metadata"]["_reserved"], true, "{reserved}");
-        let (status, _) = send(
-            &t,
-            &elastic,
-            Method::PUT,
-            &format!("/api/security/role/{reserved}"),
-            Some(json!({})),
-        )
-        .await;
+        let (status, _) = t
+            .put_json(
+                &elastic,
+                &format!("/api/security/role/{reserved}"),
+                json!({}),
+            )
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{reserved} cannot change");
-        let (status, _) = send(
-            &t,
-            &elastic,
-            Method::DELETE,
-            &format!("/api/security/role/{reserved}"),
-            None,
-        )
-        .await;
+        let (status, _) = t
+            .delete_json(&elastic, &format!("/api/security/role/{reserved}"))
+            .await;
         assert_eq!(
             status,
             StatusCode::BAD_REQUEST,
@@ -563,22 +498,19 @@ async fn role_api_per_caller_and_texts() {
         .any(|r| r["name"] == "emea" && r["metadata"].get("_reserved").is_some()));
 
     // _query
-    let (status, answer) = send(&t, &sec, Method::POST, "/api/security/role/_query",
-        Some(json!({"query": "EM", "from": 0, "size": 10, "sort": {"field": "name", "direction": "asc"}, "filters": {"showReservedRoles": false}}))).await;
-    assert_eq!(status, StatusCode::OK);
+    let answer = expect(t.post_json(&sec, "/api/security/role/_query", json!({"query": "EM", "from": 0, "size": 10, "sort": {"field": "name", "direction": "asc"}, "filters": {"showReservedRoles": false}})).await, StatusCode::OK);
     // `*EM*`, case-insensitive: this test's `emea` and the seeded `soc_emea_analyst`.
     assert_eq!(answer["total"], 2);
     assert_eq!(answer["count"], 2);
     assert_eq!(answer["roles"][0]["name"], "emea");
     assert_eq!(answer["roles"][1]["name"], "soc_emea_analyst");
-    let (_, answer) = send(
-        &t,
-        &sec,
-        Method::POST,
-        "/api/security/role/_query",
-        Some(json!({"query": "", "size": 2})),
-    )
-    .await;
+    let (_, answer) = t
+        .post_json(
+            &sec,
+            "/api/security/role/_query",
+            json!({"query": "", "size": 2}),
+        )
+        .await;
     assert_eq!(answer["count"], 2);
     assert!(answer["total"].as_u64().unwrap() > 2);
 
@@ -596,24 +528,26 @@ async fn role_api_per_caller_and_texts() {
         ("a", json!({"name": "a"}), Some("[request body.name]: definition for this key is missing")),
         (&"r".repeat(1025), json!({}), Some("[request params.name]: value has length [1025] but it must have a maximum length of [1024].")),
     ] {
-        let (status, answer) = send(&t, &elastic, Method::PUT, &format!("/api/security/role/{name}"), Some(body.clone())).await;
+        let (status, answer) = t.put_json(&elastic, &format!("/api/security/role/{name}"), body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         if let Some(message) = message {
             assert_eq!(answer["message"], message, "{body}");
         }
     }
-    let (status, _) = send(&t, &sec, Method::DELETE, "/api/security/role/emea", None).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = t.get_json(&sec, "/api/security/role/emea").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        t.delete_json(&sec, "/api/security/role/emea").await,
+        StatusCode::NO_CONTENT,
+    );
+    expect(
+        t.get_json(&sec, "/api/security/role/emea").await,
+        StatusCode::NOT_FOUND,
+    );
 }
 
 #[tokio::test]
 async fn features_list_the_registry() {
-    let t = TestServer::start().await;
-    let viewer = t.login("victor").await;
-    let (status, features) = t.get_json(&viewer, "/api/features").await;
-    assert_eq!(status, StatusCode::OK);
+    let (t, viewer) = TestServer::start_as("victor").await;
+    let features = expect(t.get_json(&viewer, "/api/features").await, StatusCode::OK);
     let ids: Vec<&str> = features
         .as_array()
         .unwrap()
@@ -656,15 +590,11 @@ async fn effective_access_names_the_granting_role_and_is_private() {
     let read_user = t.login("leads_read_user").await;
 
     // Your own access: leads read from leads_read_only, no write; every feature from kibana_admin.
-    let (status, body) = send(
-        &t,
-        &read_user,
-        Method::GET,
-        &format!("{EFFECTIVE}/leads_read_user"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.get_json(&read_user, &format!("{EFFECTIVE}/leads_read_user"))
+            .await,
+        StatusCode::OK,
+    );
     let data = body["data"].as_array().cloned().unwrap_or_default();
     let check = |privilege: &str| {
         data.iter()
@@ -688,15 +618,10 @@ async fn effective_access_names_the_granting_role_and_is_private() {
     assert_eq!(dashboard["roles"], json!(["kibana_admin"]));
 
     // Someone else's needs read_security: a kibana_admin user is refused with the cluster text.
-    let (status, body) = send(
-        &t,
-        &read_user,
-        Method::GET,
-        &format!("{EFFECTIVE}/alice"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let body = expect(
+        t.get_json(&read_user, &format!("{EFFECTIVE}/alice")).await,
+        StatusCode::FORBIDDEN,
+    );
     assert!(
         body["message"]
             .as_str()
@@ -707,15 +632,11 @@ async fn effective_access_names_the_granting_role_and_is_private() {
 
     // sec_admin (manage_security) may look at anyone; viewer roles show Read everywhere.
     let sec_admin = t.login("sec_admin").await;
-    let (status, body) = send(
-        &t,
-        &sec_admin,
-        Method::GET,
-        &format!("{EFFECTIVE}/watcher"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.get_json(&sec_admin, &format!("{EFFECTIVE}/watcher"))
+            .await,
+        StatusCode::OK,
+    );
     let levels: Vec<&str> = body["spaces"][0]["features"]
         .as_array()
         .map(|f| f.iter().filter_map(|f| f["level"].as_str()).collect())
@@ -724,31 +645,21 @@ async fn effective_access_names_the_granting_role_and_is_private() {
         !levels.is_empty() && levels.iter().all(|l| *l == "read"),
         "{levels:?}"
     );
-    let (status, _) = send(
-        &t,
-        &sec_admin,
-        Method::GET,
-        &format!("{EFFECTIVE}/nobody_here"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        t.get_json(&sec_admin, &format!("{EFFECTIVE}/nobody_here"))
+            .await,
+        StatusCode::NOT_FOUND,
+    );
 }
 
 #[tokio::test]
 async fn explain_answers_for_the_caller_with_roles_that_would_grant() {
-    let t = TestServer::start().await;
-    let read_user = t.login("leads_read_user").await;
+    let (t, read_user) = TestServer::start_as("leads_read_user").await;
     let requirement = json!({"kind": "index", "index": ".entity_analytics.entity-leads-default", "privileges": ["index", "write", "all"]});
-    let (status, body) = send(
-        &t,
-        &read_user,
-        Method::POST,
-        EXPLAIN,
-        Some(requirement.clone()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.post_json(&read_user, EXPLAIN, requirement.clone()).await,
+        StatusCode::OK,
+    );
     assert_eq!(body["granted"], false);
     let yours: Vec<(String, bool)> = body["yourRoles"]
         .as_array()
@@ -783,17 +694,12 @@ async fn explain_answers_for_the_caller_with_roles_that_would_grant() {
 
     // The same question asked by a user who has it.
     let full = t.login("leads_full_user").await;
-    let (_, body) = send(&t, &full, Method::POST, EXPLAIN, Some(requirement)).await;
+    let (_, body) = t.post_json(&full, EXPLAIN, requirement).await;
     assert_eq!(body["granted"], true);
 
     // A malformed requirement is a 400, not a 500.
-    let (status, _) = send(
-        &t,
-        &full,
-        Method::POST,
-        EXPLAIN,
-        Some(json!({"kind": "galaxy"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    expect(
+        t.post_json(&full, EXPLAIN, json!({"kind": "galaxy"})).await,
+        StatusCode::BAD_REQUEST,
+    );
 }

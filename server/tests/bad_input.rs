@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{raw_request, send_json, Session, TestServer};
+use common::{expect, raw_request, send_json, Session, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -382,8 +382,7 @@ fn message_of(shape: Shape, body: &Value) -> Option<String> {
 
 #[tokio::test]
 async fn every_write_route_answers_bad_input_with_a_clear_4xx() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let mut failures = Vec::new();
     let mut checked = 0;
     for route in routes() {
@@ -554,22 +553,22 @@ async fn static_files_never_leave_the_dist_directory() {
 
 #[tokio::test]
 async fn sql_metacharacters_in_search_terms_are_literal() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let list = || with_headers(&t, &elastic, Method::GET, "/api/dashboards?perPage=100");
-    let (status, all) = send_json(list()).await;
-    assert_eq!(status, StatusCode::OK, "{all}");
+    let all = expect(send_json(list()).await, StatusCode::OK);
     let total = all["total"].as_u64().expect("total");
     assert!(total >= 5, "{all}");
 
     // A title made of metacharacters is stored and found as itself.
     let title = "x' OR '1'='1 -- %_\\ \"; DROP TABLE dashboards; --";
-    let (status, created) = send_json(
-        with_headers(&t, &elastic, Method::POST, "/api/dashboards")
-            .json(&json!({"data": {"title": title}})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{created}");
+    expect(
+        send_json(
+            with_headers(&t, &elastic, Method::POST, "/api/dashboards")
+                .json(&json!({"data": {"title": title}})),
+        )
+        .await,
+        StatusCode::OK,
+    );
 
     for term in [
         "' OR '1'='1",
@@ -619,17 +618,14 @@ async fn sql_metacharacters_in_search_terms_are_literal() {
         }
     }
     // The table is still there and intact.
-    let (status, after) = send_json(list()).await;
-    assert_eq!(status, StatusCode::OK);
+    let after = expect(send_json(list()).await, StatusCode::OK);
     assert_eq!(after["total"].as_u64(), Some(total + 1));
 
     // Leads search-like parameters with metacharacters are refused as values, not executed.
-    let (status, body) = t
-        .get_json(
-            &elastic,
-            &format!("{LEADS}?sortField=priority%27%3B--&status=active"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let injected = format!("{LEADS}?sortField=priority%27%3B--&status=active");
+    let body = expect(
+        t.get_json(&elastic, &injected).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(body["message"].is_string(), "{body}");
 }

@@ -62,10 +62,11 @@ async fn leads_privileges(t: &TestServer, user: &str, password: &str) -> (bool, 
     let session = Session {
         cookie: sid_pair(&response).unwrap(),
     };
-    let (status, body) = t
-        .get_json(&session, "/internal/entity_analytics/leads/privileges")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.get_json(&session, "/internal/entity_analytics/leads/privileges")
+            .await,
+        StatusCode::OK,
+    );
     (
         body["has_read_permissions"].as_bool().unwrap(),
         body["has_write_permissions"].as_bool().unwrap(),
@@ -74,8 +75,7 @@ async fn leads_privileges(t: &TestServer, user: &str, password: &str) -> (bool, 
 
 #[tokio::test]
 async fn the_test_plan_runs_through_the_console() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     // Start from nothing: remove the seeded test-plan users and roles through the console too.
     for user in ["leads_full_user", "leads_read_user", "leads_no_access_user"] {
         let a = console(
@@ -211,8 +211,7 @@ async fn the_test_plan_runs_through_the_console() {
 
 #[tokio::test]
 async fn denials_authenticate_and_has_privileges() {
-    let t = TestServer::start().await;
-    let reader = t.login("leads_read_user").await;
+    let (t, reader) = TestServer::start_as("leads_read_user").await;
     let a = console(&t, &reader, "PUT", "/_security/role/x", Some(json!({}))).await;
     assert_eq!(
         (a.http, a.status, a.text.as_str()),
@@ -309,8 +308,7 @@ async fn denials_authenticate_and_has_privileges() {
 /// role fixes the "Why?" dialog offers (`PUT kbn:/api/security/role/...`) run as written.
 #[tokio::test]
 async fn kbn_paths_reach_our_kibana_routes_as_the_caller() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let role =
         json!({"kibana": [{"base": [], "feature": {"dashboard": ["all"]}, "spaces": ["default"]}]});
     let put = console(

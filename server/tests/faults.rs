@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, Session, TestServer};
+use common::{client, content_type, Session, TestServer};
 use gatehouse_server::faults::{FaultKind, FaultRule, FaultRules, FaultsReport, FAULTS_PATH};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -55,12 +55,7 @@ fn get(server: &TestServer, session: &Session, path: &str) -> reqwest::RequestBu
 async fn list(server: &TestServer, session: &Session, path: &str) -> (StatusCode, String, String) {
     let response = get(server, session, path).send().await.expect("an answer");
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let content_type = content_type(&response);
     (status, content_type, response.text().await.expect("body"))
 }
 

@@ -27,14 +27,15 @@ async fn server_with_spa() -> (TestServer, tempfile::TempDir) {
 /// the find route: a test may then edit a lead in the database before the first find reads it).
 async fn generate_leads(t: &TestServer, session: &Session, prefix: &str) {
     let base = format!("{prefix}/internal/entity_analytics/leads");
-    let (status, body) = t
-        .post_json(
+    expect(
+        t.post_json(
             session,
             &format!("{base}/generate"),
             json!({ "connectorId": "gatehouse-default" }),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await,
+        StatusCode::OK,
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (status, body) = t.get_json(session, &format!("{base}/status")).await;

@@ -76,8 +76,10 @@ async fn generate(
 }
 
 async fn find(t: &TestServer, session: &Session, query: &str) -> LeadsPage {
-    let (status, body) = t.get_json(session, &format!("{}?{query}", path(""))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        t.get_json(session, &format!("{}?{query}", path(""))).await,
+        StatusCode::OK,
+    );
     serde_json::from_value(body).expect("page parses")
 }
 
@@ -152,8 +154,10 @@ async fn users_without_the_security_feature_get_kibanas_403_on_every_route() {
 async fn unauthenticated_leads_requests_are_401() {
     let t = TestServer::start().await;
     for rest in ["", "/privileges", "/status"] {
-        let (status, body) = send_json(t.kibana(Method::GET, &path(rest))).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let body = expect(
+            send_json(t.kibana(Method::GET, &path(rest))).await,
+            StatusCode::UNAUTHORIZED,
+        );
         assert_eq!(body["statusCode"], 401);
     }
 }
@@ -163,8 +167,7 @@ async fn find_and_status_before_the_index_exists() {
     let t = TestServer::start().await;
     for user in ["elastic", "leads_full_user", "leads_read_user"] {
         let session = t.login(user).await;
-        let (status, body) = t.get_json(&session, &path("")).await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(t.get_json(&session, &path("")).await, StatusCode::OK);
         assert_eq!(
             body,
             json!({ "leads": [], "total": 0, "page": 1, "perPage": 20 })
@@ -179,8 +182,7 @@ async fn find_and_status_before_the_index_exists() {
     }
     let none = t.login("leads_no_access_user").await;
     for rest in ["", "/status"] {
-        let (status, body) = t.get_json(&none, &path(rest)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        let body = expect(t.get_json(&none, &path(rest)).await, StatusCode::FORBIDDEN);
         assert_eq!(
             body,
             search_denied("leads_no_access_user", "kibana_admin", INDEX)
@@ -190,8 +192,7 @@ async fn find_and_status_before_the_index_exists() {
 
 #[tokio::test]
 async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
-    let t = TestServer::start().await;
-    let reader = t.login("leads_read_user").await;
+    let (t, reader) = TestServer::start_as("leads_read_user").await;
     let (uuid, status) = generate(&t, &reader, "", json!({ "connectorId": "gpt-4o" })).await;
     assert_eq!(status.last_execution_uuid.as_deref(), Some(uuid.as_str()));
     assert_eq!(
@@ -226,8 +227,7 @@ async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
 
 #[tokio::test]
 async fn generate_with_write_creates_deterministic_leads() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let (uuid, status) = generate(&t, &full, "", json!({ "connectorId": "gpt-4o" })).await;
     assert!(!uuid.is_empty(), "generate answers with an executionUuid");
     assert_eq!(status.last_error, None);
@@ -313,8 +313,7 @@ async fn generate_with_write_creates_deterministic_leads() {
 
 #[tokio::test]
 async fn paging_sorting_and_filtering() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 50 })).await;
 
     let all = find(&t, &full, "perPage=100").await;
@@ -383,8 +382,7 @@ async fn paging_sorting_and_filtering() {
 
 #[tokio::test]
 async fn write_routes_need_write() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c" })).await;
     let id = find(&t, &full, "").await.leads.0[0].id.clone();
 
@@ -453,16 +451,16 @@ async fn write_routes_need_write() {
         )
     );
     let elastic = t.login("elastic").await;
-    let (status, _) = t
-        .post_json(&elastic, &path(&format!("/{id}/_dismiss")), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        t.post_json(&elastic, &path(&format!("/{id}/_dismiss")), json!({}))
+            .await,
+        StatusCode::OK,
+    );
 }
 
 #[tokio::test]
 async fn enable_creates_the_index_and_disable_turns_it_off() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let (status, body) = t
         .post_json(&full, &path("/enable"), json!({ "connectorId": "gpt-4o" }))
         .await;
@@ -481,8 +479,7 @@ async fn enable_creates_the_index_and_disable_turns_it_off() {
 
 #[tokio::test]
 async fn validation_errors_are_siem_400s() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let bad = |message: &str| json!({ "message": message, "status_code": 400 });
     for (query, message) in [
         ("page=0", "[request query]: page: Number must be greater than or equal to 1"),
@@ -533,13 +530,15 @@ async fn validation_errors_are_siem_400s() {
             "{answer}"
         );
     }
-    let (status, answer) = send_json(
-        t.as_user(&full, Method::POST, &path("/generate"))
-            .header("content-type", "application/json")
-            .body("{oops"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let answer = expect(
+        send_json(
+            t.as_user(&full, Method::POST, &path("/generate"))
+                .header("content-type", "application/json")
+                .body("{oops"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(answer["status_code"], 400);
     let (status, answer) = send_json(
         t.as_user(&full, Method::POST, &path("/generate"))
@@ -559,15 +558,16 @@ async fn validation_errors_are_siem_400s() {
         let (status, answer) = t.post_json(&full, &path("/bulk_update"), body).await;
         assert_eq!((status, answer), (StatusCode::BAD_REQUEST, bad(message)));
     }
-    let (status, answer) = t.post_json(&full, &path("/enable"), json!({})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let answer = expect(
+        t.post_json(&full, &path("/enable"), json!({})).await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(answer["status_code"], 400);
 }
 
 #[tokio::test]
 async fn leads_header_rules() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let missing_version =
         "Please specify a version via elastic-api-version header. Available versions: [1]";
     for (method, rest) in [
@@ -575,30 +575,34 @@ async fn leads_header_rules() {
         (Method::GET, "/status"),
         (Method::POST, "/generate"),
     ] {
-        let (status, body) = send_json(
-            t.http
-                .request(method.clone(), t.url(&path(rest)))
-                .header("kbn-xsrf", "true")
-                .header("x-elastic-internal-origin", "Kibana")
-                .header("cookie", &full.cookie)
-                .json(&json!({ "connectorId": "c" })),
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let body = expect(
+            send_json(
+                t.http
+                    .request(method.clone(), t.url(&path(rest)))
+                    .header("kbn-xsrf", "true")
+                    .header("x-elastic-internal-origin", "Kibana")
+                    .header("cookie", &full.cookie)
+                    .json(&json!({ "connectorId": "c" })),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        );
         assert_eq!(
             body,
             json!({ "statusCode": 400, "error": "Bad Request", "message": missing_version })
         );
     }
-    let (status, body) = send_json(
-        t.http
-            .get(t.url(&path("/status")))
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("elastic-api-version", "2023-10-31")
-            .header("cookie", &full.cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.http
+                .get(t.url(&path("/status")))
+                .header("x-elastic-internal-origin", "Kibana")
+                .header("elastic-api-version", "2023-10-31")
+                .header("cookie", &full.cookie),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(body["statusCode"], 400);
     let (status, body) = send_json(
         t.http
@@ -612,17 +616,19 @@ async fn leads_header_rules() {
         body["message"],
         "uri [/internal/entity_analytics/leads/status] with method [get] exists but is not available with the current configuration"
     );
-    let (status, body) = send_json(
-        t.http
-            .post(t.url(&path("/generate")))
-            .header("elastic-api-version", "1")
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("cookie", &full.cookie)
-            .json(&json!({ "connectorId": "c" })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["message"], "Request must contain a kbn-xsrf header.");
+    expect_message(
+        send_json(
+            t.http
+                .post(t.url(&path("/generate")))
+                .header("elastic-api-version", "1")
+                .header("x-elastic-internal-origin", "Kibana")
+                .header("cookie", &full.cookie)
+                .json(&json!({ "connectorId": "c" })),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "Request must contain a kbn-xsrf header.",
+    );
 }
 
 #[tokio::test]
@@ -745,8 +751,7 @@ async fn large_indexes_page_correctly() {
 /// must still show every change since, and must still be refused to whoever may no longer read.
 #[tokio::test]
 async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoked() {
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     let reader = t.login("leads_read_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
     let first = find(&t, &reader, "").await;
@@ -774,8 +779,10 @@ async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoke
     assert_eq!(status, StatusCode::OK, "{role}");
     role["elasticsearch"]["indices"] = json!([]);
     let role = json!({ "elasticsearch": role["elasticsearch"], "kibana": role["kibana"] });
-    let (status, answer) = send_json(t.as_user(&elastic, Method::PUT, role_path).json(&role)).await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+    expect(
+        send_json(t.as_user(&elastic, Method::PUT, role_path).json(&role)).await,
+        StatusCode::NO_CONTENT,
+    );
     let (status, body) = t.get_json(&reader, &format!("{}?", path(""))).await;
     assert_eq!(
         (status, body),
@@ -791,8 +798,7 @@ async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoke
 #[tokio::test]
 async fn a_page_read_again_is_sent_compressed_to_a_client_that_accepts_gzip() {
     use std::io::Read;
-    let t = TestServer::start().await;
-    let full = t.login("leads_full_user").await;
+    let (t, full) = TestServer::start_as("leads_full_user").await;
     generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
     let url = path("?perPage=100");
     let send = |encoding: Option<&'static str>| {

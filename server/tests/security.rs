@@ -48,14 +48,17 @@ async fn login_returns_to_a_same_origin_next_path_only() {
         ("/login?next=%2F%2Fevil.example%2F", "/"),
         ("/login?next=https%3A%2F%2Fevil.example", "/"),
     ] {
-        let (status, body) = send_json(t.kibana(Method::POST, "/internal/security/login").json(
-            &json!({
-                "providerType": "basic", "providerName": "basic", "currentURL": current,
-                "params": { "username": "alice", "password": PASSWORD }
-            }),
-        ))
-        .await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(
+            send_json(
+                t.kibana(Method::POST, "/internal/security/login")
+                    .json(&json!({
+                        "providerType": "basic", "providerName": "basic", "currentURL": current,
+                        "params": { "username": "alice", "password": PASSWORD }
+                    })),
+            )
+            .await,
+            StatusCode::OK,
+        );
         assert_eq!(body["location"], expected, "{current}");
     }
 }
@@ -93,14 +96,15 @@ async fn bad_credentials_get_one_answer_whatever_the_cause() {
     let response = t.login_response("bob", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(response.json::<Value>().await.unwrap(), expected);
-    let (status, _) = t.get_json(&before, "/internal/security/me").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    expect(
+        t.get_json(&before, "/internal/security/me").await,
+        StatusCode::UNAUTHORIZED,
+    );
 }
 
 #[tokio::test]
 async fn login_cycles_the_session_and_logout_invalidates_it() {
-    let t = TestServer::start().await;
-    let first = t.login("leads_full_user").await;
+    let (t, first) = TestServer::start_as("leads_full_user").await;
     let (status, _) = t.get_json(&first, "/internal/security/me").await;
     assert_eq!(status, StatusCode::OK);
 
@@ -150,9 +154,7 @@ async fn login_cycles_the_session_and_logout_invalidates_it() {
     // GET logout redirects to the login page and ends the session too.
     let third = t.login("leads_full_user").await;
     let response = t
-        .http
-        .get(t.url("/api/security/logout"))
-        .header("cookie", &third.cookie)
+        .bare_get(&third, "/api/security/logout")
         .send()
         .await
         .unwrap();
@@ -195,8 +197,10 @@ async fn me_and_profile_for_every_demo_user() {
     let mut uids = Vec::new();
     for user in DEMO_USERS {
         let session = t.login(user).await;
-        let (status, body) = t.get_json(&session, "/internal/security/me").await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(
+            t.get_json(&session, "/internal/security/me").await,
+            StatusCode::OK,
+        );
         let me: AuthenticatedUser = serde_json::from_value(body.clone()).expect("me parses");
         assert_eq!(me.username, *user);
         assert!(me.enabled);
@@ -209,10 +213,11 @@ async fn me_and_profile_for_every_demo_user() {
         assert!(is_valid_profile_uid(&uid), "{uid}");
         uids.push(uid.clone());
 
-        let (status, body) = t
-            .get_json(&session, "/internal/security/user_profile")
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        let body = expect(
+            t.get_json(&session, "/internal/security/user_profile")
+                .await,
+            StatusCode::OK,
+        );
         let profile: UserProfile = serde_json::from_value(body).expect("profile parses");
         assert_eq!(profile.uid, uid);
         assert_eq!(profile.user.username, *user);
@@ -240,14 +245,15 @@ async fn me_and_profile_for_every_demo_user() {
 
 async fn capabilities(t: &TestServer, user: &str, space_prefix: &str) -> Capabilities {
     let session = t.login(user).await;
-    let (status, body) = t
-        .post_json(
+    let body = expect(
+        t.post_json(
             &session,
             &format!("{space_prefix}/api/core/capabilities"),
             json!({ "applications": [] }),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await,
+        StatusCode::OK,
+    );
     serde_json::from_value(body).expect("capabilities parse")
 }
 
@@ -297,25 +303,28 @@ async fn capabilities_follow_each_users_privileges() {
     }
     // An empty body is accepted too.
     let session = t.login("elastic").await;
-    let (status, _) = send_json(t.as_user(&session, Method::POST, "/api/core/capabilities")).await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        send_json(t.as_user(&session, Method::POST, "/api/core/capabilities")).await,
+        StatusCode::OK,
+    );
 }
 
 #[tokio::test]
 async fn kibana_header_rules_with_their_exact_texts() {
-    let t = TestServer::start().await;
-    let session = t.login("elastic").await;
+    let (t, session) = TestServer::start_as("elastic").await;
     let login_body = gatehouse_api::security::LoginRequest::basic("elastic", PASSWORD, "/login");
 
     // No kbn-xsrf on a POST.
-    let (status, body) = send_json(
-        t.http
-            .post(t.url("/internal/security/login"))
-            .header("x-elastic-internal-origin", "Kibana")
-            .json(&login_body),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.http
+                .post(t.url("/internal/security/login"))
+                .header("x-elastic-internal-origin", "Kibana")
+                .json(&login_body),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(
         body,
         json!({ "statusCode": 400, "error": "Bad Request", "message": "Request must contain a kbn-xsrf header." })
@@ -329,46 +338,33 @@ async fn kibana_header_rules_with_their_exact_texts() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "logout needs kbn-xsrf too");
 
     // No internal origin on an /internal route, with or without a space prefix.
-    let (status, body) = send_json(
-        t.http
-            .get(t.url("/internal/security/me"))
-            .header("cookie", &session.cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "uri [/internal/security/me] with method [get] exists but is not available with the current configuration"
+    expect_message(send_json(
+            t.bare_get(&session, "/internal/security/me"),
+        )
+        .await, StatusCode::BAD_REQUEST, "uri [/internal/security/me] with method [get] exists but is not available with the current configuration");
+    expect_message(send_json(
+            t.http
+                .post(t.url("/internal/security/login"))
+                .header("kbn-xsrf", "true")
+                .json(&login_body),
+        )
+        .await, StatusCode::BAD_REQUEST, "uri [/internal/security/login] with method [post] exists but is not available with the current configuration");
+    expect(
+        send_json(t.bare_get(&session, "/s/marketing/internal/security/me")).await,
+        StatusCode::BAD_REQUEST,
     );
-    let (status, body) = send_json(
-        t.http
-            .post(t.url("/internal/security/login"))
-            .header("kbn-xsrf", "true")
-            .json(&login_body),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "uri [/internal/security/login] with method [post] exists but is not available with the current configuration"
-    );
-    let (status, _) = send_json(
-        t.http
-            .get(t.url("/s/marketing/internal/security/me"))
-            .header("cookie", &session.cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // Versioned leads routes without a version.
-    let (status, body) = send_json(
-        t.http
-            .get(t.url("/internal/entity_analytics/leads/privileges"))
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("cookie", &session.cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.http
+                .get(t.url("/internal/entity_analytics/leads/privileges"))
+                .header("x-elastic-internal-origin", "Kibana")
+                .header("cookie", &session.cookie),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert_eq!(
         body,
         json!({ "statusCode": 400, "error": "Bad Request",
@@ -376,25 +372,27 @@ async fn kibana_header_rules_with_their_exact_texts() {
     );
 
     // GET routes outside /internal need neither header; `/api/*` routes need no internal origin.
-    let (status, _) = send_json(
-        t.http
-            .post(t.url("/api/core/capabilities"))
-            .header("kbn-xsrf", "x")
-            .header("cookie", &session.cookie)
-            .json(&json!({})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        send_json(
+            t.http
+                .post(t.url("/api/core/capabilities"))
+                .header("kbn-xsrf", "x")
+                .header("cookie", &session.cookie)
+                .json(&json!({})),
+        )
+        .await,
+        StatusCode::OK,
+    );
 }
 
 #[tokio::test]
 async fn space_prefixes_are_stripped() {
-    let t = TestServer::start().await;
-    let session = t.login("leads_no_access_user").await;
-    let (status, body) = t
-        .get_json(&session, "/s/soc-emea/internal/security/me")
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let (t, session) = TestServer::start_as("leads_no_access_user").await;
+    let body = expect(
+        t.get_json(&session, "/s/soc-emea/internal/security/me")
+            .await,
+        StatusCode::OK,
+    );
     assert_eq!(body["username"], "leads_no_access_user");
     let caps = capabilities(&t, "leads_no_access_user", "/s/soc-emea").await;
     assert!(
@@ -408,13 +406,15 @@ async fn bad_bodies_are_400_or_413_never_500() {
     let t = TestServer::start().await;
     let boom_400 = |body: &Value| body["statusCode"] == 400 && body["error"] == "Bad Request";
 
-    let (status, body) = send_json(
-        t.kibana(Method::POST, "/internal/security/login")
-            .header("content-type", "application/json")
-            .body("{not json"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.kibana(Method::POST, "/internal/security/login")
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(boom_400(&body), "{body}");
     assert!(
         body["message"]
@@ -424,42 +424,49 @@ async fn bad_bodies_are_400_or_413_never_500() {
         "{body}"
     );
 
-    let (status, body) = send_json(
+    let body = expect(send_json(
         t.kibana(Method::POST, "/internal/security/login")
             .header("content-type", "text/plain")
             .body(r#"{"providerType":"basic","providerName":"basic","currentURL":"/","params":{"username":"elastic","password":"changeme"}}"#),
     )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    .await, StatusCode::BAD_REQUEST);
     assert!(boom_400(&body), "{body}");
 
-    let (status, body) = send_json(
-        t.kibana(Method::POST, "/internal/security/login")
-            .json(&json!({ "params": {} })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = expect(
+        send_json(
+            t.kibana(Method::POST, "/internal/security/login")
+                .json(&json!({ "params": {} })),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(boom_400(&body), "{body}");
 
     let huge = "x".repeat(1024 * 1024 + 10);
-    let (status, body) = send_json(
-        t.kibana(Method::POST, "/internal/security/login")
-            .header("content-type", "application/json")
-            .body(huge),
-    )
-    .await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let body = expect(
+        send_json(
+            t.kibana(Method::POST, "/internal/security/login")
+                .header("content-type", "application/json")
+                .body(huge),
+        )
+        .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    );
     assert_eq!(body["statusCode"], 413);
 
     // Unknown API paths and wrong methods are JSON 404s.
-    let (status, body) = send_json(t.kibana(Method::GET, "/api/nope")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let body = expect(
+        send_json(t.kibana(Method::GET, "/api/nope")).await,
+        StatusCode::NOT_FOUND,
+    );
     assert_eq!(
         body,
         json!({ "statusCode": 404, "error": "Not Found", "message": "Not Found" })
     );
-    let (status, _) = send_json(t.kibana(Method::GET, "/internal/security/login")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        send_json(t.kibana(Method::GET, "/internal/security/login")).await,
+        StatusCode::NOT_FOUND,
+    );
 }
 
 #[tokio::test]
@@ -471,10 +478,11 @@ async fn data_survives_a_restart() {
         .await;
     t.restart().await;
     // The session row, the users and their profile uids are still there; nothing was re-seeded.
-    let (status, after) = t
-        .get_json(&session, "/internal/security/user_profile")
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let after = expect(
+        t.get_json(&session, "/internal/security/user_profile")
+            .await,
+        StatusCode::OK,
+    );
     assert_eq!(before, after);
     let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
     let users: i64 = db
@@ -549,8 +557,10 @@ async fn serves_the_spa_with_an_index_fallback_and_no_traversal() {
     );
     assert_eq!(response.text().await.unwrap(), "console.log(1)");
 
-    let (status, _) = send_json(t.http.get(t.url("/api/missing"))).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        send_json(t.http.get(t.url("/api/missing"))).await,
+        StatusCode::NOT_FOUND,
+    );
 
     let addr = t.server.as_ref().unwrap().addr;
     let secret_name = secret_dir

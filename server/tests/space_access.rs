@@ -65,10 +65,8 @@ async fn put(t: &TestServer, s: &Session, path: &str, body: Value) -> (StatusCod
 
 #[tokio::test]
 async fn the_emea_space_lists_its_roles_with_their_levels_and_users() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
-    let (status, report) = t.get_json(&elastic, &access(EMEA)).await;
-    assert_eq!(status, StatusCode::OK, "{report}");
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let report = expect(t.get_json(&elastic, &access(EMEA)).await, StatusCode::OK);
     assert_eq!(report["space"], EMEA);
     assert_eq!(report["name"], "SOC EMEA");
 
@@ -139,10 +137,11 @@ async fn the_emea_space_lists_its_roles_with_their_levels_and_users() {
 
 #[tokio::test]
 async fn in_default_the_same_role_reads_and_the_dashboard_roles_appear() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
-    let (status, report) = t.get_json(&elastic, &access("default")).await;
-    assert_eq!(status, StatusCode::OK, "{report}");
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let report = expect(
+        t.get_json(&elastic, &access("default")).await,
+        StatusCode::OK,
+    );
     let analyst = role(&report, "soc_emea_analyst").expect("read in default");
     assert_eq!(feature_level(analyst, "securitySolution"), "read");
     assert_eq!(feature_level(analyst, "dashboard"), "none");
@@ -177,11 +176,10 @@ async fn the_access_report_needs_read_security_and_hides_whether_a_space_exists(
         }
     }
     let elastic = t.login("elastic").await;
-    let (status, body) = t.get_json(&elastic, &access("no-such-space")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert_eq!(
-        body["message"],
-        "Saved object [space/no-such-space] not found"
+    expect_message(
+        t.get_json(&elastic, &access("no-such-space")).await,
+        StatusCode::NOT_FOUND,
+        "Saved object [space/no-such-space] not found",
     );
 
     let (status, _) = send_json(t.kibana(Method::GET, &access(EMEA))).await;
@@ -190,32 +188,34 @@ async fn the_access_report_needs_read_security_and_hides_whether_a_space_exists(
 
 #[tokio::test]
 async fn a_new_role_and_user_show_up_at_once_and_hidden_features_are_marked() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
-    let (status, body) = put(
-        &t,
-        &elastic,
-        "/api/security/role/emea_readers",
-        json!({"kibana": [{"base": ["read"], "feature": {}, "spaces": [EMEA]}]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body) = t
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    expect(
+        put(
+            &t,
+            &elastic,
+            "/api/security/role/emea_readers",
+            json!({"kibana": [{"base": ["read"], "feature": {}, "spaces": [EMEA]}]}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    expect(t
         .post_json(
             &elastic,
             "/internal/security/users/rita",
             json!({"username": "rita", "password": PASSWORD, "roles": ["emea_readers"], "full_name": "Rita Reader"}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = put(
-        &t,
-        &elastic,
-        &format!("/api/spaces/space/{EMEA}"),
-        json!({"id": EMEA, "name": "SOC EMEA", "disabledFeatures": ["dev_tools"]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await, StatusCode::OK);
+    expect(
+        put(
+            &t,
+            &elastic,
+            &format!("/api/spaces/space/{EMEA}"),
+            json!({"id": EMEA, "name": "SOC EMEA", "disabledFeatures": ["dev_tools"]}),
+        )
+        .await,
+        StatusCode::OK,
+    );
 
     let (_, report) = t.get_json(&elastic, &access(EMEA)).await;
     let readers = role(&report, "emea_readers").expect("the new role");
@@ -238,10 +238,8 @@ async fn a_new_role_and_user_show_up_at_once_and_hidden_features_are_marked() {
 
 #[tokio::test]
 async fn contents_count_what_a_delete_removes_and_need_the_manage_privilege() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
-    let (status, emea) = t.get_json(&elastic, &contents(EMEA)).await;
-    assert_eq!(status, StatusCode::OK, "{emea}");
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let emea = expect(t.get_json(&elastic, &contents(EMEA)).await, StatusCode::OK);
     assert_eq!(emea["leads"], 40, "seeded with 40 leads");
     let dashboards = emea["dashboards"].as_u64().unwrap_or(0);
     assert!(dashboards > 0, "{emea}");
@@ -250,8 +248,7 @@ async fn contents_count_what_a_delete_removes_and_need_the_manage_privilege() {
 
     // kibana_admin may manage spaces, so it may count; alice and the EMEA analyst may not.
     let admin = t.login("leads_no_access_user").await;
-    let (status, body) = t.get_json(&admin, &contents(EMEA)).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    expect(t.get_json(&admin, &contents(EMEA)).await, StatusCode::OK);
     for user in ["alice", "emea_analyst"] {
         let session = t.login(user).await;
         for id in [EMEA, "no-such-space"] {
@@ -263,28 +260,27 @@ async fn contents_count_what_a_delete_removes_and_need_the_manage_privilege() {
             );
         }
     }
-    let (status, _) = t.get_json(&elastic, &contents("no-such-space")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        t.get_json(&elastic, &contents("no-such-space")).await,
+        StatusCode::NOT_FOUND,
+    );
 
     // The delete removes exactly what was counted (its audit event records it).
-    let (status, _) = send_json(
-        t.as_user(
-            &elastic,
-            Method::DELETE,
-            &format!("/api/spaces/space/{EMEA}"),
+    expect(
+        send_json(
+            t.as_user(
+                &elastic,
+                Method::DELETE,
+                &format!("/api/spaces/space/{EMEA}"),
+            )
+            .header("elastic-api-version", "2023-10-31"),
         )
-        .header("elastic-api-version", "2023-10-31"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let db = rusqlite::Connection::open(t.db_path()).expect("db");
-    let details: String = db
-        .query_row(
-            "SELECT details FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("audit event");
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    let details: String = t.db_value(
+        "SELECT details FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
+    );
     let details: Value = serde_json::from_str(&details).expect("json details");
     assert_eq!(details["deleted"]["leads"], emea["leads"]);
     assert_eq!(details["deleted"]["dashboards"], emea["dashboards"]);

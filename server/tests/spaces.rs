@@ -62,24 +62,27 @@ fn dashboard_ids(list: &Value) -> Vec<String> {
 
 /// elastic creates `nobody` (index privileges only: no Kibana space at all).
 async fn user_without_spaces(t: &TestServer, elastic: &Session) -> Session {
-    let (status, body) = call(
-        t,
-        elastic,
-        Method::POST,
-        "/internal/security/users/nobody",
-        Some(json!({"username": "nobody", "password": PASSWORD, "roles": ["leads_read_only"]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    expect(
+        call(
+            t,
+            elastic,
+            Method::POST,
+            "/internal/security/users/nobody",
+            Some(json!({"username": "nobody", "password": PASSWORD, "roles": ["leads_read_only"]})),
+        )
+        .await,
+        StatusCode::OK,
+    );
     t.login("nobody").await
 }
 
 #[tokio::test]
 async fn each_user_lists_the_spaces_they_may_enter() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
-    let (status, all) = call(&t, &elastic, Method::GET, SPACES, None).await;
-    assert_eq!(status, StatusCode::OK, "{all}");
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let all = expect(
+        call(&t, &elastic, Method::GET, SPACES, None).await,
+        StatusCode::OK,
+    );
     assert_eq!(
         ids(&all),
         vec!["default", EMEA],
@@ -96,14 +99,15 @@ async fn each_user_lists_the_spaces_they_may_enter() {
     assert_eq!(ids(&theirs), vec!["default", EMEA]);
 
     let nobody = user_without_spaces(&t, &elastic).await;
-    let (status, _) = call(&t, &nobody, Method::GET, SPACES, None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    expect(
+        call(&t, &nobody, Method::GET, SPACES, None).await,
+        StatusCode::FORBIDDEN,
+    );
 }
 
 #[tokio::test]
 async fn forbidden_is_answered_before_missing_so_ids_do_not_leak() {
-    let t = TestServer::start().await;
-    let alice = t.login("alice").await;
+    let (t, alice) = TestServer::start_as("alice").await;
     for id in [EMEA, "no-such-space"] {
         let (status, body) = call(&t, &alice, Method::GET, &format!("{SPACES}/{id}"), None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{id}: {body}");
@@ -123,22 +127,23 @@ async fn forbidden_is_answered_before_missing_so_ids_do_not_leak() {
         StatusCode::NOT_FOUND,
         "only an all-spaces user learns it is missing"
     );
-    let (status, body) = call(
-        &t,
-        &elastic,
-        Method::GET,
-        &format!("/s/{EMEA}/internal/spaces/_active_space"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let body = expect(
+        call(
+            &t,
+            &elastic,
+            Method::GET,
+            &format!("/s/{EMEA}/internal/spaces/_active_space"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(body["id"], EMEA);
 }
 
 #[tokio::test]
 async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
-    let t = TestServer::start().await;
-    let alice = t.login("alice").await;
+    let (t, alice) = TestServer::start_as("alice").await;
     let space = json!({"id": "marketing", "name": "Marketing", "disabledFeatures": []});
     let (status, body) = call(&t, &alice, Method::POST, SPACES, Some(space.clone())).await;
     assert_eq!(
@@ -172,11 +177,15 @@ async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
 
     // kibana_admin holds `all` on `*`: it may manage spaces.
     let admin = t.login("leads_no_access_user").await;
-    let (status, body) = call(&t, &admin, Method::POST, SPACES, Some(space.clone())).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = expect(
+        call(&t, &admin, Method::POST, SPACES, Some(space.clone())).await,
+        StatusCode::OK,
+    );
     assert_eq!(body["id"], "marketing");
-    let (status, body) = call(&t, &admin, Method::POST, SPACES, Some(space)).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    let body = expect(
+        call(&t, &admin, Method::POST, SPACES, Some(space)).await,
+        StatusCode::CONFLICT,
+    );
     assert_eq!(
         body["message"],
         "A space with the identifier marketing already exists."
@@ -214,52 +223,56 @@ async fn creating_and_changing_spaces_needs_global_all_and_valid_bodies() {
         assert_eq!(body["message"], format!("[request body.{field}]: {text}"));
     }
     // A forged `_reserved` does not make a space undeletable.
-    let (status, _) = call(
-        &t,
-        &admin,
-        Method::POST,
-        SPACES,
-        Some(json!({"id": "forged", "name": "F", "_reserved": true})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = call(
-        &t,
-        &admin,
-        Method::DELETE,
-        &format!("{SPACES}/forged"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = call(
-        &t,
-        &admin,
-        Method::DELETE,
-        &format!("{SPACES}/default"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "The default space cannot be deleted because it is reserved."
+    expect(
+        call(
+            &t,
+            &admin,
+            Method::POST,
+            SPACES,
+            Some(json!({"id": "forged", "name": "F", "_reserved": true})),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    expect(
+        call(
+            &t,
+            &admin,
+            Method::DELETE,
+            &format!("{SPACES}/forged"),
+            None,
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    expect_message(
+        call(
+            &t,
+            &admin,
+            Method::DELETE,
+            &format!("{SPACES}/default"),
+            None,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "The default space cannot be deleted because it is reserved.",
     );
 }
 
 #[tokio::test]
 async fn dashboards_and_access_follow_the_space() {
-    let t = TestServer::start().await;
-    let emea = t.login("emea_analyst").await;
-    let (status, list) = call(
-        &t,
-        &emea,
-        Method::GET,
-        &format!("/s/{EMEA}/api/dashboards"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{list}");
+    let (t, emea) = TestServer::start_as("emea_analyst").await;
+    let list = expect(
+        call(
+            &t,
+            &emea,
+            Method::GET,
+            &format!("/s/{EMEA}/api/dashboards"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    );
     let in_emea = dashboard_ids(&list);
     assert!(
         in_emea.contains(&"emea-incidents".to_string()),
@@ -270,12 +283,16 @@ async fn dashboards_and_access_follow_the_space() {
         "default's dashboards stay in default"
     );
     // Dashboards are granted to them only in soc-emea.
-    let (status, _) = call(&t, &emea, Method::GET, "/api/dashboards", None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    expect(
+        call(&t, &emea, Method::GET, "/api/dashboards", None).await,
+        StatusCode::FORBIDDEN,
+    );
 
     let alice = t.login("alice").await;
-    let (status, list) = call(&t, &alice, Method::GET, "/api/dashboards", None).await;
-    assert_eq!(status, StatusCode::OK);
+    let list = expect(
+        call(&t, &alice, Method::GET, "/api/dashboards", None).await,
+        StatusCode::OK,
+    );
     assert!(!dashboard_ids(&list).contains(&"emea-incidents".to_string()));
     let (status, _) = call(
         &t,
@@ -286,15 +303,17 @@ async fn dashboards_and_access_follow_the_space() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "alice cannot enter soc-emea");
-    let (status, caps) = call(
-        &t,
-        &alice,
-        Method::POST,
-        &format!("/s/{EMEA}/api/core/capabilities"),
-        Some(json!({"applications": []})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let caps = expect(
+        call(
+            &t,
+            &alice,
+            Method::POST,
+            &format!("/s/{EMEA}/api/core/capabilities"),
+            Some(json!({"applications": []})),
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert_eq!(caps["navLinks"]["dashboards"], false);
 
     let (status, body) = call(&t, &alice, Method::GET, "/s/atlantis/api/dashboards", None).await;
@@ -303,39 +322,44 @@ async fn dashboards_and_access_follow_the_space() {
 
 #[tokio::test]
 async fn a_disabled_feature_is_closed_even_to_a_superuser() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let (_, space) = call(&t, &elastic, Method::GET, &format!("{SPACES}/{EMEA}"), None).await;
     let mut space = space;
     space["disabledFeatures"] = json!(["dev_tools", "dashboard"]);
-    let (status, body) = call(
-        &t,
-        &elastic,
-        Method::PUT,
-        &format!("{SPACES}/{EMEA}"),
-        Some(space),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    expect(
+        call(
+            &t,
+            &elastic,
+            Method::PUT,
+            &format!("{SPACES}/{EMEA}"),
+            Some(space),
+        )
+        .await,
+        StatusCode::OK,
+    );
 
-    let (status, _) = call(
-        &t,
-        &elastic,
-        Method::POST,
-        &format!("/s/{EMEA}/api/console/proxy?path=/_security/_authenticate&method=GET"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call(
-        &t,
-        &elastic,
-        Method::GET,
-        &format!("/s/{EMEA}/api/dashboards"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    expect(
+        call(
+            &t,
+            &elastic,
+            Method::POST,
+            &format!("/s/{EMEA}/api/console/proxy?path=/_security/_authenticate&method=GET"),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    );
+    expect(
+        call(
+            &t,
+            &elastic,
+            Method::GET,
+            &format!("/s/{EMEA}/api/dashboards"),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    );
     let (_, caps) = call(
         &t,
         &elastic,
@@ -348,8 +372,10 @@ async fn a_disabled_feature_is_closed_even_to_a_superuser() {
     assert_eq!(caps["dashboard"]["show"], false);
     assert_eq!(caps["navLinks"]["securitySolutionUI"], true);
     // The default space is untouched.
-    let (status, _) = call(&t, &elastic, Method::GET, "/api/dashboards", None).await;
-    assert_eq!(status, StatusCode::OK);
+    expect(
+        call(&t, &elastic, Method::GET, "/api/dashboards", None).await,
+        StatusCode::OK,
+    );
     let (_, caps) = call(
         &t,
         &elastic,
@@ -363,26 +389,29 @@ async fn a_disabled_feature_is_closed_even_to_a_superuser() {
 
 #[tokio::test]
 async fn deleting_a_space_deletes_what_is_stored_in_it() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
-    let (status, _) = call(
-        &t,
-        &elastic,
-        Method::POST,
-        SPACES,
-        Some(json!({"id": "temp", "name": "Temporary"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = call(
-        &t,
-        &elastic,
-        Method::POST,
-        "/s/temp/api/dashboards",
-        Some(json!({"data": {"title": "Scratch", "panels": []}})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    expect(
+        call(
+            &t,
+            &elastic,
+            Method::POST,
+            SPACES,
+            Some(json!({"id": "temp", "name": "Temporary"})),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    expect(
+        call(
+            &t,
+            &elastic,
+            Method::POST,
+            "/s/temp/api/dashboards",
+            Some(json!({"data": {"title": "Scratch", "panels": []}})),
+        )
+        .await,
+        StatusCode::OK,
+    );
     let (status, _) = call(
         &t,
         &elastic,
@@ -414,15 +443,17 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
         "the generated leads were stored before the delete"
     );
 
-    let (status, _) = call(
-        &t,
-        &elastic,
-        Method::DELETE,
-        &format!("{SPACES}/temp"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    expect(
+        call(
+            &t,
+            &elastic,
+            Method::DELETE,
+            &format!("{SPACES}/temp"),
+            None,
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
     let (status, _) = call(&t, &elastic, Method::GET, "/s/temp/api/dashboards", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the space is gone");
 
@@ -435,25 +466,18 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
         Some(json!({"id": "temp", "name": "Temporary"})),
     )
     .await;
-    let (status, list) = call(&t, &elastic, Method::GET, "/s/temp/api/dashboards", None).await;
-    assert_eq!(status, StatusCode::OK);
+    let list = expect(
+        call(&t, &elastic, Method::GET, "/s/temp/api/dashboards", None).await,
+        StatusCode::OK,
+    );
     assert!(dashboard_ids(&list).is_empty(), "{list}");
-    let db = rusqlite::Connection::open(t.db_path()).expect("db");
-    let leads: i64 = db
-        .query_row(
-            "SELECT COUNT(*) FROM leads WHERE index_name = '.entity_analytics.entity-leads-temp'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let leads: i64 = t.db_value(
+        "SELECT COUNT(*) FROM leads WHERE index_name = '.entity_analytics.entity-leads-temp'",
+    );
     assert_eq!(leads, 0);
-    let audited: i64 = db
-        .query_row(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("audit");
+    let audited: i64 = t.db_value(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'space_delete' AND outcome = 'success'",
+    );
     assert_eq!(audited, 1);
     // The default space still has its data.
     let (_, list) = call(&t, &elastic, Method::GET, "/api/dashboards", None).await;
@@ -462,17 +486,18 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
 
 #[tokio::test]
 async fn each_space_has_its_own_leads() {
-    let t = TestServer::start().await;
-    let emea = t.login("emea_analyst").await;
-    let (status, page) = call(
-        &t,
-        &emea,
-        Method::GET,
-        &format!("/s/{EMEA}/internal/entity_analytics/leads?page=1&perPage=20"),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
+    let (t, emea) = TestServer::start_as("emea_analyst").await;
+    let page = expect(
+        call(
+            &t,
+            &emea,
+            Method::GET,
+            &format!("/s/{EMEA}/internal/entity_analytics/leads?page=1&perPage=20"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    );
     assert!(
         page["total"].as_u64().unwrap_or(0) > 0,
         "the EMEA space is seeded with leads: {page}"
@@ -496,8 +521,7 @@ async fn each_space_has_its_own_leads() {
 /// grant per space, and none: each answers exactly as that space's privileges say.
 #[tokio::test]
 async fn route_matrix_per_space_and_user() {
-    let t = TestServer::start().await;
-    let elastic = t.login("elastic").await;
+    let (t, elastic) = TestServer::start_as("elastic").await;
     let nobody = user_without_spaces(&t, &elastic).await;
     let alice = t.login("alice").await;
     let emea = t.login("emea_analyst").await;

@@ -1,16 +1,18 @@
 //! What the browser tests do over plain HTTP: an administrator acting elsewhere, or a user
-//! calling the API directly to prove the server refuses what the UI hides.
+//! calling the API directly to prove the server refuses what the UI hides; and the few browser
+//! steps every page's tests take (click, wait for a text, sign out).
+#![allow(
+    dead_code,
+    reason = "each test file compiles this module and uses part of it"
+)]
 
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Result};
-use gatehouse_e2e::{Browser, PASSWORD};
+use anyhow::{bail, ensure, Context, Result};
+use gatehouse_e2e::thirtyfour::prelude::*;
+use gatehouse_e2e::{testid, Browser, PASSWORD, TIMEOUT};
 
 /// How long a generation run may take on a busy machine.
-#[allow(
-    dead_code,
-    reason = "each test file compiles this module; not all generate leads"
-)]
 const GENERATION: Duration = Duration::from_secs(60);
 
 /// A cookie-holding HTTP client signed in as `user`, for what an administrator does elsewhere.
@@ -26,19 +28,21 @@ pub async fn api_session(b: &Browser, user: &str) -> Result<reqwest::Client> {
         }))
         .send()
         .await?;
-    ensure!(
-        login.status().is_success(),
-        "{user} logs in over the API: {}",
-        login.status()
-    );
+    ensure_ok(&login, &format!("{user} logs in over the API"))?;
     Ok(client)
 }
 
+/// Fails with `what` and the status unless the server answered with a success.
+pub fn ensure_ok(response: &reqwest::Response, what: &str) -> Result<()> {
+    ensure!(
+        response.status().is_success(),
+        "{what}: {}",
+        response.status()
+    );
+    Ok(())
+}
+
 /// Generates leads for `leads_full_user` over the API and waits until they are stored.
-#[allow(
-    dead_code,
-    reason = "each test file compiles this module; not all generate leads"
-)]
 pub async fn generate_leads(b: &Browser) -> Result<()> {
     let client = api_session(b, "leads_full_user").await?;
     let started = client
@@ -49,11 +53,7 @@ pub async fn generate_leads(b: &Browser) -> Result<()> {
         .json(&serde_json::json!({ "connectorId": "gatehouse-default" }))
         .send()
         .await?;
-    ensure!(
-        started.status().is_success(),
-        "generation starts: {}",
-        started.status()
-    );
+    ensure_ok(&started, "generation starts")?;
     let begun = Instant::now();
     loop {
         let status: serde_json::Value = client
@@ -72,4 +72,90 @@ pub async fn generate_leads(b: &Browser) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Waits for the element matching `selector` and clicks it.
+pub async fn click(b: &Browser, selector: &str) -> Result<()> {
+    b.wait_for(selector, TIMEOUT)
+        .await?
+        .click()
+        .await
+        .with_context(|| format!("clicking {selector}"))
+}
+
+/// Waits for the element with this test id and clicks it.
+pub async fn click_testid(b: &Browser, id: &str) -> Result<()> {
+    click(b, &testid(id)).await
+}
+
+/// Signs out through the header when someone is signed in; true when it did.
+pub async fn sign_out_if_signed_in(b: &Browser) -> Result<bool> {
+    if !b.is_shown(&testid("sign-out")).await? {
+        return Ok(false);
+    }
+    click_testid(b, "sign-out").await?;
+    Ok(true)
+}
+
+/// Polls until an element matching `selector` contains `needle`; its whole text.
+pub async fn wait_for_text(
+    b: &Browser,
+    selector: &str,
+    needle: &str,
+    timeout: Duration,
+) -> Result<String> {
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        seen.clear();
+        for el in b.driver.find_all(By::Css(selector)).await? {
+            let text = el.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            seen.push(text);
+        }
+        if started.elapsed() > timeout {
+            bail!("timed out after {timeout:?} waiting for `{selector}` to contain {needle:?}; saw {seen:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// How many elements match `selector` now.
+pub async fn count(b: &Browser, selector: &str) -> Result<usize> {
+    Ok(b.driver.find_all(By::Css(selector)).await?.len())
+}
+
+/// The id of the seeded Runbooks source, as `admin` lists the sources.
+pub async fn runbooks_source(b: &Browser, admin: &reqwest::Client) -> Result<String> {
+    let sources: serde_json::Value = admin
+        .get(b.url("/api/ws/v1/sources"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let list = sources["results"]
+        .as_array()
+        .or(sources.as_array())
+        .cloned()
+        .unwrap_or_default();
+    Ok(list
+        .iter()
+        .find(|s| s["name"] == "Runbooks")
+        .and_then(|s| s["id"].as_str())
+        .context("the seeded Runbooks source")?
+        .to_string())
+}
+
+/// Waits for the element with this test id and reads its text.
+pub async fn text_of(b: &Browser, id: &str) -> Result<String> {
+    Ok(b.wait_for_testid(id, TIMEOUT).await?.text().await?)
+}
+
+/// Opens `path`, which sends a signed-out browser to the login page, and signs in as `user`.
+pub async fn sign_in_at(b: &Browser, path: &str, user: &str) -> Result<()> {
+    b.goto(path).await?;
+    b.sign_in(user).await?;
+    Ok(())
 }

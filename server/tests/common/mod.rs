@@ -9,6 +9,10 @@ use gatehouse_server::{Config, RunningServer};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
+pub mod dashboards;
+pub mod fuzz;
+pub mod search;
+
 pub const PASSWORD: &str = "changeme";
 
 pub struct TestServer {
@@ -29,6 +33,13 @@ pub fn client() -> reqwest::Client {
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_with(|_| {}).await
+    }
+
+    /// A fresh server and a session of `user` on it.
+    pub async fn start_as(user: &str) -> (TestServer, Session) {
+        let t = Self::start().await;
+        let session = t.login(user).await;
+        (t, session)
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
@@ -71,6 +82,13 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// The first column of the first row `sql` selects, read straight from the database file.
+    pub fn db_value<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        let db = rusqlite::Connection::open(self.db_path()).expect("db");
+        db.query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -82,6 +100,13 @@ impl TestServer {
             .header("kbn-xsrf", "true")
             .header("x-elastic-internal-origin", "Kibana")
             .header("elastic-api-version", "1")
+    }
+
+    /// A GET with the session cookie and none of the headers the SPA adds.
+    pub fn bare_get(&self, session: &Session, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(self.url(path))
+            .header("cookie", &session.cookie)
     }
 
     pub async fn login_response(&self, username: &str, password: &str) -> reqwest::Response {
@@ -114,19 +139,42 @@ impl TestServer {
         send_json(self.as_user(session, Method::GET, path)).await
     }
 
-    pub async fn post_json(
+    pub async fn post_json(&self, s: &Session, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send_body(s, Method::POST, path, body).await
+    }
+
+    pub async fn put_json(&self, s: &Session, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send_body(s, Method::PUT, path, body).await
+    }
+
+    async fn send_body(
         &self,
         session: &Session,
+        method: Method,
         path: &str,
         body: Value,
     ) -> (StatusCode, Value) {
-        send_json(self.as_user(session, Method::POST, path).json(&body)).await
+        send_json(self.as_user(session, method, path).json(&body)).await
+    }
+
+    pub async fn delete_json(&self, session: &Session, path: &str) -> (StatusCode, Value) {
+        send_json(self.as_user(session, Method::DELETE, path)).await
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Session {
     pub cookie: String,
+}
+
+/// The answer's content type, empty when it has none.
+pub fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
@@ -159,4 +207,29 @@ pub async fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await;
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sends a request, with a JSON body when there is one, and returns the status and the JSON.
+pub async fn send_with(
+    builder: reqwest::RequestBuilder,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    match body {
+        Some(body) => send_json(builder.json(&body)).await,
+        None => send_json(builder).await,
+    }
+}
+
+/// Asserts an answer's status (showing its body when it differs) and hands back the body.
+#[track_caller]
+pub fn expect(answer: (StatusCode, Value), status: StatusCode) -> Value {
+    assert_eq!(answer.0, status, "{}", answer.1);
+    answer.1
+}
+
+/// Asserts an answer's status and the `message` of its body.
+#[track_caller]
+pub fn expect_message(answer: (StatusCode, Value), status: StatusCode, message: &str) {
+    let body = expect(answer, status);
+    assert_eq!(body["message"], message);
 }
