@@ -140,7 +140,7 @@ fn RouteLoading(is_routing: ReadSignal<bool>) -> impl IntoView {
 }
 
 /// The reads the page being loaded makes once the session is known, sent now beside the
-/// session's own requests instead of after them (issue 6, time to leads).
+/// session's own requests instead of after them (time to leads: BENCHMARKS.md section 3).
 fn read_first_page_early(api: ApiClient) {
     let path = web_sys::window()
         .and_then(|w| w.location().pathname().ok())

@@ -1,4 +1,4 @@
-//! The server's first paint of the leads page (`server/src/first_paint.rs`): the page as the app
+//! The server's first paint of the leads page (`server/src/leads/first_paint.rs`): the page as the app
 //! will draw it, sent in `index.html` so the leads are on screen before the wasm has arrived.
 //! While it is in the page, the stylesheet keeps the app's own nodes hidden (`.first-paint`
 //! in style/main.css); the app removes it once its own page is up, and the next frame shows the

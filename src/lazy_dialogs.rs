@@ -1,4 +1,4 @@
-//! Dialog contents whose code is not in the first download (issue 6, transfer size).
+//! Dialog contents whose code is not in the first download (transfer size: BENCHMARKS.md section 1).
 //!
 //! The leads page opens two dialogs, but only on a click: a lead's detail, whose related runbooks
 //! bring the search client and its types, and "Why?", which brings the access explainer. The

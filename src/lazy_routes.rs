@@ -1,4 +1,4 @@
-//! Pages whose code is not in the first download (issue 6, transfer size).
+//! Pages whose code is not in the first download (transfer size: BENCHMARKS.md section 1).
 //!
 //! The release build (`cargo xtask dist|test|bench`, feature `split`) cuts these pages out of the
 //! main wasm module, in four modules: Dashboards, Dev Tools, Search and Management. The router

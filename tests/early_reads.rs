@@ -1,4 +1,4 @@
-//! Reads sent before the page asks for them (issue 6, time to leads): they save a round trip on
+//! Reads sent before the page asks for them (time to leads: BENCHMARKS.md section 3): they save a round trip on
 //! a page load, and must never hand a page an answer meant for another session.
 
 #![cfg(target_arch = "wasm32")]

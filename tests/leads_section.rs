@@ -390,7 +390,7 @@ async fn a_failed_generation_reported_by_status_is_toasted_and_closes_writing() 
 }
 
 /// Paging through leads must not leave anything behind in the wasm heap: what the section holds
-/// after 200 more page switches is what it held before them (issue 6, memory).
+/// after 200 more page switches is what it held before them (memory: BENCHMARKS.md section 6).
 #[wasm_bindgen_test]
 async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
     const PAGES: u32 = 20;
@@ -663,7 +663,7 @@ async fn a_lead_without_entity_or_tags_is_drawn_without_them() {
     );
 }
 
-/// The server's drawing of the page (`server/src/first_paint.rs`), as `index.html` brings it.
+/// The server's drawing of the page (`server/src/leads/first_paint.rs`), as `index.html` brings it.
 fn first_paint() -> Element {
     let element = web_sys::window()
         .and_then(|w| w.document())

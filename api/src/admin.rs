@@ -1,4 +1,4 @@
-//! Administration wire types (contract §7): Kibana's user and role APIs, the feature registry
+//! Administration wire types (docs/administration.md): Kibana's user and role APIs, the feature registry
 //! listing, and the Dev Tools console proxy.
 
 use std::collections::BTreeMap;

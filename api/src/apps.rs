@@ -1,5 +1,5 @@
 //! The apps of the header's nav, in order: the SPA's nav and the server's first paint of a page
-//! (`server/src/first_paint.rs`) draw the same links from this one list.
+//! (`server/src/leads/first_paint.rs`) draw the same links from this one list.
 
 use crate::security::Capabilities;
 

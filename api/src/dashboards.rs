@@ -1,4 +1,4 @@
-//! Write-restricted dashboards (contract §4): wire types of `/api/dashboards`, the access-control
+//! Write-restricted dashboards (docs/dashboards-access-control.md): wire types of `/api/dashboards`, the access-control
 //! routes and the user-profile lookups, plus the pure "who may do what" decisions the SPA shows.
 //!
 //! Shapes, as our server sends them (Kibana's are the same where the contract names them):
@@ -36,7 +36,7 @@ pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
 pub const DEFAULT_SUGGEST_SIZE: u32 = 10;
 
-/// Texts of Kibana's share dialog and edit guard (contract §4).
+/// Texts of Kibana's share dialog and edit guard (docs/dashboards-access-control.md).
 pub mod texts {
     pub const SHARE_TITLE: &str = "Share dashboard";
     pub const PERMISSIONS: &str = "Permissions";
@@ -425,7 +425,7 @@ impl SharePermissions {
     }
 }
 
-/// The server's rules (contract §4) seen from the viewer: the owner and admins
+/// The server's rules (docs/dashboards-access-control.md) seen from the viewer: the owner and admins
 /// (`manage_access_control`) manage mode and owner of any dashboard; a write-restricted dashboard is
 /// editable only by them.
 pub fn share_permissions(

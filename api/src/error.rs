@@ -1,6 +1,6 @@
 //! One error type for every call the SPA makes, and the parser that turns any HTTP answer into it.
 //!
-//! Kibana answers errors in three JSON shapes (contract §2) and proxies answer with HTML or nothing;
+//! Kibana answers errors in three JSON shapes (docs/headers-and-errors.md#error-bodies) and proxies answer with HTML or nothing;
 //! all of them end up as an [`ApiError`] whose `message` is what the user reads.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Request headers and their values, as Kibana expects them (contract §1).
+//! Request headers and their values, as Kibana expects them (docs/headers-and-errors.md).
 
 pub const KBN_XSRF: &str = "kbn-xsrf";
 pub const INTERNAL_ORIGIN: &str = "x-elastic-internal-origin";

@@ -1,4 +1,4 @@
-//! Threat-hunting leads: wire types (contract §3) and the privilege → UI decisions.
+//! Threat-hunting leads: wire types (docs/leads.md) and the privilege → UI decisions.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;

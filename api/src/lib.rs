@@ -1,4 +1,4 @@
-//! Wire types of the Kibana contract (`shared/kibana-contract.md`) and the pure decisions built on
+//! Wire types of the Kibana contract (the HTTP contract in `docs/`, docs/README.md) and the pure decisions built on
 //! them. Both the wasm SPA and the native server depend on this crate, so nothing here touches I/O.
 
 pub mod access;

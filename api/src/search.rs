@@ -1,4 +1,4 @@
-//! Searchable sources with document-level permissions (contract §9, the Workplace Search shape):
+//! Searchable sources with document-level permissions (docs/search.md, the Workplace Search shape):
 //! wire types, paths, the one visibility rule, and the highlight markers of search snippets.
 //!
 //! Visibility ([`visibility`]) is pure and shared: the server filters every result, count and
@@ -119,7 +119,7 @@ impl Visibility {
     }
 }
 
-/// The one visibility rule (contract §9):
+/// The one visibility rule (docs/search.md):
 /// `perms ∩ deny = ∅ ∧ (allow = ∅ ∨ perms ∩ allow ≠ ∅)` — deny wins over allow.
 pub fn visibility(permissions: &BTreeSet<String>, allow: &[String], deny: &[String]) -> Visibility {
     if let Some(denied) = permissions.iter().find(|p| deny.contains(p)) {

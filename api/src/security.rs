@@ -1,4 +1,4 @@
-//! Session, profile, capability and role types (contract §5, §6).
+//! Session, profile, capability and role types (docs/sessions-and-capabilities.md, docs/privileges.md).
 
 use std::collections::BTreeMap;
 
@@ -123,7 +123,7 @@ pub struct UserProfile {
     pub data: Value,
 }
 
-/// `u_<principal>_<version>`, no newline (contract §4).
+/// `u_<principal>_<version>`, no newline (docs/dashboards-access-control.md).
 pub fn is_valid_profile_uid(uid: &str) -> bool {
     crate::rules::profile_uid(uid).is_ok()
 }

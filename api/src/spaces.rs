@@ -1,4 +1,4 @@
-//! Spaces (contract §8): the wire type, Kibana's validation texts, URL prefixes and the avatar.
+//! Spaces (docs/spaces.md): the wire type, Kibana's validation texts, URL prefixes and the avatar.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! SPA resilience (issue #5): the server's test-only fault injector spoils one route's answers —
+//! SPA resilience (RELIABILITY.md, "Faults"): the server's test-only fault injector spoils one route's answers —
 //! truncated JSON, wrong types, a proxy's HTML 502 page, an empty body, a 30 s stall, a dropped
 //! connection — and for each the browser must show a clear message, not panic, keep the rest of
 //! the app working, and recover through its retry control once the fault is off.
@@ -506,7 +506,7 @@ async fn page_shape(b: &Browser) -> Result<Vec<String>> {
     Ok(shape.convert()?)
 }
 
-/// The leads page arrives drawn by the server (`server/src/first_paint.rs`), so the leads are on
+/// The leads page arrives drawn by the server (`server/src/leads/first_paint.rs`), so the leads are on
 /// screen before the app's wasm: here the wasm never arrives (a proxy's 502), and the drawn page
 /// stays, inert. Once the wasm arrives, the app draws the same page in its place.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,4 +1,4 @@
-//! Session expiry mid-edit (issue 5): the session ends while a dashboard form holds unsaved edits;
+//! Session expiry mid-edit (RELIABILITY.md): the session ends while a dashboard form holds unsaved edits;
 //! the app returns to login, and signing in again brings back the same page with the edits in
 //! the form, ready to save. Another user signing in on that tab never gets them; a user's own
 //! kept edits can be discarded.

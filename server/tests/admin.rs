@@ -1,4 +1,4 @@
-//! Users, roles and features (contract §7.1, §7.2) over real HTTP, per caller: superuser, a user
+//! Users, roles and features (docs/administration.md) over real HTTP, per caller: superuser, a user
 //! with `manage_security`, a `kibana_admin` user and a `viewer`.
 
 mod common;

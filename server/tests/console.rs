@@ -1,4 +1,4 @@
-//! The Dev Tools console proxy (contract §7.3): the lead-generation test plan's commands (§6)
+//! The Dev Tools console proxy (docs/console.md): the lead-generation test plan's commands (docs/privileges.md)
 //! replayed as `elastic`, then each created user logging in and seeing the right leads privileges.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The test-only fault injector (issue #5): absent unless enabled, and when enabled each fault
+//! The test-only fault injector (RELIABILITY.md): absent unless enabled, and when enabled each fault
 //! spoils exactly the answers its rule names, the way a broken server or proxy would.
 
 mod common;

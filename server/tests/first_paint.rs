@@ -1,4 +1,4 @@
-//! The leads page's first paint (`server/src/first_paint.rs`): a page load of the leads page by
+//! The leads page's first paint (`server/src/leads/first_paint.rs`): a page load of the leads page by
 //! a user who may read leads comes with that user's first page of leads drawn in `index.html`;
 //! nobody else's page carries any.
 

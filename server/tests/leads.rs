@@ -1,4 +1,4 @@
-//! Leads routes (contract §3) for every demo user, over real HTTP.
+//! Leads routes (docs/leads.md) for every demo user, over real HTTP.
 
 mod common;
 

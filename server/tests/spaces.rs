@@ -1,4 +1,4 @@
-//! Spaces (contract §8) over real HTTP: who sees which space, Kibana's texts and status codes,
+//! Spaces (docs/spaces.md) over real HTTP: who sees which space, Kibana's texts and status codes,
 //! 403 before 404, data scoped per space, `disabledFeatures` closing a feature even for a
 //! superuser, and a deleted space taking everything stored in it along.
 

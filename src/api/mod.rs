@@ -96,7 +96,7 @@ impl ApiClient {
 
     /// Sends a read now whose answer a page about to render will ask for: on a page load the app
     /// knows the first page's reads, and sends them before it renders anything, side by side,
-    /// instead of one after another (issue 6, time to leads). Only reads, each answering one
+    /// instead of one after another (time to leads: BENCHMARKS.md section 3). Only reads, each answering one
     /// request, for a few seconds, and never across a sign-in, sign-out or lost session.
     fn read_early(
         &self,
@@ -515,7 +515,7 @@ pub struct ConsoleAnswer {
     pub body: String,
 }
 
-/// Administration (contract §7): users, roles, features and the Dev Tools console proxy.
+/// Administration (docs/administration.md): users, roles, features and the Dev Tools console proxy.
 impl ApiClient {
     pub async fn list_users(&self) -> Result<Vec<gatehouse_api::admin::User>, ApiError> {
         self.call(Method::Get, gatehouse_api::admin::USERS_PATH, None, None)

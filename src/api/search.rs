@@ -1,5 +1,5 @@
 //! The Search app's calls: sources, documents, identities and search in the Workplace Search
-//! shape (`gatehouse_api::search`, contract §9).
+//! shape (`gatehouse_api::search`, docs/search.md).
 
 use gatehouse_api::search::{
     bulk_create_path, document_access_path, document_path, identities_path, identity_path,

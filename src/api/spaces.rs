@@ -1,4 +1,4 @@
-//! Kibana's spaces API (contract §8).
+//! Kibana's spaces API (docs/spaces.md).
 
 use gatehouse_api::admin::encode_path_segment;
 use gatehouse_api::spaces::{Space, SPACES_API_VERSION, SPACES_PATH};

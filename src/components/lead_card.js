@@ -2,7 +2,7 @@
 //
 // A page of 100 cards drawn element by element from wasm took about 8,000 calls across the
 // wasm/JS boundary on every page switch; cloning one prepared card and filling it in takes one
-// call per card (issue 6, list rendering). Every server string goes in as text
+// call per card (list rendering: BENCHMARKS.md section 5). Every server string goes in as text
 // (`textContent`, `title`, `dateTime`), never as HTML.
 
 let shape = null;
@@ -13,7 +13,7 @@ function element(tag, className) {
   return node;
 }
 
-// The card's children, as `server/src/first_paint.rs` draws them too.
+// The card's children, as `server/src/leads/first_paint.rs` draws them too.
 function cardShape() {
   const badge = element('span');
   badge.title = 'Priority, 10 is the most urgent';

@@ -1,10 +1,10 @@
-//! The lead cards' insides, drawn by `lead_card.js` (issue 6, list rendering).
+//! The lead cards' insides, drawn by `lead_card.js` (list rendering: BENCHMARKS.md section 5).
 //!
 //! A card's `<li>` is `view!`'s, keyed by lead in the leads page's list; its inside is cloned from
 //! one prepared card and filled in with one call, where `view!` made some 80 wasm→JS calls per
 //! card. A card holds no reactive state: its Dismiss is closed with a reason when it is drawn and
 //! by the list's one effect after (`lead_list`), as `GuardedButton` closes its own. The clicks
-//! on a card reach the list's one listener (`src/pages/entity_analytics.rs`).
+//! on a card reach the list's one listener (`src/pages/leads/`).
 
 use std::sync::Arc;
 

@@ -44,7 +44,7 @@ pub fn LoginPage() -> impl IntoView {
             let go = move |target: &str| navigate(target, replacing());
             match next {
                 Some(target) => go(&target),
-                // With no destination, a user with several spaces first picks one (contract §8).
+                // With no destination, a user with several spaces first picks one (docs/spaces.md).
                 None if crate::state::space::in_default_space() => spawn_local(async move {
                     let several = api.list_spaces().await.is_ok_and(|spaces| spaces.len() > 1);
                     go(if several {

@@ -1,4 +1,4 @@
-//! `Select your space`: where a user with several spaces lands after login (contract §8).
+//! `Select your space`: where a user with several spaces lands after login (docs/spaces.md).
 
 use gatehouse_api::spaces::texts;
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 //! Leptos 0.8 leaves a disposed effect in the subscriber set of every signal it read, as a weak
 //! reference that keeps the effect's allocation alive, until that subscriber set is cleared. A
 //! page of 100 lead cards that each read the section's access signal left about 300 dead effects
-//! (32 KB of wasm memory) behind on every page switch, found by `cargo xtask bench` (issue 6).
+//! (32 KB of wasm memory) behind on every page switch, found by `cargo xtask bench` (BENCHMARKS.md).
 //! A scoped mirror is one memo that the readers subscribe to instead; it takes itself out of the
 //! source's subscribers when its owner is cleaned up, so the readers' leftovers go with it.
 

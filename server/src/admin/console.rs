@@ -1,4 +1,4 @@
-//! Kibana's Dev Tools console proxy (contract §7.3), `POST /api/console/proxy?path=&method=`, in
+//! Kibana's Dev Tools console proxy (docs/console.md), `POST /api/console/proxy?path=&method=`, in
 //! front of the Elasticsearch security API subset this server owns. It always answers 200; the
 //! real status is in `x-console-proxy-status-code` / `-text`, the body is Elasticsearch's.
 

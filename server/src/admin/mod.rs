@@ -1,4 +1,4 @@
-//! Security administration (contract §7): users and roles, their validation, the translation
+//! Security administration (docs/administration.md): users and roles, their validation, the translation
 //! between Kibana's role shape and the stored Elasticsearch role, and the audit of every change.
 //!
 //! Both surfaces use it: Kibana's own routes (`admin::routes`, Boom errors) and the Elasticsearch

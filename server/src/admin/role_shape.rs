@@ -364,7 +364,7 @@ pub(crate) fn kibana_entry(entry: &Value, i: usize) -> AdminResult<KibanaPrivile
     })
 }
 
-/// Kibana privileges → `kibana-.kibana` application privileges (contract §7.1), after the checks
+/// Kibana privileges → `kibana-.kibana` application privileges (docs/administration.md#roles), after the checks
 /// that span entries (a space in two entries) and the feature registry.
 pub fn kibana_to_applications(
     entries: &[KibanaPrivileges],

@@ -1,5 +1,5 @@
-//! Kibana's user API (`/internal/security/users`, contract §7.2), role API
-//! (`/api/security/role`, §7.1) and feature listing (`/api/features`). Every operation here is
+//! Kibana's user API (`/internal/security/users`), role API
+//! (`/api/security/role`) and feature listing (`/api/features`). Every operation here is
 //! also reachable through the Dev Tools console (`admin::console`), which shares the `op_*`
 //! functions and answers their errors in Elasticsearch's shape instead of Boom.
 

@@ -61,7 +61,7 @@ pub fn check_route(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Saved objects with access control (contract §4)
+// Saved objects with access control (docs/dashboards-access-control.md)
 // ---------------------------------------------------------------------------------------------
 
 /// Saved-object operations a route performs, as the `saved_object:<type>/<op>` actions name them.

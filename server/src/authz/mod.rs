@@ -1,6 +1,6 @@
 //! The one authorization module. Every route guard, capability and index check asks it.
 //!
-//! It models the two privilege systems Kibana sits on (contract §6):
+//! It models the two privilege systems Kibana sits on (docs/privileges.md):
 //! - Elasticsearch index privileges: role patterns granted on requested patterns
 //!   ([`pattern_covers`]), privilege implication ([`index_privilege_implies`]) and
 //!   `_has_privileges` ([`has_privileges`]).

@@ -1,4 +1,4 @@
-//! Dashboards with access control (contract §4): `/api/dashboards` (version `2023-10-31`), the
+//! Dashboards with access control (docs/dashboards-access-control.md): `/api/dashboards` (version `2023-10-31`), the
 //! bulk routes and `/internal/access_control/*`.
 //!
 //! Every route needs a session. The type privileges (`saved_object:dashboard/<op>`) come from the

@@ -1,7 +1,7 @@
 //! The leads page's first paint: on a page load of the leads page by a signed-in user who may read
 //! leads, `index.html` comes with the page already drawn in it (header, section, the first page
-//! of leads), so the leads are on screen while the SPA's wasm is still on its way (issue 6, time
-//! to leads). It is a picture, not the app: `inert`, without test ids, and the SPA removes it
+//! of leads), so the leads are on screen while the SPA's wasm is still on its way (time
+//! to leads: BENCHMARKS.md section 3). It is a picture, not the app: `inert`, without test ids, and the SPA removes it
 //! once its own page is up (`src/first_paint.rs`).
 //!
 //! The answers come from the server's own routes, asked with the page request's cookie, so the
@@ -254,7 +254,7 @@ fn relative_time(iso: &str, now: time::OffsetDateTime) -> String {
     }
 }
 
-/// The markup the SPA's shell and leads page render (`src/app.rs`, `src/pages/entity_analytics.rs`),
+/// The markup the SPA's shell and leads page render (`src/app.rs`, `src/pages/leads/`),
 /// with the same classes and texts, so the hand-over to the SPA does not move a pixel.
 fn render(shown: &Shown<'_>) -> String {
     let mut html = String::with_capacity(16 * 1024);

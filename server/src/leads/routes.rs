@@ -1,4 +1,4 @@
-//! Threat-hunting leads routes (contract §3), base `/internal/entity_analytics/leads`.
+//! Threat-hunting leads routes (docs/leads.md), base `/internal/entity_analytics/leads`.
 //!
 //! Every route: Kibana header rules (incl. `elastic-api-version: 1`), a session, and the Kibana
 //! API privileges `securitySolution` + `securitySolution-entity-analytics` (Boom 403). Index

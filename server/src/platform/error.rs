@@ -1,7 +1,7 @@
 //! One error type for every route, turned into a response in exactly one place.
 //!
 //! Kibana core routes answer in the Boom shape `{"statusCode","error","message"}`; Security
-//! Solution routes (all leads routes) in the siem shape `{"message","status_code"}` (contract §2).
+//! Solution routes (all leads routes) in the siem shape `{"message","status_code"}` (docs/headers-and-errors.md#error-bodies).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

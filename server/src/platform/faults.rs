@@ -1,4 +1,4 @@
-//! Test-only fault injection (issue #5, SPA resilience): chosen routes answer the way a broken
+//! Test-only fault injection (SPA resilience: RELIABILITY.md, "Faults"): chosen routes answer the way a broken
 //! server or proxy would, so the browser tests can prove the SPA survives it.
 //!
 //! Off unless [`crate::Config::faults`] is set, which the binary does only when started with

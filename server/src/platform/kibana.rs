@@ -1,4 +1,4 @@
-//! Kibana's request rules (contract §1) as one middleware, the space prefix, and the JSON body
+//! Kibana's request rules (docs/headers-and-errors.md) as one middleware, the space prefix, and the JSON body
 //! extractors whose rejections answer in the route's error shape.
 
 use axum::body::{Body, Bytes};

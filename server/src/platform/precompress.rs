@@ -1,6 +1,6 @@
 //! Compressed copies of the SPA build: `.br` and `.gz` next to each `.wasm`, `.js`, `.css` and
-//! `.svg` file, which the static file service sends to browsers that accept them (issue 6,
-//! transfer size: the wasm is 2.3 MB plain, about 0.6 MB as brotli).
+//! `.svg` file, which the static file service sends to browsers that accept them (transfer size,
+//! BENCHMARKS.md section 1: the wasm is 2.3 MB plain, about 0.6 MB as brotli).
 //!
 //! They are made in the background at start-up, so the server answers at once and sends the
 //! plain files until a copy is ready. Each copy is written under a temporary name and renamed, so

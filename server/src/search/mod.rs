@@ -1,4 +1,4 @@
-//! Searchable sources with document-level permissions (contract §9): document validation, SQLite
+//! Searchable sources with document-level permissions (docs/search.md): document validation, SQLite
 //! storage with an FTS5 index, external identities, and the search that filters hidden documents
 //! before it counts, pages or snippets anything.
 //!

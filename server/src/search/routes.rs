@@ -1,5 +1,5 @@
 //! Sources, documents, external identities and search in the Workplace Search shape
-//! (contract §9), base `/api/ws/v1`. Errors answer `{"errors":["…"]}`.
+//! (docs/search.md), base `/api/ws/v1`. Errors answer `{"errors":["…"]}`.
 //!
 //! Every route needs a session and the search feature's `read` API tag (`workplaceSearch`);
 //! changes to sources, documents and identities also need `all` (`workplaceSearch-manage`), and

@@ -1,4 +1,4 @@
-//! Login, logout, the current user, their profile and their UI capabilities (contract §5).
+//! Login, logout, the current user, their profile and their UI capabilities (docs/sessions-and-capabilities.md).
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Kibana's spaces API (contract §8) and the per-request space rules: an API call into an
+//! Kibana's spaces API (docs/spaces.md) and the per-request space rules: an API call into an
 //! unknown space is a 404, and into a space where its feature is disabled a 404 too.
 
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Spaces (contract §8): stored in SQLite, kept in memory for the per-request checks (every API
+//! Spaces (docs/spaces.md): stored in SQLite, kept in memory for the per-request checks (every API
 //! request in `/s/{id}` looks its space up), and deleted with everything stored in them.
 
 use std::collections::BTreeMap;

@@ -93,7 +93,7 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
-    /// A request with every header the SPA sends (contract §1).
+    /// A request with every header the SPA sends (docs/headers-and-errors.md).
     pub fn kibana(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
             .request(method, self.url(path))

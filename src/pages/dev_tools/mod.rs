@@ -17,7 +17,7 @@ pub const HISTORY_LIMIT: usize = 20;
 const HISTORY_KEY: &str = "gatehouse.console.history";
 const BUFFER_KEY: &str = "gatehouse.console.buffer";
 
-/// The lead-generation test plan (contract §6), with the password Elasticsearch needs for a user.
+/// The lead-generation test plan (docs/privileges.md), with the password Elasticsearch needs for a user.
 pub const TEST_PLAN: &str = r#"# Lead generation test plan: put the cursor in a request and press Ctrl+Enter.
 GET /_security/_authenticate
 

@@ -276,7 +276,7 @@ async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<ShownPa
     result
 }
 
-/// `performance.mark(name)`, read by `cargo xtask bench` (issue 6) to split an update into the
+/// `performance.mark(name)`, read by `cargo xtask bench` (BENCHMARKS.md) to split an update into the
 /// answer's parsing and its rendering. The previous mark of that name goes first, so a long
 /// session keeps one entry per name.
 fn bench_mark(name: &str) {
@@ -545,7 +545,7 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
         })
     };
     // One listener for every card's title and Dismiss instead of some per card: a page switch
-    // then creates and removes no click closures (issue 6, list rendering).
+    // then creates and removes no click closures (list rendering: BENCHMARKS.md section 5).
     let card_clicked = move |ev: web_sys::MouseEvent| {
         page.with_untracked(|page| match clicked_lead(&ev, &page.leads) {
             Some((lead, CardButton::Open)) => state.selected.set(Some(Lead::clone(lead))),
@@ -622,7 +622,7 @@ fn clicked_lead<'a>(
 }
 
 /// The strings every lead card sends to the DOM, interned once: a page of 100 cards otherwise
-/// decodes each of them from wasm memory again (issue 6, list rendering). The text of a lead
+/// decodes each of them from wasm memory again (list rendering: BENCHMARKS.md section 5). The text of a lead
 /// (title, byline, tags, …) differs from card to card and is not interned.
 fn intern_card_strings() {
     use wasm_bindgen::intern;

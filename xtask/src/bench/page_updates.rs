@@ -24,7 +24,7 @@ const FRAME_MS: f64 = 16.0;
 /// first DOM mutation after which `ready()` holds, takes `performance.now()` (`dom`), forces
 /// style + layout and takes it again (`layout`), with the Resource Timing `responseEnd` and
 /// `responseStatus` of the last request whose URL contains `url` and the time of the SPA's
-/// `performance.mark` `mark` (set in `src/pages/entity_analytics.rs` when the answer has
+/// `performance.mark` `mark` (set in `src/pages/leads/` when the answer has
 /// been parsed / the failure handled); it records response → DOM as the
 /// `performance.measure` `gatehouse:update` and resolves after the next frame, so the next
 /// step never waits for this one's paint.

@@ -209,7 +209,7 @@ pub fn report(t: TimeToLeads, report: &mut Report) {
          installed before any page script records `performance.now()` (ms since navigation \
          start) and a `performance.mark` when the first lead card enters the DOM; it is read \
          over WebDriver. For the SPA that is the server's first paint of the page \
-         (`server/src/first_paint.rs`: `index.html` with the signed-in user's leads page drawn \
+         (`server/src/leads/first_paint.rs`: `index.html` with the signed-in user's leads page drawn \
          in it, inert until the app replaces it with its own, the same markup); the last \
          column of the second table is when the app's own card, the one that answers clicks, \
          is in the DOM. Floor: a static HTML page with the same first 20 \
