@@ -10,7 +10,8 @@
 //!   checked by [`check_kibana_actions`]. UI capabilities ([`capabilities`]) are computed with the
 //!   same function, so a capability and a route guard can never disagree.
 //!
-//! Everything here is pure: no I/O, no clock.
+//! Everything here is pure: no I/O, no clock. The one exception is the route guard's extractor
+//! ([`Guarded`]), which loads the caller's session before asking the pure checks.
 
 mod elasticsearch;
 mod guards;
