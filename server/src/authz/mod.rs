@@ -14,6 +14,8 @@
 //! ([`Guarded`]), which loads the caller's session before asking the pure checks.
 
 mod elasticsearch;
+#[cfg(test)]
+mod guard_tests;
 mod guards;
 mod kibana;
 mod patterns;
