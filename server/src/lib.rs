@@ -174,7 +174,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(security::routes::router())
-        .merge(leads::routes::router(state.clone()))
+        .merge(leads::routes::router())
         .merge(dashboards::routes::router())
         .merge(dashboards::profiles::router())
         .merge(admin::routes::router())

@@ -3,7 +3,6 @@
 //! real status is in `x-console-proxy-status-code` / `-text`, the body is Elasticsearch's.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -22,9 +21,8 @@ use crate::admin::routes::{
     op_put_role, op_put_user, parse_user_body,
 };
 use crate::admin::{self, roles, AdminError, AdminResult};
-use crate::authz::{self, HasPrivilegesRequest};
+use crate::authz::{self, DevToolsConsole, Guarded, HasPrivilegesRequest};
 use crate::platform::error::{AppError, AppResult};
-use crate::platform::kibana::{method_and_path, Space};
 use crate::platform::session::Principal;
 use crate::AppState;
 
@@ -83,26 +81,16 @@ fn es_role(role: &RoleDescriptor, name: &str) -> Value {
     value
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn proxy(
+    Guarded {
+        principal, space, ..
+    }: Guarded<DevToolsConsole>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     RawQuery(query): RawQuery,
-    request_uri: axum::http::Uri,
     request_headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let (route_method, route_path) = method_and_path(&axum::http::Method::POST, &request_uri);
-    authz::check_route(
-        &principal.subject,
-        space.id(),
-        authz::CONSOLE_GUARD,
-        &route_method,
-        &route_path,
-    )
-    .map_err(|m| AppError::boom(StatusCode::FORBIDDEN, m))?;
     let mut path = None;
     let mut method = None;
     for (k, v) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {

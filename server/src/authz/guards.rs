@@ -1,8 +1,18 @@
 //! Route guards and the saved-object access-control checks.
 
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use gatehouse_api::dashboards::{access_permissions, DashboardAccessMode};
 
 use super::*;
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::kibana::{method_and_path, Space, DEFAULT_SPACE};
+use crate::platform::session::Principal;
+use crate::AppState;
 
 // ---------------------------------------------------------------------------------------------
 // Route guards
@@ -32,6 +42,97 @@ pub const USER_PROFILES_GUARD: RouteGuard = RouteGuard {
     api_tags: &["bulkGetUserProfiles"],
     cited: "bulkGetUserProfiles",
 };
+
+/// A Kibana privilege a route needs, named by a zero-sized marker type, so that a handler's
+/// signature says what it requires: `Guarded<LeadsApi>`.
+pub trait RequiredPrivilege: Send + Sync + 'static {
+    /// Checked in order; the first one the caller lacks is the one the 403 cites.
+    const GUARDS: &'static [RouteGuard];
+
+    /// The route's error shape for a refusal (401 or 403); Boom unless the route answers
+    /// in another shape.
+    fn shape(error: AppError) -> AppError {
+        error
+    }
+}
+
+/// The leads routes.
+pub struct LeadsApi;
+
+impl RequiredPrivilege for LeadsApi {
+    const GUARDS: &'static [RouteGuard] = &[LEADS_GUARD];
+}
+
+/// The Dev Tools console proxy.
+pub struct DevToolsConsole;
+
+impl RequiredPrivilege for DevToolsConsole {
+    const GUARDS: &'static [RouteGuard] = &[CONSOLE_GUARD];
+}
+
+/// The user-profile lookups.
+pub struct UserProfiles;
+
+impl RequiredPrivilege for UserProfiles {
+    const GUARDS: &'static [RouteGuard] = &[USER_PROFILES_GUARD];
+}
+
+/// The one route guard: a signed-in caller (else 401) who holds the privilege `P` in the
+/// request's space (else Kibana's Boom 403 naming the route). As an extractor it is the
+/// handler's first argument, so nobody unauthorized gets as far as the body being read.
+pub struct Guarded<P> {
+    pub principal: Arc<Principal>,
+    pub space: Space,
+    method: String,
+    path_and_query: String,
+    privilege: PhantomData<fn() -> P>,
+}
+
+impl<P: RequiredPrivilege> FromRequestParts<AppState> for Guarded<P> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let principal = Arc::<Principal>::from_request_parts(parts, state)
+            .await
+            .map_err(P::shape)?;
+        let space = parts
+            .extensions
+            .get::<Space>()
+            .cloned()
+            .unwrap_or_else(|| Space(DEFAULT_SPACE.to_string()));
+        let (method, path_and_query) = method_and_path(&parts.method, &parts.uri);
+        let guarded = Self {
+            principal,
+            space,
+            method,
+            path_and_query,
+            privilege: PhantomData,
+        };
+        guarded.require::<P>()?;
+        Ok(guarded)
+    }
+}
+
+impl<P> Guarded<P> {
+    /// Whether the caller also holds `Q`, for a route that answers a holder differently.
+    pub fn holds<Q: RequiredPrivilege>(&self) -> bool {
+        self.require::<Q>().is_ok()
+    }
+
+    /// `Ok`, or the 403 of a route that needed `Q` too.
+    pub fn require<Q: RequiredPrivilege>(&self) -> AppResult<()> {
+        Q::GUARDS.iter().try_for_each(|guard| {
+            check_route(
+                &self.principal.subject,
+                self.space.id(),
+                *guard,
+                &self.method,
+                &self.path_and_query,
+            )
+            .map_err(|message| Q::shape(AppError::boom(StatusCode::FORBIDDEN, message)))
+        })
+    }
+}
 
 /// May enter the space (`login:` on `space:<id>`): a member, whose profile other members see.
 pub fn is_space_member(subject: &Subject, space: &str) -> bool {

@@ -10,9 +10,12 @@
 //!   checked by [`check_kibana_actions`]. UI capabilities ([`capabilities`]) are computed with the
 //!   same function, so a capability and a route guard can never disagree.
 //!
-//! Everything here is pure: no I/O, no clock.
+//! Everything here is pure: no I/O, no clock. The one exception is the route guard's extractor
+//! ([`Guarded`]), which loads the caller's session before asking the pure checks.
 
 mod elasticsearch;
+#[cfg(test)]
+mod guard_tests;
 mod guards;
 mod kibana;
 mod patterns;

@@ -7,12 +7,11 @@
 //! users' roles are never shown.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use gatehouse_api::dashboards::{
     BulkGetProfiles, SuggestProfiles, BULK_GET_PROFILES_PATH, DEFAULT_SUGGEST_SIZE,
     SUGGEST_PROFILES_PATH,
@@ -21,11 +20,10 @@ use gatehouse_api::security::{is_valid_profile_uid, UserProfile};
 use rusqlite::Connection;
 
 use crate::admin::user_store::{self as users, UserRecord};
-use crate::authz;
+use crate::authz::{self, Guarded, UserProfiles};
 use crate::dashboards::store as dashboards;
 use crate::platform::error::{AppError, AppResult};
-use crate::platform::kibana::{JsonBody, Space};
-use crate::platform::session::Principal;
+use crate::platform::kibana::JsonBody;
 use crate::security::routes::user_profile_of;
 use crate::AppState;
 
@@ -37,17 +35,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(BULK_GET_PROFILES_PATH, post(bulk_get))
         .route(SUGGEST_PROFILES_PATH, post(suggest))
-}
-
-fn guard(principal: &Principal, space: &Space, path: &str) -> AppResult<()> {
-    authz::check_route(
-        &principal.subject,
-        space.id(),
-        authz::USER_PROFILES_GUARD,
-        "POST",
-        path,
-    )
-    .map_err(|message| AppError::boom(StatusCode::FORBIDDEN, message))
 }
 
 fn bad_request(message: impl Into<String>) -> AppError {
@@ -71,12 +58,12 @@ fn visible_profile(user: &UserRecord, is_self: bool) -> UserProfile {
 }
 
 async fn bulk_get(
+    Guarded {
+        principal, space, ..
+    }: Guarded<UserProfiles>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     JsonBody(body): JsonBody<BulkGetProfiles>,
 ) -> AppResult<Json<Vec<UserProfile>>> {
-    guard(&principal, &space, BULK_GET_PROFILES_PATH)?;
     if body.uids.len() > MAX_BULK_GET_UIDS {
         return Err(bad_request(format!(
             "[request body.uids]: array size is [{}], but cannot be greater than [{MAX_BULK_GET_UIDS}]",
@@ -138,12 +125,12 @@ pub fn match_rank(user: &UserRecord, needle: &str) -> Option<u8> {
 }
 
 async fn suggest(
+    Guarded {
+        principal, space, ..
+    }: Guarded<UserProfiles>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     JsonBody(body): JsonBody<SuggestProfiles>,
 ) -> AppResult<Json<Vec<UserProfile>>> {
-    guard(&principal, &space, SUGGEST_PROFILES_PATH)?;
     if body.name.chars().count() > MAX_SUGGEST_NAME_CHARS {
         return Err(bad_request(format!(
             "[request body.name]: value has length [{}] but it must have a maximum length of [{MAX_SUGGEST_NAME_CHARS}].",

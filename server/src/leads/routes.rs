@@ -5,15 +5,12 @@
 //! privileges are checked per action on the space's concrete index, as Elasticsearch would, and
 //! their denials use the siem error shape.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use gatehouse_api::leads::{
     leads_index, BulkUpdateResponse, GenerateRequest, GenerateResponse, LeadsPrivileges,
     LeadsStatus, SortField, SortOrder, SuccessResponse, LEADS_BASE, LEADS_INDEX_PATTERN,
@@ -22,12 +19,11 @@ use gatehouse_api::leads::{
 use rusqlite::OptionalExtension;
 use serde::Deserialize;
 
-use crate::authz::{self, IndexAction, Subject};
+use crate::authz::{self, Guarded, IndexAction, LeadsApi, Subject};
 use crate::leads::{self, unfiltered_find};
 use crate::platform::db::{self, Db};
 use crate::platform::error::{AppError, AppResult, ErrorShape};
-use crate::platform::kibana::{method_and_path, JsonBody, JsonOrDefault, Space};
-use crate::platform::session::Principal;
+use crate::platform::kibana::{JsonBody, JsonOrDefault};
 use crate::AppState;
 use gatehouse_api::leads::FindLeadsQuery;
 
@@ -36,7 +32,7 @@ pub const DEFAULT_MAX_LEADS: u32 = 10;
 pub const MAX_BULK_IDS: usize = 100;
 pub const LEAD_STATUSES: &[&str] = &["active", "dismissed", "expired"];
 
-pub fn router(state: AppState) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     let base = LEADS_BASE;
     Router::new()
         .route(base, get(find))
@@ -48,27 +44,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(&format!("{base}/disable"), post(disable))
         .route(&format!("{base}/bulk_update"), post(bulk_update))
         .route(&format!("{base}/{{id}}/_dismiss"), post(dismiss))
-        .route_layer(middleware::from_fn_with_state(state, guard))
-}
-
-/// Session + Kibana feature privileges, before any leads handler runs.
-async fn guard(
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let (method, path) = method_and_path(req.method(), req.uri());
-    match authz::check_route(
-        &principal.subject,
-        space.id(),
-        authz::LEADS_GUARD,
-        &method,
-        &path,
-    ) {
-        Ok(()) => next.run(req).await,
-        Err(message) => AppError::boom(StatusCode::FORBIDDEN, message).into_response(),
-    }
 }
 
 fn bad_request(message: impl Into<String>) -> AppError {
@@ -95,7 +70,7 @@ pub fn leads_privileges(subject: &Subject) -> LeadsPrivileges {
     )
 }
 
-async fn privileges(principal: Arc<Principal>) -> Json<LeadsPrivileges> {
+async fn privileges(Guarded { principal, .. }: Guarded<LeadsApi>) -> Json<LeadsPrivileges> {
     Json(leads_privileges(&principal.subject))
 }
 
@@ -156,9 +131,10 @@ pub fn parse_find_query(raw: Option<&str>) -> AppResult<FindLeadsQuery> {
 /// still exact (see `find_cache`), after the asker's privileges are checked as always, and
 /// gzip-compressed when the asker accepts it.
 async fn find(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> AppResult<Response> {
@@ -247,9 +223,10 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 // ---------------------------------------------------------------------------------------------
 
 async fn status(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
 ) -> AppResult<Json<LeadsStatus>> {
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Search)?;
@@ -278,9 +255,10 @@ fn validate_connector(connector_id: &str) -> AppResult<()> {
 /// Answers at once with the execution id; the run happens in the background and ends in
 /// `/status` (`lastExecutionUuid` + `lastRun` or `lastError`).
 async fn generate(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     JsonBody(body): JsonBody<GenerateRequest>,
 ) -> AppResult<Json<GenerateResponse>> {
     validate_connector(&body.connector_id)?;
@@ -396,9 +374,10 @@ struct EnableRequest {
 }
 
 async fn enable(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     JsonBody(body): JsonBody<EnableRequest>,
 ) -> AppResult<Json<SuccessResponse>> {
     validate_connector(&body.connector_id)?;
@@ -418,9 +397,10 @@ async fn enable(
 }
 
 async fn disable(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     // No fields, but when a body is sent it must be a JSON object.
     JsonOrDefault(_body): JsonOrDefault<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<SuccessResponse>> {
@@ -439,9 +419,10 @@ async fn disable(
 // ---------------------------------------------------------------------------------------------
 
 async fn dismiss(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     Path(id): Path<String>,
 ) -> AppResult<Json<SuccessResponse>> {
     let index = leads_index(space.id());
@@ -467,9 +448,10 @@ struct BulkUpdateBody {
 }
 
 async fn bulk_update(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
     JsonBody(body): JsonBody<BulkUpdateBody>,
 ) -> AppResult<Json<BulkUpdateResponse>> {
     if body.ids.is_empty() {

@@ -9,11 +9,8 @@
 //! other access-control changes: an `audit_log` row in the change's transaction and a line in the
 //! audit file (actions `ws_*`, details with what was there before).
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, State};
-use axum::http::request::Parts;
+use axum::extract::{FromRequest, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,12 +25,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use crate::admin::user_store as users;
-use crate::authz::{self, RouteGuard, SecurityAction};
+use crate::authz::{self, Guarded, RequiredPrivilege, RouteGuard, SecurityAction};
 use crate::platform::audit::{self, audited, AuditEvent, AuditedError, Outcome};
 use crate::platform::db;
 use crate::platform::error::AppError;
-use crate::platform::kibana::{method_and_path, Space, DEFAULT_SPACE};
-use crate::platform::session::Principal;
 use crate::search::{self as store, Viewer, MAX_NAME_CHARS, MAX_QUERY_CHARS};
 use crate::AppState;
 
@@ -172,59 +167,45 @@ impl From<AppError> for WsError {
     }
 }
 
-/// The signed-in user of a search route, past the `read` guard.
-pub struct Caller {
-    pub principal: Arc<Principal>,
-    pub space: String,
-    method: String,
-    path: String,
-}
+/// Searching, listing sources, reading documents: the `read` guard of every search route.
+pub struct SearchRead;
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = WsError;
+impl RequiredPrivilege for SearchRead {
+    const GUARDS: &'static [RouteGuard] = &[SEARCH_GUARD];
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WsError> {
-        let principal = Arc::<Principal>::from_request_parts(parts, state).await?;
-        let space = parts
-            .extensions
-            .get::<Space>()
-            .map(|s| s.0.clone())
-            .unwrap_or_else(|| DEFAULT_SPACE.to_string());
-        let (method, path) = method_and_path(&parts.method, &parts.uri);
-        let caller = Caller {
-            principal,
-            space,
-            method,
-            path,
-        };
-        caller.require(SEARCH_GUARD)?;
-        Ok(caller)
+    /// The search routes answer every refusal, a missing session too, as `{"errors":[…]}`.
+    fn shape(error: AppError) -> AppError {
+        WsError::from(error).into()
     }
 }
 
-impl Caller {
-    fn require(&self, guard: RouteGuard) -> WsResult<()> {
-        authz::check_route(
-            &self.principal.subject,
-            &self.space,
-            guard,
-            &self.method,
-            &self.path,
-        )
-        .map_err(|message| WsError::new(StatusCode::FORBIDDEN, message))
-    }
+/// Managing sources, documents and identities: `read` first, so a caller without either is
+/// told about `read`.
+pub struct SearchManage;
 
-    pub fn require_manage(&self) -> WsResult<()> {
-        self.require(MANAGE_GUARD)
-    }
+impl RequiredPrivilege for SearchManage {
+    const GUARDS: &'static [RouteGuard] = &[SEARCH_GUARD, MANAGE_GUARD];
 
+    fn shape(error: AppError) -> AppError {
+        SearchRead::shape(error)
+    }
+}
+
+/// The signed-in user of a search route, past its guard (`read` unless it says otherwise).
+pub type Caller<P = SearchRead> = Guarded<P>;
+
+impl<P> Caller<P> {
     pub fn is_manager(&self) -> bool {
-        self.require_manage().is_ok()
+        self.holds::<SearchManage>()
     }
 
     /// Manage, and read users (the Access panel and "Preview as" show other users' views).
     pub fn require_user_insight(&self) -> WsResult<()> {
-        self.require_manage()?;
+        self.require::<SearchManage>()?;
+        self.require_user_read()
+    }
+
+    fn require_user_read(&self) -> WsResult<()> {
         authz::check_security_action(&self.principal.subject, SecurityAction::UserGet)
             .map_err(|message| WsError::new(StatusCode::FORBIDDEN, message))
     }
@@ -242,7 +223,7 @@ pub const AUDIT_IDENTITY_CREATE: &str = "ws_identity_create";
 pub const AUDIT_IDENTITY_UPDATE: &str = "ws_identity_update";
 pub const AUDIT_IDENTITY_DELETE: &str = "ws_identity_delete";
 
-impl Caller {
+impl<P> Caller<P> {
     /// A successful change by this caller, to record with [`record`].
     fn audit_event(
         &self,
@@ -257,7 +238,7 @@ impl Caller {
             outcome: Outcome::Success,
             username: self.username(),
             profile_uid: Some(self.principal.user.profile_uid.clone()),
-            space: self.space.clone(),
+            space: self.space.0.clone(),
             object_type: object_type.to_string(),
             object_ids,
             details,
@@ -348,10 +329,9 @@ async fn list_sources(
 
 async fn create_source(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     WsJson(body): WsJson<NewSource>,
 ) -> WsResult<Json<Source>> {
-    caller.require_manage()?;
     let name = body.name.trim().to_string();
     if name.is_empty() {
         return Err(WsError::bad_request("Name can't be blank"));
@@ -413,10 +393,9 @@ async fn get_source(
 
 async fn delete_source(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     Path(source): Path<String>,
 ) -> WsResult<Json<Source>> {
-    caller.require_manage()?;
     let username = caller.username();
     let id = source.clone();
     let event = caller.audit_event(
@@ -472,11 +451,10 @@ async fn require_source(state: &AppState, source: &str) -> WsResult<()> {
 
 async fn bulk_create(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     Path(source): Path<String>,
     WsJson(body): WsJson<Value>,
 ) -> WsResult<Json<BulkCreateResponse>> {
-    caller.require_manage()?;
     let Value::Array(inputs) = body else {
         return Err(WsError::bad_request(
             "The request body must be an array of documents.",
@@ -561,11 +539,10 @@ async fn bulk_create(
 
 async fn bulk_destroy(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     Path(source): Path<String>,
     WsJson(body): WsJson<Value>,
 ) -> WsResult<Json<BulkDestroyResponse>> {
-    caller.require_manage()?;
     let ids: Option<Vec<String>> = body.as_array().and_then(|items| {
         items
             .iter()
@@ -676,13 +653,13 @@ async fn list_documents(
 /// **ext**: who can and cannot see a document, and why.
 async fn document_access(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     Path((source, doc)): Path<(String, String)>,
 ) -> WsResult<Json<DocumentAccess>> {
-    caller.require_user_insight()?;
+    caller.require_user_read()?;
     require_source(&state, &source).await?;
     let username = caller.username();
-    let space = caller.space.clone();
+    let space = caller.space.0.clone();
     let d = doc.clone();
     state
         .db
@@ -708,11 +685,10 @@ fn identity_not_found(id: &str) -> WsError {
 
 async fn list_identities(
     State(state): State<AppState>,
-    caller: Caller,
+    _caller: Caller<SearchManage>,
     Path(source): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WsResult<Json<Paged<ExternalIdentity>>> {
-    caller.require_manage()?;
     let (current, size) = parse_page(raw.as_deref(), DEFAULT_LIST_PAGE_SIZE)?;
     require_source(&state, &source).await?;
     let all = state
@@ -727,11 +703,10 @@ async fn list_identities(
 
 async fn create_identity(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     Path(source): Path<String>,
     WsJson(body): WsJson<NewIdentity>,
 ) -> WsResult<Json<ExternalIdentity>> {
-    caller.require_manage()?;
     let external_user_id = body.external_user_id.trim().to_string();
     let mut errors = Vec::new();
     if external_user_id.is_empty() {
@@ -788,10 +763,9 @@ async fn create_identity(
 
 async fn get_identity(
     State(state): State<AppState>,
-    caller: Caller,
+    _caller: Caller<SearchManage>,
     Path((source, id)): Path<(String, String)>,
 ) -> WsResult<Json<ExternalIdentity>> {
-    caller.require_manage()?;
     require_source(&state, &source).await?;
     let key = id.clone();
     state
@@ -804,11 +778,10 @@ async fn get_identity(
 
 async fn update_identity(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     Path((source, id)): Path<(String, String)>,
     WsJson(body): WsJson<IdentityUpdate>,
 ) -> WsResult<Json<ExternalIdentity>> {
-    caller.require_manage()?;
     let errors = store::identity_errors(
         body.external_user_properties.as_deref().unwrap_or(&[]),
         body.permissions.as_deref().unwrap_or(&[]),
@@ -853,10 +826,9 @@ async fn update_identity(
 
 async fn delete_identity(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Caller<SearchManage>,
     Path((source, id)): Path<(String, String)>,
 ) -> WsResult<Json<&'static str>> {
-    caller.require_manage()?;
     require_source(&state, &source).await?;
     let key = id.clone();
     let event = caller.audit_event(
@@ -915,7 +887,7 @@ async fn search(
         _ => None,
     };
     let username = as_user.clone().unwrap_or_else(|| caller.username());
-    let space = caller.space.clone();
+    let space = caller.space.0.clone();
     let outcome = state
         .db
         .read(move |conn| {
