@@ -163,14 +163,39 @@ impl AuditedError for AppError {
 pub fn audited<T, E: AuditedError>(
     conn: &mut Connection,
     log: &AuditLog,
-    mut event: AuditEvent,
+    event: AuditEvent,
     change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> Result<T, E>,
+) -> Result<T, E> {
+    audited_when_changed(conn, log, event, |tx, event| {
+        change(tx, event).map(|value| (value, Changed::Yes))
+    })
+}
+
+/// Whether a change that succeeded changed anything, and so is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Yes,
+    /// Nothing was written (a bulk request whose every item was refused): no event.
+    No,
+}
+
+/// [`audited`] for a change that may turn out to change nothing: `change` says so with
+/// [`Changed::No`], and then the transaction commits without an event.
+pub fn audited_when_changed<T, E: AuditedError>(
+    conn: &mut Connection,
+    log: &AuditLog,
+    mut event: AuditEvent,
+    change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> Result<(T, Changed), E>,
 ) -> Result<T, E> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(anyhow::Error::from)?;
     match change(&tx, &mut event) {
-        Ok(value) => {
+        Ok((value, Changed::No)) => {
+            tx.commit().map_err(anyhow::Error::from)?;
+            Ok(value)
+        }
+        Ok((value, Changed::Yes)) => {
             event.outcome = Outcome::Success;
             insert(&tx, &event)?;
             tx.commit().map_err(anyhow::Error::from)?;

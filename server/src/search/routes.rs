@@ -26,7 +26,9 @@ use serde_json::{json, Value};
 
 use crate::admin::user_store as users;
 use crate::authz::{self, Guarded, RequiredPrivilege, RouteGuard, SecurityAction};
-use crate::platform::audit::{self, audited, AuditEvent, AuditedError, Outcome};
+use crate::platform::audit::{
+    audited, audited_when_changed, AuditEvent, AuditedError, Changed, Outcome,
+};
 use crate::platform::db;
 use crate::platform::error::AppError;
 use crate::search::{self as store, Viewer, MAX_NAME_CHARS, MAX_QUERY_CHARS};
@@ -249,9 +251,13 @@ impl<P> Caller<P> {
 
 /// Writes the audit row inside the change's transaction (commit follows), and returns the event
 /// for the file, appended once the change is committed.
-fn record(conn: &rusqlite::Connection, event: AuditEvent) -> anyhow::Result<AuditEvent> {
-    audit::insert(conn, &event)?;
-    Ok(event)
+/// A bulk request is recorded only when it stored or removed something.
+fn changed_if(changed: bool) -> Changed {
+    if changed {
+        Changed::Yes
+    } else {
+        Changed::No
+    }
 }
 
 /// A JSON body; malformed → 400 `{"errors":[..]}`.
@@ -475,61 +481,51 @@ async fn bulk_create(
         Vec::new(),
         json!({ "source": source }),
     );
+    let log = state.audit.clone();
     let results = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction()?;
-            // The source may have gone between the check and this write.
-            if store::source_name(&tx, &source)?.is_none() {
-                return Ok(None);
-            }
-            let mut results = Vec::with_capacity(checked.len());
-            let mut permissions = Vec::new();
-            for outcome in checked {
-                match outcome {
-                    Ok(document) => {
-                        store::upsert_document(&tx, &source, &document)?;
-                        permissions.push(json!({
-                            "id": document.id,
-                            "allow": document.allow,
-                            "deny": document.deny,
-                        }));
-                        results.push(BulkCreateResult {
-                            id: Some(document.id),
-                            errors: Vec::new(),
-                        });
+            Ok(audited_when_changed::<_, WsError>(
+                conn,
+                &log,
+                event,
+                |tx, event| {
+                    // The source may have gone between the check and this write.
+                    if store::source_name(tx, &source)?.is_none() {
+                        return Ok((None, Changed::No));
                     }
-                    Err(failed) => results.push(failed),
-                }
-            }
-            let stored: Vec<String> = results
-                .iter()
-                .filter(|r| r.errors.is_empty())
-                .filter_map(|r| r.id.clone())
-                .collect();
-            let event = if stored.is_empty() {
-                None
-            } else {
-                Some(record(
-                    &tx,
-                    AuditEvent {
-                        object_ids: stored,
-                        details: json!({ "source": source, "permissions": permissions }),
-                        ..event
-                    },
-                )?)
-            };
-            tx.commit()?;
-            Ok(Some((results, event)))
+                    let mut results = Vec::with_capacity(checked.len());
+                    let mut permissions = Vec::new();
+                    for outcome in checked {
+                        match outcome {
+                            Ok(document) => {
+                                store::upsert_document(tx, &source, &document)?;
+                                permissions.push(json!({
+                                    "id": document.id,
+                                    "allow": document.allow,
+                                    "deny": document.deny,
+                                }));
+                                results.push(BulkCreateResult {
+                                    id: Some(document.id),
+                                    errors: Vec::new(),
+                                });
+                            }
+                            Err(failed) => results.push(failed),
+                        }
+                    }
+                    event.object_ids = results
+                        .iter()
+                        .filter(|r| r.errors.is_empty())
+                        .filter_map(|r| r.id.clone())
+                        .collect();
+                    event.details = json!({ "source": source, "permissions": permissions });
+                    Ok((Some(results), changed_if(!event.object_ids.is_empty())))
+                },
+            ))
         })
-        .await?;
+        .await??;
     match results {
-        Some((results, event)) => {
-            if let Some(event) = event {
-                state.audit.append(&event);
-            }
-            Ok(Json(BulkCreateResponse { results }))
-        }
+        Some(results) => Ok(Json(BulkCreateResponse { results })),
         None => Err(WsError::new(
             StatusCode::NOT_FOUND,
             "The source was deleted while the documents were being stored.",
@@ -568,39 +564,32 @@ async fn bulk_destroy(
         Vec::new(),
         json!({ "source": source }),
     );
-    let (results, event) = state
+    let log = state.audit.clone();
+    let results = state
         .db
         .write(move |conn| {
-            let tx = conn.transaction()?;
-            let viewer = Viewer::load(&tx, &username)?;
-            let mut results = Vec::with_capacity(ids.len());
-            for id in ids {
-                let success = store::destroy_document(&tx, &viewer, &source, &id)?;
-                results.push(BulkDestroyResult { id, success });
-            }
-            let destroyed: Vec<String> = results
-                .iter()
-                .filter(|r| r.success)
-                .map(|r| r.id.clone())
-                .collect();
-            let event = if destroyed.is_empty() {
-                None
-            } else {
-                Some(record(
-                    &tx,
-                    AuditEvent {
-                        object_ids: destroyed,
-                        ..event
-                    },
-                )?)
-            };
-            tx.commit()?;
-            Ok((results, event))
+            Ok(audited_when_changed::<_, WsError>(
+                conn,
+                &log,
+                event,
+                |tx, event| {
+                    let viewer = Viewer::load(tx, &username)?;
+                    let mut results = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let success = store::destroy_document(tx, &viewer, &source, &id)?;
+                        results.push(BulkDestroyResult { id, success });
+                    }
+                    event.object_ids = results
+                        .iter()
+                        .filter(|r| r.success)
+                        .map(|r| r.id.clone())
+                        .collect();
+                    let changed = changed_if(!event.object_ids.is_empty());
+                    Ok((results, changed))
+                },
+            ))
         })
-        .await?;
-    if let Some(event) = event {
-        state.audit.append(&event);
-    }
+        .await??;
     Ok(Json(BulkDestroyResponse { results }))
 }
 
