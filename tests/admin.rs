@@ -249,8 +249,7 @@ async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_stat
         .ends_with("path=%2F_security%2Frole%2Fleads_full_access&method=POST"));
     assert!(request.body.as_deref().unwrap().contains("create_index"));
     wait_for("the 403 status", || {
-        testid(&root, "console-status").and_then(|e| e.text_content())
-            == Some("403 Forbidden".into())
+        text_of(&root, "console-status") == Some("403 Forbidden".into())
     })
     .await;
     let history = query_all(&root, "[data-testid=\"console-history-item\"]");
@@ -287,10 +286,6 @@ mod users {
         type_text(testid(root, id).expect(id), value);
     }
 
-    fn text_of(root: &Element, id: &str) -> Option<String> {
-        testid(root, id).and_then(|e| e.text_content())
-    }
-
     #[wasm_bindgen_test]
     async fn the_table_lists_users_and_marks_deactivated_ones() {
         let canned = Canned::new(|request| match request.path.as_str() {
@@ -325,12 +320,7 @@ mod users {
 
     #[wasm_bindgen_test]
     async fn without_the_privilege_the_page_says_whom_to_ask() {
-        let canned = Canned::new(|_| {
-            json(
-                403,
-                r#"{"statusCode":403,"error":"Forbidden","message":"security_exception"}"#,
-            )
-        });
+        let canned = Canned::new(|_| kibana_error(403, "Forbidden", "security_exception"));
         let root = mount(&canned);
         wait_for("the notice", || {
             testid(&root, "management-no-permission").is_some()
@@ -461,9 +451,10 @@ mod roles {
                 200,
                 r#"[{"id":"dashboard","name":"Dashboard","category":{"id":"kibana","label":"Analytics"},"privileges":{}}]"#,
             ),
-            _ => json(
+            _ => kibana_error(
                 409,
-                r#"{"statusCode":409,"error":"Conflict","message":"Role already exists and cannot be created: soc"}"#,
+                "Conflict",
+                "Role already exists and cannot be created: soc",
             ),
         });
         let root = mount(&canned);
@@ -481,21 +472,19 @@ mod roles {
             Some("Please provide a role name.")
         );
         type_into(&root, "[data-testid=\"role-name\"]", " soc");
-        wait_for("the spaces error", || {
-            testid(&root, "role-name-error")
-                .and_then(|e| e.text_content())
-                .as_deref()
-                == Some("Name must not contain leading or trailing spaces.")
-        })
+        wait_for_text(
+            &root,
+            "role-name-error",
+            "Name must not contain leading or trailing spaces.",
+        )
         .await;
         type_into(&root, "[data-testid=\"role-name\"]", "soc");
         type_into(&root, "[data-testid=\"role-index-names\"]", "logs-*");
-        wait_for("the privileges error", || {
-            testid(&root, "role-index-privileges-error")
-                .and_then(|e| e.text_content())
-                .as_deref()
-                == Some("Enter or select at least one action")
-        })
+        wait_for_text(
+            &root,
+            "role-index-privileges-error",
+            "Enter or select at least one action",
+        )
         .await;
         click(
             &query(
@@ -523,12 +512,11 @@ mod roles {
             body["elasticsearch"]["indices"][0]["names"],
             serde_json::json!(["logs-*"])
         );
-        wait_for("the taken-name error", || {
-            testid(&root, "role-name-error")
-                .and_then(|e| e.text_content())
-                .as_deref()
-                == Some("A role with this name already exists.")
-        })
+        wait_for_text(
+            &root,
+            "role-name-error",
+            "A role with this name already exists.",
+        )
         .await;
     }
 }

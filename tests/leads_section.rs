@@ -339,9 +339,7 @@ async fn index_not_found_is_the_no_leads_yet_empty_state() {
     });
     let (root, _handle) = mount(&canned);
     wait_for("the empty state", || testid(&root, "leads-empty").is_some()).await;
-    let text = testid(&root, "leads-empty")
-        .and_then(|e| e.text_content())
-        .unwrap_or_default();
+    let text = text_of(&root, "leads-empty").unwrap_or_default();
     assert!(text.contains("No hunting leads yet"));
     assert!(
         query(&root, ".toast-error").is_none(),
@@ -716,9 +714,10 @@ async fn the_first_paint_goes_once_the_leads_and_the_last_run_are_drawn() {
     );
     status_arrived.set(true);
     wait_for("the drawing to give way", || !drawn.is_connected()).await;
-    assert!(
-        testid(&root, "leads-last-run").is_some(),
-        "the last run is on the page it gave way to"
+    assert_testid_present(
+        &root,
+        "leads-last-run",
+        "the last run is on the page it gave way to",
     );
 }
 

@@ -59,10 +59,7 @@ fn server(mode_change: Result<gatehouse::api::HttpResponse, gatehouse_api::ApiEr
         } else if request.path.ends_with("/change_access_mode") {
             mode_change.clone()
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            kibana_error(404, "Not Found", "Not Found")
         }
     })
 }
@@ -75,9 +72,7 @@ async fn the_owner_changes_the_mode_and_sees_the_result() {
     ));
     let (root, _handle) = mount(&canned, "u_alice_0", false);
     wait_for("the owner's name", || {
-        testid(&root, "share-owner")
-            .and_then(|e| e.text_content())
-            .is_some_and(|t| t.contains("Alice Analyst"))
+        text_of(&root, "share-owner").is_some_and(|t| t.contains("Alice Analyst"))
     })
     .await;
     let select: HtmlSelectElement = testid(&root, "share-mode-select")
@@ -102,13 +97,7 @@ async fn the_owner_changes_the_mode_and_sees_the_result() {
     assert_eq!(body["accessMode"], "default");
     assert_eq!(body["objects"][0]["id"], "soc-overview");
     assert_eq!(request.header("kbn-xsrf"), Some("true"));
-    wait_for("inline result", || {
-        testid(&root, "share-result")
-            .and_then(|e| e.text_content())
-            .as_deref()
-            == Some("Permissions updated.")
-    })
-    .await;
+    wait_for_text(&root, "share-result", "Permissions updated.").await;
     assert!(query(&root, ".toast-success").is_some());
 }
 
@@ -121,13 +110,11 @@ async fn everybody_else_reads_the_mode_with_the_reason() {
         query(&root, "dialog[open] [data-testid=share-mode-text]").is_some()
     })
     .await;
-    assert!(
-        testid(&root, "share-mode-select").is_none(),
-        "no select for a non-owner"
-    );
-    assert!(
-        testid(&root, "share-owner-search").is_none(),
-        "no ownership transfer for a non-owner"
+    assert_testid_absent(&root, "share-mode-select", "no select for a non-owner");
+    assert_testid_absent(
+        &root,
+        "share-owner-search",
+        "no ownership transfer for a non-owner",
     );
     let text = testid(&root, "share-mode-text").expect("mode text");
     assert_eq!(text.text_content().as_deref(), Some("can view"));
@@ -159,17 +146,15 @@ async fn an_admin_manages_a_dashboard_they_do_not_own() {
         testid(&root, "share-mode-select").is_some()
     })
     .await;
-    assert!(
-        testid(&root, "share-owner-search").is_some(),
-        "admins can transfer ownership"
-    );
+    assert_testid_present(&root, "share-owner-search", "admins can transfer ownership");
 }
 
 #[wasm_bindgen_test]
 async fn a_denied_change_reverts_and_shows_the_server_message() {
-    let canned = server(json(
+    let canned = server(kibana_error(
         403,
-        r#"{"statusCode":403,"error":"Forbidden","message":"Unable to change access mode of dashboard:soc-overview"}"#,
+        "Forbidden",
+        "Unable to change access mode of dashboard:soc-overview",
     ));
     let (root, _handle) = mount(&canned, "u_alice_0", false);
     wait_for("the select", || {
@@ -184,12 +169,10 @@ async fn a_denied_change_reverts_and_shows_the_server_message() {
         .dispatch_event(&web_sys::Event::new("change").expect("event"))
         .expect("dispatched");
     wait_for("inline failure", || {
-        testid(&root, "share-result")
-            .and_then(|e| e.text_content())
-            .is_some_and(|t| {
-                t.contains("Failed to update permissions.")
-                    && t.contains("Unable to change access mode of dashboard:soc-overview (403)")
-            })
+        text_of(&root, "share-result").is_some_and(|t| {
+            t.contains("Failed to update permissions.")
+                && t.contains("Unable to change access mode of dashboard:soc-overview (403)")
+        })
     })
     .await;
     wait_for("the select reverts", || {

@@ -204,7 +204,7 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
         avatar.get_attribute("style").as_deref(),
         Some("background:#00bfb3")
     );
-    assert!(testid(&root, "spaces-popover").is_none(), "closed at first");
+    assert_testid_absent(&root, "spaces-popover", "closed at first");
     assert_eq!(
         canned.paths(),
         vec!["GET /api/spaces/space"],
@@ -231,13 +231,11 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
         current.get_attribute("aria-current").as_deref(),
         Some("true")
     );
-    assert!(
-        testid(&root, "spaces-search").is_none(),
-        "no search under 8 spaces"
-    );
-    assert!(
-        testid(&root, "spaces-manage").is_none(),
-        "no Manage spaces without the capability"
+    assert_testid_absent(&root, "spaces-search", "no search under 8 spaces");
+    assert_testid_absent(
+        &root,
+        "spaces-manage",
+        "no Manage spaces without the capability",
     );
 
     // Escape closes the popover (the component's own key handler).
@@ -361,10 +359,7 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
                     console_status: None,
                 })
             }
-            _ => json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            ),
+            _ => kibana_error(404, "Not Found", "Not Found"),
         },
     );
     let root = mount_page(&canned, true, false);
@@ -405,10 +400,7 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
         text(&testid(&dialog, "space-delete-contents").expect("contents")),
         "Deleting it also deletes 40 leads and 3 dashboards."
     );
-    assert!(
-        testid(&dialog, "space-delete-current").is_none(),
-        "not the current space"
-    );
+    assert_testid_absent(&dialog, "space-delete-current", "not the current space");
     assert_eq!(
         canned.count(Method::Delete, "/api/spaces/space"),
         0,
@@ -436,9 +428,10 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
 async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409() {
     let canned = Canned::new(|request| match request.method {
         Method::Get => json(200, FEATURES),
-        _ => json(
+        _ => kibana_error(
             409,
-            r#"{"statusCode":409,"error":"Conflict","message":"A space with the identifier soc-emea already exists."}"#,
+            "Conflict",
+            "A space with the identifier soc-emea already exists.",
         ),
     });
     let root = mount_page(&canned, true, true);

@@ -89,10 +89,7 @@ async fn a_denial_toast_explains_itself() {
                     "fix":{"roleName":"manage_security_role","consoleRequest":"POST /_security/role/manage_security_role\n{\n  \"cluster\": [\"manage_security\"]\n}"}}"#,
             )
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            kibana_error(404, "Not Found", "Not Found")
         }
     });
     let root = container();
