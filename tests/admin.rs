@@ -204,10 +204,10 @@ async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_stat
         view! { <Console /> }
     });
     let root: web_sys::Element = root.unchecked_into();
-    wait_for("the editor", || testid(&root, "console-editor").is_some()).await;
+    wait_for_testid(&root, "console-editor").await;
     // The cursor starts at the top: the first request of the test plan.
     click(&testid(&root, "console-send").unwrap());
-    wait_for("the answer", || testid(&root, "console-output").is_some()).await;
+    wait_for_testid(&root, "console-output").await;
     let request = canned.requests.borrow()[0].clone();
     assert_eq!(
         request.path,
@@ -322,10 +322,7 @@ mod users {
     async fn without_the_privilege_the_page_says_whom_to_ask() {
         let canned = Canned::new(|_| kibana_error(403, "Forbidden", "security_exception"));
         let root = mount(&canned);
-        wait_for("the notice", || {
-            testid(&root, "management-no-permission").is_some()
-        })
-        .await;
+        wait_for_testid(&root, "management-no-permission").await;
         let text = text_of(&root, "management-no-permission").unwrap();
         assert!(
             text.contains("You need permission to manage users"),
@@ -346,15 +343,12 @@ mod users {
             _ => json(200, "{}"),
         });
         let root = mount(&canned);
-        wait_for("the table", || testid(&root, "users-table").is_some()).await;
+        wait_for_testid(&root, "users-table").await;
         click(&testid(&root, "user-create").unwrap());
         let dialog = document_element();
-        wait_for("the form", || testid(&dialog, "user-form").is_some()).await;
+        wait_for_testid(&dialog, "user-form").await;
         click(&testid(&dialog, "user-form-submit").unwrap());
-        wait_for("errors", || {
-            testid(&dialog, "user-username-error").is_some()
-        })
-        .await;
+        wait_for_testid(&dialog, "user-username-error").await;
         assert_eq!(
             text_of(&dialog, "user-username-error").as_deref(),
             Some("Enter a username.")
@@ -458,12 +452,9 @@ mod roles {
             ),
         });
         let root = mount(&canned);
-        wait_for("the editor", || testid(&root, "role-save").is_some()).await;
+        wait_for_testid(&root, "role-save").await;
         click(&testid(&root, "role-save").unwrap());
-        wait_for("the name error", || {
-            testid(&root, "role-name-error").is_some()
-        })
-        .await;
+        wait_for_testid(&root, "role-name-error").await;
         assert_eq!(
             testid(&root, "role-name-error")
                 .unwrap()
@@ -494,7 +485,7 @@ mod roles {
             .unwrap(),
         );
         click(&testid(&root, "role-add-space").unwrap());
-        wait_for("a space row", || testid(&root, "role-space-row").is_some()).await;
+        wait_for_testid(&root, "role-space-row").await;
         assert_eq!(canned.count(Method::Put, "/api/security/role/"), 0);
         click(&testid(&root, "role-save").unwrap());
         wait_for("the PUT", || {

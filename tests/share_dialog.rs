@@ -142,10 +142,7 @@ async fn an_admin_manages_a_dashboard_they_do_not_own() {
         r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#,
     ));
     let (root, _handle) = mount(&canned, "u_elastic_0", true);
-    wait_for("the select", || {
-        testid(&root, "share-mode-select").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "share-mode-select").await;
     assert_testid_present(&root, "share-owner-search", "admins can transfer ownership");
 }
 
@@ -157,10 +154,7 @@ async fn a_denied_change_reverts_and_shows_the_server_message() {
         "Unable to change access mode of dashboard:soc-overview",
     ));
     let (root, _handle) = mount(&canned, "u_alice_0", false);
-    wait_for("the select", || {
-        testid(&root, "share-mode-select").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "share-mode-select").await;
     let select: HtmlSelectElement = testid(&root, "share-mode-select")
         .expect("select")
         .unchecked_into();

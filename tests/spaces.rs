@@ -128,9 +128,9 @@ fn key_event(key: &str) -> web_sys::Event {
 }
 
 async fn open_popover(root: &Element) {
-    wait_for("the spaces button", || testid(root, "spaces-nav").is_some()).await;
+    wait_for_testid(root, "spaces-nav").await;
     click(&testid(root, "spaces-nav").expect("button"));
-    wait_for("the popover", || testid(root, "spaces-popover").is_some()).await;
+    wait_for_testid(root, "spaces-popover").await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,10 +185,7 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
         emea(),
     ]);
     let root = mount_switcher(&canned, false);
-    wait_for("the spaces button", || {
-        testid(&root, "spaces-nav").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "spaces-nav").await;
     let button = testid(&root, "spaces-nav").expect("button");
     assert_eq!(
         button.get_attribute("aria-label").as_deref(),
@@ -322,10 +319,7 @@ fn mount_page(canned: &Canned, manage: bool, editor: bool) -> Element {
 async fn without_the_capability_the_page_says_so_and_asks_nothing() {
     let canned = serving(many_spaces(2));
     let root = mount_page(&canned, false, false);
-    wait_for("the no-permission state", || {
-        testid(&root, "spaces-no-permission").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "spaces-no-permission").await;
     assert!(text(&root).contains(texts::NO_PERMISSION));
     assert!(testid(&root, "space-create").is_none());
     assert!(testid(&root, "spaces-table").is_none());
@@ -390,10 +384,7 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
     click(&blocked);
 
     click(&testid(&emea_row, "space-delete").expect("delete"));
-    wait_for("the counted contents", || {
-        testid(&root, "space-delete-contents").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "space-delete-contents").await;
     let dialog = testid(&root, "space-delete-dialog").expect("dialog");
     assert!(text(&dialog).contains("Delete space 'SOC EMEA'?"));
     assert_eq!(
@@ -441,10 +432,7 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
     .await;
 
     click(&testid(&root, "space-save").expect("save"));
-    wait_for("the name error", || {
-        testid(&root, "space-name-error").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "space-name-error").await;
     assert_eq!(
         text(&testid(&root, "space-name-error").expect("name error")),
         texts::ENTER_NAME

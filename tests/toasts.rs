@@ -122,18 +122,12 @@ async fn a_denial_toast_explains_itself() {
 
     click(&query(&root, "[data-testid=toast-why]").expect("Why? button"));
     wait_for("the explanation", || {
-        query(&root, "[data-testid=why-roles]")
-            .and_then(|t| t.text_content())
-            .is_some_and(|t| t.contains("viewer") && t.contains("✕ no"))
+        text_of(&root, "why-roles").is_some_and(|t| t.contains("viewer") && t.contains("✕ no"))
     })
     .await;
-    let granting = query(&root, "[data-testid=why-granting]")
-        .and_then(|e| e.text_content())
-        .unwrap_or_default();
+    let granting = text_of(&root, "why-granting").unwrap_or_default();
     assert!(granting.contains("superuser"), "{granting}");
-    let snippet = query(&root, "[data-testid=why-snippet]")
-        .and_then(|e| e.text_content())
-        .unwrap_or_default();
+    let snippet = text_of(&root, "why-snippet").unwrap_or_default();
     assert!(
         snippet.starts_with("POST /_security/role/manage_security_role"),
         "{snippet}"

@@ -197,6 +197,11 @@ pub fn text_of(root: &Element, id: &str) -> Option<String> {
     testid(root, id).and_then(|e| e.text_content())
 }
 
+/// Polls until an element whose `data-testid` is `id` is on the page.
+pub async fn wait_for_testid(root: &Element, id: &str) {
+    wait_for(id, || testid(root, id).is_some()).await;
+}
+
 /// Polls until the element whose `data-testid` is `id` reads exactly `expected`.
 pub async fn wait_for_text(root: &Element, id: &str, expected: &str) {
     let what = format!("{id} to read {expected:?}");
