@@ -349,33 +349,30 @@ mod users {
         wait_for_testid(&dialog, "user-form").await;
         click(&testid(&dialog, "user-form-submit").unwrap());
         wait_for_testid(&dialog, "user-username-error").await;
-        assert_eq!(
-            text_of(&dialog, "user-username-error").as_deref(),
-            Some("Enter a username.")
-        );
-        assert_eq!(
-            text_of(&dialog, "user-password-error").as_deref(),
-            Some("Enter a password.")
-        );
+        assert_text(&dialog, "user-username-error", "Enter a username.");
+        assert_text(&dialog, "user-password-error", "Enter a password.");
 
         type_into(&dialog, "user-username", "alice");
         type_into(&dialog, "user-password", "abc");
-        wait_for("live errors", || {
-            text_of(&dialog, "user-password-error").as_deref()
-                == Some("Password must be at least 6 characters.")
-        })
+        wait_for_text(
+            &dialog,
+            "user-password-error",
+            "Password must be at least 6 characters.",
+        )
         .await;
-        assert_eq!(
-            text_of(&dialog, "user-username-error").as_deref(),
-            Some("User 'alice' already exists.")
+        assert_text(
+            &dialog,
+            "user-username-error",
+            "User 'alice' already exists.",
         );
         type_into(&dialog, "user-username", "carol");
         type_into(&dialog, "user-password", "abcdef");
         type_into(&dialog, "user-confirm-password", "abcdeX");
-        wait_for("mismatch", || {
-            text_of(&dialog, "user-confirm-password-error").as_deref()
-                == Some("Passwords do not match.")
-        })
+        wait_for_text(
+            &dialog,
+            "user-confirm-password-error",
+            "Passwords do not match.",
+        )
         .await;
         type_into(&dialog, "user-confirm-password", "abcdef");
         wait_for("the roles", || {

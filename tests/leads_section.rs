@@ -198,10 +198,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
     .await;
     let generate = testid(&root, "leads-generate").expect("the generate button");
     assert_eq!(generate.text_content().as_deref(), Some("Regenerate"));
-    assert_eq!(
-        generate.get_attribute("aria-disabled").as_deref(),
-        Some("true")
-    );
+    assert_attribute(&generate, "aria-disabled", "true");
     assert!(
         !generate.has_attribute("disabled"),
         "stays focusable for keyboard users"
@@ -210,7 +207,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
         .get_attribute("aria-describedby")
         .expect("described by its tooltip");
     let tooltip = query(&root, &format!("#{tooltip_id}")).expect("the tooltip exists");
-    assert_eq!(tooltip.get_attribute("role").as_deref(), Some("tooltip"));
+    assert_attribute(&tooltip, "role", "tooltip");
     assert!(tooltip
         .text_content()
         .unwrap_or_default()
@@ -254,7 +251,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
     assert_eq!(next.text_content().as_deref(), Some("Next ›"));
     assert!(next.has_attribute("disabled"));
     assert!(testid(&root, "leads-prev").is_some_and(|b| b.has_attribute("disabled")));
-    assert_eq!(text_of(&root, "leads-page").as_deref(), Some("Page 1 of 1"));
+    assert_text(&root, "leads-page", "Page 1 of 1");
 }
 
 #[wasm_bindgen_test]

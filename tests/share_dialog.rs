@@ -18,6 +18,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const ALICE_PROFILE: &str = r#"[{"uid":"u_alice_0","enabled":true,"user":{"username":"alice","full_name":"Alice Analyst","roles":["dashboard_editor"]},"data":{}}]"#;
 
+/// Kibana's answer when the change of access mode went through.
+const MODE_CHANGED: &str = r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#;
+
 fn restricted_dashboard() -> Dashboard {
     serde_json::from_str(
         r#"{"id":"soc-overview","data":{"title":"SOC overview","description":"","panels":[],"access_control":{"access_mode":"write_restricted"}},"meta":{"owner":"u_alice_0","version":"1"}}"#,
@@ -66,10 +69,7 @@ fn server(mode_change: Result<gatehouse::api::HttpResponse, gatehouse_api::ApiEr
 
 #[wasm_bindgen_test]
 async fn the_owner_changes_the_mode_and_sees_the_result() {
-    let canned = server(json(
-        200,
-        r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#,
-    ));
+    let canned = server(json(200, MODE_CHANGED));
     let (root, _handle) = mount(&canned, "u_alice_0", false);
     wait_for("the owner's name", || {
         text_of(&root, "share-owner").is_some_and(|t| t.contains("Alice Analyst"))
@@ -137,10 +137,7 @@ async fn everybody_else_reads_the_mode_with_the_reason() {
 
 #[wasm_bindgen_test]
 async fn an_admin_manages_a_dashboard_they_do_not_own() {
-    let canned = server(json(
-        200,
-        r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#,
-    ));
+    let canned = server(json(200, MODE_CHANGED));
     let (root, _handle) = mount(&canned, "u_elastic_0", true);
     wait_for_testid(&root, "share-mode-select").await;
     assert_testid_present(&root, "share-owner-search", "admins can transfer ownership");

@@ -187,20 +187,11 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
     let root = mount_switcher(&canned, false);
     wait_for_testid(&root, "spaces-nav").await;
     let button = testid(&root, "spaces-nav").expect("button");
-    assert_eq!(
-        button.get_attribute("aria-label").as_deref(),
-        Some("Spaces navigation")
-    );
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_attribute(&button, "aria-label", "Spaces navigation");
+    assert_attribute(&button, "aria-expanded", "false");
     let avatar = testid(&button, "space-avatar").expect("the current space's avatar");
     assert_eq!(text(&avatar), "D");
-    assert_eq!(
-        avatar.get_attribute("style").as_deref(),
-        Some("background:#00bfb3")
-    );
+    assert_attribute(&avatar, "style", "background:#00bfb3");
     assert_testid_absent(&root, "spaces-popover", "closed at first");
     assert_eq!(
         canned.paths(),
@@ -210,24 +201,15 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
 
     open_popover(&root).await;
     let popover = testid(&root, "spaces-popover").expect("popover");
-    assert_eq!(
-        popover.get_attribute("aria-label").as_deref(),
-        Some("Spaces")
-    );
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    assert_attribute(&popover, "aria-label", "Spaces");
+    assert_attribute(&button, "aria-expanded", "true");
     assert_eq!(
         options(&root),
         vec!["DDefaultcurrent", "MMarketing", "EMSOC EMEA"],
         "avatar, name, and the current one marked"
     );
     let current = query(&root, "[data-space=\"default\"]").expect("default option");
-    assert_eq!(
-        current.get_attribute("aria-current").as_deref(),
-        Some("true")
-    );
+    assert_attribute(&current, "aria-current", "true");
     assert_testid_absent(&root, "spaces-search", "no search under 8 spaces");
     assert_testid_absent(
         &root,
@@ -262,10 +244,7 @@ async fn from_eight_spaces_a_search_filters_the_list() {
     let root = mount_switcher(&serving(list), false);
     open_popover(&root).await;
     let search = testid(&root, "spaces-search").expect("Find a space from 8 spaces");
-    assert_eq!(
-        search.get_attribute("placeholder").as_deref(),
-        Some("Find a space")
-    );
+    assert_attribute(&search, "placeholder", "Find a space");
     assert_eq!(options(&root).len(), 8);
 
     type_into(&root, "[data-testid=\"spaces-search\"]", "emea");
@@ -287,10 +266,7 @@ async fn manage_spaces_is_offered_only_with_the_capability() {
     open_popover(&root).await;
     let manage = testid(&root, "spaces-manage").expect("Manage spaces");
     assert_eq!(text(&manage), "Manage spaces");
-    assert_eq!(
-        manage.get_attribute("href").as_deref(),
-        Some("/app/management/kibana/spaces")
-    );
+    assert_attribute(&manage, "href", "/app/management/kibana/spaces");
 
     let without = mount_switcher(&serving(many_spaces(2)), false);
     open_popover(&without).await;
@@ -376,10 +352,7 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
     // Default is reserved: its Delete is closed, with the reason.
     let default_row = query(&root, "tr[data-space=\"default\"]").expect("the default row");
     let blocked = testid(&default_row, "space-delete").expect("delete");
-    assert_eq!(
-        blocked.get_attribute("aria-disabled").as_deref(),
-        Some("true")
-    );
+    assert_attribute(&blocked, "aria-disabled", "true");
     assert!(text(&default_row).contains(texts::DEFAULT_RESERVED));
     click(&blocked);
 
@@ -464,13 +437,7 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
     })
     .await;
     type_into(&root, "[data-testid=\"space-initials\"]", "ABC");
-    wait_for("the initials error", || {
-        testid(&root, "space-initials-error")
-            .map(|e| text(&e))
-            .as_deref()
-            == Some(texts::INITIALS_TOO_LONG)
-    })
-    .await;
+    wait_for_text(&root, "space-initials-error", texts::INITIALS_TOO_LONG).await;
     type_into(&root, "[data-testid=\"space-initials\"]", "Ez");
     type_into(&root, "[data-testid=\"space-color\"]", "#112233");
     wait_for("the preview follows", || {
@@ -492,19 +459,14 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
         )
         .expect("dev tools"),
     );
-    wait_for("one hidden", || {
-        testid(&root, "space-features-count")
-            .map(|e| text(&e))
-            .as_deref()
-            == Some("3 / 4 features visible")
-    })
-    .await;
+    wait_for_text(&root, "space-features-count", "3 / 4 features visible").await;
 
     click(&testid(&root, "space-save").expect("save"));
-    wait_for("the server's 409 under the id", || {
-        testid(&root, "space-id-error").map(|e| text(&e)).as_deref()
-            == Some("A space with the identifier soc-emea already exists.")
-    })
+    wait_for_text(
+        &root,
+        "space-id-error",
+        "A space with the identifier soc-emea already exists.",
+    )
     .await;
     let body = json_body(&canned.sent(|r| r.method == Method::Post));
     assert_eq!(

@@ -29,7 +29,7 @@ async fn repeats_collapse_with_a_count_and_dismiss_removes() {
     let toasts = Toasts::new();
     let (root, _handle) = mount_region(toasts);
     let region = query(&root, "#toasts").expect("the region is mounted before any toast");
-    assert_eq!(region.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_attribute(&region, "aria-live", "polite");
 
     toasts.error("Failed to fetch hunting leads", "boom (403)");
     toasts.error("Failed to fetch hunting leads", "boom (403)");

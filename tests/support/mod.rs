@@ -218,6 +218,16 @@ pub fn assert_testid_absent(root: &Element, id: &str, why: &str) {
     assert!(testid(root, id).is_none(), "{why}");
 }
 
+/// Asserts that the element whose `data-testid` is `id` reads exactly `expected`.
+pub fn assert_text(root: &Element, id: &str, expected: &str) {
+    assert_eq!(text_of(root, id).as_deref(), Some(expected));
+}
+
+/// Asserts that `element`'s attribute `name` is `expected`.
+pub fn assert_attribute(element: &Element, name: &str, expected: &str) {
+    assert_eq!(element.get_attribute(name).as_deref(), Some(expected));
+}
+
 pub fn click(element: &Element) {
     element.unchecked_ref::<HtmlElement>().click();
 }
