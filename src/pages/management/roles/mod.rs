@@ -23,7 +23,7 @@ use crate::components::spaces::SpaceAvatar;
 use crate::components::{
     confirm_action, reloadable, table_rows, unique_id, ConfirmDialog, DataTable, FieldError,
     GuardedButton, LoadError, ManagementPage, NoPermission, NotThere, PageHeader, SearchInput,
-    TableSkeleton,
+    TableSkeleton, TextField,
 };
 use crate::routes::{role_edit_href, ROLES_PATH, ROLE_CREATE_PATH};
 use crate::state::{expect_toasts, space_path};

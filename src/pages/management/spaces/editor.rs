@@ -152,37 +152,36 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
             <section class="panel space-form-section">
                 <h2>"General"</h2>
                 <div class="form-grid">
-                    <label class="field">
-                        <span class="field-label">"Name"</span>
-                        <input
-                            type="text"
-                            data-testid="space-name"
-                            autocomplete="off"
-                            aria-invalid=invalid(|e| e.name.clone())
-                            aria-describedby="space-name-error"
-                            prop:value=move || form.with(|f| f.name.clone())
-                            on:input=move |ev| {
-                                let value = event_target_value(&ev);
-                                form.update(|f| f.set_name(value, creating));
-                                from_server.set(SpaceFormErrors::default());
-                            }
-                        />
-                        <FieldError error=error_of(|e| e.name.clone()) testid="space-name-error" id="space-name-error" />
-                    </label>
-                    <label class="field">
-                        <span class="field-label">"URL identifier"</span>
-                        <input
-                            type="text"
-                            class="code-input"
-                            data-testid="space-id"
-                            autocomplete="off"
-                            readonly=!creating
-                            aria-invalid=invalid(|e| e.id.clone())
-                            aria-describedby="space-id-error space-id-help"
-                            prop:value=move || form.with(|f| f.id.clone())
-                            on:input=edit(|f, v| f.set_id(v))
-                        />
-                        <FieldError error=error_of(|e| e.id.clone()) testid="space-id-error" id="space-id-error" />
+                    <TextField
+                        label="Name"
+                        testid="space-name"
+                        autocomplete="off"
+                        described_by="space-name-error"
+                        value=Signal::derive(move || form.with(|f| f.name.clone()))
+                        on_input=Callback::new(move |value| {
+                            form.update(|f| f.set_name(value, creating));
+                            from_server.set(SpaceFormErrors::default());
+                        })
+                        error=error_of(|e| e.name.clone())
+                        error_testid="space-name-error"
+                        error_id="space-name-error"
+                    />
+                    <TextField
+                        label="URL identifier"
+                        class="code-input"
+                        testid="space-id"
+                        autocomplete="off"
+                        readonly=!creating
+                        described_by="space-id-error space-id-help"
+                        value=Signal::derive(move || form.with(|f| f.id.clone()))
+                        on_input=Callback::new(move |value| {
+                            form.update(|f| f.set_id(value));
+                            from_server.set(SpaceFormErrors::default());
+                        })
+                        error=error_of(|e| e.id.clone())
+                        error_testid="space-id-error"
+                        error_id="space-id-error"
+                    >
                         <span class="muted small" id="space-id-help">
                             {move || {
                                 let id = form.with(|f| f.id.trim().to_string());
@@ -195,7 +194,7 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
                                 }
                             }}
                         </span>
-                    </label>
+                    </TextField>
                     <label class="field field-wide">
                         <span class="field-label">"Description"<span class="muted small">" (optional)"</span></span>
                         <textarea

@@ -22,7 +22,7 @@ use crate::api::expect_api;
 use crate::components::{
     confirm_action, open_while_some, table_rows, ConfirmDialog, DataTable, FieldError, FormError,
     GuardedButton, LoadError, ManagementPage, Modal, NoPermission, PageHeader, SearchInput,
-    TableSkeleton,
+    TableSkeleton, TextField,
 };
 use crate::routes::access_path_for;
 use crate::state::{expect_session, expect_toasts, space_path};
