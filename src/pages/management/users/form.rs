@@ -117,64 +117,35 @@ pub(super) fn UserFormBody(
             <FormError error=server_error />
             <div class="form-grid">
                 <TextField
-                    label="Username"
-                    testid="user-username"
-                    autocomplete="off"
-                    readonly=!creating
-                    described_by="user-username-error"
-                    value=value(|f| f.username.clone())
-                    on_input=set(|f, v| f.username = v)
-                    error=error(|e| e.username.clone())
-                    error_testid="user-username-error"
-                    error_id="user-username-error"
+                    label="Username" testid="user-username" autocomplete="off" readonly=!creating described_by="user-username-error"
+                    value=value(|f| f.username.clone()) on_input=set(|f, v| f.username = v)
+                    error=error(|e| e.username.clone()) error_testid="user-username-error" error_id="user-username-error"
                 >
                     {(!creating).then(|| view! { <span class="muted small">{texts::USERNAME_FIXED}</span> })}
                 </TextField>
                 <TextField
-                    label="Full name"
-                    testid="user-full-name"
-                    autocomplete="off"
-                    value=value(|f| f.full_name.clone())
-                    on_input=set(|f, v| f.full_name = v)
+                    label="Full name" testid="user-full-name" autocomplete="off"
+                    value=value(|f| f.full_name.clone()) on_input=set(|f, v| f.full_name = v)
                 />
                 <TextField
-                    label="Email address"
-                    wide=true
-                    inputmode="email"
-                    testid="user-email"
-                    autocomplete="off"
-                    value=value(|f| f.email.clone())
-                    on_input=set(|f, v| f.email = v)
-                    error=error(|e| e.email.clone())
-                    error_testid="user-email-error"
-                    error_id="user-email-error"
+                    label="Email address" wide=true inputmode="email" testid="user-email" autocomplete="off"
+                    value=value(|f| f.email.clone()) on_input=set(|f, v| f.email = v)
+                    error=error(|e| e.email.clone()) error_testid="user-email-error" error_id="user-email-error"
                 />
                 {creating.then(|| view! {
                     <TextField
-                        label="Password"
-                        kind="password"
-                        testid="user-password"
-                        autocomplete="new-password"
-                        value=value(|f| f.password.clone())
-                        on_input=set(|f, v| f.password = v)
-                        error=error(|e| e.password.clone())
-                        error_testid="user-password-error"
-                        error_id="user-password-error"
+                        label="Password" kind="password" testid="user-password" autocomplete="new-password"
+                        value=value(|f| f.password.clone()) on_input=set(|f, v| f.password = v)
+                        error=error(|e| e.password.clone()) error_testid="user-password-error" error_id="user-password-error"
                     >
                         <Show when=move || errors.with(|e| e.password.is_none())>
                             <span class="muted small">{texts::PASSWORD_TOO_SHORT}</span>
                         </Show>
                     </TextField>
                     <TextField
-                        label="Confirm password"
-                        kind="password"
-                        testid="user-confirm-password"
-                        autocomplete="new-password"
-                        value=value(|f| f.confirm_password.clone())
-                        on_input=set(|f, v| f.confirm_password = v)
-                        error=error(|e| e.confirm_password.clone())
-                        error_testid="user-confirm-password-error"
-                        error_id="user-confirm-password-error"
+                        label="Confirm password" kind="password" testid="user-confirm-password" autocomplete="new-password"
+                        value=value(|f| f.confirm_password.clone()) on_input=set(|f, v| f.confirm_password = v)
+                        error=error(|e| e.confirm_password.clone()) error_testid="user-confirm-password-error" error_id="user-confirm-password-error"
                     />
                 })}
             </div>
