@@ -19,7 +19,7 @@ pub mod why;
 pub use app_forbidden::{AppForbidden, AppGate, AppPage};
 pub use confirm_dialog::{confirm_action, ConfirmDialog};
 pub use data_table::{table_rows, DataTable, TableSkeleton};
-pub use field_error::{FieldError, FormError};
+pub use field_error::{errors_once_submitted, FieldError, FormError};
 pub use guarded_button::GuardedButton;
 pub use level_badge::level_badge;
 pub use list_page::{PageHeader, SearchInput};

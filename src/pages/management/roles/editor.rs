@@ -21,10 +21,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
     let saving = RwSignal::new(false);
     let name_taken = RwSignal::new(false);
     let server_error = RwSignal::new(None::<String>);
-    let errors = Memo::new(move |_| {
-        if !submitted.get() {
-            return RoleFormErrors::default();
-        }
+    let errors = errors_once_submitted(submitted, move || {
         let mut errors = form.with(validate_role_form);
         if errors.name.is_none() && name_taken.get() {
             errors.name = Some(texts::NAME_TAKEN.into());

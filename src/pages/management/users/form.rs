@@ -50,10 +50,7 @@ pub(super) fn UserFormBody(
     let submitted = RwSignal::new(false);
     let saving = RwSignal::new(false);
     let server_error = RwSignal::new(None::<String>);
-    let errors = Memo::new(move |_| {
-        if !submitted.get() {
-            return UserFormErrors::default();
-        }
+    let errors = errors_once_submitted(submitted, move || {
         usernames.with(|names| form.with(|f| validate_user_form(f, creating, names)))
     });
     let existing = StoredValue::new(existing);
