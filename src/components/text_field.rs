@@ -21,6 +21,7 @@ pub fn TextField(
     #[prop(optional)] name: Option<&'static str>,
     #[prop(optional)] class: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] described_by: Option<&'static str>,
     #[prop(optional)] readonly: bool,
     #[prop(optional)] required: bool,
@@ -54,6 +55,7 @@ pub fn TextField(
                 class=class
                 inputmode=inputmode
                 data-testid=testid
+                placeholder=placeholder
                 autocomplete=autocomplete
                 autofocus=autofocus
                 required=required
