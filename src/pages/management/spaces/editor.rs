@@ -99,24 +99,14 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
             initial.with_value(|i| i.as_ref().map(|s| s.name.clone()).unwrap_or_default())
         )
     };
-    let auto_color = move || {
-        preview.with(|s| {
-            Space {
-                color: None,
-                ..s.clone()
-            }
-            .avatar_color()
-        })
+    // What the avatar shows while a field is left empty: that field's placeholder.
+    let with_cleared = move |clear: fn(&mut Space)| {
+        let mut space = preview.get();
+        clear(&mut space);
+        space
     };
-    let auto_initials = move || {
-        preview.with(|s| {
-            Space {
-                initials: None,
-                ..s.clone()
-            }
-            .avatar_initials()
-        })
-    };
+    let auto_color = move || with_cleared(|s| s.color = None).avatar_color();
+    let auto_initials = move || with_cleared(|s| s.initials = None).avatar_initials();
     let on_deleted = {
         let navigate = navigate.clone();
         Callback::new(move |_: String| navigate(SPACES_PATH, Default::default()))
