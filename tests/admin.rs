@@ -204,10 +204,10 @@ async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_stat
         view! { <Console /> }
     });
     let root: web_sys::Element = root.unchecked_into();
-    wait_for("the editor", || testid(&root, "console-editor").is_some()).await;
+    wait_for_testid(&root, "console-editor").await;
     // The cursor starts at the top: the first request of the test plan.
     click(&testid(&root, "console-send").unwrap());
-    wait_for("the answer", || testid(&root, "console-output").is_some()).await;
+    wait_for_testid(&root, "console-output").await;
     let request = canned.requests.borrow()[0].clone();
     assert_eq!(
         request.path,
@@ -249,8 +249,7 @@ async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_stat
         .ends_with("path=%2F_security%2Frole%2Fleads_full_access&method=POST"));
     assert!(request.body.as_deref().unwrap().contains("create_index"));
     wait_for("the 403 status", || {
-        testid(&root, "console-status").and_then(|e| e.text_content())
-            == Some("403 Forbidden".into())
+        text_of(&root, "console-status") == Some("403 Forbidden".into())
     })
     .await;
     let history = query_all(&root, "[data-testid=\"console-history-item\"]");
@@ -287,10 +286,6 @@ mod users {
         type_text(testid(root, id).expect(id), value);
     }
 
-    fn text_of(root: &Element, id: &str) -> Option<String> {
-        testid(root, id).and_then(|e| e.text_content())
-    }
-
     #[wasm_bindgen_test]
     async fn the_table_lists_users_and_marks_deactivated_ones() {
         let canned = Canned::new(|request| match request.path.as_str() {
@@ -325,17 +320,9 @@ mod users {
 
     #[wasm_bindgen_test]
     async fn without_the_privilege_the_page_says_whom_to_ask() {
-        let canned = Canned::new(|_| {
-            json(
-                403,
-                r#"{"statusCode":403,"error":"Forbidden","message":"security_exception"}"#,
-            )
-        });
+        let canned = Canned::new(|_| kibana_error(403, "Forbidden", "security_exception"));
         let root = mount(&canned);
-        wait_for("the notice", || {
-            testid(&root, "management-no-permission").is_some()
-        })
-        .await;
+        wait_for_testid(&root, "management-no-permission").await;
         let text = text_of(&root, "management-no-permission").unwrap();
         assert!(
             text.contains("You need permission to manage users"),
@@ -356,42 +343,36 @@ mod users {
             _ => json(200, "{}"),
         });
         let root = mount(&canned);
-        wait_for("the table", || testid(&root, "users-table").is_some()).await;
+        wait_for_testid(&root, "users-table").await;
         click(&testid(&root, "user-create").unwrap());
         let dialog = document_element();
-        wait_for("the form", || testid(&dialog, "user-form").is_some()).await;
+        wait_for_testid(&dialog, "user-form").await;
         click(&testid(&dialog, "user-form-submit").unwrap());
-        wait_for("errors", || {
-            testid(&dialog, "user-username-error").is_some()
-        })
-        .await;
-        assert_eq!(
-            text_of(&dialog, "user-username-error").as_deref(),
-            Some("Enter a username.")
-        );
-        assert_eq!(
-            text_of(&dialog, "user-password-error").as_deref(),
-            Some("Enter a password.")
-        );
+        wait_for_testid(&dialog, "user-username-error").await;
+        assert_text(&dialog, "user-username-error", "Enter a username.");
+        assert_text(&dialog, "user-password-error", "Enter a password.");
 
         type_into(&dialog, "user-username", "alice");
         type_into(&dialog, "user-password", "abc");
-        wait_for("live errors", || {
-            text_of(&dialog, "user-password-error").as_deref()
-                == Some("Password must be at least 6 characters.")
-        })
+        wait_for_text(
+            &dialog,
+            "user-password-error",
+            "Password must be at least 6 characters.",
+        )
         .await;
-        assert_eq!(
-            text_of(&dialog, "user-username-error").as_deref(),
-            Some("User 'alice' already exists.")
+        assert_text(
+            &dialog,
+            "user-username-error",
+            "User 'alice' already exists.",
         );
         type_into(&dialog, "user-username", "carol");
         type_into(&dialog, "user-password", "abcdef");
         type_into(&dialog, "user-confirm-password", "abcdeX");
-        wait_for("mismatch", || {
-            text_of(&dialog, "user-confirm-password-error").as_deref()
-                == Some("Passwords do not match.")
-        })
+        wait_for_text(
+            &dialog,
+            "user-confirm-password-error",
+            "Passwords do not match.",
+        )
         .await;
         type_into(&dialog, "user-confirm-password", "abcdef");
         wait_for("the roles", || {
@@ -461,18 +442,16 @@ mod roles {
                 200,
                 r#"[{"id":"dashboard","name":"Dashboard","category":{"id":"kibana","label":"Analytics"},"privileges":{}}]"#,
             ),
-            _ => json(
+            _ => kibana_error(
                 409,
-                r#"{"statusCode":409,"error":"Conflict","message":"Role already exists and cannot be created: soc"}"#,
+                "Conflict",
+                "Role already exists and cannot be created: soc",
             ),
         });
         let root = mount(&canned);
-        wait_for("the editor", || testid(&root, "role-save").is_some()).await;
+        wait_for_testid(&root, "role-save").await;
         click(&testid(&root, "role-save").unwrap());
-        wait_for("the name error", || {
-            testid(&root, "role-name-error").is_some()
-        })
-        .await;
+        wait_for_testid(&root, "role-name-error").await;
         assert_eq!(
             testid(&root, "role-name-error")
                 .unwrap()
@@ -481,21 +460,19 @@ mod roles {
             Some("Please provide a role name.")
         );
         type_into(&root, "[data-testid=\"role-name\"]", " soc");
-        wait_for("the spaces error", || {
-            testid(&root, "role-name-error")
-                .and_then(|e| e.text_content())
-                .as_deref()
-                == Some("Name must not contain leading or trailing spaces.")
-        })
+        wait_for_text(
+            &root,
+            "role-name-error",
+            "Name must not contain leading or trailing spaces.",
+        )
         .await;
         type_into(&root, "[data-testid=\"role-name\"]", "soc");
         type_into(&root, "[data-testid=\"role-index-names\"]", "logs-*");
-        wait_for("the privileges error", || {
-            testid(&root, "role-index-privileges-error")
-                .and_then(|e| e.text_content())
-                .as_deref()
-                == Some("Enter or select at least one action")
-        })
+        wait_for_text(
+            &root,
+            "role-index-privileges-error",
+            "Enter or select at least one action",
+        )
         .await;
         click(
             &query(
@@ -505,7 +482,7 @@ mod roles {
             .unwrap(),
         );
         click(&testid(&root, "role-add-space").unwrap());
-        wait_for("a space row", || testid(&root, "role-space-row").is_some()).await;
+        wait_for_testid(&root, "role-space-row").await;
         assert_eq!(canned.count(Method::Put, "/api/security/role/"), 0);
         click(&testid(&root, "role-save").unwrap());
         wait_for("the PUT", || {
@@ -523,12 +500,11 @@ mod roles {
             body["elasticsearch"]["indices"][0]["names"],
             serde_json::json!(["logs-*"])
         );
-        wait_for("the taken-name error", || {
-            testid(&root, "role-name-error")
-                .and_then(|e| e.text_content())
-                .as_deref()
-                == Some("A role with this name already exists.")
-        })
+        wait_for_text(
+            &root,
+            "role-name-error",
+            "A role with this name already exists.",
+        )
         .await;
     }
 }

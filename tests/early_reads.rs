@@ -116,12 +116,7 @@ async fn signing_in_while_the_privileges_are_read_early_sends_no_leads_request_f
 
 #[wasm_bindgen_test]
 async fn a_lost_session_discards_reads_sent_before_it() {
-    let canned = Canned::new(|_| {
-        json(
-            401,
-            r#"{"statusCode":401,"error":"Unauthorized","message":"Unauthorized"}"#,
-        )
-    });
+    let canned = Canned::new(|_| kibana_error(401, "Unauthorized", "Unauthorized"));
     let client = canned.client();
     client.read_leads_early();
     // Another request learns that the session is gone.

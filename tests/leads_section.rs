@@ -198,10 +198,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
     .await;
     let generate = testid(&root, "leads-generate").expect("the generate button");
     assert_eq!(generate.text_content().as_deref(), Some("Regenerate"));
-    assert_eq!(
-        generate.get_attribute("aria-disabled").as_deref(),
-        Some("true")
-    );
+    assert_attribute(&generate, "aria-disabled", "true");
     assert!(
         !generate.has_attribute("disabled"),
         "stays focusable for keyboard users"
@@ -210,7 +207,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
         .get_attribute("aria-describedby")
         .expect("described by its tooltip");
     let tooltip = query(&root, &format!("#{tooltip_id}")).expect("the tooltip exists");
-    assert_eq!(tooltip.get_attribute("role").as_deref(), Some("tooltip"));
+    assert_attribute(&tooltip, "role", "tooltip");
     assert!(tooltip
         .text_content()
         .unwrap_or_default()
@@ -254,12 +251,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
     assert_eq!(next.text_content().as_deref(), Some("Next ›"));
     assert!(next.has_attribute("disabled"));
     assert!(testid(&root, "leads-prev").is_some_and(|b| b.has_attribute("disabled")));
-    assert_eq!(
-        testid(&root, "leads-page")
-            .and_then(|p| p.text_content())
-            .as_deref(),
-        Some("Page 1 of 1")
-    );
+    assert_text(&root, "leads-page", "Page 1 of 1");
 }
 
 #[wasm_bindgen_test]
@@ -338,10 +330,8 @@ async fn index_not_found_is_the_no_leads_yet_empty_state() {
         }
     });
     let (root, _handle) = mount(&canned);
-    wait_for("the empty state", || testid(&root, "leads-empty").is_some()).await;
-    let text = testid(&root, "leads-empty")
-        .and_then(|e| e.text_content())
-        .unwrap_or_default();
+    wait_for_testid(&root, "leads-empty").await;
+    let text = text_of(&root, "leads-empty").unwrap_or_default();
     assert!(text.contains("No hunting leads yet"));
     assert!(
         query(&root, ".toast-error").is_none(),
@@ -420,7 +410,7 @@ async fn page_switches_leave_nothing_behind_in_the_wasm_heap() {
         }
     });
     let (root, _handle) = mount(&canned);
-    let label = |root: &Element| testid(root, "leads-page").and_then(|p| p.text_content());
+    let label = |root: &Element| text_of(root, "leads-page");
     wait_for("first page", || {
         label(&root).as_deref() == Some(&*format!("Page 1 of {PAGES}"))
     })
@@ -597,9 +587,7 @@ async fn a_403_on_dismiss_closes_every_dismiss_with_its_reason_also_on_the_next_
         dismissals().iter().all(closed_with_reason)
     })
     .await;
-    let toast = testid(&root, "toast")
-        .and_then(|t| t.text_content())
-        .unwrap_or_default();
+    let toast = text_of(&root, "toast").unwrap_or_default();
     assert!(
         toast.contains("is unauthorized for user [bob]"),
         "the server's message: {toast}"
@@ -716,9 +704,10 @@ async fn the_first_paint_goes_once_the_leads_and_the_last_run_are_drawn() {
     );
     status_arrived.set(true);
     wait_for("the drawing to give way", || !drawn.is_connected()).await;
-    assert!(
-        testid(&root, "leads-last-run").is_some(),
-        "the last run is on the page it gave way to"
+    assert_testid_present(
+        &root,
+        "leads-last-run",
+        "the last run is on the page it gave way to",
     );
 }
 
@@ -728,9 +717,6 @@ async fn without_read_the_first_paint_goes_at_once() {
     let drawn = first_paint();
     let canned = backend(false, false);
     let (root, _handle) = mount(&canned);
-    wait_for("the note that leads are hidden", || {
-        testid(&root, "leads-hidden-note").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "leads-hidden-note").await;
     assert!(!drawn.is_connected(), "nothing of the drawing is left");
 }

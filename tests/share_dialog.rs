@@ -18,6 +18,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const ALICE_PROFILE: &str = r#"[{"uid":"u_alice_0","enabled":true,"user":{"username":"alice","full_name":"Alice Analyst","roles":["dashboard_editor"]},"data":{}}]"#;
 
+/// Kibana's answer when the change of access mode went through.
+const MODE_CHANGED: &str = r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#;
+
 fn restricted_dashboard() -> Dashboard {
     serde_json::from_str(
         r#"{"id":"soc-overview","data":{"title":"SOC overview","description":"","panels":[],"access_control":{"access_mode":"write_restricted"}},"meta":{"owner":"u_alice_0","version":"1"}}"#,
@@ -59,25 +62,17 @@ fn server(mode_change: Result<gatehouse::api::HttpResponse, gatehouse_api::ApiEr
         } else if request.path.ends_with("/change_access_mode") {
             mode_change.clone()
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            kibana_error(404, "Not Found", "Not Found")
         }
     })
 }
 
 #[wasm_bindgen_test]
 async fn the_owner_changes_the_mode_and_sees_the_result() {
-    let canned = server(json(
-        200,
-        r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#,
-    ));
+    let canned = server(json(200, MODE_CHANGED));
     let (root, _handle) = mount(&canned, "u_alice_0", false);
     wait_for("the owner's name", || {
-        testid(&root, "share-owner")
-            .and_then(|e| e.text_content())
-            .is_some_and(|t| t.contains("Alice Analyst"))
+        text_of(&root, "share-owner").is_some_and(|t| t.contains("Alice Analyst"))
     })
     .await;
     let select: HtmlSelectElement = testid(&root, "share-mode-select")
@@ -102,13 +97,7 @@ async fn the_owner_changes_the_mode_and_sees_the_result() {
     assert_eq!(body["accessMode"], "default");
     assert_eq!(body["objects"][0]["id"], "soc-overview");
     assert_eq!(request.header("kbn-xsrf"), Some("true"));
-    wait_for("inline result", || {
-        testid(&root, "share-result")
-            .and_then(|e| e.text_content())
-            .as_deref()
-            == Some("Permissions updated.")
-    })
-    .await;
+    wait_for_text(&root, "share-result", "Permissions updated.").await;
     assert!(query(&root, ".toast-success").is_some());
 }
 
@@ -121,13 +110,11 @@ async fn everybody_else_reads_the_mode_with_the_reason() {
         query(&root, "dialog[open] [data-testid=share-mode-text]").is_some()
     })
     .await;
-    assert!(
-        testid(&root, "share-mode-select").is_none(),
-        "no select for a non-owner"
-    );
-    assert!(
-        testid(&root, "share-owner-search").is_none(),
-        "no ownership transfer for a non-owner"
+    assert_testid_absent(&root, "share-mode-select", "no select for a non-owner");
+    assert_testid_absent(
+        &root,
+        "share-owner-search",
+        "no ownership transfer for a non-owner",
     );
     let text = testid(&root, "share-mode-text").expect("mode text");
     assert_eq!(text.text_content().as_deref(), Some("can view"));
@@ -150,32 +137,21 @@ async fn everybody_else_reads_the_mode_with_the_reason() {
 
 #[wasm_bindgen_test]
 async fn an_admin_manages_a_dashboard_they_do_not_own() {
-    let canned = server(json(
-        200,
-        r#"{"result":{"objects":[{"id":"soc-overview","type":"dashboard"}]}}"#,
-    ));
+    let canned = server(json(200, MODE_CHANGED));
     let (root, _handle) = mount(&canned, "u_elastic_0", true);
-    wait_for("the select", || {
-        testid(&root, "share-mode-select").is_some()
-    })
-    .await;
-    assert!(
-        testid(&root, "share-owner-search").is_some(),
-        "admins can transfer ownership"
-    );
+    wait_for_testid(&root, "share-mode-select").await;
+    assert_testid_present(&root, "share-owner-search", "admins can transfer ownership");
 }
 
 #[wasm_bindgen_test]
 async fn a_denied_change_reverts_and_shows_the_server_message() {
-    let canned = server(json(
+    let canned = server(kibana_error(
         403,
-        r#"{"statusCode":403,"error":"Forbidden","message":"Unable to change access mode of dashboard:soc-overview"}"#,
+        "Forbidden",
+        "Unable to change access mode of dashboard:soc-overview",
     ));
     let (root, _handle) = mount(&canned, "u_alice_0", false);
-    wait_for("the select", || {
-        testid(&root, "share-mode-select").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "share-mode-select").await;
     let select: HtmlSelectElement = testid(&root, "share-mode-select")
         .expect("select")
         .unchecked_into();
@@ -184,12 +160,10 @@ async fn a_denied_change_reverts_and_shows_the_server_message() {
         .dispatch_event(&web_sys::Event::new("change").expect("event"))
         .expect("dispatched");
     wait_for("inline failure", || {
-        testid(&root, "share-result")
-            .and_then(|e| e.text_content())
-            .is_some_and(|t| {
-                t.contains("Failed to update permissions.")
-                    && t.contains("Unable to change access mode of dashboard:soc-overview (403)")
-            })
+        text_of(&root, "share-result").is_some_and(|t| {
+            t.contains("Failed to update permissions.")
+                && t.contains("Unable to change access mode of dashboard:soc-overview (403)")
+        })
     })
     .await;
     wait_for("the select reverts", || {

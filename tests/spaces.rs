@@ -128,9 +128,9 @@ fn key_event(key: &str) -> web_sys::Event {
 }
 
 async fn open_popover(root: &Element) {
-    wait_for("the spaces button", || testid(root, "spaces-nav").is_some()).await;
+    wait_for_testid(root, "spaces-nav").await;
     click(&testid(root, "spaces-nav").expect("button"));
-    wait_for("the popover", || testid(root, "spaces-popover").is_some()).await;
+    wait_for_testid(root, "spaces-popover").await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,26 +185,14 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
         emea(),
     ]);
     let root = mount_switcher(&canned, false);
-    wait_for("the spaces button", || {
-        testid(&root, "spaces-nav").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "spaces-nav").await;
     let button = testid(&root, "spaces-nav").expect("button");
-    assert_eq!(
-        button.get_attribute("aria-label").as_deref(),
-        Some("Spaces navigation")
-    );
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_attribute(&button, "aria-label", "Spaces navigation");
+    assert_attribute(&button, "aria-expanded", "false");
     let avatar = testid(&button, "space-avatar").expect("the current space's avatar");
     assert_eq!(text(&avatar), "D");
-    assert_eq!(
-        avatar.get_attribute("style").as_deref(),
-        Some("background:#00bfb3")
-    );
-    assert!(testid(&root, "spaces-popover").is_none(), "closed at first");
+    assert_attribute(&avatar, "style", "background:#00bfb3");
+    assert_testid_absent(&root, "spaces-popover", "closed at first");
     assert_eq!(
         canned.paths(),
         vec!["GET /api/spaces/space"],
@@ -213,31 +201,20 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
 
     open_popover(&root).await;
     let popover = testid(&root, "spaces-popover").expect("popover");
-    assert_eq!(
-        popover.get_attribute("aria-label").as_deref(),
-        Some("Spaces")
-    );
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    assert_attribute(&popover, "aria-label", "Spaces");
+    assert_attribute(&button, "aria-expanded", "true");
     assert_eq!(
         options(&root),
         vec!["DDefaultcurrent", "MMarketing", "EMSOC EMEA"],
         "avatar, name, and the current one marked"
     );
     let current = query(&root, "[data-space=\"default\"]").expect("default option");
-    assert_eq!(
-        current.get_attribute("aria-current").as_deref(),
-        Some("true")
-    );
-    assert!(
-        testid(&root, "spaces-search").is_none(),
-        "no search under 8 spaces"
-    );
-    assert!(
-        testid(&root, "spaces-manage").is_none(),
-        "no Manage spaces without the capability"
+    assert_attribute(&current, "aria-current", "true");
+    assert_testid_absent(&root, "spaces-search", "no search under 8 spaces");
+    assert_testid_absent(
+        &root,
+        "spaces-manage",
+        "no Manage spaces without the capability",
     );
 
     // Escape closes the popover (the component's own key handler).
@@ -267,10 +244,7 @@ async fn from_eight_spaces_a_search_filters_the_list() {
     let root = mount_switcher(&serving(list), false);
     open_popover(&root).await;
     let search = testid(&root, "spaces-search").expect("Find a space from 8 spaces");
-    assert_eq!(
-        search.get_attribute("placeholder").as_deref(),
-        Some("Find a space")
-    );
+    assert_attribute(&search, "placeholder", "Find a space");
     assert_eq!(options(&root).len(), 8);
 
     type_into(&root, "[data-testid=\"spaces-search\"]", "emea");
@@ -292,10 +266,7 @@ async fn manage_spaces_is_offered_only_with_the_capability() {
     open_popover(&root).await;
     let manage = testid(&root, "spaces-manage").expect("Manage spaces");
     assert_eq!(text(&manage), "Manage spaces");
-    assert_eq!(
-        manage.get_attribute("href").as_deref(),
-        Some("/app/management/kibana/spaces")
-    );
+    assert_attribute(&manage, "href", "/app/management/kibana/spaces");
 
     let without = mount_switcher(&serving(many_spaces(2)), false);
     open_popover(&without).await;
@@ -324,10 +295,7 @@ fn mount_page(canned: &Canned, manage: bool, editor: bool) -> Element {
 async fn without_the_capability_the_page_says_so_and_asks_nothing() {
     let canned = serving(many_spaces(2));
     let root = mount_page(&canned, false, false);
-    wait_for("the no-permission state", || {
-        testid(&root, "spaces-no-permission").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "spaces-no-permission").await;
     assert!(text(&root).contains(texts::NO_PERMISSION));
     assert!(testid(&root, "space-create").is_none());
     assert!(testid(&root, "spaces-table").is_none());
@@ -361,10 +329,7 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
                     console_status: None,
                 })
             }
-            _ => json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            ),
+            _ => kibana_error(404, "Not Found", "Not Found"),
         },
     );
     let root = mount_page(&canned, true, false);
@@ -387,28 +352,19 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
     // Default is reserved: its Delete is closed, with the reason.
     let default_row = query(&root, "tr[data-space=\"default\"]").expect("the default row");
     let blocked = testid(&default_row, "space-delete").expect("delete");
-    assert_eq!(
-        blocked.get_attribute("aria-disabled").as_deref(),
-        Some("true")
-    );
+    assert_attribute(&blocked, "aria-disabled", "true");
     assert!(text(&default_row).contains(texts::DEFAULT_RESERVED));
     click(&blocked);
 
     click(&testid(&emea_row, "space-delete").expect("delete"));
-    wait_for("the counted contents", || {
-        testid(&root, "space-delete-contents").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "space-delete-contents").await;
     let dialog = testid(&root, "space-delete-dialog").expect("dialog");
     assert!(text(&dialog).contains("Delete space 'SOC EMEA'?"));
     assert_eq!(
         text(&testid(&dialog, "space-delete-contents").expect("contents")),
         "Deleting it also deletes 40 leads and 3 dashboards."
     );
-    assert!(
-        testid(&dialog, "space-delete-current").is_none(),
-        "not the current space"
-    );
+    assert_testid_absent(&dialog, "space-delete-current", "not the current space");
     assert_eq!(
         canned.count(Method::Delete, "/api/spaces/space"),
         0,
@@ -436,9 +392,10 @@ async fn the_list_deletes_a_space_after_naming_what_goes_with_it() {
 async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409() {
     let canned = Canned::new(|request| match request.method {
         Method::Get => json(200, FEATURES),
-        _ => json(
+        _ => kibana_error(
             409,
-            r#"{"statusCode":409,"error":"Conflict","message":"A space with the identifier soc-emea already exists."}"#,
+            "Conflict",
+            "A space with the identifier soc-emea already exists.",
         ),
     });
     let root = mount_page(&canned, true, true);
@@ -448,10 +405,7 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
     .await;
 
     click(&testid(&root, "space-save").expect("save"));
-    wait_for("the name error", || {
-        testid(&root, "space-name-error").is_some()
-    })
-    .await;
+    wait_for_testid(&root, "space-name-error").await;
     assert_eq!(
         text(&testid(&root, "space-name-error").expect("name error")),
         texts::ENTER_NAME
@@ -483,13 +437,7 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
     })
     .await;
     type_into(&root, "[data-testid=\"space-initials\"]", "ABC");
-    wait_for("the initials error", || {
-        testid(&root, "space-initials-error")
-            .map(|e| text(&e))
-            .as_deref()
-            == Some(texts::INITIALS_TOO_LONG)
-    })
-    .await;
+    wait_for_text(&root, "space-initials-error", texts::INITIALS_TOO_LONG).await;
     type_into(&root, "[data-testid=\"space-initials\"]", "Ez");
     type_into(&root, "[data-testid=\"space-color\"]", "#112233");
     wait_for("the preview follows", || {
@@ -511,19 +459,14 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
         )
         .expect("dev tools"),
     );
-    wait_for("one hidden", || {
-        testid(&root, "space-features-count")
-            .map(|e| text(&e))
-            .as_deref()
-            == Some("3 / 4 features visible")
-    })
-    .await;
+    wait_for_text(&root, "space-features-count", "3 / 4 features visible").await;
 
     click(&testid(&root, "space-save").expect("save"));
-    wait_for("the server's 409 under the id", || {
-        testid(&root, "space-id-error").map(|e| text(&e)).as_deref()
-            == Some("A space with the identifier soc-emea already exists.")
-    })
+    wait_for_text(
+        &root,
+        "space-id-error",
+        "A space with the identifier soc-emea already exists.",
+    )
     .await;
     let body = json_body(&canned.sent(|r| r.method == Method::Post));
     assert_eq!(

@@ -29,7 +29,7 @@ async fn repeats_collapse_with_a_count_and_dismiss_removes() {
     let toasts = Toasts::new();
     let (root, _handle) = mount_region(toasts);
     let region = query(&root, "#toasts").expect("the region is mounted before any toast");
-    assert_eq!(region.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_attribute(&region, "aria-live", "polite");
 
     toasts.error("Failed to fetch hunting leads", "boom (403)");
     toasts.error("Failed to fetch hunting leads", "boom (403)");
@@ -89,10 +89,7 @@ async fn a_denial_toast_explains_itself() {
                     "fix":{"roleName":"manage_security_role","consoleRequest":"POST /_security/role/manage_security_role\n{\n  \"cluster\": [\"manage_security\"]\n}"}}"#,
             )
         } else {
-            json(
-                404,
-                r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#,
-            )
+            kibana_error(404, "Not Found", "Not Found")
         }
     });
     let root = container();
@@ -125,18 +122,12 @@ async fn a_denial_toast_explains_itself() {
 
     click(&query(&root, "[data-testid=toast-why]").expect("Why? button"));
     wait_for("the explanation", || {
-        query(&root, "[data-testid=why-roles]")
-            .and_then(|t| t.text_content())
-            .is_some_and(|t| t.contains("viewer") && t.contains("✕ no"))
+        text_of(&root, "why-roles").is_some_and(|t| t.contains("viewer") && t.contains("✕ no"))
     })
     .await;
-    let granting = query(&root, "[data-testid=why-granting]")
-        .and_then(|e| e.text_content())
-        .unwrap_or_default();
+    let granting = text_of(&root, "why-granting").unwrap_or_default();
     assert!(granting.contains("superuser"), "{granting}");
-    let snippet = query(&root, "[data-testid=why-snippet]")
-        .and_then(|e| e.text_content())
-        .unwrap_or_default();
+    let snippet = text_of(&root, "why-snippet").unwrap_or_default();
     assert!(
         snippet.starts_with("POST /_security/role/manage_security_role"),
         "{snippet}"

@@ -14,12 +14,7 @@ impl ApiClient {
     }
 
     pub async fn explain(&self, requirement: &Requirement) -> Result<Explanation, ApiError> {
-        self.call(
-            Method::Post,
-            EXPLAIN_PATH,
-            None,
-            Some(Self::json(requirement)?),
-        )
-        .await
+        self.call_json(Method::Post, EXPLAIN_PATH, None, requirement)
+            .await
     }
 }

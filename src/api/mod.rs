@@ -262,21 +262,42 @@ impl ApiClient {
         })
     }
 
+    /// [`Self::call`] with `body` sent as JSON.
+    async fn call_json<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        version: Option<&'static str>,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let body = Self::json(body)?;
+        self.call(method, path, version, Some(body)).await
+    }
+
+    /// [`Self::send`] for writes whose answer carries nothing the caller reads.
+    async fn send_only(
+        &self,
+        method: Method,
+        path: &str,
+        version: Option<&'static str>,
+        body: Option<String>,
+    ) -> Result<(), ApiError> {
+        self.send(method, path, version, body).await.map(|_| ())
+    }
+
     fn json<B: Serialize>(body: &B) -> Result<String, ApiError> {
         serde_json::to_string(body).map_err(|err| ApiError::invalid_body(0, err))
     }
 
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ApiError> {
         self.forget_early_reads();
-        self.call(Method::Post, LOGIN_PATH, None, Some(Self::json(request)?))
+        self.call_json(Method::Post, LOGIN_PATH, None, request)
             .await
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {
         self.forget_early_reads();
-        self.send(Method::Post, LOGOUT_PATH, None, None)
-            .await
-            .map(|_| ())
+        self.send_only(Method::Post, LOGOUT_PATH, None, None).await
     }
 
     pub async fn me(&self) -> Result<AuthenticatedUser, ApiError> {
@@ -394,13 +415,8 @@ impl ApiClient {
     }
 
     pub async fn create_dashboard(&self, body: &CreateDashboard) -> Result<Dashboard, ApiError> {
-        self.call(
-            Method::Post,
-            DASHBOARDS_PATH,
-            PUBLIC,
-            Some(Self::json(body)?),
-        )
-        .await
+        self.call_json(Method::Post, DASHBOARDS_PATH, PUBLIC, body)
+            .await
     }
 
     pub async fn update_dashboard(
@@ -409,15 +425,12 @@ impl ApiClient {
         body: &UpdateDashboard,
     ) -> Result<Dashboard, ApiError> {
         let path = format!("{DASHBOARDS_PATH}/{}", encode_path_segment(id));
-        self.call(Method::Put, &path, PUBLIC, Some(Self::json(body)?))
-            .await
+        self.call_json(Method::Put, &path, PUBLIC, body).await
     }
 
     pub async fn delete_dashboard(&self, id: &str) -> Result<(), ApiError> {
         let path = format!("{DASHBOARDS_PATH}/{}", encode_path_segment(id));
-        self.send(Method::Delete, &path, PUBLIC, None)
-            .await
-            .map(|_| ())
+        self.send_only(Method::Delete, &path, PUBLIC, None).await
     }
 
     /// All-or-nothing: any per-object error fails the whole change.
@@ -431,12 +444,7 @@ impl ApiClient {
             access_mode: mode,
         };
         let result: AccessControlResult = self
-            .call(
-                Method::Post,
-                CHANGE_ACCESS_MODE_PATH,
-                None,
-                Some(Self::json(&body)?),
-            )
+            .call_json(Method::Post, CHANGE_ACCESS_MODE_PATH, None, &body)
             .await?;
         first_object_error(&result)
     }
@@ -447,12 +455,7 @@ impl ApiClient {
             new_owner_profile_uid: new_owner.to_string(),
         };
         let result: AccessControlResult = self
-            .call(
-                Method::Post,
-                CHANGE_OWNER_PATH,
-                None,
-                Some(Self::json(&body)?),
-            )
+            .call_json(Method::Post, CHANGE_OWNER_PATH, None, &body)
             .await?;
         first_object_error(&result)
     }
@@ -466,13 +469,8 @@ impl ApiClient {
             uids,
             data_path: Some("avatar".into()),
         };
-        self.call(
-            Method::Post,
-            BULK_GET_PROFILES_PATH,
-            None,
-            Some(Self::json(&body)?),
-        )
-        .await
+        self.call_json(Method::Post, BULK_GET_PROFILES_PATH, None, &body)
+            .await
     }
 
     pub async fn suggest_profiles(&self, name: &str) -> Result<Vec<UserProfile>, ApiError> {
@@ -480,13 +478,8 @@ impl ApiClient {
             name: name.to_string(),
             size: Some(8),
         };
-        self.call(
-            Method::Post,
-            SUGGEST_PROFILES_PATH,
-            None,
-            Some(Self::json(&body)?),
-        )
-        .await
+        self.call_json(Method::Post, SUGGEST_PROFILES_PATH, None, &body)
+            .await
     }
 }
 
@@ -528,22 +521,19 @@ impl ApiClient {
         request: &gatehouse_api::admin::PutUserRequest,
     ) -> Result<(), ApiError> {
         let path = gatehouse_api::admin::user_path(&request.username);
-        self.send(Method::Post, &path, None, Some(Self::json(request)?))
+        self.send_only(Method::Post, &path, None, Some(Self::json(request)?))
             .await
-            .map(|_| ())
     }
 
     pub async fn delete_user(&self, username: &str) -> Result<(), ApiError> {
         let path = gatehouse_api::admin::user_path(username);
-        self.send(Method::Delete, &path, None, None)
-            .await
-            .map(|_| ())
+        self.send_only(Method::Delete, &path, None, None).await
     }
 
     pub async fn set_user_enabled(&self, username: &str, enabled: bool) -> Result<(), ApiError> {
         let action = if enabled { "_enable" } else { "_disable" };
         let path = format!("{}/{action}", gatehouse_api::admin::user_path(username));
-        self.send(Method::Post, &path, None, None).await.map(|_| ())
+        self.send_only(Method::Post, &path, None, None).await
     }
 
     pub async fn change_user_password(
@@ -552,9 +542,8 @@ impl ApiClient {
         request: &gatehouse_api::admin::ChangePasswordRequest,
     ) -> Result<(), ApiError> {
         let path = format!("{}/password", gatehouse_api::admin::user_path(username));
-        self.send(Method::Post, &path, None, Some(Self::json(request)?))
+        self.send_only(Method::Post, &path, None, Some(Self::json(request)?))
             .await
-            .map(|_| ())
     }
 
     pub async fn list_roles(&self) -> Result<Vec<gatehouse_api::admin::KibanaRole>, ApiError> {
@@ -578,16 +567,13 @@ impl ApiClient {
         if create_only {
             path.push_str("?createOnly=true");
         }
-        self.send(Method::Put, &path, PUBLIC, Some(Self::json(body)?))
+        self.send_only(Method::Put, &path, PUBLIC, Some(Self::json(body)?))
             .await
-            .map(|_| ())
     }
 
     pub async fn delete_role(&self, name: &str) -> Result<(), ApiError> {
         let path = gatehouse_api::admin::role_path(name);
-        self.send(Method::Delete, &path, PUBLIC, None)
-            .await
-            .map(|_| ())
+        self.send_only(Method::Delete, &path, PUBLIC, None).await
     }
 
     pub async fn list_features(&self) -> Result<Vec<gatehouse_api::admin::FeatureInfo>, ApiError> {

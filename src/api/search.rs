@@ -17,7 +17,7 @@ impl ApiClient {
         &self,
         request: &SearchRequest,
     ) -> Result<SearchResponse, ApiError> {
-        self.call(Method::Post, SEARCH_PATH, None, Some(Self::json(request)?))
+        self.call_json(Method::Post, SEARCH_PATH, None, request)
             .await
     }
 
@@ -31,7 +31,7 @@ impl ApiClient {
         let body = NewSource {
             name: name.to_string(),
         };
-        self.call(Method::Post, SOURCES_PATH, None, Some(Self::json(&body)?))
+        self.call_json(Method::Post, SOURCES_PATH, None, &body)
             .await
     }
 
@@ -61,13 +61,8 @@ impl ApiClient {
         source: &str,
         documents: &[Value],
     ) -> Result<BulkCreateResponse, ApiError> {
-        self.call(
-            Method::Post,
-            &bulk_create_path(source),
-            None,
-            Some(Self::json(&documents)?),
-        )
-        .await
+        self.call_json(Method::Post, &bulk_create_path(source), None, &documents)
+            .await
     }
 
     /// The first 100 identities of a source.
@@ -87,13 +82,8 @@ impl ApiClient {
         source: &str,
         identity: &NewIdentity,
     ) -> Result<ExternalIdentity, ApiError> {
-        self.call(
-            Method::Post,
-            &identities_path(source),
-            None,
-            Some(Self::json(identity)?),
-        )
-        .await
+        self.call_json(Method::Post, &identities_path(source), None, identity)
+            .await
     }
 
     pub async fn update_search_identity(
@@ -102,11 +92,11 @@ impl ApiClient {
         external_user_id: &str,
         update: &IdentityUpdate,
     ) -> Result<ExternalIdentity, ApiError> {
-        self.call(
+        self.call_json(
             Method::Put,
             &identity_path(source, external_user_id),
             None,
-            Some(Self::json(update)?),
+            update,
         )
         .await
     }
@@ -116,13 +106,12 @@ impl ApiClient {
         source: &str,
         external_user_id: &str,
     ) -> Result<(), ApiError> {
-        self.send(
+        self.send_only(
             Method::Delete,
             &identity_path(source, external_user_id),
             None,
             None,
         )
         .await
-        .map(|_| ())
     }
 }

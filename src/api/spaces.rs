@@ -32,33 +32,27 @@ impl ApiClient {
     }
 
     pub async fn create_space(&self, space: &Space) -> Result<Space, ApiError> {
-        self.call(
-            Method::Post,
-            SPACES_PATH,
-            Some(SPACES_API_VERSION),
-            Some(Self::json(space)?),
-        )
-        .await
+        self.call_json(Method::Post, SPACES_PATH, Some(SPACES_API_VERSION), space)
+            .await
     }
 
     pub async fn update_space(&self, space: &Space) -> Result<Space, ApiError> {
-        self.call(
+        self.call_json(
             Method::Put,
             &space_url(&space.id),
             Some(SPACES_API_VERSION),
-            Some(Self::json(space)?),
+            space,
         )
         .await
     }
 
     pub async fn delete_space(&self, id: &str) -> Result<(), ApiError> {
-        self.send(
+        self.send_only(
             Method::Delete,
             &space_url(id),
             Some(SPACES_API_VERSION),
             None,
         )
         .await
-        .map(|_| ())
     }
 }

@@ -53,26 +53,16 @@ pub fn AppGate(
     }
 }
 
-/// An app's page: its title and what it is for, then `children` behind [`AppGate`].
+/// An app's page: its title and what it is for, then `children` (the app behind its [`AppGate`]).
 #[component]
-pub fn AppPage(
-    title: &'static str,
-    subtitle: &'static str,
-    nav_link: &'static str,
-    app: &'static str,
-    reason: &'static str,
-    #[prop(optional)] feature: &'static str,
-    children: ChildrenFn,
-) -> impl IntoView {
+pub fn AppPage(title: &'static str, subtitle: &'static str, children: Children) -> impl IntoView {
     view! {
         <div class="page">
             <header class="page-header">
                 <h1>{title}</h1>
                 <p class="muted">{subtitle}</p>
             </header>
-            <AppGate nav_link app reason feature>
-                {children()}
-            </AppGate>
+            {children()}
         </div>
     }
 }

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use super::{open_while_some, Modal};
+use crate::api::{expect_api, ApiClient};
+use crate::state::{expect_toasts, Toasts};
 
 /// Open while `target` holds something. "Cancel" closes it; the danger button dispatches
 /// `action` on the target, and stays disabled while it runs (so a double click writes once).
@@ -45,12 +47,16 @@ where
     }
 }
 
-/// The action behind a [`ConfirmDialog`]: `write` runs on a copy of the target and answers
-/// whether it succeeded.
-pub fn confirm_action<T, Fut>(write: impl Fn(T) -> Fut + 'static) -> Action<T, bool>
+/// The action behind a [`ConfirmDialog`]: `write` runs on a copy of the target, with the API
+/// client to write with and the toasts to report on, and answers whether it succeeded.
+pub fn confirm_action<T, Fut>(
+    write: impl Fn(ApiClient, Toasts, T) -> Fut + 'static,
+) -> Action<T, bool>
 where
     T: Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + 'static,
 {
-    Action::new_unsync(move |target: &T| write(target.clone()))
+    let api = expect_api();
+    let toasts = expect_toasts();
+    Action::new_unsync(move |target: &T| write(api, toasts, target.clone()))
 }

@@ -29,3 +29,21 @@ pub fn FormError(
         </Show>
     }
 }
+
+/// A form's errors, checked by `check` once `submitted` is set (the first submit) and none
+/// before: a form does not greet its user with errors for fields not yet filled in.
+pub fn errors_once_submitted<E>(
+    submitted: RwSignal<bool>,
+    check: impl Fn() -> E + Send + Sync + 'static,
+) -> Memo<E>
+where
+    E: Default + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| {
+        if submitted.get() {
+            check()
+        } else {
+            E::default()
+        }
+    })
+}

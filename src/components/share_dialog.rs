@@ -8,12 +8,39 @@ use leptos::task::spawn_local;
 
 use super::{copy_text, Modal, TextTooltip};
 use crate::api::expect_api;
-use crate::state::{expect_profiles, expect_toasts};
+use crate::state::{expect_profiles, expect_toasts, Toasts};
+use gatehouse_api::ApiError;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
     Updated,
     Failed(String),
+}
+
+/// Where a change of permissions is told: inline in the dialog, as a toast, and to the page
+/// (`on_changed`, so it reloads the dashboard) after a success.
+#[derive(Clone, Copy)]
+struct Report {
+    outcome: RwSignal<Option<Outcome>>,
+    on_changed: Callback<()>,
+    toasts: Toasts,
+}
+
+impl Report {
+    /// Tells how a change went; `detail` is the success toast's text.
+    fn change(self, result: Result<(), ApiError>, detail: &str) {
+        match result {
+            Ok(()) => {
+                self.outcome.set(Some(Outcome::Updated));
+                self.toasts.success(texts::PERMISSIONS_UPDATED, detail);
+                self.on_changed.run(());
+            }
+            Err(error) => {
+                self.outcome.set(Some(Outcome::Failed(error.toast_text())));
+                self.toasts.api_error(texts::PERMISSIONS_FAILED, &error);
+            }
+        }
+    }
 }
 
 #[component]
@@ -25,6 +52,11 @@ pub fn ShareDialog(
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
+    let report = Report {
+        outcome,
+        on_changed,
+        toasts: expect_toasts(),
+    };
     Effect::new(move |_| {
         if open.get() {
             outcome.set(None);
@@ -33,7 +65,7 @@ pub fn ShareDialog(
     view! {
         <Modal open title=texts::SHARE_TITLE.to_string() testid="share-dialog">
             {move || dashboard.get().map(|dashboard| view! {
-                <ShareBody dashboard permissions outcome on_changed />
+                <ShareBody dashboard permissions report />
             })}
         </Modal>
     }
@@ -43,11 +75,9 @@ pub fn ShareDialog(
 fn ShareBody(
     dashboard: Dashboard,
     permissions: Signal<SharePermissions>,
-    outcome: RwSignal<Option<Outcome>>,
-    on_changed: Callback<()>,
+    report: Report,
 ) -> impl IntoView {
     let api = expect_api();
-    let toasts = expect_toasts();
     let profiles = expect_profiles();
     let id = StoredValue::new(dashboard.id.clone());
     let mode = RwSignal::new(dashboard.access_mode());
@@ -75,18 +105,11 @@ fn ShareBody(
         mode.set(next);
         saving.set(true);
         spawn_local(async move {
-            match api.change_access_mode(&id.get_value(), next).await {
-                Ok(()) => {
-                    outcome.set(Some(Outcome::Updated));
-                    toasts.success(texts::PERMISSIONS_UPDATED, "");
-                    on_changed.run(());
-                }
-                Err(error) => {
-                    mode.set(before);
-                    outcome.set(Some(Outcome::Failed(error.toast_text())));
-                    toasts.api_error(texts::PERMISSIONS_FAILED, &error);
-                }
+            let result = api.change_access_mode(&id.get_value(), next).await;
+            if result.is_err() {
+                mode.set(before);
             }
+            report.change(result, "");
             saving.set(false);
         });
     };
@@ -104,7 +127,7 @@ fn ShareBody(
                 if copy_text(link).await {
                     link_copied.set(true);
                 } else {
-                    toasts.error(
+                    report.toasts.error(
                         "Could not copy the link",
                         "Select the link and copy it by hand.",
                     );
@@ -149,7 +172,7 @@ fn ShareBody(
                     DashboardAccessMode::WriteRestricted => "Only the owner and administrators can change it; everybody else can view it.",
                 }}
             </p>
-            {move || outcome.get().map(|outcome| match outcome {
+            {move || report.outcome.get().map(|outcome| match outcome {
                 Outcome::Updated => view! {
                     <p class="inline-result inline-success" role="status" data-testid="share-result">{texts::PERMISSIONS_UPDATED}</p>
                 }.into_any(),
@@ -177,8 +200,7 @@ fn ShareBody(
                     dashboard_id=id.get_value()
                     dashboard_title=dashboard.data.title.clone()
                     current_owner=owner_uid.clone()
-                    outcome
-                    on_changed
+                    report
                 />
             </Show>
         </section>
@@ -199,11 +221,9 @@ fn TransferOwnership(
     dashboard_id: String,
     dashboard_title: String,
     current_owner: Option<String>,
-    outcome: RwSignal<Option<Outcome>>,
-    on_changed: Callback<()>,
+    report: Report,
 ) -> impl IntoView {
     let api = expect_api();
-    let toasts = expect_toasts();
     let profiles = expect_profiles();
     let query = RwSignal::new(String::new());
     let choice = RwSignal::new(None::<UserProfile>);
@@ -226,23 +246,15 @@ fn TransferOwnership(
         };
         saving.set(true);
         spawn_local(async move {
-            match api
+            let result = api
                 .change_owner(&dashboard_id.get_value(), &profile.uid)
-                .await
-            {
-                Ok(()) => {
-                    profiles.remember(profile);
-                    choice.set(None);
-                    query.set(String::new());
-                    outcome.set(Some(Outcome::Updated));
-                    toasts.success(texts::PERMISSIONS_UPDATED, "Ownership transferred.");
-                    on_changed.run(());
-                }
-                Err(error) => {
-                    outcome.set(Some(Outcome::Failed(error.toast_text())));
-                    toasts.api_error(texts::PERMISSIONS_FAILED, &error);
-                }
+                .await;
+            if result.is_ok() {
+                profiles.remember(profile);
+                choice.set(None);
+                query.set(String::new());
             }
+            report.change(result, "Ownership transferred.");
             saving.set(false);
         });
     };

@@ -96,6 +96,14 @@ pub fn json(status: u16, body: &str) -> Result<HttpResponse, ApiError> {
 
 /// What the Dev Tools console proxy answers: always 200, the real status in a header.
 /// The contract's 404, for a path a canned server does not know.
+/// Kibana's error body: `{"statusCode":…,"error":…,"message":…}` with that status.
+pub fn kibana_error(status: u16, error: &str, message: &str) -> Result<HttpResponse, ApiError> {
+    json(
+        status,
+        &format!(r#"{{"statusCode":{status},"error":"{error}","message":"{message}"}}"#),
+    )
+}
+
 pub fn not_found() -> Result<HttpResponse, ApiError> {
     json(
         404,
@@ -182,6 +190,42 @@ pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
 
 pub fn testid(root: &Element, id: &str) -> Option<Element> {
     query(root, &format!("[data-testid=\"{id}\"]"))
+}
+
+/// The text inside the element whose `data-testid` is `id`, if there is one.
+pub fn text_of(root: &Element, id: &str) -> Option<String> {
+    testid(root, id).and_then(|e| e.text_content())
+}
+
+/// Polls until an element whose `data-testid` is `id` is on the page.
+pub async fn wait_for_testid(root: &Element, id: &str) {
+    wait_for(id, || testid(root, id).is_some()).await;
+}
+
+/// Polls until the element whose `data-testid` is `id` reads exactly `expected`.
+pub async fn wait_for_text(root: &Element, id: &str, expected: &str) {
+    let what = format!("{id} to read {expected:?}");
+    wait_for(&what, || text_of(root, id).as_deref() == Some(expected)).await;
+}
+
+/// Asserts that the element whose `data-testid` is `id` is on the page; `why` says why it should be.
+pub fn assert_testid_present(root: &Element, id: &str, why: &str) {
+    assert!(testid(root, id).is_some(), "{why}");
+}
+
+/// Asserts that no element's `data-testid` is `id`; `why` says why there should be none.
+pub fn assert_testid_absent(root: &Element, id: &str, why: &str) {
+    assert!(testid(root, id).is_none(), "{why}");
+}
+
+/// Asserts that the element whose `data-testid` is `id` reads exactly `expected`.
+pub fn assert_text(root: &Element, id: &str, expected: &str) {
+    assert_eq!(text_of(root, id).as_deref(), Some(expected));
+}
+
+/// Asserts that `element`'s attribute `name` is `expected`.
+pub fn assert_attribute(element: &Element, name: &str, expected: &str) {
+    assert_eq!(element.get_attribute(name).as_deref(), Some(expected));
 }
 
 pub fn click(element: &Element) {

@@ -317,9 +317,7 @@ fn DeleteDashboardDialog(
     target: RwSignal<Option<Dashboard>>,
     on_deleted: Callback<()>,
 ) -> impl IntoView {
-    let api = expect_api();
-    let toasts = expect_toasts();
-    let action = confirm_action(move |dashboard: Dashboard| async move {
+    let action = confirm_action(move |api, toasts, dashboard: Dashboard| async move {
         let result = api.delete_dashboard(&dashboard.id).await;
         let done = ("Dashboard deleted", dashboard.data.title.as_str());
         toasts.report_write(result, done, "Failed to delete dashboard", on_deleted)

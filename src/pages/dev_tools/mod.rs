@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::expect_api;
-use crate::components::AppPage;
+use crate::components::{AppGate, AppPage};
 
 /// The methods the console proxy accepts.
 pub const CONSOLE_METHODS: [&str; 6] = ["HEAD", "GET", "POST", "PUT", "DELETE", "PATCH"];
@@ -416,15 +416,10 @@ enum Outcome {
 #[component]
 pub fn DevToolsPage() -> impl IntoView {
     view! {
-        <AppPage
-            title="Dev Tools"
-            subtitle="Send Elasticsearch security requests as you would in Kibana's console. Put the cursor in a request and press Ctrl+Enter."
-            nav_link="dev_tools"
-            app="Dev Tools"
-            reason="Your roles do not grant the Dev Tools feature privilege (dev_tools) in this space."
-            feature="dev_tools"
-        >
-            <Console />
+        <AppPage title="Dev Tools" subtitle="Send Elasticsearch security requests as you would in Kibana's console. Put the cursor in a request and press Ctrl+Enter.">
+            <AppGate nav_link="dev_tools" app="Dev Tools" reason="Your roles do not grant the Dev Tools feature privilege (dev_tools) in this space." feature="dev_tools">
+                <Console />
+            </AppGate>
         </AppPage>
     }
 }

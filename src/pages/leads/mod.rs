@@ -21,8 +21,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{expect_api, ApiClient};
 use crate::components::lead_card::{lead_card, lead_list};
-use crate::components::AppPage;
 use crate::components::{open_while_some, GuardedButton, Modal, WhyDialog};
+use crate::components::{AppGate, AppPage};
 use crate::format::{local_time, relative_time};
 use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
 use crate::state::{expect_toasts, scoped_mirror, Session, Toasts};
@@ -33,15 +33,10 @@ const CONNECTOR_ID: &str = "gatehouse-default";
 #[component]
 pub fn EntityAnalyticsPage() -> impl IntoView {
     view! {
-        <AppPage
-            title="Entity analytics"
-            subtitle="Risky hosts, users and services, ranked into leads worth hunting."
-            nav_link="securitySolutionUI"
-            app="Entity analytics"
-            reason="Your roles do not grant the Security feature privilege (securitySolution) in this space."
-            feature="securitySolution"
-        >
-            <LeadsSection />
+        <AppPage title="Entity analytics" subtitle="Risky hosts, users and services, ranked into leads worth hunting.">
+            <AppGate nav_link="securitySolutionUI" app="Entity analytics" reason="Your roles do not grant the Security feature privilege (securitySolution) in this space." feature="securitySolution">
+                <LeadsSection />
+            </AppGate>
         </AppPage>
     }
 }

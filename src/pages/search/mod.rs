@@ -165,51 +165,29 @@ fn SearchApp(can_manage: Signal<bool>) -> impl IntoView {
             <section class="panel">
                 <form class="filters" role="search" on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
                     <SearchInput placeholder="Search runbooks and notes" label="Search documents" testid="search-input" value=query on_input=Callback::new(move |value: String| set_query(value)) />
-                    <label class="inline-field">
-                        <span>"Source"</span>
-                        <select
-                            data-testid="search-source-filter"
-                            prop:value=move || source.get()
-                            on:change:target=move |ev| {
-                                source.set(ev.target().value());
-                                page.set(1);
-                            }
-                        >
-                            <option value="">"All sources"</option>
-                            <Transition fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    let list = sources.await.map(|p| p.results).unwrap_or_default();
-                                    list.into_iter().map(|s: Source| {
-                                        let label = format!("{} ({})", s.name, plural(s.document_count, "document", "documents"));
-                                        view! { <option value=s.id.clone() selected=move || source.get() == s.id>{label}</option> }
-                                    }).collect_view()
-                                })}
-                            </Transition>
-                        </select>
-                    </label>
+                    <FilterSelect label="Source" testid="search-source-filter" value=source page all="All sources">
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let list = sources.await.map(|p| p.results).unwrap_or_default();
+                                list.into_iter().map(|s: Source| {
+                                    let label = format!("{} ({})", s.name, plural(s.document_count, "document", "documents"));
+                                    view! { <option value=s.id.clone() selected=move || source.get() == s.id>{label}</option> }
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </FilterSelect>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             users.await.map(|list| view! {
-                                <label class="inline-field">
-                                    <span>"Preview as"</span>
-                                    <select
-                                        data-testid="search-preview-as"
-                                        prop:value=move || preview_as.get()
-                                        on:change:target=move |ev| {
-                                            preview_as.set(ev.target().value());
-                                            page.set(1);
-                                        }
-                                    >
-                                        <option value="">"Yourself"</option>
-                                        {list.into_iter().filter(|u| u.enabled).map(|u| {
-                                            let label = match &u.full_name {
-                                                Some(name) if !name.is_empty() => format!("{name} ({})", u.username),
-                                                _ => u.username.clone(),
-                                            };
-                                            view! { <option value=u.username.clone()>{label}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                </label>
+                                <FilterSelect label="Preview as" testid="search-preview-as" value=preview_as page all="Yourself">
+                                    {list.into_iter().filter(|u| u.enabled).map(|u| {
+                                        let label = match &u.full_name {
+                                            Some(name) if !name.is_empty() => format!("{name} ({})", u.username),
+                                            _ => u.username.clone(),
+                                        };
+                                        view! { <option value=u.username.clone()>{label}</option> }
+                                    }).collect_view()}
+                                </FilterSelect>
                             })
                         })}
                     </Transition>
@@ -367,3 +345,32 @@ fn EmptyState(
 // ---------------------------------------------------------------------------------------------
 // Document view and Access panel
 // ---------------------------------------------------------------------------------------------
+
+/// One filter of the results: a labelled select, its first option `all` (the empty value), then
+/// `children`; a change starts the results again at page 1.
+#[component]
+fn FilterSelect(
+    label: &'static str,
+    testid: &'static str,
+    value: RwSignal<String>,
+    page: RwSignal<u32>,
+    all: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <label class="inline-field">
+            <span>{label}</span>
+            <select
+                data-testid=testid
+                prop:value=move || value.get()
+                on:change:target=move |ev| {
+                    value.set(ev.target().value());
+                    page.set(1);
+                }
+            >
+                <option value="">{all}</option>
+                {children()}
+            </select>
+        </label>
+    }
+}

@@ -21,10 +21,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
     let saving = RwSignal::new(false);
     let name_taken = RwSignal::new(false);
     let server_error = RwSignal::new(None::<String>);
-    let errors = Memo::new(move |_| {
-        if !submitted.get() {
-            return RoleFormErrors::default();
-        }
+    let errors = errors_once_submitted(submitted, move || {
         let mut errors = form.with(validate_role_form);
         if errors.name.is_none() && name_taken.get() {
             errors.name = Some(texts::NAME_TAKEN.into());
@@ -119,23 +116,21 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
             </Show>
             <section class="panel editor-section">
                 <div class="form-grid">
-                    <label class="field">
-                        <span class="field-label">"Role name"</span>
-                        <input
-                            type="text"
-                            data-testid="role-name"
-                            autocomplete="off"
-                            readonly=!creating
-                            aria-invalid=move || errors.with(|e| e.name.is_some()).then_some("true")
-                            prop:value=move || form.with(|f| f.name.clone())
-                            on:input:target=move |ev| {
-                                name_taken.set(false);
-                                form.update(|f| f.name = ev.target().value());
-                            }
-                        />
-                        <FieldError error=Signal::derive(move || errors.with(|e| e.name.clone())) testid="role-name-error" />
+                    <TextField
+                        label="Role name"
+                        testid="role-name"
+                        autocomplete="off"
+                        readonly=!creating
+                        value=Signal::derive(move || form.with(|f| f.name.clone()))
+                        on_input=Callback::new(move |value| {
+                            name_taken.set(false);
+                            form.update(|f| f.name = value);
+                        })
+                        error=Signal::derive(move || errors.with(|e| e.name.clone()))
+                        error_testid="role-name-error"
+                    >
                         {(!creating).then(|| view! { <span class="muted small">{texts::NAME_FIXED}</span> })}
-                    </label>
+                    </TextField>
                     <label class="field">
                         <span class="field-label">"Description"</span>
                         <input type="text" data-testid="role-description" prop:value=move || form.with(|f| f.description.clone()) on:input:target=move |ev| form.update(|f| f.description = ev.target().value()) />

@@ -138,9 +138,7 @@ pub(super) fn DeleteRoleDialog(
     target: RwSignal<Option<String>>,
     on_deleted: Callback<()>,
 ) -> impl IntoView {
-    let api = expect_api();
-    let toasts = expect_toasts();
-    let action = confirm_action(move |name: String| async move {
+    let action = confirm_action(move |api, toasts, name: String| async move {
         let result = api.delete_role(&name).await;
         let failed = format!("Failed to delete role '{name}'");
         toasts.report_write(result, (texts::DELETED, &name), &failed, on_deleted)

@@ -21,9 +21,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::expect_api;
 use crate::components::spaces::SpaceAvatar;
 use crate::components::{
-    confirm_action, reloadable, table_rows, unique_id, ConfirmDialog, DataTable, FieldError,
-    GuardedButton, LoadError, ManagementPage, NoPermission, NotThere, PageHeader, SearchInput,
-    TableSkeleton,
+    confirm_action, errors_once_submitted, reloadable, table_rows, unique_id, ConfirmDialog,
+    DataTable, FieldError, GuardedButton, LoadError, ManagementPage, NoPermission, NotThere,
+    PageHeader, SearchInput, TableSkeleton, TextField,
 };
 use crate::routes::{role_edit_href, ROLES_PATH, ROLE_CREATE_PATH};
 use crate::state::{expect_toasts, space_path};

@@ -11,15 +11,15 @@ pub(super) fn IndexRowEditor(
     let read = move |get: fn(&IndexRow) -> String| {
         move || form.with(|f| f.indices.get(i).map(get).unwrap_or_default())
     };
+    let set_row = move |set: fn(&mut IndexRow, String), value: String| {
+        form.update(|f| {
+            if let Some(row) = f.indices.get_mut(i) {
+                set(row, value);
+            }
+        });
+    };
     let write = move |set: fn(&mut IndexRow, String)| {
-        move |ev: leptos::ev::Event| {
-            let value = event_target_value(&ev);
-            form.update(|f| {
-                if let Some(row) = f.indices.get_mut(i) {
-                    set(row, value);
-                }
-            });
-        }
+        move |ev: leptos::ev::Event| set_row(set, event_target_value(&ev))
     };
     let error = move |get: fn(&IndexRowErrors) -> Option<String>| {
         Signal::derive(move || errors.with(|e| e.indices.get(i).and_then(get)))
@@ -48,13 +48,9 @@ pub(super) fn IndexRowEditor(
     view! {
         <div class="index-row" data-testid="role-index-row">
             <div class="index-row-main">
-                <label class="field">
-                    <span class="field-label">"Indices"</span>
-                    <input type="text" data-testid="role-index-names" placeholder=".entity_analytics.entity-leads-*, logs-*"
-                        aria-invalid=move || error(|e| e.names.clone()).get().is_some().then_some("true")
-                        prop:value=read(|r| r.names.clone()) on:input=write(|r, v| r.names = v) />
-                    <FieldError error=error(|e| e.names.clone()) testid="role-index-names-error" />
-                </label>
+                <TextField label="Indices" testid="role-index-names" placeholder=".entity_analytics.entity-leads-*, logs-*"
+                    value=Signal::derive(read(|r| r.names.clone())) on_input=Callback::new(move |v| set_row(|r, v| r.names = v, v))
+                    error=error(|e| e.names.clone()) error_testid="role-index-names-error" />
                 <fieldset class="field">
                     <legend class="field-label">"Privileges"</legend>
                     <div class="chip-options" data-testid="role-index-privileges">

@@ -99,24 +99,14 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
             initial.with_value(|i| i.as_ref().map(|s| s.name.clone()).unwrap_or_default())
         )
     };
-    let auto_color = move || {
-        preview.with(|s| {
-            Space {
-                color: None,
-                ..s.clone()
-            }
-            .avatar_color()
-        })
+    // What the avatar shows while a field is left empty: that field's placeholder.
+    let with_cleared = move |clear: fn(&mut Space)| {
+        let mut space = preview.get();
+        clear(&mut space);
+        space
     };
-    let auto_initials = move || {
-        preview.with(|s| {
-            Space {
-                initials: None,
-                ..s.clone()
-            }
-            .avatar_initials()
-        })
-    };
+    let auto_color = move || with_cleared(|s| s.color = None).avatar_color();
+    let auto_initials = move || with_cleared(|s| s.initials = None).avatar_initials();
     let on_deleted = {
         let navigate = navigate.clone();
         Callback::new(move |_: String| navigate(SPACES_PATH, Default::default()))
@@ -152,37 +142,36 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
             <section class="panel space-form-section">
                 <h2>"General"</h2>
                 <div class="form-grid">
-                    <label class="field">
-                        <span class="field-label">"Name"</span>
-                        <input
-                            type="text"
-                            data-testid="space-name"
-                            autocomplete="off"
-                            aria-invalid=invalid(|e| e.name.clone())
-                            aria-describedby="space-name-error"
-                            prop:value=move || form.with(|f| f.name.clone())
-                            on:input=move |ev| {
-                                let value = event_target_value(&ev);
-                                form.update(|f| f.set_name(value, creating));
-                                from_server.set(SpaceFormErrors::default());
-                            }
-                        />
-                        <FieldError error=error_of(|e| e.name.clone()) testid="space-name-error" id="space-name-error" />
-                    </label>
-                    <label class="field">
-                        <span class="field-label">"URL identifier"</span>
-                        <input
-                            type="text"
-                            class="code-input"
-                            data-testid="space-id"
-                            autocomplete="off"
-                            readonly=!creating
-                            aria-invalid=invalid(|e| e.id.clone())
-                            aria-describedby="space-id-error space-id-help"
-                            prop:value=move || form.with(|f| f.id.clone())
-                            on:input=edit(|f, v| f.set_id(v))
-                        />
-                        <FieldError error=error_of(|e| e.id.clone()) testid="space-id-error" id="space-id-error" />
+                    <TextField
+                        label="Name"
+                        testid="space-name"
+                        autocomplete="off"
+                        described_by="space-name-error"
+                        value=Signal::derive(move || form.with(|f| f.name.clone()))
+                        on_input=Callback::new(move |value| {
+                            form.update(|f| f.set_name(value, creating));
+                            from_server.set(SpaceFormErrors::default());
+                        })
+                        error=error_of(|e| e.name.clone())
+                        error_testid="space-name-error"
+                        error_id="space-name-error"
+                    />
+                    <TextField
+                        label="URL identifier"
+                        class="code-input"
+                        testid="space-id"
+                        autocomplete="off"
+                        readonly=!creating
+                        described_by="space-id-error space-id-help"
+                        value=Signal::derive(move || form.with(|f| f.id.clone()))
+                        on_input=Callback::new(move |value| {
+                            form.update(|f| f.set_id(value));
+                            from_server.set(SpaceFormErrors::default());
+                        })
+                        error=error_of(|e| e.id.clone())
+                        error_testid="space-id-error"
+                        error_id="space-id-error"
+                    >
                         <span class="muted small" id="space-id-help">
                             {move || {
                                 let id = form.with(|f| f.id.trim().to_string());
@@ -195,7 +184,7 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
                                 }
                             }}
                         </span>
-                    </label>
+                    </TextField>
                     <label class="field field-wide">
                         <span class="field-label">"Description"<span class="muted small">" (optional)"</span></span>
                         <textarea

@@ -29,7 +29,7 @@ use crate::components::spaces::{enter_space, SpaceAvatar};
 use crate::components::{
     level_badge, open_while_some, reloadable, table_rows, DataTable, FieldError, FormError,
     GuardedButton, LoadError, ManagementShell, Modal, NotThere, PageHeader, SearchInput,
-    TableSkeleton,
+    TableSkeleton, TextField,
 };
 use crate::format::plural;
 use crate::routes::{

@@ -8,9 +8,7 @@ pub(super) fn ConfirmUserDialog(
     pending: RwSignal<Option<Confirm>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
-    let api = expect_api();
-    let toasts = expect_toasts();
-    let action = confirm_action(move |confirm: Confirm| async move {
+    let action = confirm_action(move |api, toasts, confirm: Confirm| async move {
         let (result, done, failed) = match &confirm {
             Confirm::Delete(u) => (
                 api.delete_user(u).await,

@@ -50,10 +50,7 @@ pub(super) fn UserFormBody(
     let submitted = RwSignal::new(false);
     let saving = RwSignal::new(false);
     let server_error = RwSignal::new(None::<String>);
-    let errors = Memo::new(move |_| {
-        if !submitted.get() {
-            return UserFormErrors::default();
-        }
+    let errors = errors_once_submitted(submitted, move || {
         usernames.with(|names| form.with(|f| validate_user_form(f, creating, names)))
     });
     let existing = StoredValue::new(existing);
@@ -97,10 +94,11 @@ pub(super) fn UserFormBody(
     };
 
     let set = move |update: fn(&mut UserForm, String)| {
-        move |ev: leptos::ev::Event| {
-            let value = event_target_value(&ev);
-            form.update(|f| update(f, value));
-        }
+        Callback::new(move |value: String| form.update(|f| update(f, value)))
+    };
+    let value = move |pick: fn(&UserForm) -> String| Signal::derive(move || form.with(pick));
+    let error = move |pick: fn(&UserFormErrors) -> Option<String>| {
+        Signal::derive(move || errors.with(pick))
     };
     let toggle_role = move |role: String, checked: bool| {
         form.update(|f| {
@@ -115,66 +113,37 @@ pub(super) fn UserFormBody(
         <form class="form" on:submit=submit novalidate data-testid="user-form">
             <FormError error=server_error />
             <div class="form-grid">
-                <label class="field">
-                    <span class="field-label">"Username"</span>
-                    <input
-                        type="text"
-                        data-testid="user-username"
-                        autocomplete="off"
-                        readonly=!creating
-                        aria-invalid=move || errors.with(|e| e.username.is_some()).then_some("true")
-                        aria-describedby="user-username-error"
-                        prop:value=move || form.with(|f| f.username.clone())
-                        on:input=set(|f, v| f.username = v)
-                    />
-                    <FieldError error=Signal::derive(move || errors.with(|e| e.username.clone())) testid="user-username-error" id="user-username-error" />
+                <TextField
+                    label="Username" testid="user-username" autocomplete="off" readonly=!creating described_by="user-username-error"
+                    value=value(|f| f.username.clone()) on_input=set(|f, v| f.username = v)
+                    error=error(|e| e.username.clone()) error_testid="user-username-error" error_id="user-username-error"
+                >
                     {(!creating).then(|| view! { <span class="muted small">{texts::USERNAME_FIXED}</span> })}
-                </label>
-                <label class="field">
-                    <span class="field-label">"Full name"</span>
-                    <input type="text" data-testid="user-full-name" autocomplete="off" prop:value=move || form.with(|f| f.full_name.clone()) on:input=set(|f, v| f.full_name = v) />
-                </label>
-                <label class="field field-wide">
-                    <span class="field-label">"Email address"</span>
-                    <input
-                        type="text"
-                        inputmode="email"
-                        data-testid="user-email"
-                        autocomplete="off"
-                        aria-invalid=move || errors.with(|e| e.email.is_some()).then_some("true")
-                        prop:value=move || form.with(|f| f.email.clone())
-                        on:input=set(|f, v| f.email = v)
-                    />
-                    <FieldError error=Signal::derive(move || errors.with(|e| e.email.clone())) testid="user-email-error" id="user-email-error" />
-                </label>
+                </TextField>
+                <TextField
+                    label="Full name" testid="user-full-name" autocomplete="off"
+                    value=value(|f| f.full_name.clone()) on_input=set(|f, v| f.full_name = v)
+                />
+                <TextField
+                    label="Email address" wide=true inputmode="email" testid="user-email" autocomplete="off"
+                    value=value(|f| f.email.clone()) on_input=set(|f, v| f.email = v)
+                    error=error(|e| e.email.clone()) error_testid="user-email-error" error_id="user-email-error"
+                />
                 {creating.then(|| view! {
-                    <label class="field">
-                        <span class="field-label">"Password"</span>
-                        <input
-                            type="password"
-                            data-testid="user-password"
-                            autocomplete="new-password"
-                            aria-invalid=move || errors.with(|e| e.password.is_some()).then_some("true")
-                            prop:value=move || form.with(|f| f.password.clone())
-                            on:input=set(|f, v| f.password = v)
-                        />
-                        <FieldError error=Signal::derive(move || errors.with(|e| e.password.clone())) testid="user-password-error" id="user-password-error" />
+                    <TextField
+                        label="Password" kind="password" testid="user-password" autocomplete="new-password"
+                        value=value(|f| f.password.clone()) on_input=set(|f, v| f.password = v)
+                        error=error(|e| e.password.clone()) error_testid="user-password-error" error_id="user-password-error"
+                    >
                         <Show when=move || errors.with(|e| e.password.is_none())>
                             <span class="muted small">{texts::PASSWORD_TOO_SHORT}</span>
                         </Show>
-                    </label>
-                    <label class="field">
-                        <span class="field-label">"Confirm password"</span>
-                        <input
-                            type="password"
-                            data-testid="user-confirm-password"
-                            autocomplete="new-password"
-                            aria-invalid=move || errors.with(|e| e.confirm_password.is_some()).then_some("true")
-                            prop:value=move || form.with(|f| f.confirm_password.clone())
-                            on:input=set(|f, v| f.confirm_password = v)
-                        />
-                        <FieldError error=Signal::derive(move || errors.with(|e| e.confirm_password.clone())) testid="user-confirm-password-error" id="user-confirm-password-error" />
-                    </label>
+                    </TextField>
+                    <TextField
+                        label="Confirm password" kind="password" testid="user-confirm-password" autocomplete="new-password"
+                        value=value(|f| f.confirm_password.clone()) on_input=set(|f, v| f.confirm_password = v)
+                        error=error(|e| e.confirm_password.clone()) error_testid="user-confirm-password-error" error_id="user-confirm-password-error"
+                    />
                 })}
             </div>
             <fieldset class="role-picker">

@@ -20,9 +20,9 @@ use leptos::task::spawn_local;
 
 use crate::api::expect_api;
 use crate::components::{
-    confirm_action, open_while_some, table_rows, ConfirmDialog, DataTable, FieldError, FormError,
-    GuardedButton, LoadError, ManagementPage, Modal, NoPermission, PageHeader, SearchInput,
-    TableSkeleton,
+    confirm_action, errors_once_submitted, open_while_some, table_rows, ConfirmDialog, DataTable,
+    FieldError, FormError, GuardedButton, LoadError, ManagementPage, Modal, NoPermission,
+    PageHeader, SearchInput, TableSkeleton, TextField,
 };
 use crate::routes::access_path_for;
 use crate::state::{expect_session, expect_toasts, space_path};

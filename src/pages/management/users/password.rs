@@ -30,10 +30,7 @@ pub(super) fn ChangePasswordForm(username: String, open: RwSignal<bool>) -> impl
     let submitted = RwSignal::new(false);
     let saving = RwSignal::new(false);
     let current_error = RwSignal::new(None::<String>);
-    let errors = Memo::new(move |_| {
-        if !submitted.get() {
-            return (None, None);
-        }
+    let errors = errors_once_submitted(submitted, move || {
         validate_new_password(&password.get(), &confirm.get())
     });
     let username = StoredValue::new(username);
