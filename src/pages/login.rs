@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::expect_api;
 use crate::app::home_path;
-use crate::components::{FormError, TextField};
+use crate::components::FormError;
 use crate::routes::replacing;
 use crate::state::{expect_session, SessionStatus};
 
@@ -103,26 +103,31 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <form class="login-form" on:submit=on_submit novalidate>
                     <FormError error=error testid="login-error" />
-                    <TextField
-                        label="Username"
-                        id="login-username"
-                        name="username"
-                        autocomplete="username"
-                        autofocus=true
-                        required=true
-                        value=username.into()
-                        on_input=Callback::new(move |value| username.set(value))
-                    />
-                    <TextField
-                        label="Password"
-                        id="login-password"
-                        name="password"
-                        kind="password"
-                        autocomplete="current-password"
-                        required=true
-                        value=password.into()
-                        on_input=Callback::new(move |value| password.set(value))
-                    />
+                    <label class="field">
+                        <span class="field-label">"Username"</span>
+                        <input
+                            id="login-username"
+                            name="username"
+                            type="text"
+                            autocomplete="username"
+                            autofocus
+                            required
+                            prop:value=move || username.get()
+                            on:input:target=move |ev| username.set(ev.target().value())
+                        />
+                    </label>
+                    <label class="field">
+                        <span class="field-label">"Password"</span>
+                        <input
+                            id="login-password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            required
+                            prop:value=move || password.get()
+                            on:input:target=move |ev| password.set(ev.target().value())
+                        />
+                    </label>
                     <button id="login-submit" type="submit" class="btn btn-primary btn-block" disabled=move || submitting.get()>
                         {move || if submitting.get() { "Signing in…" } else { "Log in" }}
                     </button>
