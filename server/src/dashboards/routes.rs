@@ -715,15 +715,11 @@ async fn change_access_control(
         details: change.details(),
         message: String::new(),
     };
-    let log = state.audit.clone();
     let result = state
-        .db
-        .write(move |conn| {
-            Ok(audit::audited(conn, &log, event, |tx, event| {
-                change_access_control_in(tx, &actor, space.id(), &objects, &change, event)
-            }))
+        .write_audited(event, move |tx, event| {
+            change_access_control_in(tx, &actor, space.id(), &objects, &change, event)
         })
-        .await??;
+        .await?;
     Ok(Json(result))
 }
 

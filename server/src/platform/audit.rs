@@ -214,3 +214,39 @@ pub fn audited_when_changed<T, E: AuditedError>(
         }
     }
 }
+
+impl crate::AppState {
+    /// [`audited`] on the database's single writer: how a route runs a change and its audit row.
+    pub(crate) async fn write_audited<T, E>(
+        &self,
+        event: AuditEvent,
+        change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: AuditedError + Send + 'static,
+    {
+        self.write_audited_when_changed(event, move |tx, event| {
+            change(tx, event).map(|value| (value, Changed::Yes))
+        })
+        .await
+    }
+
+    /// [`audited_when_changed`] on the database's single writer.
+    pub(crate) async fn write_audited_when_changed<T, E>(
+        &self,
+        event: AuditEvent,
+        change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> Result<(T, Changed), E>
+            + Send
+            + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: AuditedError + Send + 'static,
+    {
+        let log = self.audit.clone();
+        self.db
+            .write(move |conn| Ok(audited_when_changed(conn, &log, event, change)))
+            .await?
+    }
+}

@@ -26,9 +26,7 @@ use serde_json::{json, Value};
 
 use crate::admin::user_store as users;
 use crate::authz::{self, Guarded, RequiredPrivilege, RouteGuard, SecurityAction};
-use crate::platform::audit::{
-    audited, audited_when_changed, AuditEvent, AuditedError, Changed, Outcome,
-};
+use crate::platform::audit::{AuditEvent, AuditedError, Changed, Outcome};
 use crate::platform::db;
 use crate::platform::error::AppError;
 use crate::search::{self as store, Viewer, MAX_NAME_CHARS, MAX_QUERY_CHARS};
@@ -356,21 +354,17 @@ async fn create_source(
     );
     {
         let (id, name) = (id.clone(), name.clone());
-        let log = state.audit.clone();
         state
-            .db
-            .write(move |conn| {
-                Ok(audited(conn, &log, event, |tx, _| {
-                    if store::source_name_taken(tx, &name)? {
-                        return Err(WsError::bad_request(format!(
-                            "A source named {name} already exists"
-                        )));
-                    }
-                    store::insert_source(tx, &id, &name)?;
-                    Ok(())
-                }))
+            .write_audited(event, move |tx, _| {
+                if store::source_name_taken(tx, &name)? {
+                    return Err(WsError::bad_request(format!(
+                        "A source named {name} already exists"
+                    )));
+                }
+                store::insert_source(tx, &id, &name)?;
+                Ok(())
             })
-            .await??;
+            .await?;
     }
     Ok(Json(Source {
         id,
@@ -410,31 +404,27 @@ async fn delete_source(
         vec![source.clone()],
         json!({}),
     );
-    let log = state.audit.clone();
     let found = state
-        .db
-        .write(move |conn| {
-            Ok(audited(conn, &log, event, |tx, event| {
-                let viewer = Viewer::load(tx, &username)?;
-                let Some(found) = store::get_source(tx, &viewer, &id)? else {
-                    return Err(WsError::source_not_found(&source));
-                };
-                let documents: i64 = tx.query_row(
-                    "SELECT COUNT(*) FROM ws_documents WHERE source_id = ?1",
-                    [&id],
-                    |r| r.get(0),
-                )?;
-                let identities = store::all_identities(tx, Some(&id))?;
-                store::delete_source(tx, &id)?;
-                event.details = json!({
-                    "name": found.name,
-                    "documents": documents,
-                    "identities": identities,
-                });
-                Ok(found)
-            }))
+        .write_audited(event, move |tx, event| {
+            let viewer = Viewer::load(tx, &username)?;
+            let Some(found) = store::get_source(tx, &viewer, &id)? else {
+                return Err(WsError::source_not_found(&source));
+            };
+            let documents: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM ws_documents WHERE source_id = ?1",
+                [&id],
+                |r| r.get(0),
+            )?;
+            let identities = store::all_identities(tx, Some(&id))?;
+            store::delete_source(tx, &id)?;
+            event.details = json!({
+                "name": found.name,
+                "documents": documents,
+                "identities": identities,
+            });
+            Ok(found)
         })
-        .await??;
+        .await?;
     Ok(Json(found))
 }
 
@@ -481,49 +471,40 @@ async fn bulk_create(
         Vec::new(),
         json!({ "source": source }),
     );
-    let log = state.audit.clone();
     let results = state
-        .db
-        .write(move |conn| {
-            Ok(audited_when_changed::<_, WsError>(
-                conn,
-                &log,
-                event,
-                |tx, event| {
-                    // The source may have gone between the check and this write.
-                    if store::source_name(tx, &source)?.is_none() {
-                        return Ok((None, Changed::No));
+        .write_audited_when_changed::<_, WsError>(event, move |tx, event| {
+            // The source may have gone between the check and this write.
+            if store::source_name(tx, &source)?.is_none() {
+                return Ok((None, Changed::No));
+            }
+            let mut results = Vec::with_capacity(checked.len());
+            let mut permissions = Vec::new();
+            for outcome in checked {
+                match outcome {
+                    Ok(document) => {
+                        store::upsert_document(tx, &source, &document)?;
+                        permissions.push(json!({
+                            "id": document.id,
+                            "allow": document.allow,
+                            "deny": document.deny,
+                        }));
+                        results.push(BulkCreateResult {
+                            id: Some(document.id),
+                            errors: Vec::new(),
+                        });
                     }
-                    let mut results = Vec::with_capacity(checked.len());
-                    let mut permissions = Vec::new();
-                    for outcome in checked {
-                        match outcome {
-                            Ok(document) => {
-                                store::upsert_document(tx, &source, &document)?;
-                                permissions.push(json!({
-                                    "id": document.id,
-                                    "allow": document.allow,
-                                    "deny": document.deny,
-                                }));
-                                results.push(BulkCreateResult {
-                                    id: Some(document.id),
-                                    errors: Vec::new(),
-                                });
-                            }
-                            Err(failed) => results.push(failed),
-                        }
-                    }
-                    event.object_ids = results
-                        .iter()
-                        .filter(|r| r.errors.is_empty())
-                        .filter_map(|r| r.id.clone())
-                        .collect();
-                    event.details = json!({ "source": source, "permissions": permissions });
-                    Ok((Some(results), changed_if(!event.object_ids.is_empty())))
-                },
-            ))
+                    Err(failed) => results.push(failed),
+                }
+            }
+            event.object_ids = results
+                .iter()
+                .filter(|r| r.errors.is_empty())
+                .filter_map(|r| r.id.clone())
+                .collect();
+            event.details = json!({ "source": source, "permissions": permissions });
+            Ok((Some(results), changed_if(!event.object_ids.is_empty())))
         })
-        .await??;
+        .await?;
     match results {
         Some(results) => Ok(Json(BulkCreateResponse { results })),
         None => Err(WsError::new(
@@ -564,32 +545,23 @@ async fn bulk_destroy(
         Vec::new(),
         json!({ "source": source }),
     );
-    let log = state.audit.clone();
     let results = state
-        .db
-        .write(move |conn| {
-            Ok(audited_when_changed::<_, WsError>(
-                conn,
-                &log,
-                event,
-                |tx, event| {
-                    let viewer = Viewer::load(tx, &username)?;
-                    let mut results = Vec::with_capacity(ids.len());
-                    for id in ids {
-                        let success = store::destroy_document(tx, &viewer, &source, &id)?;
-                        results.push(BulkDestroyResult { id, success });
-                    }
-                    event.object_ids = results
-                        .iter()
-                        .filter(|r| r.success)
-                        .map(|r| r.id.clone())
-                        .collect();
-                    let changed = changed_if(!event.object_ids.is_empty());
-                    Ok((results, changed))
-                },
-            ))
+        .write_audited_when_changed::<_, WsError>(event, move |tx, event| {
+            let viewer = Viewer::load(tx, &username)?;
+            let mut results = Vec::with_capacity(ids.len());
+            for id in ids {
+                let success = store::destroy_document(tx, &viewer, &source, &id)?;
+                results.push(BulkDestroyResult { id, success });
+            }
+            event.object_ids = results
+                .iter()
+                .filter(|r| r.success)
+                .map(|r| r.id.clone())
+                .collect();
+            let changed = changed_if(!event.object_ids.is_empty());
+            Ok((results, changed))
         })
-        .await??;
+        .await?;
     Ok(Json(BulkDestroyResponse { results }))
 }
 
@@ -729,24 +701,20 @@ async fn create_identity(
         vec![identity.external_user_id.clone()],
         json!({ "source": identity.content_source_id, "after": identity }),
     );
-    let log = state.audit.clone();
     state
-        .db
-        .write(move |conn| {
-            Ok(audited(conn, &log, event, |tx, _| {
-                if store::get_identity(tx, &stored.content_source_id, &stored.external_user_id)?
-                    .is_some()
-                {
-                    return Err(WsError::bad_request(format!(
-                        "An external identity with id {} already exists",
-                        stored.external_user_id
-                    )));
-                }
-                store::put_identity(tx, &stored)?;
-                Ok(())
-            }))
+        .write_audited(event, move |tx, _| {
+            if store::get_identity(tx, &stored.content_source_id, &stored.external_user_id)?
+                .is_some()
+            {
+                return Err(WsError::bad_request(format!(
+                    "An external identity with id {} already exists",
+                    stored.external_user_id
+                )));
+            }
+            store::put_identity(tx, &stored)?;
+            Ok(())
         })
-        .await??;
+        .await?;
     Ok(Json(identity))
 }
 
@@ -789,27 +757,23 @@ async fn update_identity(
         vec![id.clone()],
         json!({}),
     );
-    let log = state.audit.clone();
     let identity = state
-        .db
-        .write(move |conn| {
-            Ok(audited(conn, &log, event, |tx, event| {
-                let Some(before) = store::get_identity(tx, &source, &key)? else {
-                    return Err(identity_not_found(&key));
-                };
-                let mut identity = before.clone();
-                if let Some(properties) = body.external_user_properties {
-                    identity.external_user_properties = properties;
-                }
-                if let Some(permissions) = body.permissions {
-                    identity.permissions = store::normalise_permissions(permissions);
-                }
-                store::put_identity(tx, &identity)?;
-                event.details = json!({ "source": source, "before": before, "after": identity });
-                Ok(identity)
-            }))
+        .write_audited(event, move |tx, event| {
+            let Some(before) = store::get_identity(tx, &source, &key)? else {
+                return Err(identity_not_found(&key));
+            };
+            let mut identity = before.clone();
+            if let Some(properties) = body.external_user_properties {
+                identity.external_user_properties = properties;
+            }
+            if let Some(permissions) = body.permissions {
+                identity.permissions = store::normalise_permissions(permissions);
+            }
+            store::put_identity(tx, &identity)?;
+            event.details = json!({ "source": source, "before": before, "after": identity });
+            Ok(identity)
         })
-        .await??;
+        .await?;
     Ok(Json(identity))
 }
 
@@ -826,20 +790,16 @@ async fn delete_identity(
         vec![id.clone()],
         json!({}),
     );
-    let log = state.audit.clone();
     state
-        .db
-        .write(move |conn| {
-            Ok(audited(conn, &log, event, |tx, event| {
-                let Some(before) = store::get_identity(tx, &source, &key)? else {
-                    return Err(identity_not_found(&key));
-                };
-                store::delete_identity(tx, &source, &key)?;
-                event.details = json!({ "source": source, "before": before });
-                Ok(())
-            }))
+        .write_audited(event, move |tx, event| {
+            let Some(before) = store::get_identity(tx, &source, &key)? else {
+                return Err(identity_not_found(&key));
+            };
+            store::delete_identity(tx, &source, &key)?;
+            event.details = json!({ "source": source, "before": before });
+            Ok(())
         })
-        .await??;
+        .await?;
     Ok(Json("ok"))
 }
 
