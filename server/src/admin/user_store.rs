@@ -42,19 +42,37 @@ pub fn profile_principal(username: &str) -> String {
     }
 }
 
-/// `u_<principal>_<version>`, bumping the version when another user already holds the uid.
-fn new_profile_uid(conn: &Connection, username: &str) -> rusqlite::Result<String> {
+/// The profile uid `username` had before, if any (Elasticsearch keeps a profile per username),
+/// else a new `u_<principal>_<version>` that was never issued to anyone: the version goes up past
+/// every uid on record, deleted users' included, so nobody inherits another's dashboards — not
+/// even a user whose name escapes to the same principal (`a.b` and `x612e62`).
+fn profile_uid_for(conn: &Connection, username: &str) -> rusqlite::Result<String> {
+    let issued: Option<String> = conn
+        .query_row(
+            "SELECT uid FROM profile_uids WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(uid) = issued {
+        return Ok(uid);
+    }
     let principal = profile_principal(username);
     let mut version = 0u32;
     loop {
         let uid = format!("u_{principal}_{version}");
         let taken: bool = conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM users WHERE profile_uid = ?1)",
+            "SELECT EXISTS(SELECT 1 FROM profile_uids WHERE uid = ?1)
+                 OR EXISTS(SELECT 1 FROM users WHERE profile_uid = ?1)",
             [&uid],
             |r| r.get(0),
         )?;
         if !taken {
             debug_assert!(is_valid_profile_uid(&uid));
+            conn.execute(
+                "INSERT INTO profile_uids (uid, username) VALUES (?1, ?2)",
+                params![uid, username],
+            )?;
             return Ok(uid);
         }
         version += 1;
@@ -62,7 +80,7 @@ fn new_profile_uid(conn: &Connection, username: &str) -> rusqlite::Result<String
 }
 
 pub fn insert_user(conn: &Connection, user: &NewUser<'_>) -> anyhow::Result<String> {
-    let uid = new_profile_uid(conn, user.username)?;
+    let uid = profile_uid_for(conn, user.username)?;
     conn.execute(
         "INSERT INTO users (username, password_hash, full_name, email, enabled, roles, metadata, profile_uid, created_at)
          VALUES (?1, ?2, ?3, ?4, 1, ?5, '{}', ?6, ?7)",

@@ -223,6 +223,19 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         END;
         "#,
     ),
+    (
+        7,
+        // Every profile uid ever issued, kept after its user is deleted: dashboards name their
+        // owner by uid, so a uid must never pass to another user (Elasticsearch keeps a profile
+        // per username; re-creating the same username gets its profile back).
+        r#"
+        CREATE TABLE profile_uids (
+            uid      TEXT PRIMARY KEY NOT NULL,
+            username TEXT NOT NULL UNIQUE
+        ) WITHOUT ROWID;
+        INSERT INTO profile_uids (uid, username) SELECT profile_uid, username FROM users;
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {
