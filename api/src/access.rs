@@ -315,8 +315,10 @@ pub struct Explanation {
     /// The caller meets it now (the denial was before a role change, or it is not a role matter).
     pub granted: bool,
     pub your_roles: Vec<RoleVerdict>,
-    /// Existing roles that meet it on their own, to assign instead of creating one.
-    pub granting_roles: Vec<String>,
+    /// Existing roles that meet it on their own, to assign instead of creating one; `None` when
+    /// the caller may not read roles (`read_security`): other roles are not theirs to see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granting_roles: Option<Vec<String>>,
     pub fix: RoleFix,
 }
 

@@ -56,7 +56,9 @@ pub(crate) fn WhyExplanation(requirement: Requirement) -> impl IntoView {
 fn Explained(explanation: Explanation) -> impl IntoView {
     let granted = explanation.granted;
     let has_roles = !explanation.your_roles.is_empty();
-    let granting = explanation.granting_roles.clone();
+    // `None`: the caller may not read roles, so the server named none (docs/effective-access.md).
+    let roles_hidden = explanation.granting_roles.is_none();
+    let granting = explanation.granting_roles.clone().unwrap_or_default();
     let has_granting = !granting.is_empty();
     view! {
         <p data-testid="why-needed"><strong>"Needed: "</strong>{explanation.description.clone()}</p>
@@ -94,7 +96,10 @@ fn Explained(explanation: Explanation) -> impl IntoView {
                 ". An administrator can assign one of them to you, or add this role:"
             </p>
         </Show>
-        <Show when=move || !has_granting>
+        <Show when=move || roles_hidden>
+            <p data-testid="why-ask">"An administrator can assign you a role that grants it, or add this role in Dev Tools and assign it to you:"</p>
+        </Show>
+        <Show when=move || !has_granting && !roles_hidden>
             <p>"No existing role grants it. An administrator can add this role in Dev Tools and assign it to you:"</p>
         </Show>
         <FixSnippet fix=explanation.fix />

@@ -102,16 +102,19 @@ pub fn explain(
             }
         })
         .collect();
-    let granting_roles = all_roles
-        .iter()
-        .filter(|(name, role)| {
-            meets(
-                &single_role_subject(&subject.username, name, role),
-                requirement,
-            )
-        })
-        .map(|(name, _)| name.clone())
-        .collect();
+    // Other roles are named only to a caller who may read them anyway (as `GET /_security/role`).
+    let granting_roles = authz::has_cluster_privilege(subject, "read_security").then(|| {
+        all_roles
+            .iter()
+            .filter(|(name, role)| {
+                meets(
+                    &single_role_subject(&subject.username, name, role),
+                    requirement,
+                )
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    });
     let fix_for = fix_requirement(requirement);
     Explanation {
         requirement: requirement.clone(),
@@ -417,17 +420,33 @@ mod tests {
             }]
         );
         assert_eq!(
-            explanation.granting_roles,
-            vec!["leads_full_access".to_string()]
+            explanation.granting_roles, None,
+            "other roles are not theirs to read"
         );
         assert_eq!(explanation.fix.role_name, "leads_full_access");
+        let reader = with_read_security(subject);
+        let explanation = explain(&reader, &requirement, &all_roles);
+        assert_eq!(
+            explanation.granting_roles,
+            Some(vec!["leads_full_access".to_string()])
+        );
         let read = explain(
-            &subject,
+            &reader,
             &Requirement::index(LEADS_INDEX_PATTERN, &["read"]),
             &all_roles,
         );
         assert!(read.granted);
-        assert_eq!(read.granting_roles.len(), 2);
+        assert_eq!(read.granting_roles.map(|r| r.len()), Some(2));
+    }
+
+    /// `subject` with one more role that may read roles (and nothing else).
+    fn with_read_security(mut subject: Subject) -> Subject {
+        subject.role_names.push("security_reader".into());
+        subject.roles.push(RoleDescriptor {
+            cluster: vec!["read_security".into()],
+            ..RoleDescriptor::default()
+        });
+        subject
     }
 
     #[test]
@@ -450,10 +469,10 @@ mod tests {
             .into_iter()
             .map(|r| (authz::KIBANA_ADMIN.to_string(), r))
             .collect();
-        let explanation = explain(&subject, &requirement, &all_roles);
+        let explanation = explain(&with_read_security(subject), &requirement, &all_roles);
         assert_eq!(
             explanation.granting_roles,
-            vec![authz::KIBANA_ADMIN.to_string()]
+            Some(vec![authz::KIBANA_ADMIN.to_string()])
         );
     }
 }
