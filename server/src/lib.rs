@@ -93,6 +93,8 @@ pub struct Config {
     pub seed: bool,
     /// Sessions unused for this long expire.
     pub idle_timeout: Duration,
+    /// Sessions this old expire however busy they are.
+    pub session_lifespan: Duration,
     /// Audit log file (JSON lines); `None` = `audit.log` next to the database.
     pub audit_log: Option<PathBuf>,
     /// Failed-login thresholds and window (429 with `Retry-After` beyond them).
@@ -124,6 +126,7 @@ impl Default for Config {
             dist_dir: None,
             seed: true,
             idle_timeout: Duration::from_secs(8 * 60 * 60),
+            session_lifespan: Duration::from_secs(30 * 24 * 60 * 60),
             audit_log: None,
             login_limits: ratelimit::LoginLimits::default(),
             clock: ratelimit::Clock::default(),
@@ -151,11 +154,16 @@ pub(crate) struct AppState {
 #[derive(Debug)]
 pub(crate) struct Settings {
     pub idle_timeout: Duration,
+    pub session_lifespan: Duration,
 }
 
 impl AppState {
-    pub(crate) fn idle_secs(&self) -> i64 {
-        i64::try_from(self.settings.idle_timeout.as_secs()).unwrap_or(i64::MAX)
+    pub(crate) fn session_limits(&self) -> platform::session::SessionLimits {
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        platform::session::SessionLimits {
+            idle_secs: secs(self.settings.idle_timeout),
+            lifespan_secs: secs(self.settings.session_lifespan),
+        }
     }
 }
 
@@ -184,9 +192,16 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(spaces::access::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
-        .layer(middleware::from_fn_with_state(
+        // Route layers run only for paths that exist (an unknown path is a 404 for anyone, as in
+        // Kibana); the last one added runs first: no session, no answer about spaces or anything
+        // else.
+        .route_layer(middleware::from_fn_with_state(
             state.clone(),
             spaces::routes::space_rules,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            platform::session::require_session,
         ))
         .with_state(state)
 }
@@ -259,6 +274,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         db,
         settings: Arc::new(Settings {
             idle_timeout: config.idle_timeout,
+            session_lifespan: config.session_lifespan,
         }),
         audit: Arc::new(audit::AuditLog::new(config.audit_log_path())),
         static_files: config.dist_dir.as_deref().map(spa::static_files),

@@ -26,6 +26,9 @@ struct Args {
     /// Minutes of inactivity after which a session expires.
     #[arg(long, default_value_t = 480)]
     idle_minutes: u64,
+    /// Hours after sign-in at which a session expires, however busy it is.
+    #[arg(long, default_value_t = 720)]
+    lifespan_hours: u64,
 }
 
 #[tokio::main]
@@ -43,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         dist_dir: args.dist,
         seed: !args.no_seed,
         idle_timeout: std::time::Duration::from_secs(args.idle_minutes.saturating_mul(60)),
+        session_lifespan: std::time::Duration::from_secs(args.lifespan_hours.saturating_mul(3600)),
         audit_log: args.audit_log,
         // Test-only fault injection (browser resilience tests); off unless asked for explicitly.
         faults: std::env::var("GATEHOUSE_ENABLE_FAULTS").is_ok_and(|v| v == "1"),

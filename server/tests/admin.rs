@@ -678,6 +678,20 @@ async fn explain_answers_for_the_caller_with_roles_that_would_grant() {
         yours.contains(&("leads_read_only".to_string(), false)),
         "{yours:?}"
     );
+    // Without `read_security` other roles are not named; the role body to ask for is.
+    assert!(body.get("grantingRoles").is_none(), "{body}");
+    assert!(!body.to_string().contains("superuser"), "{body}");
+    assert!(body["fix"]["consoleRequest"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("POST /_security/role/leads_full_access"));
+
+    // An administrator asking the same question learns which existing roles would do.
+    let elastic = t.login("elastic").await;
+    let body = expect(
+        t.post_json(&elastic, EXPLAIN, requirement.clone()).await,
+        StatusCode::OK,
+    );
     let granting: Vec<&str> = body["grantingRoles"]
         .as_array()
         .map(|r| r.iter().filter_map(Value::as_str).collect())
@@ -687,10 +701,6 @@ async fn explain_answers_for_the_caller_with_roles_that_would_grant() {
         "{granting:?}"
     );
     assert!(!granting.contains(&"leads_read_only"));
-    assert!(body["fix"]["consoleRequest"]
-        .as_str()
-        .unwrap_or("")
-        .starts_with("POST /_security/role/leads_full_access"));
 
     // The same question asked by a user who has it.
     let full = t.login("leads_full_user").await;
@@ -702,4 +712,77 @@ async fn explain_answers_for_the_caller_with_roles_that_would_grant() {
         t.post_json(&full, EXPLAIN, json!({"kind": "galaxy"})).await,
         StatusCode::BAD_REQUEST,
     );
+}
+
+/// A profile uid belongs to one username for good: a new user never inherits a deleted user's
+/// uid (and with it their write-restricted dashboards), even when both names escape to the same
+/// uid principal; re-creating the same username gets its profile back, as in Elasticsearch.
+#[tokio::test]
+async fn profile_uids_never_pass_to_another_user() {
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let create = |name: &'static str| json!({"username": name, "password": "a-long-password", "roles": ["dashboard_editor"], "full_name": name});
+    let uid_of = |t: &TestServer, name: &str| -> String {
+        t.db_value(&format!(
+            "SELECT profile_uid FROM users WHERE username = '{name}'"
+        ))
+    };
+    expect(
+        t.post_json(&elastic, "/internal/security/users/a.b", create("a.b"))
+            .await,
+        StatusCode::OK,
+    );
+    let old_uid = uid_of(&t, "a.b");
+    let server = &t;
+    let sign_in = move |name: &'static str| async move {
+        let response = server.login_response(name, "a-long-password").await;
+        Session {
+            cookie: sid_pair(&response).expect("signed in"),
+        }
+    };
+    let a_b = sign_in("a.b").await;
+    let made = expect(
+        common::dashboards::post(
+            &t,
+            &a_b,
+            "/api/dashboards",
+            json!({"data": {"title": "a.b's", "access_control": {"access_mode": "write_restricted"}}}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let id = made["id"].as_str().unwrap_or_default().to_string();
+    expect(
+        t.delete_json(&elastic, "/internal/security/users/a.b")
+            .await,
+        StatusCode::NO_CONTENT,
+    );
+
+    // `x612e62` is `a.b`'s escaped principal: it gets a uid nobody ever had.
+    expect(
+        t.post_json(
+            &elastic,
+            "/internal/security/users/x612e62",
+            create("x612e62"),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    assert_ne!(uid_of(&t, "x612e62"), old_uid);
+    let newcomer = sign_in("x612e62").await;
+    let (status, _) =
+        common::dashboards::update(&t, &newcomer, &id, json!({"data": {"title": "taken over"}}))
+            .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "not the owner of a.b's dashboard"
+    );
+
+    // The same username again is the same profile: its owner again.
+    expect(
+        t.post_json(&elastic, "/internal/security/users/a.b", create("a.b"))
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(uid_of(&t, "a.b"), old_uid);
 }

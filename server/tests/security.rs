@@ -508,6 +508,34 @@ async fn idle_sessions_expire() {
 }
 
 #[tokio::test]
+async fn busy_sessions_still_end_at_their_lifespan() {
+    let t = TestServer::start_with(|c| c.session_lifespan = Duration::from_secs(1)).await;
+    let session = t.login("elastic").await;
+    let started = std::time::Instant::now();
+    let mut statuses = Vec::new();
+    // A client polling every 200 ms never goes idle; its session still ends.
+    while started.elapsed() < Duration::from_millis(2600) {
+        statuses.push(t.get_json(&session, "/internal/security/me").await.0);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(statuses.first(), Some(&StatusCode::OK));
+    assert_eq!(statuses.last(), Some(&StatusCode::UNAUTHORIZED));
+    // Once over, it stays over: signing in again is the way back.
+    let first_refusal = statuses
+        .iter()
+        .position(|s| *s == StatusCode::UNAUTHORIZED)
+        .unwrap();
+    assert!(statuses[first_refusal..]
+        .iter()
+        .all(|s| *s == StatusCode::UNAUTHORIZED));
+    let again = t.login("elastic").await;
+    assert_eq!(
+        t.get_json(&again, "/internal/security/me").await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn unseeded_servers_have_no_users() {
     let t = TestServer::start_with(|c| c.seed = false).await;
     assert_eq!(
@@ -668,4 +696,100 @@ async fn sends_precompressed_copies_to_browsers_that_accept_them() {
         "public, max-age=31536000, immutable"
     );
     assert_eq!(plain.bytes().await.unwrap().as_ref(), wasm.as_slice());
+}
+
+/// Every API route answers 401 to a client without a session, before it looks at the space, the
+/// body or the ids in the path: such a client learns nothing, not even which spaces exist.
+#[tokio::test]
+async fn every_api_route_needs_a_session() {
+    let t = TestServer::start().await;
+    let routes: &[(Method, &str)] = &[
+        (Method::GET, "/internal/security/me"),
+        (Method::GET, "/internal/security/user_profile"),
+        (Method::POST, "/api/core/capabilities"),
+        (Method::GET, "/internal/spaces/_active_space"),
+        (Method::GET, "/s/soc-emea/internal/spaces/_active_space"),
+        (
+            Method::GET,
+            "/s/no-such-space/internal/spaces/_active_space",
+        ),
+        (Method::GET, "/s/no-such-space/api/dashboards"),
+        (Method::GET, "/api/spaces/space"),
+        (Method::GET, "/api/spaces/space/no-such-space"),
+        (Method::POST, "/api/spaces/space"),
+        (Method::GET, "/internal/gatehouse/spaces/soc-emea/access"),
+        (
+            Method::GET,
+            "/internal/gatehouse/spaces/no-such-space/contents",
+        ),
+        (Method::GET, "/api/dashboards"),
+        (Method::POST, "/api/dashboards"),
+        (Method::GET, "/api/dashboards/soc-overview"),
+        (Method::POST, "/internal/access_control/change_owner"),
+        (Method::POST, "/internal/access_control/change_access_mode"),
+        (Method::GET, "/internal/access_control/is_enabled"),
+        (Method::POST, "/internal/security/user_profile/_bulk_get"),
+        (Method::GET, "/internal/security/user_profile/_suggest"),
+        (Method::GET, "/internal/entity_analytics/leads"),
+        (Method::GET, "/internal/entity_analytics/leads/privileges"),
+        (Method::POST, "/internal/entity_analytics/leads/generate"),
+        (Method::GET, "/internal/security/users"),
+        (Method::POST, "/internal/security/users/elastic"),
+        (Method::POST, "/internal/security/users/elastic/password"),
+        (Method::GET, "/api/security/role"),
+        (Method::PUT, "/api/security/role/viewer"),
+        (Method::GET, "/api/features"),
+        (
+            Method::POST,
+            "/api/console/proxy?path=_security/_authenticate&method=GET",
+        ),
+        (
+            Method::GET,
+            "/internal/gatehouse/security/effective_access/elastic",
+        ),
+        (Method::POST, "/internal/gatehouse/security/_explain"),
+        (Method::GET, "/api/ws/v1/sources"),
+        (Method::POST, "/api/ws/v1/search"),
+    ];
+    let unauthorized =
+        json!({"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"});
+    let unauthorized_search = json!({"errors": ["Unauthorized"]});
+    for cookie in [None, Some("sid=0123456789abcdef")] {
+        for (method, path) in routes {
+            let mut request = t
+                .http
+                .request(method.clone(), t.url(path))
+                .header("kbn-xsrf", "true")
+                .header("x-elastic-internal-origin", "Kibana");
+            if path.contains("/entity_analytics/") {
+                request = request.header("elastic-api-version", "1");
+            }
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            if *method != Method::GET {
+                request = request.json(&json!({"id": "x", "name": "x"}));
+            }
+            let (status, body) = send_json(request).await;
+            // The search routes answer in their own shape (docs/search.md).
+            let expected = if path.starts_with("/api/ws/") {
+                &unauthorized_search
+            } else {
+                &unauthorized
+            };
+            assert_eq!(
+                (status, &body),
+                (StatusCode::UNAUTHORIZED, expected),
+                "{method} {path} with cookie {cookie:?}"
+            );
+        }
+        // A path that does not exist is a 404 for anyone, in any space: it says nothing either.
+        for path in ["/internal/no-such-route", "/s/no-such-space/api/nope"] {
+            let mut request = t.kibana(Method::GET, path);
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            assert_eq!(send_json(request).await.0, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
 }

@@ -2,7 +2,10 @@
 //! route uses.
 //!
 //! The cookie carries 256 random bits; the database stores only their SHA-256, so a copy of the
-//! database does not hand out live sessions. Sessions expire after `idle_timeout` without use.
+//! database does not hand out live sessions. Sessions expire after `idle_timeout` without use, and
+//! after `lifespan` from sign-in however busy they are (Kibana's `xpack.security.session.idleTimeout`
+//! and `lifespan`; docs/sessions-and-capabilities.md), so a stolen cookie kept alive by polling
+//! still dies.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -73,7 +76,7 @@ pub fn create_session(
     conn: &mut Connection,
     username: &str,
     previous_token: Option<&str>,
-    idle_secs: i64,
+    limits: SessionLimits,
 ) -> anyhow::Result<String> {
     let token = new_token();
     let now = crate::platform::db::now_secs();
@@ -85,8 +88,8 @@ pub fn create_session(
         )?;
     }
     tx.execute(
-        "DELETE FROM sessions WHERE last_seen < ?1",
-        [now - idle_secs],
+        "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
+        [now - limits.idle_secs, now - limits.lifespan_secs],
     )?;
     tx.execute(
         "INSERT INTO sessions (id_hash, username, created_at, last_seen) VALUES (?1, ?2, ?3, ?3)",
@@ -103,26 +106,42 @@ pub fn delete_session(conn: &Connection, token: &str) -> rusqlite::Result<usize>
     )
 }
 
+/// How long a session lives: `idle_secs` without a request, `lifespan_secs` from sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle_secs: i64,
+    pub lifespan_secs: i64,
+}
+
+impl SessionLimits {
+    /// Whether a session created at `created_at` and last used at `last_seen` is over either limit.
+    pub fn expired(self, now: i64, created_at: i64, last_seen: i64) -> bool {
+        now - last_seen > self.idle_secs || now - created_at > self.lifespan_secs
+    }
+}
+
 enum Lookup {
     Missing,
     Expired,
     Found {
         user: Box<UserRecord>,
+        created_at: i64,
         last_seen: i64,
         subject: Subject,
     },
 }
 
-fn lookup(conn: &Connection, hash: &str, idle_secs: i64) -> anyhow::Result<Lookup> {
-    let mut stmt =
-        conn.prepare_cached("SELECT username, last_seen FROM sessions WHERE id_hash = ?1")?;
-    let row: Option<(String, i64)> = stmt
-        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
+fn lookup(conn: &Connection, hash: &str, limits: SessionLimits) -> anyhow::Result<Lookup> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT username, created_at, last_seen FROM sessions WHERE id_hash = ?1",
+    )?;
+    let row: Option<(String, i64, i64)> = stmt
+        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((username, last_seen)) = row else {
+    let Some((username, created_at, last_seen)) = row else {
         return Ok(Lookup::Missing);
     };
-    if crate::platform::db::now_secs() - last_seen > idle_secs {
+    if limits.expired(crate::platform::db::now_secs(), created_at, last_seen) {
         return Ok(Lookup::Expired);
     }
     let Some(user) = users::get_user(conn, &username)? else {
@@ -134,6 +153,7 @@ fn lookup(conn: &Connection, hash: &str, idle_secs: i64) -> anyhow::Result<Looku
     let subject = users::subject_of(conn, &user)?;
     Ok(Lookup::Found {
         user: Box::new(user),
+        created_at,
         last_seen,
         subject,
     })
@@ -151,6 +171,7 @@ pub struct PrincipalCache {
 struct CachedPrincipal {
     principal: Arc<Principal>,
     last_seen: i64,
+    created_at: i64,
     generation: u64,
 }
 
@@ -172,11 +193,14 @@ impl PrincipalCache {
         generation: u64,
         now: i64,
         refresh_after: i64,
+        limits: SessionLimits,
     ) -> Option<Arc<Principal>> {
         let entries = self.entries();
         let cached = entries.get(hash)?;
-        (cached.generation == generation && now - cached.last_seen < refresh_after)
-            .then(|| cached.principal.clone())
+        (cached.generation == generation
+            && now - cached.last_seen < refresh_after
+            && !limits.expired(now, cached.created_at, cached.last_seen))
+        .then(|| cached.principal.clone())
     }
 
     fn put(&self, hash: String, cached: CachedPrincipal) {
@@ -191,18 +215,24 @@ impl PrincipalCache {
 /// Loads the principal behind a session token, expiring idle sessions and refreshing `last_seen`.
 pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Principal>, AppError> {
     let hash = token_hash(token);
-    let idle = state.idle_secs();
+    let limits = state.session_limits();
     // Refresh at a fraction of the idle timeout, not on every request.
-    let refresh_after = (idle / 10).clamp(0, 60);
+    let refresh_after = (limits.idle_secs / 10).clamp(0, 60);
     // Read before the database, so a write that lands after this cannot be missed.
     let generation = state.db.generation();
     let now = crate::platform::db::now_secs();
-    if let Some(principal) = state.principals.get(&hash, generation, now, refresh_after) {
+    if let Some(principal) = state
+        .principals
+        .get(&hash, generation, now, refresh_after, limits)
+    {
         return Ok(principal);
     }
     let found = {
         let hash = hash.clone();
-        state.db.read(move |conn| lookup(conn, &hash, idle)).await?
+        state
+            .db
+            .read(move |conn| lookup(conn, &hash, limits))
+            .await?
     };
     match found {
         Lookup::Missing => Err(AppError::unauthenticated()),
@@ -218,6 +248,7 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Princip
         }
         Lookup::Found {
             user,
+            created_at,
             last_seen,
             subject,
         } => {
@@ -247,12 +278,55 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Princip
                     CachedPrincipal {
                         principal: principal.clone(),
                         last_seen,
+                        created_at,
                         generation,
                     },
                 );
             }
             Ok(principal)
         }
+    }
+}
+
+/// Routes a client calls without a session: signing in and out (and the test-only fault control,
+/// which exists only on loopback test servers).
+const SESSIONLESS_PATHS: &[&str] = &[
+    gatehouse_api::security::LOGIN_PATH,
+    gatehouse_api::security::LOGOUT_PATH,
+    crate::platform::faults::FAULTS_PATH,
+];
+
+/// Every API route (`/api/*`, `/internal/*`) needs a session, checked before anything else about
+/// the request — the space it names, its body — so a client that is not signed in learns nothing,
+/// not even which spaces exist (Kibana authenticates before its spaces interceptor runs;
+/// docs/headers-and-errors.md). The principal is kept for the route's own extractor.
+pub async fn require_session(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use crate::authz::RequiredPrivilege;
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let is_api = path.starts_with("/api/") || path.starts_with("/internal/");
+    if !is_api || SESSIONLESS_PATHS.contains(&path) {
+        return next.run(request).await;
+    }
+    // The search routes answer every refusal in their own shape (docs/search.md).
+    let shape = if path.starts_with("/api/ws/") {
+        crate::search::routes::SearchRead::shape
+    } else {
+        std::convert::identity
+    };
+    let Some(token) = session_token(request.headers()) else {
+        return shape(AppError::unauthenticated()).into_response();
+    };
+    match load_principal(&state, &token).await {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
+        Err(refusal) => shape(refusal).into_response(),
     }
 }
 
@@ -284,6 +358,21 @@ mod tests {
         assert_ne!(t, new_token());
         assert_eq!(token_hash(&t).len(), 64);
         assert_ne!(token_hash(&t), t);
+    }
+
+    #[test]
+    fn sessions_expire_when_idle_or_past_their_lifespan() {
+        let limits = SessionLimits {
+            idle_secs: 60,
+            lifespan_secs: 600,
+        };
+        assert!(!limits.expired(1_000, 900, 990));
+        assert!(limits.expired(1_000, 900, 930), "idle for 70 s");
+        assert!(
+            limits.expired(1_000, 300, 999),
+            "used a second ago, signed in 700 s ago"
+        );
+        assert!(!limits.expired(1_000, 400, 999), "exactly at the lifespan");
     }
 
     #[test]

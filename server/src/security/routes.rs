@@ -109,12 +109,14 @@ pub async fn login(
 
     state.login_limiter.succeeded(attempt);
     let previous = session::session_token(&headers);
-    let idle = state.idle_secs();
+    let limits = state.session_limits();
     let token = {
         let username = username.clone();
         state
             .db
-            .write(move |conn| session::create_session(conn, &username, previous.as_deref(), idle))
+            .write(move |conn| {
+                session::create_session(conn, &username, previous.as_deref(), limits)
+            })
             .await?
     };
     tracing::info!(username, "login");

@@ -109,10 +109,18 @@ async fn get_one(
         .ok_or_else(AppError::not_found)
 }
 
+/// The request's space, to its members only (like `get_one`, 403 before anything else).
 async fn active_space(
     State(state): State<AppState>,
+    principal: Arc<Principal>,
     Extension(space): Extension<RequestSpace>,
 ) -> AppResult<Json<Space>> {
+    if !crate::authz::is_space_member(&principal.subject, space.id()) {
+        return Err(forbidden(format!(
+            "Unauthorized to get {} space",
+            space.id()
+        )));
+    }
     state
         .spaces
         .get(space.id())
