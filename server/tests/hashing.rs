@@ -161,8 +161,8 @@ async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-/// One request's answer: status and `Retry-After`.
-type Answer = (StatusCode, Option<String>);
+/// One request's answer: status, `Retry-After` and body.
+type Answer = (StatusCode, Option<String>, serde_json::Value);
 
 /// Sends `count` requests, `at_once` in flight at a time; `request(i)` builds the i-th.
 async fn burst(
@@ -183,7 +183,9 @@ async fn burst(
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            (response.status(), retry_after)
+            let status = response.status();
+            let body = response.json().await.unwrap_or(serde_json::Value::Null);
+            (status, retry_after, body)
         });
     }
     let mut answers = Vec::with_capacity(count);
@@ -241,9 +243,9 @@ async fn refused_password_work_hashes_nothing_and_memory_comes_back() {
     .await;
     let refused_peak = sampler.finish();
     assert!(
-        refused.iter().all(|(s, _)| *s == StatusCode::FORBIDDEN),
+        refused.iter().all(|(s, _, _)| *s == StatusCode::FORBIDDEN),
         "every refused change is 403: {:?}",
-        refused.iter().find(|(s, _)| *s != StatusCode::FORBIDDEN)
+        refused.iter().find(|(s, _, _)| *s != StatusCode::FORBIDDEN)
     );
     // Refused user creations, on Kibana's route and through the console: 403, no hash either.
     let creates = burst(16, 16, |i| {
@@ -254,7 +256,7 @@ async fn refused_password_work_hashes_nothing_and_memory_comes_back() {
             .json(&json!({"username": format!("intruder{i}"), "password": "secret1", "roles": ["superuser"]}))
     })
     .await;
-    assert!(creates.iter().all(|(s, _)| *s == StatusCode::FORBIDDEN));
+    assert!(creates.iter().all(|(s, _, _)| *s == StatusCode::FORBIDDEN));
     let console_creates = burst(16, 16, |i| {
         http.post(format!(
             "{base}/api/console/proxy?path=%2F_security%2Fuser%2Fintruder{i}&method=PUT"
@@ -265,7 +267,9 @@ async fn refused_password_work_hashes_nothing_and_memory_comes_back() {
         .body(json!({"password": "secret1", "roles": ["superuser"]}).to_string())
     })
     .await;
-    assert!(console_creates.iter().all(|(s, _)| *s == StatusCode::OK));
+    assert!(console_creates
+        .iter()
+        .all(|(s, _, body)| *s == StatusCode::OK && body["error"]["type"] == "security_exception"));
     let refused_runs = settled_runs(&server, started + 1).await - started;
     assert_eq!(refused_runs, 0, "refused requests ran argon2");
     let after_refused = quiet_rss(pid).await;
@@ -284,21 +288,27 @@ async fn refused_password_work_hashes_nothing_and_memory_comes_back() {
     let allowed_peak = sampler.finish();
     let changed = allowed
         .iter()
-        .filter(|(s, _)| *s == StatusCode::NO_CONTENT)
+        .filter(|(s, _, _)| *s == StatusCode::NO_CONTENT)
         .count();
     let busy = allowed
         .iter()
-        .filter(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
+        .filter(|(s, _, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
         .count();
     assert_eq!(changed + busy, ALLOWED, "only 204 or 503: {allowed:?}");
     assert!(changed > 0, "some changes went through");
-    assert!(
-        allowed
-            .iter()
-            .filter(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
-            .all(|(_, retry)| retry.is_some()),
-        "every 503 says when to come back"
-    );
+    for (_, retry_after, body) in allowed
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
+    {
+        let secs = retry_after
+            .as_deref()
+            .expect("every 503 says when to come back");
+        assert_eq!(
+            body,
+            &json!({"statusCode": 503, "error": "Service Unavailable",
+                    "message": format!("Too many password checks are running. Try again in {secs} seconds.")})
+        );
+    }
     let allowed_runs = settled_runs(&server, started + changed).await - started;
     assert_eq!(allowed_runs, changed, "one argon2 run per change made");
     let after = quiet_rss(pid).await;

@@ -132,10 +132,7 @@ async fn proxy(
                 address: connect_info.map(|ConnectInfo(addr)| addr.ip()),
             };
             let (status, body) = dispatch(&state, caller, &method, &path, &body).await;
-            retry_after = body
-                .pointer("/error/header/Retry-After/0")
-                .and_then(Value::as_str)
-                .and_then(|v| HeaderValue::from_str(v).ok());
+            retry_after = retry_after_header(&body);
             (status, body.to_string())
         }
     };
@@ -154,6 +151,14 @@ async fn proxy(
         headers.insert(header::RETRY_AFTER, retry_after);
     }
     Ok(response)
+}
+
+/// The `Retry-After` an Elasticsearch error body lists under `error.header` (a 429 from the
+/// password-guess limiter, a 503 when every argon2 turn is taken), for the proxy's own answer.
+fn retry_after_header(body: &Value) -> Option<HeaderValue> {
+    body.pointer("/error/header/Retry-After/0")
+        .and_then(Value::as_str)
+        .and_then(|v| HeaderValue::from_str(v).ok())
 }
 
 /// Who sent a `kbn:` console request: their cookie goes along, so the Kibana route answers as
@@ -465,5 +470,44 @@ pub async fn dispatch(
                 "status": 400,
             }),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::password::PasswordWorkError;
+
+    #[test]
+    fn busy_and_locked_answers_carry_retry_after() {
+        let (status, body) = es_error(AdminError::from(PasswordWorkError::Busy {
+            retry_after_secs: 1,
+        }));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["error"]["type"], "es_rejected_execution_exception");
+        assert_eq!(
+            body["error"]["reason"],
+            "Too many password checks are running. Try again in 1 seconds."
+        );
+        assert_eq!(
+            retry_after_header(&body),
+            Some(HeaderValue::from_static("1"))
+        );
+
+        let (status, body) = es_error(AdminError::too_many_attempts(840));
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body["status"], 429);
+        assert_eq!(body["error"]["type"], "security_exception");
+        assert_eq!(
+            body["error"]["reason"],
+            "Too many failed login attempts. Try again in 840 seconds."
+        );
+        assert_eq!(
+            retry_after_header(&body),
+            Some(HeaderValue::from_static("840"))
+        );
+
+        let (_, denied) = es_error(AdminError::Denied("no".into()));
+        assert_eq!(retry_after_header(&denied), None);
     }
 }
