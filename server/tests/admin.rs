@@ -786,3 +786,51 @@ async fn profile_uids_never_pass_to_another_user() {
     );
     assert_eq!(uid_of(&t, "a.b"), old_uid);
 }
+
+/// Authorize first (docs/administration.md#users): a caller without `manage_security` gets the
+/// same 403 whatever their body (an invalid one is not even validated), nothing is stored, and
+/// the refusal is still audited; a refused password change of someone else likewise.
+#[tokio::test]
+async fn refused_user_writes_are_refused_before_the_body_is_read_and_audited() {
+    let t = TestServer::start().await;
+    let _elastic = setup(&t).await;
+    let watcher = t.login("watcher").await;
+    for body in [
+        json!({"username": "x2", "password": "123", "roles": []}),
+        json!({"username": "x2", "password": "secret1", "roles": (0..500).map(|i| format!("r{i}")).collect::<Vec<_>>()}),
+        json!({"username": "x2", "password": "secret1", "roles": ["superuser"]}),
+    ] {
+        let body = expect(
+            t.post_json(&watcher, "/internal/security/users/x2", body)
+                .await,
+            StatusCode::FORBIDDEN,
+        );
+        assert_eq!(
+            body["message"],
+            denied("cluster:admin/xpack/security/user/put", "watcher", "viewer")
+        );
+    }
+    let body = expect(
+        t.post_json(
+            &watcher,
+            "/internal/security/users/elastic/password",
+            json!({"newPassword": "x"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    );
+    assert!(body["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("cluster:admin/xpack/security/user/change_password"));
+    assert_eq!(
+        t.login_response("x2", "secret1").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let refusals: i64 = t.db_value(
+        "SELECT COUNT(*) FROM audit_log WHERE username = 'watcher' AND outcome = 'failure' \
+         AND ((action = 'user_create' AND object_ids = '[\"x2\"]') \
+           OR (action = 'user_password_change' AND object_ids = '[\"elastic\"]'))",
+    );
+    assert_eq!(refusals, 4, "every refusal audited");
+}

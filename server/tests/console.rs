@@ -383,3 +383,133 @@ async fn kbn_paths_reach_our_kibana_routes_as_the_caller() {
     .await;
     assert_eq!(looped.status, 400);
 }
+
+/// `_security/user/_password` (your own, with Gatehouse's `current_password`) and
+/// `_security/user/{u}/_password` (someone else's, `manage_security`): the same operation as
+/// Kibana's password route (docs/console.md#passwords).
+#[tokio::test]
+async fn password_changes_through_the_console() {
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let reader = t.login("leads_read_user").await;
+    // Someone else's, without manage_security: 403, the password unchanged.
+    let a = console(
+        &t,
+        &reader,
+        "POST",
+        "/_security/user/bob/_password",
+        Some(json!({"password": "taken-over"})),
+    )
+    .await;
+    assert_eq!(a.status, 403, "{:?}", a.body);
+    assert!(a.body["error"]["reason"]
+        .as_str()
+        .unwrap_or("")
+        .contains("cluster:admin/xpack/security/user/change_password"));
+    assert_eq!(
+        t.login_response("bob", "taken-over").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Your own: the current password is required.
+    let a = console(
+        &t,
+        &reader,
+        "POST",
+        "/_security/user/_password",
+        Some(json!({"password": "n3w-secret"})),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.body["error"]["reason"].as_str()),
+        (403, Some("Invalid password."))
+    );
+    let a = console(
+        &t,
+        &reader,
+        "POST",
+        "/_security/user/_password",
+        Some(json!({"password": "n3w", "current_password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(a.status, 400, "{:?}", a.body);
+    assert_eq!(
+        a.body["error"]["reason"],
+        "Validation Failed: 1: passwords must be at least [6] characters long;"
+    );
+    let a = console(
+        &t,
+        &reader,
+        "POST",
+        "/_security/user/_password",
+        Some(json!({"password": "n3w-secret", "current_password": PASSWORD, "extra": 1})),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.body["error"]["type"].as_str()),
+        (400, Some("parse_exception"))
+    );
+    let a = console(
+        &t,
+        &reader,
+        "PUT",
+        "/_security/user/leads_read_user/_password",
+        Some(json!({"password": "n3w-secret", "current_password": PASSWORD})),
+    )
+    .await;
+    assert_eq!((a.status, &a.body), (200, &json!({})));
+    assert_eq!(
+        t.login_response("leads_read_user", "n3w-secret")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Someone else's as elastic: no current password needed; their sessions end.
+    let a = console(
+        &t,
+        &elastic,
+        "POST",
+        "/_security/user/leads_read_user/_password",
+        Some(json!({"password": "adm1n-set"})),
+    )
+    .await;
+    assert_eq!((a.status, &a.body), (200, &json!({})));
+    assert_eq!(
+        t.get_json(&reader, "/internal/security/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        t.login_response("leads_read_user", "adm1n-set")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let a = console(
+        &t,
+        &elastic,
+        "POST",
+        "/_security/user/nobody/_password",
+        Some(json!({"password": "adm1n-set"})),
+    )
+    .await;
+    assert_eq!(a.status, 404);
+}
+
+/// Authorize first: a caller without `manage_security` is refused before their body is looked at,
+/// so a bad body gets the same 403 as a good one (and nothing is hashed or stored).
+#[tokio::test]
+async fn refused_user_writes_are_refused_before_the_body_is_read() {
+    let (t, reader) = TestServer::start_as("leads_read_user").await;
+    for body in [
+        json!({"password": "short", "roles": []}),
+        json!({"password": "secret1", "roles": (0..500).map(|i| format!("r{i}")).collect::<Vec<_>>()}),
+        json!({"password": "secret1", "roles": ["superuser"], "metadata": {"_reserved": true}}),
+    ] {
+        let a = console(&t, &reader, "PUT", "/_security/user/intruder", Some(body)).await;
+        assert_eq!(a.status, 403, "{:?}", a.body);
+    }
+    let a = console(&t, &reader, "GET", "/_security/_authenticate", None).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        t.login_response("intruder", "secret1").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -2,7 +2,7 @@
 //! front of the Elasticsearch security API subset this server owns. It always answers 200; the
 //! real status is in `x-console-proxy-status-code` / `-text`, the body is Elasticsearch's.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -17,8 +17,8 @@ use serde_json::{json, Map, Value};
 use tower::{Layer, ServiceExt};
 
 use crate::admin::routes::{
-    actor, op_all_roles, op_delete_role, op_delete_user, op_get_role, op_get_user, op_list_users,
-    op_put_role, op_put_user, parse_user_body,
+    actor, op_all_roles, op_change_password, op_delete_role, op_delete_user, op_get_role,
+    op_get_user, op_list_users, op_put_role, op_put_user, parse_user_body, PasswordChange,
 };
 use crate::admin::{self, roles, AdminError, AdminResult};
 use crate::authz::{self, DevToolsConsole, Guarded, HasPrivilegesRequest};
@@ -114,18 +114,25 @@ async fn proxy(
             "[request query.path]: expected value of type [string] but got [undefined]",
         ));
     };
+    let connect_info = connect_info.map(|Extension(info)| info);
+    let mut retry_after = None;
     let (status, body) = match path.strip_prefix("kbn:") {
         Some(kibana_path) => {
             let caller = KibanaCaller {
                 headers: &request_headers,
-                connect_info: connect_info.map(|Extension(info)| info),
+                connect_info,
                 space: space.id(),
             };
             kibana_request(&state, caller, &method, kibana_path, body).await
         }
         None => {
-            let (status, body) =
-                dispatch(&state, &principal, space.id(), &method, &path, &body).await;
+            let caller = EsCaller {
+                principal: &principal,
+                space: space.id(),
+                address: connect_info.map(|ConnectInfo(addr)| addr.ip()),
+            };
+            let (status, body) = dispatch(&state, caller, &method, &path, &body).await;
+            retry_after = retry_after_header(&body);
             (status, body.to_string())
         }
     };
@@ -140,7 +147,18 @@ async fn proxy(
         CONSOLE_STATUS_TEXT_HEADER,
         HeaderValue::from_static(status.canonical_reason().unwrap_or("Unknown")),
     );
+    if let Some(retry_after) = retry_after {
+        headers.insert(header::RETRY_AFTER, retry_after);
+    }
     Ok(response)
+}
+
+/// The `Retry-After` an Elasticsearch error body lists under `error.header` (a 429 from the
+/// password-guess limiter, a 503 when every argon2 turn is taken), for the proxy's own answer.
+fn retry_after_header(body: &Value) -> Option<HeaderValue> {
+    body.pointer("/error/header/Retry-After/0")
+        .and_then(Value::as_str)
+        .and_then(|v| HeaderValue::from_str(v).ok())
 }
 
 /// Who sent a `kbn:` console request: their cookie goes along, so the Kibana route answers as
@@ -244,15 +262,73 @@ fn parse_body(raw: &[u8]) -> Result<Value, EsAnswer> {
     })
 }
 
+/// Who sent an Elasticsearch console request: the session's principal, the space of the console
+/// request, and the client address (the password-guess limiter counts per address).
+pub struct EsCaller<'a> {
+    pub principal: &'a Principal,
+    pub space: &'a str,
+    pub address: Option<IpAddr>,
+}
+
+/// `_security/user/[{u}/]_password`'s body: Elasticsearch's `password` (the new one) and, for your
+/// own account, Gatehouse's `current_password` (docs/console.md#passwords).
+fn parse_password_body(body: &Value, username: &str) -> AdminResult<PasswordChange> {
+    let empty = Map::new();
+    let map = match body {
+        Value::Null => &empty,
+        Value::Object(map) => map,
+        _ => {
+            return Err(AdminError::Es400 {
+                kind: "parse_exception",
+                reason: "failed to parse change password request. expected an object".into(),
+            })
+        }
+    };
+    if let Some(key) = map
+        .keys()
+        .find(|k| !matches!(k.as_str(), "password" | "current_password"))
+    {
+        return Err(AdminError::Es400 {
+            kind: "parse_exception",
+            reason: format!("failed to parse change password request. unexpected field [{key}]"),
+        });
+    }
+    let text = |key: &str| -> AdminResult<Option<String>> {
+        match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(AdminError::Es400 {
+                kind: "parse_exception",
+                reason: format!(
+                    "failed to parse change password request. expected field [{key}] to be of type string"
+                ),
+            }),
+        }
+    };
+    let Some(new_password) = text("password")? else {
+        return Err(AdminError::validation("password must be specified"));
+    };
+    Ok(PasswordChange {
+        username: username.to_string(),
+        new_password,
+        new_password_field: "password",
+        current_password: text("current_password")?,
+    })
+}
+
 /// Routes one Elasticsearch request of the supported subset.
 pub async fn dispatch(
     state: &AppState,
-    principal: &Principal,
-    space: &str,
+    caller: EsCaller<'_>,
     method: &str,
     raw_path: &str,
     raw_body: &[u8],
 ) -> EsAnswer {
+    let EsCaller {
+        principal,
+        space,
+        address,
+    } = caller;
     let path = raw_path.split(['?', '#']).next().unwrap_or("");
     let segments: Vec<String> = path
         .trim_start_matches('/')
@@ -338,6 +414,21 @@ pub async fn dispatch(
         ("DELETE", ["_security", "role", name]) => {
             es_deleted(op_delete_role(state, subject, actor(), name).await)
         }
+        ("PUT" | "POST", ["_security", "user", "_password"])
+        | ("PUT" | "POST", ["_security", "user", _, "_password"]) => {
+            let username = match seg.as_slice() {
+                [_, _, username, "_password"] => *username,
+                _ => principal.user.username.as_str(),
+            };
+            let change = match parse_password_body(&body, username) {
+                Ok(change) => change,
+                Err(e) => return es_error(e),
+            };
+            match op_change_password(state, principal, actor(), address, change).await {
+                Ok(()) => (StatusCode::OK, json!({})),
+                Err(e) => es_error(e),
+            }
+        }
         ("PUT" | "POST", ["_security", "user", username]) => {
             let body = if body.is_null() { json!({}) } else { body };
             if body.get("roles").is_none() {
@@ -379,5 +470,44 @@ pub async fn dispatch(
                 "status": 400,
             }),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::password::PasswordWorkError;
+
+    #[test]
+    fn busy_and_locked_answers_carry_retry_after() {
+        let (status, body) = es_error(AdminError::from(PasswordWorkError::Busy {
+            retry_after_secs: 1,
+        }));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["error"]["type"], "es_rejected_execution_exception");
+        assert_eq!(
+            body["error"]["reason"],
+            "Too many password checks are running. Try again in 1 seconds."
+        );
+        assert_eq!(
+            retry_after_header(&body),
+            Some(HeaderValue::from_static("1"))
+        );
+
+        let (status, body) = es_error(AdminError::too_many_attempts(840));
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body["status"], 429);
+        assert_eq!(body["error"]["type"], "security_exception");
+        assert_eq!(
+            body["error"]["reason"],
+            "Too many failed login attempts. Try again in 840 seconds."
+        );
+        assert_eq!(
+            retry_after_header(&body),
+            Some(HeaderValue::from_static("840"))
+        );
+
+        let (_, denied) = es_error(AdminError::Denied("no".into()));
+        assert_eq!(retry_after_header(&denied), None);
     }
 }

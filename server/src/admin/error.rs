@@ -5,6 +5,8 @@ use serde_json::{json, Value};
 
 use crate::authz::{self, SecurityAction, Subject};
 use crate::platform::error::{boom_body, AppError};
+use crate::platform::password::{self, PasswordWorkError};
+use crate::platform::ratelimit;
 
 // ---------------------------------------------------------------------------------------------
 // Errors, answerable in both shapes
@@ -29,6 +31,13 @@ pub enum AdminError {
     Conflict(String),
     /// 403 that is not a privilege question (a wrong current password).
     Forbidden(String),
+    /// Come back later, with `Retry-After`: 429 after too many failed password checks
+    /// (`platform::ratelimit`), 503 when every argon2 turn is taken (`platform::password`).
+    RetryLater {
+        status: StatusCode,
+        message: String,
+        retry_after_secs: u64,
+    },
     Internal(anyhow::Error),
 }
 
@@ -37,6 +46,30 @@ pub type AdminResult<T> = Result<T, AdminError>;
 impl From<anyhow::Error> for AdminError {
     fn from(e: anyhow::Error) -> Self {
         AdminError::Internal(e)
+    }
+}
+
+impl From<PasswordWorkError> for AdminError {
+    fn from(e: PasswordWorkError) -> Self {
+        match e {
+            PasswordWorkError::Busy { retry_after_secs } => AdminError::RetryLater {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: password::busy_message(retry_after_secs),
+                retry_after_secs,
+            },
+            PasswordWorkError::Failed(e) => AdminError::Internal(e),
+        }
+    }
+}
+
+impl AdminError {
+    /// The 429 of the failed-password-check limiter, with login's text.
+    pub fn too_many_attempts(retry_after_secs: u64) -> Self {
+        AdminError::RetryLater {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: ratelimit::too_many_attempts_message(retry_after_secs),
+            retry_after_secs,
+        }
     }
 }
 
@@ -85,6 +118,7 @@ impl AdminError {
             AdminError::Invalid { .. } | AdminError::Es400 { .. } => StatusCode::BAD_REQUEST,
             AdminError::NotFound(_) => StatusCode::NOT_FOUND,
             AdminError::Conflict(_) => StatusCode::CONFLICT,
+            AdminError::RetryLater { status, .. } => *status,
             AdminError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,9 +129,10 @@ impl AdminError {
             AdminError::Denied(reason) => kibana_wrapped("security_exception", reason),
             AdminError::Invalid { kibana, .. } => kibana.clone(),
             AdminError::Es400 { kind, reason } => kibana_wrapped(kind, reason),
-            AdminError::NotFound(m) | AdminError::Conflict(m) | AdminError::Forbidden(m) => {
-                m.clone()
-            }
+            AdminError::NotFound(m)
+            | AdminError::Conflict(m)
+            | AdminError::Forbidden(m)
+            | AdminError::RetryLater { message: m, .. } => m.clone(),
             AdminError::Internal(_) => "An internal server error occurred.".into(),
         }
     }
@@ -111,6 +146,28 @@ impl AdminError {
             AdminError::Es400 { kind, reason } => (*kind, reason.clone()),
             AdminError::NotFound(r) => ("resource_not_found_exception", r.clone()),
             AdminError::Conflict(r) => ("version_conflict_engine_exception", r.clone()),
+            AdminError::RetryLater {
+                message,
+                retry_after_secs,
+                ..
+            } => {
+                // Elasticsearch lists an exception's response headers under `error.header`;
+                // the console copies `Retry-After` onto its own answer.
+                let kind = if status == StatusCode::TOO_MANY_REQUESTS {
+                    "security_exception"
+                } else {
+                    "es_rejected_execution_exception"
+                };
+                return json!({
+                    "error": {
+                        "root_cause": [{ "type": kind, "reason": message }],
+                        "type": kind,
+                        "reason": message,
+                        "header": { "Retry-After": [retry_after_secs.to_string()] },
+                    },
+                    "status": status.as_u16(),
+                });
+            }
             AdminError::Internal(_) => {
                 return json!({ "error": boom_body(status, "internal error"), "status": 500 })
             }
@@ -131,6 +188,15 @@ impl From<AdminError> for AppError {
     fn from(error: AdminError) -> Self {
         match error {
             AdminError::Internal(e) => AppError::Internal(e),
+            AdminError::RetryLater {
+                status,
+                message,
+                retry_after_secs,
+            } => AppError::RetryLater {
+                status,
+                message,
+                retry_after_secs,
+            },
             other => AppError::boom(other.status(), other.kibana_message()),
         }
     }

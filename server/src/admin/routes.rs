@@ -3,9 +3,10 @@
 //! also reachable through the Dev Tools console (`admin::console`), which shares the `op_*`
 //! functions and answers their errors in Elasticsearch's shape instead of Boom.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -73,11 +74,24 @@ fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn hash(password: String) -> AdminResult<String> {
-    tokio::task::spawn_blocking(move || password::hash_password(&password))
-        .await
-        .map_err(|e| AdminError::Internal(e.into()))?
-        .map_err(AdminError::Internal)
+/// Records a refused change without doing it: refusals are audited like every change, but
+/// nothing is parsed, hashed or written for them first.
+async fn audit_refusal<T: Send + 'static>(
+    state: &AppState,
+    actor: Actor,
+    action: &'static str,
+    target: &str,
+    refusal: AdminError,
+) -> AdminResult<T> {
+    audited(
+        state,
+        actor,
+        action,
+        "user",
+        target.to_string(),
+        move |_| Err(refusal),
+    )
+    .await
 }
 
 /// Runs an audited change on the writer.
@@ -207,6 +221,8 @@ pub fn parse_user_body(body: &Value, takes_username: bool) -> AdminResult<UserBo
 }
 
 /// Create or update; returns the user (never its password) and whether it was created.
+/// Authorized first (docs/administration.md#users): a refused caller's body is neither validated
+/// nor hashed, only the refusal audited.
 pub async fn op_put_user(
     state: &AppState,
     subject: &Subject,
@@ -214,26 +230,7 @@ pub async fn op_put_user(
     username: &str,
     body: UserBody,
 ) -> AdminResult<(User, bool)> {
-    admin::validate_user_change(
-        username,
-        body.password.as_deref(),
-        &body.roles,
-        body.metadata.as_ref(),
-    )?;
-    let password_hash = match body.password {
-        Some(p) => Some(hash(p).await?),
-        None => None,
-    };
-    let change = UserChange {
-        username: username.to_string(),
-        password_hash,
-        roles: body.roles,
-        full_name: body.full_name,
-        email: body.email,
-        metadata: body.metadata,
-        enabled: body.enabled,
-    };
-    let subject = subject.clone();
+    let allowed = admin::require(subject, SecurityAction::UserPut);
     let exists = {
         let name = username.to_string();
         state
@@ -246,6 +243,28 @@ pub async fn op_put_user(
     } else {
         admin::USER_CREATE
     };
+    if let Err(denied) = allowed {
+        return audit_refusal(state, actor, action, username, denied).await;
+    }
+    admin::validate_user_change(
+        username,
+        body.password.as_deref(),
+        &body.roles,
+        body.metadata.as_ref(),
+    )?;
+    let password_hash = match body.password {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+    let change = UserChange {
+        username: username.to_string(),
+        password_hash,
+        roles: body.roles,
+        full_name: body.full_name,
+        email: body.email,
+        metadata: body.metadata,
+        enabled: body.enabled,
+    };
     audited(
         state,
         actor,
@@ -253,7 +272,6 @@ pub async fn op_put_user(
         "user",
         username.to_string(),
         move |tx| {
-            admin::require(&subject, SecurityAction::UserPut)?;
             let details = serde_json::json!({
                 "roles": change.roles,
                 "enabled": change.enabled,
@@ -263,6 +281,103 @@ pub async fn op_put_user(
             Ok((result, details))
         },
     )
+    .await
+}
+
+/// A password change as either surface asks it: whose, the new password (and the body field it
+/// came in, for the validation text), and for your own account the current one.
+pub struct PasswordChange {
+    pub username: String,
+    pub new_password: String,
+    pub new_password_field: &'static str,
+    pub current_password: Option<String>,
+}
+
+/// Changes a password (docs/administration.md#passwords). Your own account needs the current
+/// password, checked under the password-guess limiter shared with login (429 once locked; a
+/// wrong guess counts like a failed login) and keeps the session it came with; someone else's
+/// needs `manage_security`. Either way every other session of that user ends. Nothing is hashed
+/// before the caller is known to be allowed: a refusal is audited and costs no argon2 run.
+pub async fn op_change_password(
+    state: &AppState,
+    principal: &Principal,
+    actor: Actor,
+    address: Option<IpAddr>,
+    change: PasswordChange,
+) -> AdminResult<()> {
+    let PasswordChange {
+        username,
+        new_password,
+        new_password_field,
+        current_password,
+    } = change;
+    let action = admin::USER_PASSWORD_CHANGE;
+    let own = principal.user.username == username;
+    if !own {
+        if let Err(denied) = admin::require(&principal.subject, SecurityAction::UserChangePassword)
+        {
+            return audit_refusal(state, actor, action, &username, denied).await;
+        }
+    }
+    admin::validate_password(new_password_field, &new_password)?;
+    if own {
+        let attempt = match state.login_limiter.begin(&username, address) {
+            Ok(attempt) => attempt,
+            Err(retry_after) => {
+                tracing::warn!(
+                    username,
+                    ?address,
+                    retry_after,
+                    "password change rate limited"
+                );
+                return Err(AdminError::too_many_attempts(retry_after));
+            }
+        };
+        // No current password is a wrong guess that needs no argon2 run to refuse.
+        let current_ok = match current_password {
+            Some(given) => {
+                let stored = principal.user.password_hash.clone();
+                match password::verify(stored, given).await {
+                    Ok(ok) => ok,
+                    Err(busy) => {
+                        state.login_limiter.not_checked(attempt);
+                        return Err(busy.into());
+                    }
+                }
+            }
+            None => false,
+        };
+        if !current_ok {
+            let refusal = AdminError::Forbidden("Invalid password.".into());
+            return audit_refusal(state, actor, action, &username, refusal).await;
+        }
+        state.login_limiter.succeeded(attempt);
+    } else {
+        // The caller may manage users, so whether this one exists is theirs to know; asked
+        // before hashing so an unknown name costs no argon2 run.
+        let name = username.clone();
+        let exists = state
+            .db
+            .read(move |conn| Ok(crate::admin::user_store::get_user(conn, &name)?.is_some()))
+            .await?;
+        if !exists {
+            return Err(admin::user_not_found(&username));
+        }
+    }
+    let new_hash = password::hash(new_password).await?;
+    let keep = own.then(|| principal.session_hash.clone());
+    let name = username.clone();
+    audited(state, actor, action, "user", username, move |tx| {
+        let n = tx.execute(
+            "UPDATE users SET password_hash = ?1 WHERE username = ?2",
+            rusqlite::params![new_hash, name],
+        )?;
+        if n == 0 {
+            return Err(admin::user_not_found(&name));
+        }
+        admin::end_sessions(tx, &name, keep.as_deref())?;
+        Ok(((), serde_json::json!({ "own": own })))
+    })
     .await
 }
 
@@ -460,58 +575,24 @@ async fn set_enabled<const ENABLED: bool>(
     Ok(no_content())
 }
 
-/// `POST /internal/security/users/{u}/password`: your own account needs the current password
-/// (wrong → 403) and keeps the session it came with; someone else's needs `manage_security`.
-/// Either way every other session of that user ends.
+/// `POST /internal/security/users/{u}/password` ([`op_change_password`]).
 async fn change_password(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(username): Path<String>,
     JsonBody(body): JsonBody<ChangePasswordRequest>,
 ) -> AppResult<Response> {
-    admin::validate_password("newPassword", &body.new_password)?;
-    let own = principal.user.username == username;
-    let actor = actor(&principal, space.id());
-    let subject = principal.subject.clone();
-    let current_ok = if own {
-        let stored = principal.user.password_hash.clone();
-        let given = body.password.clone().unwrap_or_default();
-        tokio::task::spawn_blocking(move || password::verify_password(&stored, &given))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-    } else {
-        true
-    };
-    let new_hash = hash(body.new_password).await?;
-    let keep = own.then(|| principal.session_hash.clone());
-    let name = username.clone();
-    audited(
-        &state,
-        actor,
-        admin::USER_PASSWORD_CHANGE,
-        "user",
+    let address = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let change = PasswordChange {
         username,
-        move |tx| {
-            if own {
-                if !current_ok {
-                    return Err(AdminError::Forbidden("Invalid password.".into()));
-                }
-            } else {
-                admin::require(&subject, SecurityAction::UserChangePassword)?;
-            }
-            let n = tx.execute(
-                "UPDATE users SET password_hash = ?1 WHERE username = ?2",
-                rusqlite::params![new_hash, name],
-            )?;
-            if n == 0 {
-                return Err(admin::user_not_found(&name));
-            }
-            admin::end_sessions(tx, &name, keep.as_deref())?;
-            Ok(((), serde_json::json!({ "own": own })))
-        },
-    )
-    .await?;
+        new_password: body.new_password,
+        new_password_field: "newPassword",
+        current_password: body.password,
+    };
+    let actor = actor(&principal, space.id());
+    op_change_password(&state, &principal, actor, address, change).await?;
     Ok(no_content())
 }
 

@@ -3,7 +3,7 @@
 //! Kibana core routes answer in the Boom shape `{"statusCode","error","message"}`; Security
 //! Solution routes (all leads routes) in the siem shape `{"message","status_code"}` (docs/headers-and-errors.md#error-bodies).
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -27,6 +27,13 @@ pub enum AppError {
     Errors {
         status: StatusCode,
         errors: Vec<String>,
+    },
+    /// Boom with a `Retry-After` header: 429 for too many failed password checks, 503 when every
+    /// argon2 turn is taken (RELIABILITY.md "Password hashing").
+    RetryLater {
+        status: StatusCode,
+        message: String,
+        retry_after_secs: u64,
     },
     /// A failure that is the server's fault: logged, answered as a generic Boom 500.
     Internal(anyhow::Error),
@@ -68,7 +75,9 @@ impl AppError {
     /// The text the client reads (a generic one for internal errors).
     pub fn message(&self) -> String {
         match self {
-            AppError::Boom { message, .. } | AppError::Siem { message, .. } => message.clone(),
+            AppError::Boom { message, .. }
+            | AppError::Siem { message, .. }
+            | AppError::RetryLater { message, .. } => message.clone(),
             AppError::Errors { errors, .. } => errors.join(" "),
             AppError::Internal(_) => "An internal server error occurred.".to_string(),
         }
@@ -78,7 +87,8 @@ impl AppError {
         match self {
             AppError::Boom { status, .. }
             | AppError::Siem { status, .. }
-            | AppError::Errors { status, .. } => *status,
+            | AppError::Errors { status, .. }
+            | AppError::RetryLater { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,6 +129,16 @@ impl IntoResponse for AppError {
             AppError::Errors { status, errors } => {
                 (status, Json(json!({ "errors": errors }))).into_response()
             }
+            AppError::RetryLater {
+                status,
+                message,
+                retry_after_secs,
+            } => (
+                status,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                Json(boom_body(status, &message)),
+            )
+                .into_response(),
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
                 let status = StatusCode::INTERNAL_SERVER_ERROR;

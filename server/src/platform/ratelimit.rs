@@ -1,6 +1,10 @@
-//! Login rate limiting: failed logins are counted per username and per client address in a fixed
-//! window; once either count reaches its limit, further attempts answer 429 with `Retry-After`
-//! (without checking the password, so a locked account is no password oracle).
+//! Password-guess limiting: failed password checks are counted per username and per client
+//! address in a fixed window; once either count reaches its limit, further attempts answer 429
+//! with `Retry-After` (without checking the password, so a locked account is no password oracle).
+//!
+//! One limiter counts every place a password is checked: login, and the current password asked
+//! when changing your own (the Kibana route and the console's `_password`), so wrong guesses on
+//! any of them count together (docs/sessions-and-capabilities.md#login-limits).
 //!
 //! Each attempt is counted *before* the password is verified (so parallel guesses cannot slip
 //! past the limit); a successful login clears the username's count and takes its attempt back from
@@ -13,7 +17,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Thresholds and window of the login limiter.
+/// The 429 message, Kibana's login text, for every password check the limiter refuses.
+pub fn too_many_attempts_message(retry_after_secs: u64) -> String {
+    format!("Too many failed login attempts. Try again in {retry_after_secs} seconds.")
+}
+
+/// Thresholds and window of the password-guess limiter.
 #[derive(Debug, Clone)]
 pub struct LoginLimits {
     /// Failed logins per username within `window` before further attempts are refused.
@@ -130,7 +139,8 @@ struct Tables {
     addresses: Table,
 }
 
-/// An admitted login attempt; report its outcome with [`LoginLimiter::succeeded`].
+/// An admitted attempt; report its outcome with [`LoginLimiter::succeeded`] (or
+/// [`LoginLimiter::not_checked`] when no password was checked after all).
 #[derive(Debug)]
 pub struct Attempt {
     username: String,
@@ -199,6 +209,16 @@ impl LoginLimiter {
         }
     }
 
+    /// The attempt never reached the password check (the server was too busy to run it): it
+    /// is taken back from both counts, so a 503 does not count as a wrong guess.
+    pub fn not_checked(&self, attempt: Attempt) {
+        let mut tables = self.tables.lock().unwrap_or_else(|p| p.into_inner());
+        tables.users.forgive(&attempt.username);
+        if let Some(address) = &attempt.address {
+            tables.addresses.forgive(address);
+        }
+    }
+
     /// How many usernames and addresses are tracked (for tests of the bound).
     #[cfg(test)]
     fn tracked(&self) -> (usize, usize) {
@@ -262,6 +282,19 @@ mod tests {
         // Another address is unaffected.
         l.begin("fresh", Some("10.0.0.1".parse().unwrap()))
             .expect("other address");
+    }
+
+    #[test]
+    fn an_unchecked_attempt_is_given_back() {
+        let (l, _) = limiter(100);
+        for _ in 0..4 {
+            l.begin("bob", ADDR).unwrap();
+        }
+        let unchecked = l.begin("bob", ADDR).unwrap();
+        l.not_checked(unchecked);
+        l.begin("bob", ADDR)
+            .expect("the fifth attempt is still free");
+        assert!(l.begin("bob", ADDR).is_err());
     }
 
     #[test]

@@ -54,17 +54,14 @@ pub fn login_location(current_url: &str) -> String {
         .unwrap_or_else(|| "/".to_string())
 }
 
-/// 429 for a locked username or address (Boom shape, `Retry-After` in seconds).
-fn too_many_attempts(retry_after_secs: u64) -> Response {
-    let status = StatusCode::TOO_MANY_REQUESTS;
-    let message =
-        format!("Too many failed login attempts. Try again in {retry_after_secs} seconds.");
-    (
-        status,
-        [(header::RETRY_AFTER, retry_after_secs.to_string())],
-        Json(crate::platform::error::boom_body(status, &message)),
-    )
-        .into_response()
+/// 429 for a locked username or address (Boom shape, `Retry-After` in seconds): the one answer
+/// of the password-guess limiter on Kibana's routes.
+pub(crate) fn too_many_attempts(retry_after_secs: u64) -> AppError {
+    AppError::RetryLater {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        message: crate::platform::ratelimit::too_many_attempts_message(retry_after_secs),
+        retry_after_secs,
+    }
 }
 
 pub async fn login(
@@ -86,7 +83,7 @@ pub async fn login(
         Ok(attempt) => attempt,
         Err(retry_after) => {
             tracing::warn!(username, ?address, retry_after, "login rate limited");
-            return Ok(too_many_attempts(retry_after));
+            return Err(too_many_attempts(retry_after));
         }
     };
     let user = {
@@ -97,11 +94,16 @@ pub async fn login(
             .await?
     };
     let password = params.password;
-    // The same work whether the user exists or not, so timing does not reveal user names.
+    // The same work whether the user exists or not, so timing does not reveal user names; one
+    // of the bounded argon2 turns (platform::password), 503 when none comes free in time.
     let accepted =
-        tokio::task::spawn_blocking(move || credentials_accepted(user.as_ref(), &password))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
+        match password::bounded(move || credentials_accepted(user.as_ref(), &password)).await {
+            Ok(accepted) => accepted,
+            Err(busy) => {
+                state.login_limiter.not_checked(attempt);
+                return Err(busy.into());
+            }
+        };
     if !accepted || provider_type != "basic" {
         tracing::info!(username, "failed login");
         return Err(invalid_credentials());

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 pub mod dashboards;
 pub mod fuzz;
+pub mod password_attacks;
 pub mod search;
 
 pub const PASSWORD: &str = "changeme";
