@@ -122,12 +122,21 @@ pub enum ProfileUidProblem {
     Version,
     /// A line break, which would let a uid forge a line of a log or header.
     LineBreak,
+    /// Longer than [`MAX_PROFILE_UID_LENGTH`] characters: no user's uid is.
+    TooLong,
 }
+
+/// The longest profile uid: `u_`, the principal (at most `x` and the hex of a longest username),
+/// `_` and a version of up to 64 characters. Checked first, so an oversized uid costs nothing.
+pub const MAX_PROFILE_UID_LENGTH: usize = 2 + 1 + 2 * MAX_USERNAME_LENGTH + 1 + 64;
 
 /// A user profile uid: `u_<principal>_<version>`, the version ASCII letters and digits, no line
 /// break anywhere. `security::is_valid_profile_uid`, which the server's profile routes and
 /// dashboard sharing call, is this rule.
 pub fn profile_uid(uid: &str) -> Result<(), ProfileUidProblem> {
+    if uid.len() > MAX_PROFILE_UID_LENGTH {
+        return Err(ProfileUidProblem::TooLong);
+    }
     if uid.contains(['\n', '\r']) {
         return Err(ProfileUidProblem::LineBreak);
     }
@@ -214,7 +223,9 @@ mod tests {
 
     #[test]
     fn profile_uids_agree_with_the_servers_check() {
-        for uid in ["u_alice_0", "u_mGBxmhKIgGD5SuXn_0", "u_a_b_c1"] {
+        let longest = format!("u_x{}_{}", "ab".repeat(MAX_USERNAME_LENGTH), "9".repeat(64));
+        let too_long = format!("u_{}_0", "a".repeat(MAX_PROFILE_UID_LENGTH));
+        for uid in ["u_alice_0", "u_mGBxmhKIgGD5SuXn_0", "u_a_b_c1", &longest] {
             assert_eq!(profile_uid(uid), Ok(()), "{uid}");
             assert!(crate::security::is_valid_profile_uid(uid), "{uid}");
         }
@@ -223,6 +234,7 @@ mod tests {
             ("u_alice", ProfileUidProblem::Shape),
             ("u__0", ProfileUidProblem::Shape),
             ("u_alice_", ProfileUidProblem::Shape),
+            (too_long.as_str(), ProfileUidProblem::TooLong),
             ("u_alice_0\n", ProfileUidProblem::LineBreak),
             ("u_alice_0-1", ProfileUidProblem::Version),
         ] {

@@ -32,7 +32,9 @@ use crate::dashboards::store::{self as store, Content, StoredDashboard};
 use crate::platform::audit::{self, AuditEvent, Outcome};
 use crate::platform::db;
 use crate::platform::error::{boom_error_name, AppError, AppResult, ErrorShape};
-use crate::platform::kibana::{parse_query_number, unique_query_pairs, JsonBody, Space};
+use crate::platform::kibana::{
+    parse_query_number, unique_query_pairs, JsonBody, Space, UnparsedJson,
+};
 use crate::platform::session::Principal;
 use crate::AppState;
 
@@ -223,9 +225,9 @@ async fn create(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<CreateDashboard>,
+    body: UnparsedJson<CreateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
-    create_dashboard(state, &principal, space, None, false, body).await
+    create_dashboard(state, &principal, space, None, body).await
 }
 
 async fn create_with_id(
@@ -234,10 +236,15 @@ async fn create_with_id(
     Extension(space): Extension<Space>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-    JsonBody(body): JsonBody<CreateDashboard>,
+    body: UnparsedJson<CreateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
+    create_dashboard(state, &principal, space, Some((id, raw)), body).await
+}
+
+/// `?overwrite=true|false` of a create with an id.
+fn parse_overwrite(raw: Option<&str>) -> AppResult<bool> {
     let mut overwrite = false;
-    for (key, value) in unique_query_pairs(raw.as_deref(), ErrorShape::Boom)? {
+    for (key, value) in unique_query_pairs(raw, ErrorShape::Boom)? {
         if key == "overwrite" {
             overwrite = match value.as_str() {
                 "true" => true,
@@ -250,28 +257,43 @@ async fn create_with_id(
             };
         }
     }
-    if !store::valid_id(&id) {
-        return Err(bad_request(format!(
-            "[request params.id]: an id is 1..{} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', not starting with '_'",
-            store::MAX_ID_CHARS
-        )));
-    }
-    create_dashboard(state, &principal, space, Some(id), overwrite, body).await
+    Ok(overwrite)
 }
 
-/// Creates a dashboard owned by the caller. The only part of `access_control` a client decides is
-/// the initial mode; an `owner` anywhere in the body is ignored. Overwriting an existing id keeps
-/// its owner and mode and needs the same right as an update.
+fn check_id(id: &str) -> AppResult<()> {
+    if store::valid_id(id) {
+        Ok(())
+    } else {
+        Err(bad_request(format!(
+            "[request params.id]: an id is 1..{} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', not starting with '_'",
+            store::MAX_ID_CHARS
+        )))
+    }
+}
+
+/// Creates a dashboard owned by the caller, with `id_and_query` when the client names the id
+/// (and may ask to overwrite). The only part of `access_control` a client decides is the initial
+/// mode; an `owner` anywhere in the body is ignored. Overwriting an existing id keeps its owner
+/// and mode and needs the same right as an update. The type privilege is checked before the id,
+/// the query or the body are looked at.
 async fn create_dashboard(
     state: AppState,
     principal: &Principal,
     space: Space,
-    id: Option<String>,
-    overwrite: bool,
-    body: CreateDashboard,
+    id_and_query: Option<(String, Option<String>)>,
+    body: UnparsedJson<CreateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
     let actor = actor(principal, &space);
     require(&actor, SavedObjectOp::Create)?;
+    let (id, overwrite) = match id_and_query {
+        Some((id, raw)) => {
+            let overwrite = parse_overwrite(raw.as_deref())?;
+            check_id(&id)?;
+            (Some(id), overwrite)
+        }
+        None => (None, false),
+    };
+    let body = body.parse()?;
     let requested = body.data.access_control.clone().unwrap_or_default();
     if requested.owner.is_some() {
         tracing::info!(
@@ -397,10 +419,12 @@ async fn update(
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<UpdateDashboard>,
+    body: UnparsedJson<UpdateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Update)?;
+    check_id(&id)?;
+    let body = body.parse()?;
     let version =
         parse_version(body.version.as_deref()).map_err(|m| bad_request(field_error("", &m)))?;
     let content = content(body.data)?;
@@ -425,6 +449,7 @@ async fn delete_one(
 ) -> AppResult<Json<Value>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Delete)?;
+    check_id(&id)?;
     state
         .db
         .write(move |conn| {
@@ -494,10 +519,11 @@ async fn bulk_update(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<BulkUpdateRequest>,
+    body: UnparsedJson<BulkUpdateRequest>,
 ) -> AppResult<Json<BulkResult>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::BulkUpdate)?;
+    let body = body.parse()?;
     check_object_count(body.objects.len())?;
     let result = state
         .db
@@ -534,10 +560,11 @@ async fn bulk_delete(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<BulkDeleteRequest>,
+    body: UnparsedJson<BulkDeleteRequest>,
 ) -> AppResult<Json<BulkResult>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::BulkDelete)?;
+    let body = body.parse()?;
     check_object_count(body.objects.len())?;
     let result = state
         .db
@@ -616,11 +643,20 @@ impl Change {
     }
 }
 
-/// The new owner must be an enabled user who can at least read dashboards in this space.
-fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
-    if !is_valid_profile_uid(uid) {
-        return Err(bad_request(INVALID_PROFILE_UID));
+/// The new owner's uid is well formed: checked once the caller may manage dashboards, before
+/// any object is read.
+fn check_new_owner_uid(uid: &str) -> AppResult<()> {
+    if is_valid_profile_uid(uid) {
+        Ok(())
+    } else {
+        Err(bad_request(INVALID_PROFILE_UID))
     }
+}
+
+/// The new owner must be an enabled user who can at least read dashboards in this space. Asked
+/// only once the caller is known to manage every object, so nobody else learns which uids exist
+/// or which users are deactivated (docs/dashboards-access-control.md).
+fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
     let Some(user) = users::get_user_by_profile_uid(conn, uid)? else {
         return Err(bad_request(format!(
             "Cannot transfer ownership: no user has the profile ID \"{uid}\"."
@@ -642,7 +678,18 @@ fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The refusal of a caller who can manage no dashboard in this space at all.
+fn cannot_manage(change: &Change) -> AppError {
+    forbidden(format!(
+        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {DASHBOARD_TYPE} objects",
+        change.what()
+    ))
+}
+
 /// All or nothing: every object must exist and be managed by the caller, or nothing changes.
+/// In that order: may the caller manage dashboards at all (403), is the body well formed (400),
+/// do the objects exist (404) and does the caller manage each (403), and only then is the new
+/// owner looked up (400).
 fn change_access_control_in(
     tx: &Transaction<'_>,
     actor: &ObjectActor,
@@ -651,12 +698,15 @@ fn change_access_control_in(
     change: &Change,
     event: &mut AuditEvent,
 ) -> AppResult<AccessControlResult> {
+    if !actor.may_manage_some() {
+        return Err(cannot_manage(change));
+    }
     check_object_count(objects.len())?;
     if let Some(other) = objects.iter().find(|o| o.object_type != DASHBOARD_TYPE) {
         return Err(bad_request(unsupported_type(&other.object_type)));
     }
     if let Change::Owner(uid) = change {
-        check_new_owner(tx, space, uid)?;
+        check_new_owner_uid(uid)?;
     }
     let mut found = Vec::with_capacity(objects.len());
     for object in objects {
@@ -673,6 +723,9 @@ fn change_access_control_in(
             change.what(),
             denied.join(", ")
         )));
+    }
+    if let Change::Owner(uid) = change {
+        check_new_owner(tx, space, uid)?;
     }
     let mut previous = Vec::with_capacity(found.len());
     for dashboard in &found {

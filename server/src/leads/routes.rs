@@ -23,7 +23,7 @@ use crate::authz::{self, Guarded, IndexAction, LeadsApi, Subject};
 use crate::leads::{self, unfiltered_find};
 use crate::platform::db::{self, Db};
 use crate::platform::error::{AppError, AppResult, ErrorShape};
-use crate::platform::kibana::{JsonBody, JsonOrDefault};
+use crate::platform::kibana::UnparsedJson;
 use crate::AppState;
 use gatehouse_api::leads::FindLeadsQuery;
 
@@ -243,11 +243,21 @@ async fn status(
 // POST /generate
 // ---------------------------------------------------------------------------------------------
 
+/// Longest connector id taken: it is stored with the space's settings and every run.
+pub const MAX_CONNECTOR_ID_CHARS: usize = 256;
+/// Longest lead id taken by `bulk_update`: lead ids are the server's own, far shorter.
+pub const MAX_LEAD_ID_CHARS: usize = 256;
+
 fn validate_connector(connector_id: &str) -> AppResult<()> {
     if connector_id.trim().is_empty() {
         return Err(bad_request(
             "[request body]: connectorId: String must contain at least 1 character(s)",
         ));
+    }
+    if connector_id.chars().count() > MAX_CONNECTOR_ID_CHARS {
+        return Err(bad_request(format!(
+            "[request body]: connectorId: String must contain at most {MAX_CONNECTOR_ID_CHARS} character(s)"
+        )));
     }
     Ok(())
 }
@@ -259,8 +269,9 @@ async fn generate(
         principal, space, ..
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody<GenerateRequest>,
+    body: UnparsedJson<GenerateRequest>,
 ) -> AppResult<Json<GenerateResponse>> {
+    let body = body.parse()?;
     validate_connector(&body.connector_id)?;
     let max = body.max_leads.unwrap_or(DEFAULT_MAX_LEADS);
     if max < 1 {
@@ -378,11 +389,12 @@ async fn enable(
         principal, space, ..
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody<EnableRequest>,
+    body: UnparsedJson<EnableRequest>,
 ) -> AppResult<Json<SuccessResponse>> {
-    validate_connector(&body.connector_id)?;
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Index)?;
+    let body = body.parse()?;
+    validate_connector(&body.connector_id)?;
     let space = space.0;
     state
         .db
@@ -402,10 +414,11 @@ async fn disable(
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
     // No fields, but when a body is sent it must be a JSON object.
-    JsonOrDefault(_body): JsonOrDefault<serde_json::Map<String, serde_json::Value>>,
+    body: UnparsedJson<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<SuccessResponse>> {
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Index)?;
+    body.parse_or_default()?;
     let space = space.0;
     state
         .db
@@ -452,8 +465,11 @@ async fn bulk_update(
         principal, space, ..
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody<BulkUpdateBody>,
+    body: UnparsedJson<BulkUpdateBody>,
 ) -> AppResult<Json<BulkUpdateResponse>> {
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Update)?;
+    let body: BulkUpdateBody = body.parse()?;
     if body.ids.is_empty() {
         return Err(bad_request(
             "[request body]: ids: Array must contain at least 1 element(s)",
@@ -464,14 +480,21 @@ async fn bulk_update(
             "[request body]: ids: Array must contain at most {MAX_BULK_IDS} element(s)"
         )));
     }
+    if let Some(i) = body
+        .ids
+        .iter()
+        .position(|id| id.chars().count() > MAX_LEAD_ID_CHARS)
+    {
+        return Err(bad_request(format!(
+            "[request body]: ids.{i}: String must contain at most {MAX_LEAD_ID_CHARS} character(s)"
+        )));
+    }
     if !LEAD_STATUSES.contains(&body.status.as_str()) {
         return Err(bad_request(format!(
             "[request body]: status: Invalid enum value. Expected 'active' | 'dismissed' | 'expired', received '{}'",
             body.status
         )));
     }
-    let index = leads_index(space.id());
-    require(&principal.subject, &index, IndexAction::Update)?;
     let updated = state
         .db
         .write(move |conn| Ok(leads::set_status(conn, &index, &body.ids, &body.status)?))
