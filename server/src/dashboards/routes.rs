@@ -423,7 +423,7 @@ async fn update(
 ) -> AppResult<Json<Dashboard>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Update)?;
-    check_id(&id)?;
+    check_id_size("params.id", &id)?;
     let body = body.parse()?;
     let version =
         parse_version(body.version.as_deref()).map_err(|m| bad_request(field_error("", &m)))?;
@@ -449,7 +449,7 @@ async fn delete_one(
 ) -> AppResult<Json<Value>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Delete)?;
-    check_id(&id)?;
+    check_id_size("params.id", &id)?;
     state
         .db
         .write(move |conn| {
@@ -488,6 +488,26 @@ fn refusal_error(id: &str, refusal: WriteRefusal) -> ObjectError {
     object_error(error.status(), error.message())
 }
 
+/// An id longer than any dashboard's names nothing: refused before it is looked up, echoed in an
+/// answer or audited. `field` locates it (`params.id`, `objects.3.id`).
+fn check_id_size(field: &str, id: &str) -> AppResult<()> {
+    if id.chars().count() > store::MAX_ID_CHARS {
+        return Err(bad_request(format!(
+            "[request {field}]: String must contain at most {} character(s)",
+            store::MAX_ID_CHARS
+        )));
+    }
+    Ok(())
+}
+
+/// The objects of a bulk or access-control request: 1 to [`MAX_OBJECTS`], each id of a size an
+/// id can have.
+fn check_objects<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> AppResult<()> {
+    check_object_count(ids.len())?;
+    ids.enumerate()
+        .try_for_each(|(i, id)| check_id_size(&format!("body.objects.{i}.id"), id))
+}
+
 fn check_object_count(len: usize) -> AppResult<()> {
     if len == 0 {
         return Err(bad_request(
@@ -524,7 +544,7 @@ async fn bulk_update(
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::BulkUpdate)?;
     let body = body.parse()?;
-    check_object_count(body.objects.len())?;
+    check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
     let result = state
         .db
         .write(move |conn| {
@@ -565,7 +585,7 @@ async fn bulk_delete(
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::BulkDelete)?;
     let body = body.parse()?;
-    check_object_count(body.objects.len())?;
+    check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
     let result = state
         .db
         .write(move |conn| {
@@ -701,7 +721,7 @@ fn change_access_control_in(
     if !actor.may_manage_some() {
         return Err(cannot_manage(change));
     }
-    check_object_count(objects.len())?;
+    check_objects(objects.iter().map(|o| o.id.as_str()))?;
     if let Some(other) = objects.iter().find(|o| o.object_type != DASHBOARD_TYPE) {
         return Err(bad_request(unsupported_type(&other.object_type)));
     }
@@ -849,6 +869,21 @@ mod tests {
         assert!(parse_list_query(Some("page=0")).is_err());
         assert!(parse_list_query(Some("search=a&search=b")).is_err());
         assert!(parse_list_query(Some(&format!("search={}", "a".repeat(257)))).is_err());
+    }
+
+    #[test]
+    fn object_lists_and_ids_have_sizes() {
+        let long = "a".repeat(store::MAX_ID_CHARS + 1);
+        let fits = "a".repeat(store::MAX_ID_CHARS);
+        assert!(check_objects(["soc-overview", fits.as_str()].into_iter()).is_ok());
+        assert_eq!(
+            message(check_objects(["ok", long.as_str()].into_iter()).unwrap_err()),
+            "[request body.objects.1.id]: String must contain at most 128 character(s)"
+        );
+        assert!(check_objects(std::iter::empty()).is_err());
+        let many = vec!["a"; MAX_OBJECTS + 1];
+        assert!(check_objects(many.into_iter()).is_err());
+        assert!(check_id_size("params.id", &long).is_err());
     }
 
     #[test]
