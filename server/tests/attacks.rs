@@ -282,6 +282,12 @@ async fn non_privileged_users_are_blocked_everywhere() {
         }
     }
 
+    // --- A privileges check asking for a million answers: refused, with a short answer ---
+    for user in USERS {
+        let s = t.login(user).await;
+        oversized_has_privileges(&t, &s, user, &mut tally).await;
+    }
+
     // --- Dashboards: every write-restricted operation on alice's dashboard (bob, victor) ---
     for user in ["bob", "victor"] {
         let s = t.login(user).await;
@@ -493,6 +499,38 @@ async fn non_privileged_users_are_blocked_everywhere() {
         "{} attacks succeeded:\n{}",
         tally.successes.len(),
         tally.successes.join("\n")
+    );
+}
+
+/// Largest answer a refused `_has_privileges` may get: an error, not the 12.9 MB a 389 KB request
+/// used to bring back.
+const MAX_REFUSED_ANSWER_BYTES: usize = 4 * 1024;
+
+/// `_has_privileges` through the console with 1,000 index names × 1,000 privileges (about 20 KB
+/// asking for a million answers). Blocked when the answer is a client error and stays small.
+async fn oversized_has_privileges(t: &TestServer, s: &Session, user: &str, tally: &mut Tally) {
+    let names: Vec<String> = (0..1_000).map(|i| format!("logs-{i}")).collect();
+    let response = req(
+        t,
+        Some(s),
+        Method::POST,
+        "/api/console/proxy?path=_security/user/_has_privileges&method=POST",
+    )
+    .json(&json!({"index": [{"names": names, "privileges": names}]}))
+    .send()
+    .await
+    .expect("answer");
+    let proxied = response
+        .headers()
+        .get("x-console-proxy-status-code")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u16>().ok())
+        .unwrap_or(response.status().as_u16());
+    let body = response.bytes().await.expect("body");
+    tally.record(
+        format!("{user} asks _has_privileges for a million answers"),
+        (400..500).contains(&proxied) && body.len() <= MAX_REFUSED_ANSWER_BYTES,
+        format!("{proxied}, {} bytes", body.len()),
     );
 }
 
