@@ -245,7 +245,8 @@ async fn status(
 
 /// Longest connector id taken: it is stored with the space's settings and every run.
 pub const MAX_CONNECTOR_ID_CHARS: usize = 256;
-/// Longest lead id taken by `bulk_update`: lead ids are the server's own, far shorter.
+/// Longest lead id taken by `_dismiss` and `bulk_update`: lead ids are the server's own, far
+/// shorter; a longer one is refused rather than looked up and echoed in a 404.
 pub const MAX_LEAD_ID_CHARS: usize = 256;
 
 fn validate_connector(connector_id: &str) -> AppResult<()> {
@@ -440,6 +441,7 @@ async fn dismiss(
 ) -> AppResult<Json<SuccessResponse>> {
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Update)?;
+    check_lead_id("params.id", &id)?;
     let ids = vec![id.clone()];
     let updated = state
         .db
@@ -452,6 +454,33 @@ async fn dismiss(
         ));
     }
     Ok(Json(SuccessResponse { success: true }))
+}
+
+/// A lead id of a size lead ids have; `field` locates it (`params.id`, `body.ids.3`).
+fn check_lead_id(field: &str, id: &str) -> AppResult<()> {
+    if id.chars().count() > MAX_LEAD_ID_CHARS {
+        return Err(bad_request(format!(
+            "[request {field}]: String must contain at most {MAX_LEAD_ID_CHARS} character(s)"
+        )));
+    }
+    Ok(())
+}
+
+/// The ids of a bulk update: 1 to [`MAX_BULK_IDS`], each of a lead id's size.
+fn check_bulk_ids(ids: &[String]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Err(bad_request(
+            "[request body]: ids: Array must contain at least 1 element(s)",
+        ));
+    }
+    if ids.len() > MAX_BULK_IDS {
+        return Err(bad_request(format!(
+            "[request body]: ids: Array must contain at most {MAX_BULK_IDS} element(s)"
+        )));
+    }
+    ids.iter()
+        .enumerate()
+        .try_for_each(|(i, id)| check_lead_id(&format!("body.ids.{i}"), id))
 }
 
 #[derive(Debug, Deserialize)]
@@ -470,25 +499,7 @@ async fn bulk_update(
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Update)?;
     let body: BulkUpdateBody = body.parse()?;
-    if body.ids.is_empty() {
-        return Err(bad_request(
-            "[request body]: ids: Array must contain at least 1 element(s)",
-        ));
-    }
-    if body.ids.len() > MAX_BULK_IDS {
-        return Err(bad_request(format!(
-            "[request body]: ids: Array must contain at most {MAX_BULK_IDS} element(s)"
-        )));
-    }
-    if let Some(i) = body
-        .ids
-        .iter()
-        .position(|id| id.chars().count() > MAX_LEAD_ID_CHARS)
-    {
-        return Err(bad_request(format!(
-            "[request body]: ids.{i}: String must contain at most {MAX_LEAD_ID_CHARS} character(s)"
-        )));
-    }
+    check_bulk_ids(&body.ids)?;
     if !LEAD_STATUSES.contains(&body.status.as_str()) {
         return Err(bad_request(format!(
             "[request body]: status: Invalid enum value. Expected 'active' | 'dismissed' | 'expired', received '{}'",
@@ -539,6 +550,28 @@ mod tests {
             !accepts(&["gzip; q=zero"]),
             "an unreadable quality is not a yes"
         );
+    }
+
+    #[test]
+    fn stored_and_echoed_values_have_a_size() {
+        assert!(validate_connector("gpt-4o").is_ok());
+        assert!(validate_connector(&"c".repeat(MAX_CONNECTOR_ID_CHARS)).is_ok());
+        assert_eq!(
+            message(validate_connector(&"c".repeat(MAX_CONNECTOR_ID_CHARS + 1)).unwrap_err()),
+            "[request body]: connectorId: String must contain at most 256 character(s)"
+        );
+        assert!(validate_connector(" ").is_err());
+        let ids = |n: usize, len: usize| vec!["l".repeat(len); n];
+        assert!(check_bulk_ids(&ids(MAX_BULK_IDS, MAX_LEAD_ID_CHARS)).is_ok());
+        assert!(check_bulk_ids(&ids(0, 1)).is_err());
+        assert!(check_bulk_ids(&ids(MAX_BULK_IDS + 1, 1)).is_err());
+        let mut long = ids(3, 1);
+        long[2] = "l".repeat(MAX_LEAD_ID_CHARS + 1);
+        assert_eq!(
+            message(check_bulk_ids(&long).unwrap_err()),
+            "[request body.ids.2]: String must contain at most 256 character(s)"
+        );
+        assert!(check_lead_id("params.id", &"l".repeat(1_000)).is_err());
     }
 
     #[test]

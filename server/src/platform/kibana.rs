@@ -315,7 +315,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 
 /// A JSON body read but not yet parsed: the route authorizes first, then calls
 /// [`UnparsedJson::parse`], so a caller who may not write gets the refusal, not a parsing error,
-/// and no work is done on their input (ARCHITECTURE.md, "authorize first").
+/// and no work is done on their input (ARCHITECTURE.md, "One concept, one place").
 pub struct UnparsedJson<T> {
     headers: HeaderMap,
     bytes: Bytes,
