@@ -32,9 +32,7 @@ use crate::dashboards::store::{self as store, Content, StoredDashboard};
 use crate::platform::audit::{self, AuditEvent, Outcome};
 use crate::platform::db;
 use crate::platform::error::{boom_error_name, AppError, AppResult, ErrorShape};
-use crate::platform::kibana::{
-    parse_query_number, unique_query_pairs, JsonBody, Space, UnparsedJson,
-};
+use crate::platform::kibana::{parse_query_number, unique_query_pairs, Space, UnparsedJson};
 use crate::platform::session::Principal;
 use crate::AppState;
 
@@ -698,18 +696,53 @@ fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// The refusal of a caller who can manage no dashboard in this space at all.
-fn cannot_manage(change: &Change) -> AppError {
+/// The refusal of a caller who can manage no dashboard in this space at all; `what` is
+/// [`Change::what`].
+fn cannot_manage(what: &str) -> AppError {
     forbidden(format!(
-        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {DASHBOARD_TYPE} objects",
-        change.what()
+        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {what} of {DASHBOARD_TYPE} objects"
     ))
 }
 
+/// The event of an access-control change by `actor`, before its outcome is known.
+fn access_event(actor: &ObjectActor, space: &Space, action: &'static str) -> AuditEvent {
+    AuditEvent {
+        ts_ms: db::now_millis(),
+        action,
+        outcome: Outcome::Failure,
+        username: actor.username.clone(),
+        profile_uid: Some(actor.profile_uid.clone()),
+        space: space.id().to_string(),
+        object_type: DASHBOARD_TYPE.to_string(),
+        object_ids: Vec::new(),
+        details: json!({}),
+        message: String::new(),
+    }
+}
+
+/// A caller who may manage no dashboard in this space is refused before the body is parsed.
+/// The refusal is still audited, with what is known without reading the body: who, which
+/// action, where (no object ids, no new owner).
+async fn require_some_management(
+    state: &AppState,
+    actor: &ObjectActor,
+    space: &Space,
+    action: &'static str,
+    what: &'static str,
+) -> AppResult<()> {
+    if actor.may_manage_some() {
+        return Ok(());
+    }
+    let event = access_event(actor, space, action);
+    state
+        .write_audited(event, move |_, _| Err::<(), _>(cannot_manage(what)))
+        .await
+}
+
 /// All or nothing: every object must exist and be managed by the caller, or nothing changes.
-/// In that order: may the caller manage dashboards at all (403), is the body well formed (400),
-/// do the objects exist (404) and does the caller manage each (403), and only then is the new
-/// owner looked up (400).
+/// In that order, once [`require_some_management`] has let the caller through: is the body well
+/// formed (400), do the objects exist (404) and does the caller manage each (403), and only then
+/// is the new owner looked up (400).
 fn change_access_control_in(
     tx: &Transaction<'_>,
     actor: &ObjectActor,
@@ -718,9 +751,6 @@ fn change_access_control_in(
     change: &Change,
     event: &mut AuditEvent,
 ) -> AppResult<AccessControlResult> {
-    if !actor.may_manage_some() {
-        return Err(cannot_manage(change));
-    }
     check_objects(objects.iter().map(|o| o.id.as_str()))?;
     if let Some(other) = objects.iter().find(|o| o.object_type != DASHBOARD_TYPE) {
         return Err(bad_request(unsupported_type(&other.object_type)));
@@ -770,23 +800,15 @@ fn change_access_control_in(
 
 async fn change_access_control(
     state: AppState,
-    principal: &Principal,
+    actor: ObjectActor,
     space: Space,
     objects: Vec<SavedObjectRef>,
     change: Change,
 ) -> AppResult<Json<AccessControlResult>> {
-    let actor = actor(principal, &space);
     let event = AuditEvent {
-        ts_ms: db::now_millis(),
-        action: change.audit_action(),
-        outcome: Outcome::Failure,
-        username: actor.username.clone(),
-        profile_uid: Some(actor.profile_uid.clone()),
-        space: space.id().to_string(),
-        object_type: DASHBOARD_TYPE.to_string(),
         object_ids: objects.iter().map(|o| o.id.clone()).collect(),
         details: change.details(),
-        message: String::new(),
+        ..access_event(&actor, &space, change.audit_action())
     };
     let result = state
         .write_audited(event, move |tx, event| {
@@ -800,32 +822,28 @@ async fn change_access_mode(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<ChangeAccessModeRequest>,
+    body: UnparsedJson<ChangeAccessModeRequest>,
 ) -> AppResult<Json<AccessControlResult>> {
-    change_access_control(
-        state,
-        &principal,
-        space,
-        body.objects,
-        Change::Mode(body.access_mode),
-    )
-    .await
+    let actor = actor(&principal, &space);
+    let action = audit::UPDATE_OBJECTS_ACCESS_MODE;
+    require_some_management(&state, &actor, &space, action, "access mode").await?;
+    let body = body.parse()?;
+    let change = Change::Mode(body.access_mode);
+    change_access_control(state, actor, space, body.objects, change).await
 }
 
 async fn change_owner(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<ChangeOwnerRequest>,
+    body: UnparsedJson<ChangeOwnerRequest>,
 ) -> AppResult<Json<AccessControlResult>> {
-    change_access_control(
-        state,
-        &principal,
-        space,
-        body.objects,
-        Change::Owner(body.new_owner_profile_uid),
-    )
-    .await
+    let actor = actor(&principal, &space);
+    let action = audit::UPDATE_OBJECTS_OWNER;
+    require_some_management(&state, &actor, &space, action, "owner").await?;
+    let body = body.parse()?;
+    let change = Change::Owner(body.new_owner_profile_uid);
+    change_access_control(state, actor, space, body.objects, change).await
 }
 
 async fn global_access(
