@@ -624,18 +624,35 @@ enum Change {
     Owner(String),
 }
 
-impl Change {
-    fn audit_action(&self) -> &'static str {
+/// Which of the two changes a route makes, known before its body is read.
+#[derive(Debug, Clone, Copy)]
+enum ChangeKind {
+    Mode,
+    Owner,
+}
+
+impl ChangeKind {
+    fn audit_action(self) -> &'static str {
         match self {
-            Change::Mode(_) => audit::UPDATE_OBJECTS_ACCESS_MODE,
-            Change::Owner(_) => audit::UPDATE_OBJECTS_OWNER,
+            ChangeKind::Mode => audit::UPDATE_OBJECTS_ACCESS_MODE,
+            ChangeKind::Owner => audit::UPDATE_OBJECTS_OWNER,
         }
     }
 
-    fn what(&self) -> &'static str {
+    /// What a refusal says may not be changed.
+    fn what(self) -> &'static str {
         match self {
-            Change::Mode(_) => "access mode",
-            Change::Owner(_) => "owner",
+            ChangeKind::Mode => "access mode",
+            ChangeKind::Owner => "owner",
+        }
+    }
+}
+
+impl Change {
+    fn kind(&self) -> ChangeKind {
+        match self {
+            Change::Mode(_) => ChangeKind::Mode,
+            Change::Owner(_) => ChangeKind::Owner,
         }
     }
 
@@ -696,19 +713,19 @@ fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// The refusal of a caller who can manage no dashboard in this space at all; `what` is
-/// [`Change::what`].
-fn cannot_manage(what: &str) -> AppError {
+/// The refusal of a caller who can manage no dashboard in this space at all.
+fn cannot_manage(kind: ChangeKind) -> AppError {
     forbidden(format!(
-        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {what} of {DASHBOARD_TYPE} objects"
+        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {DASHBOARD_TYPE} objects",
+        kind.what()
     ))
 }
 
 /// The event of an access-control change by `actor`, before its outcome is known.
-fn access_event(actor: &ObjectActor, space: &Space, action: &'static str) -> AuditEvent {
+fn access_event(actor: &ObjectActor, space: &Space, kind: ChangeKind) -> AuditEvent {
     AuditEvent {
         ts_ms: db::now_millis(),
-        action,
+        action: kind.audit_action(),
         outcome: Outcome::Failure,
         username: actor.username.clone(),
         profile_uid: Some(actor.profile_uid.clone()),
@@ -727,15 +744,14 @@ async fn require_some_management(
     state: &AppState,
     actor: &ObjectActor,
     space: &Space,
-    action: &'static str,
-    what: &'static str,
+    kind: ChangeKind,
 ) -> AppResult<()> {
     if actor.may_manage_some() {
         return Ok(());
     }
-    let event = access_event(actor, space, action);
+    let event = access_event(actor, space, kind);
     state
-        .write_audited(event, move |_, _| Err::<(), _>(cannot_manage(what)))
+        .write_audited(event, move |_, _| Err::<(), _>(cannot_manage(kind)))
         .await
 }
 
@@ -770,7 +786,7 @@ fn change_access_control_in(
     if !denied.is_empty() {
         return Err(forbidden(format!(
             "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {}",
-            change.what(),
+            change.kind().what(),
             denied.join(", ")
         )));
     }
@@ -808,7 +824,7 @@ async fn change_access_control(
     let event = AuditEvent {
         object_ids: objects.iter().map(|o| o.id.clone()).collect(),
         details: change.details(),
-        ..access_event(&actor, &space, change.audit_action())
+        ..access_event(&actor, &space, change.kind())
     };
     let result = state
         .write_audited(event, move |tx, event| {
@@ -825,8 +841,7 @@ async fn change_access_mode(
     body: UnparsedJson<ChangeAccessModeRequest>,
 ) -> AppResult<Json<AccessControlResult>> {
     let actor = actor(&principal, &space);
-    let action = audit::UPDATE_OBJECTS_ACCESS_MODE;
-    require_some_management(&state, &actor, &space, action, "access mode").await?;
+    require_some_management(&state, &actor, &space, ChangeKind::Mode).await?;
     let body = body.parse()?;
     let change = Change::Mode(body.access_mode);
     change_access_control(state, actor, space, body.objects, change).await
@@ -839,8 +854,7 @@ async fn change_owner(
     body: UnparsedJson<ChangeOwnerRequest>,
 ) -> AppResult<Json<AccessControlResult>> {
     let actor = actor(&principal, &space);
-    let action = audit::UPDATE_OBJECTS_OWNER;
-    require_some_management(&state, &actor, &space, action, "owner").await?;
+    require_some_management(&state, &actor, &space, ChangeKind::Owner).await?;
     let body = body.parse()?;
     let change = Change::Owner(body.new_owner_profile_uid);
     change_access_control(state, actor, space, body.objects, change).await
