@@ -6,7 +6,8 @@
 //! a `write_restricted` dashboard is updated, overwritten or deleted only by its owner or an admin
 //! (`manage_access_control`), and mode and owner change only by them. Each change runs in one
 //! write transaction that re-reads the object, so a check and the write it guards cannot be
-//! separated by another request. Owner and mode changes are audited ([`crate::platform::audit`]).
+//! separated by another request. Owner and mode changes (`super::access_control`) are audited
+//! ([`crate::platform::audit`]).
 
 use std::sync::Arc;
 
@@ -15,26 +16,23 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use gatehouse_api::dashboards::{
-    messages, AccessControl, AccessControlObjects, AccessControlResult, BulkDeleteRequest,
-    BulkResult, BulkUpdateRequest, ChangeAccessModeRequest, ChangeOwnerRequest, CreateDashboard,
-    Dashboard, DashboardAccessMode, DashboardList, GlobalAccess, IsEnabled, ObjectError,
-    ObjectResult, SavedObjectRef, UpdateDashboard, BULK_DELETE_PATH, BULK_UPDATE_PATH,
-    CHANGE_ACCESS_MODE_PATH, CHANGE_OWNER_PATH, DASHBOARDS_PATH, DASHBOARD_TYPE, DEFAULT_PER_PAGE,
-    GLOBAL_ACCESS_PATH, IS_ENABLED_PATH, MAX_PER_PAGE,
+    messages, AccessControl, BulkDeleteRequest, BulkResult, BulkUpdateRequest, CreateDashboard,
+    Dashboard, DashboardList, ObjectError, ObjectResult, UpdateDashboard, BULK_DELETE_PATH,
+    BULK_UPDATE_PATH, CHANGE_ACCESS_MODE_PATH, CHANGE_OWNER_PATH, DASHBOARDS_PATH, DASHBOARD_TYPE,
+    DEFAULT_PER_PAGE, GLOBAL_ACCESS_PATH, IS_ENABLED_PATH, MAX_PER_PAGE,
 };
-use gatehouse_api::security::{is_valid_profile_uid, INVALID_PROFILE_UID};
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
-use crate::admin::user_store as users;
 use crate::authz::{ObjectActor, SavedObjectOp};
 use crate::dashboards::store::{self as store, Content, StoredDashboard};
-use crate::platform::audit::{self, AuditEvent, Outcome};
 use crate::platform::db;
 use crate::platform::error::{boom_error_name, AppError, AppResult, ErrorShape};
 use crate::platform::kibana::{parse_query_number, unique_query_pairs, Space, UnparsedJson};
 use crate::platform::session::Principal;
 use crate::AppState;
+
+use super::access_control;
 
 /// Most objects one bulk or access-control request may name.
 pub const MAX_OBJECTS: usize = 100;
@@ -51,13 +49,16 @@ pub fn router() -> Router<AppState> {
                 .delete(delete_one)
                 .post(create_with_id),
         )
-        .route(CHANGE_ACCESS_MODE_PATH, post(change_access_mode))
-        .route(CHANGE_OWNER_PATH, post(change_owner))
-        .route(GLOBAL_ACCESS_PATH, get(global_access))
-        .route(IS_ENABLED_PATH, get(is_enabled))
+        .route(
+            CHANGE_ACCESS_MODE_PATH,
+            post(access_control::change_access_mode),
+        )
+        .route(CHANGE_OWNER_PATH, post(access_control::change_owner))
+        .route(GLOBAL_ACCESS_PATH, get(access_control::global_access))
+        .route(IS_ENABLED_PATH, get(access_control::is_enabled))
 }
 
-fn actor(principal: &Principal, space: &Space) -> ObjectActor {
+pub(super) fn actor(principal: &Principal, space: &Space) -> ObjectActor {
     ObjectActor::new(
         &principal.subject,
         space.id(),
@@ -66,11 +67,11 @@ fn actor(principal: &Principal, space: &Space) -> ObjectActor {
     )
 }
 
-fn forbidden(message: impl Into<String>) -> AppError {
+pub(super) fn forbidden(message: impl Into<String>) -> AppError {
     AppError::boom(StatusCode::FORBIDDEN, message)
 }
 
-fn bad_request(message: impl Into<String>) -> AppError {
+pub(super) fn bad_request(message: impl Into<String>) -> AppError {
     AppError::boom(StatusCode::BAD_REQUEST, message)
 }
 
@@ -127,7 +128,7 @@ fn parse_version(version: Option<&str>) -> Result<Option<i64>, String> {
     }
 }
 
-fn load(conn: &Connection, space: &str, id: &str) -> AppResult<StoredDashboard> {
+pub(super) fn load(conn: &Connection, space: &str, id: &str) -> AppResult<StoredDashboard> {
     store::get(conn, space, id)?.ok_or_else(|| not_found(id))
 }
 
@@ -472,7 +473,11 @@ fn object_error(status: StatusCode, message: impl Into<String>) -> ObjectError {
     }
 }
 
-fn object_result(id: &str, object_type: &str, error: Option<ObjectError>) -> ObjectResult {
+pub(super) fn object_result(
+    id: &str,
+    object_type: &str,
+    error: Option<ObjectError>,
+) -> ObjectResult {
     ObjectResult {
         id: id.to_string(),
         object_type: object_type.to_string(),
@@ -500,7 +505,7 @@ fn check_id_size(field: &str, id: &str) -> AppResult<()> {
 
 /// The objects of a bulk or access-control request: 1 to [`MAX_OBJECTS`], each id of a size an
 /// id can have.
-fn check_objects<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> AppResult<()> {
+pub(super) fn check_objects<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> AppResult<()> {
     check_object_count(ids.len())?;
     ids.enumerate()
         .try_for_each(|(i, id)| check_id_size(&format!("body.objects.{i}.id"), id))
@@ -609,270 +614,8 @@ async fn bulk_delete(
     Ok(Json(result))
 }
 
-fn unsupported_type(object_type: &str) -> String {
+pub(super) fn unsupported_type(object_type: &str) -> String {
     format!("Saved object type [{object_type}] is not supported here: only [{DASHBOARD_TYPE}]")
-}
-
-// ---------------------------------------------------------------------------------------------
-// /internal/access_control/*
-// ---------------------------------------------------------------------------------------------
-
-/// What an access-control request changes.
-#[derive(Debug, Clone)]
-enum Change {
-    Mode(DashboardAccessMode),
-    Owner(String),
-}
-
-/// Which of the two changes a route makes, known before its body is read.
-#[derive(Debug, Clone, Copy)]
-enum ChangeKind {
-    Mode,
-    Owner,
-}
-
-impl ChangeKind {
-    fn audit_action(self) -> &'static str {
-        match self {
-            ChangeKind::Mode => audit::UPDATE_OBJECTS_ACCESS_MODE,
-            ChangeKind::Owner => audit::UPDATE_OBJECTS_OWNER,
-        }
-    }
-
-    /// What a refusal says may not be changed.
-    fn what(self) -> &'static str {
-        match self {
-            ChangeKind::Mode => "access mode",
-            ChangeKind::Owner => "owner",
-        }
-    }
-}
-
-impl Change {
-    fn kind(&self) -> ChangeKind {
-        match self {
-            Change::Mode(_) => ChangeKind::Mode,
-            Change::Owner(_) => ChangeKind::Owner,
-        }
-    }
-
-    fn details(&self) -> Value {
-        match self {
-            Change::Mode(mode) => json!({ "access_mode": mode.as_str() }),
-            Change::Owner(uid) => json!({ "new_owner": uid }),
-        }
-    }
-
-    /// The access control an object gets. An object without one is given the caller as owner.
-    fn apply(&self, current: Option<&AccessControl>, caller: &str) -> AccessControl {
-        match self {
-            Change::Mode(mode) => AccessControl {
-                owner: current.map_or(caller, |c| c.owner.as_str()).to_string(),
-                access_mode: *mode,
-            },
-            Change::Owner(uid) => AccessControl {
-                owner: uid.clone(),
-                access_mode: current.map(|c| c.access_mode).unwrap_or_default(),
-            },
-        }
-    }
-}
-
-/// The new owner's uid is well formed: checked once the caller may manage dashboards, before
-/// any object is read.
-fn check_new_owner_uid(uid: &str) -> AppResult<()> {
-    if is_valid_profile_uid(uid) {
-        Ok(())
-    } else {
-        Err(bad_request(INVALID_PROFILE_UID))
-    }
-}
-
-/// The new owner must be an enabled user who can at least read dashboards in this space. Asked
-/// only once the caller is known to manage every object, so nobody else learns which uids exist
-/// or which users are deactivated (docs/dashboards-access-control.md).
-fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
-    let Some(user) = users::get_user_by_profile_uid(conn, uid)? else {
-        return Err(bad_request(format!(
-            "Cannot transfer ownership: no user has the profile ID \"{uid}\"."
-        )));
-    };
-    if !user.enabled {
-        return Err(bad_request(format!(
-            "Cannot transfer ownership: user \"{}\" is deactivated.",
-            user.username
-        )));
-    }
-    let subject = users::subject_of(conn, &user)?;
-    if !ObjectActor::new(&subject, space, DASHBOARD_TYPE, uid).allows(SavedObjectOp::Get) {
-        return Err(bad_request(format!(
-            "Cannot transfer ownership: user \"{}\" cannot open dashboards in this space.",
-            user.username
-        )));
-    }
-    Ok(())
-}
-
-/// The refusal of a caller who can manage no dashboard in this space at all.
-fn cannot_manage(kind: ChangeKind) -> AppError {
-    forbidden(format!(
-        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {DASHBOARD_TYPE} objects",
-        kind.what()
-    ))
-}
-
-/// The event of an access-control change by `actor`, before its outcome is known.
-fn access_event(actor: &ObjectActor, space: &Space, kind: ChangeKind) -> AuditEvent {
-    AuditEvent {
-        ts_ms: db::now_millis(),
-        action: kind.audit_action(),
-        outcome: Outcome::Failure,
-        username: actor.username.clone(),
-        profile_uid: Some(actor.profile_uid.clone()),
-        space: space.id().to_string(),
-        object_type: DASHBOARD_TYPE.to_string(),
-        object_ids: Vec::new(),
-        details: json!({}),
-        message: String::new(),
-    }
-}
-
-/// A caller who may manage no dashboard in this space is refused before the body is parsed.
-/// The refusal is still audited, with what is known without reading the body: who, which
-/// action, where (no object ids, no new owner).
-async fn require_some_management(
-    state: &AppState,
-    actor: &ObjectActor,
-    space: &Space,
-    kind: ChangeKind,
-) -> AppResult<()> {
-    if actor.may_manage_some() {
-        return Ok(());
-    }
-    let event = access_event(actor, space, kind);
-    state
-        .write_audited(event, move |_, _| Err::<(), _>(cannot_manage(kind)))
-        .await
-}
-
-/// All or nothing: every object must exist and be managed by the caller, or nothing changes.
-/// In that order, once [`require_some_management`] has let the caller through: is the body well
-/// formed (400), do the objects exist (404) and does the caller manage each (403), and only then
-/// is the new owner looked up (400).
-fn change_access_control_in(
-    tx: &Transaction<'_>,
-    actor: &ObjectActor,
-    space: &str,
-    objects: &[SavedObjectRef],
-    change: &Change,
-    event: &mut AuditEvent,
-) -> AppResult<AccessControlResult> {
-    check_objects(objects.iter().map(|o| o.id.as_str()))?;
-    if let Some(other) = objects.iter().find(|o| o.object_type != DASHBOARD_TYPE) {
-        return Err(bad_request(unsupported_type(&other.object_type)));
-    }
-    if let Change::Owner(uid) = change {
-        check_new_owner_uid(uid)?;
-    }
-    let mut found = Vec::with_capacity(objects.len());
-    for object in objects {
-        found.push(load(tx, space, &object.id)?);
-    }
-    let denied: Vec<String> = found
-        .iter()
-        .filter(|d| !actor.may_manage(d.owner(), d.mode()))
-        .map(|d| format!("{DASHBOARD_TYPE}:{}", d.id))
-        .collect();
-    if !denied.is_empty() {
-        return Err(forbidden(format!(
-            "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {}",
-            change.kind().what(),
-            denied.join(", ")
-        )));
-    }
-    if let Change::Owner(uid) = change {
-        check_new_owner(tx, space, uid)?;
-    }
-    let mut previous = Vec::with_capacity(found.len());
-    for dashboard in &found {
-        let next = change.apply(dashboard.access.as_ref(), &actor.profile_uid);
-        store::set_access(tx, space, &dashboard.id, &next, &actor.profile_uid)?;
-        previous.push(json!({
-            "id": dashboard.id,
-            "owner": dashboard.owner(),
-            "access_mode": dashboard.access.as_ref().map(|a| a.access_mode.as_str()),
-        }));
-    }
-    event.details["previous"] = Value::Array(previous);
-    Ok(AccessControlResult {
-        result: AccessControlObjects {
-            objects: objects
-                .iter()
-                .map(|o| object_result(&o.id, &o.object_type, None))
-                .collect(),
-        },
-    })
-}
-
-async fn change_access_control(
-    state: AppState,
-    actor: ObjectActor,
-    space: Space,
-    objects: Vec<SavedObjectRef>,
-    change: Change,
-) -> AppResult<Json<AccessControlResult>> {
-    let event = AuditEvent {
-        object_ids: objects.iter().map(|o| o.id.clone()).collect(),
-        details: change.details(),
-        ..access_event(&actor, &space, change.kind())
-    };
-    let result = state
-        .write_audited(event, move |tx, event| {
-            change_access_control_in(tx, &actor, space.id(), &objects, &change, event)
-        })
-        .await?;
-    Ok(Json(result))
-}
-
-async fn change_access_mode(
-    State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-    body: UnparsedJson<ChangeAccessModeRequest>,
-) -> AppResult<Json<AccessControlResult>> {
-    let actor = actor(&principal, &space);
-    require_some_management(&state, &actor, &space, ChangeKind::Mode).await?;
-    let body = body.parse()?;
-    let change = Change::Mode(body.access_mode);
-    change_access_control(state, actor, space, body.objects, change).await
-}
-
-async fn change_owner(
-    State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-    body: UnparsedJson<ChangeOwnerRequest>,
-) -> AppResult<Json<AccessControlResult>> {
-    let actor = actor(&principal, &space);
-    require_some_management(&state, &actor, &space, ChangeKind::Owner).await?;
-    let body = body.parse()?;
-    let change = Change::Owner(body.new_owner_profile_uid);
-    change_access_control(state, actor, space, body.objects, change).await
-}
-
-async fn global_access(
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-) -> Json<GlobalAccess> {
-    Json(GlobalAccess {
-        is_globally_authorized: actor(&principal, &space).is_admin,
-    })
-}
-
-async fn is_enabled(_principal: Arc<Principal>) -> Json<IsEnabled> {
-    Json(IsEnabled {
-        is_access_control_enabled: true,
-    })
 }
 
 #[cfg(test)]
@@ -930,27 +673,6 @@ mod tests {
         assert_eq!(
             field_error("objects.2.", "version: bad"),
             "[request body.objects.2.version]: bad"
-        );
-    }
-
-    #[test]
-    fn changes_apply_to_owned_and_ownerless_objects() {
-        let owned = AccessControl {
-            owner: "u_alice_0".into(),
-            access_mode: DashboardAccessMode::WriteRestricted,
-        };
-        let mode = Change::Mode(DashboardAccessMode::Default);
-        assert_eq!(mode.apply(Some(&owned), "u_elastic_0").owner, "u_alice_0");
-        assert_eq!(mode.apply(None, "u_bob_0").owner, "u_bob_0");
-        let owner = Change::Owner("u_bob_0".into());
-        let moved = owner.apply(Some(&owned), "u_alice_0");
-        assert_eq!(
-            (moved.owner.as_str(), moved.access_mode),
-            ("u_bob_0", DashboardAccessMode::WriteRestricted)
-        );
-        assert_eq!(
-            owner.apply(None, "u_alice_0").access_mode,
-            DashboardAccessMode::Default
         );
     }
 }
