@@ -319,16 +319,22 @@ struct GenerateRun {
 
 impl GenerateRun {
     async fn execute(self) -> anyhow::Result<()> {
-        let entities = self.db.read(|conn| Ok(leads::load_entities(conn)?)).await?;
-        let leads = leads::build_leads(
-            &entities,
-            self.max_leads,
-            db::now_millis(),
-            &self.execution_uuid,
-        );
         let index = leads_index(&self.space);
         // The bulk write runs as the caller: without a write privilege Elasticsearch refuses it.
+        // Asked first, so a refused run records its failure without loading or scoring anything.
         let permitted = authz::check_index_action(&self.subject, &index, IndexAction::Bulk);
+        let leads = match permitted {
+            Ok(()) => {
+                let entities = self.db.read(|conn| Ok(leads::load_entities(conn)?)).await?;
+                leads::build_leads(
+                    &entities,
+                    self.max_leads,
+                    db::now_millis(),
+                    &self.execution_uuid,
+                )
+            }
+            Err(_) => Vec::new(),
+        };
         let GenerateRun {
             db,
             space,
