@@ -153,6 +153,39 @@ pub fn profile_uid(uid: &str) -> Result<(), ProfileUidProblem> {
     }
 }
 
+/// Longest dashboard or panel title, once trimmed.
+pub const MAX_TITLE_LENGTH: usize = 256;
+
+/// Why a dashboard title is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleProblem {
+    /// Nothing but white space.
+    Empty,
+    /// Longer than [`MAX_TITLE_LENGTH`] characters once trimmed.
+    TooLong { max: usize },
+}
+
+/// A dashboard's title: something besides white space, at most [`MAX_TITLE_LENGTH`] characters
+/// once trimmed (`validate_content` in `server/src/dashboards/store.rs` answers with it). A
+/// panel's title may be empty, and has the same length limit ([`title_length`]).
+pub fn dashboard_title(title: &str) -> Result<(), TitleProblem> {
+    if title.trim().is_empty() {
+        return Err(TitleProblem::Empty);
+    }
+    title_length(title)
+}
+
+/// The length part of [`dashboard_title`], for titles that may be empty.
+pub fn title_length(title: &str) -> Result<(), TitleProblem> {
+    if title.trim().chars().count() > MAX_TITLE_LENGTH {
+        Err(TitleProblem::TooLong {
+            max: MAX_TITLE_LENGTH,
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// `text` trimmed, or `None` when nothing is left: how a form sends an optional field.
 pub fn non_empty(text: &str) -> Option<String> {
     let text = text.trim();
@@ -219,6 +252,20 @@ mod tests {
         assert_eq!(space_id("SOC"), Err(SpaceIdProblem::Characters));
         assert_eq!(space_id("a b"), Err(SpaceIdProblem::Characters));
         assert_eq!(space_id("*"), Err(SpaceIdProblem::Characters));
+    }
+
+    #[test]
+    fn dashboard_titles_are_present_and_of_a_size() {
+        assert_eq!(dashboard_title("SOC overview"), Ok(()));
+        assert_eq!(dashboard_title(" \t "), Err(TitleProblem::Empty));
+        let longest = "é".repeat(MAX_TITLE_LENGTH);
+        assert_eq!(dashboard_title(&format!("  {longest}  ")), Ok(()));
+        assert_eq!(
+            dashboard_title(&format!("{longest}x")),
+            Err(TitleProblem::TooLong { max: 256 })
+        );
+        assert_eq!(title_length(""), Ok(()));
+        assert!(title_length(&"x".repeat(1_000_000)).is_err());
     }
 
     #[test]
