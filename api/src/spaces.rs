@@ -7,6 +7,14 @@ pub const ACTIVE_SPACE_PATH: &str = "/internal/spaces/_active_space";
 pub const SPACES_API_VERSION: &str = "2023-10-31";
 pub const DEFAULT_SPACE_ID: &str = "default";
 pub const MAX_DISABLED_FEATURES: usize = 100;
+/// Longest space name, as Kibana's space form says.
+pub const MAX_SPACE_NAME_LENGTH: usize = 1024;
+/// Longest space description, as Kibana's space form says.
+pub const MAX_SPACE_DESCRIPTION_LENGTH: usize = 2000;
+/// Longest space id: what the form derives from a longest name.
+pub const MAX_SPACE_ID_LENGTH: usize = 1024;
+/// Longest name of a disabled feature: feature ids are short words.
+pub const MAX_FEATURE_ID_LENGTH: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,6 +117,18 @@ pub fn is_valid_color(color: &str) -> bool {
 
 /// Kibana's validation of a space body: `Err((field, message))` for the first problem.
 pub fn validate_space(space: &Space) -> Result<(), (&'static str, String)> {
+    let too_long = |field: &'static str, text: &str, max: usize| {
+        let count = text.chars().count();
+        (count > max).then(|| {
+            (
+                field,
+                format!("value has length [{count}] but it must have a maximum length of [{max}]."),
+            )
+        })
+    };
+    if let Some(problem) = too_long("id", &space.id, MAX_SPACE_ID_LENGTH) {
+        return Err(problem);
+    }
     if !is_valid_space_id(&space.id) {
         return Err(("id", texts::ID_INVALID.to_string()));
     }
@@ -117,6 +137,13 @@ pub fn validate_space(space: &Space) -> Result<(), (&'static str, String)> {
             "name",
             "value has length [0] but it must have a minimum length of [1].".to_string(),
         ));
+    }
+    if let Some(problem) = too_long("name", &space.name, MAX_SPACE_NAME_LENGTH) {
+        return Err(problem);
+    }
+    let description = space.description.as_deref().unwrap_or("");
+    if let Some(problem) = too_long("description", description, MAX_SPACE_DESCRIPTION_LENGTH) {
+        return Err(problem);
     }
     if let Some(initials) = &space.initials {
         let count = initials.chars().count();
@@ -145,6 +172,11 @@ pub fn validate_space(space: &Space) -> Result<(), (&'static str, String)> {
                 space.disabled_features.len()
             ),
         ));
+    }
+    for feature in &space.disabled_features {
+        if let Some(problem) = too_long("disabledFeatures", feature, MAX_FEATURE_ID_LENGTH) {
+            return Err(problem);
+        }
     }
     Ok(())
 }
@@ -195,6 +227,40 @@ mod tests {
         uncoloured.color = None;
         assert_eq!(uncoloured.avatar_color(), uncoloured.clone().avatar_color());
         assert!(is_valid_color(&uncoloured.avatar_color()));
+    }
+
+    #[test]
+    fn every_field_has_a_size() {
+        let at = |n: usize| "a".repeat(n);
+        assert_eq!(
+            validate_space(&space(&at(MAX_SPACE_ID_LENGTH), &at(MAX_SPACE_NAME_LENGTH))),
+            Ok(())
+        );
+        assert_eq!(
+            validate_space(&space(&at(MAX_SPACE_ID_LENGTH + 1), "n")),
+            Err((
+                "id",
+                "value has length [1025] but it must have a maximum length of [1024].".into()
+            ))
+        );
+        assert_eq!(
+            validate_space(&space("s", &at(1_000_000))).map_err(|e| e.0),
+            Err("name")
+        );
+        let mut described = space("s", "S");
+        described.description = Some(at(MAX_SPACE_DESCRIPTION_LENGTH + 1));
+        assert_eq!(
+            validate_space(&described).map_err(|e| e.0),
+            Err("description")
+        );
+        described.description = Some(at(MAX_SPACE_DESCRIPTION_LENGTH));
+        assert_eq!(validate_space(&described), Ok(()));
+        let mut features = space("s", "S");
+        features.disabled_features = vec![at(MAX_FEATURE_ID_LENGTH + 1)];
+        assert_eq!(
+            validate_space(&features).map_err(|e| e.0),
+            Err("disabledFeatures")
+        );
     }
 
     #[test]

@@ -282,6 +282,12 @@ async fn non_privileged_users_are_blocked_everywhere() {
         }
     }
 
+    // --- A privileges check asking for a million answers: refused, with a short answer ---
+    for user in USERS {
+        let s = t.login(user).await;
+        oversized_has_privileges(&t, &s, user, &mut tally).await;
+    }
+
     // --- Dashboards: every write-restricted operation on alice's dashboard (bob, victor) ---
     for user in ["bob", "victor"] {
         let s = t.login(user).await;
@@ -410,6 +416,8 @@ async fn non_privileged_users_are_blocked_everywhere() {
             blocked,
             format!("{status} {answer}"),
         );
+
+        flood_change_owner(&t, &elastic, &s, user, &mut tally).await;
     }
 
     // --- Sessions: made-up ids, a stored session hash, a logged-out id ---
@@ -491,6 +499,95 @@ async fn non_privileged_users_are_blocked_everywhere() {
         "{} attacks succeeded:\n{}",
         tally.successes.len(),
         tally.successes.join("\n")
+    );
+}
+
+/// Largest answer a refused `_has_privileges` may get: an error, not the 12.9 MB a 389 KB request
+/// used to bring back.
+const MAX_REFUSED_ANSWER_BYTES: usize = 4 * 1024;
+
+/// `_has_privileges` through the console with 1,000 index names × 1,000 privileges (about 20 KB
+/// asking for a million answers). Blocked when the answer is a client error and stays small.
+async fn oversized_has_privileges(t: &TestServer, s: &Session, user: &str, tally: &mut Tally) {
+    let names: Vec<String> = (0..1_000).map(|i| format!("logs-{i}")).collect();
+    let response = req(
+        t,
+        Some(s),
+        Method::POST,
+        "/api/console/proxy?path=_security/user/_has_privileges&method=POST",
+    )
+    .json(&json!({"index": [{"names": names, "privileges": names}]}))
+    .send()
+    .await
+    .expect("answer");
+    let proxied = response
+        .headers()
+        .get("x-console-proxy-status-code")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u16>().ok())
+        .unwrap_or(response.status().as_u16());
+    let body = response.bytes().await.expect("body");
+    tally.record(
+        format!("{user} asks _has_privileges for a million answers"),
+        (400..500).contains(&proxied) && body.len() <= MAX_REFUSED_ANSWER_BYTES,
+        format!("{proxied}, {} bytes", body.len()),
+    );
+}
+
+/// Refused owner changes sent in a row, each with a 1 MB uid.
+const FLOOD_REQUESTS: u64 = 20;
+/// Most one refused request may add to audit.log: a bounded line (RELIABILITY.md).
+const MAX_AUDIT_BYTES_PER_REFUSAL: u64 = 4 * 1024;
+
+/// `change_owner` flooded with 1 MB `newOwnerProfileUid`s (victor may manage nothing: 403; bob
+/// manages his own dashboards only, so the uid is checked: 400). Blocked when the dashboard is
+/// unchanged, every answer is a client error, and audit.log and the audit_log table grow by a
+/// bounded line per request, not by the megabyte sent.
+async fn flood_change_owner(
+    t: &TestServer,
+    elastic: &Session,
+    s: &Session,
+    user: &str,
+    tally: &mut Tally,
+) {
+    let audit_file = t.dir.path().join("audit.log");
+    let file_bytes = || std::fs::metadata(&audit_file).map_or(0, |m| m.len());
+    let table_bytes = || -> i64 {
+        t.db_value(
+            "SELECT COALESCE(SUM(LENGTH(object_ids) + LENGTH(details) + LENGTH(message)), 0) FROM audit_log",
+        )
+    };
+    let (file_before, table_before) = (file_bytes(), table_bytes());
+    let before = dashboard_state(t, elastic, RESTRICTED).await;
+    let uid = format!("u_{}_0", "a".repeat(1_000_000));
+    let body =
+        json!({"objects": [{"type": "dashboard", "id": RESTRICTED}], "newOwnerProfileUid": uid});
+    let mut answers = std::collections::BTreeSet::new();
+    for _ in 0..FLOOD_REQUESTS {
+        let (status, _) = call(
+            t,
+            s,
+            Method::POST,
+            "/internal/access_control/change_owner",
+            Some(body.clone()),
+        )
+        .await;
+        answers.insert(status);
+    }
+    let after = dashboard_state(t, elastic, RESTRICTED).await;
+    let file_added = file_bytes().saturating_sub(file_before);
+    let table_added = table_bytes().saturating_sub(table_before) as u64;
+    println!(
+        "# change_owner flood by {user}: {FLOOD_REQUESTS} requests with a 1 MB uid, answers {answers:?}, audit.log +{file_added} bytes, audit_log rows +{table_added} bytes"
+    );
+    let bound = FLOOD_REQUESTS * MAX_AUDIT_BYTES_PER_REFUSAL;
+    tally.record(
+        format!("{user} floods change_owner with {FLOOD_REQUESTS} 1 MB uids"),
+        after == before
+            && answers.iter().all(StatusCode::is_client_error)
+            && file_added <= bound
+            && table_added <= bound,
+        format!("{answers:?}; audit.log +{file_added}, table +{table_added}; {before} -> {after}"),
     );
 }
 

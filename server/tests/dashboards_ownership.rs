@@ -426,3 +426,51 @@ async fn the_audit_file_defaults_to_the_database_directory() {
     assert_eq!(text.lines().count(), 1);
     assert!(text.contains("saved_object_update_objects_access_mode"));
 }
+
+#[tokio::test]
+async fn who_may_receive_a_dashboard_is_told_only_to_who_may_give_it() {
+    let t = TestServer::start().await;
+    let u = sign_in(&t).await;
+    let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
+    db.write(|c| {
+        Ok(c.execute(
+            "UPDATE users SET enabled = 0 WHERE username = 'leads_read_user'",
+            [],
+        )?)
+    })
+    .await
+    .unwrap();
+    // victor manages no dashboard, bob does not manage alice's: neither learns whether a uid
+    // exists or its user is deactivated, whatever uid they send.
+    for uid in ["u_ghost_0", "u_leads_read_user_0", OWNER_BOB, "not a uid"] {
+        let (status, body) = change_owner(&t, &u.victor, &["soc-overview"], uid).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "victor, {uid}: {body}");
+        assert!(!body.to_string().contains("Cannot transfer"), "{body}");
+    }
+    for uid in ["u_ghost_0", "u_leads_read_user_0", OWNER_BOB] {
+        let (status, body) = change_owner(&t, &u.bob, &["soc-overview"], uid).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "bob, {uid}: {body}");
+        assert!(!body.to_string().contains("Cannot transfer"), "{body}");
+    }
+    // The owner is told.
+    expect_message(
+        change_owner(&t, &u.alice, &["soc-overview"], "u_ghost_0").await,
+        StatusCode::BAD_REQUEST,
+        "Cannot transfer ownership: no user has the profile ID \"u_ghost_0\".",
+    );
+    // An id or a uid longer than any is refused with the field, not echoed back.
+    let long_id = "a".repeat(129);
+    let (status, body) = change_owner(&t, &u.alice, &[long_id.as_str()], OWNER_BOB).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["message"],
+        "[request body.objects.0.id]: String must contain at most 128 character(s)"
+    );
+    let long_uid = format!("u_{}_0", "a".repeat(2_000));
+    let (status, body) = change_owner(&t, &u.alice, &["soc-overview"], &long_uid).await;
+    assert_eq!(body, boom(400, INVALID_PROFILE_UID), "{status}");
+    assert_eq!(
+        fetch_dashboard(&t, &u.alice, "soc-overview").await.owner(),
+        Some(OWNER_ALICE)
+    );
+}

@@ -893,3 +893,34 @@ async fn related_runbooks_match_lead_tags_and_search_validates_its_input() {
     assert_eq!(body["meta"]["page"]["total_results"], 22);
     assert_eq!(body["meta"]["page"]["total_pages"], 3);
 }
+
+#[tokio::test]
+async fn ids_longer_than_any_are_refused_by_size_not_looked_up() {
+    let (t, admin) = TestServer::start_as("elastic").await;
+    let long = "s".repeat(513);
+    let too_long = "The source id is too long (the limit is 512 characters)";
+    for (status, body) in [
+        t.delete_json(&admin, &format!("{SOURCES}/{long}")).await,
+        t.get_json(&admin, &format!("{SOURCES}/{long}/documents"))
+            .await,
+    ] {
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body, json!({ "errors": [too_long] }));
+    }
+    let (status, body) = t
+        .delete_json(
+            &admin,
+            &format!("{SOURCES}/{RUNBOOKS_SOURCE}/external_identities/{long}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["errors"][0],
+        "The external identity id is too long (the limit is 512 characters)"
+    );
+    // An id of the largest size is looked up as usual.
+    let (status, _) = t
+        .delete_json(&admin, &format!("{SOURCES}/{}", "s".repeat(512)))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

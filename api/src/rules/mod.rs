@@ -122,12 +122,21 @@ pub enum ProfileUidProblem {
     Version,
     /// A line break, which would let a uid forge a line of a log or header.
     LineBreak,
+    /// Longer than [`MAX_PROFILE_UID_LENGTH`] characters: no user's uid is.
+    TooLong,
 }
+
+/// The longest profile uid: `u_`, the principal (at most `x` and the hex of a longest username),
+/// `_` and a version of up to 64 characters. Checked first, so an oversized uid costs nothing.
+pub const MAX_PROFILE_UID_LENGTH: usize = 2 + 1 + 2 * MAX_USERNAME_LENGTH + 1 + 64;
 
 /// A user profile uid: `u_<principal>_<version>`, the version ASCII letters and digits, no line
 /// break anywhere. `security::is_valid_profile_uid`, which the server's profile routes and
 /// dashboard sharing call, is this rule.
 pub fn profile_uid(uid: &str) -> Result<(), ProfileUidProblem> {
+    if uid.len() > MAX_PROFILE_UID_LENGTH {
+        return Err(ProfileUidProblem::TooLong);
+    }
     if uid.contains(['\n', '\r']) {
         return Err(ProfileUidProblem::LineBreak);
     }
@@ -139,6 +148,39 @@ pub fn profile_uid(uid: &str) -> Result<(), ProfileUidProblem> {
         Err(ProfileUidProblem::Shape)
     } else if !version.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Err(ProfileUidProblem::Version)
+    } else {
+        Ok(())
+    }
+}
+
+/// Longest dashboard or panel title, once trimmed.
+pub const MAX_TITLE_LENGTH: usize = 256;
+
+/// Why a dashboard title is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleProblem {
+    /// Nothing but white space.
+    Empty,
+    /// Longer than [`MAX_TITLE_LENGTH`] characters once trimmed.
+    TooLong { max: usize },
+}
+
+/// A dashboard's title: something besides white space, at most [`MAX_TITLE_LENGTH`] characters
+/// once trimmed (`validate_content` in `server/src/dashboards/store.rs` answers with it). A
+/// panel's title may be empty, and has the same length limit ([`title_length`]).
+pub fn dashboard_title(title: &str) -> Result<(), TitleProblem> {
+    if title.trim().is_empty() {
+        return Err(TitleProblem::Empty);
+    }
+    title_length(title)
+}
+
+/// The length part of [`dashboard_title`], for titles that may be empty.
+pub fn title_length(title: &str) -> Result<(), TitleProblem> {
+    if title.trim().chars().count() > MAX_TITLE_LENGTH {
+        Err(TitleProblem::TooLong {
+            max: MAX_TITLE_LENGTH,
+        })
     } else {
         Ok(())
     }
@@ -213,8 +255,24 @@ mod tests {
     }
 
     #[test]
+    fn dashboard_titles_are_present_and_of_a_size() {
+        assert_eq!(dashboard_title("SOC overview"), Ok(()));
+        assert_eq!(dashboard_title(" \t "), Err(TitleProblem::Empty));
+        let longest = "é".repeat(MAX_TITLE_LENGTH);
+        assert_eq!(dashboard_title(&format!("  {longest}  ")), Ok(()));
+        assert_eq!(
+            dashboard_title(&format!("{longest}x")),
+            Err(TitleProblem::TooLong { max: 256 })
+        );
+        assert_eq!(title_length(""), Ok(()));
+        assert!(title_length(&"x".repeat(1_000_000)).is_err());
+    }
+
+    #[test]
     fn profile_uids_agree_with_the_servers_check() {
-        for uid in ["u_alice_0", "u_mGBxmhKIgGD5SuXn_0", "u_a_b_c1"] {
+        let longest = format!("u_x{}_{}", "ab".repeat(MAX_USERNAME_LENGTH), "9".repeat(64));
+        let too_long = format!("u_{}_0", "a".repeat(MAX_PROFILE_UID_LENGTH));
+        for uid in ["u_alice_0", "u_mGBxmhKIgGD5SuXn_0", "u_a_b_c1", &longest] {
             assert_eq!(profile_uid(uid), Ok(()), "{uid}");
             assert!(crate::security::is_valid_profile_uid(uid), "{uid}");
         }
@@ -223,6 +281,7 @@ mod tests {
             ("u_alice", ProfileUidProblem::Shape),
             ("u__0", ProfileUidProblem::Shape),
             ("u_alice_", ProfileUidProblem::Shape),
+            (too_long.as_str(), ProfileUidProblem::TooLong),
             ("u_alice_0\n", ProfileUidProblem::LineBreak),
             ("u_alice_0-1", ProfileUidProblem::Version),
         ] {

@@ -4,7 +4,7 @@
 
 use super::non_empty;
 use crate::admin::FeatureInfo;
-use crate::spaces::{validate_space, Space};
+use crate::spaces::{validate_space, Space, MAX_SPACE_ID_LENGTH};
 use crate::ApiError;
 
 /// Kibana's texts (spaces management and its `SpaceValidator`).
@@ -19,6 +19,7 @@ pub mod texts {
     pub const ENTER_NAME: &str = "Enter a name.";
     pub const NAME_TOO_LONG: &str = "Name must not exceed 1024 characters.";
     pub const DESCRIPTION_TOO_LONG: &str = "Description must not exceed 2000 characters.";
+    pub const ID_TOO_LONG: &str = "URL identifier must not exceed 1024 characters.";
     pub const ENTER_ID: &str = "Enter a URL identifier.";
     pub const ID_CHARACTERS: &str =
         "URL identifier can only contain a-z, 0-9, and the characters \"_\" and \"-\".";
@@ -186,7 +187,7 @@ impl SpaceFormErrors {
 
 /// Every problem of the form, each under its field: the rules are the server's
 /// ([`validate_space`], asked again after each problem so all fields are checked), the texts
-/// Kibana's form shows; plus the form's own length limits.
+/// Kibana's form shows.
 pub fn validate_space_form(form: &SpaceForm) -> SpaceFormErrors {
     let mut errors = SpaceFormErrors::default();
     let mut space = form.to_space();
@@ -199,14 +200,24 @@ pub fn validate_space_form(form: &SpaceForm) -> SpaceFormErrors {
             "id" => {
                 errors.id = Some(if space.id.is_empty() {
                     texts::ENTER_ID.to_string()
+                } else if space.id.chars().count() > MAX_SPACE_ID_LENGTH {
+                    texts::ID_TOO_LONG.to_string()
                 } else {
                     texts::ID_CHARACTERS.to_string()
                 });
                 space.id = "valid".into();
             }
             "name" => {
-                errors.name = Some(texts::ENTER_NAME.to_string());
+                errors.name = Some(if space.name.trim().is_empty() {
+                    texts::ENTER_NAME.to_string()
+                } else {
+                    texts::NAME_TOO_LONG.to_string()
+                });
                 space.name = "valid".into();
+            }
+            "description" => {
+                errors.description = Some(texts::DESCRIPTION_TOO_LONG.to_string());
+                space.description = None;
             }
             "initials" => {
                 errors.initials = Some(texts::INITIALS_TOO_LONG.to_string());
@@ -229,12 +240,6 @@ pub fn validate_space_form(form: &SpaceForm) -> SpaceFormErrors {
                 break;
             }
         }
-    }
-    if errors.name.is_none() && form.name.chars().count() > 1024 {
-        errors.name = Some(texts::NAME_TOO_LONG.to_string());
-    }
-    if form.description.chars().count() > 2000 {
-        errors.description = Some(texts::DESCRIPTION_TOO_LONG.to_string());
     }
     errors
 }
@@ -344,6 +349,18 @@ mod tests {
             validate_space_form(&SpaceForm::default()).id.as_deref(),
             Some(texts::ENTER_ID)
         );
+        // The server's length limits, in the form's words.
+        let long = validate_space_form(&SpaceForm {
+            id: "a".repeat(crate::spaces::MAX_SPACE_ID_LENGTH + 1),
+            name: "n".repeat(crate::spaces::MAX_SPACE_NAME_LENGTH + 1),
+            ..Default::default()
+        });
+        assert_eq!(long.id.as_deref(), Some(texts::ID_TOO_LONG));
+        assert_eq!(long.name.as_deref(), Some(texts::NAME_TOO_LONG));
+        assert!(texts::NAME_TOO_LONG.contains(&crate::spaces::MAX_SPACE_NAME_LENGTH.to_string()));
+        assert!(texts::DESCRIPTION_TOO_LONG
+            .contains(&crate::spaces::MAX_SPACE_DESCRIPTION_LENGTH.to_string()));
+        assert!(texts::ID_TOO_LONG.contains(&crate::spaces::MAX_SPACE_ID_LENGTH.to_string()));
         let fine = SpaceForm {
             id: "blue".into(),
             name: "Blue".into(),

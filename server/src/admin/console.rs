@@ -378,6 +378,13 @@ pub async fn dispatch(
                         )
                     }
                 };
+            if let Err(reason) = request.check_size() {
+                return es_simple_error(
+                    StatusCode::BAD_REQUEST,
+                    "action_request_validation_exception",
+                    reason,
+                );
+            }
             let result = authz::has_privileges(subject, &request);
             let mut value = serde_json::to_value(&result).unwrap_or_else(|_| json!({}));
             value["username"] = json!(principal.user.username);

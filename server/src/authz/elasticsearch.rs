@@ -112,6 +112,56 @@ pub struct ApplicationCheck {
     pub privileges: Vec<String>,
 }
 
+/// Most answers one `_has_privileges` request may ask for (a cluster privilege, or one privilege
+/// on one index or resource each), so the answer stays bounded.
+pub const MAX_HAS_PRIVILEGES_CHECKS: usize = 1_000;
+/// Most characters of a name in a `_has_privileges` request: Elasticsearch's index name limit.
+pub const MAX_HAS_PRIVILEGES_NAME_CHARS: usize = 255;
+
+impl HasPrivilegesRequest {
+    /// `Ok`, or why the request is too large to answer: more than [`MAX_HAS_PRIVILEGES_CHECKS`]
+    /// answers, or a name longer than [`MAX_HAS_PRIVILEGES_NAME_CHARS`].
+    pub fn check_size(&self) -> Result<(), String> {
+        let checks = self
+            .index
+            .iter()
+            .map(|c| c.names.len().saturating_mul(c.privileges.len()))
+            .chain(
+                self.application
+                    .iter()
+                    .map(|c| c.resources.len().saturating_mul(c.privileges.len())),
+            )
+            .fold(self.cluster.len(), usize::saturating_add);
+        if checks > MAX_HAS_PRIVILEGES_CHECKS {
+            return Err(format!(
+                "a privileges check may ask for at most {MAX_HAS_PRIVILEGES_CHECKS} privileges, this one asks for {checks}"
+            ));
+        }
+        let names = self
+            .cluster
+            .iter()
+            .chain(
+                self.index
+                    .iter()
+                    .flat_map(|c| c.names.iter().chain(&c.privileges)),
+            )
+            .chain(self.application.iter().flat_map(|c| {
+                std::iter::once(&c.application)
+                    .chain(&c.resources)
+                    .chain(&c.privileges)
+            }));
+        for name in names {
+            if name.chars().count() > MAX_HAS_PRIVILEGES_NAME_CHARS {
+                let start: String = name.chars().take(32).collect();
+                return Err(format!(
+                    "names in a privileges check are at most {MAX_HAS_PRIVILEGES_NAME_CHARS} characters: [{start}…] is longer"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// An Elasticsearch `_has_privileges` answer (without `username`, which the caller adds).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct HasPrivilegesResult {

@@ -253,7 +253,12 @@ impl ObjectActor {
     /// May change the access mode or the owner of one object: its owner with `update` on the
     /// type, or an admin, whatever the mode.
     pub fn may_manage(&self, owner: Option<&str>, mode: DashboardAccessMode) -> bool {
-        self.is_admin
-            || (self.allows(SavedObjectOp::Update) && self.permissions(owner, mode).can_change_mode)
+        self.may_manage_some() && (self.is_admin || self.permissions(owner, mode).can_change_mode)
+    }
+
+    /// Whether [`Self::may_manage`] can hold for any object at all: asked before a request's
+    /// body is looked at, so a caller who can manage nothing is refused before any work.
+    pub fn may_manage_some(&self) -> bool {
+        self.is_admin || self.allows(SavedObjectOp::Update)
     }
 }

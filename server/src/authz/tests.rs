@@ -468,3 +468,39 @@ fn object_actors_follow_ownership_and_mode() {
     // A viewer who somehow owns an object still cannot manage it without update.
     assert!(!victor.may_manage(Some("u_victor_0"), Open));
 }
+
+#[test]
+fn has_privileges_requests_have_a_size() {
+    let names = |n: usize| (0..n).map(|i| format!("logs-{i}")).collect::<Vec<_>>();
+    let request = |index_names: usize, privileges: usize| HasPrivilegesRequest {
+        cluster: vec!["monitor".into()],
+        index: vec![IndexCheck {
+            names: names(index_names),
+            privileges: names(privileges),
+        }],
+        ..Default::default()
+    };
+    // 1 cluster + 999 = 1,000 answers: taken; one more is not.
+    assert_eq!(request(333, 3).check_size(), Ok(()));
+    let refused = request(500, 2).check_size().unwrap_err();
+    assert!(
+        refused.contains("at most 1000 privileges, this one asks for 1001"),
+        "{refused}"
+    );
+    // Products that overflow are refused, not wrapped.
+    let mut huge = request(1, 1);
+    huge.application = vec![ApplicationCheck {
+        application: "kibana-.kibana".into(),
+        resources: names(100_000),
+        privileges: names(100_000),
+    }];
+    assert!(huge.check_size().is_err());
+    let mut long = request(1, 1);
+    long.index[0].names[0] = "x".repeat(MAX_HAS_PRIVILEGES_NAME_CHARS + 1);
+    assert!(long
+        .check_size()
+        .unwrap_err()
+        .contains("at most 255 characters"));
+    long.index[0].names[0] = "x".repeat(MAX_HAS_PRIVILEGES_NAME_CHARS);
+    assert_eq!(long.check_size(), Ok(()));
+}

@@ -6,7 +6,8 @@
 //! a `write_restricted` dashboard is updated, overwritten or deleted only by its owner or an admin
 //! (`manage_access_control`), and mode and owner change only by them. Each change runs in one
 //! write transaction that re-reads the object, so a check and the write it guards cannot be
-//! separated by another request. Owner and mode changes are audited ([`crate::platform::audit`]).
+//! separated by another request. Owner and mode changes (`super::access_control`) are audited
+//! ([`crate::platform::audit`]).
 
 use std::sync::Arc;
 
@@ -15,26 +16,23 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use gatehouse_api::dashboards::{
-    messages, AccessControl, AccessControlObjects, AccessControlResult, BulkDeleteRequest,
-    BulkResult, BulkUpdateRequest, ChangeAccessModeRequest, ChangeOwnerRequest, CreateDashboard,
-    Dashboard, DashboardAccessMode, DashboardList, GlobalAccess, IsEnabled, ObjectError,
-    ObjectResult, SavedObjectRef, UpdateDashboard, BULK_DELETE_PATH, BULK_UPDATE_PATH,
-    CHANGE_ACCESS_MODE_PATH, CHANGE_OWNER_PATH, DASHBOARDS_PATH, DASHBOARD_TYPE, DEFAULT_PER_PAGE,
-    GLOBAL_ACCESS_PATH, IS_ENABLED_PATH, MAX_PER_PAGE,
+    messages, AccessControl, BulkDeleteRequest, BulkResult, BulkUpdateRequest, CreateDashboard,
+    Dashboard, DashboardList, ObjectError, ObjectResult, UpdateDashboard, BULK_DELETE_PATH,
+    BULK_UPDATE_PATH, CHANGE_ACCESS_MODE_PATH, CHANGE_OWNER_PATH, DASHBOARDS_PATH, DASHBOARD_TYPE,
+    DEFAULT_PER_PAGE, GLOBAL_ACCESS_PATH, IS_ENABLED_PATH, MAX_PER_PAGE,
 };
-use gatehouse_api::security::{is_valid_profile_uid, INVALID_PROFILE_UID};
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
-use crate::admin::user_store as users;
 use crate::authz::{ObjectActor, SavedObjectOp};
 use crate::dashboards::store::{self as store, Content, StoredDashboard};
-use crate::platform::audit::{self, AuditEvent, Outcome};
 use crate::platform::db;
 use crate::platform::error::{boom_error_name, AppError, AppResult, ErrorShape};
-use crate::platform::kibana::{parse_query_number, unique_query_pairs, JsonBody, Space};
+use crate::platform::kibana::{parse_query_number, unique_query_pairs, Space, UnparsedJson};
 use crate::platform::session::Principal;
 use crate::AppState;
+
+use super::access_control;
 
 /// Most objects one bulk or access-control request may name.
 pub const MAX_OBJECTS: usize = 100;
@@ -51,13 +49,16 @@ pub fn router() -> Router<AppState> {
                 .delete(delete_one)
                 .post(create_with_id),
         )
-        .route(CHANGE_ACCESS_MODE_PATH, post(change_access_mode))
-        .route(CHANGE_OWNER_PATH, post(change_owner))
-        .route(GLOBAL_ACCESS_PATH, get(global_access))
-        .route(IS_ENABLED_PATH, get(is_enabled))
+        .route(
+            CHANGE_ACCESS_MODE_PATH,
+            post(access_control::change_access_mode),
+        )
+        .route(CHANGE_OWNER_PATH, post(access_control::change_owner))
+        .route(GLOBAL_ACCESS_PATH, get(access_control::global_access))
+        .route(IS_ENABLED_PATH, get(access_control::is_enabled))
 }
 
-fn actor(principal: &Principal, space: &Space) -> ObjectActor {
+pub(super) fn actor(principal: &Principal, space: &Space) -> ObjectActor {
     ObjectActor::new(
         &principal.subject,
         space.id(),
@@ -66,11 +67,11 @@ fn actor(principal: &Principal, space: &Space) -> ObjectActor {
     )
 }
 
-fn forbidden(message: impl Into<String>) -> AppError {
+pub(super) fn forbidden(message: impl Into<String>) -> AppError {
     AppError::boom(StatusCode::FORBIDDEN, message)
 }
 
-fn bad_request(message: impl Into<String>) -> AppError {
+pub(super) fn bad_request(message: impl Into<String>) -> AppError {
     AppError::boom(StatusCode::BAD_REQUEST, message)
 }
 
@@ -127,7 +128,7 @@ fn parse_version(version: Option<&str>) -> Result<Option<i64>, String> {
     }
 }
 
-fn load(conn: &Connection, space: &str, id: &str) -> AppResult<StoredDashboard> {
+pub(super) fn load(conn: &Connection, space: &str, id: &str) -> AppResult<StoredDashboard> {
     store::get(conn, space, id)?.ok_or_else(|| not_found(id))
 }
 
@@ -223,9 +224,9 @@ async fn create(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<CreateDashboard>,
+    body: UnparsedJson<CreateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
-    create_dashboard(state, &principal, space, None, false, body).await
+    create_dashboard(state, &principal, space, None, body).await
 }
 
 async fn create_with_id(
@@ -234,10 +235,15 @@ async fn create_with_id(
     Extension(space): Extension<Space>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-    JsonBody(body): JsonBody<CreateDashboard>,
+    body: UnparsedJson<CreateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
+    create_dashboard(state, &principal, space, Some((id, raw)), body).await
+}
+
+/// `?overwrite=true|false` of a create with an id.
+fn parse_overwrite(raw: Option<&str>) -> AppResult<bool> {
     let mut overwrite = false;
-    for (key, value) in unique_query_pairs(raw.as_deref(), ErrorShape::Boom)? {
+    for (key, value) in unique_query_pairs(raw, ErrorShape::Boom)? {
         if key == "overwrite" {
             overwrite = match value.as_str() {
                 "true" => true,
@@ -250,28 +256,43 @@ async fn create_with_id(
             };
         }
     }
-    if !store::valid_id(&id) {
-        return Err(bad_request(format!(
-            "[request params.id]: an id is 1..{} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', not starting with '_'",
-            store::MAX_ID_CHARS
-        )));
-    }
-    create_dashboard(state, &principal, space, Some(id), overwrite, body).await
+    Ok(overwrite)
 }
 
-/// Creates a dashboard owned by the caller. The only part of `access_control` a client decides is
-/// the initial mode; an `owner` anywhere in the body is ignored. Overwriting an existing id keeps
-/// its owner and mode and needs the same right as an update.
+fn check_id(id: &str) -> AppResult<()> {
+    if store::valid_id(id) {
+        Ok(())
+    } else {
+        Err(bad_request(format!(
+            "[request params.id]: an id is 1..{} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', not starting with '_'",
+            store::MAX_ID_CHARS
+        )))
+    }
+}
+
+/// Creates a dashboard owned by the caller, with `id_and_query` when the client names the id
+/// (and may ask to overwrite). The only part of `access_control` a client decides is the initial
+/// mode; an `owner` anywhere in the body is ignored. Overwriting an existing id keeps its owner
+/// and mode and needs the same right as an update. The type privilege is checked before the id,
+/// the query or the body are looked at.
 async fn create_dashboard(
     state: AppState,
     principal: &Principal,
     space: Space,
-    id: Option<String>,
-    overwrite: bool,
-    body: CreateDashboard,
+    id_and_query: Option<(String, Option<String>)>,
+    body: UnparsedJson<CreateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
     let actor = actor(principal, &space);
     require(&actor, SavedObjectOp::Create)?;
+    let (id, overwrite) = match id_and_query {
+        Some((id, raw)) => {
+            let overwrite = parse_overwrite(raw.as_deref())?;
+            check_id(&id)?;
+            (Some(id), overwrite)
+        }
+        None => (None, false),
+    };
+    let body = body.parse()?;
     let requested = body.data.access_control.clone().unwrap_or_default();
     if requested.owner.is_some() {
         tracing::info!(
@@ -397,10 +418,12 @@ async fn update(
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<UpdateDashboard>,
+    body: UnparsedJson<UpdateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Update)?;
+    check_id_size("params.id", &id)?;
+    let body = body.parse()?;
     let version =
         parse_version(body.version.as_deref()).map_err(|m| bad_request(field_error("", &m)))?;
     let content = content(body.data)?;
@@ -425,6 +448,7 @@ async fn delete_one(
 ) -> AppResult<Json<Value>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Delete)?;
+    check_id_size("params.id", &id)?;
     state
         .db
         .write(move |conn| {
@@ -449,7 +473,11 @@ fn object_error(status: StatusCode, message: impl Into<String>) -> ObjectError {
     }
 }
 
-fn object_result(id: &str, object_type: &str, error: Option<ObjectError>) -> ObjectResult {
+pub(super) fn object_result(
+    id: &str,
+    object_type: &str,
+    error: Option<ObjectError>,
+) -> ObjectResult {
     ObjectResult {
         id: id.to_string(),
         object_type: object_type.to_string(),
@@ -461,6 +489,26 @@ fn object_result(id: &str, object_type: &str, error: Option<ObjectError>) -> Obj
 fn refusal_error(id: &str, refusal: WriteRefusal) -> ObjectError {
     let error = refusal.into_error(id, messages::BULK_FORBIDDEN);
     object_error(error.status(), error.message())
+}
+
+/// An id longer than any dashboard's names nothing: refused before it is looked up, echoed in an
+/// answer or audited. `field` locates it (`params.id`, `objects.3.id`).
+fn check_id_size(field: &str, id: &str) -> AppResult<()> {
+    if id.chars().count() > store::MAX_ID_CHARS {
+        return Err(bad_request(format!(
+            "[request {field}]: String must contain at most {} character(s)",
+            store::MAX_ID_CHARS
+        )));
+    }
+    Ok(())
+}
+
+/// The objects of a bulk or access-control request: 1 to [`MAX_OBJECTS`], each id of a size an
+/// id can have.
+pub(super) fn check_objects<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> AppResult<()> {
+    check_object_count(ids.len())?;
+    ids.enumerate()
+        .try_for_each(|(i, id)| check_id_size(&format!("body.objects.{i}.id"), id))
 }
 
 fn check_object_count(len: usize) -> AppResult<()> {
@@ -494,11 +542,12 @@ async fn bulk_update(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<BulkUpdateRequest>,
+    body: UnparsedJson<BulkUpdateRequest>,
 ) -> AppResult<Json<BulkResult>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::BulkUpdate)?;
-    check_object_count(body.objects.len())?;
+    let body = body.parse()?;
+    check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
     let result = state
         .db
         .write(move |conn| {
@@ -534,11 +583,12 @@ async fn bulk_delete(
     State(state): State<AppState>,
     principal: Arc<Principal>,
     Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<BulkDeleteRequest>,
+    body: UnparsedJson<BulkDeleteRequest>,
 ) -> AppResult<Json<BulkResult>> {
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::BulkDelete)?;
-    check_object_count(body.objects.len())?;
+    let body = body.parse()?;
+    check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
     let result = state
         .db
         .write(move |conn| {
@@ -564,210 +614,8 @@ async fn bulk_delete(
     Ok(Json(result))
 }
 
-fn unsupported_type(object_type: &str) -> String {
+pub(super) fn unsupported_type(object_type: &str) -> String {
     format!("Saved object type [{object_type}] is not supported here: only [{DASHBOARD_TYPE}]")
-}
-
-// ---------------------------------------------------------------------------------------------
-// /internal/access_control/*
-// ---------------------------------------------------------------------------------------------
-
-/// What an access-control request changes.
-#[derive(Debug, Clone)]
-enum Change {
-    Mode(DashboardAccessMode),
-    Owner(String),
-}
-
-impl Change {
-    fn audit_action(&self) -> &'static str {
-        match self {
-            Change::Mode(_) => audit::UPDATE_OBJECTS_ACCESS_MODE,
-            Change::Owner(_) => audit::UPDATE_OBJECTS_OWNER,
-        }
-    }
-
-    fn what(&self) -> &'static str {
-        match self {
-            Change::Mode(_) => "access mode",
-            Change::Owner(_) => "owner",
-        }
-    }
-
-    fn details(&self) -> Value {
-        match self {
-            Change::Mode(mode) => json!({ "access_mode": mode.as_str() }),
-            Change::Owner(uid) => json!({ "new_owner": uid }),
-        }
-    }
-
-    /// The access control an object gets. An object without one is given the caller as owner.
-    fn apply(&self, current: Option<&AccessControl>, caller: &str) -> AccessControl {
-        match self {
-            Change::Mode(mode) => AccessControl {
-                owner: current.map_or(caller, |c| c.owner.as_str()).to_string(),
-                access_mode: *mode,
-            },
-            Change::Owner(uid) => AccessControl {
-                owner: uid.clone(),
-                access_mode: current.map(|c| c.access_mode).unwrap_or_default(),
-            },
-        }
-    }
-}
-
-/// The new owner must be an enabled user who can at least read dashboards in this space.
-fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
-    if !is_valid_profile_uid(uid) {
-        return Err(bad_request(INVALID_PROFILE_UID));
-    }
-    let Some(user) = users::get_user_by_profile_uid(conn, uid)? else {
-        return Err(bad_request(format!(
-            "Cannot transfer ownership: no user has the profile ID \"{uid}\"."
-        )));
-    };
-    if !user.enabled {
-        return Err(bad_request(format!(
-            "Cannot transfer ownership: user \"{}\" is deactivated.",
-            user.username
-        )));
-    }
-    let subject = users::subject_of(conn, &user)?;
-    if !ObjectActor::new(&subject, space, DASHBOARD_TYPE, uid).allows(SavedObjectOp::Get) {
-        return Err(bad_request(format!(
-            "Cannot transfer ownership: user \"{}\" cannot open dashboards in this space.",
-            user.username
-        )));
-    }
-    Ok(())
-}
-
-/// All or nothing: every object must exist and be managed by the caller, or nothing changes.
-fn change_access_control_in(
-    tx: &Transaction<'_>,
-    actor: &ObjectActor,
-    space: &str,
-    objects: &[SavedObjectRef],
-    change: &Change,
-    event: &mut AuditEvent,
-) -> AppResult<AccessControlResult> {
-    check_object_count(objects.len())?;
-    if let Some(other) = objects.iter().find(|o| o.object_type != DASHBOARD_TYPE) {
-        return Err(bad_request(unsupported_type(&other.object_type)));
-    }
-    if let Change::Owner(uid) = change {
-        check_new_owner(tx, space, uid)?;
-    }
-    let mut found = Vec::with_capacity(objects.len());
-    for object in objects {
-        found.push(load(tx, space, &object.id)?);
-    }
-    let denied: Vec<String> = found
-        .iter()
-        .filter(|d| !actor.may_manage(d.owner(), d.mode()))
-        .map(|d| format!("{DASHBOARD_TYPE}:{}", d.id))
-        .collect();
-    if !denied.is_empty() {
-        return Err(forbidden(format!(
-            "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {}",
-            change.what(),
-            denied.join(", ")
-        )));
-    }
-    let mut previous = Vec::with_capacity(found.len());
-    for dashboard in &found {
-        let next = change.apply(dashboard.access.as_ref(), &actor.profile_uid);
-        store::set_access(tx, space, &dashboard.id, &next, &actor.profile_uid)?;
-        previous.push(json!({
-            "id": dashboard.id,
-            "owner": dashboard.owner(),
-            "access_mode": dashboard.access.as_ref().map(|a| a.access_mode.as_str()),
-        }));
-    }
-    event.details["previous"] = Value::Array(previous);
-    Ok(AccessControlResult {
-        result: AccessControlObjects {
-            objects: objects
-                .iter()
-                .map(|o| object_result(&o.id, &o.object_type, None))
-                .collect(),
-        },
-    })
-}
-
-async fn change_access_control(
-    state: AppState,
-    principal: &Principal,
-    space: Space,
-    objects: Vec<SavedObjectRef>,
-    change: Change,
-) -> AppResult<Json<AccessControlResult>> {
-    let actor = actor(principal, &space);
-    let event = AuditEvent {
-        ts_ms: db::now_millis(),
-        action: change.audit_action(),
-        outcome: Outcome::Failure,
-        username: actor.username.clone(),
-        profile_uid: Some(actor.profile_uid.clone()),
-        space: space.id().to_string(),
-        object_type: DASHBOARD_TYPE.to_string(),
-        object_ids: objects.iter().map(|o| o.id.clone()).collect(),
-        details: change.details(),
-        message: String::new(),
-    };
-    let result = state
-        .write_audited(event, move |tx, event| {
-            change_access_control_in(tx, &actor, space.id(), &objects, &change, event)
-        })
-        .await?;
-    Ok(Json(result))
-}
-
-async fn change_access_mode(
-    State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<ChangeAccessModeRequest>,
-) -> AppResult<Json<AccessControlResult>> {
-    change_access_control(
-        state,
-        &principal,
-        space,
-        body.objects,
-        Change::Mode(body.access_mode),
-    )
-    .await
-}
-
-async fn change_owner(
-    State(state): State<AppState>,
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-    JsonBody(body): JsonBody<ChangeOwnerRequest>,
-) -> AppResult<Json<AccessControlResult>> {
-    change_access_control(
-        state,
-        &principal,
-        space,
-        body.objects,
-        Change::Owner(body.new_owner_profile_uid),
-    )
-    .await
-}
-
-async fn global_access(
-    principal: Arc<Principal>,
-    Extension(space): Extension<Space>,
-) -> Json<GlobalAccess> {
-    Json(GlobalAccess {
-        is_globally_authorized: actor(&principal, &space).is_admin,
-    })
-}
-
-async fn is_enabled(_principal: Arc<Principal>) -> Json<IsEnabled> {
-    Json(IsEnabled {
-        is_access_control_enabled: true,
-    })
 }
 
 #[cfg(test)]
@@ -799,6 +647,21 @@ mod tests {
     }
 
     #[test]
+    fn object_lists_and_ids_have_sizes() {
+        let long = "a".repeat(store::MAX_ID_CHARS + 1);
+        let fits = "a".repeat(store::MAX_ID_CHARS);
+        assert!(check_objects(["soc-overview", fits.as_str()].into_iter()).is_ok());
+        assert_eq!(
+            message(check_objects(["ok", long.as_str()].into_iter()).unwrap_err()),
+            "[request body.objects.1.id]: String must contain at most 128 character(s)"
+        );
+        assert!(check_objects(std::iter::empty()).is_err());
+        let many = vec!["a"; MAX_OBJECTS + 1];
+        assert!(check_objects(many.into_iter()).is_err());
+        assert!(check_id_size("params.id", &long).is_err());
+    }
+
+    #[test]
     fn versions_and_field_errors() {
         assert_eq!(parse_version(None), Ok(None));
         assert_eq!(parse_version(Some("3")), Ok(Some(3)));
@@ -810,27 +673,6 @@ mod tests {
         assert_eq!(
             field_error("objects.2.", "version: bad"),
             "[request body.objects.2.version]: bad"
-        );
-    }
-
-    #[test]
-    fn changes_apply_to_owned_and_ownerless_objects() {
-        let owned = AccessControl {
-            owner: "u_alice_0".into(),
-            access_mode: DashboardAccessMode::WriteRestricted,
-        };
-        let mode = Change::Mode(DashboardAccessMode::Default);
-        assert_eq!(mode.apply(Some(&owned), "u_elastic_0").owner, "u_alice_0");
-        assert_eq!(mode.apply(None, "u_bob_0").owner, "u_bob_0");
-        let owner = Change::Owner("u_bob_0".into());
-        let moved = owner.apply(Some(&owned), "u_alice_0");
-        assert_eq!(
-            (moved.owner.as_str(), moved.access_mode),
-            ("u_bob_0", DashboardAccessMode::WriteRestricted)
-        );
-        assert_eq!(
-            owner.apply(None, "u_alice_0").access_mode,
-            DashboardAccessMode::Default
         );
     }
 }

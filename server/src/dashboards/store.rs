@@ -6,11 +6,13 @@ use gatehouse_api::dashboards::{
     AccessControl, Dashboard, DashboardAccessMode, DashboardData, DashboardMeta, DataAccessControl,
     Panel,
 };
+use gatehouse_api::rules::{self, TitleProblem};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::platform::db::{self};
 
-pub const MAX_TITLE_CHARS: usize = 256;
+/// The shared rule's limit ([`gatehouse_api::rules::dashboard_title`]).
+pub const MAX_TITLE_CHARS: usize = gatehouse_api::rules::MAX_TITLE_LENGTH;
 pub const MAX_DESCRIPTION_CHARS: usize = 4096;
 pub const MAX_PANELS: usize = 100;
 pub const MAX_PANEL_TYPE_CHARS: usize = 32;
@@ -84,13 +86,12 @@ fn char_count(s: &str) -> usize {
 /// `access_control` in `data` is not part of the content: callers decide what to do with it.
 pub fn validate_content(data: DashboardData) -> Result<Content, String> {
     let title = data.title.trim().to_string();
-    if title.is_empty() {
-        return Err("data.title: a dashboard needs a title".into());
-    }
-    if char_count(&title) > MAX_TITLE_CHARS {
-        return Err(format!(
-            "data.title: must be at most {MAX_TITLE_CHARS} characters"
-        ));
+    match rules::dashboard_title(&title) {
+        Ok(()) => {}
+        Err(TitleProblem::Empty) => return Err("data.title: a dashboard needs a title".into()),
+        Err(TitleProblem::TooLong { max }) => {
+            return Err(format!("data.title: must be at most {max} characters"))
+        }
     }
     if char_count(&data.description) > MAX_DESCRIPTION_CHARS {
         return Err(format!(
@@ -118,7 +119,7 @@ pub fn validate_content(data: DashboardData) -> Result<Content, String> {
             return Err(format!("data.panels.{i}.id: duplicate panel id [{id}]"));
         }
         let title = panel.title.trim().to_string();
-        if char_count(&title) > MAX_TITLE_CHARS {
+        if rules::title_length(&title).is_err() {
             return Err(format!(
                 "data.panels.{i}.title: must be at most {MAX_TITLE_CHARS} characters"
             ));

@@ -23,7 +23,7 @@ use crate::authz::{self, Guarded, IndexAction, LeadsApi, Subject};
 use crate::leads::{self, unfiltered_find};
 use crate::platform::db::{self, Db};
 use crate::platform::error::{AppError, AppResult, ErrorShape};
-use crate::platform::kibana::{JsonBody, JsonOrDefault};
+use crate::platform::kibana::UnparsedJson;
 use crate::AppState;
 use gatehouse_api::leads::FindLeadsQuery;
 
@@ -243,11 +243,22 @@ async fn status(
 // POST /generate
 // ---------------------------------------------------------------------------------------------
 
+/// Longest connector id taken: it is stored with the space's settings and every run.
+pub const MAX_CONNECTOR_ID_CHARS: usize = 256;
+/// Longest lead id taken by `_dismiss` and `bulk_update`: lead ids are the server's own, far
+/// shorter; a longer one is refused rather than looked up and echoed in a 404.
+pub const MAX_LEAD_ID_CHARS: usize = 256;
+
 fn validate_connector(connector_id: &str) -> AppResult<()> {
     if connector_id.trim().is_empty() {
         return Err(bad_request(
             "[request body]: connectorId: String must contain at least 1 character(s)",
         ));
+    }
+    if connector_id.chars().count() > MAX_CONNECTOR_ID_CHARS {
+        return Err(bad_request(format!(
+            "[request body]: connectorId: String must contain at most {MAX_CONNECTOR_ID_CHARS} character(s)"
+        )));
     }
     Ok(())
 }
@@ -259,8 +270,9 @@ async fn generate(
         principal, space, ..
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody<GenerateRequest>,
+    body: UnparsedJson<GenerateRequest>,
 ) -> AppResult<Json<GenerateResponse>> {
+    let body = body.parse()?;
     validate_connector(&body.connector_id)?;
     let max = body.max_leads.unwrap_or(DEFAULT_MAX_LEADS);
     if max < 1 {
@@ -307,16 +319,22 @@ struct GenerateRun {
 
 impl GenerateRun {
     async fn execute(self) -> anyhow::Result<()> {
-        let entities = self.db.read(|conn| Ok(leads::load_entities(conn)?)).await?;
-        let leads = leads::build_leads(
-            &entities,
-            self.max_leads,
-            db::now_millis(),
-            &self.execution_uuid,
-        );
         let index = leads_index(&self.space);
         // The bulk write runs as the caller: without a write privilege Elasticsearch refuses it.
+        // Asked first, so a refused run records its failure without loading or scoring anything.
         let permitted = authz::check_index_action(&self.subject, &index, IndexAction::Bulk);
+        let leads = match permitted {
+            Ok(()) => {
+                let entities = self.db.read(|conn| Ok(leads::load_entities(conn)?)).await?;
+                leads::build_leads(
+                    &entities,
+                    self.max_leads,
+                    db::now_millis(),
+                    &self.execution_uuid,
+                )
+            }
+            Err(_) => Vec::new(),
+        };
         let GenerateRun {
             db,
             space,
@@ -378,11 +396,12 @@ async fn enable(
         principal, space, ..
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody<EnableRequest>,
+    body: UnparsedJson<EnableRequest>,
 ) -> AppResult<Json<SuccessResponse>> {
-    validate_connector(&body.connector_id)?;
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Index)?;
+    let body = body.parse()?;
+    validate_connector(&body.connector_id)?;
     let space = space.0;
     state
         .db
@@ -402,10 +421,11 @@ async fn disable(
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
     // No fields, but when a body is sent it must be a JSON object.
-    JsonOrDefault(_body): JsonOrDefault<serde_json::Map<String, serde_json::Value>>,
+    body: UnparsedJson<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<SuccessResponse>> {
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Index)?;
+    body.parse_or_default()?;
     let space = space.0;
     state
         .db
@@ -427,6 +447,7 @@ async fn dismiss(
 ) -> AppResult<Json<SuccessResponse>> {
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Update)?;
+    check_lead_id("params.id", &id)?;
     let ids = vec![id.clone()];
     let updated = state
         .db
@@ -441,6 +462,33 @@ async fn dismiss(
     Ok(Json(SuccessResponse { success: true }))
 }
 
+/// A lead id of a size lead ids have; `field` locates it (`params.id`, `body.ids.3`).
+fn check_lead_id(field: &str, id: &str) -> AppResult<()> {
+    if id.chars().count() > MAX_LEAD_ID_CHARS {
+        return Err(bad_request(format!(
+            "[request {field}]: String must contain at most {MAX_LEAD_ID_CHARS} character(s)"
+        )));
+    }
+    Ok(())
+}
+
+/// The ids of a bulk update: 1 to [`MAX_BULK_IDS`], each of a lead id's size.
+fn check_bulk_ids(ids: &[String]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Err(bad_request(
+            "[request body]: ids: Array must contain at least 1 element(s)",
+        ));
+    }
+    if ids.len() > MAX_BULK_IDS {
+        return Err(bad_request(format!(
+            "[request body]: ids: Array must contain at most {MAX_BULK_IDS} element(s)"
+        )));
+    }
+    ids.iter()
+        .enumerate()
+        .try_for_each(|(i, id)| check_lead_id(&format!("body.ids.{i}"), id))
+}
+
 #[derive(Debug, Deserialize)]
 struct BulkUpdateBody {
     ids: Vec<String>,
@@ -452,26 +500,18 @@ async fn bulk_update(
         principal, space, ..
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody<BulkUpdateBody>,
+    body: UnparsedJson<BulkUpdateBody>,
 ) -> AppResult<Json<BulkUpdateResponse>> {
-    if body.ids.is_empty() {
-        return Err(bad_request(
-            "[request body]: ids: Array must contain at least 1 element(s)",
-        ));
-    }
-    if body.ids.len() > MAX_BULK_IDS {
-        return Err(bad_request(format!(
-            "[request body]: ids: Array must contain at most {MAX_BULK_IDS} element(s)"
-        )));
-    }
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Update)?;
+    let body: BulkUpdateBody = body.parse()?;
+    check_bulk_ids(&body.ids)?;
     if !LEAD_STATUSES.contains(&body.status.as_str()) {
         return Err(bad_request(format!(
             "[request body]: status: Invalid enum value. Expected 'active' | 'dismissed' | 'expired', received '{}'",
             body.status
         )));
     }
-    let index = leads_index(space.id());
-    require(&principal.subject, &index, IndexAction::Update)?;
     let updated = state
         .db
         .write(move |conn| Ok(leads::set_status(conn, &index, &body.ids, &body.status)?))
@@ -516,6 +556,28 @@ mod tests {
             !accepts(&["gzip; q=zero"]),
             "an unreadable quality is not a yes"
         );
+    }
+
+    #[test]
+    fn stored_and_echoed_values_have_a_size() {
+        assert!(validate_connector("gpt-4o").is_ok());
+        assert!(validate_connector(&"c".repeat(MAX_CONNECTOR_ID_CHARS)).is_ok());
+        assert_eq!(
+            message(validate_connector(&"c".repeat(MAX_CONNECTOR_ID_CHARS + 1)).unwrap_err()),
+            "[request body]: connectorId: String must contain at most 256 character(s)"
+        );
+        assert!(validate_connector(" ").is_err());
+        let ids = |n: usize, len: usize| vec!["l".repeat(len); n];
+        assert!(check_bulk_ids(&ids(MAX_BULK_IDS, MAX_LEAD_ID_CHARS)).is_ok());
+        assert!(check_bulk_ids(&ids(0, 1)).is_err());
+        assert!(check_bulk_ids(&ids(MAX_BULK_IDS + 1, 1)).is_err());
+        let mut long = ids(3, 1);
+        long[2] = "l".repeat(MAX_LEAD_ID_CHARS + 1);
+        assert_eq!(
+            message(check_bulk_ids(&long).unwrap_err()),
+            "[request body.ids.2]: String must contain at most 256 character(s)"
+        );
+        assert!(check_lead_id("params.id", &"l".repeat(1_000)).is_err());
     }
 
     #[test]

@@ -68,7 +68,142 @@ impl AuditEvent {
     }
 }
 
+/// How much of an event is kept. Refused requests are audited too, and their fields come from
+/// whoever sent them, so every value has a size before it reaches the table or the file
+/// (RELIABILITY.md, "Refused oversized writes"); what is cut is said in the row itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditBounds {
+    /// Characters of one text value: the user, uid, space, type, each object id and each string
+    /// inside the details. Longer than any valid username (507), profile uid, space id or id.
+    pub text_chars: usize,
+    /// Object ids kept, and items kept of any list inside the details.
+    pub list_items: usize,
+    /// Bytes of the details as JSON; beyond that only their size is kept.
+    pub details_bytes: usize,
+    /// Characters of the message.
+    pub message_chars: usize,
+}
+
+impl AuditBounds {
+    /// A change that happened records what it did: it was validated, so these are wide.
+    pub const SUCCESS: AuditBounds = AuditBounds {
+        text_chars: 1_100,
+        list_items: 1_000,
+        details_bytes: 256 * 1024,
+        message_chars: 2_048,
+    };
+    /// A refused request records who tried what, not all of what they sent.
+    pub const FAILURE: AuditBounds = AuditBounds {
+        text_chars: 1_100,
+        list_items: 20,
+        details_bytes: 4 * 1024,
+        message_chars: 2_048,
+    };
+
+    pub fn for_outcome(outcome: Outcome) -> AuditBounds {
+        match outcome {
+            Outcome::Success => AuditBounds::SUCCESS,
+            Outcome::Failure => AuditBounds::FAILURE,
+        }
+    }
+}
+
+/// Marks a cut value, so a reader of the log knows it is not what was sent.
+pub const TRUNCATED_MARK: &str = "…[truncated]";
+
+/// Cuts `text` to at most `max_chars` characters, the mark included, so that bounding twice
+/// changes nothing.
+fn bound_text(text: &mut String, max_chars: usize) {
+    if text.chars().count() <= max_chars {
+        return;
+    }
+    let keep = max_chars.saturating_sub(TRUNCATED_MARK.chars().count());
+    let cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    text.truncate(cut);
+    text.push_str(TRUNCATED_MARK);
+}
+
+/// How many of `len` items to keep so that, with the marker that counts the rest, a list has at
+/// most `max` entries.
+fn kept_items(len: usize, max: usize) -> usize {
+    if len <= max {
+        len
+    } else {
+        max.saturating_sub(1)
+    }
+}
+
+fn bound_value(value: &mut Value, bounds: &AuditBounds) {
+    match value {
+        Value::String(text) => bound_text(text, bounds.text_chars),
+        Value::Array(items) => {
+            let kept = kept_items(items.len(), bounds.list_items);
+            let omitted = items.len() - kept;
+            items.truncate(kept);
+            items.iter_mut().for_each(|item| bound_value(item, bounds));
+            if omitted > 0 {
+                items.push(json!({ "omitted_items": omitted }));
+            }
+        }
+        Value::Object(fields) => {
+            let keep = kept_items(fields.len(), bounds.list_items);
+            let omitted = fields.len() - keep;
+            let kept: serde_json::Map<String, Value> = std::mem::take(fields)
+                .into_iter()
+                .take(keep)
+                .map(|(mut key, mut item)| {
+                    bound_text(&mut key, bounds.text_chars);
+                    bound_value(&mut item, bounds);
+                    (key, item)
+                })
+                .collect();
+            *fields = kept;
+            if omitted > 0 {
+                fields.insert("omitted_fields".to_string(), json!(omitted));
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// The event as it may be written: every text value cut to `bounds`, lists shortened (with the
+/// number left out), and details larger than `details_bytes` replaced by their size.
+pub fn bounded(mut event: AuditEvent, bounds: &AuditBounds) -> AuditEvent {
+    bound_text(&mut event.username, bounds.text_chars);
+    if let Some(uid) = event.profile_uid.as_mut() {
+        bound_text(uid, bounds.text_chars);
+    }
+    bound_text(&mut event.space, bounds.text_chars);
+    bound_text(&mut event.object_type, bounds.text_chars);
+    let omitted_ids = event.object_ids.len().saturating_sub(bounds.list_items);
+    event.object_ids.truncate(bounds.list_items);
+    for id in &mut event.object_ids {
+        bound_text(id, bounds.text_chars);
+    }
+    if omitted_ids > 0 {
+        let details = std::mem::take(&mut event.details);
+        event.details = match details {
+            Value::Object(mut fields) => {
+                fields.insert("omitted_object_ids".to_string(), json!(omitted_ids));
+                Value::Object(fields)
+            }
+            other => json!({ "value": other, "omitted_object_ids": omitted_ids }),
+        };
+    }
+    bound_value(&mut event.details, bounds);
+    let details_bytes = event.details.to_string().len();
+    if details_bytes > bounds.details_bytes {
+        event.details = json!({ "omitted_bytes": details_bytes });
+    }
+    bound_text(&mut event.message, bounds.message_chars);
+    event
+}
+
+/// Writes one row, bounded for its outcome first (as the file's line is: bounding is idempotent,
+/// so row and line agree).
 pub fn insert(conn: &Connection, event: &AuditEvent) -> anyhow::Result<()> {
+    let bounded = bounded(event.clone(), &AuditBounds::for_outcome(event.outcome));
+    let event = &bounded;
     conn.execute(
         "INSERT INTO audit_log (ts_ms, action, outcome, username, profile_uid, space, object_type,
          object_ids, details, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -117,6 +252,7 @@ impl AuditLog {
     }
 
     fn try_append(&self, event: &AuditEvent) -> anyhow::Result<()> {
+        let event = bounded(event.clone(), &AuditBounds::for_outcome(event.outcome));
         let mut line = serde_json::to_vec(&event.to_json())?;
         line.push(b'\n');
         let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
@@ -248,5 +384,99 @@ impl crate::AppState {
         self.db
             .write(move |conn| Ok(audited_when_changed(conn, &log, event, change)))
             .await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(outcome: Outcome) -> AuditEvent {
+        AuditEvent {
+            ts_ms: 1_700_000_000_000,
+            action: UPDATE_OBJECTS_OWNER,
+            outcome,
+            username: "victor".into(),
+            profile_uid: Some("u_victor_0".into()),
+            space: "default".into(),
+            object_type: "dashboard".into(),
+            object_ids: vec!["soc-overview".into()],
+            details: json!({ "new_owner": "u_bob_0" }),
+            message: "Access denied".into(),
+        }
+    }
+
+    fn line_bytes(event: &AuditEvent) -> usize {
+        event.to_json().to_string().len()
+    }
+
+    #[test]
+    fn a_valid_event_is_kept_as_it_is() {
+        for outcome in [Outcome::Success, Outcome::Failure] {
+            let original = event(outcome);
+            assert_eq!(
+                bounded(original.clone(), &AuditBounds::for_outcome(outcome)),
+                original
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_flood_is_cut_to_a_few_kilobytes() {
+        let mut flood = event(Outcome::Failure);
+        let huge = "x".repeat(1_000_000);
+        flood.details = json!({ "new_owner": huge });
+        flood.object_ids = (0..50_000).map(|i| format!("id-{i}")).collect();
+        flood.message = format!("no user has the profile ID \"{huge}\"");
+        assert!(line_bytes(&flood) > 1_000_000);
+        let cut = bounded(flood, &AuditBounds::FAILURE);
+        assert!(line_bytes(&cut) < 8 * 1024, "{} bytes", line_bytes(&cut));
+        assert_eq!(cut.object_ids.len(), AuditBounds::FAILURE.list_items);
+        assert_eq!(cut.details["omitted_object_ids"], 50_000 - 20);
+        let owner = cut.details["new_owner"].as_str().unwrap();
+        assert!(owner.ends_with(TRUNCATED_MARK));
+        assert_eq!(owner.chars().count(), AuditBounds::FAILURE.text_chars);
+        assert!(cut.message.ends_with(TRUNCATED_MARK));
+        assert_eq!(cut.username, "victor", "who tried is kept");
+    }
+
+    #[test]
+    fn details_too_large_are_replaced_by_their_size() {
+        let mut many = event(Outcome::Failure);
+        many.details =
+            json!({ "previous": (0..19).map(|_| "y".repeat(1_000)).collect::<Vec<_>>() });
+        let cut = bounded(many, &AuditBounds::FAILURE);
+        let size = cut.details["omitted_bytes"].as_u64().unwrap();
+        assert!(size > 4 * 1024, "{size}");
+        assert_eq!(cut.details.as_object().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn lists_and_objects_say_how_much_was_left_out() {
+        let bounds = AuditBounds {
+            list_items: 3,
+            ..AuditBounds::SUCCESS
+        };
+        let mut value = json!({ "list": [1, 2, 3, 4, 5], "a": 1, "b": 2 });
+        bound_value(&mut value, &bounds);
+        assert_eq!(value["list"], json!([1, 2, { "omitted_items": 3 }]));
+        let mut wide = json!({ "a": 1, "b": 2, "c": 3, "d": 4 });
+        bound_value(&mut wide, &bounds);
+        assert_eq!(wide, json!({ "a": 1, "b": 2, "omitted_fields": 2 }));
+    }
+
+    #[test]
+    fn bounding_twice_changes_nothing() {
+        let mut flood = event(Outcome::Failure);
+        flood.details = json!({
+            "new_owner": "é".repeat(5_000),
+            "list": (0..100).collect::<Vec<_>>(),
+            "wide": (0..100).map(|i| (format!("k{i}"), json!(i))).collect::<serde_json::Map<_, _>>(),
+        });
+        flood.object_ids = vec!["z".repeat(3_000); 40];
+        for bounds in [AuditBounds::FAILURE, AuditBounds::SUCCESS] {
+            let once = bounded(flood.clone(), &bounds);
+            assert_eq!(bounded(once.clone(), &bounds), once);
+        }
     }
 }

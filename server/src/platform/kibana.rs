@@ -313,6 +313,48 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A JSON body read but not yet parsed: the route authorizes first, then calls
+/// [`UnparsedJson::parse`], so a caller who may not write gets the refusal, not a parsing error,
+/// and no work is done on their input (ARCHITECTURE.md, "One concept, one place").
+pub struct UnparsedJson<T> {
+    headers: HeaderMap,
+    bytes: Bytes,
+    shape: ErrorShape,
+    target: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> UnparsedJson<T> {
+    /// The body as [`JsonBody`] would have parsed it, with the same errors.
+    pub fn parse(self) -> Result<T, AppError> {
+        parse(&self.headers, &self.bytes, self.shape)
+    }
+}
+
+impl<T: DeserializeOwned + Default> UnparsedJson<T> {
+    /// The body as [`JsonOrDefault`] would have parsed it: an empty body means `T::default()`.
+    pub fn parse_or_default(self) -> Result<T, AppError> {
+        if self.bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        self.parse()
+    }
+}
+
+impl<S: Send + Sync, T> FromRequest<S> for UnparsedJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request<Body>, _state: &S) -> Result<Self, Self::Rejection> {
+        let shape = ErrorShape::for_path(req.uri().path());
+        let (headers, bytes) = read_body(req, shape).await?;
+        Ok(UnparsedJson {
+            headers,
+            bytes,
+            shape,
+            target: std::marker::PhantomData,
+        })
+    }
+}
+
 /// Like [`JsonBody`], but an empty body means `T::default()`.
 pub struct JsonOrDefault<T>(pub T);
 

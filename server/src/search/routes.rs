@@ -29,7 +29,7 @@ use crate::authz::{self, Guarded, RequiredPrivilege, RouteGuard, SecurityAction}
 use crate::platform::audit::{AuditEvent, AuditedError, Changed, Outcome};
 use crate::platform::db;
 use crate::platform::error::AppError;
-use crate::search::{self as store, Viewer, MAX_NAME_CHARS, MAX_QUERY_CHARS};
+use crate::search::{self as store, Viewer, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_QUERY_CHARS};
 use crate::AppState;
 
 /// Searching, listing sources, reading documents.
@@ -396,6 +396,7 @@ async fn delete_source(
     caller: Caller<SearchManage>,
     Path(source): Path<String>,
 ) -> WsResult<Json<Source>> {
+    check_path_id("source", &source)?;
     let username = caller.username();
     let id = source.clone();
     let event = caller.audit_event(
@@ -428,7 +429,19 @@ async fn delete_source(
     Ok(Json(found))
 }
 
+/// A source, document or identity id in a path, at most [`MAX_ID_CHARS`] characters: a longer
+/// one names nothing, and is refused before it is looked up, echoed or audited.
+fn check_path_id(what: &str, id: &str) -> WsResult<()> {
+    if id.chars().count() > MAX_ID_CHARS {
+        return Err(WsError::bad_request(format!(
+            "The {what} id is too long (the limit is {MAX_ID_CHARS} characters)"
+        )));
+    }
+    Ok(())
+}
+
 async fn require_source(state: &AppState, source: &str) -> WsResult<()> {
+    check_path_id("source", source)?;
     let id = source.to_string();
     let exists = state
         .db
@@ -739,6 +752,7 @@ async fn update_identity(
     Path((source, id)): Path<(String, String)>,
     WsJson(body): WsJson<IdentityUpdate>,
 ) -> WsResult<Json<ExternalIdentity>> {
+    check_path_id("external identity", &id)?;
     let errors = store::identity_errors(
         body.external_user_properties.as_deref().unwrap_or(&[]),
         body.permissions.as_deref().unwrap_or(&[]),
@@ -782,6 +796,7 @@ async fn delete_identity(
     caller: Caller<SearchManage>,
     Path((source, id)): Path<(String, String)>,
 ) -> WsResult<Json<&'static str>> {
+    check_path_id("external identity", &id)?;
     require_source(&state, &source).await?;
     let key = id.clone();
     let event = caller.audit_event(

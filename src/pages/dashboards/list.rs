@@ -20,17 +20,24 @@ use crate::state::{expect_profiles, expect_session, expect_toasts};
 const PER_PAGE: u32 = 20;
 pub const READ_ONLY_REASON: &str = "You have read-only access to dashboards in this space.";
 
-/// The dashboard's title, trimmed; `None` (with the reason in `error`) when there is none.
+/// The dashboard's title, trimmed; `None` (with the reason in `error`) when the server's rule
+/// (`gatehouse_api::rules::dashboard_title`) refuses it.
 pub(super) fn required_title(
     title: RwSignal<String>,
     error: RwSignal<Option<String>>,
 ) -> Option<String> {
     let name = title.get_untracked().trim().to_string();
-    if name.is_empty() {
-        error.set(Some("Enter a title.".into()));
-        return None;
+    match gatehouse_api::rules::dashboard_title(&name) {
+        Ok(()) => Some(name),
+        Err(gatehouse_api::rules::TitleProblem::Empty) => {
+            error.set(Some("Enter a title.".into()));
+            None
+        }
+        Err(gatehouse_api::rules::TitleProblem::TooLong { max }) => {
+            error.set(Some(format!("A title is at most {max} characters.")));
+            None
+        }
     }
-    Some(name)
 }
 
 /// What the signed-in user may do with dashboards, decided once per page.
