@@ -493,6 +493,12 @@ async fn non_privileged_users_are_blocked_everywhere() {
         );
     }
 
+    // --- Passwords: someone else's changed, a superuser created, one's own guessed (on a server
+    // of their own: the guesses lock the user and the address) ---
+    for a in common::password_attacks::attempts().await {
+        tally.record(a.what, a.blocked, a.detail);
+    }
+
     println!("attacks: {} tried, {} blocked", tally.tried, tally.blocked);
     assert!(
         tally.successes.is_empty(),

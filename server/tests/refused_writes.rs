@@ -41,12 +41,6 @@ const MAX_AUDIT_GROWTH: u64 = 32 * 1024;
 /// audited, bounded) and the sessions table only through the logins this test makes first.
 const MAY_GROW: &[&str] = &["audit_log"];
 
-/// Routes of `admin/` whose refusal does not yet come first (validation or the password hash run
-/// before the privilege check), being fixed in `admin/` by another change: their failures are
-/// reported (`# awaiting the admin/ change: …`), not asserted, until it is merged. Empty the list
-/// then.
-const AWAITING_ADMIN_FIX: &[&str] = &["PUT /api/security/role/evil"];
-
 fn big() -> String {
     "x".repeat(BIG)
 }
@@ -409,7 +403,6 @@ async fn refused_oversized_writes_store_nothing() {
 
     let (rows_before, db_before, audit_before) = (row_counts(&t), db_bytes(&t), audit_bytes(&t));
     let mut failures = Vec::new();
-    let mut pending = Vec::new();
     let mut routes = std::collections::BTreeSet::new();
     for a in &attempts {
         routes.insert(a.route.clone());
@@ -424,16 +417,11 @@ async fn refused_oversized_writes_store_nothing() {
                 send(request(&t, session, a.method.clone(), &a.path).json(&a.body)).await;
             if status != expected {
                 let shown: String = answer.to_string().chars().take(300).collect();
-                let line = format!(
+                failures.push(format!(
                     "{} as {}: {status}, expected {expected}: {shown}",
                     a.route,
                     user.unwrap_or("nobody")
-                );
-                if AWAITING_ADMIN_FIX.contains(&a.route.as_str()) {
-                    pending.push(line);
-                } else {
-                    failures.push(line);
-                }
+                ));
             }
         }
     }
@@ -444,9 +432,6 @@ async fn refused_oversized_writes_store_nothing() {
         "# refused oversized writes: {} routes, bytes added to db {db_added}, to audit.log {audit_added}",
         routes.len()
     );
-    for line in &pending {
-        println!("# awaiting the admin/ change: {line}");
-    }
     assert!(
         failures.is_empty(),
         "{} refusals were not the refusal:\n{}",

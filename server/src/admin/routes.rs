@@ -24,7 +24,7 @@ use crate::admin::access::{self, SpaceRef};
 use crate::admin::{self, roles, Actor, AdminError, AdminResult, UserChange};
 use crate::authz::{SecurityAction, Subject};
 use crate::platform::error::{AppError, AppResult};
-use crate::platform::kibana::{JsonBody, JsonOrDefault, Space};
+use crate::platform::kibana::{JsonBody, JsonOrDefault, Space, UnparsedJson};
 use crate::platform::password;
 use crate::platform::session::Principal;
 use crate::AppState;
@@ -79,7 +79,7 @@ fn no_content() -> Response {
 async fn audit_refusal<T: Send + 'static>(
     state: &AppState,
     actor: Actor,
-    action: &'static str,
+    (action, object_type): (&'static str, &'static str),
     target: &str,
     refusal: AdminError,
 ) -> AdminResult<T> {
@@ -87,7 +87,7 @@ async fn audit_refusal<T: Send + 'static>(
         state,
         actor,
         action,
-        "user",
+        object_type,
         target.to_string(),
         move |_| Err(refusal),
     )
@@ -244,7 +244,7 @@ pub async fn op_put_user(
         admin::USER_CREATE
     };
     if let Err(denied) = allowed {
-        return audit_refusal(state, actor, action, username, denied).await;
+        return audit_refusal(state, actor, (action, "user"), username, denied).await;
     }
     admin::validate_user_change(
         username,
@@ -316,7 +316,7 @@ pub async fn op_change_password(
     if !own {
         if let Err(denied) = admin::require(&principal.subject, SecurityAction::UserChangePassword)
         {
-            return audit_refusal(state, actor, action, &username, denied).await;
+            return audit_refusal(state, actor, (action, "user"), &username, denied).await;
         }
     }
     admin::validate_password(new_password_field, &new_password)?;
@@ -349,7 +349,7 @@ pub async fn op_change_password(
         };
         if !current_ok {
             let refusal = AdminError::Forbidden("Invalid password.".into());
-            return audit_refusal(state, actor, action, &username, refusal).await;
+            return audit_refusal(state, actor, (action, "user"), &username, refusal).await;
         }
         state.login_limiter.succeeded(attempt);
     } else {
@@ -633,10 +633,15 @@ async fn put_role(
     Extension(space): Extension<Space>,
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
-    JsonOrDefault(body): JsonOrDefault<Value>,
+    body: UnparsedJson<Value>,
 ) -> AppResult<Response> {
+    // Authorize first: a refused caller's name and body are neither parsed nor validated.
+    if let Err(denied) = admin::require(&principal.subject, SecurityAction::RolePut) {
+        let actor = actor(&principal, space.id());
+        return Ok(audit_refusal(&state, actor, (admin::ROLE_PUT, "role"), &name, denied).await?);
+    }
     admin::validate_role_name(&name)?;
-    let role = admin::kibana_body_to_descriptor(&body)?;
+    let role = admin::kibana_body_to_descriptor(&body.parse_or_default()?)?;
     op_put_role(
         &state,
         &principal.subject,

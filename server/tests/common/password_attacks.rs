@@ -3,7 +3,7 @@
 //! judged by its effect, re-read afterwards: a refused change leaves the password and every
 //! session as they were, a refused creation stores no user.
 //!
-//! Use: `for a in common::password_attacks::attempts().await { tally.record(a.what, a.blocked, a.detail) }`.
+//! The attack suite (`tests/attacks.rs`) counts them with the rest.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
