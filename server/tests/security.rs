@@ -754,6 +754,7 @@ async fn every_api_route_needs_a_session() {
     let unauthorized =
         json!({"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"});
     let unauthorized_search = json!({"errors": ["Unauthorized"]});
+    let mut refused = 0;
     for cookie in [None, Some("sid=0123456789abcdef")] {
         for (method, path) in routes {
             let mut request = t
@@ -782,6 +783,7 @@ async fn every_api_route_needs_a_session() {
                 (StatusCode::UNAUTHORIZED, expected),
                 "{method} {path} with cookie {cookie:?}"
             );
+            refused += 1;
         }
         // A path that does not exist is a 404 for anyone, in any space: it says nothing either.
         for path in ["/internal/no-such-route", "/s/no-such-space/api/nope"] {
@@ -792,4 +794,8 @@ async fn every_api_route_needs_a_session() {
             assert_eq!(send_json(request).await.0, StatusCode::NOT_FOUND, "{path}");
         }
     }
+    println!(
+        "# sessionless: {} routes, with no cookie and a made-up one: {refused} of {refused} answered 401",
+        routes.len()
+    );
 }
