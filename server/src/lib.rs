@@ -49,6 +49,11 @@ pub mod ratelimit {
     pub use crate::platform::ratelimit::{Clock, LoginLimits};
 }
 
+/// How long clients may take and how many connections they may hold.
+pub mod connections {
+    pub use crate::platform::connections::ConnectionLimits;
+}
+
 /// The compressions served for the SPA's files.
 pub mod precompress {
     pub use crate::platform::precompress::{brotli_bytes, gzip_bytes};
@@ -71,9 +76,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
-use axum::serve::ListenerExt;
-use axum::{middleware, Router, ServiceExt};
+use axum::{middleware, Router};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::Layer;
@@ -102,6 +105,8 @@ pub struct Config {
     /// Test-only fault injection ([`faults`]): the control route and its middleware. Never set by
     /// default; the binary sets it only with `GATEHOUSE_ENABLE_FAULTS=1`; refused off loopback.
     pub faults: bool,
+    /// Header, body and idle timeouts and the connection caps (`platform/connections.rs`).
+    pub connections: connections::ConnectionLimits,
 }
 
 impl Config {
@@ -128,6 +133,7 @@ impl Default for Config {
             login_limits: ratelimit::LoginLimits::default(),
             clock: ratelimit::Clock::default(),
             faults: false,
+            connections: connections::ConnectionLimits::default(),
         }
     }
 }
@@ -282,22 +288,13 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(platform::connections::serve(
+        listener,
+        app,
+        config.connections.clone(),
+        rx,
+    ));
     tracing::info!(%addr, db = %config.db_path.display(), "gatehouse listening");
     Ok(RunningServer {
         addr,
