@@ -83,7 +83,7 @@ use tower::Layer;
 use tower_http::trace::TraceLayer;
 
 use crate::platform::db::Db;
-use crate::platform::{audit, kibana, spa};
+use crate::platform::{audit, browser_headers, kibana, spa};
 
 /// How the server starts. `Config::default()` is the binary's defaults.
 #[derive(Debug, Clone)]
@@ -283,8 +283,9 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     if config.faults {
         routes = platform::faults::wire(routes);
     }
-    let app =
-        middleware::from_fn(kibana::request_rules).layer(routes.layer(TraceLayer::new_for_http()));
+    let app = middleware::from_fn(browser_headers::every_response).layer(
+        middleware::from_fn(kibana::request_rules).layer(routes.layer(TraceLayer::new_for_http())),
+    );
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
