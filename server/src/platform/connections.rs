@@ -8,8 +8,8 @@
 //!   its head ([`DeadlineBody`]). tower-http's `RequestBodyTimeout` restarts its clock on every
 //!   frame, so a client sending one byte every few seconds would hold the socket for as long as
 //!   the body limit allows; a deadline does not.
-//! - **Connection caps**: a global cap below the process's open-file limit (so `accept` never
-//!   fails with "Too many open files") and a per-client cap (one IPv4 address, or one IPv6 /64),
+//! - **Connection caps**: a global cap kept below the process's open-file limit (so `accept` never
+//!   fails with "Too many open files", [`global_cap`]) and a per-client cap (one IPv4 address, or one IPv6 /64),
 //!   so one client holding sockets cannot take the others' places. A connection over a cap gets a
 //!   503 with `Retry-After` written without reading anything, and is closed.
 //! - **Graceful shutdown**: hyper-util's `GracefulShutdown`: idle keep-alive sockets close at
@@ -127,6 +127,33 @@ impl Drop for Admitted {
     }
 }
 
+/// Open files kept for everything but client sockets: the database and its journal, the audit
+/// log, static files being sent, the listener.
+const FILES_FOR_THE_REST: usize = 128;
+
+/// The global cap actually used: `configured`, but never so high that client sockets could take
+/// the file descriptors the rest of the server needs (`open_files`: the process's soft limit).
+pub fn global_cap(configured: usize, open_files: Option<usize>) -> usize {
+    match open_files {
+        Some(limit) => configured.min(limit.saturating_sub(FILES_FOR_THE_REST).max(1)),
+        None => configured,
+    }
+}
+
+/// The process's soft limit on open files (`RLIMIT_NOFILE`), if it can be read.
+fn open_file_limit() -> Option<usize> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct we pass, which lives for the call.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    if read != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
+        return None;
+    }
+    usize::try_from(limit.rlim_cur).ok()
+}
+
 /// What a connection over a cap is told before it is closed.
 const OVER_CAP: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
 
@@ -142,6 +169,16 @@ where
     S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send,
 {
+    let mut limits = limits;
+    let configured = limits.max_connections;
+    limits.max_connections = global_cap(configured, open_file_limit());
+    if limits.max_connections < configured {
+        tracing::warn!(
+            configured,
+            used = limits.max_connections,
+            "the connection cap is lowered to stay under the open-file limit"
+        );
+    }
     let open = Arc::new(Mutex::new(OpenConnections::default()));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -319,6 +356,18 @@ mod tests {
         open.release(ips[1]);
         assert_eq!(open.total, 0);
         assert!(open.per_client.is_empty());
+    }
+
+    #[test]
+    fn the_global_cap_stays_under_the_open_file_limit() {
+        assert_eq!(global_cap(2048, Some(1024)), 1024 - FILES_FOR_THE_REST);
+        assert_eq!(global_cap(2048, Some(20_000)), 2048);
+        assert_eq!(global_cap(2048, None), 2048);
+        assert_eq!(
+            global_cap(2048, Some(10)),
+            1,
+            "a tiny limit still lets one client in"
+        );
     }
 
     #[test]
