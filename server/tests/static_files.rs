@@ -100,7 +100,7 @@ async fn files_outside_the_dist_folder_are_never_served() {
 
 #[tokio::test]
 async fn the_page_allows_only_its_own_inline_script_and_is_never_framed() {
-    let (t, _outside) = start_with_links().await;
+    let (t, outside) = start_with_links().await;
     let response = t.http.get(t.url("/app/leads")).send().await.expect("page");
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
@@ -127,6 +127,29 @@ async fn the_page_allows_only_its_own_inline_script_and_is_never_framed() {
     assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+
+    // `trunk serve` (cargo xtask dev) rewrites index.html while the server runs: the next page's
+    // policy names the new script, not the one seen at start.
+    let rebuilt = "import init from '/app/main-2.js'; await init();";
+    let dist = outside.path().join("dist");
+    std::fs::write(
+        dist.join("index.html"),
+        format!(
+            "<html><head><script type=\"module\">{rebuilt}</script></head><body></body></html>"
+        ),
+    )
+    .unwrap();
+    let response = t.http.get(t.url("/app/leads")).send().await.expect("page");
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let new_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(rebuilt));
+    assert!(policy.contains(&new_hash), "{policy}");
+    assert!(
+        !policy.contains(&hash),
+        "the old script may no longer run: {policy}"
+    );
 }
 
 #[tokio::test]
