@@ -11,7 +11,8 @@
 //!
 //! Modules are `pub(crate)`. The library's public surface for tests, e2e and xtask is [`start`],
 //! [`Config`], [`RunningServer`] and the small facades below (`db`, `session`, `ratelimit`,
-//! `precompress`, `find_cache`, `faults`) plus what `authz`, `leads`, `search` and `seed` export.
+//! `connections`, `precompress`, `find_cache`, `faults`) plus what `authz`, `leads`, `search` and
+//! `seed` export.
 
 // Features, each one folder with its routes, storage and logic.
 pub(crate) mod admin;
