@@ -4,6 +4,7 @@
 //! database, serving the release SPA from `$GATEHOUSE_DIST`), its own `/usr/bin/chromedriver` on a
 //! free port and a fresh headless Chromium profile. [`run`] tears all of it down whether the test
 //! passes, fails or panics, and saves a `FAILED-<test>.png` screenshot when it does not pass.
+//! A test whose browser console shows a Content-Security-Policy violation fails.
 //!
 //! Run through `cargo xtask test`, which builds the SPA first and sets `GATEHOUSE_DIST`.
 
@@ -94,6 +95,13 @@ impl ConsoleEntry {
             || self.message.contains("RuntimeError")
             || self.message.contains("unreachable")
             || self.source.as_deref() == Some("javascript")
+    }
+
+    /// Chromium's report of something the page's Content-Security-Policy refused ("Refused to
+    /// execute inline script because it violates the following Content Security Policy
+    /// directive: …"): the SPA must run under its policy without one.
+    pub fn is_csp_violation(&self) -> bool {
+        self.message.contains("Content Security Policy")
     }
 }
 
@@ -232,6 +240,34 @@ impl Browser {
             message: entry.message,
         }));
         Ok(all.clone())
+    }
+
+    /// The CSP violations in the console so far, taken out of it: for a test that causes one on
+    /// purpose, so [`run`]'s check after the test does not count it.
+    pub async fn take_csp_violations(&self) -> Result<Vec<ConsoleEntry>> {
+        self.console().await?;
+        let mut all = self.console.lock().unwrap_or_else(|e| e.into_inner());
+        let (violations, rest) = all.drain(..).partition(ConsoleEntry::is_csp_violation);
+        *all = rest;
+        Ok(violations)
+    }
+
+    /// Fails if the console so far shows a Content-Security-Policy violation.
+    pub async fn assert_no_csp_violation(&self) -> Result<()> {
+        let violations: Vec<String> = self
+            .console()
+            .await?
+            .into_iter()
+            .filter(ConsoleEntry::is_csp_violation)
+            .map(|e| e.message)
+            .collect();
+        if !violations.is_empty() {
+            bail!(
+                "the page broke its Content-Security-Policy:\n{}",
+                violations.join("\n")
+            );
+        }
+        Ok(())
     }
 
     /// Fails if the console so far shows a wasm panic or an uncaught script error.
@@ -571,7 +607,14 @@ where
 
     // A spawned task turns a panic into a JoinError, so cleanup below always runs.
     let outcome = tokio::spawn(test(browser.clone())).await;
-    let passed = matches!(outcome, Ok(Ok(())));
+    let mut passed = matches!(outcome, Ok(Ok(())));
+    // Every test runs under the server's Content-Security-Policy: a violation fails it.
+    let policy_kept = if passed {
+        browser.assert_no_csp_violation().await
+    } else {
+        Ok(())
+    };
+    passed &= policy_kept.is_ok();
     if !passed {
         let _ = browser.screenshot(&format!("FAILED-{name}")).await;
         if let Ok(at) = browser.location().await {
@@ -598,6 +641,7 @@ where
     match outcome {
         Ok(result) => {
             result?;
+            policy_kept?;
             quit.context("closing the browser session")?;
             Ok(())
         }

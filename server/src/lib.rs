@@ -11,7 +11,8 @@
 //!
 //! Modules are `pub(crate)`. The library's public surface for tests, e2e and xtask is [`start`],
 //! [`Config`], [`RunningServer`] and the small facades below (`db`, `session`, `ratelimit`,
-//! `precompress`, `find_cache`, `faults`) plus what `authz`, `leads`, `search` and `seed` export.
+//! `connections`, `precompress`, `find_cache`, `faults`) plus what `authz`, `leads`, `search` and
+//! `seed` export.
 
 // Features, each one folder with its routes, storage and logic.
 pub(crate) mod admin;
@@ -49,6 +50,11 @@ pub mod ratelimit {
     pub use crate::platform::ratelimit::{Clock, LoginLimits};
 }
 
+/// How long clients may take and how many connections they may hold.
+pub mod connections {
+    pub use crate::platform::connections::ConnectionLimits;
+}
+
 /// The compressions served for the SPA's files.
 pub mod precompress {
     pub use crate::platform::precompress::{brotli_bytes, gzip_bytes};
@@ -71,16 +77,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
-use axum::serve::ListenerExt;
-use axum::{middleware, Router, ServiceExt};
+use axum::{middleware, Router};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::Layer;
 use tower_http::trace::TraceLayer;
 
 use crate::platform::db::Db;
-use crate::platform::{audit, kibana, spa};
+use crate::platform::{audit, browser_headers, kibana, spa};
 
 /// How the server starts. `Config::default()` is the binary's defaults.
 #[derive(Debug, Clone)]
@@ -104,6 +108,8 @@ pub struct Config {
     /// Test-only fault injection ([`faults`]): the control route and its middleware. Never set by
     /// default; the binary sets it only with `GATEHOUSE_ENABLE_FAULTS=1`; refused off loopback.
     pub faults: bool,
+    /// Header, body and idle timeouts and the connection caps (`platform/connections.rs`).
+    pub connections: connections::ConnectionLimits,
 }
 
 impl Config {
@@ -131,6 +137,7 @@ impl Default for Config {
             login_limits: ratelimit::LoginLimits::default(),
             clock: ratelimit::Clock::default(),
             faults: false,
+            connections: connections::ConnectionLimits::default(),
         }
     }
 }
@@ -293,27 +300,19 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     if config.faults {
         routes = platform::faults::wire(routes);
     }
-    let app =
-        middleware::from_fn(kibana::request_rules).layer(routes.layer(TraceLayer::new_for_http()));
+    let app = middleware::from_fn(browser_headers::every_response).layer(
+        middleware::from_fn(kibana::request_rules).layer(routes.layer(TraceLayer::new_for_http())),
+    );
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(platform::connections::serve(
+        listener,
+        app,
+        config.connections.clone(),
+        rx,
+    ));
     tracing::info!(%addr, db = %config.db_path.display(), "gatehouse listening");
     Ok(RunningServer {
         addr,

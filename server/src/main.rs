@@ -1,5 +1,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -29,6 +30,19 @@ struct Args {
     /// Hours after sign-in at which a session expires, however busy it is.
     #[arg(long, default_value_t = 720)]
     lifespan_hours: u64,
+    /// Seconds a client may take to send a request head; also how long an idle keep-alive
+    /// connection stays open.
+    #[arg(long, default_value_t = 20)]
+    header_timeout_secs: u64,
+    /// Seconds a client may take to send a request body after its head.
+    #[arg(long, default_value_t = 30)]
+    body_timeout_secs: u64,
+    /// Connections open at once, all clients together.
+    #[arg(long, default_value_t = 2048)]
+    max_connections: usize,
+    /// Connections open at once from one client address (IPv6: one /64).
+    #[arg(long, default_value_t = 128)]
+    max_connections_per_client: usize,
 }
 
 #[tokio::main]
@@ -45,11 +59,17 @@ async fn main() -> anyhow::Result<()> {
         db_path: args.db,
         dist_dir: args.dist,
         seed: !args.no_seed,
-        idle_timeout: std::time::Duration::from_secs(args.idle_minutes.saturating_mul(60)),
-        session_lifespan: std::time::Duration::from_secs(args.lifespan_hours.saturating_mul(3600)),
+        idle_timeout: Duration::from_secs(args.idle_minutes.saturating_mul(60)),
+        session_lifespan: Duration::from_secs(args.lifespan_hours.saturating_mul(3600)),
         audit_log: args.audit_log,
         // Test-only fault injection (browser resilience tests); off unless asked for explicitly.
         faults: std::env::var("GATEHOUSE_ENABLE_FAULTS").is_ok_and(|v| v == "1"),
+        connections: gatehouse_server::connections::ConnectionLimits {
+            header_read: Duration::from_secs(args.header_timeout_secs),
+            body_read: Duration::from_secs(args.body_timeout_secs),
+            max_connections: args.max_connections,
+            max_connections_per_client: args.max_connections_per_client,
+        },
         ..gatehouse_server::Config::default()
     })
     .await?;

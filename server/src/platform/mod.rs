@@ -3,6 +3,8 @@
 //! the SPA's files and the test-only fault injection.
 
 pub(crate) mod audit;
+pub(crate) mod browser_headers;
+pub(crate) mod connections;
 pub(crate) mod db;
 pub(crate) mod error;
 pub(crate) mod faults;

@@ -29,7 +29,8 @@ pub fn spawn(dist: PathBuf) {
 }
 
 /// Writes the missing or stale `.br` / `.gz` copies under `dir` (and its subdirectories);
-/// returns how many it wrote.
+/// returns how many it wrote. Symlinks are neither followed nor compressed (`file_type` does not
+/// follow them): the folder's own files only.
 pub fn precompress_dir(dir: &Path) -> io::Result<usize> {
     let mut made = 0;
     for entry in std::fs::read_dir(dir)? {
@@ -76,7 +77,18 @@ fn write_if_stale(
     }
     let bytes = compress(&std::fs::read(source)?)?;
     let partial = with_suffix(&target, "partial");
-    File::create(&partial)?.write_all(&bytes)?;
+    // A new file, never through a link someone left under that name: writing must not reach
+    // outside the folder either (the rename replaces a linked `target` itself, not what it
+    // points to).
+    match std::fs::remove_file(&partial) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    File::options()
+        .write(true)
+        .create_new(true)
+        .open(&partial)?
+        .write_all(&bytes)?;
     std::fs::rename(&partial, &target)?;
     Ok(true)
 }

@@ -1,7 +1,10 @@
 //! The built SPA: files from `dist_dir`, `index.html` for client routes, JSON 404 for API paths.
+//! Nothing is served from outside `dist_dir`: a path with `..` or one that resolves (through a
+//! symlink) outside it is not found. Pages carry a `Content-Security-Policy` naming their inline
+//! scripts (`browser_headers.rs`).
 
 use std::convert::Infallible;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -12,17 +15,88 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::leads::first_paint;
+use crate::platform::browser_headers;
 use crate::platform::error::AppError;
 use crate::AppState;
 
-pub type StaticFiles = ServeDir<ServeFile>;
+/// `index.html` is a few kilobytes; a page larger than this is not ours.
+const PAGE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The files of `dist_dir`.
+#[derive(Clone)]
+pub struct StaticFiles {
+    serve: ServeDir<ServeFile>,
+    root: PathBuf,
+}
 
 pub fn static_files(dist: &Path) -> StaticFiles {
-    ServeDir::new(dist)
-        .append_index_html_on_directories(true)
-        .precompressed_gzip()
-        .precompressed_br()
-        .fallback(ServeFile::new(dist.join("index.html")))
+    StaticFiles {
+        serve: ServeDir::new(dist)
+            .append_index_html_on_directories(true)
+            .precompressed_gzip()
+            .precompressed_br()
+            .fallback(ServeFile::new(dist.join("index.html"))),
+        root: dist.to_path_buf(),
+    }
+}
+
+impl StaticFiles {
+    /// Whether any file the static file service could open for `path` (the file, its `.br` and
+    /// `.gz` copies, a directory's `index.html`, the fallback `index.html`) resolves outside the
+    /// folder, through a symlink or `..`. `dist_dir` itself may be a symlink: it is resolved first
+    /// (at each request: `trunk serve` makes it anew).
+    async fn leads_outside(&self, path: &str) -> bool {
+        let Some(relative) = relative_path(path) else {
+            return true;
+        };
+        let Ok(root) = tokio::fs::canonicalize(&self.root).await else {
+            // No folder yet: nothing can be served, nothing can escape.
+            return false;
+        };
+        let file = root.join(relative);
+        let candidates = [
+            with_suffix(&file, ".br"),
+            with_suffix(&file, ".gz"),
+            file.join("index.html"),
+            root.join("index.html"),
+            file,
+        ];
+        for candidate in candidates {
+            if let Ok(real) = tokio::fs::canonicalize(&candidate).await {
+                if !real.starts_with(&root) {
+                    tracing::warn!(path, "refused a static file outside the dist folder");
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The request path as a path relative to the folder, percent-decoded as the static file
+/// service decodes it; `None` if it climbs out (`..`) or is not a plain relative path.
+fn relative_path(path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    let mut relative = PathBuf::new();
+    for segment in decoded.split('/') {
+        if segment.contains('\\') || segment.contains('\0') {
+            return None;
+        }
+        match Path::new(segment).components().next() {
+            None | Some(Component::CurDir) => {}
+            Some(Component::Normal(name)) if name == segment => relative.push(name),
+            Some(_) => return None,
+        }
+    }
+    Some(relative)
 }
 
 fn is_api_path(path: &str) -> bool {
@@ -40,6 +114,9 @@ pub async fn fallback(State(state): State<AppState>, mut req: Request) -> Respon
     let Some(files) = state.static_files.clone() else {
         return AppError::not_found().into_response();
     };
+    if files.leads_outside(&path).await {
+        return AppError::not_found().into_response();
+    }
     let first_paint = if first_paint::applies_to(req.method(), &path) {
         first_paint::leads_page(&state, &req).await
     } else {
@@ -51,7 +128,8 @@ pub async fn fallback(State(state): State<AppState>, mut req: Request) -> Respon
             req.headers_mut().remove(conditional);
         }
     }
-    let response: Result<_, Infallible> = files.oneshot(req).await;
+    let is_get = req.method() == Method::GET;
+    let response: Result<_, Infallible> = files.serve.oneshot(req).await;
     let Ok(response) = response;
     let mut response = response.map(Body::new);
     let is_html = response
@@ -60,8 +138,8 @@ pub async fn fallback(State(state): State<AppState>, mut req: Request) -> Respon
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        if let Some(first_paint) = first_paint.filter(|_| response.status() == StatusCode::OK) {
-            return with_first_paint(response, &first_paint).await;
+        if is_get && response.status() == StatusCode::OK {
+            return page(response, first_paint.as_deref()).await;
         }
         response
             .headers_mut()
@@ -82,21 +160,36 @@ pub async fn fallback(State(state): State<AppState>, mut req: Request) -> Respon
     response
 }
 
-/// `index.html` with the page drawn in it; one user's page, so never kept by a cache. If
-/// `index.html` cannot be read as text, the plain one is sent as it was.
-async fn with_first_paint(response: Response, first_paint: &str) -> Response {
+/// A page (`index.html`) with its `Content-Security-Policy`, and with the leads page drawn in it
+/// when `first_paint` is given: one user's page, so never kept by a cache. If `index.html`
+/// cannot be read as text, the plain one is sent as it was, and its policy allows no inline
+/// script.
+async fn page(response: Response, first_paint: Option<&str>) -> Response {
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = body.collect().await.map(|b| b.to_bytes()) else {
+    let Ok(bytes) = http_body_util::Limited::new(body, PAGE_LIMIT)
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+    else {
         return AppError::boom(
             StatusCode::INTERNAL_SERVER_ERROR,
             "could not read index.html",
         )
         .into_response();
     };
-    let page = std::str::from_utf8(&bytes)
+    // A precompressed page would be hashed compressed; none is made (`precompress.rs`).
+    let text = std::str::from_utf8(&bytes)
         .ok()
-        .and_then(|index| first_paint::into_index(index, first_paint));
-    let Some(page) = page else {
+        .filter(|_| !parts.headers.contains_key(header::CONTENT_ENCODING));
+    let drawn =
+        first_paint.and_then(|drawn| text.and_then(|index| first_paint::into_index(index, drawn)));
+    let policy = browser_headers::page_policy(drawn.as_deref().or(text).unwrap_or(""));
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        parts
+            .headers
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    let Some(drawn) = drawn else {
         parts
             .headers
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -111,7 +204,7 @@ async fn with_first_paint(response: Response, first_paint: &str) -> Response {
     parts
         .headers
         .insert(header::VARY, HeaderValue::from_static("cookie"));
-    Response::from_parts(parts, Body::from(page))
+    Response::from_parts(parts, Body::from(drawn))
 }
 
 /// Trunk's file names carry a 16-hex-digit content hash: `main-f5093c124a26cd9b.css`,
@@ -154,7 +247,25 @@ pub async fn method_not_allowed() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::has_content_hash;
+    use super::{has_content_hash, relative_path};
+    use std::path::PathBuf;
+
+    #[test]
+    fn request_paths_that_climb_out_are_refused() {
+        assert_eq!(relative_path("/a/b.js"), Some(PathBuf::from("a/b.js")));
+        assert_eq!(relative_path("/"), Some(PathBuf::new()));
+        assert_eq!(relative_path("/./a//b"), Some(PathBuf::from("a/b")));
+        for climbing in [
+            "/../etc/passwd",
+            "/a/../../x",
+            "/%2e%2e/x",
+            "/a/%2E%2E/%2e%2e/x",
+            "/a%5c..%5cx",
+            "/%ff",
+        ] {
+            assert_eq!(relative_path(climbing), None, "{climbing}");
+        }
+    }
 
     #[test]
     fn trunk_file_names_and_module_directories_are_recognised_as_hashed() {
