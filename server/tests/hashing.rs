@@ -48,6 +48,10 @@ fn spawn(db: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
         .args(["--addr", "127.0.0.1:0", "--db"])
         .arg(db)
+        // The burst is 128 requests at once from one address, beside the sessions' own
+        // keep-alive sockets: above the default per-client cap (128), which is another test's
+        // subject (connections.rs), not this one's.
+        .args(["--max-connections-per-client", "512"])
         .env(
             "RUST_LOG",
             "warn,gatehouse_server::platform::password=debug",
