@@ -499,6 +499,11 @@ async fn non_privileged_users_are_blocked_everywhere() {
         tally.record(a.what, a.blocked, a.detail);
     }
 
+    // --- Slow and greedy clients (each on a server of its own with short timeouts) ---
+    for a in common::slow_clients::attempts().await {
+        tally.record(a.what, a.blocked, a.detail);
+    }
+
     println!("attacks: {} tried, {} blocked", tally.tried, tally.blocked);
     assert!(
         tally.successes.is_empty(),

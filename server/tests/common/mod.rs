@@ -13,6 +13,14 @@ pub mod dashboards;
 pub mod fuzz;
 pub mod password_attacks;
 pub mod search;
+pub mod slow_clients;
+
+/// One attack the attack suite counts (`tests/attacks.rs`), judged by its effect.
+pub struct Attempt {
+    pub what: String,
+    pub blocked: bool,
+    pub detail: String,
+}
 
 pub const PASSWORD: &str = "changeme";
 

@@ -8,14 +8,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::{send_json, Session, TestServer, PASSWORD};
-
-/// One attempt and whether it was blocked.
-pub struct Attempt {
-    pub what: String,
-    pub blocked: bool,
-    pub detail: String,
-}
+use super::{send_json, Attempt, Session, TestServer, PASSWORD};
 
 /// The attack suite's non-privileged demo users.
 const USERS: [&str; 4] = ["leads_read_user", "leads_no_access_user", "bob", "victor"];
