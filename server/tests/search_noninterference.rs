@@ -454,8 +454,8 @@ fn hidden_documents_change_nothing_the_user_sees_through_the_store() {
 // Through the routes of a real server
 // ---------------------------------------------------------------------------------------------
 
-/// Ties an identity's users to real demo users: the route cases search as `leads_read_user`
-/// (Search `read`, no manage), and `elastic` writes.
+/// The route cases search as `leads_read_user` (a `kibana_admin`: Search `all`, so documents come
+/// with their permission lists, and those must not change either); `elastic` writes.
 const ROUTE_USER: &str = "leads_read_user";
 
 #[test]
