@@ -338,6 +338,9 @@ pub struct ResultMeta {
     /// **ext**: the source's name, for display.
     #[serde(default)]
     pub source_name: String,
+    /// BM25 over the documents the asker may see (docs/search.md#non-interference), rounded to
+    /// 3 decimals; higher is better. For the blank query: 0, or with a tag filter the number of
+    /// tags shared with it.
     pub score: f64,
 }
 

@@ -10,6 +10,7 @@
 
 mod documents;
 mod query;
+mod ranking;
 pub(crate) mod routes;
 mod store;
 #[cfg(test)]
@@ -22,9 +23,10 @@ pub(crate) use store::*;
 /// What the store's property tests call directly.
 pub use crate::seed::runbooks::{runbook_documents, runbook_identities};
 pub use documents::validate_document;
-pub use query::search;
+pub use query::{fts_query, search};
 pub use store::{
-    get_document, get_source, insert_source, list_documents, put_identity, upsert_document, Viewer,
+    get_document, get_source, insert_source, list_documents, list_sources, put_identity,
+    upsert_document, Viewer,
 };
 
 /// Largest JSON size of one document field.

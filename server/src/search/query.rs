@@ -1,6 +1,6 @@
 //! The search itself, and the access panel's per-document answer.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use gatehouse_api::search::{
     permissions_of, Document, DocumentAccess, PageMeta, SearchMeta, SearchRequest, SearchResponse,
@@ -17,42 +17,150 @@ use super::*;
 // Search
 // ---------------------------------------------------------------------------------------------
 
-/// The FTS5 query for what a user typed: its words (letters and digits), each quoted so no FTS
-/// syntax gets through, all required; the last one also matches as a prefix unless the user
-/// finished it with a space. `None` when there are no words.
-pub fn fts_query(text: &str) -> Option<String> {
+/// The FTS5 phrases for what a user typed: its words (letters and digits), each quoted so no FTS
+/// syntax gets through; the last one also matches as a prefix unless the user finished it with a
+/// space. Empty when there are no words.
+pub fn fts_phrases(text: &str) -> Vec<String> {
     let tokens: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
         .take(MAX_QUERY_TOKENS)
         .map(str::to_lowercase)
         .collect();
-    let last = tokens.len().checked_sub(1)?;
+    let last = tokens.len().saturating_sub(1);
     let open_end = !text.ends_with(char::is_whitespace);
-    Some(
-        tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                if i == last && open_end {
-                    format!("\"{t}\"*")
-                } else {
-                    format!("\"{t}\"")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if i == last && open_end {
+                format!("\"{t}\"*")
+            } else {
+                format!("\"{t}\"")
+            }
+        })
+        .collect()
 }
 
-struct Candidate {
+/// The FTS5 query for what a user typed: all its phrases required. `None` when there are no
+/// words.
+pub fn fts_query(text: &str) -> Option<String> {
+    let phrases = fts_phrases(text);
+    (!phrases.is_empty()).then(|| phrases.join(" "))
+}
+
+/// A document the viewer sees, in the blank query's order (title, then row).
+struct VisibleDocument {
     rowid: i64,
     source: String,
+    doc_id: String,
+    tags: Vec<String>,
+    /// Tokens in all indexed columns.
+    length: u64,
+}
+
+struct Candidate<'a> {
+    document: &'a VisibleDocument,
     score: f64,
 }
 
-/// Searches as `viewer`: hidden documents are dropped first, then the rest is counted, paged and
-/// snippeted. Sources and pages are validated by the caller.
+/// Every document `viewer` sees, with its length, in title order. Hidden documents are dropped
+/// here, before anything about them is counted or scored.
+fn visible_documents(conn: &Connection, viewer: &Viewer) -> anyhow::Result<Vec<VisibleDocument>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.source_id, d.doc_id, d.allow_perms, d.deny_perms, d.tags, s.sz
+         FROM ws_documents d LEFT JOIN ws_documents_fts_docsize s ON s.id = d.id
+         ORDER BY d.title COLLATE NOCASE, d.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<Vec<u8>>>(6)?,
+        ))
+    })?;
+    let mut visible = Vec::new();
+    for row in rows {
+        let (rowid, source, doc_id, allow, deny, tags, size) = row?;
+        if !viewer.sees(&source, &parse_list(&allow), &parse_list(&deny)) {
+            continue;
+        }
+        visible.push(VisibleDocument {
+            rowid,
+            source,
+            doc_id,
+            tags: parse_list(&tags),
+            length: size.as_deref().map_or(0, ranking::document_length),
+        });
+    }
+    Ok(visible)
+}
+
+/// The visible documents matching every phrase, scored by BM25 over the visible documents only
+/// (docs/search.md#non-interference), best first; ties by source and id.
+fn ranked_matches<'a>(
+    conn: &Connection,
+    visible: &'a [VisibleDocument],
+    phrases: &[String],
+    keep: impl Fn(&VisibleDocument) -> bool,
+) -> anyhow::Result<Vec<Candidate<'a>>> {
+    let stats = ranking::VisibleStats {
+        documents: visible.len() as u64,
+        tokens: visible.iter().map(|d| d.length).sum(),
+    };
+    let visible_rows: HashSet<i64> = visible.iter().map(|d| d.rowid).collect();
+    let mut frequencies = Vec::with_capacity(phrases.len());
+    let mut in_all: Option<HashSet<i64>> = None;
+    for phrase in phrases {
+        let rows: HashSet<i64> = ranking::matching_rows(conn, phrase)?
+            .into_iter()
+            .filter(|r| visible_rows.contains(r))
+            .collect();
+        frequencies.push(rows.len() as u64);
+        in_all = Some(match in_all {
+            None => rows,
+            Some(previous) => previous.intersection(&rows).copied().collect(),
+        });
+    }
+    let in_all = in_all.unwrap_or_default();
+    let candidates: Vec<&VisibleDocument> = visible
+        .iter()
+        .filter(|d| in_all.contains(&d.rowid) && keep(d))
+        .collect();
+    let rowids: Vec<i64> = candidates.iter().map(|d| d.rowid).collect();
+    let hits: Vec<HashMap<i64, ranking::ColumnHits>> = phrases
+        .iter()
+        .map(|phrase| ranking::column_hits(conn, phrase, &rowids))
+        .collect::<anyhow::Result<_>>()?;
+    let mut ranked: Vec<Candidate<'a>> = candidates
+        .into_iter()
+        .map(|document| {
+            let document_hits: Vec<ranking::ColumnHits> = hits
+                .iter()
+                .map(|by_row| by_row.get(&document.rowid).copied().unwrap_or_default())
+                .collect();
+            Candidate {
+                document,
+                score: ranking::bm25(stats, &frequencies, &document_hits, document.length),
+            }
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.document.source.cmp(&b.document.source))
+            .then_with(|| a.document.doc_id.cmp(&b.document.doc_id))
+    });
+    Ok(ranked)
+}
+
+/// Searches as `viewer`: hidden documents are dropped first, then the rest is scored, counted,
+/// paged and snippeted, so every part of the answer depends only on documents the viewer sees
+/// (docs/search.md#non-interference). Sources and pages are validated by the caller.
 pub fn search(
     conn: &Connection,
     viewer: &Viewer,
@@ -62,88 +170,47 @@ pub fn search(
         .prepare_cached("SELECT id, name FROM ws_sources")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let phrases = fts_phrases(&request.query);
     let query = fts_query(&request.query);
     let blank = request.query.trim().is_empty();
     let tag_filter: BTreeSet<&str> = request.filters.tags.iter().map(String::as_str).collect();
+    let tag_overlap = |d: &VisibleDocument| {
+        d.tags
+            .iter()
+            .filter(|t| tag_filter.contains(t.as_str()))
+            .count()
+    };
+    let tagged = |d: &VisibleDocument| tag_filter.is_empty() || tag_overlap(d) > 0;
 
+    let visible = visible_documents(conn, viewer)?;
     // Every visible match, best first.
-    let mut matches: Vec<Candidate> = Vec::new();
-    {
-        let mut consider =
-            |rowid: i64, source: String, allow: String, deny: String, tags: String, score: f64| {
-                if !viewer.sees(&source, &parse_list(&allow), &parse_list(&deny)) {
-                    return;
-                }
-                let mut score = score;
-                if !tag_filter.is_empty() {
-                    let overlap = parse_list(&tags)
-                        .iter()
-                        .filter(|t| tag_filter.contains(t.as_str()))
-                        .count();
-                    if overlap == 0 {
-                        return;
-                    }
-                    if blank {
-                        score = overlap as f64;
-                    }
-                }
-                matches.push(Candidate {
-                    rowid,
-                    source,
-                    score,
-                });
-            };
-        match (&query, blank) {
-            (Some(q), _) => {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT d.id, d.source_id, d.allow_perms, d.deny_perms, d.tags,
-                            bm25(ws_documents_fts, 10.0, 1.0, 4.0) AS r
-                     FROM ws_documents_fts JOIN ws_documents d ON d.id = ws_documents_fts.rowid
-                     WHERE ws_documents_fts MATCH ?1
-                     ORDER BY r, d.id",
-                )?;
-                let rows = stmt.query_map([q], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get::<_, f64>(5)?,
-                    ))
-                })?;
-                for row in rows {
-                    let (rowid, source, allow, deny, tags, rank) = row?;
-                    // bm25 is lower for better matches; scores are higher for better ones.
-                    consider(rowid, source, allow, deny, tags, -rank);
-                }
-            }
-            (None, true) => {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT id, source_id, allow_perms, deny_perms, tags FROM ws_documents
-                     ORDER BY title COLLATE NOCASE, id",
-                )?;
-                let rows = stmt.query_map([], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })?;
-                for row in rows {
-                    let (rowid, source, allow, deny, tags) = row?;
-                    consider(rowid, source, allow, deny, tags, 0.0);
-                }
-            }
-            // Punctuation only: nothing to look for.
-            (None, false) => {}
-        }
-    }
-    if blank && !tag_filter.is_empty() {
+    let matches: Vec<Candidate> = if !phrases.is_empty() {
+        ranked_matches(conn, &visible, &phrases, tagged)?
+    } else if blank {
+        let mut all: Vec<Candidate> = visible
+            .iter()
+            .filter(|d| tagged(d))
+            .map(|document| Candidate {
+                document,
+                score: if tag_filter.is_empty() {
+                    0.0
+                } else {
+                    tag_overlap(document) as f64
+                },
+            })
+            .collect();
         // Related documents: the most shared tags first (stable, so title order breaks ties).
-        matches.sort_by(|a, b| b.score.total_cmp(&a.score));
-    }
+        all.sort_by(|a, b| b.score.total_cmp(&a.score));
+        all
+    } else {
+        // Punctuation only: nothing to look for.
+        Vec::new()
+    };
 
     // Per-source counts ignore the source filter (they are that filter's choices).
     let mut per_source: HashMap<&str, u64> = HashMap::new();
     for m in &matches {
-        *per_source.entry(m.source.as_str()).or_default() += 1;
+        *per_source.entry(m.document.source.as_str()).or_default() += 1;
     }
     let mut sources: Vec<SourceCount> = per_source
         .into_iter()
@@ -163,7 +230,7 @@ pub fn search(
     let source_filter: BTreeSet<&str> = request.filters.source.iter().map(String::as_str).collect();
     let filtered: Vec<&Candidate> = matches
         .iter()
-        .filter(|m| source_filter.is_empty() || source_filter.contains(m.source.as_str()))
+        .filter(|m| source_filter.is_empty() || source_filter.contains(m.document.source.as_str()))
         .collect();
     let page = request.page;
     let total = filtered.len() as u64;
@@ -174,8 +241,9 @@ pub fn search(
         .take(page.size as usize)
         .collect();
 
-    let rowids: Vec<i64> = shown.iter().map(|c| c.rowid).collect();
+    let rowids: Vec<i64> = shown.iter().map(|c| c.document.rowid).collect();
     let rowids_json = serde_json::to_string(&rowids)?;
+    // snippet() picks each document's best fragment from that document alone.
     let snippets: HashMap<i64, String> = match &query {
         Some(q) if !rowids.is_empty() => {
             let mut stmt = conn.prepare_cached(
@@ -196,41 +264,42 @@ pub fn search(
         }
         _ => HashMap::new(),
     };
-    let mut documents: HashMap<i64, (String, String, String)> = HashMap::new();
+    let mut documents: HashMap<i64, (String, String)> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, doc_id, fields, body FROM ws_documents
+            "SELECT id, fields, body FROM ws_documents
              WHERE id IN (SELECT value FROM json_each(?1))",
         )?;
         let rows = stmt.query_map([&rowids_json], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?))
         })?;
         for row in rows {
-            let (rowid, doc_id, fields, body) = row?;
-            documents.insert(rowid, (doc_id, fields, body));
+            let (rowid, fields, body) = row?;
+            documents.insert(rowid, (fields, body));
         }
     }
     let mut results = Vec::with_capacity(shown.len());
     for candidate in shown {
-        let Some((doc_id, fields, body)) = documents.remove(&candidate.rowid) else {
+        let document = candidate.document;
+        let Some((fields, body)) = documents.remove(&document.rowid) else {
             continue;
         };
         let fields: Document = serde_json::from_str(&fields).unwrap_or_default();
         let snippet = snippets
-            .get(&candidate.rowid)
+            .get(&document.rowid)
             .filter(|s| !s.trim().is_empty())
             .cloned()
             .unwrap_or_else(|| plain_snippet(&body));
         results.push(SearchResult {
-            id: doc_id,
+            id: document.doc_id.clone(),
             title: gatehouse_api::search::document_text(&fields, "title")
                 .unwrap_or_default()
                 .to_string(),
             url: gatehouse_api::search::document_text(&fields, "url").map(str::to_string),
             tags: gatehouse_api::search::document_tags(&fields),
             meta: gatehouse_api::search::ResultMeta {
-                source_name: names.get(&candidate.source).cloned().unwrap_or_default(),
-                source: candidate.source.clone(),
+                source_name: names.get(&document.source).cloned().unwrap_or_default(),
+                source: document.source.clone(),
                 score: (candidate.score * 1000.0).round() / 1000.0,
             },
             snippet,

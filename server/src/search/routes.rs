@@ -495,11 +495,13 @@ async fn bulk_create(
             for outcome in checked {
                 match outcome {
                     Ok(document) => {
+                        let before = store::stored_document(tx, &source, &document.id)?
+                            .map(|d| store::permissions_json(&d.allow, &d.deny));
                         store::upsert_document(tx, &source, &document)?;
                         permissions.push(json!({
                             "id": document.id,
-                            "allow": document.allow,
-                            "deny": document.deny,
+                            "before": before,
+                            "after": store::permissions_json(&document.allow, &document.deny),
                         }));
                         results.push(BulkCreateResult {
                             id: Some(document.id),
@@ -562,10 +564,22 @@ async fn bulk_destroy(
         .write_audited_when_changed::<_, WsError>(event, move |tx, event| {
             let viewer = Viewer::load(tx, &username)?;
             let mut results = Vec::with_capacity(ids.len());
+            let mut permissions = Vec::new();
             for id in ids {
-                let success = store::destroy_document(tx, &viewer, &source, &id)?;
-                results.push(BulkDestroyResult { id, success });
+                let removed = store::destroy_document(tx, &viewer, &source, &id)?;
+                if let Some(before) = &removed {
+                    permissions.push(json!({
+                        "id": id,
+                        "before": store::permissions_json(&before.allow, &before.deny),
+                        "after": null,
+                    }));
+                }
+                results.push(BulkDestroyResult {
+                    id,
+                    success: removed.is_some(),
+                });
             }
+            event.details = json!({ "source": source, "permissions": permissions });
             event.object_ids = results
                 .iter()
                 .filter(|r| r.success)
@@ -712,7 +726,7 @@ async fn create_identity(
         AUDIT_IDENTITY_CREATE,
         "ws_identity",
         vec![identity.external_user_id.clone()],
-        json!({ "source": identity.content_source_id, "after": identity }),
+        json!({ "source": identity.content_source_id, "before": null, "after": identity }),
     );
     state
         .write_audited(event, move |tx, _| {
@@ -811,7 +825,7 @@ async fn delete_identity(
                 return Err(identity_not_found(&key));
             };
             store::delete_identity(tx, &source, &key)?;
-            event.details = json!({ "source": source, "before": before });
+            event.details = json!({ "source": source, "before": before, "after": null });
             Ok(())
         })
         .await?;

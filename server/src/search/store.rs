@@ -241,20 +241,26 @@ pub fn get_document(
         .map(|d| d.fields))
 }
 
-/// Deletes a document the viewer sees; a hidden one answers `false`, as a missing one.
-pub fn destroy_document(
+/// Deletes a document the viewer sees, answering what it was; a hidden one answers `None`, as a
+/// missing one.
+pub(crate) fn destroy_document(
     conn: &Connection,
     viewer: &Viewer,
     source: &str,
     doc_id: &str,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<StoredDocument>> {
     match stored_document(conn, source, doc_id)? {
         Some(d) if viewer.sees(source, &d.allow, &d.deny) => {
             conn.execute("DELETE FROM ws_documents WHERE id = ?1", [d.rowid])?;
-            Ok(true)
+            Ok(Some(d))
         }
-        _ => Ok(false),
+        _ => Ok(None),
     }
+}
+
+/// A document's permissions as the audit records them (docs/search.md#audit).
+pub(crate) fn permissions_json(allow: &[String], deny: &[String]) -> serde_json::Value {
+    serde_json::json!({ "allow": allow, "deny": deny })
 }
 
 /// One page of the viewer's documents of a source, by id, and how many they see in all.
