@@ -7,55 +7,6 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-struct Answer {
-    http: StatusCode,
-    status: u16,
-    text: String,
-    body: Value,
-}
-
-async fn console(
-    t: &TestServer,
-    s: &Session,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> Answer {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("path", path)
-        .append_pair("method", method);
-    let mut req = t.as_user(
-        s,
-        Method::POST,
-        &format!("/api/console/proxy?{}", query.finish()),
-    );
-    if let Some(body) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    let response = req.send().await.unwrap();
-    let http = response.status();
-    let status = response
-        .headers()
-        .get("x-console-proxy-status-code")
-        .map(|v| v.to_str().unwrap().parse().unwrap())
-        .unwrap_or(0);
-    let text = response
-        .headers()
-        .get("x-console-proxy-status-text")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let raw = response.text().await.unwrap();
-    Answer {
-        http,
-        status,
-        text,
-        body: serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
-    }
-}
-
 async fn leads_privileges(t: &TestServer, user: &str, password: &str) -> (bool, bool) {
     let response = t.login_response(user, password).await;
     assert_eq!(response.status(), StatusCode::OK, "{user} logs in");

@@ -242,3 +242,59 @@ pub fn expect_message(answer: (StatusCode, Value), status: StatusCode, message: 
     let body = expect(answer, status);
     assert_eq!(body["message"], message);
 }
+
+/// What the Dev Tools console proxy answered: its own HTTP status, and the proxied request's
+/// status, status text and body (docs/console.md).
+pub struct ConsoleAnswer {
+    pub http: StatusCode,
+    pub status: u16,
+    pub text: String,
+    pub body: Value,
+    /// Bytes of the proxied body, as sent.
+    pub bytes: usize,
+}
+
+/// Sends `method path` (with `body` as JSON, if any) through the console proxy as `s`.
+pub async fn console(
+    t: &TestServer,
+    s: &Session,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> ConsoleAnswer {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("path", path)
+        .append_pair("method", method);
+    let mut req = t.as_user(
+        s,
+        Method::POST,
+        &format!("/api/console/proxy?{}", query.finish()),
+    );
+    if let Some(body) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = req.send().await.expect("the console answers");
+    let http = response.status();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let status = header("x-console-proxy-status-code")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let text = header("x-console-proxy-status-text").unwrap_or_default();
+    let raw = response.text().await.unwrap_or_default();
+    ConsoleAnswer {
+        http,
+        status,
+        text,
+        bytes: raw.len(),
+        body: serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
+    }
+}

@@ -6,48 +6,12 @@
 //! The attack suite (`tests/attacks.rs`) counts them with the rest.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{send_json, Attempt, Session, TestServer, PASSWORD};
+use super::{console, send_json, Attempt, TestServer, PASSWORD};
 
 /// The attack suite's non-privileged demo users.
 const USERS: [&str; 4] = ["leads_read_user", "leads_no_access_user", "bob", "victor"];
-
-/// Sends a console request and returns the proxied status and body.
-async fn console(
-    t: &TestServer,
-    s: &Session,
-    method: &str,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("path", path)
-        .append_pair("method", method);
-    let response = t
-        .as_user(
-            s,
-            Method::POST,
-            &format!("/api/console/proxy?{}", query.finish()),
-        )
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("console answers");
-    let status = response
-        .headers()
-        .get("x-console-proxy-status-code")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let text = response.text().await.unwrap_or_default();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 /// Every attempt: someone else's password changed and a superuser created (Kibana's route and the
 /// console) by each non-privileged user, and a user guessing their own current password.
@@ -100,14 +64,15 @@ pub async fn attempts() -> Vec<Attempt> {
         });
         // The same and someone else's password through the console (users who have it).
         if user.starts_with("leads_") {
-            let (status, body) = console(
+            let answer = console(
                 &t,
                 &s,
                 "PUT",
                 &format!("/_security/user/{name}"),
-                json!({"password": "secret1", "roles": ["superuser"]}),
+                Some(json!({"password": "secret1", "roles": ["superuser"]})),
             )
             .await;
+            let (status, body) = (answer.status, answer.body);
             let stored = t
                 .get_json(&elastic, &format!("/internal/security/users/{name}"))
                 .await
@@ -117,14 +82,15 @@ pub async fn attempts() -> Vec<Attempt> {
                 blocked: status == 403 && stored == StatusCode::NOT_FOUND,
                 detail: format!("{status} {body}, stored: {stored}"),
             });
-            let (status, body) = console(
+            let answer = console(
                 &t,
                 &s,
                 "POST",
                 "/_security/user/elastic/_password",
-                json!({"password": format!("pwned-by-{user}")}),
+                Some(json!({"password": format!("pwned-by-{user}")})),
             )
             .await;
+            let (status, body) = (answer.status, answer.body);
             let session_alive = t
                 .get_json(&elastic_elsewhere, "/internal/security/me")
                 .await
