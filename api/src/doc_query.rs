@@ -834,6 +834,34 @@ impl MinimumShouldMatch {
 }
 
 impl DocQuery {
+    /// Does the query look at the field `path` (`ids` looks at `id`)?
+    pub fn mentions(&self, path: &str) -> bool {
+        match self {
+            DocQuery::MatchAll | DocQuery::MatchNone => false,
+            DocQuery::Ids(_) => path == "id",
+            DocQuery::Term { field, .. }
+            | DocQuery::Terms { field, .. }
+            | DocQuery::Match { field, .. }
+            | DocQuery::MatchPhrase { field, .. }
+            | DocQuery::Prefix { field, .. }
+            | DocQuery::Wildcard { field, .. }
+            | DocQuery::Range { field, .. }
+            | DocQuery::Exists { field } => field.path == path,
+            DocQuery::Bool {
+                must,
+                filter,
+                should,
+                must_not,
+                ..
+            } => must
+                .iter()
+                .chain(filter)
+                .chain(should)
+                .chain(must_not)
+                .any(|q| q.mentions(path)),
+        }
+    }
+
     /// Does the document (its wire JSON, as the reader would get it) match?
     pub fn matches(&self, doc: &Value) -> bool {
         match self {

@@ -318,3 +318,11 @@ fn dates_parse_as_rfc_3339_or_epoch_milliseconds() {
     assert_eq!(date_millis_of(&json!("yesterday")), None);
     assert!(wildcard_matches("a*c?", "abbbcd") && !wildcard_matches("a*c", "abd"));
 }
+
+#[test]
+fn a_query_says_which_fields_it_looks_at() {
+    let query = q(json!({"bool": {"should": [{"ids": {"values": ["a"]}},
+        {"bool": {"must_not": {"term": {"staleness": "expired"}}}}]}}));
+    assert!(query.mentions("staleness") && query.mentions("id"));
+    assert!(!query.mentions("status") && !q(json!({"match_all": {}})).mentions("id"));
+}

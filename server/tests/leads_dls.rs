@@ -355,10 +355,12 @@ async fn find_timing_with_and_without_document_level_security() {
         .collect();
     let mut timings = Vec::new();
     for (name, session) in [("unrestricted", &full), ("DLS", &hosts)] {
-        let start = Instant::now();
+        let mut each = Vec::new();
         let mut total = 0;
         for q in &queries {
+            let start = Instant::now();
             let body = page(&t, session, q).await;
+            each.push(start.elapsed().as_secs_f64() * 1000.0);
             assert_eq!(
                 body["leads"].as_array().map(Vec::len),
                 Some(100),
@@ -366,12 +368,18 @@ async fn find_timing_with_and_without_document_level_security() {
             );
             total = body["total"].as_u64().unwrap_or(0);
         }
-        let per_find = start.elapsed().as_secs_f64() * 1000.0 / queries.len() as f64;
-        timings.push(per_find);
-        println!("# leads find {name}: {LEADS} leads, {} uncached finds of 100, {per_find:.2} ms each (total {total})", queries.len());
+        let mean = |ms: &[f64]| ms.iter().sum::<f64>() / ms.len() as f64;
+        let (all, rest) = (mean(&each), mean(&each[1..]));
+        timings.push((all, rest));
+        println!(
+            "# leads find {name}: {LEADS} leads, {} uncached finds of 100 (total {total}): first {:.2} ms, then {rest:.2} ms each; {all:.2} ms each over all",
+            queries.len(),
+            each[0]
+        );
     }
     println!(
-        "# leads find with DLS / unrestricted: {:.1}×",
-        timings[1] / timings[0]
+        "# leads find with DLS / unrestricted: {:.1}x over all 40, {:.1}x after the first",
+        timings[1].0 / timings[0].0,
+        timings[1].1 / timings[0].1
     );
 }

@@ -79,6 +79,15 @@ impl DocumentAccess {
         self.fields == FieldFilter::All
     }
 
+    /// Can which documents pass change with time alone? Yes when a query tests `staleness`,
+    /// which a lead's age decides at read time.
+    pub fn changes_with_time(&self) -> bool {
+        match &self.documents {
+            DocumentFilter::All => false,
+            DocumentFilter::AnyOf(queries) => queries.iter().any(|q| q.mentions("staleness")),
+        }
+    }
+
     /// Is the document (its wire JSON) visible?
     pub fn sees(&self, doc: &Value) -> bool {
         match &self.documents {

@@ -76,9 +76,29 @@ struct Entries {
     order: VecDeque<Key>,
 }
 
+/// The leads one view lets through, by rowid: what a restricted find pages through and counts.
+pub struct VisibleLeads {
+    pub rowids: std::collections::HashSet<i64>,
+    /// The first millisecond at which a lead may pass or stop passing by age alone
+    /// (`i64::MAX` when no query tests `staleness`).
+    pub valid_until_ms: i64,
+}
+
+/// Distinct (index, view, status) sets of visible leads kept at once (about 16 bytes a lead).
+pub const VISIBLE_CAPACITY: usize = 8;
+
+type VisibleKey = (String, String, Option<String>);
+
+#[derive(Default)]
+struct VisibleEntries {
+    generation: u64,
+    by_key: HashMap<VisibleKey, Arc<VisibleLeads>>,
+}
+
 #[derive(Default)]
 pub struct FindCache {
     entries: Mutex<Entries>,
+    visible: Mutex<VisibleEntries>,
 }
 
 impl FindCache {
@@ -147,6 +167,65 @@ impl FindCache {
                 entries.by_key.remove(&oldest);
             }
         }
+    }
+
+    /// The leads of `index` (with `status`) that the view `view` lets through, as read at
+    /// `generation`, if still exact at `now_ms`.
+    pub fn visible(
+        &self,
+        index: &str,
+        view: &str,
+        status: Option<&str>,
+        generation: u64,
+        now_ms: i64,
+    ) -> Option<Arc<VisibleLeads>> {
+        let entries = self.lock_visible();
+        if entries.generation != generation {
+            return None;
+        }
+        let key = (
+            index.to_string(),
+            view.to_string(),
+            status.map(str::to_string),
+        );
+        entries
+            .by_key
+            .get(&key)
+            .filter(|v| now_ms < v.valid_until_ms)
+            .cloned()
+    }
+
+    /// Keeps a set of visible leads read after the database's generation was `generation`.
+    pub fn keep_visible(
+        &self,
+        index: &str,
+        view: &str,
+        status: Option<&str>,
+        generation: u64,
+        leads: Arc<VisibleLeads>,
+    ) {
+        let mut entries = self.lock_visible();
+        if generation < entries.generation {
+            return;
+        }
+        if generation > entries.generation || entries.by_key.len() >= VISIBLE_CAPACITY {
+            entries.generation = generation;
+            entries.by_key.clear();
+        }
+        let key = (
+            index.to_string(),
+            view.to_string(),
+            status.map(str::to_string),
+        );
+        entries.by_key.insert(key, leads);
+    }
+
+    fn lock_visible(&self) -> std::sync::MutexGuard<'_, VisibleEntries> {
+        self.visible.lock().unwrap_or_else(|poisoned| {
+            let mut entries = poisoned.into_inner();
+            *entries = VisibleEntries::default();
+            entries
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {

@@ -203,6 +203,7 @@ async fn find(
         },
         None => {
             let (read_index, read_query) = (index.clone(), query.clone());
+            let cache = state.find_cache.clone();
             let page = state
                 .db
                 .read(move |conn| {
@@ -213,10 +214,17 @@ async fn find(
                         });
                     }
                     if access.is_unrestricted() {
-                        leads::find_leads_json(conn, &read_index, &read_query)
-                    } else {
-                        leads::find_visible_json(conn, &read_index, &read_query, &access)
+                        return leads::find_leads_json(conn, &read_index, &read_query);
                     }
+                    let visible = leads::visible_leads_kept(
+                        conn,
+                        &cache,
+                        &read_index,
+                        read_query.status.as_deref(),
+                        &access,
+                        generation,
+                    )?;
+                    leads::find_visible_json(conn, &read_index, &read_query, &access, &visible)
                 })
                 .await?;
             let body = Bytes::from(page.body);
@@ -287,6 +295,7 @@ async fn status(
     require(&principal.subject, &index, IndexAction::Search)?;
     let access = read_access(&principal.subject, &index);
     let space = space.0;
+    let (cache, generation) = (state.find_cache.clone(), state.db.generation());
     Ok(Json(
         state
             .db
@@ -294,8 +303,15 @@ async fn status(
                 let mut status = leads::get_status(conn, &space, &index)?;
                 // `totalLeads` counts the active leads the reader can see.
                 if access.documents != authz::DocumentFilter::All {
-                    status.total_leads =
-                        leads::count_visible(conn, &index, Some("active"), &access)?;
+                    let visible = leads::visible_leads_kept(
+                        conn,
+                        &cache,
+                        &index,
+                        Some("active"),
+                        &access,
+                        generation,
+                    )?;
+                    status.total_leads = visible.rowids.len() as u64;
                 }
                 Ok(status)
             })

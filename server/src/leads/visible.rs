@@ -4,22 +4,27 @@
 //!
 //! A role's query may name any wire field of a lead, `staleness` included (computed from the
 //! timestamp at read time), so the filter runs in Rust on each lead's wire JSON after it is
-//! read, not in SQL. The unrestricted path (`store::find_leads_json`) is not touched: it does no
-//! per-lead work beyond splicing the stored text.
+//! read, not in SQL. That read of every lead is done once per view, database generation and
+//! status filter (`find_cache::VisibleLeads`, kept until the next write, or until a lead changes
+//! staleness when a query tests it); a find then walks the index's rowids in order and reads
+//! only its page's bodies. The unrestricted path (`store::find_leads_json`) is not touched.
+
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use rusqlite::{params, Connection};
 use serde_json::Value;
 
 use gatehouse_api::leads::FindLeadsQuery;
 
+use super::find_cache::{FindCache, VisibleLeads};
 use super::store::{find_sql, push_wire_lead, WirePage};
-use crate::authz::DocumentAccess;
+use crate::authz::{DocumentAccess, DocumentFilter};
 use crate::platform::db;
 
-/// One stored lead as its reader would get it: the wire text, the same parsed, and the first
-/// millisecond at which its staleness (and so possibly its visibility) changes.
+/// One stored lead as its reader would get it (its wire JSON), and the first millisecond at
+/// which its staleness (and so possibly its visibility) changes.
 struct WireLead {
-    text: String,
     doc: Value,
     changes_at: i64,
 }
@@ -28,102 +33,136 @@ fn wire_lead(body: &str, status: &str, now_ms: i64) -> anyhow::Result<WireLead> 
     let mut text = String::with_capacity(body.len() + 16);
     let changes_at = push_wire_lead(&mut text, body, status, now_ms)?;
     let doc = serde_json::from_str(&text)?;
-    Ok(WireLead {
-        text,
-        doc,
-        changes_at,
+    Ok(WireLead { doc, changes_at })
+}
+
+/// The leads of `index` (with `status` when given) that `access` lets through, by rowid: one
+/// read of every lead, each filtered as its reader would get it.
+pub fn visible_leads(
+    conn: &Connection,
+    index: &str,
+    status: Option<&str>,
+    access: &DocumentAccess,
+    now_ms: i64,
+) -> anyhow::Result<VisibleLeads> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, body, status FROM leads WHERE index_name = ?1 AND (?2 IS NULL OR status = ?2)",
+    )?;
+    let mut rows = stmt.query(params![index, status])?;
+    let mut rowids = HashSet::new();
+    let mut valid_until_ms = i64::MAX;
+    let by_age = access.changes_with_time();
+    let every_lead = access.documents == DocumentFilter::All;
+    while let Some(r) = rows.next()? {
+        if every_lead {
+            rowids.insert(r.get(0)?);
+            continue;
+        }
+        let lead = wire_lead(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, now_ms)?;
+        if by_age {
+            valid_until_ms = valid_until_ms.min(lead.changes_at);
+        }
+        if access.sees(&lead.doc) {
+            rowids.insert(r.get(0)?);
+        }
+    }
+    Ok(VisibleLeads {
+        rowids,
+        valid_until_ms,
     })
 }
 
-/// Every lead of `index` (with `status` when given) in `query`'s order, handed to `each` as its
-/// reader would get it.
-fn for_each_lead(
+/// [`visible_leads`], kept in `cache` for the database's `generation` and reused while exact.
+pub fn visible_leads_kept(
     conn: &Connection,
+    cache: &FindCache,
     index: &str,
-    query: &FindLeadsQuery,
-    now_ms: i64,
-    mut each: impl FnMut(WireLead) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let sql = find_sql(query.status.is_some(), query.sort_field, query.sort_order);
-    let mut stmt = conn.prepare_cached(sql)?;
-    // LIMIT -1: every row, in the page query's order.
-    let mut rows = match &query.status {
-        Some(status) => stmt.query(params![index, status, -1, 0])?,
-        None => stmt.query(params![index, -1, 0])?,
-    };
-    while let Some(r) = rows.next()? {
-        each(wire_lead(
-            r.get_ref(0)?.as_str()?,
-            r.get_ref(1)?.as_str()?,
-            now_ms,
-        )?)?;
+    status: Option<&str>,
+    access: &DocumentAccess,
+    generation: u64,
+) -> anyhow::Result<Arc<VisibleLeads>> {
+    let now = db::now_millis();
+    let view = access.key.as_deref().unwrap_or_default();
+    if let Some(kept) = cache.visible(index, view, status, generation, now) {
+        return Ok(kept);
     }
-    Ok(())
+    let leads = Arc::new(visible_leads(conn, index, status, access, now)?);
+    cache.keep_visible(index, view, status, generation, leads.clone());
+    Ok(leads)
 }
 
-/// The find answer (`LeadsPage` as JSON) of the leads `access` lets through, with their visible
-/// fields; `total` counts only those leads. It stays exact until the next write or until any
-/// lead of the index changes staleness (which a query may test).
+/// The find answer (`LeadsPage` as JSON) of the `visible` leads, with the fields `access`
+/// grants; `total` counts only those leads. The page walks the rowids of the index in the
+/// query's order (an index-only scan) and reads the bodies of the page's leads alone.
 pub fn find_visible_json(
     conn: &Connection,
     index: &str,
     query: &FindLeadsQuery,
     access: &DocumentAccess,
+    visible: &VisibleLeads,
 ) -> anyhow::Result<WirePage> {
     let now = db::now_millis();
-    let limit = u64::from(query.per_page);
-    let first = u64::from(query.page.saturating_sub(1)).saturating_mul(limit);
-    let mut out = String::with_capacity(64 + query.per_page as usize * 1536);
+    let limit = usize::try_from(query.per_page)?;
+    let first = usize::try_from(query.page.saturating_sub(1))?.saturating_mul(limit);
+    let mut page = Vec::with_capacity(limit);
+    if first < visible.rowids.len() {
+        let sql = find_sql(query.status.is_some(), query.sort_field, query.sort_order).replacen(
+            "SELECT body, status",
+            "SELECT rowid",
+            1,
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = match &query.status {
+            Some(status) => stmt.query(params![index, status, -1, 0])?,
+            None => stmt.query(params![index, -1, 0])?,
+        };
+        let mut seen = 0usize;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            if !visible.rowids.contains(&rowid) {
+                continue;
+            }
+            if seen >= first {
+                page.push(rowid);
+                if page.len() == limit {
+                    break;
+                }
+            }
+            seen += 1;
+        }
+    }
+    let mut out = String::with_capacity(64 + limit * 1536);
     out.push_str("{\"leads\":[");
-    let (mut total, mut valid_until_ms) = (0u64, i64::MAX);
-    for_each_lead(conn, index, query, now, |mut lead| {
-        valid_until_ms = valid_until_ms.min(lead.changes_at);
-        if !access.sees(&lead.doc) {
-            return Ok(());
+    let mut valid_until_ms = visible.valid_until_ms;
+    let mut body = conn.prepare_cached("SELECT body, status FROM leads WHERE rowid = ?1")?;
+    for (n, rowid) in page.iter().enumerate() {
+        let (text, status): (String, String) =
+            body.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if n > 0 {
+            out.push(',');
         }
-        if (first..first + limit).contains(&total) {
-            if total > first {
-                out.push(',');
-            }
-            if access.sees_every_field() {
-                out.push_str(&lead.text);
-            } else {
-                access.project(&mut lead.doc);
-                out.push_str(&serde_json::to_string(&lead.doc)?);
-            }
+        if access.sees_every_field() {
+            let changes_at = push_wire_lead(&mut out, &text, &status, now)?;
+            valid_until_ms = valid_until_ms.min(changes_at);
+        } else {
+            let mut lead = wire_lead(&text, &status, now)?;
+            valid_until_ms = valid_until_ms.min(lead.changes_at);
+            access.project(&mut lead.doc);
+            out.push_str(&serde_json::to_string(&lead.doc)?);
         }
-        total += 1;
-        Ok(())
-    })?;
+    }
     use std::fmt::Write as _;
     let _ = write!(
         out,
-        "],\"total\":{total},\"page\":{},\"perPage\":{}}}",
-        query.page, query.per_page
+        "],\"total\":{},\"page\":{},\"perPage\":{}}}",
+        visible.rowids.len(),
+        query.page,
+        query.per_page
     );
     Ok(WirePage {
         body: out,
         valid_until_ms,
     })
-}
-
-/// How many leads of `index` with `status` `access` lets through.
-pub fn count_visible(
-    conn: &Connection,
-    index: &str,
-    status: Option<&str>,
-    access: &DocumentAccess,
-) -> anyhow::Result<u64> {
-    let query = FindLeadsQuery {
-        status: status.map(str::to_string),
-        ..super::unfiltered_find()
-    };
-    let mut total = 0;
-    for_each_lead(conn, index, &query, db::now_millis(), |lead| {
-        total += u64::from(access.sees(&lead.doc));
-        Ok(())
-    })?;
-    Ok(total)
 }
 
 /// Sets the status of those of `ids` that exist in `index` and that `may_change` lets through
