@@ -383,3 +383,61 @@ async fn find_timing_with_and_without_document_level_security() {
         timings[1].1 / timings[0].1
     );
 }
+
+/// Regenerating replaces the active leads the caller may change and leaves the ones it cannot
+/// see as they were.
+#[tokio::test]
+async fn a_restricted_generate_replaces_only_the_leads_the_caller_can_see() {
+    let (t, elastic) = with_leads(60).await;
+    let writer = user_with_grant(
+        &t,
+        &elastic,
+        "hosts_generator",
+        json!({ "names": [PATTERN], "privileges": ["read", "write"], "query": HOSTS }),
+    )
+    .await;
+    let before = all_leads(&t, &elastic, "&status=active").await;
+    let ids = |leads: &[Value], hosts: bool| -> Vec<String> {
+        leads
+            .iter()
+            .filter(|l| is_host(l) == hosts)
+            .filter_map(|l| l["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    let (hidden, visible) = (ids(&before, false), ids(&before, true));
+    assert!(!hidden.is_empty() && !visible.is_empty());
+
+    let (status, body) = t
+        .post_json(
+            &writer,
+            &format!("{BASE}/generate"),
+            json!({ "connectorId": "c" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let uuid = body["executionUuid"]
+        .as_str()
+        .expect("executionUuid")
+        .to_string();
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, status) = t.get_json(&writer, &format!("{BASE}/status")).await;
+        if status["lastExecutionUuid"] == uuid.as_str() {
+            assert_eq!(status["lastError"], Value::Null, "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "generate did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let after = all_leads(&t, &elastic, "&status=active").await;
+    let after_ids = ids(&after, false);
+    assert!(
+        hidden.iter().all(|id| after_ids.contains(id)),
+        "hidden leads stay active"
+    );
+    let after_hosts = ids(&after, true);
+    assert!(
+        visible.iter().all(|id| !after_hosts.contains(id)),
+        "visible ones are replaced"
+    );
+}

@@ -56,7 +56,7 @@ fn read_access(subject: &Subject, index: &str) -> authz::DocumentAccess {
 /// Which leads a status change by `subject` may reach: those its update grants let through and,
 /// when it may read the index, that it can see. Any other lead is answered as if it did not
 /// exist. `None`: every lead.
-fn write_targets(subject: &Subject, index: &str) -> Option<impl Fn(&serde_json::Value) -> bool> {
+fn write_targets(subject: &Subject, index: &str) -> Option<leads::MayChange> {
     let write = authz::document_access(subject, index, IndexAction::Update, LEAD_FIELDS);
     let read = authz::check_index_action(subject, index, IndexAction::Search)
         .is_ok()
@@ -67,9 +67,9 @@ fn write_targets(subject: &Subject, index: &str) -> Option<impl Fn(&serde_json::
     if write.documents == authz::DocumentFilter::All && read_all {
         return None;
     }
-    Some(move |lead: &serde_json::Value| {
+    Some(Box::new(move |lead: &serde_json::Value| {
         write.sees(lead) && read.as_ref().is_none_or(|r| r.sees(lead))
-    })
+    }))
 }
 
 /// Sets `status` on the leads of `ids` that `subject` may change (see [`write_targets`]).
@@ -415,6 +415,8 @@ impl GenerateRun {
             }
             Err(_) => Vec::new(),
         };
+        // Regenerating replaces the active leads the caller may change; the others stay.
+        let targets = write_targets(&self.subject, &index);
         let GenerateRun {
             db,
             space,
@@ -440,7 +442,12 @@ impl GenerateRun {
             }
             match permitted {
                 Ok(()) => {
-                    leads::replace_active_leads(conn, &index, &leads)?;
+                    match targets {
+                        None => leads::replace_active_leads(conn, &index, &leads)?,
+                        Some(may_change) => {
+                            leads::replace_visible_active_leads(conn, &index, &leads, may_change)?
+                        }
+                    }
                     leads::record_run(
                         conn,
                         &space,

@@ -165,6 +165,42 @@ pub fn find_visible_json(
     })
 }
 
+/// Whether a caller's write may reach a lead (its wire JSON): see `routes::write_targets`.
+pub type MayChange = Box<dyn Fn(&Value) -> bool + Send + Sync>;
+
+/// [`super::replace_active_leads`] for a caller whose writes reach only some leads: the active
+/// leads `may_change` lets through are replaced by `leads`; the others stay as they are.
+pub fn replace_visible_active_leads(
+    conn: &mut Connection,
+    index: &str,
+    leads: &[gatehouse_api::leads::Lead],
+    may_change: MayChange,
+) -> anyhow::Result<()> {
+    let now = db::now_millis();
+    let tx = conn.transaction()?;
+    super::ensure_index(&tx, index)?;
+    let mut replaced = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT rowid, body, status FROM leads WHERE index_name = ?1 AND status = 'active'",
+        )?;
+        let mut rows = stmt.query([index])?;
+        while let Some(r) = rows.next()? {
+            let lead = wire_lead(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, now)?;
+            if may_change(&lead.doc) {
+                replaced.push(r.get::<_, i64>(0)?);
+            }
+        }
+        let mut delete = tx.prepare_cached("DELETE FROM leads WHERE rowid = ?1")?;
+        for rowid in &replaced {
+            delete.execute([rowid])?;
+        }
+    }
+    super::insert_leads(&tx, index, leads)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Sets the status of those of `ids` that exist in `index` and that `may_change` lets through
 /// (as they are before the change); returns how many (duplicates once). The others are left
 /// alone and not counted, as if they did not exist.
@@ -173,7 +209,7 @@ pub fn set_visible_status(
     index: &str,
     ids: &[String],
     status: &str,
-    may_change: impl Fn(&Value) -> bool,
+    may_change: MayChange,
 ) -> anyhow::Result<u64> {
     let now = db::now_millis();
     let tx = conn.transaction()?;
