@@ -201,3 +201,108 @@ fn queries_are_checked_on_the_served_indices_only() {
         "{message}"
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Queries from the supported subset, each on its own or combined by `bool`.
+    const QUERIES: &[&str] = &[
+        r#"{"term":{"entity.type":"host"}}"#,
+        r#"{"terms":{"status":["active","dismissed"]}}"#,
+        r#"{"range":{"priority":{"gte":6}}}"#,
+        r#"{"prefix":{"entity.name":"web"}}"#,
+        r#"{"match":{"title":"risk"}}"#,
+        r#"{"exists":{"field":"tags"}}"#,
+        r#"{"match_none":{}}"#,
+    ];
+
+    fn lead_doc() -> impl Strategy<Value = Value> {
+        (
+            prop::sample::select(vec!["host", "user", "service"]),
+            prop::sample::select(vec!["web-01", "db-02", "alice"]),
+            1u8..=10,
+            prop::sample::select(vec!["active", "dismissed", "expired"]),
+            prop::bool::ANY,
+            prop::bool::ANY,
+        )
+            .prop_map(|(kind, name, priority, status, tagged, risky)| {
+                json!({
+                    "id": format!("{kind}-{name}-{priority}"),
+                    "title": if risky { "High risk host" } else { "Odd login" },
+                    "entity": {"type": kind, "name": name, "id": format!("{kind}:{name}")},
+                    "tags": if tagged { json!(["t"]) } else { json!([]) },
+                    "priority": priority, "status": status,
+                    "observations": [{"score": priority, "severity": "low"}],
+                })
+            })
+    }
+
+    type GrantSpec = (Option<usize>, Option<Vec<&'static str>>);
+
+    fn grants() -> impl Strategy<Value = Vec<GrantSpec>> {
+        let fields = prop::sample::subsequence(
+            vec!["entity.*", "priority", "title", "observations.*", "status"],
+            0..=3,
+        );
+        prop::collection::vec(
+            (prop::option::of(0..QUERIES.len()), prop::option::of(fields)),
+            1..4,
+        )
+    }
+
+    fn leaves(doc: &Value, path: &str, out: &mut Vec<String>) {
+        match doc {
+            Value::Object(map) => map.iter().for_each(|(k, v)| {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                leaves(v, &p, out)
+            }),
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                items.iter().for_each(|v| leaves(v, path, out))
+            }
+            _ => out.push(path.to_string()),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Grants combine as Elasticsearch combines them: a lead is visible when any grant's
+        /// query (or a grant without one) lets it through, and after projection exactly the
+        /// leaves some grant allows are left.
+        #[test]
+        fn grants_combine_as_elasticsearch_does(doc in lead_doc(), specs in grants()) {
+            let subject = subject(specs.iter().map(|(query, fields)| {
+                grant(&[INDEX], &["read"], query.map(|q| QUERIES[q]), fields.as_ref().map(|f| (f.as_slice(), &[][..])))
+            }).collect());
+            let access = read(&subject);
+            let expected = specs.iter().any(|(query, _)| match query {
+                None => true,
+                Some(q) => doc_query::parse_role_query(&Value::from(QUERIES[*q]), LEAD_FIELDS)
+                    .expect("supported")
+                    .matches(&doc),
+            });
+            prop_assert_eq!(access.sees(&doc), expected);
+
+            let allowed = |path: &str| path == "id" || specs.iter().any(|(_, fields)| match fields {
+                None => true,
+                Some(patterns) => patterns.iter().any(|p| wildcard_match(p, path)),
+            });
+            let mut before = Vec::new();
+            leaves(&doc, "", &mut before);
+            let mut projected = doc.clone();
+            access.project(&mut projected);
+            let mut after = Vec::new();
+            leaves(&projected, "", &mut after);
+            let mut wanted: Vec<String> = before.into_iter().filter(|p| allowed(p)).collect();
+            wanted.dedup();
+            after.dedup();
+            prop_assert_eq!(after, wanted);
+        }
+    }
+}
