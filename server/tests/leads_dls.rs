@@ -441,3 +441,67 @@ async fn a_restricted_generate_replaces_only_the_leads_the_caller_can_see() {
         "visible ones are replaced"
     );
 }
+
+/// The leads page's first paint asks the leads routes as the user, so it draws only the leads
+/// the user's query lets through.
+#[tokio::test]
+async fn the_first_paint_draws_only_the_leads_the_query_lets_through() {
+    let dist = tempfile::tempdir().expect("dist");
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><html><head><title>Gatehouse</title></head><body>\n<noscript>Gatehouse needs JavaScript</noscript></body></html>",
+    )
+    .expect("index.html");
+    let dist_path = dist.path().to_path_buf();
+    let t = TestServer::start_with(|c| c.dist_dir = Some(dist_path)).await;
+    let elastic = t.login("elastic").await;
+    let (status, body) = t
+        .post_json(
+            &elastic,
+            &format!("{BASE}/generate"),
+            json!({ "connectorId": "c", "maxLeads": 50 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    let every = loop {
+        let leads = all_leads(&t, &elastic, "&status=active").await;
+        if !leads.is_empty() {
+            break leads;
+        }
+        assert!(Instant::now() < deadline, "no leads");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let title = |hosts: bool| -> Vec<String> {
+        every
+            .iter()
+            .filter(|l| is_host(l) == hosts)
+            .filter_map(|l| l["title"].as_str().map(str::to_string))
+            .collect()
+    };
+    let (host_titles, other_titles) = (title(true), title(false));
+    assert!(!host_titles.is_empty() && !other_titles.is_empty());
+
+    let reader = user_with_grant(
+        &t,
+        &elastic,
+        "hosts_painted",
+        json!({ "names": [PATTERN], "privileges": ["read"], "query": HOSTS }),
+    )
+    .await;
+    let page = t
+        .http
+        .get(t.url("/app/security/entity_analytics"))
+        .header("accept", "text/html")
+        .header("cookie", &reader.cookie)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(r#"<div id="first-paint""#), "drawn");
+    let drawn = |t: &String| page.contains(t.as_str());
+    assert!(host_titles.iter().any(drawn), "a host lead is drawn");
+    assert!(!other_titles.iter().any(drawn), "no other lead is drawn");
+}
