@@ -88,6 +88,22 @@ impl DocumentAccess {
         }
     }
 
+    /// The top-level fields of a document (`entity` for `entity.type`) that some query looks at:
+    /// all a reader needs to decide whether a document passes.
+    pub fn fields_tested(&self, schema: Schema) -> Vec<&'static str> {
+        let DocumentFilter::AnyOf(queries) = &self.documents else {
+            return Vec::new();
+        };
+        let mut tested: Vec<&'static str> = schema
+            .iter()
+            .filter(|(path, _)| queries.iter().any(|q| q.mentions(path)))
+            .map(|(path, _)| path.split('.').next().unwrap_or(path))
+            .collect();
+        tested.sort_unstable();
+        tested.dedup();
+        tested
+    }
+
     /// Is the document (its wire JSON) visible?
     pub fn sees(&self, doc: &Value) -> bool {
         match &self.documents {

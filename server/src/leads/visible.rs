@@ -18,9 +18,10 @@ use serde_json::Value;
 use gatehouse_api::leads::FindLeadsQuery;
 
 use super::find_cache::{FindCache, VisibleLeads};
-use super::store::{find_sql, push_wire_lead, WirePage};
+use super::store::{find_sql, push_wire_lead, staleness_and_next_change, WirePage};
 use crate::authz::{DocumentAccess, DocumentFilter};
 use crate::platform::db;
+use gatehouse_api::doc_query::LEAD_FIELDS;
 
 /// One stored lead as its reader would get it (its wire JSON), and the first millisecond at
 /// which its staleness (and so possibly its visibility) changes.
@@ -53,16 +54,29 @@ pub fn visible_leads(
     let mut valid_until_ms = i64::MAX;
     let by_age = access.changes_with_time();
     let every_lead = access.documents == DocumentFilter::All;
+    // Only the fields the queries test are read out of each body; the rest is skipped unparsed.
+    let mut wanted = access.fields_tested(LEAD_FIELDS);
+    if by_age {
+        wanted.push("timestamp");
+    }
     while let Some(r) = rows.next()? {
         if every_lead {
             rowids.insert(r.get(0)?);
             continue;
         }
-        let lead = wire_lead(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, now_ms)?;
-        if by_age {
-            valid_until_ms = valid_until_ms.min(lead.changes_at);
+        let mut doc = serde_json::Map::new();
+        let body = r.get_ref(1)?.as_str()?;
+        OnlyFields(&wanted).deserialize_into(body, &mut doc)?;
+        if wanted.contains(&"status") {
+            doc.insert("status".into(), Value::from(r.get_ref(2)?.as_str()?));
         }
-        if access.sees(&lead.doc) {
+        if wanted.contains(&"staleness") || by_age {
+            let timestamp = doc.get("timestamp").and_then(Value::as_str).unwrap_or("");
+            let (staleness, changes_at) = staleness_and_next_change(timestamp, now_ms);
+            valid_until_ms = valid_until_ms.min(changes_at);
+            doc.insert("staleness".into(), Value::from(staleness));
+        }
+        if access.sees(&Value::Object(doc)) {
             rowids.insert(r.get(0)?);
         }
     }
@@ -70,6 +84,41 @@ pub fn visible_leads(
         rowids,
         valid_until_ms,
     })
+}
+
+/// Reads only the named top-level fields of a stored lead's JSON, skipping the others unparsed.
+struct OnlyFields<'a>(&'a [&'a str]);
+
+impl OnlyFields<'_> {
+    fn deserialize_into(
+        self,
+        body: &str,
+        out: &mut serde_json::Map<String, Value>,
+    ) -> anyhow::Result<()> {
+        let mut deserializer = serde_json::Deserializer::from_str(body);
+        *out = serde::Deserializer::deserialize_map(&mut deserializer, self)?;
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for OnlyFields<'_> {
+    type Value = serde_json::Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a stored lead")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if self.0.contains(&key.as_str()) {
+                out.insert(key, map.next_value()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// [`visible_leads`], kept in `cache` for the database's `generation` and reused while exact.
@@ -235,4 +284,75 @@ pub fn set_visible_status(
     }
     tx.commit()?;
     Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
+
+    use super::*;
+    use crate::authz::{document_access, IndexAction, Subject};
+
+    fn migrated() -> Connection {
+        let conn = Connection::open_in_memory().expect("db");
+        for (_, sql) in crate::platform::db::MIGRATIONS {
+            conn.execute_batch(sql).expect("migration");
+        }
+        conn
+    }
+
+    fn access(query: &str) -> DocumentAccess {
+        let subject = Subject {
+            username: "u".into(),
+            role_names: vec!["r".into()],
+            roles: vec![RoleDescriptor {
+                indices: vec![IndexPrivileges {
+                    names: vec!["*".into()],
+                    privileges: vec!["read".into()],
+                    query: Some(query.into()),
+                    ..IndexPrivileges::default()
+                }],
+                ..RoleDescriptor::default()
+            }],
+        };
+        document_access(&subject, "i", IndexAction::Search, LEAD_FIELDS)
+    }
+
+    /// Reading only the tested fields decides exactly as the whole wire lead does, `status`
+    /// (the column) and `staleness` (from the timestamp, now) included.
+    #[test]
+    fn the_visible_set_is_what_the_whole_wire_lead_decides() {
+        let mut conn = migrated();
+        crate::leads::insert_synthetic_leads(&mut conn, "s", 400, 9).expect("leads");
+        let index = gatehouse_api::leads::leads_index("s");
+        for query in [
+            r#"{"term":{"entity.type":"host"}}"#,
+            r#"{"bool":{"must":{"term":{"status":"active"}},"must_not":{"term":{"staleness":"expired"}}}}"#,
+            r#"{"range":{"observations.score":{"gte":60}}}"#,
+            r#"{"bool":{"should":[{"prefix":{"entity.name":"a"}},{"range":{"priority":{"gte":8}}}]}}"#,
+            r#"{"match":{"title":"critical"}}"#,
+        ] {
+            let access = access(query);
+            let now = db::now_millis();
+            let kept = visible_leads(&conn, &index, None, &access, now).expect("set");
+            let mut whole = HashSet::new();
+            let mut stmt = conn
+                .prepare("SELECT rowid, body, status FROM leads WHERE index_name = ?1")
+                .expect("sql");
+            let mut rows = stmt.query([&index]).expect("rows");
+            while let Some(r) = rows.next().expect("row") {
+                let body: String = r.get(1).expect("body");
+                let status: String = r.get(2).expect("status");
+                if access.sees(&wire_lead(&body, &status, now).expect("lead").doc) {
+                    whole.insert(r.get::<_, i64>(0).expect("rowid"));
+                }
+            }
+            assert_eq!(kept.rowids, whole, "{query}");
+            assert!(
+                !whole.is_empty() && whole.len() < 400,
+                "{query}: {}",
+                whole.len()
+            );
+        }
+    }
 }
