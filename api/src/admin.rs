@@ -105,10 +105,29 @@ pub struct IndexPrivileges {
     pub privileges: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_security: Option<FieldSecurity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Elasticsearch takes the document query as a JSON object or as a string holding one, and
+    /// answers it as a string: an object is kept as its JSON text.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "query_text"
+    )]
     pub query: Option<String>,
     #[serde(default)]
     pub allow_restricted_indices: bool,
+}
+
+fn query_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text),
+        Some(object @ Value::Object(_)) => Some(object.to_string()),
+        Some(other) => {
+            return Err(serde::de::Error::custom(format!(
+                "the document query must be a JSON object or a string, not {other}"
+            )))
+        }
+    })
 }
 
 /// A role as Elasticsearch stores it (`PUT /_security/role/{n}`, `GET` answers).
@@ -230,4 +249,28 @@ pub struct FeatureInfo {
     /// `all` and `read`.
     #[serde(default)]
     pub privileges: BTreeMap<String, FeaturePrivilegeInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_query_is_taken_as_an_object_or_a_string_and_kept_as_text() {
+        let object: IndexPrivileges = serde_json::from_value(serde_json::json!({
+            "names": ["i"], "privileges": ["read"], "query": {"term": {"status": "active"}}
+        }))
+        .expect("object query");
+        let text: IndexPrivileges = serde_json::from_value(serde_json::json!({
+            "names": ["i"], "privileges": ["read"], "query": "{\"term\":{\"status\":\"active\"}}"
+        }))
+        .expect("string query");
+        assert_eq!(object, text);
+        assert!(
+            serde_json::from_value::<IndexPrivileges>(serde_json::json!({
+                "names": ["i"], "privileges": ["read"], "query": 3
+            }))
+            .is_err()
+        );
+    }
 }

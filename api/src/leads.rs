@@ -179,6 +179,8 @@ pub struct Observation {
 #[serde(rename_all = "camelCase")]
 pub struct Lead {
     pub id: String,
+    /// Every field but `id` may be left out by a role's field-level security.
+    #[serde(default)]
     pub title: String,
     #[serde(default)]
     pub byline: String,
@@ -190,6 +192,7 @@ pub struct Lead {
     pub entity: Option<EntityRef>,
     #[serde(default)]
     pub tags: Vec<String>,
+    #[serde(default)]
     pub priority: u8,
     #[serde(default)]
     pub chat_recommendations: Vec<String>,

@@ -5,6 +5,7 @@ pub mod access;
 pub mod admin;
 pub mod apps;
 pub mod dashboards;
+pub mod doc_query;
 pub mod error;
 pub mod headers;
 pub mod leads;

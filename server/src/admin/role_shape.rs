@@ -562,3 +562,16 @@ pub fn es_body_to_descriptor(body: &Value) -> AdminResult<RoleDescriptor> {
         reason: format!("failed to parse role: {e}"),
     })
 }
+
+/// Refuses a role whose document query on an index the server serves uses a clause or field
+/// outside the supported subset (docs/privileges.md, "Document- and field-level security"),
+/// naming it; queries on other indices are stored as given.
+pub fn check_served_queries(role: &RoleDescriptor) -> AdminResult<()> {
+    match authz::unusable_role_query(&role.indices, gatehouse_api::doc_query::LEAD_FIELDS) {
+        None => Ok(()),
+        Some((i, message)) => Err(AdminError::invalid(
+            format!("[request body.elasticsearch.indices.{i}.query]: {message}"),
+            super::error::validation_reason(&format!("indices[{i}].query: {message}")),
+        )),
+    }
+}

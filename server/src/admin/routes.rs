@@ -470,6 +470,7 @@ pub async fn op_put_role(
         n.clone(),
         move |tx| {
             admin::require(&subject, SecurityAction::RolePut)?;
+            admin::check_served_queries(&role)?;
             let details = serde_json::to_value(&role).map_err(anyhow::Error::from)?;
             let created = roles::put_role(tx, &n, &role, create_only)?;
             Ok((

@@ -13,6 +13,7 @@
 //! Everything here is pure: no I/O, no clock. The one exception is the route guard's extractor
 //! ([`Guarded`]), which loads the caller's session before asking the pure checks.
 
+mod documents;
 mod elasticsearch;
 #[cfg(test)]
 mod guard_tests;
@@ -23,6 +24,7 @@ mod subjects;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use documents::*;
 pub(crate) use elasticsearch::*;
 pub(crate) use guards::*;
 pub(crate) use kibana::*;

@@ -3,8 +3,8 @@
 //! An answer is reused only while it is still exactly what the database would give: nothing has
 //! been written through the server's [`Db`](crate::platform::db::Db) since it was read (its generation is
 //! unchanged) and no lead on the page has crossed a staleness boundary (fresh → stale → expired)
-//! since. The body does not depend on who asks: callers check the asker's privileges first,
-//! every time. Like the principal cache, writes by other processes are not seen.
+//! since. The body depends on who asks only through the document- and field-level security of
+//! their grants, which is part of the key; callers check the asker's privileges first, every time. Like the principal cache, writes by other processes are not seen.
 //!
 //! An answer read again is also kept gzip-compressed for the clients that accept it (browsers
 //! do): 100 leads are about 134 KiB of JSON and 12 KiB compressed. It is compressed the
@@ -25,6 +25,9 @@ pub const CAPACITY: usize = 32;
 struct Key {
     index: String,
     query: FindLeadsQuery,
+    /// Whose view of the index: `None` for every lead with every field, else the
+    /// `DocumentAccess::key` of the grants that filtered it.
+    view: Option<String>,
 }
 
 struct Entry {
@@ -73,9 +76,29 @@ struct Entries {
     order: VecDeque<Key>,
 }
 
+/// The leads one view lets through, by rowid: what a restricted find pages through and counts.
+pub struct VisibleLeads {
+    pub rowids: std::collections::HashSet<i64>,
+    /// The first millisecond at which a lead may pass or stop passing by age alone
+    /// (`i64::MAX` when no query tests `staleness`).
+    pub valid_until_ms: i64,
+}
+
+/// Distinct (index, view, status) sets of visible leads kept at once (about 16 bytes a lead).
+pub const VISIBLE_CAPACITY: usize = 8;
+
+type VisibleKey = (String, String, Option<String>);
+
+#[derive(Default)]
+struct VisibleEntries {
+    generation: u64,
+    by_key: HashMap<VisibleKey, Arc<VisibleLeads>>,
+}
+
 #[derive(Default)]
 pub struct FindCache {
     entries: Mutex<Entries>,
+    visible: Mutex<VisibleEntries>,
 }
 
 impl FindCache {
@@ -84,6 +107,7 @@ impl FindCache {
         &self,
         index: &str,
         query: &FindLeadsQuery,
+        view: Option<&str>,
         generation: u64,
         now_ms: i64,
     ) -> Option<Arc<Answer>> {
@@ -94,6 +118,7 @@ impl FindCache {
         let key = Key {
             index: index.to_string(),
             query: query.clone(),
+            view: view.map(str::to_string),
         };
         entries
             .by_key
@@ -108,6 +133,7 @@ impl FindCache {
         &self,
         index: &str,
         query: &FindLeadsQuery,
+        view: Option<&str>,
         generation: u64,
         valid_until_ms: i64,
         body: Bytes,
@@ -124,6 +150,7 @@ impl FindCache {
         let key = Key {
             index: index.to_string(),
             query: query.clone(),
+            view: view.map(str::to_string),
         };
         let entry = Entry {
             answer: Arc::new(Answer {
@@ -140,6 +167,65 @@ impl FindCache {
                 entries.by_key.remove(&oldest);
             }
         }
+    }
+
+    /// The leads of `index` (with `status`) that the view `view` lets through, as read at
+    /// `generation`, if still exact at `now_ms`.
+    pub fn visible(
+        &self,
+        index: &str,
+        view: &str,
+        status: Option<&str>,
+        generation: u64,
+        now_ms: i64,
+    ) -> Option<Arc<VisibleLeads>> {
+        let entries = self.lock_visible();
+        if entries.generation != generation {
+            return None;
+        }
+        let key = (
+            index.to_string(),
+            view.to_string(),
+            status.map(str::to_string),
+        );
+        entries
+            .by_key
+            .get(&key)
+            .filter(|v| now_ms < v.valid_until_ms)
+            .cloned()
+    }
+
+    /// Keeps a set of visible leads read after the database's generation was `generation`.
+    pub fn keep_visible(
+        &self,
+        index: &str,
+        view: &str,
+        status: Option<&str>,
+        generation: u64,
+        leads: Arc<VisibleLeads>,
+    ) {
+        let mut entries = self.lock_visible();
+        if generation < entries.generation {
+            return;
+        }
+        if generation > entries.generation || entries.by_key.len() >= VISIBLE_CAPACITY {
+            entries.generation = generation;
+            entries.by_key.clear();
+        }
+        let key = (
+            index.to_string(),
+            view.to_string(),
+            status.map(str::to_string),
+        );
+        entries.by_key.insert(key, leads);
+    }
+
+    fn lock_visible(&self) -> std::sync::MutexGuard<'_, VisibleEntries> {
+        self.visible.lock().unwrap_or_else(|poisoned| {
+            let mut entries = poisoned.into_inner();
+            *entries = VisibleEntries::default();
+            entries
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -172,33 +258,64 @@ mod tests {
     #[test]
     fn an_answer_is_reused_until_a_write_or_its_expiry() {
         let cache = FindCache::default();
-        cache.put("i", &page(1), 5, 1_000, Bytes::from_static(b"one"));
+        cache.put("i", &page(1), None, 5, 1_000, Bytes::from_static(b"one"));
         assert_eq!(
-            kept(cache.get("i", &page(1), 5, 999)),
+            kept(cache.get("i", &page(1), None, 5, 999)),
             Some(Bytes::from_static(b"one"))
         );
         assert_eq!(
-            kept(cache.get("i", &page(1), 5, 1_000)),
+            kept(cache.get("i", &page(1), None, 5, 1_000)),
             None,
             "a lead changed staleness"
         );
-        assert_eq!(kept(cache.get("i", &page(1), 6, 10)), None, "written since");
-        assert_eq!(kept(cache.get("i", &page(2), 5, 10)), None, "another page");
         assert_eq!(
-            kept(cache.get("j", &page(1), 5, 10)),
+            kept(cache.get("i", &page(1), None, 6, 10)),
+            None,
+            "written since"
+        );
+        assert_eq!(
+            kept(cache.get("i", &page(2), None, 5, 10)),
+            None,
+            "another page"
+        );
+        assert_eq!(
+            kept(cache.get("j", &page(1), None, 5, 10)),
             None,
             "another space's index"
         );
     }
 
     #[test]
+    fn an_answer_filtered_for_some_grants_is_given_only_to_the_same_grants() {
+        let cache = FindCache::default();
+        cache.put(
+            "i",
+            &page(1),
+            Some("hosts"),
+            1,
+            i64::MAX,
+            Bytes::from_static(b"hosts"),
+        );
+        assert_eq!(
+            kept(cache.get("i", &page(1), None, 1, 0)),
+            None,
+            "not to an unrestricted reader"
+        );
+        assert_eq!(kept(cache.get("i", &page(1), Some("users"), 1, 0)), None);
+        assert_eq!(
+            kept(cache.get("i", &page(1), Some("hosts"), 1, 0)).as_deref(),
+            Some(&b"hosts"[..])
+        );
+    }
+
+    #[test]
     fn an_answer_read_before_a_write_is_not_kept() {
         let cache = FindCache::default();
-        cache.put("i", &page(1), 7, i64::MAX, Bytes::from_static(b"new"));
-        cache.put("i", &page(2), 6, i64::MAX, Bytes::from_static(b"old"));
-        assert_eq!(kept(cache.get("i", &page(2), 7, 0)), None);
+        cache.put("i", &page(1), None, 7, i64::MAX, Bytes::from_static(b"new"));
+        cache.put("i", &page(2), None, 6, i64::MAX, Bytes::from_static(b"old"));
+        assert_eq!(kept(cache.get("i", &page(2), None, 7, 0)), None);
         assert_eq!(
-            kept(cache.get("i", &page(1), 7, 0)).as_deref(),
+            kept(cache.get("i", &page(1), None, 7, 0)).as_deref(),
             Some(&b"new"[..])
         );
     }
@@ -207,16 +324,16 @@ mod tests {
     fn the_oldest_answer_goes_first_when_full() {
         let cache = FindCache::default();
         for n in 1..=CAPACITY as u32 + 1 {
-            cache.put("i", &page(n), 1, i64::MAX, Bytes::from(n.to_string()));
+            cache.put("i", &page(n), None, 1, i64::MAX, Bytes::from(n.to_string()));
         }
-        assert_eq!(kept(cache.get("i", &page(1), 1, 0)), None);
+        assert_eq!(kept(cache.get("i", &page(1), None, 1, 0)), None);
         assert_eq!(
-            kept(cache.get("i", &page(2), 1, 0)).as_deref(),
+            kept(cache.get("i", &page(2), None, 1, 0)).as_deref(),
             Some(&b"2"[..])
         );
         let last = CAPACITY as u32 + 1;
         assert_eq!(
-            kept(cache.get("i", &page(last), 1, 0)),
+            kept(cache.get("i", &page(last), None, 1, 0)),
             Some(Bytes::from(last.to_string()))
         );
     }
@@ -229,8 +346,8 @@ mod tests {
             "[{}]",
             vec!["{\"id\":\"lead\",\"score\":0.5}"; 200].join(",")
         );
-        cache.put("i", &page(1), 1, i64::MAX, Bytes::from(json.clone()));
-        let Some(answer) = cache.get("i", &page(1), 1, 0) else {
+        cache.put("i", &page(1), None, 1, i64::MAX, Bytes::from(json.clone()));
+        let Some(answer) = cache.get("i", &page(1), None, 1, 0) else {
             panic!("the answer is kept");
         };
         let gz = answer.gzip().expect("compressed");
@@ -245,7 +362,7 @@ mod tests {
             .read_to_string(&mut plain)
             .expect("valid gzip");
         assert_eq!(plain, json);
-        let again = cache.get("i", &page(1), 1, 0).and_then(|a| a.gzip());
+        let again = cache.get("i", &page(1), None, 1, 0).and_then(|a| a.gzip());
         assert_eq!(
             again.map(|b| b.as_ptr()),
             Some(gz.as_ptr()),

@@ -12,10 +12,12 @@ pub(crate) mod routes;
 mod store;
 #[cfg(test)]
 mod tests;
+mod visible;
 
 pub(crate) use build::*;
 pub(crate) use entities::*;
 pub(crate) use store::*;
+pub(crate) use visible::*;
 
 /// Bulk synthetic leads, for the load tests and the bench.
 pub use crate::seed::entities::insert_synthetic_leads;

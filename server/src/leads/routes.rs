@@ -25,6 +25,7 @@ use crate::platform::db::{self, Db};
 use crate::platform::error::{AppError, AppResult, ErrorShape};
 use crate::platform::kibana::UnparsedJson;
 use crate::AppState;
+use gatehouse_api::doc_query::LEAD_FIELDS;
 use gatehouse_api::leads::FindLeadsQuery;
 
 pub const MAX_LEADS: u32 = 50;
@@ -44,6 +45,49 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{base}/disable"), post(disable))
         .route(&format!("{base}/bulk_update"), post(bulk_update))
         .route(&format!("{base}/{{id}}/_dismiss"), post(dismiss))
+}
+
+/// What a reader of `index` may see of its leads (docs/privileges.md, "Document- and field-level
+/// security").
+fn read_access(subject: &Subject, index: &str) -> authz::DocumentAccess {
+    authz::document_access(subject, index, IndexAction::Search, LEAD_FIELDS)
+}
+
+/// Which leads a status change by `subject` may reach: those its update grants let through and,
+/// when it may read the index, that it can see. Any other lead is answered as if it did not
+/// exist. `None`: every lead.
+fn write_targets(subject: &Subject, index: &str) -> Option<leads::MayChange> {
+    let write = authz::document_access(subject, index, IndexAction::Update, LEAD_FIELDS);
+    let read = authz::check_index_action(subject, index, IndexAction::Search)
+        .is_ok()
+        .then(|| read_access(subject, index));
+    let read_all = read
+        .as_ref()
+        .is_none_or(|r| r.documents == authz::DocumentFilter::All);
+    if write.documents == authz::DocumentFilter::All && read_all {
+        return None;
+    }
+    Some(Box::new(move |lead: &serde_json::Value| {
+        write.sees(lead) && read.as_ref().is_none_or(|r| r.sees(lead))
+    }))
+}
+
+/// Sets `status` on the leads of `ids` that `subject` may change (see [`write_targets`]).
+async fn change_status(
+    state: &AppState,
+    subject: &Subject,
+    index: String,
+    ids: Vec<String>,
+    status: String,
+) -> AppResult<u64> {
+    let targets = write_targets(subject, &index);
+    Ok(state
+        .db
+        .write(move |conn| match targets {
+            None => Ok(leads::set_status(conn, &index, &ids, &status)?),
+            Some(may_change) => leads::set_visible_status(conn, &index, &ids, &status, may_change),
+        })
+        .await?)
 }
 
 fn bad_request(message: impl Into<String>) -> AppError {
@@ -141,11 +185,17 @@ async fn find(
     let query = parse_find_query(raw.as_deref())?;
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Search)?;
+    let access = read_access(&principal.subject, &index);
+    let view = access.key.clone();
     // Read before the database: a write after this makes what is read below a stale entry.
     let generation = state.db.generation();
-    let kept = state
-        .find_cache
-        .get(&index, &query, generation, db::now_millis());
+    let kept = state.find_cache.get(
+        &index,
+        &query,
+        view.as_deref(),
+        generation,
+        db::now_millis(),
+    );
     let (body, gzipped) = match kept {
         Some(answer) => match accepts_gzip(&headers).then(|| answer.gzip()).flatten() {
             Some(gzip) => (gzip, true),
@@ -153,6 +203,7 @@ async fn find(
         },
         None => {
             let (read_index, read_query) = (index.clone(), query.clone());
+            let cache = state.find_cache.clone();
             let page = state
                 .db
                 .read(move |conn| {
@@ -162,13 +213,25 @@ async fn find(
                             valid_until_ms: i64::MAX,
                         });
                     }
-                    leads::find_leads_json(conn, &read_index, &read_query)
+                    if access.is_unrestricted() {
+                        return leads::find_leads_json(conn, &read_index, &read_query);
+                    }
+                    let visible = leads::visible_leads_kept(
+                        conn,
+                        &cache,
+                        &read_index,
+                        read_query.status.as_deref(),
+                        &access,
+                        generation,
+                    )?;
+                    leads::find_visible_json(conn, &read_index, &read_query, &access, &visible)
                 })
                 .await?;
             let body = Bytes::from(page.body);
             state.find_cache.put(
                 &index,
                 &query,
+                view.as_deref(),
                 generation,
                 page.valid_until_ms,
                 body.clone(),
@@ -230,11 +293,28 @@ async fn status(
 ) -> AppResult<Json<LeadsStatus>> {
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Search)?;
+    let access = read_access(&principal.subject, &index);
     let space = space.0;
+    let (cache, generation) = (state.find_cache.clone(), state.db.generation());
     Ok(Json(
         state
             .db
-            .read(move |conn| leads::get_status(conn, &space, &index))
+            .read(move |conn| {
+                let mut status = leads::get_status(conn, &space, &index)?;
+                // `totalLeads` counts the active leads the reader can see.
+                if access.documents != authz::DocumentFilter::All {
+                    let visible = leads::visible_leads_kept(
+                        conn,
+                        &cache,
+                        &index,
+                        Some("active"),
+                        &access,
+                        generation,
+                    )?;
+                    status.total_leads = visible.rowids.len() as u64;
+                }
+                Ok(status)
+            })
             .await?,
     ))
 }
@@ -335,6 +415,8 @@ impl GenerateRun {
             }
             Err(_) => Vec::new(),
         };
+        // Regenerating replaces the active leads the caller may change; the others stay.
+        let targets = write_targets(&self.subject, &index);
         let GenerateRun {
             db,
             space,
@@ -360,7 +442,12 @@ impl GenerateRun {
             }
             match permitted {
                 Ok(()) => {
-                    leads::replace_active_leads(conn, &index, &leads)?;
+                    match targets {
+                        None => leads::replace_active_leads(conn, &index, &leads)?,
+                        Some(may_change) => {
+                            leads::replace_visible_active_leads(conn, &index, &leads, may_change)?
+                        }
+                    }
                     leads::record_run(
                         conn,
                         &space,
@@ -448,11 +535,14 @@ async fn dismiss(
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Update)?;
     check_lead_id("params.id", &id)?;
-    let ids = vec![id.clone()];
-    let updated = state
-        .db
-        .write(move |conn| Ok(leads::set_status(conn, &index, &ids, "dismissed")?))
-        .await?;
+    let updated = change_status(
+        &state,
+        &principal.subject,
+        index,
+        vec![id.clone()],
+        "dismissed".into(),
+    )
+    .await?;
     if updated == 0 {
         return Err(AppError::siem(
             StatusCode::NOT_FOUND,
@@ -512,10 +602,7 @@ async fn bulk_update(
             body.status
         )));
     }
-    let updated = state
-        .db
-        .write(move |conn| Ok(leads::set_status(conn, &index, &body.ids, &body.status)?))
-        .await?;
+    let updated = change_status(&state, &principal.subject, index, body.ids, body.status).await?;
     Ok(Json(BulkUpdateResponse { updated }))
 }
 

@@ -106,7 +106,7 @@ pub fn staleness_at(ts_iso: &str, now_ms: i64) -> &'static str {
 
 /// The staleness at `now_ms` and the first millisecond at which it is another one (`i64::MAX`
 /// once expired, which it stays).
-fn staleness_and_next_change(ts_iso: &str, now_ms: i64) -> (&'static str, i64) {
+pub(crate) fn staleness_and_next_change(ts_iso: &str, now_ms: i64) -> (&'static str, i64) {
     const DAY: i64 = 24 * 60 * 60 * 1000;
     let born = timestamp_millis(ts_iso);
     let age = now_ms - born;

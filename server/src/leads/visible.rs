@@ -1,0 +1,358 @@
+//! Leads under document- and field-level security (docs/privileges.md, "Document- and
+//! field-level security"): find, counts and status changes that see only the leads a caller's
+//! grants let through, with only the fields they grant.
+//!
+//! A role's query may name any wire field of a lead, `staleness` included (computed from the
+//! timestamp at read time), so the filter runs in Rust on each lead's wire JSON after it is
+//! read, not in SQL. That read of every lead is done once per view, database generation and
+//! status filter (`find_cache::VisibleLeads`, kept until the next write, or until a lead changes
+//! staleness when a query tests it); a find then walks the index's rowids in order and reads
+//! only its page's bodies. The unrestricted path (`store::find_leads_json`) is not touched.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use rusqlite::{params, Connection};
+use serde_json::Value;
+
+use gatehouse_api::leads::FindLeadsQuery;
+
+use super::find_cache::{FindCache, VisibleLeads};
+use super::store::{find_sql, push_wire_lead, staleness_and_next_change, WirePage};
+use crate::authz::{DocumentAccess, DocumentFilter};
+use crate::platform::db;
+use gatehouse_api::doc_query::LEAD_FIELDS;
+
+/// One stored lead as its reader would get it (its wire JSON), and the first millisecond at
+/// which its staleness (and so possibly its visibility) changes.
+struct WireLead {
+    doc: Value,
+    changes_at: i64,
+}
+
+fn wire_lead(body: &str, status: &str, now_ms: i64) -> anyhow::Result<WireLead> {
+    let mut text = String::with_capacity(body.len() + 16);
+    let changes_at = push_wire_lead(&mut text, body, status, now_ms)?;
+    let doc = serde_json::from_str(&text)?;
+    Ok(WireLead { doc, changes_at })
+}
+
+/// The leads of `index` (with `status` when given) that `access` lets through, by rowid: one
+/// read of every lead, each filtered as its reader would get it.
+pub fn visible_leads(
+    conn: &Connection,
+    index: &str,
+    status: Option<&str>,
+    access: &DocumentAccess,
+    now_ms: i64,
+) -> anyhow::Result<VisibleLeads> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, body, status FROM leads WHERE index_name = ?1 AND (?2 IS NULL OR status = ?2)",
+    )?;
+    let mut rows = stmt.query(params![index, status])?;
+    let mut rowids = HashSet::new();
+    let mut valid_until_ms = i64::MAX;
+    let by_age = access.changes_with_time();
+    let every_lead = access.documents == DocumentFilter::All;
+    // Only the fields the queries test are read out of each body; the rest is skipped unparsed.
+    let mut wanted = access.fields_tested(LEAD_FIELDS);
+    if by_age {
+        wanted.push("timestamp");
+    }
+    while let Some(r) = rows.next()? {
+        if every_lead {
+            rowids.insert(r.get(0)?);
+            continue;
+        }
+        let mut doc = serde_json::Map::new();
+        let body = r.get_ref(1)?.as_str()?;
+        OnlyFields(&wanted).deserialize_into(body, &mut doc)?;
+        if wanted.contains(&"status") {
+            doc.insert("status".into(), Value::from(r.get_ref(2)?.as_str()?));
+        }
+        if wanted.contains(&"staleness") || by_age {
+            let timestamp = doc.get("timestamp").and_then(Value::as_str).unwrap_or("");
+            let (staleness, changes_at) = staleness_and_next_change(timestamp, now_ms);
+            valid_until_ms = valid_until_ms.min(changes_at);
+            doc.insert("staleness".into(), Value::from(staleness));
+        }
+        if access.sees(&Value::Object(doc)) {
+            rowids.insert(r.get(0)?);
+        }
+    }
+    Ok(VisibleLeads {
+        rowids,
+        valid_until_ms,
+    })
+}
+
+/// Reads only the named top-level fields of a stored lead's JSON, skipping the others unparsed.
+struct OnlyFields<'a>(&'a [&'a str]);
+
+impl OnlyFields<'_> {
+    fn deserialize_into(
+        self,
+        body: &str,
+        out: &mut serde_json::Map<String, Value>,
+    ) -> anyhow::Result<()> {
+        let mut deserializer = serde_json::Deserializer::from_str(body);
+        *out = serde::Deserializer::deserialize_map(&mut deserializer, self)?;
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for OnlyFields<'_> {
+    type Value = serde_json::Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a stored lead")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if self.0.contains(&key.as_str()) {
+                out.insert(key, map.next_value()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// [`visible_leads`], kept in `cache` for the database's `generation` and reused while exact.
+pub fn visible_leads_kept(
+    conn: &Connection,
+    cache: &FindCache,
+    index: &str,
+    status: Option<&str>,
+    access: &DocumentAccess,
+    generation: u64,
+) -> anyhow::Result<Arc<VisibleLeads>> {
+    let now = db::now_millis();
+    let view = access.key.as_deref().unwrap_or_default();
+    if let Some(kept) = cache.visible(index, view, status, generation, now) {
+        return Ok(kept);
+    }
+    let leads = Arc::new(visible_leads(conn, index, status, access, now)?);
+    cache.keep_visible(index, view, status, generation, leads.clone());
+    Ok(leads)
+}
+
+/// The find answer (`LeadsPage` as JSON) of the `visible` leads, with the fields `access`
+/// grants; `total` counts only those leads. The page walks the rowids of the index in the
+/// query's order (an index-only scan) and reads the bodies of the page's leads alone.
+pub fn find_visible_json(
+    conn: &Connection,
+    index: &str,
+    query: &FindLeadsQuery,
+    access: &DocumentAccess,
+    visible: &VisibleLeads,
+) -> anyhow::Result<WirePage> {
+    let now = db::now_millis();
+    let limit = usize::try_from(query.per_page)?;
+    let first = usize::try_from(query.page.saturating_sub(1))?.saturating_mul(limit);
+    let mut page = Vec::with_capacity(limit);
+    if first < visible.rowids.len() {
+        let sql = find_sql(query.status.is_some(), query.sort_field, query.sort_order).replacen(
+            "SELECT body, status",
+            "SELECT rowid",
+            1,
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = match &query.status {
+            Some(status) => stmt.query(params![index, status, -1, 0])?,
+            None => stmt.query(params![index, -1, 0])?,
+        };
+        let mut seen = 0usize;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            if !visible.rowids.contains(&rowid) {
+                continue;
+            }
+            if seen >= first {
+                page.push(rowid);
+                if page.len() == limit {
+                    break;
+                }
+            }
+            seen += 1;
+        }
+    }
+    let mut out = String::with_capacity(64 + limit * 1536);
+    out.push_str("{\"leads\":[");
+    let mut valid_until_ms = visible.valid_until_ms;
+    let mut body = conn.prepare_cached("SELECT body, status FROM leads WHERE rowid = ?1")?;
+    for (n, rowid) in page.iter().enumerate() {
+        let (text, status): (String, String) =
+            body.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if n > 0 {
+            out.push(',');
+        }
+        if access.sees_every_field() {
+            let changes_at = push_wire_lead(&mut out, &text, &status, now)?;
+            valid_until_ms = valid_until_ms.min(changes_at);
+        } else {
+            let mut lead = wire_lead(&text, &status, now)?;
+            valid_until_ms = valid_until_ms.min(lead.changes_at);
+            access.project(&mut lead.doc);
+            out.push_str(&serde_json::to_string(&lead.doc)?);
+        }
+    }
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        "],\"total\":{},\"page\":{},\"perPage\":{}}}",
+        visible.rowids.len(),
+        query.page,
+        query.per_page
+    );
+    Ok(WirePage {
+        body: out,
+        valid_until_ms,
+    })
+}
+
+/// Whether a caller's write may reach a lead (its wire JSON): see `routes::write_targets`.
+pub type MayChange = Box<dyn Fn(&Value) -> bool + Send + Sync>;
+
+/// [`super::replace_active_leads`] for a caller whose writes reach only some leads: the active
+/// leads `may_change` lets through are replaced by `leads`; the others stay as they are.
+pub fn replace_visible_active_leads(
+    conn: &mut Connection,
+    index: &str,
+    leads: &[gatehouse_api::leads::Lead],
+    may_change: MayChange,
+) -> anyhow::Result<()> {
+    let now = db::now_millis();
+    let tx = conn.transaction()?;
+    super::ensure_index(&tx, index)?;
+    let mut replaced = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT rowid, body, status FROM leads WHERE index_name = ?1 AND status = 'active'",
+        )?;
+        let mut rows = stmt.query([index])?;
+        while let Some(r) = rows.next()? {
+            let lead = wire_lead(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, now)?;
+            if may_change(&lead.doc) {
+                replaced.push(r.get::<_, i64>(0)?);
+            }
+        }
+        let mut delete = tx.prepare_cached("DELETE FROM leads WHERE rowid = ?1")?;
+        for rowid in &replaced {
+            delete.execute([rowid])?;
+        }
+    }
+    super::insert_leads(&tx, index, leads)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Sets the status of those of `ids` that exist in `index` and that `may_change` lets through
+/// (as they are before the change); returns how many (duplicates once). The others are left
+/// alone and not counted, as if they did not exist.
+pub fn set_visible_status(
+    conn: &mut Connection,
+    index: &str,
+    ids: &[String],
+    status: &str,
+    may_change: MayChange,
+) -> anyhow::Result<u64> {
+    let now = db::now_millis();
+    let tx = conn.transaction()?;
+    let mut updated = 0u64;
+    {
+        let mut read =
+            tx.prepare_cached("SELECT body, status FROM leads WHERE index_name = ?1 AND id = ?2")?;
+        let mut write =
+            tx.prepare_cached("UPDATE leads SET status = ?1 WHERE index_name = ?2 AND id = ?3")?;
+        let mut seen = std::collections::HashSet::new();
+        for id in ids {
+            if !seen.insert(id.as_str()) {
+                continue;
+            }
+            let mut rows = read.query(params![index, id])?;
+            let Some(row) = rows.next()? else { continue };
+            let lead = wire_lead(row.get_ref(0)?.as_str()?, row.get_ref(1)?.as_str()?, now)?;
+            drop(rows);
+            if may_change(&lead.doc) {
+                updated += write.execute(params![status, index, id])? as u64;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
+
+    use super::*;
+    use crate::authz::{document_access, IndexAction, Subject};
+
+    fn migrated() -> Connection {
+        let conn = Connection::open_in_memory().expect("db");
+        for (_, sql) in crate::platform::db::MIGRATIONS {
+            conn.execute_batch(sql).expect("migration");
+        }
+        conn
+    }
+
+    fn access(query: &str) -> DocumentAccess {
+        let subject = Subject {
+            username: "u".into(),
+            role_names: vec!["r".into()],
+            roles: vec![RoleDescriptor {
+                indices: vec![IndexPrivileges {
+                    names: vec!["*".into()],
+                    privileges: vec!["read".into()],
+                    query: Some(query.into()),
+                    ..IndexPrivileges::default()
+                }],
+                ..RoleDescriptor::default()
+            }],
+        };
+        document_access(&subject, "i", IndexAction::Search, LEAD_FIELDS)
+    }
+
+    /// Reading only the tested fields decides exactly as the whole wire lead does, `status`
+    /// (the column) and `staleness` (from the timestamp, now) included.
+    #[test]
+    fn the_visible_set_is_what_the_whole_wire_lead_decides() {
+        let mut conn = migrated();
+        crate::leads::insert_synthetic_leads(&mut conn, "s", 400, 9).expect("leads");
+        let index = gatehouse_api::leads::leads_index("s");
+        for query in [
+            r#"{"term":{"entity.type":"host"}}"#,
+            r#"{"bool":{"must":{"term":{"status":"active"}},"must_not":{"term":{"staleness":"expired"}}}}"#,
+            r#"{"range":{"observations.score":{"gte":60}}}"#,
+            r#"{"bool":{"should":[{"prefix":{"entity.name":"a"}},{"range":{"priority":{"gte":8}}}]}}"#,
+            r#"{"match":{"title":"critical"}}"#,
+        ] {
+            let access = access(query);
+            let now = db::now_millis();
+            let kept = visible_leads(&conn, &index, None, &access, now).expect("set");
+            let mut whole = HashSet::new();
+            let mut stmt = conn
+                .prepare("SELECT rowid, body, status FROM leads WHERE index_name = ?1")
+                .expect("sql");
+            let mut rows = stmt.query([&index]).expect("rows");
+            while let Some(r) = rows.next().expect("row") {
+                let body: String = r.get(1).expect("body");
+                let status: String = r.get(2).expect("status");
+                if access.sees(&wire_lead(&body, &status, now).expect("lead").doc) {
+                    whole.insert(r.get::<_, i64>(0).expect("rowid"));
+                }
+            }
+            assert_eq!(kept.rowids, whole, "{query}");
+            assert!(
+                !whole.is_empty() && whole.len() < 400,
+                "{query}: {}",
+                whole.len()
+            );
+        }
+    }
+}
