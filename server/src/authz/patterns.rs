@@ -6,30 +6,9 @@ use super::*;
 // Wildcard patterns
 // ---------------------------------------------------------------------------------------------
 
-/// Does `pattern` (with `*` and `?`) name the literal `text`?
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    // Classic greedy matcher with backtracking to the last star.
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == t[ti])) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
+/// Does `pattern` (with `*` and `?`) name the literal `text`? One matcher for index patterns
+/// and the query DSL's `wildcard` clause.
+pub use gatehouse_api::doc_query::wildcard_matches as wildcard_match;
 
 /// Rewrites every run of wildcards as its `?`s followed by at most one `*` (`*?*` → `?*`): both
 /// spellings name the same strings, and the canonical form lets [`pattern_covers`] compare them.
