@@ -18,8 +18,11 @@ pub const FEATURE_ID: &str = "workplaceSearch";
 pub const APP_ID: &str = "workplaceSearch";
 /// API tag of `read` (and `all`): search, list sources, read documents.
 pub const SEARCH_API_TAG: &str = "workplaceSearch";
-/// API tag of `all` only: create and delete sources, documents and identities.
+/// API tag of the search feature's sub-feature privilege [`MANAGE_PRIVILEGE_ID`] (included in
+/// `all`, not in `minimal_all`): create and delete sources, documents and identities.
 pub const MANAGE_API_TAG: &str = "workplaceSearch-manage";
+/// The sub-feature privilege "Manage sources and document permissions" (docs/privileges.md).
+pub const MANAGE_PRIVILEGE_ID: &str = "manage_sources";
 /// UI capability `workplaceSearch.manage` (the SPA shows management with it).
 pub const MANAGE_CAPABILITY: &str = "manage";
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::NameProblem;
-use crate::admin::KibanaRole;
+use crate::admin::{FeatureSelection, KibanaRole};
 
 pub mod texts {
     pub const TITLE: &str = "Roles";
@@ -168,8 +168,33 @@ pub struct SpaceRow {
     /// Space ids, `*` for all spaces.
     pub spaces: String,
     pub base: BasePrivilege,
-    /// Feature id → `all` / `read`; absent means None.
-    pub features: BTreeMap<String, String>,
+    /// Feature id → the privileges the role stores for it (`all`, `read`, or `minimal_*` with
+    /// sub-feature privilege ids); absent means None.
+    pub features: BTreeMap<String, Vec<String>>,
+}
+
+impl SpaceRow {
+    /// A feature's privileges in this row, as the editor draws them.
+    pub fn feature_selection(&self, feature: &crate::admin::FeatureInfo) -> FeatureSelection {
+        let stored = self.features.get(&feature.id).map(Vec::as_slice);
+        FeatureSelection::from_privileges(feature, stored.unwrap_or_default())
+    }
+
+    /// Applies one edit to a feature's selection; no access removes the feature from the row.
+    pub fn edit_feature(
+        &mut self,
+        feature: &crate::admin::FeatureInfo,
+        edit: impl FnOnce(&mut FeatureSelection),
+    ) {
+        let mut selection = self.feature_selection(feature);
+        edit(&mut selection);
+        let privileges = selection.to_privileges();
+        if privileges.is_empty() {
+            self.features.remove(&feature.id);
+        } else {
+            self.features.insert(feature.id.clone(), privileges);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -308,9 +333,8 @@ impl RoleForm {
                     features: entry
                         .feature
                         .iter()
-                        .filter_map(|(id, privileges)| {
-                            privileges.first().map(|p| (id.clone(), p.clone()))
-                        })
+                        .filter(|(_, privileges)| !privileges.is_empty())
+                        .map(|(id, privileges)| (id.clone(), privileges.clone()))
                         .collect(),
                 })
                 .collect(),
@@ -357,13 +381,7 @@ impl RoleForm {
                 let (base, feature) = match row.base {
                     BasePrivilege::All => (vec!["all"], BTreeMap::new()),
                     BasePrivilege::Read => (vec!["read"], BTreeMap::new()),
-                    BasePrivilege::Customize => (
-                        vec![],
-                        row.features
-                            .iter()
-                            .map(|(id, p)| (id.clone(), vec![p.clone()]))
-                            .collect::<BTreeMap<_, _>>(),
-                    ),
+                    BasePrivilege::Customize => (vec![], row.features.clone()),
                 };
                 json!({ "base": base, "feature": feature, "spaces": split_list(&row.spaces) })
             })
@@ -590,5 +608,58 @@ mod tests {
             "default",
             "a named space replaces all spaces"
         );
+    }
+}
+
+#[cfg(test)]
+mod sub_feature_form_tests {
+    use super::*;
+    use crate::admin::{
+        FeatureInfo, IncludeIn, PrivilegeGroupInfo, SubFeatureInfo, SubFeaturePrivilegeInfo,
+    };
+
+    fn search() -> FeatureInfo {
+        FeatureInfo {
+            id: "workplaceSearch".into(),
+            sub_features: vec![SubFeatureInfo {
+                name: "Manage sources and document permissions".into(),
+                privilege_groups: vec![PrivilegeGroupInfo {
+                    privileges: vec![SubFeaturePrivilegeInfo {
+                        id: "manage_sources".into(),
+                        include_in: IncludeIn::All,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }],
+            }],
+            ..Default::default()
+        }
+    }
+
+    /// A role with sub-feature privileges loses none of them when the editor saves it.
+    #[test]
+    fn every_stored_feature_privilege_survives_the_editor() {
+        let role: KibanaRole = serde_json::from_str(
+            r#"{"name":"s","kibana":[{"base":[],"feature":{"workplaceSearch":["minimal_all","manage_sources"]},"spaces":["default"]}]}"#,
+        )
+        .expect("role");
+        let form = RoleForm::from_role(&role);
+        assert_eq!(
+            form.to_body()["kibana"][0]["feature"],
+            serde_json::json!({"workplaceSearch": ["minimal_all", "manage_sources"]})
+        );
+    }
+
+    #[test]
+    fn editing_a_feature_writes_minimal_privileges_or_removes_it() {
+        let f = search();
+        let mut row = SpaceRow::default();
+        row.edit_feature(&f, |s| s.set_primary(&f, Some(true)));
+        assert_eq!(row.features["workplaceSearch"], ["all"]);
+        row.edit_feature(&f, |s| s.toggle_sub_privilege(&f, "manage_sources", false));
+        assert_eq!(row.features["workplaceSearch"], ["minimal_all"]);
+        assert!(row.feature_selection(&f).customized);
+        row.edit_feature(&f, |s| s.set_primary(&f, None));
+        assert!(!row.features.contains_key("workplaceSearch"));
     }
 }

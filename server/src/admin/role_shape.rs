@@ -391,8 +391,9 @@ pub fn kibana_to_applications(
     for entry in entries {
         for (id, privileges) in &entry.feature {
             for p in privileges {
-                let known = authz::feature(id).is_some()
-                    && matches!(p.as_str(), "all" | "read" | "minimal_all" | "minimal_read");
+                // `all`, `read`, `minimal_*` and the feature's sub-feature privilege ids
+                // (docs/privileges.md#sub-feature-privileges).
+                let known = authz::feature(id).is_some_and(|f| f.supports_privilege(p));
                 if !known {
                     errors.push(format!("Feature [{id}] does not support privilege [{p}]."));
                 }

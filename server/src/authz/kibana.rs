@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+pub use gatehouse_api::admin::{IncludeIn, PrivilegeGroupType};
 use gatehouse_api::security::KIBANA_APPLICATION;
 use serde_json::{json, Map, Value};
 
@@ -30,8 +31,79 @@ pub struct Feature {
     pub name: &'static str,
     pub app: &'static [&'static str],
     pub catalogue: &'static [&'static str],
+    /// What `minimal_all` grants; `all` adds every sub-feature privilege included in `all`.
     pub all: FeaturePrivilege,
+    /// What `minimal_read` grants; `read` adds every sub-feature privilege included in `read`.
     pub read: FeaturePrivilege,
+    pub sub_features: &'static [SubFeature],
+}
+
+/// A named sub-feature privilege (docs/privileges.md#sub-feature-privileges): its id is what a
+/// role stores (`feature_<feature>.<id>`), its grants add to the feature's minimal privileges.
+#[derive(Debug, Clone, Copy)]
+pub struct SubFeaturePrivilege {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub include_in: IncludeIn,
+    pub grants: FeaturePrivilege,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PrivilegeGroup {
+    pub group_type: PrivilegeGroupType,
+    pub privileges: &'static [SubFeaturePrivilege],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SubFeature {
+    pub name: &'static str,
+    pub privilege_groups: &'static [PrivilegeGroup],
+}
+
+impl Feature {
+    /// Every sub-feature privilege of the feature, in registry order.
+    pub fn sub_feature_privileges(&self) -> impl Iterator<Item = &'static SubFeaturePrivilege> {
+        self.sub_features
+            .iter()
+            .flat_map(|s| s.privilege_groups)
+            .flat_map(|g| g.privileges)
+    }
+
+    pub fn sub_feature_privilege(&self, id: &str) -> Option<&'static SubFeaturePrivilege> {
+        self.sub_feature_privileges().find(|p| p.id == id)
+    }
+
+    /// May a role name `privilege` for this feature (`all`, `read`, `minimal_all`,
+    /// `minimal_read` or one of its sub-feature privilege ids)?
+    pub fn supports_privilege(&self, privilege: &str) -> bool {
+        FeatureLevel::parse(self, privilege).is_some()
+    }
+}
+
+/// One privilege a role may hold on a feature.
+#[derive(Debug, Clone, Copy)]
+pub enum FeatureLevel {
+    /// `all` or `read`: the primary privilege with the sub-feature privileges included in it.
+    Primary {
+        all: bool,
+    },
+    /// `minimal_all` or `minimal_read`: the primary privilege without any sub-feature privilege.
+    Minimal {
+        all: bool,
+    },
+    SubFeature(&'static SubFeaturePrivilege),
+}
+
+impl FeatureLevel {
+    pub fn parse(feature: &Feature, privilege: &str) -> Option<Self> {
+        Some(match privilege {
+            "all" => Self::Primary { all: true },
+            "read" => Self::Primary { all: false },
+            "minimal_all" => Self::Minimal { all: true },
+            "minimal_read" => Self::Minimal { all: false },
+            other => Self::SubFeature(feature.sub_feature_privilege(other)?),
+        })
+    }
 }
 
 pub const SECURITY_SOLUTION_API: &str = "securitySolution";
@@ -60,6 +132,7 @@ pub static FEATURES: &[Feature] = &[
             saved_object_all: &[],
             saved_object_read: &["security-rule", "exception-list"],
         },
+        sub_features: &[],
     },
     Feature {
         id: "dashboard",
@@ -84,6 +157,7 @@ pub static FEATURES: &[Feature] = &[
                 "query",
             ],
         },
+        sub_features: &[],
     },
     Feature {
         id: "dev_tools",
@@ -102,6 +176,7 @@ pub static FEATURES: &[Feature] = &[
             saved_object_all: &[],
             saved_object_read: &[],
         },
+        sub_features: &[],
     },
     Feature {
         id: "management",
@@ -120,6 +195,7 @@ pub static FEATURES: &[Feature] = &[
             saved_object_all: &[],
             saved_object_read: &["config"],
         },
+        sub_features: &[],
     },
     Feature {
         id: gatehouse_api::search::FEATURE_ID,
@@ -127,11 +203,8 @@ pub static FEATURES: &[Feature] = &[
         app: &[gatehouse_api::search::APP_ID],
         catalogue: &[gatehouse_api::search::APP_ID],
         all: FeaturePrivilege {
-            api: &[
-                gatehouse_api::search::SEARCH_API_TAG,
-                gatehouse_api::search::MANAGE_API_TAG,
-            ],
-            ui: &["show", gatehouse_api::search::MANAGE_CAPABILITY],
+            api: &[gatehouse_api::search::SEARCH_API_TAG],
+            ui: &["show"],
             saved_object_all: &[],
             saved_object_read: &[],
         },
@@ -141,6 +214,26 @@ pub static FEATURES: &[Feature] = &[
             saved_object_all: &[],
             saved_object_read: &[],
         },
+        // Managing sources, documents and identities decides who reads which document, so it is
+        // a privilege of its own (docs/privileges.md#sub-feature-privileges): `minimal_all`
+        // searches without it.
+        sub_features: &[SubFeature {
+            name: "Manage sources and document permissions",
+            privilege_groups: &[PrivilegeGroup {
+                group_type: PrivilegeGroupType::Independent,
+                privileges: &[SubFeaturePrivilege {
+                    id: gatehouse_api::search::MANAGE_PRIVILEGE_ID,
+                    name: "Manage sources, documents and external identities",
+                    include_in: IncludeIn::All,
+                    grants: FeaturePrivilege {
+                        api: &[gatehouse_api::search::MANAGE_API_TAG],
+                        ui: &[gatehouse_api::search::MANAGE_CAPABILITY],
+                        saved_object_all: &[],
+                        saved_object_read: &[],
+                    },
+                }],
+            }],
+        }],
     },
 ];
 
@@ -199,23 +292,53 @@ pub fn saved_object_action(object_type: &str, op: &str) -> String {
     format!("saved_object:{object_type}/{op}")
 }
 
-/// The actions one feature privilege (`all` or `read`) grants.
+/// The actions one primary feature privilege (`all` or `read`, sub-feature privileges included)
+/// grants.
 pub fn feature_privilege_action_set(feature: &Feature, all: bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    feature_privilege_actions(feature, all, &mut out);
+    feature_level_actions(feature, FeatureLevel::Primary { all }, &mut out);
     out
 }
 
 fn feature_privilege_actions(feature: &Feature, all: bool, out: &mut BTreeSet<String>) {
-    let privilege = if all { &feature.all } else { &feature.read };
+    feature_level_actions(feature, FeatureLevel::Primary { all }, out);
+}
+
+/// Kibana's expansion: `minimal_*` is the primary privilege alone, `all`/`read` add the
+/// sub-feature privileges included in them, a sub-feature privilege grants its own actions.
+fn feature_level_actions(feature: &Feature, level: FeatureLevel, out: &mut BTreeSet<String>) {
     out.insert(LOGIN_ACTION.to_string());
-    out.extend(privilege.api.iter().map(|t| api_action(t)));
+    match level {
+        FeatureLevel::Primary { all } => {
+            base_privilege_actions(feature, all, out);
+            for sub in feature
+                .sub_feature_privileges()
+                .filter(|p| p.include_in.included_in(all))
+            {
+                grant_actions(feature.id, &sub.grants, out);
+            }
+        }
+        FeatureLevel::Minimal { all } => base_privilege_actions(feature, all, out),
+        FeatureLevel::SubFeature(sub) => grant_actions(feature.id, &sub.grants, out),
+    }
+}
+
+fn base_privilege_actions(feature: &Feature, all: bool, out: &mut BTreeSet<String>) {
     for app in feature.app {
         out.insert(app_action(app));
         out.insert(ui_action("navLinks", app));
     }
     out.extend(feature.catalogue.iter().map(|c| ui_action("catalogue", c)));
-    out.extend(privilege.ui.iter().map(|c| ui_action(feature.id, c)));
+    grant_actions(
+        feature.id,
+        if all { &feature.all } else { &feature.read },
+        out,
+    );
+}
+
+fn grant_actions(feature_id: &str, privilege: &FeaturePrivilege, out: &mut BTreeSet<String>) {
+    out.extend(privilege.api.iter().map(|t| api_action(t)));
+    out.extend(privilege.ui.iter().map(|c| ui_action(feature_id, c)));
     for object_type in privilege.saved_object_all {
         for op in SAVED_OBJECT_READ_OPS.iter().chain(SAVED_OBJECT_WRITE_OPS) {
             out.insert(saved_object_action(object_type, op));
@@ -259,12 +382,8 @@ pub fn expand_privilege(privilege: &str) -> BTreeSet<String> {
                 .and_then(|rest| rest.rsplit_once('.'))
             {
                 if let Some(feature) = feature(id) {
-                    match level {
-                        "all" | "minimal_all" => feature_privilege_actions(feature, true, &mut out),
-                        "read" | "minimal_read" => {
-                            feature_privilege_actions(feature, false, &mut out)
-                        }
-                        _ => {}
+                    if let Some(level) = FeatureLevel::parse(feature, level) {
+                        feature_level_actions(feature, level, &mut out);
                     }
                 }
             }
@@ -370,7 +489,8 @@ pub fn capabilities(subject: &Subject, space: &str) -> BTreeMap<String, Value> {
             );
         }
         let mut section = Map::new();
-        for cap in feature.all.ui.iter().chain(feature.read.ui) {
+        let sub_caps = feature.sub_feature_privileges().flat_map(|p| p.grants.ui);
+        for cap in feature.all.ui.iter().chain(feature.read.ui).chain(sub_caps) {
             section.insert(
                 cap.to_string(),
                 Value::Bool(allowed(ui_action(feature.id, cap))),
@@ -385,4 +505,90 @@ pub fn capabilities(subject: &Subject, space: &str) -> BTreeMap<String, Value> {
         json!({ "manage": allowed(ui_action("spaces", "manage")) }),
     );
     sections
+}
+
+#[cfg(test)]
+mod sub_feature_tests {
+    use gatehouse_api::admin::RoleDescriptor;
+    use gatehouse_api::search::{FEATURE_ID, MANAGE_API_TAG, MANAGE_CAPABILITY, SEARCH_API_TAG};
+    use gatehouse_api::security::ApplicationPrivilegeGrant;
+
+    use super::*;
+
+    fn search_user(privileges: &[&str]) -> Subject {
+        Subject {
+            username: "u".into(),
+            role_names: vec!["r".into()],
+            roles: vec![RoleDescriptor {
+                applications: vec![ApplicationPrivilegeGrant {
+                    application: KIBANA_APPLICATION.into(),
+                    privileges: privileges
+                        .iter()
+                        .map(|p| format!("feature_{FEATURE_ID}.{p}"))
+                        .collect(),
+                    resources: vec![space_resource("default")],
+                }],
+                ..RoleDescriptor::default()
+            }],
+        }
+    }
+
+    fn can(subject: &Subject, tag: &str) -> bool {
+        check_kibana_actions(subject, "default", &[&api_action(tag)]).allowed()
+    }
+
+    #[test]
+    fn all_includes_the_sub_feature_privilege_and_minimal_all_does_not() {
+        let all = search_user(&["all"]);
+        assert!(can(&all, SEARCH_API_TAG) && can(&all, MANAGE_API_TAG));
+        let minimal = search_user(&["minimal_all"]);
+        assert!(can(&minimal, SEARCH_API_TAG));
+        assert!(!can(&minimal, MANAGE_API_TAG));
+        let customized = search_user(&["minimal_all", "manage_sources"]);
+        assert!(can(&customized, MANAGE_API_TAG));
+        let read = search_user(&["read"]);
+        assert!(can(&read, SEARCH_API_TAG) && !can(&read, MANAGE_API_TAG));
+        // Base `all` covers every feature with every sub-feature privilege, as in Kibana.
+        assert!(expand_privilege("all").contains(&api_action(MANAGE_API_TAG)));
+        assert!(expand_privilege("space_all").contains(&api_action(MANAGE_API_TAG)));
+        assert!(!expand_privilege("read").contains(&api_action(MANAGE_API_TAG)));
+    }
+
+    #[test]
+    fn capabilities_follow_sub_feature_privileges() {
+        let caps = |s: &Subject| capabilities(s, "default")[FEATURE_ID].clone();
+        assert_eq!(caps(&search_user(&["all"]))[MANAGE_CAPABILITY], true);
+        assert_eq!(
+            caps(&search_user(&["minimal_all"]))[MANAGE_CAPABILITY],
+            false
+        );
+        assert_eq!(caps(&search_user(&["minimal_all"]))["show"], true);
+        assert_eq!(
+            caps(&search_user(&["minimal_read", "manage_sources"]))[MANAGE_CAPABILITY],
+            true
+        );
+    }
+
+    #[test]
+    fn features_support_only_registered_privileges() {
+        let search = feature(FEATURE_ID).expect("search is registered");
+        for p in [
+            "all",
+            "read",
+            "minimal_all",
+            "minimal_read",
+            "manage_sources",
+        ] {
+            assert!(search.supports_privilege(p), "{p}");
+        }
+        assert!(!search.supports_privilege("manage"));
+        let dashboard = feature("dashboard").expect("dashboard is registered");
+        assert!(!dashboard.supports_privilege("manage_sources"));
+        // Sub-feature privilege ids never shadow the primary ones.
+        for f in FEATURES {
+            for p in f.sub_feature_privileges() {
+                assert!(!p.id.starts_with("minimal_") && p.id != "all" && p.id != "read");
+            }
+        }
+    }
 }

@@ -2,7 +2,9 @@
 //! (docs/search.md), base `/api/ws/v1`. Errors answer `{"errors":["…"]}`.
 //!
 //! Every route needs a session and the search feature's `read` API tag (`workplaceSearch`);
-//! changes to sources, documents and identities also need `all` (`workplaceSearch-manage`), and
+//! changes to sources, documents and identities also need the sub-feature privilege
+//! `manage_sources` (`workplaceSearch-manage`; in `all`, not in `minimal_all`,
+//! docs/privileges.md#sub-feature-privileges), and
 //! the Access panel and "Preview as" also need to read users (`read_security`). Document-level
 //! permissions apply to everyone, managers included: what a user cannot see is answered exactly
 //! as if it did not exist. Every change (sources, documents, identities) is audited like the
@@ -38,7 +40,8 @@ pub const SEARCH_GUARD: RouteGuard = RouteGuard {
     cited: SEARCH_API_TAG,
 };
 
-/// Creating and deleting sources, documents and identities.
+/// Creating and deleting sources, documents and identities: the `manage_sources` sub-feature
+/// privilege's API tag.
 pub const MANAGE_GUARD: RouteGuard = RouteGuard {
     api_tags: &[SEARCH_API_TAG, MANAGE_API_TAG],
     cited: MANAGE_API_TAG,

@@ -6,10 +6,12 @@
 mod editor;
 mod list;
 mod rows;
+mod sub_features;
 
 pub use editor::*;
 pub use list::*;
 pub use rows::*;
+use sub_features::FeaturePrivilegeRows;
 
 use gatehouse_api::admin::{FeatureInfo, KibanaRole};
 use gatehouse_api::rules::role_form::*;

@@ -153,50 +153,7 @@ pub(super) fn SpaceRowEditor(
     let feature_rows = move || {
         features.with_value(|list| {
             list.iter()
-                .map(|feature| {
-                    let id = feature.id.clone();
-                    let group = unique_id("feature");
-                    let levels = [("all", "All"), ("read", "Read"), ("none", "None")]
-                        .into_iter()
-                        .map(|(value, label)| {
-                            let id_checked = id.clone();
-                            let id_set = id.clone();
-                            let group = group.clone();
-                            let current = move || {
-                                form.with(|f| {
-                                    f.kibana
-                                        .get(i)
-                                        .and_then(|r| r.features.get(&id_checked).cloned())
-                                        .unwrap_or_else(|| "none".into())
-                                })
-                            };
-                            let on = {
-                                let current = current.clone();
-                                move || current() == value
-                            };
-                            let on_class = on.clone();
-                            view! {
-                                <label class="segment segment-small" class:segment-on=on_class>
-                                    <input type="radio" name=group value=value prop:checked=on on:change=move |_| {
-                                        form.update(|f| if let Some(row) = f.kibana.get_mut(i) {
-                                            if value == "none" { row.features.remove(&id_set); } else { row.features.insert(id_set.clone(), value.to_string()); }
-                                        });
-                                    } />
-                                    {label}
-                                </label>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <tr data-testid="role-feature-row" data-feature=feature.id.clone()>
-                            <td>
-                                <span class="feature-name">{feature.name.clone()}</span>
-                                <span class="muted small feature-category">{feature.category.label.clone()}</span>
-                            </td>
-                            <td><div class="segmented" role="radiogroup" aria-label=format!("{} privilege", feature.name)>{levels}</div></td>
-                        </tr>
-                    }
-                })
+                .map(|feature| view! { <FeaturePrivilegeRows i form feature=feature.clone() /> })
                 .collect_view()
         })
     };
