@@ -455,10 +455,39 @@ impl PagePosition {
 /// The priority badge's classes, with its colour (10 is the most urgent).
 pub fn priority_badge_class(priority: u8) -> &'static str {
     match priority {
+        0 => "priority-badge priority-hidden",
         9.. => "priority-badge priority-critical",
         7..=8 => "priority-badge priority-high",
         4..=6 => "priority-badge priority-medium",
         _ => "priority-badge priority-low",
+    }
+}
+
+/// A lead's priority as its badge says it: `P1`…`P10`, or `P–` when the lead came without one.
+/// Real leads are 1–10; a lead arrives without a priority when a role's field-level security
+/// leaves the field out, and a "P0" would read as a real, low priority.
+pub fn priority_badge_text(priority: u8) -> String {
+    match priority {
+        0 => "P–".to_string(),
+        p => format!("P{p}"),
+    }
+}
+
+/// The detail view's priority: `Priority 7`, or that it is not shown to this user.
+pub fn priority_text(priority: u8) -> String {
+    match priority {
+        0 => "Priority not shown".to_string(),
+        p => format!("Priority {p}"),
+    }
+}
+
+/// A lead's title, or a stand-in when field-level security left it out (a card's title is the
+/// button that opens it: it must say something).
+pub fn title_text(title: &str) -> &str {
+    if title.trim().is_empty() {
+        "Title not shown"
+    } else {
+        title
     }
 }
 
@@ -480,6 +509,18 @@ pub fn entity_icon_class(entity_type: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leads_without_a_priority_or_title_say_so_instead_of_showing_p0_or_nothing() {
+        assert_eq!(priority_badge_text(7), "P7");
+        assert_eq!(priority_badge_text(0), "P–");
+        assert_eq!(priority_text(10), "Priority 10");
+        assert_eq!(priority_text(0), "Priority not shown");
+        assert!(priority_badge_class(0).contains("priority-hidden"));
+        assert!(priority_badge_class(1).contains("priority-low"));
+        assert_eq!(title_text("Risky host"), "Risky host");
+        assert_eq!(title_text(" "), "Title not shown");
+    }
 
     #[test]
     fn access_follows_the_two_booleans() {

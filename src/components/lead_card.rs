@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use gatehouse_api::leads::{entity_icon_class, priority_badge_class, staleness_class, Lead};
+use gatehouse_api::leads::{
+    entity_icon_class, priority_badge_class, priority_badge_text, staleness_class, title_text, Lead,
+};
 use leptos::prelude::*;
 use leptos::reactive::effect::RenderEffect;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -55,10 +57,10 @@ pub fn lead_card(
         fill_lead_card(
             &card,
             priority_badge_class(lead.priority),
-            &format!("P{}", lead.priority),
+            &priority_badge_text(lead.priority),
             &staleness_class(&lead.staleness),
             &lead.staleness,
-            &lead.title,
+            title_text(&lead.title),
             &lead.byline,
             entity.map_or("", |e| entity_icon_class(&e.entity_type)),
             entity.map(|e| e.entity_type.as_str()),

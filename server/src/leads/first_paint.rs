@@ -21,9 +21,10 @@ use gatehouse_api::headers::{
     PUBLIC_API_VERSION,
 };
 use gatehouse_api::leads::{
-    entity_icon_class, missing_privilege_text, priority_badge_class, staleness_class, texts,
-    FindLeadsQuery, Lead, LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition,
-    Privilege, LEADS_BASE, LEADS_INDEX_PATTERN, PAGE_SIZES,
+    entity_icon_class, missing_privilege_text, priority_badge_class, priority_badge_text,
+    staleness_class, texts, title_text, FindLeadsQuery, Lead, LeadsAccess, LeadsPage,
+    LeadsPrivileges, LeadsStatus, PagePosition, Privilege, LEADS_BASE, LEADS_INDEX_PATTERN,
+    PAGE_SIZES,
 };
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, CAPABILITIES_PATH, ME_PATH,
@@ -397,17 +398,17 @@ fn card(html: &mut String, lead: &Lead, dismiss_block: Option<&str>, now: time::
     html.push_str(&format!(
         concat!(
             r#"<li class="lead-card" data-lead-id="{}"><div class="lead-card-top">"#,
-            r#"<span class="{}" title="Priority, 10 is the most urgent">P{}</span>"#,
+            r#"<span class="{}" title="Priority, 10 is the most urgent">{}</span>"#,
             r#"<span class="{}">{}</span></div>"#,
             r#"<h3 class="lead-title"><button class="link-button" type="button">{}</button></h3>"#,
             r#"<p class="lead-byline">{}</p>"#
         ),
         esc(&lead.id),
         priority_badge_class(lead.priority),
-        lead.priority,
+        priority_badge_text(lead.priority),
         esc(&staleness_class(&lead.staleness)),
         esc(&lead.staleness),
-        esc(&lead.title),
+        esc(title_text(&lead.title)),
         esc(&lead.byline)
     ));
     if let Some(entity) = &lead.entity {

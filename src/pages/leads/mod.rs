@@ -9,9 +9,10 @@ use std::sync::Arc;
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
     entity_icon_class, leads_requirement, missing_privilege_text, priority_badge_class,
-    staleness_class, texts, FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess,
-    LeadsPage, LeadsStatus, PagePosition, Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN,
-    PAGE_SIZES, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+    priority_badge_text, priority_text, staleness_class, texts, title_text, FindLeadsQuery,
+    GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus, PagePosition,
+    Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES, STATUS_POLL_ATTEMPTS,
+    STATUS_POLL_MS,
 };
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -627,7 +628,7 @@ fn intern_card_strings() {
     }
     for priority in 0..=10 {
         intern(priority_badge_class(priority));
-        intern(&format!("P{priority}"));
+        intern(&priority_badge_text(priority));
     }
     for staleness in ["fresh", "stale", "expired"] {
         intern(staleness);
@@ -676,9 +677,11 @@ fn dismiss(state: LeadsState, id: String) {
 fn LeadDetail(state: LeadsState) -> impl IntoView {
     let open = open_while_some(state.selected);
     let title = Signal::derive(move || {
-        state
-            .selected
-            .with(|lead| lead.as_ref().map(|l| l.title.clone()).unwrap_or_default())
+        state.selected.with(|lead| {
+            lead.as_ref()
+                .map(|l| title_text(&l.title).to_string())
+                .unwrap_or_default()
+        })
     });
     view! {
         <Modal open title testid="lead-detail" class="modal-wide">
@@ -695,7 +698,7 @@ pub(crate) fn LeadDetailBody(lead: Lead) -> impl IntoView {
     view! {
         <div class="lead-detail">
             <p class="lead-detail-meta">
-                <span class=priority_badge_class(lead.priority)>{format!("Priority {}", lead.priority)}</span>
+                <span class=priority_badge_class(lead.priority)>{priority_text(lead.priority)}</span>
                 {lead.entity.map(|e| view! { <span class="entity-chip">{entity_icon(&e.entity_type)}<span class="sr-only">{e.entity_type.clone()}" "</span>{e.name}</span> })}
                 <span class="muted">{lead.byline}</span>
             </p>
