@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection};
 use serde_json::Value;
 
-use gatehouse_api::leads::FindLeadsQuery;
+use gatehouse_api::leads::{FindLeadsQuery, SortField};
 
 use super::find_cache::{FindCache, VisibleLeads};
 use super::store::{find_sql, push_wire_lead, staleness_and_next_change, WirePage};
@@ -140,6 +140,25 @@ pub fn visible_leads_kept(
     Ok(leads)
 }
 
+/// The field a restricted find sorts by: the one asked for, unless field security hides it from
+/// the caller, whose page order would then tell what it hides (leads "by priority" to someone
+/// who may not see priorities); then the other sort field, if that one is visible.
+pub fn visible_sort_field(asked: SortField, access: &DocumentAccess) -> SortField {
+    let name = |field: SortField| match field {
+        SortField::Priority => "priority",
+        SortField::Timestamp => "timestamp",
+    };
+    let other = match asked {
+        SortField::Priority => SortField::Timestamp,
+        SortField::Timestamp => SortField::Priority,
+    };
+    if !access.sees_field(name(asked)) && access.sees_field(name(other)) {
+        other
+    } else {
+        asked
+    }
+}
+
 /// The find answer (`LeadsPage` as JSON) of the `visible` leads, with the fields `access`
 /// grants; `total` counts only those leads. The page walks the rowids of the index in the
 /// query's order (an index-only scan) and reads the bodies of the page's leads alone.
@@ -155,7 +174,8 @@ pub fn find_visible_json(
     let first = usize::try_from(query.page.saturating_sub(1))?.saturating_mul(limit);
     let mut page = Vec::with_capacity(limit);
     if first < visible.rowids.len() {
-        let sql = find_sql(query.status.is_some(), query.sort_field, query.sort_order).replacen(
+        let sort_field = visible_sort_field(query.sort_field, access);
+        let sql = find_sql(query.status.is_some(), sort_field, query.sort_order).replacen(
             "SELECT body, status",
             "SELECT rowid",
             1,
@@ -316,6 +336,43 @@ mod tests {
             }],
         };
         document_access(&subject, "i", IndexAction::Search, LEAD_FIELDS)
+    }
+
+    fn access_without(fields: &[&str]) -> DocumentAccess {
+        let subject = Subject {
+            username: "u".into(),
+            role_names: vec!["r".into()],
+            roles: vec![RoleDescriptor {
+                indices: vec![IndexPrivileges {
+                    names: vec!["*".into()],
+                    privileges: vec!["read".into()],
+                    field_security: Some(gatehouse_api::admin::FieldSecurity {
+                        grant: Some(vec!["*".into()]),
+                        except: Some(fields.iter().map(|f| f.to_string()).collect()),
+                    }),
+                    ..IndexPrivileges::default()
+                }],
+                ..RoleDescriptor::default()
+            }],
+        };
+        document_access(&subject, "i", IndexAction::Search, LEAD_FIELDS)
+    }
+
+    /// A page sorted by a field the caller may not see would tell its order: the other one is used.
+    #[test]
+    fn a_find_is_not_sorted_by_a_field_the_caller_cannot_see() {
+        use SortField::{Priority, Timestamp};
+        let everything = access(r#"{"match_all":{}}"#);
+        assert_eq!(visible_sort_field(Priority, &everything), Priority);
+        assert_eq!(visible_sort_field(Timestamp, &everything), Timestamp);
+        let no_priority = access_without(&["priority"]);
+        assert_eq!(visible_sort_field(Priority, &no_priority), Timestamp);
+        assert_eq!(visible_sort_field(Timestamp, &no_priority), Timestamp);
+        let no_time = access_without(&["timestamp"]);
+        assert_eq!(visible_sort_field(Timestamp, &no_time), Priority);
+        // Neither visible: nothing better to fall back on.
+        let neither = access_without(&["priority", "timestamp"]);
+        assert_eq!(visible_sort_field(Priority, &neither), Priority);
     }
 
     /// Reading only the tested fields decides exactly as the whole wire lead does, `status`
