@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +18,9 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tokio::task::JoinSet;
 
-const PASSWORD: &str = "changeme";
+mod common;
+use common::binary::{kill, login_cookie, spawn_binary};
+
 /// The refused burst: password changes from `victor` (a viewer) to `elastic`'s account.
 const REFUSED: usize = 256;
 /// Allowed ones (by `elastic`), all at once: each costs a real argon2 hash, or a 503 once more
@@ -38,34 +40,26 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        kill(&mut self.child);
     }
 }
 
 /// Starts the binary on a random loopback port, counting the argon2 runs it logs.
 fn spawn(db: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
-        .args(["--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
+    let (mut child, stdout) = spawn_binary(
+        db,
         // The burst is 128 requests at once from one address, beside the sessions' own
         // keep-alive sockets: above the default per-client cap (128), which is another test's
         // subject (connections.rs), not this one's.
-        .args(["--max-connections-per-client", "512"])
-        .env(
-            "RUST_LOG",
-            "warn,gatehouse_server::platform::password=debug",
-        )
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server binary starts");
-    let Some(stdout) = child.stdout.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("no stdout");
-    };
+        &["--max-connections-per-client", "512"],
+        &[
+            (
+                "RUST_LOG",
+                "warn,gatehouse_server::platform::password=debug",
+            ),
+            ("NO_COLOR", "1"),
+        ],
+    );
     let argon2_runs = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = std::sync::mpsc::channel();
     let runs = argon2_runs.clone();
@@ -85,8 +79,7 @@ fn spawn(db: &Path) -> Server {
         }
     });
     let Ok(base) = rx.recv_timeout(Duration::from_secs(120)) else {
-        let _ = child.kill();
-        let _ = child.wait();
+        kill(&mut child);
         panic!("server did not start listening");
     };
     Server {
@@ -146,23 +139,6 @@ fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(120))
         .build()
         .expect("client")
-}
-
-async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
-    let response = http
-        .post(format!("{base}/internal/security/login"))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .json(
-            &json!({"providerType": "basic", "providerName": "basic", "currentURL": "/",
-                      "params": {"username": user, "password": PASSWORD}}),
-        )
-        .send()
-        .await
-        .expect("login answers");
-    assert_eq!(response.status(), StatusCode::OK, "login as {user}");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
 }
 
 /// One request's answer: status, `Retry-After` and body.
@@ -229,9 +205,9 @@ async fn refused_password_work_hashes_nothing_and_memory_comes_back() {
     let pid = server.child.id();
     let base = server.base.clone();
     let http = client();
-    let victor = login(&http, &base, "victor").await;
-    let elastic = login(&http, &base, "elastic").await;
-    let console_user = login(&http, &base, "leads_no_access_user").await;
+    let victor = login_cookie(&http, &base, "victor").await;
+    let elastic = login_cookie(&http, &base, "elastic").await;
+    let console_user = login_cookie(&http, &base, "leads_no_access_user").await;
     let started = settled_runs(&server, 0).await;
     let baseline = quiet_rss(pid).await;
 

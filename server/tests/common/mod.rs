@@ -9,6 +9,7 @@ use gatehouse_server::{Config, RunningServer};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
+pub mod binary;
 pub mod dashboards;
 pub mod fuzz;
 pub mod password_attacks;
