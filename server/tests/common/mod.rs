@@ -76,6 +76,21 @@ impl TestServer {
         self.dir.path().join("gatehouse.db")
     }
 
+    /// Disables `username` straight in the database, beneath the API (no audit row, no route's
+    /// side effects), so a test sees what the server itself makes of a disabled user.
+    pub async fn deactivate_user(&self, username: &str) {
+        let db = gatehouse_server::db::Db::open(&self.db_path()).expect("db opens");
+        let username = username.to_string();
+        db.write(move |c| {
+            Ok(c.execute(
+                "UPDATE users SET enabled = 0 WHERE username = ?1",
+                [username],
+            )?)
+        })
+        .await
+        .expect("user deactivated");
+    }
+
     /// Stops the server and starts a new one on the same database.
     pub async fn restart(&mut self) {
         if let Some(server) = self.server.take() {
