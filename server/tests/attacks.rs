@@ -107,7 +107,7 @@ async fn non_privileged_users_are_blocked_everywhere() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let uuid = body["executionUuid"].as_str().unwrap().to_string();
+    let uuid = common::execution_uuid(&body);
     wait_for_run(&t, &elastic, &uuid).await;
     let leads_before = leads_state(&t, &elastic).await;
     let lead_ids: Vec<String> = leads_before["leads"]

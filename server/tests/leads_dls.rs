@@ -397,10 +397,7 @@ async fn a_restricted_generate_replaces_only_the_leads_the_caller_can_see() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let uuid = body["executionUuid"]
-        .as_str()
-        .expect("executionUuid")
-        .to_string();
+    let uuid = common::execution_uuid(&body);
     let deadline = Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let (_, status) = t.get_json(&writer, &format!("{BASE}/status")).await;

@@ -23,6 +23,14 @@ pub struct Attempt {
     pub detail: String,
 }
 
+/// The run id a leads generate answers with, which the caller then waits for in `/status`.
+pub fn execution_uuid(answer: &Value) -> String {
+    answer["executionUuid"]
+        .as_str()
+        .expect("executionUuid")
+        .to_string()
+}
+
 /// A request with the headers the SPA sends: `kbn-xsrf`, the internal origin, the session's
 /// cookie if any, and `elastic-api-version` for the first of `versions` (path prefix, version)
 /// whose prefix `path` has, since each suite names the versioned routes it sends to.
