@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{content_type, expect, send_json, Session, TestServer};
+use common::{content_type, expect, send_json, spa_request, Session, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -18,27 +18,8 @@ const RESTRICTED: &str = "soc-overview"; // alice's, write_restricted
 const OPEN: &str = "endpoint-health"; // alice's, default mode
 const USERS: [&str; 4] = ["leads_read_user", "leads_no_access_user", "bob", "victor"];
 
-fn req(
-    t: &TestServer,
-    session: Option<&Session>,
-    method: Method,
-    path: &str,
-) -> reqwest::RequestBuilder {
-    let mut b = t
-        .http
-        .request(method, t.url(path))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana");
-    if path.starts_with(LEADS) {
-        b = b.header("elastic-api-version", "1");
-    } else if path.starts_with("/api/dashboards") {
-        b = b.header("elastic-api-version", "2023-10-31");
-    }
-    if let Some(s) = session {
-        b = b.header("cookie", &s.cookie);
-    }
-    b
-}
+/// The API versions the SPA sends, by path prefix: the leads' and the dashboards'.
+const VERSIONS: &[(&str, &str)] = &[(LEADS, "1"), ("/api/dashboards", "2023-10-31")];
 
 async fn call(
     t: &TestServer,
@@ -47,7 +28,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut b = req(t, Some(s), method, path);
+    let mut b = spa_request(t, Some(s), method, path, VERSIONS);
     if let Some(body) = body {
         b = b.json(&body);
     }
@@ -126,7 +107,7 @@ async fn non_privileged_users_are_blocked_everywhere() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let uuid = body["executionUuid"].as_str().unwrap().to_string();
+    let uuid = common::execution_uuid(&body);
     wait_for_run(&t, &elastic, &uuid).await;
     let leads_before = leads_state(&t, &elastic).await;
     let lead_ids: Vec<String> = leads_before["leads"]
@@ -262,7 +243,7 @@ async fn non_privileged_users_are_blocked_everywhere() {
         }
 
         // --- Missing kbn-xsrf on every write route ---
-        for (method, path) in WRITE_ROUTES {
+        for (method, path) in &write_routes() {
             let mut b = t
                 .http
                 .request(Method::from_bytes(method.as_bytes()).unwrap(), t.url(path))
@@ -478,10 +459,16 @@ async fn non_privileged_users_are_blocked_everywhere() {
     let id = created["id"].as_str().unwrap();
     for reader in ["bob", "victor", "alice"] {
         let s = t.login(reader).await;
-        let response = req(&t, Some(&s), Method::GET, &format!("/api/dashboards/{id}"))
-            .send()
-            .await
-            .unwrap();
+        let response = spa_request(
+            &t,
+            Some(&s),
+            Method::GET,
+            &format!("/api/dashboards/{id}"),
+            VERSIONS,
+        )
+        .send()
+        .await
+        .unwrap();
         let content_type = content_type(&response);
         let body: Value = response.json().await.unwrap_or(Value::Null);
         tally.record(
@@ -611,38 +598,16 @@ async fn wait_for_run(t: &TestServer, elastic: &Session, uuid: &str) {
     panic!("generate {uuid} never finished");
 }
 
-const WRITE_ROUTES: &[(&str, &str)] = &[
-    ("POST", "/internal/security/login"),
-    ("POST", "/api/security/logout"),
-    ("POST", "/api/core/capabilities"),
-    ("POST", "/internal/entity_analytics/leads/generate"),
-    ("POST", "/internal/entity_analytics/leads/enable"),
-    ("POST", "/internal/entity_analytics/leads/disable"),
-    (
-        "POST",
-        "/internal/entity_analytics/leads/some-lead/_dismiss",
-    ),
-    ("POST", "/internal/entity_analytics/leads/bulk_update"),
-    ("POST", "/api/dashboards"),
-    ("POST", "/api/dashboards/soc-overview"),
-    ("PUT", "/api/dashboards/soc-overview"),
-    ("DELETE", "/api/dashboards/soc-overview"),
-    ("POST", "/api/dashboards/_bulk_update"),
-    ("POST", "/api/dashboards/_bulk_delete"),
-    ("POST", "/internal/access_control/change_access_mode"),
-    ("POST", "/internal/access_control/change_owner"),
-    ("POST", "/internal/security/user_profile/_bulk_get"),
-    ("POST", "/internal/security/user_profile/_suggest"),
-    ("POST", "/internal/security/users/mallory"),
-    ("POST", "/internal/security/users/elastic/password"),
-    ("POST", "/internal/security/users/elastic/_disable"),
-    ("POST", "/internal/security/users/elastic/_enable"),
-    ("DELETE", "/internal/security/users/elastic"),
-    ("PUT", "/api/security/role/evil"),
-    ("DELETE", "/api/security/role/dashboard_viewer"),
-    ("POST", "/api/security/role/_query"),
-    (
-        "POST",
-        "/api/console/proxy?path=_security/role/evil&method=PUT",
-    ),
-];
+/// Every write route, aimed at the seeded objects the attacks try to change.
+fn write_routes() -> Vec<(&'static str, String)> {
+    common::write_routes(&common::WriteTargets {
+        dashboard_created: "soc-overview",
+        dashboard_updated: "soc-overview",
+        dashboard_deleted: "soc-overview",
+        user_created: "mallory",
+        user_changed: "elastic",
+        user_deleted: "elastic",
+        role_put: "evil",
+        role_deleted: "dashboard_viewer",
+    })
+}

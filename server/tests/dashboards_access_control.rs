@@ -9,7 +9,7 @@ use gatehouse_api::dashboards::{
     messages, AccessControlResult, BulkResult, Dashboard, DashboardAccessMode,
 };
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -136,6 +136,32 @@ async fn permission_matrix_for_single_operations() {
     assert_eq!(body, boom(403, "Unable to create dashboard"));
 }
 
+/// A bulk update of `objects` (each `{"id", "data", "version"?}`) as `s`.
+async fn bulk_update(t: &TestServer, s: &Session, objects: Value) -> (StatusCode, Value) {
+    post(
+        t,
+        s,
+        "/api/dashboards/_bulk_update",
+        json!({ "objects": objects }),
+    )
+    .await
+}
+
+/// A bulk delete of the dashboards `ids` as `s`.
+async fn bulk_delete(t: &TestServer, s: &Session, ids: &[&str]) -> (StatusCode, Value) {
+    let objects: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"type": "dashboard", "id": id}))
+        .collect();
+    post(
+        t,
+        s,
+        "/api/dashboards/_bulk_delete",
+        json!({ "objects": objects }),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn bulk_operations_report_per_object_results() {
     let t = TestServer::start().await;
@@ -146,16 +172,15 @@ async fn bulk_operations_report_per_object_results() {
     let item = |id: &str, title: &str| json!({"id": id, "data": {"title": title}});
 
     let body = expect(
-        post(
+        bulk_update(
             &t,
             &u.bob,
-            "/api/dashboards/_bulk_update",
-            json!({"objects": [
+            json!([
                 item(&restricted.id, "bob was here"),
                 item(&open.id, "B by bob"),
                 item(&bobs.id, "C by bob"),
                 item("missing", "x"),
-            ]}),
+            ]),
         )
         .await,
         StatusCode::OK,
@@ -188,39 +213,18 @@ async fn bulk_operations_report_per_object_results() {
 
     // Every object blocked → the whole request is a 403 and nothing changes.
     let body = expect(
-        post(
-            &t,
-            &u.bob,
-            "/api/dashboards/_bulk_update",
-            json!({"objects": [item(&restricted.id, "again")]}),
-        )
-        .await,
+        bulk_update(&t, &u.bob, json!([item(&restricted.id, "again")])).await,
         StatusCode::FORBIDDEN,
     );
     assert_eq!(body, boom(403, messages::BULK_FORBIDDEN));
     expect(
-        post(
-            &t,
-            &u.alice,
-            "/api/dashboards/_bulk_delete",
-            json!({"objects": [{"type": "dashboard", "id": bobs.id}]}),
-        )
-        .await,
+        bulk_delete(&t, &u.alice, &[&bobs.id]).await,
         StatusCode::FORBIDDEN,
     );
 
     // Mixed delete: alice's restricted one stays, the open one goes.
     let body = expect(
-        post(
-            &t,
-            &u.bob,
-            "/api/dashboards/_bulk_delete",
-            json!({"objects": [
-                {"type": "dashboard", "id": restricted.id},
-                {"type": "dashboard", "id": open.id},
-            ]}),
-        )
-        .await,
+        bulk_delete(&t, &u.bob, &[&restricted.id, &open.id]).await,
         StatusCode::OK,
     );
     let result: BulkResult = serde_json::from_value(body).unwrap();
@@ -231,17 +235,13 @@ async fn bulk_operations_report_per_object_results() {
 
     // The owner and the admin pass; the viewer lacks the type privilege.
     expect(
-        post(
-            &t,
-            &u.alice,
-            "/api/dashboards/_bulk_update",
-            json!({"objects": [item(&restricted.id, "A by alice")]}),
-        )
-        .await,
+        bulk_update(&t, &u.alice, json!([item(&restricted.id, "A by alice")])).await,
         StatusCode::OK,
     );
-    let body = expect(post(&t, &u.elastic, "/api/dashboards/_bulk_delete", json!({"objects": [{"type": "dashboard", "id": restricted.id}, {"type": "dashboard", "id": bobs.id}]}))
-    .await, StatusCode::OK);
+    let body = expect(
+        bulk_delete(&t, &u.elastic, &[&restricted.id, &bobs.id]).await,
+        StatusCode::OK,
+    );
     assert_eq!(
         serde_json::from_value::<BulkResult>(body)
             .unwrap()
@@ -252,36 +252,23 @@ async fn bulk_operations_report_per_object_results() {
         0
     );
     let body = expect(
-        post(
-            &t,
-            &u.victor,
-            "/api/dashboards/_bulk_update",
-            json!({"objects": [item("soc-overview", "x")]}),
-        )
-        .await,
+        bulk_update(&t, &u.victor, json!([item("soc-overview", "x")])).await,
         StatusCode::FORBIDDEN,
     );
     assert_eq!(body, boom(403, "Unable to bulk_update dashboard"));
     expect(
-        post(
-            &t,
-            &u.alice,
-            "/api/dashboards/_bulk_update",
-            json!({"objects": []}),
-        )
-        .await,
+        bulk_update(&t, &u.alice, json!([])).await,
         StatusCode::BAD_REQUEST,
     );
     // A stale version in a bulk update is a per-object 409.
     let body = expect(
-        post(
+        bulk_update(
             &t,
             &u.alice,
-            "/api/dashboards/_bulk_update",
-            json!({"objects": [
+            json!([
                 {"id": "endpoint-health", "data": {"title": "E"}, "version": "7"},
                 {"id": "soc-overview", "data": {"title": "S"}, "version": "1"},
-            ]}),
+            ]),
         )
         .await,
         StatusCode::OK,

@@ -36,15 +36,7 @@ async fn ownership_transfer_and_its_attacks() {
         "Cannot transfer ownership: no user has the profile ID \"u_ghost_0\".",
     );
     // A deactivated user cannot receive a dashboard.
-    let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
-    db.write(|c| {
-        Ok(c.execute(
-            "UPDATE users SET enabled = 0 WHERE username = 'leads_read_user'",
-            [],
-        )?)
-    })
-    .await
-    .unwrap();
+    t.deactivate_user("leads_read_user").await;
     expect_message(
         change_owner(&t, &u.alice, &["soc-overview"], "u_leads_read_user_0").await,
         StatusCode::BAD_REQUEST,
@@ -431,15 +423,7 @@ async fn the_audit_file_defaults_to_the_database_directory() {
 async fn who_may_receive_a_dashboard_is_told_only_to_who_may_give_it() {
     let t = TestServer::start().await;
     let u = sign_in(&t).await;
-    let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
-    db.write(|c| {
-        Ok(c.execute(
-            "UPDATE users SET enabled = 0 WHERE username = 'leads_read_user'",
-            [],
-        )?)
-    })
-    .await
-    .unwrap();
+    t.deactivate_user("leads_read_user").await;
     // victor manages no dashboard, bob does not manage alice's: neither learns whether a uid
     // exists or its user is deactivated, whatever uid they send.
     for uid in ["u_ghost_0", "u_leads_read_user_0", OWNER_BOB, "not a uid"] {

@@ -4,12 +4,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+mod common;
+use common::binary::{kill, login_cookie, spawn_binary};
 
 /// Kill the server once this many creates have been acknowledged (across all clients).
 const KILL_AFTER_ACKS: usize = 60;
@@ -19,26 +22,13 @@ const MAX_ATTEMPTS_PER_CLIENT: usize = 200;
 
 /// Starts the binary on a random loopback port and returns it with its base URL.
 fn spawn(db: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
-        .args(["--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server binary starts");
-    let Some(stdout) = child.stdout.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("no stdout");
-    };
+    let (mut child, stdout) = spawn_binary(db, &[], &[("RUST_LOG", "warn")]);
     let mut line = String::new();
     let mut reader = BufReader::new(stdout);
     loop {
         line.clear();
         if !matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
-            let _ = child.kill();
-            let _ = child.wait();
+            kill(&mut child);
             panic!("server exited before listening");
         }
         if let Some(url) = line.trim().strip_prefix("Gatehouse listening on ") {
@@ -57,23 +47,6 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn login(http: &reqwest::Client, base: &str) -> String {
-    let response = http
-        .post(format!("{base}/internal/security/login"))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .json(
-            &json!({"providerType": "basic", "providerName": "basic", "currentURL": "/",
-                      "params": {"username": "elastic", "password": "changeme"}}),
-        )
-        .send()
-        .await
-        .expect("login answers");
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_write_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,7 +62,7 @@ async fn every_acknowledged_write_survives_sigkill() {
     // Every client signs in before the load starts (argon2 is slow in debug builds).
     let mut cookies = Vec::new();
     for _ in 0..CLIENTS {
-        cookies.push(login(&client(), &base).await);
+        cookies.push(login_cookie(&client(), &base, "elastic").await);
     }
     for (c, cookie) in cookies.into_iter().enumerate() {
         let (base, acked, acks, attempts, errors_after_kill, killed) = (
@@ -157,7 +130,7 @@ async fn every_acknowledged_write_survives_sigkill() {
     // Restart on the same database: every acknowledged dashboard is there with its title.
     let (mut second, base) = spawn(&db);
     let http = client();
-    let cookie = login(&http, &base).await;
+    let cookie = login_cookie(&http, &base, "elastic").await;
     let mut missing = Vec::new();
     for (id, title) in &acked {
         let response = http

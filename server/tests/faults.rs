@@ -285,10 +285,7 @@ async fn body_faults_spoil_the_json_even_for_a_client_that_accepts_gzip() {
         .expect("generate");
     assert_eq!(generate.status(), StatusCode::OK);
     let run: Value = generate.json().await.expect("JSON");
-    let run = run["executionUuid"]
-        .as_str()
-        .expect("executionUuid")
-        .to_string();
+    let run = common::execution_uuid(&run);
     // The run's last write is its status: until then a write may drop the kept answer between
     // two reads, and the second would be read anew, uncompressed.
     let mut finished = false;

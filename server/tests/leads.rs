@@ -50,10 +50,7 @@ async fn generate(
         .post_json(session, &format!("{prefix}{}", path("/generate")), body)
         .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    let uuid = answer["executionUuid"]
-        .as_str()
-        .expect("executionUuid")
-        .to_string();
+    let uuid = common::execution_uuid(&answer);
     assert!(uuid::Uuid::parse_str(&uuid).is_ok(), "{uuid}");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -209,7 +206,7 @@ async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
         .post_json(&none, &path("/generate"), json!({ "connectorId": "c" }))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let uuid = body["executionUuid"].as_str().unwrap().to_string();
+    let uuid = common::execution_uuid(&body);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (_, status) = t.get_json(&reader, &path("/status")).await;

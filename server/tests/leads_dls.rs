@@ -34,6 +34,12 @@ async fn user_with_grant(t: &TestServer, elastic: &Session, name: &str, grant: V
     t.login(name).await
 }
 
+/// A user `name` whose one leads grant (`privileges`) is limited to host leads by a query.
+async fn hosts_user(t: &TestServer, elastic: &Session, name: &str, privileges: &[&str]) -> Session {
+    let grant = json!({ "names": [PATTERN], "privileges": privileges, "query": HOSTS });
+    user_with_grant(t, elastic, name, grant).await
+}
+
 async fn with_leads(count: usize) -> (TestServer, Session) {
     let t = TestServer::start().await;
     let db = gatehouse_server::db::Db::open(&t.db_path()).expect("db");
@@ -84,13 +90,7 @@ async fn a_reader_whose_grant_has_a_query_sees_only_matching_leads_totals_includ
         every.len()
     );
 
-    let reader = user_with_grant(
-        &t,
-        &elastic,
-        "hosts_reader",
-        json!({ "names": [PATTERN], "privileges": ["read"], "query": HOSTS }),
-    )
-    .await;
+    let reader = hosts_user(&t, &elastic, "hosts_reader", &["read"]).await;
     let mut seen = Vec::new();
     for n in 1..=(hosts.div_ceil(50) + 1) {
         let body: LeadsPage = serde_json::from_value(
@@ -167,13 +167,7 @@ async fn fields_left_out_by_field_security_are_absent_not_null() {
 #[tokio::test]
 async fn a_write_to_a_lead_the_caller_cannot_see_answers_as_if_it_did_not_exist() {
     let (t, elastic) = with_leads(60).await;
-    let writer = user_with_grant(
-        &t,
-        &elastic,
-        "hosts_writer",
-        json!({ "names": [PATTERN], "privileges": ["read", "write"], "query": HOSTS }),
-    )
-    .await;
+    let writer = hosts_user(&t, &elastic, "hosts_writer", &["read", "write"]).await;
     let active = all_leads(&t, &elastic, "&status=active").await;
     let hidden = active.iter().find(|l| !is_host(l)).expect("a hidden lead")["id"]
         .as_str()
@@ -337,13 +331,7 @@ async fn find_timing_with_and_without_document_level_security() {
     const LEADS: usize = 20_000;
     let (t, elastic) = with_leads(LEADS).await;
     let full = t.login("leads_read_user").await;
-    let hosts = user_with_grant(
-        &t,
-        &elastic,
-        "hosts_timing",
-        json!({ "names": [PATTERN], "privileges": ["read"], "query": HOSTS }),
-    )
-    .await;
+    let hosts = hosts_user(&t, &elastic, "hosts_timing", &["read"]).await;
     let queries: Vec<String> = (1..=10)
         .flat_map(|p| {
             ["priority", "timestamp"].into_iter().flat_map(move |f| {
@@ -389,13 +377,7 @@ async fn find_timing_with_and_without_document_level_security() {
 #[tokio::test]
 async fn a_restricted_generate_replaces_only_the_leads_the_caller_can_see() {
     let (t, elastic) = with_leads(60).await;
-    let writer = user_with_grant(
-        &t,
-        &elastic,
-        "hosts_generator",
-        json!({ "names": [PATTERN], "privileges": ["read", "write"], "query": HOSTS }),
-    )
-    .await;
+    let writer = hosts_user(&t, &elastic, "hosts_generator", &["read", "write"]).await;
     let before = all_leads(&t, &elastic, "&status=active").await;
     let ids = |leads: &[Value], hosts: bool| -> Vec<String> {
         leads
@@ -415,10 +397,7 @@ async fn a_restricted_generate_replaces_only_the_leads_the_caller_can_see() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let uuid = body["executionUuid"]
-        .as_str()
-        .expect("executionUuid")
-        .to_string();
+    let uuid = common::execution_uuid(&body);
     let deadline = Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let (_, status) = t.get_json(&writer, &format!("{BASE}/status")).await;
@@ -482,13 +461,7 @@ async fn the_first_paint_draws_only_the_leads_the_query_lets_through() {
     let (host_titles, other_titles) = (title(true), title(false));
     assert!(!host_titles.is_empty() && !other_titles.is_empty());
 
-    let reader = user_with_grant(
-        &t,
-        &elastic,
-        "hosts_painted",
-        json!({ "names": [PATTERN], "privileges": ["read"], "query": HOSTS }),
-    )
-    .await;
+    let reader = hosts_user(&t, &elastic, "hosts_painted", &["read"]).await;
     let page = t
         .http
         .get(t.url("/app/security/entity_analytics"))

@@ -213,46 +213,25 @@ const WORDS: &[&str] = &[
     "all",
 ];
 
-/// Every write route, each with the API version header it needs.
-const WRITE_ROUTES: &[(&str, &str)] = &[
-    ("POST", "/internal/security/login"),
-    ("POST", "/api/security/logout"),
-    ("POST", "/api/core/capabilities"),
-    ("POST", "/internal/entity_analytics/leads/generate"),
-    ("POST", "/internal/entity_analytics/leads/enable"),
-    ("POST", "/internal/entity_analytics/leads/disable"),
-    (
+/// Every write route, aimed at objects of the fuzzer's own or none, and the console's
+/// `_has_privileges`.
+fn write_routes() -> Vec<(&'static str, String)> {
+    let mut routes = common::write_routes(&common::WriteTargets {
+        dashboard_created: "fuzzed",
+        dashboard_updated: "phishing-triage",
+        dashboard_deleted: "no-such-dashboard",
+        user_created: "fuzzed_user",
+        user_changed: "victor",
+        user_deleted: "no_such_user",
+        role_put: "fuzzed_role",
+        role_deleted: "no_such_role",
+    });
+    routes.push((
         "POST",
-        "/internal/entity_analytics/leads/some-lead/_dismiss",
-    ),
-    ("POST", "/internal/entity_analytics/leads/bulk_update"),
-    ("POST", "/api/dashboards"),
-    ("POST", "/api/dashboards/fuzzed"),
-    ("PUT", "/api/dashboards/phishing-triage"),
-    ("DELETE", "/api/dashboards/no-such-dashboard"),
-    ("POST", "/api/dashboards/_bulk_update"),
-    ("POST", "/api/dashboards/_bulk_delete"),
-    ("POST", "/internal/access_control/change_access_mode"),
-    ("POST", "/internal/access_control/change_owner"),
-    ("POST", "/internal/security/user_profile/_bulk_get"),
-    ("POST", "/internal/security/user_profile/_suggest"),
-    ("POST", "/internal/security/users/fuzzed_user"),
-    ("POST", "/internal/security/users/victor/password"),
-    ("POST", "/internal/security/users/victor/_disable"),
-    ("POST", "/internal/security/users/victor/_enable"),
-    ("DELETE", "/internal/security/users/no_such_user"),
-    ("PUT", "/api/security/role/fuzzed_role"),
-    ("DELETE", "/api/security/role/no_such_role"),
-    ("POST", "/api/security/role/_query"),
-    (
-        "POST",
-        "/api/console/proxy?path=_security/role/fuzzed_role&method=PUT",
-    ),
-    (
-        "POST",
-        "/api/console/proxy?path=_security/user/_has_privileges&method=POST",
-    ),
-];
+        "/api/console/proxy?path=_security/user/_has_privileges&method=POST".to_string(),
+    ));
+    routes
+}
 
 fn send(
     t: &TestServer,
@@ -291,10 +270,11 @@ fn arbitrary_json_bodies_never_get_a_server_error() {
     let requests = AtomicUsize::new(0);
     let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
     let statuses_cell = std::sync::Mutex::new(&mut statuses);
+    let routes = write_routes();
     let mut runner = TestRunner::new(config(FUZZ_CASES));
     runner
         .run(&json_tree(json_leaf(WORDS, true), KEYS), |body| {
-            for (method, path) in WRITE_ROUTES {
+            for (method, path) in &routes {
                 // Logout would end the session the other routes use: it goes without one.
                 let session = (*path != "/api/security/logout").then_some(&elastic);
                 let response = rt
@@ -339,7 +319,7 @@ fn arbitrary_json_bodies_never_get_a_server_error() {
     assert!(status.is_success());
     println!(
         "fuzz: {FUZZ_CASES} bodies x {} write routes = {} requests, 0 server errors; statuses {:?}",
-        WRITE_ROUTES.len(),
+        routes.len(),
         requests.load(Ordering::Relaxed),
         statuses
     );

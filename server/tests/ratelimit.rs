@@ -23,14 +23,19 @@ async fn start() -> (TestServer, Clock) {
     (t, clock)
 }
 
-async fn attempt(t: &TestServer, user: &str, password: &str) -> (StatusCode, Option<u64>, Value) {
-    let response = t.login_response(user, password).await;
-    let status = response.status();
-    let retry_after = response
+/// The seconds a refused answer's `Retry-After` asks the caller to wait, if it says.
+fn retry_after(response: &reqwest::Response) -> Option<u64> {
+    response
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
+        .and_then(|v| v.parse().ok())
+}
+
+async fn attempt(t: &TestServer, user: &str, password: &str) -> (StatusCode, Option<u64>, Value) {
+    let response = t.login_response(user, password).await;
+    let status = response.status();
+    let retry_after = retry_after(&response);
     assert!(
         response.headers().get("set-cookie").is_none() || status == StatusCode::OK,
         "no session cookie unless the login succeeded"
@@ -38,11 +43,18 @@ async fn attempt(t: &TestServer, user: &str, password: &str) -> (StatusCode, Opt
     (status, retry_after, response.json().await.expect("JSON"))
 }
 
-fn assert_locked(answer: &(StatusCode, Option<u64>, Value)) {
+/// Asserts that `answer` is a 429 whose `Retry-After` is within the lockout (15 minutes); the
+/// seconds it says and the body, for the caller's checks of the text.
+fn locked_for(answer: &(StatusCode, Option<u64>, Value)) -> (u64, &Value) {
     let (status, retry_after, body) = answer;
     assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     let secs = retry_after.expect("Retry-After header in seconds");
     assert!((1..=900).contains(&secs), "{secs}");
+    (secs, body)
+}
+
+fn assert_locked(answer: &(StatusCode, Option<u64>, Value)) {
+    let (secs, body) = locked_for(answer);
     assert_eq!(body["statusCode"], 429);
     assert_eq!(body["error"], "Too Many Requests");
     assert_eq!(
@@ -124,11 +136,7 @@ const GUESSER: &str = "leads_no_access_user";
 
 async fn answer(response: reqwest::Response) -> (StatusCode, Option<u64>, Value) {
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
+    let retry_after = retry_after(&response);
     let text = response.text().await.expect("body");
     (
         status,
@@ -200,10 +208,7 @@ fn assert_invalid_password(answer: &(StatusCode, Option<u64>, Value)) {
 
 /// The console's 429: Elasticsearch's shape, Kibana's text, `Retry-After` on the answer.
 fn assert_console_locked(answer: &(StatusCode, Option<u64>, Value)) {
-    let (status, retry_after, body) = answer;
-    assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-    let secs = retry_after.expect("Retry-After header in seconds");
-    assert!((1..=900).contains(&secs), "{secs}");
+    let (secs, body) = locked_for(answer);
     assert_eq!(body["status"], 429);
     assert_eq!(body["error"]["type"], "security_exception");
     assert_eq!(
@@ -232,21 +237,29 @@ where
     cap
 }
 
+/// How many wrong current passwords `s` sends (through the console or the route) before a 429;
+/// each one before it is answered as an invalid password.
+async fn wrong_passwords_before_429(t: &TestServer, s: &Session, console: bool) -> usize {
+    guesses_before_429(30, |i| async move {
+        let wrong = format!("wrong-{i}");
+        let answer = if console {
+            console_change(t, s, &wrong).await
+        } else {
+            own_change(t, s, &wrong).await
+        };
+        if answer.0 != StatusCode::TOO_MANY_REQUESTS {
+            assert_invalid_password(&answer);
+        }
+        answer
+    })
+    .await
+}
+
 #[tokio::test]
 async fn own_password_guesses_are_limited_like_logins() {
     let (t, clock) = start().await;
     let s = t.login(GUESSER).await;
-    let route = guesses_before_429(30, |i| {
-        let (t, s) = (&t, &s);
-        async move {
-            let answer = own_change(t, s, &format!("wrong-{i}")).await;
-            if answer.0 != StatusCode::TOO_MANY_REQUESTS {
-                assert_invalid_password(&answer);
-            }
-            answer
-        }
-    })
-    .await;
+    let route = wrong_passwords_before_429(&t, &s, false).await;
     assert_eq!(route, 5, "wrong current passwords before 429");
     // The right current password during the lockout gets the same 429, and so does a login:
     // one count for every password check.
@@ -262,17 +275,7 @@ async fn own_password_guesses_are_limited_like_logins() {
     // Through the console: the same limit.
     let (t, _) = start().await;
     let s = t.login(GUESSER).await;
-    let console = guesses_before_429(30, |i| {
-        let (t, s) = (&t, &s);
-        async move {
-            let answer = console_change(t, s, &format!("wrong-{i}")).await;
-            if answer.0 != StatusCode::TOO_MANY_REQUESTS {
-                assert_invalid_password(&answer);
-            }
-            answer
-        }
-    })
-    .await;
+    let console = wrong_passwords_before_429(&t, &s, true).await;
     assert_eq!(
         console, 5,
         "wrong current passwords through the console before 429"

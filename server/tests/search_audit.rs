@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::search::SOURCES;
+use common::search::{create_source, SOURCES};
 use common::{expect, send_json, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -42,12 +42,7 @@ fn search_audit_rows(t: &TestServer) -> Vec<(String, String, Value, Value)> {
 #[tokio::test]
 async fn permission_changes_are_audited_with_before_and_after() {
     let (t, admin) = TestServer::start_as("elastic").await;
-    let source = expect(
-        t.post_json(&admin, SOURCES, json!({"name": "Audited"}))
-            .await,
-        StatusCode::OK,
-    );
-    let source = source["id"].as_str().expect("source id").to_string();
+    let (source, _) = create_source(&t, &admin, "Audited").await;
     let documents = format!("{SOURCES}/{source}/documents");
     let identities = format!("{SOURCES}/{source}/external_identities");
     let seeded = search_audit_rows(&t).len();
@@ -175,11 +170,7 @@ async fn permission_changes_are_audited_with_before_and_after() {
 #[tokio::test]
 async fn a_change_that_changes_nothing_leaves_no_row() {
     let (t, admin) = TestServer::start_as("elastic").await;
-    let source = expect(
-        t.post_json(&admin, SOURCES, json!({"name": "Quiet"})).await,
-        StatusCode::OK,
-    );
-    let source = source["id"].as_str().expect("source id").to_string();
+    let (source, _) = create_source(&t, &admin, "Quiet").await;
     let seeded = search_audit_rows(&t).len();
     let answer = expect(
         t.post_json(

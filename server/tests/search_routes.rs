@@ -377,12 +377,7 @@ async fn a_permission_change_applies_to_the_next_search() {
 #[tokio::test]
 async fn every_malformed_document_gets_its_own_errors_and_the_rest_are_stored() {
     let (t, admin) = TestServer::start_as("elastic").await;
-    let source = expect(
-        t.post_json(&admin, SOURCES, json!({"name": "Case notes"}))
-            .await,
-        StatusCode::OK,
-    );
-    let id = source["id"].as_str().unwrap().to_string();
+    let (id, source) = create_source(&t, &admin, "Case notes").await;
     assert_eq!(source["document_count"], 0);
     let bulk = format!("{SOURCES}/{id}/documents/bulk_create");
     let inputs = json!([
@@ -694,10 +689,7 @@ async fn identities_are_listed_in_pages_and_validated() {
             .await,
         StatusCode::BAD_REQUEST,
     );
-    assert!(body["errors"][0]
-        .as_str()
-        .unwrap()
-        .starts_with("Invalid request body"));
+    assert_invalid_body(&body);
     expect(
         t.get_json(&admin, &format!("{identities}/nobody")).await,
         StatusCode::NOT_FOUND,
@@ -878,10 +870,7 @@ async fn related_runbooks_match_lead_tags_and_search_validates_its_input() {
         .await,
         StatusCode::BAD_REQUEST,
     );
-    assert!(body["errors"][0]
-        .as_str()
-        .unwrap()
-        .starts_with("Invalid request body"));
+    assert_invalid_body(&body);
     // Pages past the end are empty, with the same total.
     let (_, body) = search(
         &t,
@@ -923,4 +912,14 @@ async fn ids_longer_than_any_are_refused_by_size_not_looked_up() {
         .delete_json(&admin, &format!("{SOURCES}/{}", "s".repeat(512)))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The 400 a body that is not the route's JSON gets: its first error names the body.
+fn assert_invalid_body(body: &Value) {
+    assert!(
+        body["errors"][0]
+            .as_str()
+            .is_some_and(|e| e.starts_with("Invalid request body")),
+        "{body}"
+    );
 }

@@ -89,10 +89,7 @@ async fn bad_credentials_get_one_answer_whatever_the_cause() {
     // A disabled user is refused with the same answer, even with the right password, and loses
     // the sessions it had.
     let before = t.login("bob").await;
-    let db = gatehouse_server::db::Db::open(&t.db_path()).unwrap();
-    db.write(|c| Ok(c.execute("UPDATE users SET enabled = 0 WHERE username = 'bob'", [])?))
-        .await
-        .unwrap();
+    t.deactivate_user("bob").await;
     let response = t.login_response("bob", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(response.json::<Value>().await.unwrap(), expected);

@@ -42,6 +42,11 @@ async fn start_with_links() -> (TestServer, tempfile::TempDir) {
     (t, outside)
 }
 
+/// A plain GET of `path`, which must be answered (any status).
+async fn get(t: &TestServer, path: &str) -> reqwest::Response {
+    t.http.get(t.url(path)).send().await.expect("answer")
+}
+
 async fn text(t: &TestServer, path: &str, accept_encoding: &str) -> (StatusCode, String) {
     let response = t
         .http
@@ -156,19 +161,9 @@ async fn the_page_allows_only_its_own_inline_script_and_is_never_framed() {
 async fn api_answers_and_files_carry_the_same_headers_and_a_policy_allowing_nothing() {
     let (t, _outside) = start_with_links().await;
     let login = t.login_response("elastic", "wrong password").await;
-    let api = t.http.get(t.url("/api/status")).send().await.expect("api");
-    let file = t
-        .http
-        .get(t.url("/app/main.js"))
-        .send()
-        .await
-        .expect("file");
-    let missing = t
-        .http
-        .get(t.url("/internal/nothing/here"))
-        .send()
-        .await
-        .expect("404");
+    let api = get(&t, "/api/status").await;
+    let file = get(&t, "/app/main.js").await;
+    let missing = get(&t, "/internal/nothing/here").await;
     for (what, response) in [
         ("login refused", &login),
         ("api", &api),

@@ -9,6 +9,7 @@ use gatehouse_server::{Config, RunningServer};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
+pub mod binary;
 pub mod dashboards;
 pub mod fuzz;
 pub mod password_attacks;
@@ -20,6 +21,104 @@ pub struct Attempt {
     pub what: String,
     pub blocked: bool,
     pub detail: String,
+}
+
+/// The run id a leads generate answers with, which the caller then waits for in `/status`.
+pub fn execution_uuid(answer: &Value) -> String {
+    answer["executionUuid"]
+        .as_str()
+        .expect("executionUuid")
+        .to_string()
+}
+
+/// A request with the headers the SPA sends: `kbn-xsrf`, the internal origin, the session's
+/// cookie if any, and `elastic-api-version` for the first of `versions` (path prefix, version)
+/// whose prefix `path` has, since each suite names the versioned routes it sends to.
+pub fn spa_request(
+    t: &TestServer,
+    session: Option<&Session>,
+    method: Method,
+    path: &str,
+    versions: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let mut builder = t
+        .http
+        .request(method, t.url(path))
+        .header("kbn-xsrf", "true")
+        .header("x-elastic-internal-origin", "Kibana");
+    if let Some((_, version)) = versions.iter().find(|(prefix, _)| path.starts_with(prefix)) {
+        builder = builder.header("elastic-api-version", *version);
+    }
+    if let Some(session) = session {
+        builder = builder.header("cookie", &session.cookie);
+    }
+    builder
+}
+
+/// The names the write routes of [`write_routes`] act on: the attack suite aims at real objects,
+/// the fuzzer at ones of its own, so each names them.
+pub struct WriteTargets<'a> {
+    pub dashboard_created: &'a str,
+    pub dashboard_updated: &'a str,
+    pub dashboard_deleted: &'a str,
+    pub user_created: &'a str,
+    pub user_changed: &'a str,
+    pub user_deleted: &'a str,
+    pub role_put: &'a str,
+    pub role_deleted: &'a str,
+}
+
+/// The write routes whose paths name nothing a suite chooses.
+const FIXED_WRITE_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/internal/security/login"),
+    ("POST", "/api/security/logout"),
+    ("POST", "/api/core/capabilities"),
+    ("POST", "/internal/entity_analytics/leads/generate"),
+    ("POST", "/internal/entity_analytics/leads/enable"),
+    ("POST", "/internal/entity_analytics/leads/disable"),
+    (
+        "POST",
+        "/internal/entity_analytics/leads/some-lead/_dismiss",
+    ),
+    ("POST", "/internal/entity_analytics/leads/bulk_update"),
+    ("POST", "/api/dashboards"),
+    ("POST", "/api/dashboards/_bulk_update"),
+    ("POST", "/api/dashboards/_bulk_delete"),
+    ("POST", "/internal/access_control/change_access_mode"),
+    ("POST", "/internal/access_control/change_owner"),
+    ("POST", "/internal/security/user_profile/_bulk_get"),
+    ("POST", "/internal/security/user_profile/_suggest"),
+    ("POST", "/api/security/role/_query"),
+];
+
+/// Every write route (method and path), one list for the suites that must reach them all: the
+/// fixed ones, then those on the objects `n` names.
+pub fn write_routes(n: &WriteTargets) -> Vec<(&'static str, String)> {
+    let users = "/internal/security/users";
+    let named = [
+        ("POST", format!("/api/dashboards/{}", n.dashboard_created)),
+        ("PUT", format!("/api/dashboards/{}", n.dashboard_updated)),
+        ("DELETE", format!("/api/dashboards/{}", n.dashboard_deleted)),
+        ("POST", format!("{users}/{}", n.user_created)),
+        ("POST", format!("{users}/{}/password", n.user_changed)),
+        ("POST", format!("{users}/{}/_disable", n.user_changed)),
+        ("POST", format!("{users}/{}/_enable", n.user_changed)),
+        ("DELETE", format!("{users}/{}", n.user_deleted)),
+        ("PUT", format!("/api/security/role/{}", n.role_put)),
+        ("DELETE", format!("/api/security/role/{}", n.role_deleted)),
+        (
+            "POST",
+            format!(
+                "/api/console/proxy?path=_security/role/{}&method=PUT",
+                n.role_put
+            ),
+        ),
+    ];
+    FIXED_WRITE_ROUTES
+        .iter()
+        .map(|&(method, path)| (method, path.to_string()))
+        .chain(named)
+        .collect()
 }
 
 pub const PASSWORD: &str = "changeme";
@@ -73,6 +172,21 @@ impl TestServer {
 
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("gatehouse.db")
+    }
+
+    /// Disables `username` straight in the database, beneath the API (no audit row, no route's
+    /// side effects), so a test sees what the server itself makes of a disabled user.
+    pub async fn deactivate_user(&self, username: &str) {
+        let db = gatehouse_server::db::Db::open(&self.db_path()).expect("db opens");
+        let username = username.to_string();
+        db.write(move |c| {
+            Ok(c.execute(
+                "UPDATE users SET enabled = 0 WHERE username = ?1",
+                [username],
+            )?)
+        })
+        .await
+        .expect("user deactivated");
     }
 
     /// Stops the server and starts a new one on the same database.

@@ -8,7 +8,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::{console, send_json, Attempt, TestServer, PASSWORD};
+use super::{console, send_json, Attempt, Session, TestServer, PASSWORD};
 
 /// The attack suite's non-privileged demo users.
 const USERS: [&str; 4] = ["leads_read_user", "leads_no_access_user", "bob", "victor"];
@@ -32,11 +32,7 @@ pub async fn attempts() -> Vec<Attempt> {
             .json(&json!({"newPassword": format!("pwned-by-{user}")})),
         )
         .await;
-        let session_alive = t
-            .get_json(&elastic_elsewhere, "/internal/security/me")
-            .await
-            .0
-            == StatusCode::OK;
+        let session_alive = alive(&t, &elastic_elsewhere).await;
         out.push(Attempt {
             what: format!("{user}: change elastic's password"),
             blocked: status == StatusCode::FORBIDDEN && session_alive,
@@ -53,10 +49,7 @@ pub async fn attempts() -> Vec<Attempt> {
             .json(&json!({"username": name, "password": "123", "roles": ["superuser"]})),
         )
         .await;
-        let stored = t
-            .get_json(&elastic, &format!("/internal/security/users/{name}"))
-            .await
-            .0;
+        let stored = user_status(&t, &elastic, &name).await;
         out.push(Attempt {
             what: format!("{user}: create superuser {name}"),
             blocked: status == StatusCode::FORBIDDEN && stored == StatusCode::NOT_FOUND,
@@ -73,10 +66,7 @@ pub async fn attempts() -> Vec<Attempt> {
             )
             .await;
             let (status, body) = (answer.status, answer.body);
-            let stored = t
-                .get_json(&elastic, &format!("/internal/security/users/{name}"))
-                .await
-                .0;
+            let stored = user_status(&t, &elastic, &name).await;
             out.push(Attempt {
                 what: format!("{user}: create superuser {name} through the console"),
                 blocked: status == 403 && stored == StatusCode::NOT_FOUND,
@@ -91,11 +81,7 @@ pub async fn attempts() -> Vec<Attempt> {
             )
             .await;
             let (status, body) = (answer.status, answer.body);
-            let session_alive = t
-                .get_json(&elastic_elsewhere, "/internal/security/me")
-                .await
-                .0
-                == StatusCode::OK;
+            let session_alive = alive(&t, &elastic_elsewhere).await;
             out.push(Attempt {
                 what: format!("{user}: change elastic's password through the console"),
                 blocked: status == 403 && session_alive,
@@ -132,4 +118,16 @@ pub async fn attempts() -> Vec<Attempt> {
         detail: format!("{status} {body}, other session alive: {other_alive}"),
     });
     out
+}
+
+/// Whether `session` still works: an attack on its user's password must not end it.
+async fn alive(t: &TestServer, session: &Session) -> bool {
+    t.get_json(session, "/internal/security/me").await.0 == StatusCode::OK
+}
+
+/// What `elastic` gets when it reads user `name`: 404 while a refused creation stored nothing.
+async fn user_status(t: &TestServer, elastic: &Session, name: &str) -> StatusCode {
+    t.get_json(elastic, &format!("/internal/security/users/{name}"))
+        .await
+        .0
 }
