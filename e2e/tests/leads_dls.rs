@@ -25,36 +25,30 @@ async fn create_restricted_user(b: &Browser) -> Result<()> {
         }] },
         "kibana": [{ "base": ["all"], "spaces": ["*"] }],
     });
-    let response = admin
-        .put(b.url(&format!("/api/security/role/{ROLE}")))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .json(&role)
-        .send()
-        .await?;
-    ensure_ok(&response, "the role is saved")?;
+    api_write(
+        admin.put(b.url(&format!("/api/security/role/{ROLE}"))),
+        &role,
+        "the role is saved",
+    )
+    .await?;
     let user = json!({ "username": USER, "password": PASSWORD, "roles": [ROLE], "full_name": "Host Hunter" });
-    let response = admin
-        .post(b.url(&format!("/internal/security/users/{USER}")))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .json(&user)
-        .send()
-        .await?;
-    ensure_ok(&response, "the user is created")
+    api_write(
+        admin.post(b.url(&format!("/internal/security/users/{USER}"))),
+        &user,
+        "the user is created",
+    )
+    .await
 }
 
 /// The number of active leads `user` is told there are.
 async fn total_for(b: &Browser, user: &str) -> Result<u64> {
     let client = api_session(b, user).await?;
-    let page: Value = client
-        .get(b.url("/internal/entity_analytics/leads?status=active&perPage=1"))
-        .header("x-elastic-internal-origin", "Kibana")
-        .header("elastic-api-version", "1")
-        .send()
-        .await?
-        .json()
-        .await?;
+    let page = leads_api_get(
+        b,
+        &client,
+        "/internal/entity_analytics/leads?status=active&perPage=1",
+    )
+    .await?;
     Ok(page["total"].as_u64().unwrap_or_default())
 }
 

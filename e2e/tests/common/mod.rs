@@ -56,14 +56,7 @@ pub async fn generate_leads(b: &Browser) -> Result<()> {
     ensure_ok(&started, "generation starts")?;
     let begun = Instant::now();
     loop {
-        let status: serde_json::Value = client
-            .get(b.url("/internal/entity_analytics/leads/status"))
-            .header("x-elastic-internal-origin", "Kibana")
-            .header("elastic-api-version", "1")
-            .send()
-            .await?
-            .json()
-            .await?;
+        let status = leads_api_get(b, &client, "/internal/entity_analytics/leads/status").await?;
         if status["totalLeads"].as_u64().is_some_and(|n| n > 0) {
             return Ok(());
         }
@@ -72,6 +65,38 @@ pub async fn generate_leads(b: &Browser) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// A leads route's JSON answer to `client` (with the headers the SPA sends).
+pub async fn leads_api_get(
+    b: &Browser,
+    client: &reqwest::Client,
+    path: &str,
+) -> Result<serde_json::Value> {
+    Ok(client
+        .get(b.url(path))
+        .header("x-elastic-internal-origin", "Kibana")
+        .header("elastic-api-version", "1")
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
+/// A write with the headers Kibana asks of the SPA, sent as `client`; fails with `what` unless it
+/// succeeds.
+pub async fn api_write(
+    request: reqwest::RequestBuilder,
+    body: &serde_json::Value,
+    what: &str,
+) -> Result<()> {
+    let response = request
+        .header("kbn-xsrf", "true")
+        .header("x-elastic-internal-origin", "Kibana")
+        .json(body)
+        .send()
+        .await?;
+    ensure_ok(&response, what)
 }
 
 /// Waits for the element matching `selector` and clicks it.

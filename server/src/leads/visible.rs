@@ -321,7 +321,8 @@ mod tests {
         conn
     }
 
-    fn access(query: &str) -> DocumentAccess {
+    /// The access of a subject whose one role grants `read` on every index through `grant`.
+    fn access_of(grant: IndexPrivileges) -> DocumentAccess {
         let subject = Subject {
             username: "u".into(),
             role_names: vec!["r".into()],
@@ -329,8 +330,7 @@ mod tests {
                 indices: vec![IndexPrivileges {
                     names: vec!["*".into()],
                     privileges: vec!["read".into()],
-                    query: Some(query.into()),
-                    ..IndexPrivileges::default()
+                    ..grant
                 }],
                 ..RoleDescriptor::default()
             }],
@@ -338,24 +338,21 @@ mod tests {
         document_access(&subject, "i", IndexAction::Search, LEAD_FIELDS)
     }
 
+    fn access(query: &str) -> DocumentAccess {
+        access_of(IndexPrivileges {
+            query: Some(query.into()),
+            ..IndexPrivileges::default()
+        })
+    }
+
     fn access_without(fields: &[&str]) -> DocumentAccess {
-        let subject = Subject {
-            username: "u".into(),
-            role_names: vec!["r".into()],
-            roles: vec![RoleDescriptor {
-                indices: vec![IndexPrivileges {
-                    names: vec!["*".into()],
-                    privileges: vec!["read".into()],
-                    field_security: Some(gatehouse_api::admin::FieldSecurity {
-                        grant: Some(vec!["*".into()]),
-                        except: Some(fields.iter().map(|f| f.to_string()).collect()),
-                    }),
-                    ..IndexPrivileges::default()
-                }],
-                ..RoleDescriptor::default()
-            }],
-        };
-        document_access(&subject, "i", IndexAction::Search, LEAD_FIELDS)
+        access_of(IndexPrivileges {
+            field_security: Some(gatehouse_api::admin::FieldSecurity {
+                grant: Some(vec!["*".into()]),
+                except: Some(fields.iter().map(|f| f.to_string()).collect()),
+            }),
+            ..IndexPrivileges::default()
+        })
     }
 
     /// A page sorted by a field the caller may not see would tell its order: the other one is used.
