@@ -379,12 +379,19 @@ impl Default for FindLeadsQuery {
     }
 }
 
-impl FindLeadsQuery {
-    pub fn to_query_string(&self) -> String {
-        let field = match self.sort_field {
+impl SortField {
+    /// The lead field it sorts by, as the wire names it (`sortField=priority`).
+    pub fn wire_name(self) -> &'static str {
+        match self {
             SortField::Priority => "priority",
             SortField::Timestamp => "timestamp",
-        };
+        }
+    }
+}
+
+impl FindLeadsQuery {
+    pub fn to_query_string(&self) -> String {
+        let field = self.sort_field.wire_name();
         let order = match self.sort_order {
             SortOrder::Asc => "asc",
             SortOrder::Desc => "desc",

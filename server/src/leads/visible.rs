@@ -144,15 +144,11 @@ pub fn visible_leads_kept(
 /// the caller, whose page order would then tell what it hides (leads "by priority" to someone
 /// who may not see priorities); then the other sort field, if that one is visible.
 pub fn visible_sort_field(asked: SortField, access: &DocumentAccess) -> SortField {
-    let name = |field: SortField| match field {
-        SortField::Priority => "priority",
-        SortField::Timestamp => "timestamp",
-    };
     let other = match asked {
         SortField::Priority => SortField::Timestamp,
         SortField::Timestamp => SortField::Priority,
     };
-    if !access.sees_field(name(asked)) && access.sees_field(name(other)) {
+    if !access.sees_field(asked.wire_name()) && access.sees_field(other.wire_name()) {
         other
     } else {
         asked
