@@ -173,14 +173,12 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
 
         // The admin takes the role away elsewhere; her open page hides the section by itself.
         let admin = api_session(&b, "elastic").await?;
-        let response = admin
-            .post(b.url(&format!("/internal/security/users/{USER}")))
-            .header("kbn-xsrf", "true")
-            .header("x-elastic-internal-origin", "Kibana")
-            .json(&serde_json::json!({ "username": USER, "roles": [], "full_name": "Hana Hunter", "enabled": true }))
-            .send()
-            .await?;
-        ensure_ok(&response, "admin removes the role")?;
+        api_write(
+            admin.post(b.url(&format!("/internal/security/users/{USER}"))),
+            &serde_json::json!({ "username": USER, "roles": [], "full_name": "Hana Hunter", "enabled": true }),
+            "admin removes the role",
+        )
+        .await?;
         let removed = Instant::now();
         wait_until("the leads section to close", LIVE_DOWNGRADE + Duration::from_secs(5), || async {
             Ok(count(&b, &testid("leads-section")).await? == 0)

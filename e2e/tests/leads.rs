@@ -256,14 +256,12 @@ async fn a_role_removed_mid_session_is_noticed_on_the_next_call() -> Result<()> 
         ensure!(generate.attr("aria-disabled").await?.is_none(), "starts with full access");
 
         let admin = api_session(&b, "elastic").await?;
-        let response = admin
-            .post(b.url("/internal/security/users/leads_full_user"))
-            .header("kbn-xsrf", "true")
-            .header("x-elastic-internal-origin", "Kibana")
-            .json(&serde_json::json!({ "username": "leads_full_user", "roles": ["kibana_admin"], "enabled": true }))
-            .send()
-            .await?;
-        ensure_ok(&response, "admin changes the roles")?;
+        api_write(
+            admin.post(b.url("/internal/security/users/leads_full_user")),
+            &serde_json::json!({ "username": "leads_full_user", "roles": ["kibana_admin"], "enabled": true }),
+            "admin changes the roles",
+        )
+        .await?;
 
         generate.click().await?;
         wait_for_text(&b, &testid("toast"), "(403)", GENERATION).await.context("the denial is toasted")?;
@@ -291,14 +289,12 @@ async fn an_open_page_follows_a_role_change_without_a_reload() -> Result<()> {
         b.driver.execute("window.__sameDocument = true", vec![]).await?;
 
         let admin = api_session(&b, "elastic").await?;
-        let response = admin
-            .post(b.url("/internal/security/users/leads_read_user"))
-            .header("kbn-xsrf", "true")
-            .header("x-elastic-internal-origin", "Kibana")
-            .json(&serde_json::json!({ "username": "leads_read_user", "roles": ["kibana_admin"], "enabled": true }))
-            .send()
-            .await?;
-        ensure_ok(&response, "admin changes the roles")?;
+        api_write(
+            admin.post(b.url("/internal/security/users/leads_read_user")),
+            &serde_json::json!({ "username": "leads_read_user", "roles": ["kibana_admin"], "enabled": true }),
+            "admin changes the roles",
+        )
+        .await?;
 
         wait_for_text(&b, &testid("toast"), "Your privileges changed", TIMEOUT).await?;
         b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;
