@@ -30,6 +30,12 @@ const FIND_UNCOMPRESSED_LABEL: &str =
 /// How the rows of [`uncached_find_paths`] are named in the report.
 const UNCACHED_FIND_PATHS: &str =
     "/internal/entity_analytics/leads?page=1..10&perPage=100&sortField=…&sortOrder=…&status=…";
+/// The role behind the DLS rows: read on the leads of every space, hosts only (about half of the
+/// synthetic leads), every field but `priority`, the shape the leads_dls tests use.
+const DLS_ROLE: &str = "bench_hosts_without_priority";
+const DLS_USER: &str = "bench_host_hunter";
+/// How many times the unrestricted find's p99 a find under a DLS role may take.
+const DLS_TARGET_FACTOR: f64 = 2.0;
 /// What Chromium sends as `Accept-Encoding` with every request of the SPA.
 const BROWSER_ENCODINGS: &str = "gzip, deflate, br, zstd";
 
@@ -213,6 +219,41 @@ async fn load(route: Route, addr: SocketAddr, conns: usize, secs: u64) -> Result
     })
 }
 
+/// `elastic` creates [`DLS_ROLE`] and [`DLS_USER`] holding it, who then signs in.
+async fn dls_user(elastic: &Client) -> Result<Client> {
+    let role = serde_json::json!({
+        "elasticsearch": { "indices": [{
+            "names": [gatehouse_api::leads::LEADS_INDEX_PATTERN],
+            "privileges": ["read"],
+            "query": r#"{"term":{"entity.type":"host"}}"#,
+            "field_security": { "grant": ["*"], "except": ["priority"] },
+        }] },
+        "kibana": [{ "base": ["all"], "spaces": ["*"] }],
+    });
+    elastic
+        .send_json(
+            Method::PUT,
+            &format!("/api/security/role/{DLS_ROLE}"),
+            &role,
+            "the DLS role is saved",
+        )
+        .await?;
+    let user = serde_json::json!({
+        "username": DLS_USER,
+        "password": crate::http::PASSWORD,
+        "roles": [DLS_ROLE],
+    });
+    elastic
+        .send_json(
+            Method::POST,
+            &format!("/internal/security/users/{DLS_USER}"),
+            &user,
+            "the DLS user is created",
+        )
+        .await?;
+    Client::login(elastic.base(), DLS_USER).await
+}
+
 /// Section 2, as `user` (`leads_full_user`) and, for the access-mode changes, `elastic`.
 pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) -> Result<()> {
     let addr: SocketAddr = reqwest::Url::parse(user.base())?
@@ -249,7 +290,12 @@ pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) ->
          queries in turn (pages 1–10, both sort fields and orders, each status and none; \
          100 leads each), five times what that cache holds, so each is read from SQLite and \
          built anew; the last of them has 1 connection ({UNLOADED_SECS} s): the latency of \
-         one request on its own. `change_access_mode` \
+         one request on its own. The DLS rows ask the same as `find` and `find uncached` as \
+         `{DLS_USER}`, whose one role reads the leads with the query \
+         `{{\"term\":{{\"entity.type\":\"host\"}}}}` and every field but `priority`: \
+         the server keeps the set of leads that query lets through until the next write, \
+         pages through it in the asked order and leaves the field out of every lead. \
+         `change_access_mode` \
          runs as `elastic` on the seeded dashboard `{ACCESS_MODE_DASHBOARD}`, alternating \
          `write_restricted` / `default` (every request a write); a 200 with a per-object \
          error counts as an error. The React reference has no rows here: it calls the same \
@@ -259,6 +305,9 @@ pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) ->
         SERVER_PROFILE.join(", ")
     );
     let mut lines = Vec::new();
+    let dls = dls_user(elastic).await?;
+    // The p99 of each row so far, for the DLS rows' targets.
+    let mut p99s: Vec<(&str, f64)> = Vec::new();
     let find = || Route::get(user, vec![FIND_PATH.to_string()]);
     // More distinct queries than the server keeps answers for, each asked again only after
     // dozens of others: every request is read from the database and built anew.
@@ -303,6 +352,20 @@ pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) ->
             UNLOADED_SECS,
         ),
         (
+            "find DLS",
+            FIND_PATH,
+            Route::get(&dls, vec![FIND_PATH.to_string()]),
+            CONNECTIONS,
+            LOAD_SECS,
+        ),
+        (
+            "find DLS uncached",
+            UNCACHED_FIND_PATHS,
+            Route::get(&dls, uncached_find_paths()),
+            CONNECTIONS,
+            LOAD_SECS,
+        ),
+        (
             "change_access_mode",
             ACCESS_MODE_PATH,
             Route {
@@ -317,6 +380,7 @@ pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) ->
         ),
     ] {
         let verb = route.method.clone();
+        let unrestricted_p99 = |row: &str| p99s.iter().find(|(n, _)| *n == row).map(|(_, p)| *p);
         println!("bench: loading {verb} {path} ({conns} connections, {secs} s)");
         let l = load(route, addr, conns, secs).await?;
         let _ = writeln!(
@@ -348,8 +412,20 @@ pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) ->
             "find uncached unloaded" => {
                 "no target (one uncached find on its own, without queueing)".to_string()
             }
+            "find DLS" | "find DLS uncached" => {
+                let unrestricted = name.replace(" DLS", "");
+                match unrestricted_p99(&unrestricted) {
+                    Some(p99) => format!(
+                        "target p99 ≤ {DLS_TARGET_FACTOR}× the {unrestricted} row's ({:.2} ms): {}",
+                        p99 * DLS_TARGET_FACTOR,
+                        verdict(ms(l.p99) <= p99 * DLS_TARGET_FACTOR && l.errors == 0)
+                    ),
+                    None => format!("no {unrestricted} row to compare with"),
+                }
+            }
             _ => "no target".to_string(),
         };
+        p99s.push((name, ms(l.p99)));
         lines.push(format!(
             "server {name} ({verb} {path}, {total} leads, {conns} conns, {secs} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; {target}",
             l.rps(),
@@ -361,7 +437,8 @@ pub async fn throughput(user: &Client, elastic: &Client, report: &mut Report) ->
     let _ = writeln!(
         table,
         "\nTargets: ≥ {PRIVILEGES_TARGET_RPS:.0} req/s for privileges on 2 cores; p99 ≤ \
-         {FIND_TARGET_P99_MS} ms for find.\n"
+         {FIND_TARGET_P99_MS} ms for find; a find under a DLS role within {DLS_TARGET_FACTOR}× \
+         the p99 of the same find without one.\n"
     );
     for l in lines {
         let _ = writeln!(table, "- {l}");

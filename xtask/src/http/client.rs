@@ -14,7 +14,7 @@ use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 
 /// Every demo user's password.
-const PASSWORD: &str = "changeme";
+pub const PASSWORD: &str = "changeme";
 
 /// The headers the SPA sends with a request (`src/api/mod.rs`), by the server's own rules
 /// (`gatehouse_api::headers`): `kbn-xsrf` on writes, the internal origin on `/internal/*`,

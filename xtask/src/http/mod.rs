@@ -7,4 +7,4 @@ mod client;
 pub mod load;
 
 #[cfg(feature = "bench")]
-pub use client::{spa_headers, Client};
+pub use client::{spa_headers, Client, PASSWORD};
