@@ -76,23 +76,39 @@ struct Entries {
     order: VecDeque<Key>,
 }
 
-/// The leads one view lets through, by rowid: what a restricted find pages through and counts.
+/// The leads one view lets through, by rowid, whatever their status: what a restricted find pages
+/// through (its SQL filters by status) and counts.
 pub struct VisibleLeads {
     pub rowids: std::collections::HashSet<i64>,
+    /// How many of `rowids` have each status.
+    pub by_status: HashMap<String, usize>,
     /// The first millisecond at which a lead may pass or stop passing by age alone
     /// (`i64::MAX` when no query tests `staleness`).
     pub valid_until_ms: i64,
 }
 
-/// Distinct (index, view, status) sets of visible leads kept at once (about 16 bytes a lead).
+impl VisibleLeads {
+    /// How many visible leads have `status` (all of them for `None`).
+    pub fn total(&self, status: Option<&str>) -> usize {
+        match status {
+            None => self.rowids.len(),
+            Some(status) => self.by_status.get(status).copied().unwrap_or(0),
+        }
+    }
+}
+
+/// Distinct (index, view) sets of visible leads kept at once (about 16 bytes a lead).
 pub const VISIBLE_CAPACITY: usize = 8;
 
-type VisibleKey = (String, String, Option<String>);
+type VisibleKey = (String, String);
 
 #[derive(Default)]
 struct VisibleEntries {
     generation: u64,
     by_key: HashMap<VisibleKey, Arc<VisibleLeads>>,
+    /// One lock per (index, view) being read: requests that miss together wait for one read of
+    /// every lead instead of each doing it (after a write, every restricted reader misses at once).
+    reading: HashMap<VisibleKey, Arc<Mutex<()>>>,
 }
 
 #[derive(Default)]
@@ -169,13 +185,12 @@ impl FindCache {
         }
     }
 
-    /// The leads of `index` (with `status`) that the view `view` lets through, as read at
-    /// `generation`, if still exact at `now_ms`.
+    /// The leads of `index` that the view `view` lets through, as read at `generation`, if
+    /// still exact at `now_ms`.
     pub fn visible(
         &self,
         index: &str,
         view: &str,
-        status: Option<&str>,
         generation: u64,
         now_ms: i64,
     ) -> Option<Arc<VisibleLeads>> {
@@ -183,11 +198,7 @@ impl FindCache {
         if entries.generation != generation {
             return None;
         }
-        let key = (
-            index.to_string(),
-            view.to_string(),
-            status.map(str::to_string),
-        );
+        let key = (index.to_string(), view.to_string());
         entries
             .by_key
             .get(&key)
@@ -196,14 +207,7 @@ impl FindCache {
     }
 
     /// Keeps a set of visible leads read after the database's generation was `generation`.
-    pub fn keep_visible(
-        &self,
-        index: &str,
-        view: &str,
-        status: Option<&str>,
-        generation: u64,
-        leads: Arc<VisibleLeads>,
-    ) {
+    pub fn keep_visible(&self, index: &str, view: &str, generation: u64, leads: Arc<VisibleLeads>) {
         let mut entries = self.lock_visible();
         if generation < entries.generation {
             return;
@@ -212,12 +216,23 @@ impl FindCache {
             entries.generation = generation;
             entries.by_key.clear();
         }
-        let key = (
-            index.to_string(),
-            view.to_string(),
-            status.map(str::to_string),
-        );
-        entries.by_key.insert(key, leads);
+        entries
+            .by_key
+            .insert((index.to_string(), view.to_string()), leads);
+    }
+
+    /// The lock held while the leads `view` lets through in `index` are read (see
+    /// `VisibleEntries::reading`). Locks of views no one is reading are dropped here.
+    pub fn reading_lock(&self, index: &str, view: &str) -> Arc<Mutex<()>> {
+        let mut entries = self.lock_visible();
+        entries
+            .reading
+            .retain(|_, lock| Arc::strong_count(lock) > 1);
+        entries
+            .reading
+            .entry((index.to_string(), view.to_string()))
+            .or_default()
+            .clone()
     }
 
     fn lock_visible(&self) -> std::sync::MutexGuard<'_, VisibleEntries> {

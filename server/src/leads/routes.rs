@@ -216,14 +216,8 @@ async fn find(
                     if access.is_unrestricted() {
                         return leads::find_leads_json(conn, &read_index, &read_query);
                     }
-                    let visible = leads::visible_leads_kept(
-                        conn,
-                        &cache,
-                        &read_index,
-                        read_query.status.as_deref(),
-                        &access,
-                        generation,
-                    )?;
+                    let visible =
+                        leads::visible_leads_kept(conn, &cache, &read_index, &access, generation)?;
                     leads::find_visible_json(conn, &read_index, &read_query, &access, &visible)
                 })
                 .await?;
@@ -303,15 +297,9 @@ async fn status(
                 let mut status = leads::get_status(conn, &space, &index)?;
                 // `totalLeads` counts the active leads the reader can see.
                 if access.documents != authz::DocumentFilter::All {
-                    let visible = leads::visible_leads_kept(
-                        conn,
-                        &cache,
-                        &index,
-                        Some("active"),
-                        &access,
-                        generation,
-                    )?;
-                    status.total_leads = visible.rowids.len() as u64;
+                    let visible =
+                        leads::visible_leads_kept(conn, &cache, &index, &access, generation)?;
+                    status.total_leads = visible.total(Some("active")) as u64;
                 }
                 Ok(status)
             })

@@ -4,12 +4,12 @@
 //!
 //! A role's query may name any wire field of a lead, `staleness` included (computed from the
 //! timestamp at read time), so the filter runs in Rust on each lead's wire JSON after it is
-//! read, not in SQL. That read of every lead is done once per view, database generation and
-//! status filter (`find_cache::VisibleLeads`, kept until the next write, or until a lead changes
-//! staleness when a query tests it); a find then walks the index's rowids in order and reads
-//! only its page's bodies. The unrestricted path (`store::find_leads_json`) is not touched.
+//! read, not in SQL. That read of every lead is done once per view and database generation, for
+//! every status at once (`find_cache::VisibleLeads`, kept until the next write, or until a lead
+//! changes staleness when a query tests it; requests that miss together share one read); a find
+//! then walks the index's rowids in order and reads only its page's bodies. The unrestricted path (`store::find_leads_json`) is not touched.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rusqlite::{params, Connection};
@@ -37,20 +37,25 @@ fn wire_lead(body: &str, status: &str, now_ms: i64) -> anyhow::Result<WireLead> 
     Ok(WireLead { doc, changes_at })
 }
 
-/// The leads of `index` (with `status` when given) that `access` lets through, by rowid: one
-/// read of every lead, each filtered as its reader would get it.
+/// The leads of `index` that `access` lets through, by rowid, whatever their status: one read of
+/// every lead, each filtered as its reader would get it.
 pub fn visible_leads(
     conn: &Connection,
     index: &str,
-    status: Option<&str>,
     access: &DocumentAccess,
     now_ms: i64,
 ) -> anyhow::Result<VisibleLeads> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid, body, status FROM leads WHERE index_name = ?1 AND (?2 IS NULL OR status = ?2)",
-    )?;
-    let mut rows = stmt.query(params![index, status])?;
+    let mut stmt =
+        conn.prepare_cached("SELECT rowid, body, status FROM leads WHERE index_name = ?1")?;
+    let mut rows = stmt.query(params![index])?;
     let mut rowids = HashSet::new();
+    let mut by_status: HashMap<String, usize> = HashMap::new();
+    let mut count = |status: &str| match by_status.get_mut(status) {
+        Some(n) => *n += 1,
+        None => {
+            by_status.insert(status.to_string(), 1);
+        }
+    };
     let mut valid_until_ms = i64::MAX;
     let by_age = access.changes_with_time();
     let every_lead = access.documents == DocumentFilter::All;
@@ -62,6 +67,7 @@ pub fn visible_leads(
     while let Some(r) = rows.next()? {
         if every_lead {
             rowids.insert(r.get(0)?);
+            count(r.get_ref(2)?.as_str()?);
             continue;
         }
         let mut doc = serde_json::Map::new();
@@ -78,10 +84,12 @@ pub fn visible_leads(
         }
         if access.sees(&Value::Object(doc)) {
             rowids.insert(r.get(0)?);
+            count(r.get_ref(2)?.as_str()?);
         }
     }
     Ok(VisibleLeads {
         rowids,
+        by_status,
         valid_until_ms,
     })
 }
@@ -122,21 +130,29 @@ impl<'de> serde::de::Visitor<'de> for OnlyFields<'_> {
 }
 
 /// [`visible_leads`], kept in `cache` for the database's `generation` and reused while exact.
+/// Callers that miss together wait for the first one's read rather than each reading every lead.
 pub fn visible_leads_kept(
     conn: &Connection,
     cache: &FindCache,
     index: &str,
-    status: Option<&str>,
     access: &DocumentAccess,
     generation: u64,
 ) -> anyhow::Result<Arc<VisibleLeads>> {
-    let now = db::now_millis();
     let view = access.key.as_deref().unwrap_or_default();
-    if let Some(kept) = cache.visible(index, view, status, generation, now) {
+    if let Some(kept) = cache.visible(index, view, generation, db::now_millis()) {
         return Ok(kept);
     }
-    let leads = Arc::new(visible_leads(conn, index, status, access, now)?);
-    cache.keep_visible(index, view, status, generation, leads.clone());
+    let reading = cache.reading_lock(index, view);
+    // A panic in another reader left nothing half-kept: reading again is safe.
+    let _reading = reading
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let now = db::now_millis();
+    if let Some(kept) = cache.visible(index, view, generation, now) {
+        return Ok(kept);
+    }
+    let leads = Arc::new(visible_leads(conn, index, access, now)?);
+    cache.keep_visible(index, view, generation, leads.clone());
     Ok(leads)
 }
 
@@ -169,7 +185,7 @@ pub fn find_visible_json(
     let limit = usize::try_from(query.per_page)?;
     let first = usize::try_from(query.page.saturating_sub(1))?.saturating_mul(limit);
     let mut page = Vec::with_capacity(limit);
-    if first < visible.rowids.len() {
+    if first < visible.total(query.status.as_deref()) {
         let sort_field = visible_sort_field(query.sort_field, access);
         let sql = find_sql(query.status.is_some(), sort_field, query.sort_order).replacen(
             "SELECT body, status",
@@ -220,7 +236,7 @@ pub fn find_visible_json(
     let _ = write!(
         out,
         "],\"total\":{},\"page\":{},\"perPage\":{}}}",
-        visible.rowids.len(),
+        visible.total(query.status.as_deref()),
         query.page,
         query.per_page
     );
@@ -384,7 +400,7 @@ mod tests {
         ] {
             let access = access(query);
             let now = db::now_millis();
-            let kept = visible_leads(&conn, &index, None, &access, now).expect("set");
+            let kept = visible_leads(&conn, &index, &access, now).expect("set");
             let mut whole = HashSet::new();
             let mut stmt = conn
                 .prepare("SELECT rowid, body, status FROM leads WHERE index_name = ?1")
