@@ -11,6 +11,9 @@ use crate::security::ApplicationPrivilegeGrant;
 pub const USERS_PATH: &str = "/internal/security/users";
 pub const ROLES_PATH: &str = "/api/security/role";
 pub const ROLES_QUERY_PATH: &str = "/api/security/role/_query";
+/// Gatehouse's own: checks a role's index rows as the role save would, with a leads preview
+/// (`crate::role_check`).
+pub const ROLE_CHECK_INDICES_PATH: &str = "/internal/gatehouse/security/role/_check_indices";
 pub const FEATURES_PATH: &str = "/api/features";
 pub const CONSOLE_PROXY_PATH: &str = "/api/console/proxy";
 pub const CONSOLE_STATUS_HEADER: &str = "x-console-proxy-status-code";

@@ -107,6 +107,33 @@ pub struct IndexRow {
 }
 
 impl IndexRow {
+    /// The row as the role API's `elasticsearch.indices` takes it.
+    pub fn to_body_entry(&self) -> Value {
+        let mut index = json!({
+            "names": split_list(&self.names),
+            "privileges": self.privileges,
+            "allow_restricted_indices": self.allow_restricted_indices,
+        });
+        let grant = split_list(&self.grant_fields);
+        let except = split_list(&self.except_fields);
+        if !grant.is_empty() || !except.is_empty() {
+            let grant = if grant.is_empty() {
+                vec!["*".to_string()]
+            } else {
+                grant
+            };
+            index["field_security"] = json!({ "grant": grant, "except": except });
+        }
+        if !self.query.trim().is_empty() {
+            // Stored compact, as Kibana sends it.
+            let query = serde_json::from_str::<Value>(&self.query)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| self.query.trim().to_string());
+            index["query"] = Value::String(query);
+        }
+        index
+    }
+
     pub fn is_blank(&self) -> bool {
         split_list(&self.names).is_empty()
             && self.privileges.is_empty()
@@ -342,37 +369,34 @@ impl RoleForm {
         }
     }
 
+    /// The index rows the role body carries (blank rows are left out), each with the position
+    /// of the form row it came from: the role save's `elasticsearch.indices.{i}` is the `i`th.
+    pub fn indices_to_send(&self) -> Vec<(usize, Value)> {
+        self.indices
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| !row.is_blank())
+            .map(|(at, row)| (at, row.to_body_entry()))
+            .collect()
+    }
+
+    /// Whether a row narrows documents or fields: then the editor checks the rows against the
+    /// server before saving (docs/administration.md, "Checking index rows before saving").
+    pub fn needs_check(&self) -> bool {
+        self.indices.iter().any(|row| {
+            !row.is_blank()
+                && (!row.query.trim().is_empty()
+                    || !split_list(&row.grant_fields).is_empty()
+                    || !split_list(&row.except_fields).is_empty())
+        })
+    }
+
     /// The `PUT /api/security/role/{name}` body (no name, no reserved or transient keys).
     pub fn to_body(&self) -> Value {
         let indices: Vec<Value> = self
-            .indices
-            .iter()
-            .filter(|row| !row.is_blank())
-            .map(|row| {
-                let mut index = json!({
-                    "names": split_list(&row.names),
-                    "privileges": row.privileges,
-                    "allow_restricted_indices": row.allow_restricted_indices,
-                });
-                let grant = split_list(&row.grant_fields);
-                let except = split_list(&row.except_fields);
-                if !grant.is_empty() || !except.is_empty() {
-                    let grant = if grant.is_empty() {
-                        vec!["*".to_string()]
-                    } else {
-                        grant
-                    };
-                    index["field_security"] = json!({ "grant": grant, "except": except });
-                }
-                if !row.query.trim().is_empty() {
-                    // Stored compact, as Kibana sends it.
-                    let query = serde_json::from_str::<Value>(&row.query)
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|_| row.query.trim().to_string());
-                    index["query"] = Value::String(query);
-                }
-                index
-            })
+            .indices_to_send()
+            .into_iter()
+            .map(|(_, row)| row)
             .collect();
         let kibana: Vec<Value> = self
             .kibana
@@ -458,6 +482,58 @@ pub fn toggle_space(list: &str, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_sent_for_a_check_keep_the_position_of_their_form_row() {
+        let form = RoleForm {
+            indices: vec![
+                IndexRow::default(),
+                IndexRow {
+                    names: "logs-*".into(),
+                    privileges: vec!["read".into()],
+                    ..IndexRow::default()
+                },
+                IndexRow {
+                    names: ".entity_analytics.entity-leads-*".into(),
+                    privileges: vec!["read".into()],
+                    query: "{ \"term\": {\"entity.type\": \"host\"} }".into(),
+                    ..IndexRow::default()
+                },
+            ],
+            ..RoleForm::default()
+        };
+        let sent = form.indices_to_send();
+        assert_eq!(sent.iter().map(|(at, _)| *at).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(sent[1].1["query"], r#"{"term":{"entity.type":"host"}}"#);
+        assert_eq!(
+            form.to_body()["elasticsearch"]["indices"],
+            json!([sent[0].1, sent[1].1]),
+            "the save sends the same rows in the same order"
+        );
+        assert!(form.needs_check());
+    }
+
+    #[test]
+    fn only_rows_that_narrow_documents_or_fields_need_a_check_before_saving() {
+        let plain = IndexRow {
+            names: "logs-*".into(),
+            privileges: vec!["read".into()],
+            ..IndexRow::default()
+        };
+        let mut form = RoleForm {
+            indices: vec![plain.clone()],
+            ..RoleForm::default()
+        };
+        assert!(!form.needs_check());
+        form.indices[0].except_fields = " ssn ".into();
+        assert!(form.needs_check());
+        form.indices[0] = IndexRow {
+            query: "  ".into(),
+            grant_fields: ", ".into(),
+            ..plain
+        };
+        assert!(!form.needs_check());
+    }
 
     #[test]
     fn role_names_follow_kibana_rules() {

@@ -9,6 +9,7 @@ pub(crate) mod access;
 pub(crate) mod console;
 mod error;
 mod features;
+pub(crate) mod role_check;
 pub(crate) mod role_shape;
 pub(crate) mod roles;
 pub(crate) mod routes;

@@ -570,9 +570,22 @@ pub fn es_body_to_descriptor(body: &Value) -> AdminResult<RoleDescriptor> {
 pub fn check_served_queries(role: &RoleDescriptor) -> AdminResult<()> {
     match authz::unusable_role_query(&role.indices, gatehouse_api::doc_query::LEAD_FIELDS) {
         None => Ok(()),
-        Some((i, message)) => Err(AdminError::invalid(
-            format!("[request body.elasticsearch.indices.{i}.query]: {message}"),
-            super::error::validation_reason(&format!("indices[{i}].query: {message}")),
-        )),
+        Some((i, message)) => Err(query_refusal(i, &message)),
     }
+}
+
+/// [`check_served_queries`] for the `i`th index row alone: the role save and the check before it
+/// (`admin::role_check`) refuse a row by the same rule, with the same text.
+pub fn check_served_query(i: usize, grant: &IndexPrivileges) -> AdminResult<()> {
+    match authz::unusable_grant_query(grant, gatehouse_api::doc_query::LEAD_FIELDS) {
+        None => Ok(()),
+        Some(message) => Err(query_refusal(i, &message)),
+    }
+}
+
+fn query_refusal(i: usize, message: &str) -> AdminError {
+    AdminError::invalid(
+        format!("[request body.elasticsearch.indices.{i}.query]: {message}"),
+        super::error::validation_reason(&format!("indices[{i}].query: {message}")),
+    )
 }

@@ -56,6 +56,10 @@ pub fn router() -> Router<AppState> {
         )
         .route(FEATURES_PATH, get(features))
         .route(
+            gatehouse_api::admin::ROLE_CHECK_INDICES_PATH,
+            post(admin::role_check::check_indices),
+        )
+        .route(
             &format!("{EFFECTIVE_ACCESS_PATH}/{{username}}"),
             get(effective_access),
         )

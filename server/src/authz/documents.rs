@@ -240,20 +240,26 @@ pub fn document_access(
 /// field outside the supported subset. `None` when every such query is usable; queries on other
 /// indices are not looked at.
 pub fn unusable_role_query(indices: &[IndexPrivileges], schema: Schema) -> Option<(usize, String)> {
-    indices.iter().enumerate().find_map(|(i, grant)| {
-        let query = grant.query.as_deref()?;
-        let served = grant.names.iter().any(|name| {
-            SERVED_INDEX_PATTERNS
-                .iter()
-                .any(|served| patterns_overlap(name, served))
-        });
-        if !served {
-            return None;
-        }
-        doc_query::parse_role_query(&Value::from(query), schema)
-            .err()
-            .map(|e| (i, e.message))
-    })
+    indices
+        .iter()
+        .enumerate()
+        .find_map(|(i, grant)| unusable_grant_query(grant, schema).map(|message| (i, message)))
+}
+
+/// [`unusable_role_query`] for one grant: why its `query` cannot be stored, if it cannot.
+pub fn unusable_grant_query(grant: &IndexPrivileges, schema: Schema) -> Option<String> {
+    let query = grant.query.as_deref()?;
+    let served = grant.names.iter().any(|name| {
+        SERVED_INDEX_PATTERNS
+            .iter()
+            .any(|served| patterns_overlap(name, served))
+    });
+    if !served {
+        return None;
+    }
+    doc_query::parse_role_query(&Value::from(query), schema)
+        .err()
+        .map(|e| e.message)
 }
 
 /// Could an index be named by both patterns? Sound in the direction that matters here: when in

@@ -156,6 +156,33 @@ pub fn visible_leads_kept(
     Ok(leads)
 }
 
+/// A role row's preview (docs/administration.md, "Checking index rows before saving"): how many
+/// of the leads of `index` that `reader` may read `row` also lets through, and how many `reader`
+/// may read. The row's own set is read with the same filter a restricted find uses, but not kept
+/// in `cache`: a preview is asked once, and must not push out the sets readers use.
+pub fn preview_counts(
+    conn: &Connection,
+    cache: &FindCache,
+    index: &str,
+    reader: &DocumentAccess,
+    row: &DocumentAccess,
+    generation: u64,
+) -> anyhow::Result<(u64, u64)> {
+    let readable = visible_leads_kept(conn, cache, index, None, reader, generation)?;
+    let total = readable.rowids.len() as u64;
+    if row.documents == DocumentFilter::All || readable.rowids.is_empty() {
+        let matching = if readable.rowids.is_empty() { 0 } else { total };
+        return Ok((matching, total));
+    }
+    let through = visible_leads(conn, index, None, row, db::now_millis())?;
+    let matching = readable
+        .rowids
+        .iter()
+        .filter(|rowid| through.rowids.contains(rowid))
+        .count() as u64;
+    Ok((matching, total))
+}
+
 /// The field a restricted find sorts by: the one asked for, unless field security hides it from
 /// the caller, whose page order would then tell what it hides (leads "by priority" to someone
 /// who may not see priorities); then the other sort field, if that one is visible.

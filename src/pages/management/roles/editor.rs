@@ -17,6 +17,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
             ..Default::default()
         },
     });
+    let checks: RowChecks = RwSignal::new(Default::default());
     let submitted = RwSignal::new(false);
     let saving = RwSignal::new(false);
     let name_taken = RwSignal::new(false);
@@ -48,6 +49,15 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
             server_error.set(None);
             let navigate = navigate.clone();
             spawn_local(async move {
+                // Refused rows stop the save where they are; without a verdict the save goes on
+                // and the server applies the same rule to it.
+                if current.needs_check() {
+                    if let Ok(Some(at)) = check_rows(api, current.clone(), checks, None).await {
+                        saving.set(false);
+                        show_row(at);
+                        return;
+                    }
+                }
                 match api
                     .put_role(&current.name, &current.to_body(), creating)
                     .await
@@ -168,7 +178,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
                 <h3>"Index privileges"</h3>
                 <p class="muted small">"Control access to the data in your cluster."</p>
                 <div class="index-rows">
-                    {move || (0..index_len.get()).map(|i| view! { <IndexRowEditor i form errors /> }).collect_view()}
+                    {move || (0..index_len.get()).map(|i| view! { <IndexRowEditor i form errors checks /> }).collect_view()}
                 </div>
                 <button type="button" class="btn btn-small" data-testid="role-add-index" on:click=move |_| form.update(|f| f.indices.push(IndexRow::default()))>
                     "Add index privilege"

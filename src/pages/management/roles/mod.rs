@@ -3,11 +3,13 @@
 //! privileges per space), with Kibana's texts. The form's checks and body are
 //! `gatehouse_api::rules::role_form`, tested natively.
 
+mod check;
 mod editor;
 mod list;
 mod rows;
 mod sub_features;
 
+use check::{check_rows, row_element_id, show_row, RowCheck, RowCheckResult, RowChecks};
 pub use editor::*;
 pub use list::*;
 pub use rows::*;

@@ -7,7 +7,9 @@ pub(super) fn IndexRowEditor(
     i: usize,
     form: RwSignal<RoleForm>,
     errors: Memo<RoleFormErrors>,
+    checks: RowChecks,
 ) -> impl IntoView {
+    let api = expect_api();
     let read = move |get: fn(&IndexRow) -> String| {
         move || form.with(|f| f.indices.get(i).map(get).unwrap_or_default())
     };
@@ -45,8 +47,9 @@ pub(super) fn IndexRowEditor(
     let dls_open = RwSignal::new(
         form.with_untracked(|f| f.indices.get(i).is_some_and(|r| !r.query.is_empty())),
     );
+    let checking = move || checks.with(|c| matches!(c.get(&i), Some((_, RowCheck::Checking))));
     view! {
-        <div class="index-row" data-testid="role-index-row">
+        <div class="index-row" data-testid="role-index-row" id=row_element_id(i) tabindex="-1">
             <div class="index-row-main">
                 <TextField label="Indices" testid="role-index-names" placeholder=".entity_analytics.entity-leads-*, logs-*"
                     value=Signal::derive(read(|r| r.names.clone())) on_input=Callback::new(move |v| set_row(|r, v| r.names = v, v))
@@ -108,6 +111,22 @@ pub(super) fn IndexRowEditor(
                         prop:value=read(|r| r.query.clone()) on:input=write(|r, v| r.query = v)></textarea>
                     <FieldError error=error(|e| e.query.clone()) testid="role-index-query-error" />
                 </label>
+            </Show>
+            <Show when=move || fls_open.get() || dls_open.get()>
+                <div class="index-row-check">
+                    <button type="button" class="btn btn-small" data-testid="role-index-check"
+                        title="Ask the server whether it accepts this row, and what it lets through of this space's leads"
+                        disabled=checking
+                        on:click=move |_| {
+                            let current = form.get_untracked();
+                            spawn_local(async move {
+                                let _ = check_rows(api, current, checks, Some(i)).await;
+                            });
+                        }>
+                        "Check"
+                    </button>
+                    <RowCheckResult i form checks />
+                </div>
             </Show>
         </div>
     }
