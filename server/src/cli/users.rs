@@ -50,6 +50,7 @@ pub struct DatabaseArgs {
 pub struct CreateArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// The new user's name (the API's rules: 1 to 507 printable ASCII characters).
     #[arg(long)]
     pub username: String,
     /// Comma-separated role names, e.g. `superuser` or `kibana_admin,leads_read_only`.
@@ -59,6 +60,7 @@ pub struct CreateArgs {
     /// newline removed.
     #[arg(long, required = true)]
     pub password_stdin: bool,
+    /// The name shown for the user.
     #[arg(long)]
     pub full_name: Option<String>,
     #[arg(long)]
@@ -69,6 +71,7 @@ pub struct CreateArgs {
 pub struct ResetPasswordArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// Whose password to set.
     #[arg(long)]
     pub username: String,
     /// Read the new password from standard input (the only way to give one).
