@@ -322,24 +322,13 @@ async fn bad_input_gets_the_reason_the_api_gives_and_changes_nothing() {
 fn demo_on_a_public_address_refuses_to_start_and_says_how_to_override() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gatehouse.db");
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["--addr", "0.0.0.0:0", "--demo", "--db", db_arg(&db)])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            kill(&mut child);
-            panic!("the server started with demo users on 0.0.0.0");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let said = text(&child.wait_with_output().unwrap().stderr);
+    let (status, said) = exits_by_itself(child, "the server started with demo users on 0.0.0.0");
     assert!(!status.success());
     assert!(
         said.contains("0.0.0.0:0 is not a loopback address"),
@@ -347,6 +336,59 @@ fn demo_on_a_public_address_refuses_to_start_and_says_how_to_override() {
     );
     assert!(said.contains("--demo-on-public-address"), "{said}");
     assert!(!db.exists(), "nothing was seeded");
+}
+
+/// Waits for a child that should exit by itself; kills it and fails if it is still running.
+fn exits_by_itself(mut child: Child, what: &str) -> (std::process::ExitStatus, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let said = text(&child.wait_with_output().unwrap().stderr);
+            return (status, said);
+        }
+        if Instant::now() > deadline {
+            kill(&mut child);
+            panic!("{what}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_at_start_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gatehouse.db");
+    let created = create_user(&db, "admin", "superuser", "first-admin-pw");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let current: i64 = conn
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    conn.execute("UPDATE schema_version SET version = ?1", [current + 1])
+        .unwrap();
+    drop(conn);
+    let child = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--db", db_arg(&db)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (status, said) = exits_by_itself(child, "the server started on a newer schema");
+    assert!(!status.success());
+    assert!(
+        said.contains(&format!(
+            "database schema version {} is newer than this server understands ({current})",
+            current + 1
+        )),
+        "{said}"
+    );
+    let listed = cli(&["users", "list", "--db", db_arg(&db)], "");
+    assert_eq!(listed.status.code(), Some(1), "the commands refuse it too");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let kept: i64 = conn
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, current + 1, "left as it was");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
