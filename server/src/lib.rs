@@ -25,6 +25,9 @@ pub mod leads;
 pub mod search;
 pub mod seed;
 
+// The binary's administration commands (`users`, `backup`) and start-up rules.
+pub mod cli;
+
 // What the features stand on.
 pub mod authz;
 pub(crate) mod platform;
@@ -86,7 +89,7 @@ use tower_http::trace::TraceLayer;
 use crate::platform::db::Db;
 use crate::platform::{audit, browser_headers, kibana, spa};
 
-/// How the server starts. `Config::default()` is the binary's defaults.
+/// How the server starts. `Config::default()` is the binary's defaults, except `seed`.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -130,6 +133,10 @@ impl Default for Config {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 5601)),
             db_path: PathBuf::from("./data/gatehouse.db"),
             dist_dir: None,
+            // The library's default seeds, because the tests, e2e, bench and soak start it
+            // in-process on a fresh loopback database and sign in as the demo users. The binary
+            // seeds only with `--demo` (server/src/main.rs; README, "Running Gatehouse for your
+            // team").
             seed: true,
             idle_timeout: Duration::from_secs(8 * 60 * 60),
             session_lifespan: Duration::from_secs(30 * 24 * 60 * 60),

@@ -8,6 +8,8 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "gatehouse-server", version)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<gatehouse_server::cli::Command>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:5601")]
     addr: SocketAddr,
@@ -17,8 +19,15 @@ struct Args {
     /// Directory of the built SPA to serve (index.html fallback for client routes).
     #[arg(long)]
     dist: Option<PathBuf>,
-    /// Do not seed demo users and data into an empty database.
+    /// Seed the demo users (password `changeme`) and data into a database without users.
+    /// Refused on a non-loopback address unless --demo-on-public-address is given too.
     #[arg(long)]
+    demo: bool,
+    /// Allow --demo on an address other machines can reach.
+    #[arg(long, requires = "demo")]
+    demo_on_public_address: bool,
+    /// No longer needed (nothing is seeded without --demo); accepted and ignored.
+    #[arg(long, hide = true)]
     no_seed: bool,
     /// Audit log file (JSON lines) for owner and access-mode changes; default: `audit.log` next to
     /// the database.
@@ -47,18 +56,35 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if let Some(command) = args.command {
+        match gatehouse_server::cli::run(command) {
+            0 => return Ok(()),
+            code => std::process::exit(i32::from(code)),
+        }
+    }
+    if args.no_seed {
+        eprintln!("--no-seed is no longer needed: the server seeds demo data only with --demo");
+    }
+    if args.demo {
+        if let Some(why) =
+            gatehouse_server::cli::demo_refusal(args.addr, args.demo_on_public_address)
+        {
+            eprintln!("{why}");
+            std::process::exit(i32::from(gatehouse_server::cli::EXIT_BAD_INPUT));
+        }
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn")),
         )
         .init();
-    let args = Args::parse();
     let server = gatehouse_server::start(gatehouse_server::Config {
         addr: args.addr,
         db_path: args.db,
         dist_dir: args.dist,
-        seed: !args.no_seed,
+        seed: args.demo,
         idle_timeout: Duration::from_secs(args.idle_minutes.saturating_mul(60)),
         session_lifespan: Duration::from_secs(args.lifespan_hours.saturating_mul(3600)),
         audit_log: args.audit_log,
@@ -73,6 +99,9 @@ async fn main() -> anyhow::Result<()> {
         ..gatehouse_server::Config::default()
     })
     .await?;
+    if let Some(hint) = gatehouse_server::cli::first_admin_hint_if_needed(&server.db_path)? {
+        println!("{hint}");
+    }
     println!("Gatehouse listening on {}", server.url());
     tokio::signal::ctrl_c().await?;
     tracing::info!("shutting down");

@@ -22,7 +22,7 @@ const MAX_ATTEMPTS_PER_CLIENT: usize = 200;
 
 /// Starts the binary on a random loopback port and returns it with its base URL.
 fn spawn(db: &Path) -> (Child, String) {
-    let (mut child, stdout) = spawn_binary(db, &[], &[("RUST_LOG", "warn")]);
+    let (mut child, stdout) = spawn_binary(db, &["--demo"], &[("RUST_LOG", "warn")]);
     let mut line = String::new();
     let mut reader = BufReader::new(stdout);
     loop {

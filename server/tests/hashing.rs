@@ -50,8 +50,8 @@ fn spawn(db: &Path) -> Server {
         db,
         // The burst is 128 requests at once from one address, beside the sessions' own
         // keep-alive sockets: above the default per-client cap (128), which is another test's
-        // subject (connections.rs), not this one's.
-        &["--max-connections-per-client", "512"],
+        // subject (connections.rs), not this one's. The demo users sign in.
+        &["--demo", "--max-connections-per-client", "512"],
         &[
             (
                 "RUST_LOG",

@@ -134,6 +134,8 @@ pub fn dev(ctx: &Ctx) -> Result<()> {
         "--",
         "--addr",
         SERVER_ADDR,
+        // The demo users and data (README, "Demo users"); the plain binary starts empty.
+        "--demo",
         // Pages of a named space (`/s/{id}/app/…`) reach the server through Trunk's `/s` proxy;
         // it answers them with the `index.html` that `trunk serve` keeps writing to `dist/`.
         "--dist",

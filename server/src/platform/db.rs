@@ -4,6 +4,11 @@
 //! blocking thread. All writes go through the single writer connection (SQLite allows one writer at a
 //! time anyway), so write transactions never fail with `SQLITE_BUSY` on lock upgrades; readers see
 //! committed snapshots thanks to WAL.
+//!
+//! Another process may write the same file at the same time (the `users` and `backup` commands,
+//! `server/src/cli/`): every connection waits up to [`BUSY_TIMEOUT`] for SQLite's write lock
+//! instead of failing, and [`Db::generation`] notices that process's commits too, so what the
+//! server caches from the database (signed-in principals, leads pages) is read again after them.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -14,6 +19,10 @@ use anyhow::Context;
 use rusqlite::{Connection, OpenFlags};
 
 const READERS: usize = 3;
+
+/// How long a connection waits for another connection's (or process's) write lock before
+/// giving up with `SQLITE_BUSY`.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Numbered migrations; `schema_version` records the highest one applied. Append, never edit.
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
@@ -252,9 +261,20 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-    /// Bumped after every use of the writer: what was read before an unchanged generation is
-    /// still what the database holds (see [`Db::generation`]).
+    /// Bumped after every use of the writer, and when [`Watch`] sees a commit from elsewhere:
+    /// what was read before an unchanged generation is still what the database holds (see
+    /// [`Db::generation`]).
     generation: AtomicU64,
+    watch: Mutex<Watch>,
+}
+
+/// A connection of its own that reads SQLite's `PRAGMA data_version`, which changes when any
+/// other connection — the writer here, or another process such as `gatehouse-server users` —
+/// commits to the file. The check and the bump it causes happen under one lock, so no caller can
+/// read an old generation after a newer commit was seen.
+struct Watch {
+    conn: Connection,
+    data_version: i64,
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -263,7 +283,7 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.set_prepared_statement_cache_capacity(64);
@@ -279,12 +299,13 @@ impl Db {
         }
         let mut writer =
             Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        // Before anything that may need a lock: another process may be writing this file.
+        configure(&writer)?;
         let mode: String =
             writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "SQLite did not switch to WAL mode");
         }
-        configure(&writer)?;
         migrate(&mut writer)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
@@ -297,6 +318,12 @@ impl Db {
             configure(&reader)?;
             readers.push(Mutex::new(reader));
         }
+        let watch = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&watch)?;
+        let data_version = data_version(&watch)?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -304,6 +331,10 @@ impl Db {
                 readers,
                 next_reader: AtomicUsize::new(0),
                 generation: AtomicU64::new(0),
+                watch: Mutex::new(Watch {
+                    conn: watch,
+                    data_version,
+                }),
             }),
         })
     }
@@ -312,10 +343,28 @@ impl Db {
         &self.inner.path
     }
 
-    /// A number that changes after every write through this `Db`. Read it before reading the
-    /// database: while it is unchanged, nothing has been written since, so anything derived from
-    /// that read is still current. Writes from other processes are not seen.
+    /// A number that changes after every write through this `Db` and after every commit to the
+    /// file from anywhere else (another process: `gatehouse-server users reset-password` while
+    /// the server runs). Read it before reading the database: while it is unchanged, nothing has
+    /// been written since, so anything derived from that read is still current.
     pub fn generation(&self) -> u64 {
+        let mut watch = self
+            .inner
+            .watch
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match data_version(&watch.conn) {
+            Ok(version) if version == watch.data_version => {}
+            Ok(version) => {
+                watch.data_version = version;
+                self.inner.generation.fetch_add(1, Ordering::AcqRel);
+            }
+            // Unknown is treated as changed: a cache miss costs a read, a stale hit is wrong.
+            Err(error) => {
+                tracing::warn!(error = %error, "could not read the database's data_version");
+                self.inner.generation.fetch_add(1, Ordering::AcqRel);
+            }
+        }
         self.inner.generation.load(Ordering::Acquire)
     }
 
@@ -365,6 +414,12 @@ impl Db {
     }
 }
 
+/// SQLite's count of commits by other connections to the file, as `conn` sees it.
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))
+}
+
 fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -375,7 +430,9 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     )?;
     if current > latest_version() {
         anyhow::bail!(
-            "database schema version {current} is newer than this server understands ({})",
+            "database schema version {current} is newer than this server understands ({}): \
+             a newer Gatehouse has already upgraded this database. Run that version, or restore \
+             a backup taken before the upgrade (README, \"Upgrades\").",
             latest_version()
         );
     }
@@ -450,6 +507,45 @@ mod tests {
             .write_blocking(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        drop(Db::open(&path).unwrap());
+        let newer = latest_version() + 1;
+        let conn = Connection::open(&path).unwrap();
+        conn.execute("UPDATE schema_version SET version = ?1", [newer])
+            .unwrap();
+        drop(conn);
+        let refusal = format!("{:#}", Db::open(&path).err().expect("refused"));
+        assert!(
+            refusal.contains(&format!("schema version {newer} is newer")),
+            "{refusal}"
+        );
+        let conn = Connection::open(&path).unwrap();
+        let kept: i64 = conn
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, newer, "the refused database is not touched");
+    }
+
+    #[test]
+    fn a_commit_from_another_connection_moves_the_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let db = Db::open(&path).unwrap();
+        let before = db.generation();
+        assert_eq!(db.generation(), before, "nothing written, nothing changed");
+        // Another process's connection, as `gatehouse-server users` opens one.
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute("INSERT INTO ws_meta (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+        let after = db.generation();
+        assert_ne!(after, before);
+        assert_eq!(db.generation(), after, "seen once, then stable");
     }
 
     #[test]
