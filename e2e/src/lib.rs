@@ -75,6 +75,9 @@ pub struct Options {
     /// Enable the server's test-only fault injector (`gatehouse_server::faults`), driven with
     /// [`Browser::set_faults`] / [`Browser::clear_faults`].
     pub faults: bool,
+    /// Serve HTTPS with a self-signed certificate generated for the test; the browser is told to
+    /// accept it (`--ignore-certificate-errors`) and [`Browser::base_url`] is `https://…`.
+    pub tls: bool,
 }
 
 /// One line of the browser console (`goog:loggingPrefs` browser log).
@@ -109,7 +112,7 @@ impl ConsoleEntry {
 #[derive(Clone, Debug)]
 pub struct Browser {
     pub driver: WebDriver,
-    /// `http://127.0.0.1:<port>` of the server under test.
+    /// `http://127.0.0.1:<port>` of the server under test (`https://` with [`Options::tls`]).
     pub base_url: String,
     screenshots: PathBuf,
     /// Everything read from the browser log so far (reading drains Chromium's buffer).
@@ -489,7 +492,11 @@ fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-async fn new_session(chromedriver: &ChromeDriver, profile: &Path) -> Result<WebDriver> {
+async fn new_session(
+    chromedriver: &ChromeDriver,
+    profile: &Path,
+    self_signed_server: bool,
+) -> Result<WebDriver> {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM)?;
     for arg in [
@@ -507,6 +514,11 @@ async fn new_session(chromedriver: &ChromeDriver, profile: &Path) -> Result<WebD
         caps.add_arg(arg)?;
     }
     caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+    if self_signed_server {
+        // The test's own certificate, generated a moment ago: trusting it in Chromium's NSS store
+        // would need certutil and a profile of its own for no more coverage of our server.
+        caps.add_arg("--ignore-certificate-errors")?;
+    }
     // Console lines and uncaught errors, read back with `Browser::console`.
     caps.set_browser_log_level(LoggingPrefsLogLevel::All)?;
     let driver = WebDriver::new(chromedriver.url(), caps)
@@ -519,6 +531,20 @@ async fn new_session(chromedriver: &ChromeDriver, profile: &Path) -> Result<WebD
         })?;
     driver.set_window_rect(0, 0, 1280, 900).await?;
     Ok(driver)
+}
+
+/// A self-signed certificate for 127.0.0.1, written as PEM files in `dir`.
+fn self_signed_certificate(dir: &Path) -> Result<gatehouse_server::tls::TlsFiles> {
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .context("generating a self-signed certificate")?;
+    let files = gatehouse_server::tls::TlsFiles {
+        cert: dir.join("cert.pem"),
+        key: dir.join("key.pem"),
+    };
+    std::fs::write(&files.cert, cert.pem())?;
+    std::fs::write(&files.key, signing_key.serialize_pem())?;
+    Ok(files)
 }
 
 /// Everything one test needs; torn down by [`run`].
@@ -536,23 +562,29 @@ async fn start(options: Options) -> Result<(Harness, Browser)> {
         .prefix("gatehouse-e2e-")
         .tempdir()
         .context("creating a temp dir")?;
+    let tls = if options.tls {
+        Some(self_signed_certificate(tmp.path())?)
+    } else {
+        None
+    };
     let config = gatehouse_server::Config {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         db_path: tmp.path().join("gatehouse.db"),
         dist_dir: Some(dist),
         seed: true,
         faults: options.faults,
+        tls,
         ..Default::default()
     };
     let server = gatehouse_server::start(config)
         .await
         .map_err(|e| anyhow!("starting gatehouse-server: {e:#}"))?;
-    let base_url = format!("http://{}", server.addr);
+    let base_url = server.url();
 
     let chromedriver = ChromeDriver::start(tmp.path())?;
     let profile = tmp.path().join("chromium-profile");
     std::fs::create_dir_all(&profile)?;
-    let driver = new_session(&chromedriver, &profile).await?;
+    let driver = new_session(&chromedriver, &profile, options.tls).await?;
 
     let browser = Browser {
         driver: driver.clone(),

@@ -24,7 +24,10 @@ const DASHBOARDS_LIST: &str = "/api/dashboards";
 /// server's 30 s stall ends. Generous for a loaded 2-core machine.
 const STALL_WAIT: Duration = Duration::from_secs(60);
 
-const FAULTS: Options = Options { faults: true };
+const FAULTS: Options = Options {
+    faults: true,
+    tls: false,
+};
 
 /// What the page must say for each fault: words a user can act on, not markup or a blank.
 fn expected_message(kind: FaultKind) -> &'static str {

@@ -32,6 +32,9 @@ pub mod cli;
 pub mod authz;
 pub(crate) mod platform;
 
+// Running it for a team: status, the configuration file, logs, how browsers reach it.
+pub mod deployment;
+
 // ---------------------------------------------------------------------------------------------
 // The library's public surface for tests, e2e and xtask
 // ---------------------------------------------------------------------------------------------
@@ -66,6 +69,11 @@ pub mod precompress {
 /// The leads find cache's size.
 pub mod find_cache {
     pub use crate::leads::find_cache::CAPACITY;
+}
+
+/// HTTPS: the certificate and key files.
+pub mod tls {
+    pub use crate::platform::tls::TlsFiles;
 }
 
 /// Test-only fault injection: its control route and rule types.
@@ -113,6 +121,12 @@ pub struct Config {
     pub faults: bool,
     /// Header, body and idle timeouts and the connection caps (`platform/connections.rs`).
     pub connections: connections::ConnectionLimits,
+    /// Serve HTTPS with these PEM files (`platform/tls.rs`); `None` serves plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
+    /// The address browsers use when a proxy in front terminates TLS (`--public-url`); an
+    /// `https://` one makes the session cookie `Secure` and adds `Strict-Transport-Security`,
+    /// as serving HTTPS ourselves does.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -145,6 +159,8 @@ impl Default for Config {
             clock: ratelimit::Clock::default(),
             faults: false,
             connections: connections::ConnectionLimits::default(),
+            tls: None,
+            public_url: None,
         }
     }
 }
@@ -163,12 +179,16 @@ pub(crate) struct AppState {
     /// The routes a leads page's first paint asks (`leads/first_paint.rs`), built once: building them
     /// took longer than the answers.
     pub first_paint_routes: Arc<std::sync::OnceLock<Router>>,
+    /// The database check behind `/api/status` (`deployment/status.rs`).
+    pub status: Arc<deployment::status::Probe>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Settings {
     pub idle_timeout: Duration,
     pub session_lifespan: Duration,
+    /// Browsers reach the server over HTTPS (ours or a proxy's): the session cookie is `Secure`.
+    pub https: bool,
 }
 
 impl AppState {
@@ -204,6 +224,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(search::routes::router())
         .merge(spaces::routes::router())
         .merge(spaces::access::router())
+        .merge(deployment::status::router())
         .fallback(spa::fallback)
         .method_not_allowed_fallback(spa::method_not_allowed)
         // Route layers run only for paths that exist (an unknown path is a 404 for anyone, as in
@@ -224,14 +245,17 @@ pub(crate) fn router(state: AppState) -> Router {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub db_path: PathBuf,
+    /// Serving HTTPS with its own certificate.
+    pub tls: bool,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl RunningServer {
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://…` when serving HTTPS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits for the server task.
@@ -266,6 +290,13 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             config.addr
         );
     }
+    // Before the database is opened: a bad certificate or URL changes nothing on disk.
+    let tls = config
+        .tls
+        .as_ref()
+        .map(platform::tls::acceptor)
+        .transpose()?;
+    let https = deployment::served_over_https(tls.is_some(), config.public_url.as_deref())?;
     let (db, spaces) = {
         let path = config.db_path.clone();
         let seed = config.seed;
@@ -289,6 +320,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         settings: Arc::new(Settings {
             idle_timeout: config.idle_timeout,
             session_lifespan: config.session_lifespan,
+            https,
         }),
         audit: Arc::new(audit::AuditLog::new(config.audit_log_path())),
         static_files: config.dist_dir.as_deref().map(spa::static_files),
@@ -300,6 +332,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         principals: Arc::default(),
         find_cache: Arc::default(),
         first_paint_routes: Arc::default(),
+        status: Arc::default(),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.
@@ -307,7 +340,8 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     if config.faults {
         routes = platform::faults::wire(routes);
     }
-    let app = middleware::from_fn(browser_headers::every_response).layer(
+    let transport = browser_headers::Transport { https };
+    let app = middleware::from_fn_with_state(transport, browser_headers::every_response).layer(
         middleware::from_fn(kibana::request_rules).layer(routes.layer(TraceLayer::new_for_http())),
     );
 
@@ -318,12 +352,14 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         listener,
         app,
         config.connections.clone(),
+        tls.clone(),
         rx,
     ));
-    tracing::info!(%addr, db = %config.db_path.display(), "gatehouse listening");
+    tracing::info!(%addr, https, tls = tls.is_some(), db = %config.db_path.display(), "gatehouse listening");
     Ok(RunningServer {
         addr,
         db_path: config.db_path,
+        tls: tls.is_some(),
         shutdown: Some(tx),
         task: Some(task),
     })

@@ -168,13 +168,13 @@ pub fn preview_counts(
     row: &DocumentAccess,
     generation: u64,
 ) -> anyhow::Result<(u64, u64)> {
-    let readable = visible_leads_kept(conn, cache, index, None, reader, generation)?;
+    let readable = visible_leads_kept(conn, cache, index, reader, generation)?;
     let total = readable.rowids.len() as u64;
     if row.documents == DocumentFilter::All || readable.rowids.is_empty() {
         let matching = if readable.rowids.is_empty() { 0 } else { total };
         return Ok((matching, total));
     }
-    let through = visible_leads(conn, index, None, row, db::now_millis())?;
+    let through = visible_leads(conn, index, row, db::now_millis())?;
     let matching = readable
         .rowids
         .iter()

@@ -6,8 +6,13 @@
 //! one (the module that starts the wasm), and `trunk serve` rewrites it on every build, so the
 //! hashes are taken from the page as it is sent. Everything else gets a policy that allows nothing
 //! at all: a JSON answer or an SVG opened on its own runs no script.
+//!
+//! Served over HTTPS (our own certificate, or a proxy's with `--public-url https://…`), every
+//! response also says `Strict-Transport-Security`: the browser then goes to HTTPS by itself for a
+//! year, so a typed `http://` never reaches the network in clear. Never over plain HTTP, where
+//! browsers ignore it and a later move back to HTTP would be blocked.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -84,16 +89,35 @@ fn has_src(attributes: &str) -> bool {
         })
 }
 
+/// One year, in seconds: the usual `max-age`, and the one browsers' preload lists ask for.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+/// How browsers reach the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transport {
+    pub https: bool,
+}
+
 /// Adds the headers every response carries; a response without a policy of its own gets
 /// [`NOTHING_POLICY`], except a 304, whose headers would replace the page's cached policy.
-pub async fn every_response(req: Request, next: Next) -> Response {
+pub async fn every_response(
+    State(transport): State<Transport>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(req).await;
     let status = response.status();
-    add_to(response.headers_mut(), status);
+    add_to(response.headers_mut(), status, transport);
     response
 }
 
-fn add_to(headers: &mut HeaderMap, status: StatusCode) {
+fn add_to(headers: &mut HeaderMap, status: StatusCode, transport: Transport) {
+    if transport.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -153,12 +177,30 @@ mod tests {
 
     #[test]
     fn a_not_modified_answer_keeps_the_cached_policy() {
+        let plain = Transport { https: false };
         let mut headers = HeaderMap::new();
-        add_to(&mut headers, StatusCode::NOT_MODIFIED);
+        add_to(&mut headers, StatusCode::NOT_MODIFIED, plain);
         assert!(!headers.contains_key(header::CONTENT_SECURITY_POLICY));
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         let mut headers = HeaderMap::new();
-        add_to(&mut headers, StatusCode::OK);
+        add_to(&mut headers, StatusCode::OK, plain);
         assert_eq!(headers[header::CONTENT_SECURITY_POLICY], NOTHING_POLICY);
+    }
+
+    #[test]
+    fn strict_transport_security_is_sent_only_over_https() {
+        let mut headers = HeaderMap::new();
+        add_to(&mut headers, StatusCode::OK, Transport { https: false });
+        assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+        let mut headers = HeaderMap::new();
+        add_to(
+            &mut headers,
+            StatusCode::NOT_FOUND,
+            Transport { https: true },
+        );
+        assert_eq!(
+            headers[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=31536000"
+        );
     }
 }

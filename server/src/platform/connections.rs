@@ -14,6 +14,11 @@
 //!   503 with `Retry-After` written without reading anything, and is closed.
 //! - **Graceful shutdown**: hyper-util's `GracefulShutdown`: idle keep-alive sockets close at
 //!   once, requests in flight finish.
+//! - **HTTPS** (`platform/tls.rs`): the TLS handshake runs in the connection's own task after the
+//!   caps admitted it, and must finish within [`ConnectionLimits::header_read`] like a request
+//!   head, so a client that opens a socket and never completes a handshake holds it no longer than
+//!   one that never sends a head. A connection over a cap is closed without the plain-text 503,
+//!   which a TLS client could not read.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -34,6 +39,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::time::{Instant, Sleep};
+use tokio_rustls::TlsAcceptor;
 use tower::{Service, ServiceExt};
 
 /// The server's patience with clients and how many sockets they may hold.
@@ -157,12 +163,13 @@ fn open_file_limit() -> Option<usize> {
 /// What a connection over a cap is told before it is closed.
 const OVER_CAP: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
 
-/// Accepts connections on `listener` and serves each with `app` until `shutdown` fires; then
-/// closes idle connections and waits for requests in flight.
+/// Accepts connections on `listener` and serves each with `app` (over TLS when `tls` is given)
+/// until `shutdown` fires; then closes idle connections and waits for requests in flight.
 pub async fn serve<S>(
     listener: TcpListener,
     app: S,
     limits: ConnectionLimits,
+    tls: Option<TlsAcceptor>,
     shutdown: oneshot::Receiver<()>,
 ) -> std::io::Result<()>
 where
@@ -184,6 +191,7 @@ where
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read);
+    let http = Arc::new(http);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (tcp, remote) = tokio::select! {
@@ -206,7 +214,9 @@ where
             .admit(client, &limits);
         if !admitted {
             // Best effort, never waiting: the client learns why, then the socket closes.
-            let _ = tcp.try_write(OVER_CAP);
+            if tls.is_none() {
+                let _ = tcp.try_write(OVER_CAP);
+            }
             tracing::debug!(%remote, "connection over the cap refused");
             continue;
         }
@@ -217,13 +227,38 @@ where
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
-        let connection = http.serve_connection(
-            TokioIo::new(tcp),
-            hyper_service(app.clone(), remote, limits.body_read),
-        );
-        let connection = graceful.watch(connection);
+        let service = hyper_service(app.clone(), remote, limits.body_read);
+        // Taken before the handshake, so shutdown also waits for (bounded) handshakes in progress.
+        let watcher = graceful.watcher();
+        let http = http.clone();
+        let tls = tls.clone();
+        let handshake_within = limits.header_read;
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let served = match tls {
+                None => {
+                    watcher
+                        .watch(http.serve_connection(TokioIo::new(tcp), service))
+                        .await
+                }
+                Some(acceptor) => {
+                    match tokio::time::timeout(handshake_within, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => {
+                            watcher
+                                .watch(http.serve_connection(TokioIo::new(stream), service))
+                                .await
+                        }
+                        Ok(Err(error)) => {
+                            tracing::debug!(%error, %remote, "TLS handshake failed");
+                            Ok(())
+                        }
+                        Err(_) => {
+                            tracing::debug!(%remote, "TLS handshake not finished in time");
+                            Ok(())
+                        }
+                    }
+                }
+            };
+            if let Err(error) = served {
                 tracing::debug!(%error, %remote, "connection ended with an error");
             }
             drop(admitted);

@@ -1,6 +1,6 @@
 //! What every feature stands on: the database, sessions, the audit log, the Kibana request rules,
 //! the login rate limit, the one response error, password hashing, precompressed static files,
-//! the SPA's files and the test-only fault injection.
+//! the SPA's files, HTTPS and the test-only fault injection.
 
 pub(crate) mod audit;
 pub(crate) mod browser_headers;
@@ -14,3 +14,4 @@ pub(crate) mod precompress;
 pub(crate) mod ratelimit;
 pub(crate) mod session;
 pub(crate) mod spa;
+pub(crate) mod tls;

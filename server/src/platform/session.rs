@@ -57,17 +57,32 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
-pub fn session_cookie(token: &str) -> HeaderValue {
+/// The `Secure` attribute when browsers reach the server over HTTPS (its own certificate or a
+/// proxy's, `--public-url https://…`): the browser then never sends the cookie over plain HTTP,
+/// not even the first time someone types `http://`.
+fn secure_attribute(https: bool) -> &'static str {
+    if https {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+pub fn session_cookie(token: &str, https: bool) -> HeaderValue {
+    let secure = secure_attribute(https);
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("sid=; HttpOnly; SameSite=Strict; Path=/"))
 }
 
-pub fn clear_session_cookie() -> HeaderValue {
-    HeaderValue::from_static(
-        "sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-    )
+pub fn clear_session_cookie(https: bool) -> HeaderValue {
+    let secure = secure_attribute(https);
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; \
+         Expires=Thu, 01 Jan 1970 00:00:00 GMT{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("sid=; Path=/; Max-Age=0"))
 }
 
 /// Creates a session for `username`, deleting the one the request came with (a new id on every
@@ -288,13 +303,35 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Princip
     }
 }
 
-/// Routes a client calls without a session: signing in and out (and the test-only fault control,
-/// which exists only on loopback test servers).
+/// Routes a client calls without a session: signing in and out, the status a load balancer polls
+/// (it shows more to a signed-in caller itself, docs/status.md), and the test-only fault control,
+/// which exists only on loopback test servers.
 const SESSIONLESS_PATHS: &[&str] = &[
     gatehouse_api::security::LOGIN_PATH,
     gatehouse_api::security::LOGOUT_PATH,
+    crate::deployment::status::STATUS_PATH,
     crate::platform::faults::FAULTS_PATH,
 ];
+
+/// Whether `token` names a live session of an enabled user, read only: no `last_seen` refresh, no
+/// removal of an expired session (for `/api/status`, which never writes; docs/status.md).
+pub async fn is_signed_in(state: &AppState, token: &str) -> bool {
+    let hash = token_hash(token);
+    let limits = state.session_limits();
+    let generation = state.db.generation();
+    let now = crate::platform::db::now_secs();
+    if state
+        .principals
+        .get(&hash, generation, now, i64::MAX, limits)
+        .is_some()
+    {
+        return true;
+    }
+    matches!(
+        state.db.read(move |conn| lookup(conn, &hash, limits)).await,
+        Ok(Lookup::Found { .. })
+    )
+}
 
 /// Every API route (`/api/*`, `/internal/*`) needs a session, checked before anything else about
 /// the request — the space it names, its body — so a client that is not signed in learns nothing,
@@ -373,6 +410,29 @@ mod tests {
             "used a second ago, signed in 700 s ago"
         );
         assert!(!limits.expired(1_000, 400, 999), "exactly at the lifespan");
+    }
+
+    #[test]
+    fn the_cookie_is_secure_only_when_browsers_come_over_https() {
+        let plain = session_cookie("abc", false);
+        let plain = plain.to_str().unwrap();
+        assert!(
+            plain.starts_with("sid=abc; HttpOnly; SameSite=Strict"),
+            "{plain}"
+        );
+        assert!(!plain.contains("Secure"), "{plain}");
+        let secure = session_cookie("abc", true);
+        assert!(secure.to_str().unwrap().ends_with("; Secure"), "{secure:?}");
+        let cleared = clear_session_cookie(true);
+        let cleared = cleared.to_str().unwrap();
+        assert!(
+            cleared.contains("Max-Age=0") && cleared.ends_with("; Secure"),
+            "{cleared}"
+        );
+        assert!(!clear_session_cookie(false)
+            .to_str()
+            .unwrap()
+            .contains("Secure"));
     }
 
     #[test]

@@ -124,7 +124,10 @@ pub async fn login(
     tracing::info!(username, "login");
     let location = login_location(&current_url);
     Ok((
-        [(header::SET_COOKIE, session::session_cookie(&token))],
+        [(
+            header::SET_COOKIE,
+            session::session_cookie(&token, state.settings.https),
+        )],
         Json(LoginResponse { location }),
     )
         .into_response())
@@ -157,7 +160,10 @@ async fn end_session(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
 pub async fn logout_post(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     end_session(&state, &headers).await?;
     Ok((
-        [(header::SET_COOKIE, session::clear_session_cookie())],
+        [(
+            header::SET_COOKIE,
+            session::clear_session_cookie(state.settings.https),
+        )],
         Json(json!({ "location": "/login?msg=LOGGED_OUT" })),
     )
         .into_response())
@@ -169,7 +175,10 @@ pub async fn logout_get(State(state): State<AppState>, headers: HeaderMap) -> Ap
     Ok((
         StatusCode::FOUND,
         [
-            (header::SET_COOKIE, session::clear_session_cookie()),
+            (
+                header::SET_COOKIE,
+                session::clear_session_cookie(state.settings.https),
+            ),
             (
                 header::LOCATION,
                 header::HeaderValue::from_static("/login?msg=LOGGED_OUT"),
