@@ -7,6 +7,17 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+/// Signing in as `user` with `password` is answered `status`.
+async fn assert_sign_in(t: &TestServer, user: &str, password: &str, status: StatusCode) {
+    let answer = t.login_response(user, password).await.status();
+    assert_eq!(answer, status, "{user} signing in");
+}
+
+/// `POST /_security/user/_password` through the console as `who`: their own password.
+async fn own_password_change(t: &TestServer, who: &Session, body: Value) -> ConsoleAnswer {
+    console(t, who, "POST", "/_security/user/_password", Some(body)).await
+}
+
 async fn leads_privileges(t: &TestServer, user: &str, password: &str) -> (bool, bool) {
     let response = t.login_response(user, password).await;
     assert_eq!(response.status(), StatusCode::OK, "{user} logs in");
@@ -356,29 +367,17 @@ async fn password_changes_through_the_console() {
         .as_str()
         .unwrap_or("")
         .contains("cluster:admin/xpack/security/user/change_password"));
-    assert_eq!(
-        t.login_response("bob", "taken-over").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_sign_in(&t, "bob", "taken-over", StatusCode::UNAUTHORIZED).await;
     // Your own: the current password is required.
-    let a = console(
-        &t,
-        &reader,
-        "POST",
-        "/_security/user/_password",
-        Some(json!({"password": "n3w-secret"})),
-    )
-    .await;
+    let a = own_password_change(&t, &reader, json!({"password": "n3w-secret"})).await;
     assert_eq!(
         (a.status, a.body["error"]["reason"].as_str()),
         (403, Some("Invalid password."))
     );
-    let a = console(
+    let a = own_password_change(
         &t,
         &reader,
-        "POST",
-        "/_security/user/_password",
-        Some(json!({"password": "n3w", "current_password": PASSWORD})),
+        json!({"password": "n3w", "current_password": PASSWORD}),
     )
     .await;
     assert_eq!(a.status, 400, "{:?}", a.body);
@@ -386,12 +385,10 @@ async fn password_changes_through_the_console() {
         a.body["error"]["reason"],
         "Validation Failed: 1: passwords must be at least [6] characters long;"
     );
-    let a = console(
+    let a = own_password_change(
         &t,
         &reader,
-        "POST",
-        "/_security/user/_password",
-        Some(json!({"password": "n3w-secret", "current_password": PASSWORD, "extra": 1})),
+        json!({"password": "n3w-secret", "current_password": PASSWORD, "extra": 1}),
     )
     .await;
     assert_eq!(
@@ -407,12 +404,7 @@ async fn password_changes_through_the_console() {
     )
     .await;
     assert_eq!((a.status, &a.body), (200, &json!({})));
-    assert_eq!(
-        t.login_response("leads_read_user", "n3w-secret")
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_sign_in(&t, "leads_read_user", "n3w-secret", StatusCode::OK).await;
     // Someone else's as elastic: no current password needed; their sessions end.
     let a = console(
         &t,
@@ -427,12 +419,7 @@ async fn password_changes_through_the_console() {
         t.get_json(&reader, "/internal/security/me").await.0,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        t.login_response("leads_read_user", "adm1n-set")
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_sign_in(&t, "leads_read_user", "adm1n-set", StatusCode::OK).await;
     let a = console(
         &t,
         &elastic,
@@ -459,8 +446,5 @@ async fn refused_user_writes_are_refused_before_the_body_is_read() {
     }
     let a = console(&t, &reader, "GET", "/_security/_authenticate", None).await;
     assert_eq!(a.status, 200);
-    assert_eq!(
-        t.login_response("intruder", "secret1").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_sign_in(&t, "intruder", "secret1", StatusCode::UNAUTHORIZED).await;
 }

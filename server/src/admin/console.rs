@@ -485,33 +485,45 @@ mod tests {
     use super::*;
     use crate::platform::password::PasswordWorkError;
 
+    /// `err` as the console answers it: `status`, the error's `kind` and `reason`, and a
+    /// Retry-After of `retry_after` seconds.
+    fn assert_es_error(
+        err: AdminError,
+        status: StatusCode,
+        kind: &str,
+        reason: &str,
+        retry_after: &'static str,
+    ) {
+        let (got, body) = es_error(err);
+        assert_eq!(got, status);
+        assert_eq!(body["status"], status.as_u16());
+        assert_eq!(body["error"]["type"], kind);
+        assert_eq!(body["error"]["reason"], reason);
+        assert_eq!(
+            retry_after_header(&body),
+            Some(HeaderValue::from_static(retry_after))
+        );
+    }
+
     #[test]
     fn busy_and_locked_answers_carry_retry_after() {
-        let (status, body) = es_error(AdminError::from(PasswordWorkError::Busy {
+        let busy = AdminError::from(PasswordWorkError::Busy {
             retry_after_secs: 1,
-        }));
-        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(body["error"]["type"], "es_rejected_execution_exception");
-        assert_eq!(
-            body["error"]["reason"],
-            "Too many password checks are running. Try again in 1 seconds."
-        );
-        assert_eq!(
-            retry_after_header(&body),
-            Some(HeaderValue::from_static("1"))
+        });
+        assert_es_error(
+            busy,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "es_rejected_execution_exception",
+            "Too many password checks are running. Try again in 1 seconds.",
+            "1",
         );
 
-        let (status, body) = es_error(AdminError::too_many_attempts(840));
-        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(body["status"], 429);
-        assert_eq!(body["error"]["type"], "security_exception");
-        assert_eq!(
-            body["error"]["reason"],
-            "Too many failed login attempts. Try again in 840 seconds."
-        );
-        assert_eq!(
-            retry_after_header(&body),
-            Some(HeaderValue::from_static("840"))
+        assert_es_error(
+            AdminError::too_many_attempts(840),
+            StatusCode::TOO_MANY_REQUESTS,
+            "security_exception",
+            "Too many failed login attempts. Try again in 840 seconds.",
+            "840",
         );
 
         let (_, denied) = es_error(AdminError::Denied("no".into()));

@@ -30,6 +30,27 @@ fn subject(name: &str, roles: &[(&str, RoleDescriptor)]) -> Subject {
     }
 }
 
+/// alice, whose one role grants Dashboards (`feature_dashboard.all`) in the default space only.
+fn dashboard_editor_alice() -> Subject {
+    let grant = (
+        KIBANA_APPLICATION,
+        &["feature_dashboard.all"][..],
+        &["space:default"][..],
+    );
+    subject("alice", &[("dashboard_editor", role(&[], &[grant]))])
+}
+
+/// "s", whose one role grants `space_all` in `space` only.
+fn space_admin_of(space: &str) -> Subject {
+    let resource = format!("space:{space}");
+    let grant = (
+        KIBANA_APPLICATION,
+        &["space_all"][..],
+        &[resource.as_str()][..],
+    );
+    subject("s", &[("s", role(&[], &[grant]))])
+}
+
 const LEADS: &str = ".entity_analytics.entity-leads-*";
 const LEADS_DEFAULT: &str = ".entity_analytics.entity-leads-default";
 
@@ -247,20 +268,7 @@ fn feature_privileges_expand_into_actions() {
 
 #[test]
 fn kibana_checks_respect_spaces() {
-    let alice = subject(
-        "alice",
-        &[(
-            "dashboard_editor",
-            role(
-                &[],
-                &[(
-                    KIBANA_APPLICATION,
-                    &["feature_dashboard.all"],
-                    &["space:default"],
-                )],
-            ),
-        )],
-    );
+    let alice = dashboard_editor_alice();
     assert!(check_kibana_actions(&alice, "default", &["login:", "app:dashboards"]).allowed());
     assert!(!check_kibana_actions(&alice, "other", &["login:"]).allowed());
     let check = check_kibana_actions(
@@ -295,20 +303,7 @@ fn kibana_checks_respect_spaces() {
 
 #[test]
 fn route_guard_message_is_kibanas() {
-    let alice = subject(
-        "alice",
-        &[(
-            "dashboard_editor",
-            role(
-                &[],
-                &[(
-                    KIBANA_APPLICATION,
-                    &["feature_dashboard.all"],
-                    &["space:default"],
-                )],
-            ),
-        )],
-    );
+    let alice = dashboard_editor_alice();
     assert_eq!(
         check_route(&alice, "default", LEADS_GUARD, "get", "/internal/entity_analytics/leads?page=1&perPage=20").unwrap_err(),
         "API [GET /internal/entity_analytics/leads?page=1&perPage=20] is unauthorized for user, this action is granted by the Kibana privileges [securitySolution-entity-analytics]"
@@ -322,20 +317,7 @@ fn route_guard_message_is_kibanas() {
 
 #[test]
 fn capabilities_follow_the_same_check() {
-    let alice = subject(
-        "alice",
-        &[(
-            "dashboard_editor",
-            role(
-                &[],
-                &[(
-                    KIBANA_APPLICATION,
-                    &["feature_dashboard.all"],
-                    &["space:default"],
-                )],
-            ),
-        )],
-    );
+    let alice = dashboard_editor_alice();
     let caps = capabilities(&alice, "default");
     assert_eq!(caps["navLinks"]["dashboards"], true);
     assert_eq!(caps["navLinks"]["securitySolutionUI"], false);
@@ -413,39 +395,11 @@ fn object_actors_follow_ownership_and_mode() {
         "dashboard",
         "u_elastic_0",
     );
-    let space_admin = ObjectActor::new(
-        &subject(
-            "s",
-            &[(
-                "s",
-                role(
-                    &[],
-                    &[(KIBANA_APPLICATION, &["space_all"], &["space:default"])],
-                ),
-            )],
-        ),
-        "default",
-        "dashboard",
-        "u_s_0",
-    );
+    let space_admin = ObjectActor::new(&space_admin_of("default"), "default", "dashboard", "u_s_0");
     assert!(!alice.is_admin && !bob.is_admin && !victor.is_admin);
     assert!(root.is_admin && space_admin.is_admin);
     // Admin elsewhere is not admin here.
-    let other_space = ObjectActor::new(
-        &subject(
-            "s",
-            &[(
-                "s",
-                role(
-                    &[],
-                    &[(KIBANA_APPLICATION, &["space_all"], &["space:other"])],
-                ),
-            )],
-        ),
-        "default",
-        "dashboard",
-        "u_s_0",
-    );
+    let other_space = ObjectActor::new(&space_admin_of("other"), "default", "dashboard", "u_s_0");
     assert!(!other_space.is_admin && !other_space.allows(SavedObjectOp::Get));
 
     let owner = Some("u_alice_0");
