@@ -45,6 +45,48 @@ impl FieldRule {
         self.grant.iter().any(|p| wildcard_match(p, path))
             && !self.except.iter().any(|p| wildcard_match(p, path))
     }
+
+    /// Does this rule allow every field below `path` (`path.` and anything after)? Conservative:
+    /// `false` may be wrong, `true` never is. A grant covers them when it is a literal prefix of
+    /// `path.` and then `*`; no except may match any of them, judged by its literal start.
+    fn allows_all_below(&self, path: &str) -> bool {
+        let below = |pattern: &str| {
+            pattern.strip_suffix('*').is_some_and(|prefix| {
+                !prefix.contains(['*', '?']) && is_prefix_of_below(prefix, path)
+            })
+        };
+        let may_reach_below = |pattern: &str| {
+            let literal = pattern.split(['*', '?']).next().unwrap_or_default();
+            // `literal` starts `path.`, or `path.` starts with `literal`: it may match below.
+            literal.len() > path.len()
+                && literal.starts_with(path)
+                && literal.as_bytes()[path.len()] == b'.'
+                || is_prefix_of_below(literal, path)
+        };
+        self.grant.iter().any(|p| below(p)) && !self.except.iter().any(|p| may_reach_below(p))
+    }
+}
+
+/// Is `prefix` a prefix of `{path}.`?
+fn is_prefix_of_below(prefix: &str, path: &str) -> bool {
+    match prefix.len().cmp(&path.len()) {
+        std::cmp::Ordering::Less | std::cmp::Ordering::Equal => path.starts_with(prefix),
+        std::cmp::Ordering::Greater => {
+            prefix.len() == path.len() + 1 && prefix.starts_with(path) && prefix.ends_with('.')
+        }
+    }
+}
+
+/// Would projection remove something inside `value` whose every field is visible? Only the
+/// empty objects inside arrays, which it drops (see `DocumentAccess::keep`).
+fn holds_empty_object_in_array(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.values().any(holds_empty_object_in_array),
+        Value::Array(items) => items.iter().any(|item| {
+            matches!(item, Value::Object(m) if m.is_empty()) || holds_empty_object_in_array(item)
+        }),
+        _ => false,
+    }
 }
 
 /// Which fields pass.
@@ -134,6 +176,21 @@ impl DocumentAccess {
     }
 
     fn keep(&self, path: &str, value: &mut Value) -> bool {
+        // Most of a lead is below fields a rule allows whole: keep those without visiting each
+        // leaf (the find of a field-restricted reader projects every lead of its page).
+        if matches!(value, Value::Object(m) if !m.is_empty())
+            || matches!(value, Value::Array(items) if items.iter().any(Value::is_object))
+        {
+            if let FieldFilter::AnyOf(rules) = &self.fields {
+                if rules
+                    .iter()
+                    .any(|r| r.allows(path) && r.allows_all_below(path))
+                    && !holds_empty_object_in_array(value)
+                {
+                    return true;
+                }
+            }
+        }
         match value {
             Value::Object(map) => {
                 map.retain(|key, inner| self.keep(&format!("{path}.{key}"), inner));

@@ -143,6 +143,42 @@ fn fields_are_the_union_of_the_grants_and_left_out_fields_are_absent() {
 }
 
 #[test]
+fn a_field_left_out_deep_inside_an_allowed_object_is_still_left_out() {
+    let doc = || {
+        json!({"id": "l", "entity": {"id": "e1", "type": "host", "tags": [{}, {"k": 1}]},
+               "entityx": {"a": 1}, "observations": [{"score": 1}, {}]})
+    };
+    let project = |grant_fields: &[&str], except: &[&str]| {
+        let access = read(&subject(vec![grant(
+            &[INDEX],
+            &["read"],
+            None,
+            Some((grant_fields, except)),
+        )]));
+        let mut projected = doc();
+        access.project(&mut projected);
+        projected
+    };
+    // Everything but one leaf two levels down.
+    assert_eq!(
+        project(&["*"], &["entity.id"]),
+        json!({"id": "l", "entity": {"type": "host", "tags": [{"k": 1}]},
+               "entityx": {"a": 1}, "observations": [{"score": 1}]})
+    );
+    // `entity*` covers `entityx` too; an except by wildcard reaches below `entity`.
+    assert_eq!(
+        project(&["entity*"], &["entity.t?pe"]),
+        json!({"id": "l", "entity": {"id": "e1", "tags": [{"k": 1}]}, "entityx": {"a": 1}})
+    );
+    // Empty objects in arrays go even where every field is allowed.
+    assert_eq!(
+        project(&["*"], &["priority"]),
+        json!({"id": "l", "entity": {"id": "e1", "type": "host", "tags": [{"k": 1}]},
+               "entityx": {"a": 1}, "observations": [{"score": 1}]})
+    );
+}
+
+#[test]
 fn the_same_grants_give_the_same_key_and_other_grants_another() {
     let a = read(&subject(vec![
         grant(&[INDEX], &["read"], Some(HOSTS), None),
