@@ -304,6 +304,9 @@ pub struct RoleVerdict {
     /// The role name is assigned but no such role exists (it grants nothing, as in Elasticsearch).
     #[serde(default)]
     pub missing: bool,
+    /// For an index requirement the role meets: the documents and fields it covers there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers: Option<Coverage>,
 }
 
 /// `POST /internal/gatehouse/security/_explain`: a requirement explained for the caller.
@@ -336,9 +339,53 @@ pub struct FeatureAccess {
     pub id: String,
     pub name: String,
     pub category: String,
+    /// The primary privilege held (`minimal_all` is `All`: sub-feature privileges are in
+    /// `sub_features`).
     pub level: AccessLevel,
     /// The roles that grant `level` (empty for `None`).
     pub roles: Vec<String>,
+    /// Each of the feature's sub-feature privileges (none for most features).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_features: Vec<SubFeatureAccess>,
+}
+
+/// One sub-feature privilege of a feature, as the user holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubFeatureAccess {
+    pub id: String,
+    /// As the role editor names it (the sub-feature's name, or "sub-feature: privilege" when the
+    /// sub-feature has several privileges).
+    pub name: String,
+    pub granted: bool,
+    /// `level`'s primary privilege (`all`, `read`) includes it: holding the level without it
+    /// means a customised (`minimal_*`) grant.
+    pub included_in_level: bool,
+}
+
+impl FeatureAccess {
+    /// The level as Kibana's role editor reads it: the primary privilege, then the sub-feature
+    /// privileges that differ from what it includes ("All, without: Manage sources and document
+    /// permissions"; plain "All" for `all`).
+    pub fn level_text(&self) -> String {
+        let names = |pick: &dyn Fn(&SubFeatureAccess) -> bool| -> Vec<&str> {
+            self.sub_features
+                .iter()
+                .filter(|s| pick(s))
+                .map(|s| s.name.as_str())
+                .collect()
+        };
+        let without = names(&|s| s.included_in_level && !s.granted);
+        let with = names(&|s| !s.included_in_level && s.granted);
+        let mut text = self.level.label().to_string();
+        if self.level != AccessLevel::None && !without.is_empty() {
+            text.push_str(&format!(", without: {}", without.join(", ")));
+        }
+        if !with.is_empty() {
+            text.push_str(&format!(", with: {}", with.join(", ")));
+        }
+        text
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,8 +404,9 @@ pub struct SpaceAccess {
 pub struct IndexAccess {
     pub pattern: String,
     pub privileges: Vec<GrantedBy>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub restrictions: Vec<String>,
+    /// Each role entry naming the pattern, with its privileges and what it covers.
+    #[serde(default)]
+    pub grants: Vec<GrantCoverage>,
 }
 
 /// A named data set the app reads and writes, checked the way its routes check it.
@@ -370,6 +418,150 @@ pub struct DataCheck {
     pub privilege: String,
     pub granted: bool,
     pub roles: Vec<String>,
+    /// Per role in `roles`, in the same order: the documents and fields it covers for this check.
+    #[serde(default)]
+    pub coverage: Vec<GrantCoverage>,
+}
+
+/// Which documents a grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DocumentsCovered {
+    All,
+    /// Those any of the queries matches.
+    Matching {
+        queries: Vec<CoveredQuery>,
+    },
+}
+
+/// One role query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CoveredQuery {
+    /// The query as the role stores it, as compact JSON.
+    pub query: String,
+    /// In plain words (`entity.type is host`), when the query is short and simple enough.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Why the server cannot use it (it predates the check at save): it lets no document through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unusable: Option<String>,
+}
+
+/// Which fields a grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FieldsCovered {
+    All,
+    /// Those any of the rules grants.
+    Only {
+        rules: Vec<FieldRuleCovered>,
+    },
+}
+
+/// One `field_security`: the `grant` patterns (`*` when the role names none) minus `except`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldRuleCovered {
+    pub grant: Vec<String>,
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+impl FieldRuleCovered {
+    /// "All fields except priority", "title, entity.*", "entity.* except entity.id".
+    pub fn text(&self) -> String {
+        let every = self.grant.iter().any(|g| g == "*");
+        let granted = if every {
+            "All fields".to_string()
+        } else if self.grant.is_empty() {
+            "No field".to_string()
+        } else {
+            self.grant.join(", ")
+        };
+        if self.except.is_empty() || self.grant.is_empty() {
+            granted
+        } else {
+            format!("{granted} except {}", self.except.join(", "))
+        }
+    }
+}
+
+/// What one grant lets its holder see: which documents and which of their fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    pub documents: DocumentsCovered,
+    pub fields: FieldsCovered,
+}
+
+impl Coverage {
+    pub fn is_unrestricted(&self) -> bool {
+        self.documents == DocumentsCovered::All && self.fields == FieldsCovered::All
+    }
+
+    /// "All documents", the query's summary, or "Documents matching the query" when it has none.
+    pub fn documents_text(&self) -> String {
+        match &self.documents {
+            DocumentsCovered::All => "All documents".into(),
+            DocumentsCovered::Matching { queries } => {
+                let each: Vec<String> = queries
+                    .iter()
+                    .map(|q| match (&q.unusable, &q.summary) {
+                        (Some(_), _) => "no document (the query cannot be used)".to_string(),
+                        (None, Some(summary)) => summary.clone(),
+                        (None, None) => "the query below".to_string(),
+                    })
+                    .collect();
+                match each.as_slice() {
+                    [] => "No document".into(),
+                    [one] => format!("Where {one}"),
+                    many => format!("Where {}", many.join(", or where ")),
+                }
+            }
+        }
+    }
+
+    /// "All fields", or each rule's fields (any of them counts).
+    pub fn fields_text(&self) -> String {
+        match &self.fields {
+            FieldsCovered::All => "All fields".into(),
+            FieldsCovered::Only { rules } => {
+                let each: Vec<String> = rules.iter().map(FieldRuleCovered::text).collect();
+                if each.is_empty() {
+                    "No field".into()
+                } else {
+                    each.join("; or ")
+                }
+            }
+        }
+    }
+}
+
+/// One role's grant on an index pattern or for a data check, and what it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantCoverage {
+    pub role: String,
+    /// The privileges of the role's entry (index patterns only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub privileges: Vec<String>,
+    #[serde(flatten)]
+    pub coverage: Coverage,
+}
+
+/// How several grants combine, said once under a table whose grants differ; `None` when there is
+/// one grant or they all cover the same. The rule is the server's (docs/privileges.md,
+/// "Document- and field-level security").
+pub fn combination_note<'a>(
+    coverages: impl IntoIterator<Item = &'a Coverage>,
+) -> Option<&'static str> {
+    let coverages: Vec<&Coverage> = coverages.into_iter().collect();
+    let first = coverages.first()?;
+    coverages.iter().any(|c| c != first).then_some(
+        "These grants add up: a document is visible when any of these roles lets it through \
+         (a role without a query lets every document through), and a field when any of them grants it.",
+    )
 }
 
 /// `GET /internal/gatehouse/security/effective_access/{username}`.
@@ -485,6 +677,115 @@ mod tests {
             Requirement::cluster(&["manage_security"]).describe(),
             "The cluster privilege manage_security."
         );
+    }
+
+    fn search_feature(level: AccessLevel, manage: bool) -> FeatureAccess {
+        FeatureAccess {
+            id: "workplaceSearch".into(),
+            name: "Search".into(),
+            category: "Search".into(),
+            level,
+            roles: vec!["r".into()],
+            sub_features: vec![SubFeatureAccess {
+                id: "manage_sources".into(),
+                name: "Manage sources and document permissions".into(),
+                granted: manage,
+                included_in_level: level == AccessLevel::All,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_customised_level_names_the_sub_features_it_lacks_or_adds() {
+        assert_eq!(search_feature(AccessLevel::All, true).level_text(), "All");
+        assert_eq!(
+            search_feature(AccessLevel::All, false).level_text(),
+            "All, without: Manage sources and document permissions"
+        );
+        assert_eq!(
+            search_feature(AccessLevel::Read, false).level_text(),
+            "Read"
+        );
+        assert_eq!(
+            search_feature(AccessLevel::Read, true).level_text(),
+            "Read, with: Manage sources and document permissions"
+        );
+        assert_eq!(
+            search_feature(AccessLevel::None, false).level_text(),
+            "None"
+        );
+    }
+
+    fn hosts_without_priority() -> Coverage {
+        Coverage {
+            documents: DocumentsCovered::Matching {
+                queries: vec![CoveredQuery {
+                    query: r#"{"term":{"entity.type":"host"}}"#.into(),
+                    summary: Some("entity.type is host".into()),
+                    unusable: None,
+                }],
+            },
+            fields: FieldsCovered::Only {
+                rules: vec![FieldRuleCovered {
+                    grant: vec!["*".into()],
+                    except: vec!["priority".into()],
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn coverage_reads_as_documents_and_fields() {
+        let restricted = hosts_without_priority();
+        assert_eq!(restricted.documents_text(), "Where entity.type is host");
+        assert_eq!(restricted.fields_text(), "All fields except priority");
+        assert!(!restricted.is_unrestricted());
+        let only = FieldRuleCovered {
+            grant: vec!["title".into(), "entity.*".into()],
+            except: vec!["entity.id".into()],
+        };
+        assert_eq!(only.text(), "title, entity.* except entity.id");
+        let unusable = Coverage {
+            documents: DocumentsCovered::Matching {
+                queries: vec![CoveredQuery {
+                    query: r#"{"nested":{}}"#.into(),
+                    summary: None,
+                    unusable: Some("[nested] is not supported".into()),
+                }],
+            },
+            fields: FieldsCovered::All,
+        };
+        assert_eq!(
+            unusable.documents_text(),
+            "Where no document (the query cannot be used)"
+        );
+        // The wire shape: tagged by `kind`, flattened into the grant.
+        let grant = GrantCoverage {
+            role: "hosts".into(),
+            privileges: vec![],
+            coverage: restricted,
+        };
+        let wire = serde_json::to_value(&grant).unwrap_or_default();
+        assert_eq!(wire["documents"]["kind"], "matching");
+        assert_eq!(wire["fields"]["rules"][0]["except"][0], "priority");
+        assert!(wire.get("privileges").is_none());
+        assert_eq!(
+            serde_json::from_value::<GrantCoverage>(wire).ok(),
+            Some(grant)
+        );
+    }
+
+    #[test]
+    fn differing_grants_get_the_combination_note() {
+        let all = Coverage {
+            documents: DocumentsCovered::All,
+            fields: FieldsCovered::All,
+        };
+        let hosts = hosts_without_priority();
+        assert_eq!(combination_note([&hosts]), None);
+        assert_eq!(combination_note([&hosts, &hosts.clone()]), None);
+        assert!(combination_note([&hosts, &all]).is_some_and(|n| n.contains("any of these roles")));
+        assert_eq!(combination_note(std::iter::empty()), None);
     }
 
     #[test]

@@ -714,6 +714,103 @@ async fn explain_answers_for_the_caller_with_roles_that_would_grant() {
     );
 }
 
+/// Per granting role, what it covers: a DLS + FLS role and a second role with another query are
+/// each described with their own documents and fields, and a `minimal_all` Search grant is "All"
+/// without its sub-feature privilege. "Why?" gives the caller's own roles' coverage only.
+#[tokio::test]
+async fn effective_access_says_what_each_grant_covers() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let pattern = ".entity_analytics.entity-leads-*";
+    for (name, grant) in [
+        (
+            "hosts_no_priority",
+            json!({"names": [pattern], "privileges": ["read"],
+                   "query": "{\"term\": {\"entity.type\": \"host\"}}",
+                   "field_security": {"grant": ["*"], "except": ["priority"]}}),
+        ),
+        (
+            "active_users",
+            json!({"names": [pattern], "privileges": ["read"],
+                   "query": json!({"bool": {"filter": [{"term": {"entity.type": "user"}}, {"term": {"status": "active"}}]}}).to_string()}),
+        ),
+    ] {
+        let role = json!({
+            "elasticsearch": {"indices": [grant]},
+            "kibana": [{"base": [], "feature": {"workplaceSearch": ["minimal_all"], "securitySolution": ["read"]}, "spaces": ["*"]}],
+        });
+        expect(
+            t.put_json(&elastic, &format!("/api/security/role/{name}"), role)
+                .await,
+            StatusCode::NO_CONTENT,
+        );
+    }
+    let user = json!({"username": "hunter", "password": PASSWORD, "roles": ["hosts_no_priority", "active_users"]});
+    let (status, body) = t
+        .post_json(&elastic, "/internal/security/users/hunter", user)
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let hunter = t.login("hunter").await;
+
+    let body = expect(
+        t.get_json(&hunter, &format!("{EFFECTIVE}/hunter")).await,
+        StatusCode::OK,
+    );
+    let read = body["data"]
+        .as_array()
+        .and_then(|d| d.iter().find(|c| c["privilege"] == "read"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(read["roles"], json!(["hosts_no_priority", "active_users"]));
+    assert_eq!(
+        read["coverage"][0],
+        json!({"role": "hosts_no_priority",
+               "documents": {"kind": "matching", "queries": [{"query": "{\"term\":{\"entity.type\":\"host\"}}", "summary": "entity.type is host"}]},
+               "fields": {"kind": "only", "rules": [{"grant": ["*"], "except": ["priority"]}]}})
+    );
+    assert_eq!(
+        read["coverage"][1]["documents"]["queries"][0]["summary"],
+        "entity.type is user and status is active"
+    );
+    assert_eq!(read["coverage"][1]["fields"], json!({"kind": "all"}));
+    // The index table lists each role's entry with its privileges and coverage.
+    let grants = body["indices"][0]["grants"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(grants.len(), 2, "{grants:?}");
+    assert_eq!(grants[0]["privileges"], json!(["read"]));
+    assert_eq!(grants[0]["fields"], read["coverage"][0]["fields"]);
+    let search = body["spaces"][0]["features"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["id"] == "workplaceSearch"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(search["level"], "all");
+    assert_eq!(
+        search["subFeatures"],
+        json!([{"id": "manage_sources", "name": "Manage sources and document permissions", "granted": false, "includedInLevel": true}])
+    );
+
+    // "Why?" for leads read: granted, each of the caller's roles with what it covers, and no
+    // other role named.
+    let requirement = json!({"kind": "index", "index": ".entity_analytics.entity-leads-default", "privileges": ["read"]});
+    let body = expect(
+        t.post_json(&hunter, EXPLAIN, requirement).await,
+        StatusCode::OK,
+    );
+    assert_eq!(body["granted"], true);
+    assert_eq!(
+        body["yourRoles"][0]["covers"]["documents"]["queries"][0]["summary"],
+        "entity.type is host"
+    );
+    assert_eq!(
+        body["yourRoles"][0]["covers"]["fields"]["rules"][0]["except"],
+        json!(["priority"])
+    );
+    assert!(body.get("grantingRoles").is_none(), "{body}");
+}
+
 /// A profile uid belongs to one username for good: a new user never inherits a deleted user's
 /// uid (and with it their write-restricted dashboards), even when both names escape to the same
 /// uid principal; re-creating the same username gets its profile back, as in Elasticsearch.

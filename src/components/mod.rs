@@ -1,5 +1,6 @@
 pub mod app_forbidden;
 pub mod confirm_dialog;
+pub mod coverage;
 pub mod data_table;
 pub mod field_error;
 pub mod guarded_button;
@@ -18,6 +19,7 @@ pub mod why;
 
 pub use app_forbidden::{AppForbidden, AppGate, AppPage};
 pub use confirm_dialog::{confirm_action, ConfirmDialog};
+pub use coverage::CoverageCells;
 pub use data_table::{table_rows, DataTable, TableSkeleton};
 pub use field_error::{errors_once_submitted, FieldError, FormError};
 pub use guarded_button::GuardedButton;

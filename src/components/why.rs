@@ -3,12 +3,12 @@
 //! signed-in user; when it cannot (a real Kibana has no explain route, or the network failed),
 //! the dialog still shows the requirement and the role fix computed here.
 
-use gatehouse_api::access::{role_fix, Explanation, Requirement, RoleFix};
+use gatehouse_api::access::{combination_note, role_fix, Explanation, Requirement, RoleFix};
 use gatehouse_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{copy_text, open_while_some, Modal};
+use super::{copy_text, open_while_some, CoverageCells, Modal};
 use crate::api::expect_api;
 use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
 use crate::state::expect_toasts;
@@ -60,6 +60,25 @@ fn Explained(explanation: Explanation) -> impl IntoView {
     let roles_hidden = explanation.granting_roles.is_none();
     let granting = explanation.granting_roles.clone().unwrap_or_default();
     let has_granting = !granting.is_empty();
+    // Granted only with restrictions (a role query or field security): say what the caller's own
+    // granting roles cover; theirs to see, unlike other roles' names.
+    let restricted = explanation.granted
+        && explanation
+            .your_roles
+            .iter()
+            .filter_map(|v| v.covers.as_ref())
+            .all(|c| !c.is_unrestricted())
+        && explanation.your_roles.iter().any(|v| v.covers.is_some());
+    let note = restricted
+        .then(|| {
+            combination_note(
+                explanation
+                    .your_roles
+                    .iter()
+                    .filter_map(|v| v.covers.as_ref()),
+            )
+        })
+        .flatten();
     view! {
         <p data-testid="why-needed"><strong>"Needed: "</strong>{explanation.description.clone()}</p>
         <Show when=move || granted>
@@ -71,8 +90,17 @@ fn Explained(explanation: Explanation) -> impl IntoView {
             when=move || has_roles
             fallback=|| view! { <p data-testid="why-no-roles">"You have no roles, so Gatehouse grants you nothing."</p> }
         >
-            <table class="privilege-table" data-testid="why-roles">
-                <thead><tr><th scope="col">"Your role"</th><th scope="col">"Grants it?"</th></tr></thead>
+            <Show when=move || restricted>
+                <p class="callout callout-info" data-testid="why-restricted">
+                    "You hold it only for some documents or fields: each role below says which."
+                </p>
+            </Show>
+            <table class="privilege-table coverage-table" data-testid="why-roles">
+                <thead><tr>
+                    <th scope="col">"Your role"</th>
+                    <th scope="col">"Grants it?"</th>
+                    {restricted.then(|| view! { <th scope="col">"Documents"</th><th scope="col">"Fields"</th> })}
+                </tr></thead>
                 <tbody>
                     {explanation.your_roles.iter().map(|verdict| {
                         let (class, text) = if verdict.missing {
@@ -82,10 +110,21 @@ fn Explained(explanation: Explanation) -> impl IntoView {
                         } else {
                             ("missing", "✕ no")
                         };
-                        view! { <tr><td><code>{verdict.role.clone()}</code></td><td class=class>{text}</td></tr> }
+                        let coverage = restricted.then(|| match verdict.covers.clone() {
+                            Some(coverage) => view! { <CoverageCells coverage /> }.into_any(),
+                            None => view! { <td></td><td></td> }.into_any(),
+                        });
+                        view! {
+                            <tr data-testid="why-role" data-role=verdict.role.clone()>
+                                <td><code>{verdict.role.clone()}</code></td>
+                                <td class=class>{text}</td>
+                                {coverage}
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>
+            {note.map(|note| view! { <p class="muted small coverage-note" data-testid="why-combined">{note}</p> })}
         </Show>
         <Show when=move || has_granting>
             <p data-testid="why-granting">

@@ -10,8 +10,10 @@
 use serde_json::Value;
 
 mod dates;
+mod describe;
 
 pub use dates::date_millis_of;
+pub use describe::{describe, MAX_SUMMARY_CHARS};
 
 /// How a field is indexed, which decides what `term`, `match` and `range` compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

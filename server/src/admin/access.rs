@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use gatehouse_api::access::{
-    role_fix, AccessLevel, DataCheck, EffectiveAccess, Explanation, FeatureAccess, GrantedBy,
-    IndexAccess, Requirement, RoleVerdict, SpaceAccess,
+    role_fix, AccessLevel, DataCheck, EffectiveAccess, Explanation, FeatureAccess, GrantCoverage,
+    GrantedBy, IndexAccess, Requirement, RoleVerdict, SpaceAccess,
 };
 use gatehouse_api::admin::RoleDescriptor;
 use gatehouse_api::leads::LEADS_INDEX_PATTERN;
 
-use crate::authz::{self, Feature, Subject, FEATURES};
+use super::coverage::{self, coverage_of, role_coverage};
+use crate::authz::{self, Feature, FeatureLevel, Subject, FEATURES};
 
 fn single_role_subject(username: &str, name: &str, role: &RoleDescriptor) -> Subject {
     Subject {
@@ -21,22 +22,24 @@ fn single_role_subject(username: &str, name: &str, role: &RoleDescriptor) -> Sub
     }
 }
 
-/// The level a subject holds on a feature in a space: `All` when every action of the feature's
-/// `all` privilege is granted there, `Read` for its `read` privilege, else `None`.
+/// The level a subject holds on a feature in a space, from the privileges its roles name there
+/// (`authz::named_feature_levels`): `All` for `all` or `minimal_all` (base `all` included),
+/// `Read` for `read` or `minimal_read`, else `None`. A `minimal_*` privilege holds the level
+/// without the sub-feature privileges, as Kibana's role editor shows it;
+/// [`coverage::sub_feature_access`] says which of them the actions granted include.
 pub fn feature_level(subject: &Subject, space: &str, feature: &Feature) -> AccessLevel {
-    let grants = authz::kibana_grants(subject, space);
-    let holds = |all: bool| {
-        authz::feature_privilege_action_set(feature, all)
-            .iter()
-            .all(|action| grants.allows(action))
-    };
-    if holds(true) {
-        AccessLevel::All
-    } else if holds(false) {
-        AccessLevel::Read
-    } else {
-        AccessLevel::None
-    }
+    authz::named_feature_levels(subject, space, feature)
+        .into_iter()
+        .filter_map(|level| match level {
+            FeatureLevel::Primary { all } | FeatureLevel::Minimal { all } => Some(if all {
+                AccessLevel::All
+            } else {
+                AccessLevel::Read
+            }),
+            FeatureLevel::SubFeature(_) => None,
+        })
+        .max()
+        .unwrap_or(AccessLevel::None)
 }
 
 /// Does the subject meet the requirement? Each arm asks the function the routes ask.
@@ -90,15 +93,21 @@ pub fn explain(
         .iter()
         .map(|name| {
             let role = all_roles.iter().find(|(n, _)| n == name).map(|(_, r)| r);
+            let single = role.map(|r| single_role_subject(&subject.username, name, r));
+            let grants = single.as_ref().is_some_and(|s| meets(s, requirement));
+            // The caller's own role: what it covers is theirs to see (docs/effective-access.md).
+            let covers = match (requirement, &single) {
+                (Requirement::Index { index, privileges }, Some(single)) if grants => {
+                    let privileges: Vec<&str> = privileges.iter().map(String::as_str).collect();
+                    Some(role_coverage(single, index, &privileges))
+                }
+                _ => None,
+            };
             RoleVerdict {
                 role: name.clone(),
-                grants: role.is_some_and(|r| {
-                    meets(
-                        &single_role_subject(&subject.username, name, r),
-                        requirement,
-                    )
-                }),
+                grants,
                 missing: role.is_none(),
+                covers,
             }
         })
         .collect();
@@ -126,8 +135,8 @@ pub fn explain(
     }
 }
 
-/// Per index pattern: privilege → the roles naming it, and the restrictions those rows carry.
-type PatternGrants = (BTreeMap<String, Vec<String>>, Vec<String>);
+/// Per index pattern: privilege → the roles naming it, and each role entry naming it.
+type PatternGrants = (BTreeMap<String, Vec<String>>, Vec<GrantCoverage>);
 
 /// A space the effective-access view reports on: id and display name.
 pub struct SpaceRef<'a> {
@@ -164,22 +173,15 @@ pub fn effective_access(
         }
         for row in &descriptor.indices {
             for pattern in &row.names {
-                let (privileges, restrictions) = indices.entry(pattern.clone()).or_default();
+                let (privileges, grants) = indices.entry(pattern.clone()).or_default();
                 for privilege in &row.privileges {
                     push_unique(privileges.entry(privilege.clone()).or_default(), name);
                 }
-                if let Some(fields) = &row.field_security {
-                    let granted = fields.grant.clone().unwrap_or_default().join(", ");
-                    let except = fields.except.clone().unwrap_or_default();
-                    let mut text = format!("Fields: {granted}");
-                    if !except.is_empty() {
-                        text.push_str(&format!(" except {}", except.join(", ")));
-                    }
-                    restrictions.push(format!("{text} (from {name})"));
-                }
-                if let Some(query) = &row.query {
-                    restrictions.push(format!("Documents matching {query} (from {name})"));
-                }
+                grants.push(GrantCoverage {
+                    role: name.clone(),
+                    privileges: row.privileges.clone(),
+                    coverage: coverage_of(&[row], pattern),
+                });
             }
         }
     }
@@ -193,6 +195,7 @@ pub fn effective_access(
             features: FEATURES
                 .iter()
                 .map(|feature| {
+                    let grants = authz::kibana_grants(subject, space.id);
                     let level = feature_level(subject, space.id, feature);
                     let granting = |at_least: AccessLevel| -> Vec<String> {
                         singles
@@ -220,6 +223,7 @@ pub fn effective_access(
                         category: authz::feature_category(feature.id).1.to_string(),
                         level,
                         roles,
+                        sub_features: coverage::sub_feature_access(feature, &grants, level),
                     }
                 })
                 .collect(),
@@ -229,12 +233,12 @@ pub fn effective_access(
     let data = [("Hunting leads", "read"), ("Hunting leads", "index")]
         .into_iter()
         .map(|(label, privilege)| {
-            let granting: Vec<String> = singles
+            let granting: Vec<(&String, &Subject)> = singles
                 .iter()
                 .filter(|(_, single)| {
                     authz::has_index_privilege(single, LEADS_INDEX_PATTERN, privilege)
                 })
-                .map(|(name, _)| name.clone())
+                .map(|(name, single)| (name, single))
                 .collect();
             DataCheck {
                 label: label.to_string(),
@@ -246,7 +250,15 @@ pub fn effective_access(
                 }
                 .to_string(),
                 granted: authz::has_index_privilege(subject, LEADS_INDEX_PATTERN, privilege),
-                roles: granting,
+                coverage: granting
+                    .iter()
+                    .map(|(name, single)| GrantCoverage {
+                        role: name.to_string(),
+                        privileges: Vec::new(),
+                        coverage: role_coverage(single, LEADS_INDEX_PATTERN, &[privilege]),
+                    })
+                    .collect(),
+                roles: granting.iter().map(|(name, _)| name.to_string()).collect(),
             }
         })
         .collect();
@@ -259,6 +271,7 @@ pub fn effective_access(
                 role: name.clone(),
                 grants: descriptor.is_some(),
                 missing: descriptor.is_none(),
+                covers: None,
             })
             .collect(),
         cluster: cluster
@@ -268,13 +281,13 @@ pub fn effective_access(
         spaces,
         indices: indices
             .into_iter()
-            .map(|(pattern, (privileges, restrictions))| IndexAccess {
+            .map(|(pattern, (privileges, grants))| IndexAccess {
                 pattern,
                 privileges: privileges
                     .into_iter()
                     .map(|(privilege, roles)| GrantedBy { privilege, roles })
                     .collect(),
-                restrictions,
+                grants,
             })
             .collect(),
         data,
@@ -416,7 +429,8 @@ mod tests {
             vec![RoleVerdict {
                 role: "leads_read_only".into(),
                 grants: false,
-                missing: false
+                missing: false,
+                covers: None,
             }]
         );
         assert_eq!(

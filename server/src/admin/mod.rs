@@ -7,6 +7,7 @@
 
 pub(crate) mod access;
 pub(crate) mod console;
+mod coverage;
 mod error;
 mod features;
 pub(crate) mod role_check;

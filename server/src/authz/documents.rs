@@ -210,17 +210,39 @@ impl DocumentAccess {
     }
 }
 
-/// Does this grant allow `action` on `index`?
-fn grants_action(grant: &IndexPrivileges, index: &str, action: IndexAction) -> bool {
-    grant.privileges.iter().any(|held| {
-        action
-            .granted_by()
-            .iter()
-            .any(|p| index_privilege_implies(held, p))
-    }) && grant
-        .names
+/// The subject's index entries that count for any of `privileges` on `index`: those naming the
+/// index with a privilege that implies one of them. Authorization and Effective access both pick
+/// a subject's grants with this.
+pub fn counting_grants<'a>(
+    subject: &'a Subject,
+    index: &str,
+    privileges: &[&str],
+) -> Vec<&'a IndexPrivileges> {
+    subject
+        .roles
         .iter()
-        .any(|name| grant_name_covers(name, index))
+        .flat_map(|role| &role.indices)
+        .filter(|grant| {
+            grant
+                .privileges
+                .iter()
+                .any(|held| privileges.iter().any(|p| index_privilege_implies(held, p)))
+                && grant
+                    .names
+                    .iter()
+                    .any(|name| grant_name_covers(name, index))
+        })
+        .collect()
+}
+
+/// A grant's `query` read against `schema`: `None` when it has none, an error when it cannot be
+/// used (such a query lets no document through).
+pub fn grant_query(
+    grant: &IndexPrivileges,
+    schema: Schema,
+) -> Option<Result<DocQuery, doc_query::QueryError>> {
+    let text = grant.query.as_deref()?;
+    Some(doc_query::parse_role_query(&Value::from(text), schema))
 }
 
 /// What `subject` may see of `index` for `action`, its queries read against `schema`. A subject
@@ -231,12 +253,14 @@ pub fn document_access(
     action: IndexAction,
     schema: Schema,
 ) -> DocumentAccess {
-    let grants: Vec<&IndexPrivileges> = subject
-        .roles
-        .iter()
-        .flat_map(|role| &role.indices)
-        .filter(|grant| grants_action(grant, index, action))
-        .collect();
+    access_of_grants(
+        &counting_grants(subject, index, action.granted_by()),
+        schema,
+    )
+}
+
+/// What a set of counting grants lets through together (the rule at the top of this file).
+pub fn access_of_grants(grants: &[&IndexPrivileges], schema: Schema) -> DocumentAccess {
     let documents = if grants.is_empty() {
         DocumentFilter::AnyOf(Vec::new())
     } else if grants.iter().any(|g| g.query.is_none()) {
@@ -245,11 +269,8 @@ pub fn document_access(
         DocumentFilter::AnyOf(
             grants
                 .iter()
-                .filter_map(|g| g.query.as_deref())
-                .map(|text| {
-                    doc_query::parse_role_query(&Value::from(text), schema)
-                        .unwrap_or(DocQuery::MatchNone)
-                })
+                .filter_map(|g| grant_query(g, schema))
+                .map(|parsed| parsed.unwrap_or(DocQuery::MatchNone))
                 .collect(),
         )
     };
@@ -305,18 +326,19 @@ pub fn unusable_role_query(indices: &[IndexPrivileges], schema: Schema) -> Optio
 
 /// [`unusable_role_query`] for one grant: why its `query` cannot be stored, if it cannot.
 pub fn unusable_grant_query(grant: &IndexPrivileges, schema: Schema) -> Option<String> {
-    let query = grant.query.as_deref()?;
-    let served = grant.names.iter().any(|name| {
-        SERVED_INDEX_PATTERNS
-            .iter()
-            .any(|served| patterns_overlap(name, served))
-    });
-    if !served {
+    grant.query.as_ref()?;
+    if !grant.names.iter().any(|name| is_served(name)) {
         return None;
     }
-    doc_query::parse_role_query(&Value::from(query), schema)
-        .err()
-        .map(|e| e.message)
+    grant_query(grant, schema)?.err().map(|e| e.message)
+}
+
+/// May the index pattern name an index the server serves (where role queries are checked and
+/// applied)?
+pub fn is_served(pattern: &str) -> bool {
+    SERVED_INDEX_PATTERNS
+        .iter()
+        .any(|served| patterns_overlap(pattern, served))
 }
 
 /// Could an index be named by both patterns? Sound in the direction that matters here: when in

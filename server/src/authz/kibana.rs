@@ -300,6 +300,14 @@ pub fn feature_privilege_action_set(feature: &Feature, all: bool) -> BTreeSet<St
     out
 }
 
+/// The actions one privilege a role may hold on a feature grants (`minimal_all`, a sub-feature
+/// privilege, …).
+pub fn feature_level_action_set(feature: &Feature, level: FeatureLevel) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    feature_level_actions(feature, level, &mut out);
+    out
+}
+
 fn feature_privilege_actions(feature: &Feature, all: bool, out: &mut BTreeSet<String>) {
     feature_level_actions(feature, FeatureLevel::Primary { all }, out);
 }
@@ -414,22 +422,53 @@ pub fn space_resource(space: &str) -> String {
 /// the requested resource (so `*` covers `space:default`, `space:default` does not cover `*`).
 pub fn application_grants(subject: &Subject, application: &str, resource: &str) -> KibanaGrants {
     let mut grants = KibanaGrants::default();
-    for grant in subject.roles.iter().flat_map(|role| &role.applications) {
-        if !wildcard_match(&grant.application, application) {
-            continue;
-        }
-        if !grant.resources.iter().any(|r| pattern_covers(r, resource)) {
-            continue;
-        }
-        for privilege in &grant.privileges {
-            if privilege == "*" {
-                grants.everything = true;
-            } else if application == KIBANA_APPLICATION {
-                grants.actions.extend(expand_privilege(privilege));
-            }
+    for privilege in privileges_on(subject, application, resource) {
+        if privilege == "*" {
+            grants.everything = true;
+        } else if application == KIBANA_APPLICATION {
+            grants.actions.extend(expand_privilege(privilege));
         }
     }
     grants
+}
+
+/// The application privileges a subject's roles name for `application` on `resource` (those
+/// whose resource pattern covers it).
+fn privileges_on<'a>(
+    subject: &'a Subject,
+    application: &'a str,
+    resource: &'a str,
+) -> impl Iterator<Item = &'a str> {
+    subject
+        .roles
+        .iter()
+        .flat_map(|role| &role.applications)
+        .filter(move |grant| {
+            wildcard_match(&grant.application, application)
+                && grant.resources.iter().any(|r| pattern_covers(r, resource))
+        })
+        .flat_map(|grant| grant.privileges.iter().map(String::as_str))
+}
+
+/// The privileges a subject's roles hold on a feature in a space, as the registry reads their
+/// names: base `all`/`space_all`/`*` are the feature's `all`, `read`/`space_read` its `read`,
+/// `feature_<id>.<privilege>` is parsed by [`FeatureLevel::parse`]. Effective access says the
+/// level from these, so `minimal_all` reads as All even where it grants no more actions than
+/// `read` (Search; docs/effective-access.md).
+pub fn named_feature_levels(
+    subject: &Subject,
+    space: &str,
+    feature: &Feature,
+) -> Vec<FeatureLevel> {
+    let resource = space_resource(space);
+    let prefix = format!("feature_{}.", feature.id);
+    privileges_on(subject, KIBANA_APPLICATION, &resource)
+        .filter_map(|privilege| match privilege {
+            "*" | "all" | "space_all" => Some(FeatureLevel::Primary { all: true }),
+            "read" | "space_read" => Some(FeatureLevel::Primary { all: false }),
+            other => FeatureLevel::parse(feature, other.strip_prefix(&prefix)?),
+        })
+        .collect()
 }
 
 pub fn kibana_grants(subject: &Subject, space: &str) -> KibanaGrants {

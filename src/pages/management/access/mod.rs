@@ -5,15 +5,17 @@
 //! for the signed-in user.
 
 use gatehouse_api::access::{
-    AccessLevel, DataCheck, EffectiveAccess, FeatureAccess, GrantedBy, IndexAccess, Requirement,
-    SpaceAccess,
+    combination_note, AccessLevel, DataCheck, EffectiveAccess, FeatureAccess, GrantedBy,
+    IndexAccess, Requirement, SpaceAccess,
 };
 use gatehouse_api::admin::User;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::expect_api;
-use crate::components::{level_badge, DataTable, LoadError, ManagementShell, WhyDialog};
+use crate::components::{
+    level_badge, CoverageCells, DataTable, LoadError, ManagementShell, WhyDialog,
+};
 use crate::routes::access_path_for;
 use crate::state::expect_session;
 
@@ -202,83 +204,146 @@ fn FeatureRow(
     } else {
         role_badges(&feature.roles).into_any()
     };
+    // "All, without: Manage sources and document permissions": the badge says the level, the
+    // note the sub-feature privileges that differ from what it includes.
+    let level_text = feature.level_text();
+    let note = level_text
+        .strip_prefix(feature.level.label())
+        .map(|rest| rest.trim_start_matches(", ").to_string())
+        .filter(|rest| !rest.is_empty());
     view! {
         <tr data-testid="access-feature" data-feature=feature.id.clone()>
             <td>{feature.name.clone()}</td>
             <td class="muted">{feature.category.clone()}</td>
-            <td>{level_badge(feature.level.label(), "access-level")}</td>
+            <td>
+                {level_badge(feature.level.label(), "access-level")}
+                {note.map(|note| view! { " " <span class="access-sub-note" data-testid="access-sub-features">{note}</span> })}
+            </td>
             <td>{granted_by}</td>
         </tr>
     }
 }
 
+/// One `<tbody>` per check, one row per granting role with what it covers: the "Data" cells
+/// span the role rows.
 #[component]
 fn DataReport(
     data: Vec<DataCheck>,
     is_self: bool,
     why: RwSignal<Option<Requirement>>,
 ) -> impl IntoView {
+    let note = data
+        .iter()
+        .find_map(|check| combination_note(check.coverage.iter().map(|g| &g.coverage)));
     view! {
         <section class="panel access-section" data-testid="access-data">
             <h2>"Data"</h2>
-            <DataTable class="data-table access-table" headers=&["Data", "Index pattern", "Privilege", "Granted by"] scroll=false>
-                    {data.into_iter().map(|check| {
-                        let requirement = gatehouse_api::leads::leads_requirement(
-                            if check.privilege == "read" { gatehouse_api::leads::Privilege::Read } else { gatehouse_api::leads::Privilege::Write },
-                        );
-                        let verdict = if check.granted {
-                            view! { <span class="granted">{format!("✓ {}", check.privilege)}</span> }.into_any()
-                        } else {
-                            view! { <span class="missing">{format!("✕ {}", check.privilege)}</span> }.into_any()
-                        };
-                        let granted_by = if check.granted {
-                            role_badges(&check.roles).into_any()
-                        } else {
-                            view! { <NotGranted requirement is_self why /> }.into_any()
-                        };
-                        view! {
-                            <tr data-testid="access-data-row" data-privilege=check.privilege.clone()>
-                                <td>{check.label.clone()}</td>
-                                <td><code>{check.index.clone()}</code></td>
-                                <td>{verdict}</td>
-                                <td>{granted_by}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-            </DataTable>
+            <table class="data-table access-table coverage-table">
+                <thead><tr>
+                    <th scope="col">"Data"</th>
+                    <th scope="col">"Index pattern"</th>
+                    <th scope="col">"Privilege"</th>
+                    <th scope="col">"Granted by"</th>
+                    <th scope="col">"Documents"</th>
+                    <th scope="col">"Fields"</th>
+                </tr></thead>
+                {data.into_iter().map(|check| view! { <DataCheckRows check is_self why /> }).collect_view()}
+            </table>
+            {note.map(|note| view! { <p class="muted small coverage-note" data-testid="access-data-note">{note}</p> })}
         </section>
     }
 }
 
 #[component]
+fn DataCheckRows(
+    check: DataCheck,
+    is_self: bool,
+    why: RwSignal<Option<Requirement>>,
+) -> impl IntoView {
+    let requirement = gatehouse_api::leads::leads_requirement(if check.privilege == "read" {
+        gatehouse_api::leads::Privilege::Read
+    } else {
+        gatehouse_api::leads::Privilege::Write
+    });
+    let verdict = if check.granted {
+        view! { <span class="granted">{format!("✓ {}", check.privilege)}</span> }.into_any()
+    } else {
+        view! { <span class="missing">{format!("✕ {}", check.privilege)}</span> }.into_any()
+    };
+    let span = check.coverage.len().max(1);
+    let heading = view! {
+        <td rowspan=span>{check.label.clone()}</td>
+        <td rowspan=span><code>{check.index.clone()}</code></td>
+        <td rowspan=span>{verdict}</td>
+    };
+    let rows = if check.granted && !check.coverage.is_empty() {
+        let mut heading = Some(heading);
+        check
+            .coverage
+            .into_iter()
+            .map(|grant| {
+                view! {
+                    <tr data-testid="access-data-grant" data-role=grant.role.clone()>
+                        {heading.take()}
+                        <td>{role_badges(std::slice::from_ref(&grant.role))}</td>
+                        <CoverageCells coverage=grant.coverage />
+                    </tr>
+                }
+            })
+            .collect_view()
+            .into_any()
+    } else {
+        view! {
+            <tr>
+                {heading}
+                <td colspan="3"><NotGranted requirement is_self why /></td>
+            </tr>
+        }
+        .into_any()
+    };
+    view! {
+        <tbody data-testid="access-data-row" data-privilege=check.privilege.clone()>{rows}</tbody>
+    }
+}
+
+/// One `<tbody>` per pattern, one row per role entry naming it: its privileges and what it
+/// covers.
+#[component]
 fn IndexReport(indices: Vec<IndexAccess>) -> impl IntoView {
     let empty = indices.is_empty();
+    let note = indices
+        .iter()
+        .find_map(|index| combination_note(index.grants.iter().map(|g| &g.coverage)));
     view! {
         <section class="panel access-section" data-testid="access-indices">
             <h2>"Index privileges"</h2>
             <Show when=move || !empty fallback=|| view! { <p class="muted">"No role grants index privileges."</p> }>
-                <table class="data-table access-table">
+                <table class="data-table access-table coverage-table">
                     <thead><tr>
                         <th scope="col">"Index pattern"</th>
-                        <th scope="col">"Privileges and the roles that grant them"</th>
-                        <th scope="col">"Restrictions"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Privileges"</th>
+                        <th scope="col">"Documents"</th>
+                        <th scope="col">"Fields"</th>
                     </tr></thead>
-                    <tbody>
-                        {indices.iter().map(|index| view! {
-                            <tr data-testid="access-index" data-pattern=index.pattern.clone()>
-                                <td><code>{index.pattern.clone()}</code></td>
-                                <td>{granted_list(&index.privileges)}</td>
-                                <td>
-                                    {if index.restrictions.is_empty() {
-                                        view! { <span class="muted">"None"</span> }.into_any()
-                                    } else {
-                                        view! { <ul class="plain-list">{index.restrictions.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul> }.into_any()
-                                    }}
-                                </td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
+                    {indices.iter().map(|index| {
+                        let span = index.grants.len().max(1);
+                        let mut pattern = Some(view! { <td rowspan=span><code>{index.pattern.clone()}</code></td> });
+                        view! {
+                            <tbody data-testid="access-index" data-pattern=index.pattern.clone()>
+                                {index.grants.iter().map(|grant| view! {
+                                    <tr data-testid="access-index-grant" data-role=grant.role.clone()>
+                                        {pattern.take()}
+                                        <td>{role_badges(std::slice::from_ref(&grant.role))}</td>
+                                        <td>{grant.privileges.join(", ")}</td>
+                                        <CoverageCells coverage=grant.coverage.clone() />
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        }
+                    }).collect_view()}
                 </table>
+                {note.map(|note| view! { <p class="muted small coverage-note" data-testid="access-index-note">{note}</p> })}
             </Show>
         </section>
     }
