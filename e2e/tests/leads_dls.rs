@@ -102,6 +102,32 @@ async fn a_role_query_and_field_security_shape_the_leads_page() -> Result<()> {
             );
         }
         b.screenshot("leads-dls-hosts-without-priority").await?;
+
+        // Effective access says why: the grant behind the leads covers hosts, without priority.
+        b.goto("/app/access").await?;
+        b.wait_for_testid("access-data-grant", TIMEOUT).await?;
+        let grant: Value = b
+            .driver
+            .execute(
+                r#"const row = document.querySelector('[data-testid="access-data-grant"]');
+                   document.querySelector('[data-testid="access-data"]').scrollIntoView();
+                   return { role: row.dataset.role, text: row.textContent };"#,
+                vec![],
+            )
+            .await?
+            .json()
+            .clone();
+        ensure!(grant["role"] == ROLE, "the grant names the role: {grant}");
+        let text = grant["text"].as_str().unwrap_or_default();
+        ensure!(
+            text.contains("entity.type is host"),
+            "the documents it covers, in plain words: {text}"
+        );
+        ensure!(
+            text.contains("All fields except priority"),
+            "the fields it covers: {text}"
+        );
+        b.screenshot("leads-dls-effective-access").await?;
         Ok(())
     })
     .await
