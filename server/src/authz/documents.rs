@@ -166,6 +166,15 @@ fn grants_action(grant: &IndexPrivileges, index: &str, action: IndexAction) -> b
         .any(|name| grant_name_covers(name, index))
 }
 
+/// One kind of rule (`rule`) of the grants that apply: `None` when one such grant has none,
+/// which means no limit of that kind; else every grant's rule (none at all without a grant).
+fn rules_of<'g, R>(
+    grants: &[&'g IndexPrivileges],
+    rule: impl Fn(&'g IndexPrivileges) -> Option<R>,
+) -> Option<Vec<R>> {
+    grants.iter().map(|g| rule(g)).collect()
+}
+
 /// What `subject` may see of `index` for `action`, its queries read against `schema`. A subject
 /// with no grant for the action sees nothing (the route refuses it before asking).
 pub fn document_access(
@@ -180,35 +189,22 @@ pub fn document_access(
         .flat_map(|role| &role.indices)
         .filter(|grant| grants_action(grant, index, action))
         .collect();
-    let documents = if grants.is_empty() {
-        DocumentFilter::AnyOf(Vec::new())
-    } else if grants.iter().any(|g| g.query.is_none()) {
-        DocumentFilter::All
-    } else {
-        DocumentFilter::AnyOf(
-            grants
-                .iter()
-                .filter_map(|g| g.query.as_deref())
-                .map(|text| {
-                    doc_query::parse_role_query(&Value::from(text), schema)
-                        .unwrap_or(DocQuery::MatchNone)
-                })
-                .collect(),
-        )
-    };
-    let fields = if grants.is_empty() {
-        FieldFilter::AnyOf(Vec::new())
-    } else if grants.iter().any(|g| g.field_security.is_none()) {
-        FieldFilter::All
-    } else {
-        FieldFilter::AnyOf(
-            grants
-                .iter()
-                .filter_map(|g| g.field_security.as_ref())
-                .map(FieldRule::from)
-                .collect(),
-        )
-    };
+    let documents =
+        rules_of(&grants, |g| g.query.as_deref()).map_or(DocumentFilter::All, |queries| {
+            DocumentFilter::AnyOf(
+                queries
+                    .into_iter()
+                    .map(|text| {
+                        doc_query::parse_role_query(&Value::from(text), schema)
+                            .unwrap_or(DocQuery::MatchNone)
+                    })
+                    .collect(),
+            )
+        });
+    let fields = rules_of(&grants, |g| g.field_security.as_ref())
+        .map_or(FieldFilter::All, |rules| {
+            FieldFilter::AnyOf(rules.into_iter().map(FieldRule::from).collect())
+        });
     let mut access = DocumentAccess {
         documents,
         fields,
