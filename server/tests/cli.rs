@@ -5,7 +5,7 @@
 //! `backup` taken while the server runs is a database a second server serves. Every server and
 //! command here is the real binary, run as a process.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 mod common;
-use common::binary::{kill, spawn_binary};
+use common::binary::{kill, login_answer, spawn_binary, until_listening, KilledOnDrop};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse-server");
 
@@ -25,35 +25,27 @@ const MAX_WRITES_DURING_BACKUP: u64 = 2_000;
 
 /// A server child, killed on drop, with what it printed before it listened.
 struct Server {
-    child: Child,
+    _child: KilledOnDrop,
     url: String,
     banner: Vec<String>,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        kill(&mut self.child);
+fn start(db: &Path, args: &[&str]) -> Server {
+    let (mut child, stdout) = spawn_binary(db, args, &[("RUST_LOG", "warn"), ("NO_COLOR", "1")]);
+    let (url, banner) = until_listening(&mut child, stdout);
+    Server {
+        _child: KilledOnDrop(child),
+        url,
+        banner,
     }
 }
 
-fn start(db: &Path, args: &[&str]) -> Server {
-    let (mut child, stdout) = spawn_binary(db, args, &[("RUST_LOG", "warn"), ("NO_COLOR", "1")]);
-    let mut reader = BufReader::new(stdout);
-    let mut banner = Vec::new();
-    loop {
-        let mut line = String::new();
-        if !matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
-            kill(&mut child);
-            panic!("server exited before listening; it printed {banner:#?}");
-        }
-        if let Some(url) = line.trim().strip_prefix("Gatehouse listening on ") {
-            let url = url.to_string();
-            // Keep draining stdout so the child never blocks on a full pipe.
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return Server { child, url, banner };
-        }
-        banner.push(line);
-    }
+/// A server with the demo users on a new database in a new folder (kept while the test runs).
+fn demo_server() -> (tempfile::TempDir, std::path::PathBuf, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gatehouse.db");
+    let server = start(&db, &["--demo"]);
+    (dir, db, server)
 }
 
 /// Runs `gatehouse-server <args>` with `stdin` as its standard input, to completion.
@@ -131,17 +123,7 @@ fn http() -> reqwest::Client {
 
 /// Signs in; the status and the session cookie (`sid=…`) when there is one.
 async fn login(base: &str, username: &str, password: &str) -> (StatusCode, Option<String>) {
-    let response = http()
-        .post(format!("{base}/internal/security/login"))
-        .header("kbn-xsrf", "true")
-        .header("x-elastic-internal-origin", "Kibana")
-        .json(
-            &json!({"providerType": "basic", "providerName": "basic", "currentURL": "/",
-                      "params": {"username": username, "password": password}}),
-        )
-        .send()
-        .await
-        .expect("login answers");
+    let response = login_answer(&http(), base, username, password).await;
     let cookie = response
         .headers()
         .get("set-cookie")
@@ -238,9 +220,7 @@ async fn the_plain_server_has_no_demo_users_and_the_first_administrator_is_creat
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_reset_while_the_server_runs_takes_effect_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("gatehouse.db");
-    let server = start(&db, &["--demo"]);
+    let (dir, db, server) = demo_server();
     let (status, cookie) = login(&server.url, "alice", "changeme").await;
     assert_eq!(status, StatusCode::OK);
     let cookie = cookie.unwrap();
@@ -280,9 +260,7 @@ async fn a_password_reset_while_the_server_runs_takes_effect_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_the_reason_the_api_gives_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("gatehouse.db");
-    let server = start(&db, &["--demo"]);
+    let (_dir, db, server) = demo_server();
     let (_, cookie) = login(&server.url, "elastic", "changeme").await;
     let cookie = cookie.unwrap();
     let before = list_users(&db);
@@ -322,20 +300,31 @@ async fn bad_input_gets_the_reason_the_api_gives_and_changes_nothing() {
 fn demo_on_a_public_address_refuses_to_start_and_says_how_to_override() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gatehouse.db");
-    let child = Command::new(BIN)
-        .args(["--addr", "0.0.0.0:0", "--demo", "--db", db_arg(&db)])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (status, said) = exits_by_itself(child, "the server started with demo users on 0.0.0.0");
-    assert!(!status.success());
+    let said = refused_at_start(
+        &["--addr", "0.0.0.0:0", "--demo", "--db", db_arg(&db)],
+        "the server started with demo users on 0.0.0.0",
+    );
     assert!(
         said.contains("0.0.0.0:0 is not a loopback address"),
         "{said}"
     );
     assert!(said.contains("--demo-on-public-address"), "{said}");
     assert!(!db.exists(), "nothing was seeded");
+}
+
+/// Starts the server with `args`, expecting it to refuse: waits for it to exit by itself
+/// (killing it and failing with `what` if it keeps running), checks it failed, and returns what it
+/// said on standard error.
+fn refused_at_start(args: &[&str], what: &str) -> String {
+    let child = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (status, said) = exits_by_itself(child, what);
+    assert!(!status.success(), "{said}");
+    said
 }
 
 /// Waits for a child that should exit by itself; kills it and fails if it is still running.
@@ -367,14 +356,10 @@ fn a_database_from_a_newer_version_is_refused_at_start_and_left_as_it_was() {
     conn.execute("UPDATE schema_version SET version = ?1", [current + 1])
         .unwrap();
     drop(conn);
-    let child = Command::new(BIN)
-        .args(["--addr", "127.0.0.1:0", "--db", db_arg(&db)])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (status, said) = exits_by_itself(child, "the server started on a newer schema");
-    assert!(!status.success());
+    let said = refused_at_start(
+        &["--addr", "127.0.0.1:0", "--db", db_arg(&db)],
+        "the server started on a newer schema",
+    );
     assert!(
         said.contains(&format!(
             "database schema version {} is newer than this server understands ({current})",

@@ -2,7 +2,6 @@
 //! clients; after a restart on the same database every write a client saw acknowledged is there,
 //! and `PRAGMA integrity_check` is `ok`. Loopback only; bounded in count.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -12,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 mod common;
-use common::binary::{kill, login_cookie, spawn_binary};
+use common::binary::{login_cookie, spawn_binary, until_listening};
 
 /// Kill the server once this many creates have been acknowledged (across all clients).
 const KILL_AFTER_ACKS: usize = 60;
@@ -23,21 +22,8 @@ const MAX_ATTEMPTS_PER_CLIENT: usize = 200;
 /// Starts the binary on a random loopback port and returns it with its base URL.
 fn spawn(db: &Path) -> (Child, String) {
     let (mut child, stdout) = spawn_binary(db, &["--demo"], &[("RUST_LOG", "warn")]);
-    let mut line = String::new();
-    let mut reader = BufReader::new(stdout);
-    loop {
-        line.clear();
-        if !matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
-            kill(&mut child);
-            panic!("server exited before listening");
-        }
-        if let Some(url) = line.trim().strip_prefix("Gatehouse listening on ") {
-            let url = url.to_string();
-            // Keep draining stdout so the child never blocks on a full pipe.
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return (child, url);
-        }
-    }
+    let (url, _) = until_listening(&mut child, stdout);
+    (child, url)
 }
 
 fn client() -> reqwest::Client {

@@ -9,7 +9,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +18,7 @@ use serde_json::json;
 use tokio::task::JoinSet;
 
 mod common;
-use common::binary::{kill, login_cookie, spawn_binary};
+use common::binary::{kill, login_cookie, spawn_binary, KilledOnDrop};
 
 /// The refused burst: password changes from `victor` (a viewer) to `elastic`'s account.
 const REFUSED: usize = 256;
@@ -33,15 +32,9 @@ const ARGON2_RUN: &str = "argon2 run";
 const MIB: u64 = 1024 * 1024;
 
 struct Server {
-    child: Child,
+    child: KilledOnDrop,
     base: String,
     argon2_runs: Arc<AtomicUsize>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        kill(&mut self.child);
-    }
 }
 
 /// Starts the binary on a random loopback port, counting the argon2 runs it logs.
@@ -83,7 +76,7 @@ fn spawn(db: &Path) -> Server {
         panic!("server did not start listening");
     };
     Server {
-        child,
+        child: KilledOnDrop(child),
         base,
         argon2_runs,
     }
@@ -234,7 +227,7 @@ fn mib(bytes: u64) -> f64 {
 async fn refused_password_work_hashes_nothing_and_memory_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let server = spawn(&dir.path().join("gatehouse.db"));
-    let pid = server.child.id();
+    let pid = server.child.0.id();
     let base = server.base.clone();
     let http = client();
     let victor = login_cookie(&http, &base, "victor").await;

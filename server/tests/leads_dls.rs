@@ -22,32 +22,13 @@ async fn user_with_grant(t: &TestServer, elastic: &Session, name: &str, grant: V
         "elasticsearch": { "indices": [grant] },
         "kibana": [{ "base": ["all"], "spaces": ["*"] }],
     });
-    let (status, body) = t
-        .put_json(elastic, &format!("/api/security/role/{name}"), role)
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let user = json!({ "username": name, "password": PASSWORD, "roles": [name] });
-    let (status, body) = t
-        .post_json(elastic, &format!("/internal/security/users/{name}"), user)
-        .await;
-    assert!(status.is_success(), "{status} {body}");
-    t.login(name).await
+    t.user_with_role(elastic, name, role).await
 }
 
 /// A user `name` whose one leads grant (`privileges`) is limited to host leads by a query.
 async fn hosts_user(t: &TestServer, elastic: &Session, name: &str, privileges: &[&str]) -> Session {
     let grant = json!({ "names": [PATTERN], "privileges": privileges, "query": HOSTS });
     user_with_grant(t, elastic, name, grant).await
-}
-
-async fn with_leads(count: usize) -> (TestServer, Session) {
-    let t = TestServer::start().await;
-    let db = gatehouse_server::db::Db::open(&t.db_path()).expect("db");
-    db.write(move |c| gatehouse_server::leads::insert_synthetic_leads(c, "default", count, 11))
-        .await
-        .expect("leads");
-    let elastic = t.login("elastic").await;
-    (t, elastic)
 }
 
 async fn page(t: &TestServer, s: &Session, query: &str) -> Value {
@@ -77,7 +58,7 @@ fn is_host(lead: &Value) -> bool {
 
 #[tokio::test]
 async fn a_reader_whose_grant_has_a_query_sees_only_matching_leads_totals_included() {
-    let (t, elastic) = with_leads(300).await;
+    let (t, elastic) = TestServer::start_with_leads(300).await;
     let every = all_leads(&t, &elastic, "").await;
     let hosts = every.iter().filter(|l| is_host(l)).count();
     let active_hosts = every
@@ -130,7 +111,7 @@ async fn a_reader_whose_grant_has_a_query_sees_only_matching_leads_totals_includ
 
 #[tokio::test]
 async fn fields_left_out_by_field_security_are_absent_not_null() {
-    let (t, elastic) = with_leads(30).await;
+    let (t, elastic) = TestServer::start_with_leads(30).await;
     let reader = user_with_grant(&t, &elastic, "entity_reader", json!({
         "names": [PATTERN], "privileges": ["read"],
         "field_security": { "grant": ["entity.*", "priority", "observations.score"], "except": ["entity.id"] },
@@ -166,7 +147,7 @@ async fn fields_left_out_by_field_security_are_absent_not_null() {
 
 #[tokio::test]
 async fn a_write_to_a_lead_the_caller_cannot_see_answers_as_if_it_did_not_exist() {
-    let (t, elastic) = with_leads(60).await;
+    let (t, elastic) = TestServer::start_with_leads(60).await;
     let writer = hosts_user(&t, &elastic, "hosts_writer", &["read", "write"]).await;
     let active = all_leads(&t, &elastic, "&status=active").await;
     let hidden = active.iter().find(|l| !is_host(l)).expect("a hidden lead")["id"]
@@ -329,7 +310,7 @@ async fn a_query_with_an_unsupported_clause_is_refused_with_its_name_on_the_role
 #[tokio::test]
 async fn find_timing_with_and_without_document_level_security() {
     const LEADS: usize = 20_000;
-    let (t, elastic) = with_leads(LEADS).await;
+    let (t, elastic) = TestServer::start_with_leads(LEADS).await;
     let full = t.login("leads_read_user").await;
     let hosts = hosts_user(&t, &elastic, "hosts_timing", &["read"]).await;
     let queries: Vec<String> = (1..=10)
@@ -376,7 +357,7 @@ async fn find_timing_with_and_without_document_level_security() {
 /// see as they were.
 #[tokio::test]
 async fn a_restricted_generate_replaces_only_the_leads_the_caller_can_see() {
-    let (t, elastic) = with_leads(60).await;
+    let (t, elastic) = TestServer::start_with_leads(60).await;
     let writer = hosts_user(&t, &elastic, "hosts_generator", &["read", "write"]).await;
     let before = all_leads(&t, &elastic, "&status=active").await;
     let ids = |leads: &[Value], hosts: bool| -> Vec<String> {

@@ -32,7 +32,10 @@ fn retry_after(response: &reqwest::Response) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-async fn attempt(t: &TestServer, user: &str, password: &str) -> (StatusCode, Option<u64>, Value) {
+/// An answer: its status, its `Retry-After` seconds when it has one, and its body.
+type Answer = (StatusCode, Option<u64>, Value);
+
+async fn attempt(t: &TestServer, user: &str, password: &str) -> Answer {
     let response = t.login_response(user, password).await;
     let status = response.status();
     let retry_after = retry_after(&response);
@@ -45,7 +48,7 @@ async fn attempt(t: &TestServer, user: &str, password: &str) -> (StatusCode, Opt
 
 /// Asserts that `answer` is a 429 whose `Retry-After` is within the lockout (15 minutes); the
 /// seconds it says and the body, for the caller's checks of the text.
-fn locked_for(answer: &(StatusCode, Option<u64>, Value)) -> (u64, &Value) {
+fn locked_for(answer: &Answer) -> (u64, &Value) {
     let (status, retry_after, body) = answer;
     assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     let secs = retry_after.expect("Retry-After header in seconds");
@@ -53,7 +56,7 @@ fn locked_for(answer: &(StatusCode, Option<u64>, Value)) -> (u64, &Value) {
     (secs, body)
 }
 
-fn assert_locked(answer: &(StatusCode, Option<u64>, Value)) {
+fn assert_locked(answer: &Answer) {
     let (secs, body) = locked_for(answer);
     assert_eq!(body["statusCode"], 429);
     assert_eq!(body["error"], "Too Many Requests");
@@ -134,7 +137,7 @@ const OWN_PASSWORD_PATH: &str = "/internal/security/users/leads_no_access_user/p
 /// Has the Dev Tools console (kibana_admin) but no `manage_security`.
 const GUESSER: &str = "leads_no_access_user";
 
-async fn answer(response: reqwest::Response) -> (StatusCode, Option<u64>, Value) {
+async fn answer(response: reqwest::Response) -> Answer {
     let status = response.status();
     let retry_after = retry_after(&response);
     let text = response.text().await.expect("body");
@@ -146,11 +149,7 @@ async fn answer(response: reqwest::Response) -> (StatusCode, Option<u64>, Value)
 }
 
 /// Changes the guesser's own password on Kibana's route, `current` as the current password.
-async fn own_change(
-    t: &TestServer,
-    s: &Session,
-    current: &str,
-) -> (StatusCode, Option<u64>, Value) {
+async fn own_change(t: &TestServer, s: &Session, current: &str) -> Answer {
     let body = serde_json::json!({"newPassword": "n3w-secret", "password": current});
     answer(
         t.as_user(s, Method::POST, OWN_PASSWORD_PATH)
@@ -164,11 +163,7 @@ async fn own_change(
 
 /// The same through the console: `POST /_security/user/_password` with Gatehouse's
 /// `current_password`; the status is the console's status header.
-async fn console_change(
-    t: &TestServer,
-    s: &Session,
-    current: &str,
-) -> (StatusCode, Option<u64>, Value) {
+async fn console_change(t: &TestServer, s: &Session, current: &str) -> Answer {
     let body = serde_json::json!({"password": "n3w-secret", "current_password": current});
     let response = t
         .as_user(
@@ -197,7 +192,7 @@ async fn console_change(
     (status, retry_after, body)
 }
 
-fn assert_invalid_password(answer: &(StatusCode, Option<u64>, Value)) {
+fn assert_invalid_password(answer: &Answer) {
     let (status, _, body) = answer;
     assert_eq!(*status, StatusCode::FORBIDDEN, "{body}");
     let message = body["message"]
@@ -207,7 +202,7 @@ fn assert_invalid_password(answer: &(StatusCode, Option<u64>, Value)) {
 }
 
 /// The console's 429: Elasticsearch's shape, Kibana's text, `Retry-After` on the answer.
-fn assert_console_locked(answer: &(StatusCode, Option<u64>, Value)) {
+fn assert_console_locked(answer: &Answer) {
     let (secs, body) = locked_for(answer);
     assert_eq!(body["status"], 429);
     assert_eq!(body["error"]["type"], "security_exception");
@@ -221,7 +216,7 @@ fn assert_console_locked(answer: &(StatusCode, Option<u64>, Value)) {
 async fn guesses_before_429<F, Fut>(cap: usize, mut guess: F) -> usize
 where
     F: FnMut(usize) -> Fut,
-    Fut: std::future::Future<Output = (StatusCode, Option<u64>, Value)>,
+    Fut: std::future::Future<Output = Answer>,
 {
     for i in 0..cap {
         let answer = guess(i).await;

@@ -14,16 +14,6 @@ const PATTERN: &str = ".entity_analytics.entity-leads-*";
 const HOSTS: &str = r#"{"term":{"entity.type":"host"}}"#;
 const USERS: &str = r#"{"term":{"entity.type":"user"}}"#;
 
-async fn with_leads(count: usize) -> (TestServer, Session) {
-    let t = TestServer::start().await;
-    let db = gatehouse_server::db::Db::open(&t.db_path()).expect("db");
-    db.write(move |c| gatehouse_server::leads::insert_synthetic_leads(c, "default", count, 11))
-        .await
-        .expect("leads");
-    let elastic = t.login("elastic").await;
-    (t, elastic)
-}
-
 /// A user `name` holding one role made of `cluster` privileges and index `grant`, with every
 /// Kibana feature.
 async fn user_with(
@@ -37,16 +27,7 @@ async fn user_with(
         "elasticsearch": { "cluster": cluster, "indices": [grant] },
         "kibana": [{ "base": ["all"], "spaces": ["*"] }],
     });
-    let (status, body) = t
-        .put_json(elastic, &format!("/api/security/role/{name}"), role)
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let user = json!({ "username": name, "password": PASSWORD, "roles": [name] });
-    let (status, body) = t
-        .post_json(elastic, &format!("/internal/security/users/{name}"), user)
-        .await;
-    assert!(status.is_success(), "{status} {body}");
-    t.login(name).await
+    t.user_with_role(elastic, name, role).await
 }
 
 fn row(query: Option<&str>) -> Value {
@@ -63,6 +44,14 @@ async fn check(t: &TestServer, s: &Session, rows: Value) -> Vec<Value> {
         StatusCode::OK,
     );
     body["rows"].as_array().cloned().expect("rows")
+}
+
+/// How many of `leads` are host leads.
+fn host_count(leads: &[Value]) -> usize {
+    leads
+        .iter()
+        .filter(|l| l["entity"]["type"] == "host")
+        .count()
 }
 
 /// Every lead of the default space as `s` reads it.
@@ -84,12 +73,9 @@ async fn every_lead(t: &TestServer, s: &Session) -> Vec<Value> {
 
 #[tokio::test]
 async fn an_accepted_row_says_how_many_leads_its_query_lets_through_and_which_fields() {
-    let (t, elastic) = with_leads(200).await;
+    let (t, elastic) = TestServer::start_with_leads(200).await;
     let every = every_lead(&t, &elastic).await;
-    let hosts = every
-        .iter()
-        .filter(|l| l["entity"]["type"] == "host")
-        .count();
+    let hosts = host_count(&every);
     assert!(hosts > 0 && hosts < every.len());
 
     let mut fields_row = row(None);
@@ -130,7 +116,7 @@ async fn an_accepted_row_says_how_many_leads_its_query_lets_through_and_which_fi
 
 #[tokio::test]
 async fn a_refused_row_names_the_clause_with_the_text_the_save_gives() {
-    let (t, elastic) = with_leads(10).await;
+    let (t, elastic) = TestServer::start_with_leads(10).await;
     let bad = r#"{"bool":{"filter":[{"geo_shape":{"location":{}}}]}}"#;
     let rows = json!([row(Some(HOSTS)), row(Some(bad)), { "names": [], "privileges": ["read"] }]);
     let checked = check(&t, &elastic, rows.clone()).await;
@@ -169,12 +155,9 @@ async fn a_refused_row_names_the_clause_with_the_text_the_save_gives() {
 
 #[tokio::test]
 async fn the_preview_never_counts_leads_hidden_from_the_caller() {
-    let (t, elastic) = with_leads(200).await;
+    let (t, elastic) = TestServer::start_with_leads(200).await;
     let every = every_lead(&t, &elastic).await;
-    let hosts = every
-        .iter()
-        .filter(|l| l["entity"]["type"] == "host")
-        .count();
+    let hosts = host_count(&every);
     let admin = user_with(
         &t,
         &elastic,
@@ -204,7 +187,7 @@ async fn the_preview_never_counts_leads_hidden_from_the_caller() {
 
 #[tokio::test]
 async fn without_manage_security_the_check_is_refused_before_the_body_is_read() {
-    let (t, elastic) = with_leads(10).await;
+    let (t, elastic) = TestServer::start_with_leads(10).await;
     let reader = user_with(&t, &elastic, "reader", &[], row(None)).await;
     let well_formed = json!({ "indices": [row(Some(HOSTS))] });
     let (status, body) = t.post_json(&reader, CHECK, well_formed.clone()).await;
@@ -236,7 +219,7 @@ async fn without_manage_security_the_check_is_refused_before_the_body_is_read() 
 
 #[tokio::test]
 async fn a_body_that_is_not_rows_is_a_bad_request() {
-    let (t, elastic) = with_leads(1).await;
+    let (t, elastic) = TestServer::start_with_leads(1).await;
     for body in [
         json!([]),
         json!({}),

@@ -15,25 +15,8 @@ use serde_json::{json, Value};
 /// Creates role `name` with `privileges` on the Search feature in the default space, and a user
 /// of that name holding only it; returns the user's session.
 async fn search_user(t: &TestServer, admin: &Session, name: &str, privileges: &[&str]) -> Session {
-    expect(
-        t.put_json(
-            admin,
-            &format!("/api/security/role/{name}"),
-            json!({"kibana": [{"base": [], "feature": {FEATURE_ID: privileges}, "spaces": ["default"]}]}),
-        )
-        .await,
-        StatusCode::NO_CONTENT,
-    );
-    expect(
-        t.post_json(
-            admin,
-            &format!("/internal/security/users/{name}"),
-            json!({"username": name, "password": "changeme", "roles": [name]}),
-        )
-        .await,
-        StatusCode::OK,
-    );
-    t.login(name).await
+    let role = json!({"kibana": [{"base": [], "feature": {FEATURE_ID: privileges}, "spaces": ["default"]}]});
+    t.user_with_role(admin, name, role).await
 }
 
 /// The three changes the issue names: add an external identity for oneself, overwrite a document

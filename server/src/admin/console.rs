@@ -350,21 +350,12 @@ pub async fn dispatch(
     let actor = || actor(principal, space);
     match (method, seg.as_slice()) {
         ("GET", ["_security", "_authenticate"]) => {
-            let user = &principal.user;
-            (
-                StatusCode::OK,
-                json!({
-                    "username": user.username,
-                    "roles": user.roles,
-                    "full_name": user.full_name,
-                    "email": user.email,
-                    "metadata": user.metadata,
-                    "enabled": user.enabled,
-                    "authentication_realm": { "name": "native", "type": "native" },
-                    "lookup_realm": { "name": "native", "type": "native" },
-                    "authentication_type": "realm",
-                }),
-            )
+            // The user as `GET _security/user` shows it, plus how it signed in.
+            let mut answer = es_user(&super::users::user_of(&principal.user));
+            answer["authentication_realm"] = json!({ "name": "native", "type": "native" });
+            answer["lookup_realm"] = json!({ "name": "native", "type": "native" });
+            answer["authentication_type"] = json!("realm");
+            (StatusCode::OK, answer)
         }
         ("GET" | "POST", ["_security", "user", "_has_privileges"]) => {
             let request: HasPrivilegesRequest =

@@ -119,16 +119,19 @@ pub fn validate_role_name(name: &str) -> AdminResult<()> {
     }
 }
 
+/// A role granting nothing, with the empty metadata object Kibana shows for it (a `null` body).
+fn empty_role() -> RoleDescriptor {
+    RoleDescriptor {
+        metadata: json!({}),
+        ..Default::default()
+    }
+}
+
 /// Parses and validates a Kibana role body (`PUT /api/security/role/{name}`) into the stored
 /// Elasticsearch role, with Kibana's texts. Unknown keys are rejected; `{}` is an empty role.
 pub fn kibana_body_to_descriptor(body: &Value) -> AdminResult<RoleDescriptor> {
     let root = match body {
-        Value::Null => {
-            return Ok(RoleDescriptor {
-                metadata: json!({}),
-                ..Default::default()
-            })
-        }
+        Value::Null => return Ok(empty_role()),
         other => other.as_object().ok_or_else(|| {
             AdminError::invalid_both(format!(
                 "[request body]: expected a plain object value, but found [{}] instead.",
@@ -141,10 +144,7 @@ pub fn kibana_body_to_descriptor(body: &Value) -> AdminResult<RoleDescriptor> {
         "",
         &["description", "metadata", "elasticsearch", "kibana"],
     )?;
-    let mut role = RoleDescriptor {
-        metadata: json!({}),
-        ..Default::default()
-    };
+    let mut role = empty_role();
     if let Some(description) = root.get("description").filter(|v| !v.is_null()) {
         let text = description
             .as_str()
@@ -524,12 +524,7 @@ pub fn descriptor_to_kibana(name: &str, role: &RoleDescriptor) -> KibanaRole {
 /// Parses an Elasticsearch role body (`PUT /_security/role/{n}`); unknown keys rejected as ES does.
 pub fn es_body_to_descriptor(body: &Value) -> AdminResult<RoleDescriptor> {
     let map = match body {
-        Value::Null => {
-            return Ok(RoleDescriptor {
-                metadata: json!({}),
-                ..Default::default()
-            })
-        }
+        Value::Null => return Ok(empty_role()),
         Value::Object(m) => m,
         _ => {
             return Err(AdminError::Es400 {

@@ -39,22 +39,27 @@ pub fn priority_of(score: f64) -> u8 {
     (score / 10.0).ceil().clamp(1.0, 10.0) as u8
 }
 
+/// Risk bands from the top: the lowest score in each, its severity and its label.
+const RISK_BANDS: [(f64, &str, &str); 3] = [
+    (90.0, "critical", "Critical"),
+    (70.0, "high", "High"),
+    (40.0, "medium", "Moderate"),
+];
+
+/// The severity and label of a risk score; below every band (or not a number), low.
+fn risk_band(score: f64) -> (&'static str, &'static str) {
+    RISK_BANDS
+        .iter()
+        .find(|(lowest, ..)| score >= *lowest)
+        .map_or(("low", "Low"), |&(_, severity, label)| (severity, label))
+}
+
 fn severity_of(score: f64) -> &'static str {
-    match score {
-        s if s >= 90.0 => "critical",
-        s if s >= 70.0 => "high",
-        s if s >= 40.0 => "medium",
-        _ => "low",
-    }
+    risk_band(score).0
 }
 
 fn risk_label(score: f64) -> &'static str {
-    match score {
-        s if s >= 90.0 => "Critical",
-        s if s >= 70.0 => "High",
-        s if s >= 40.0 => "Moderate",
-        _ => "Low",
-    }
+    risk_band(score).1
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {

@@ -258,14 +258,20 @@ mod tests {
         l.begin("bob", ADDR).expect("admitted after the window");
     }
 
-    #[test]
-    fn success_resets_the_username() {
+    /// A limiter where bob has begun four attempts that are still counted, and his fifth.
+    fn bob_at_his_fifth_attempt() -> (LoginLimiter, Attempt) {
         let (l, _) = limiter(100);
         for _ in 0..4 {
             l.begin("bob", ADDR).unwrap();
         }
-        let ok = l.begin("bob", ADDR).unwrap();
-        l.succeeded(ok);
+        let fifth = l.begin("bob", ADDR).unwrap();
+        (l, fifth)
+    }
+
+    #[test]
+    fn success_resets_the_username() {
+        let (l, fifth) = bob_at_his_fifth_attempt();
+        l.succeeded(fifth);
         for _ in 0..5 {
             l.begin("bob", ADDR).expect("fresh count");
         }
@@ -286,12 +292,8 @@ mod tests {
 
     #[test]
     fn an_unchecked_attempt_is_given_back() {
-        let (l, _) = limiter(100);
-        for _ in 0..4 {
-            l.begin("bob", ADDR).unwrap();
-        }
-        let unchecked = l.begin("bob", ADDR).unwrap();
-        l.not_checked(unchecked);
+        let (l, fifth) = bob_at_his_fifth_attempt();
+        l.not_checked(fifth);
         l.begin("bob", ADDR)
             .expect("the fifth attempt is still free");
         assert!(l.begin("bob", ADDR).is_err());

@@ -95,6 +95,16 @@ const CRITICALITIES: &[Option<&str>] = &[
     Some("extreme_impact"),
 ];
 
+/// The `n`th name going round `names`; from the second round on, with `suffix(round)` appended so
+/// every name stays distinct.
+fn cycled_name(names: &[&str], n: usize, suffix: impl Fn(usize) -> String) -> String {
+    let base = names[n % names.len()];
+    match n / names.len() {
+        0 => base.to_string(),
+        round => format!("{base}{}", suffix(round)),
+    }
+}
+
 /// The entity data generate reads: hosts, users and services with risk scores, alert counts
 /// and asset criticality. The same for a given seed, everywhere.
 pub fn demo_entities(seed: u64, count: usize) -> Vec<Entity> {
@@ -112,30 +122,15 @@ pub fn demo_entities(seed: u64, count: usize) -> Vec<Entity> {
             }
             5..=8 => {
                 let n = i / 10 * 4 + (i % 10 - 5);
-                let base = USER_NAMES[n % USER_NAMES.len()];
-                let round = n / USER_NAMES.len();
                 (
                     "user",
-                    if round == 0 {
-                        base.to_string()
-                    } else {
-                        format!("{base}{round}")
-                    },
+                    cycled_name(USER_NAMES, n, |round| round.to_string()),
                 )
             }
-            _ => {
-                let n = i / 10;
-                let base = SERVICES[n % SERVICES.len()];
-                let round = n / SERVICES.len();
-                (
-                    "service",
-                    if round == 0 {
-                        base.to_string()
-                    } else {
-                        format!("{base}-{}", round + 1)
-                    },
-                )
-            }
+            _ => (
+                "service",
+                cycled_name(SERVICES, i / 10, |round| format!("-{}", round + 1)),
+            ),
         };
         // Most entities are quiet; a few are loud.
         let risk = (rng.unit().powf(2.2) * 100.0 * 100.0).round() / 100.0;

@@ -1,6 +1,7 @@
 //! The real server binary as a child process, for the tests that must kill or measure the process
 //! itself (durability, hashing) rather than run it in the test's own runtime.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
@@ -35,20 +36,59 @@ pub fn kill(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// Logs `user` in on the child at `base` with the demo password; the session cookie
-/// (`name=value`) to send back.
-pub async fn login_cookie(http: &reqwest::Client, base: &str, user: &str) -> String {
-    let response = http
-        .post(format!("{base}/internal/security/login"))
+/// A server child, killed (and reaped) when dropped, so a failing test leaves no process behind.
+pub struct KilledOnDrop(pub Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        kill(&mut self.0);
+    }
+}
+
+/// Reads the child's stdout up to its "Gatehouse listening on" line: the URL it names and the
+/// lines printed before it. Keeps draining stdout afterwards so the child never blocks on a full
+/// pipe; kills the child and fails when it exits before listening.
+pub fn until_listening(child: &mut Child, stdout: ChildStdout) -> (String, Vec<String>) {
+    let mut reader = BufReader::new(stdout);
+    let mut banner = Vec::new();
+    loop {
+        let mut line = String::new();
+        if !matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
+            kill(child);
+            panic!("server exited before listening; it printed {banner:#?}");
+        }
+        if let Some(url) = line.trim().strip_prefix("Gatehouse listening on ") {
+            let url = url.to_string();
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return (url, banner);
+        }
+        banner.push(line);
+    }
+}
+
+/// Sends the sign-in form for `username` with `password` to the child at `base`; the answer.
+pub async fn login_answer(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/internal/security/login"))
         .header("kbn-xsrf", "true")
         .header("x-elastic-internal-origin", "Kibana")
         .json(
             &json!({"providerType": "basic", "providerName": "basic", "currentURL": "/",
-                      "params": {"username": user, "password": PASSWORD}}),
+                      "params": {"username": username, "password": password}}),
         )
         .send()
         .await
-        .expect("login answers");
+        .expect("login answers")
+}
+
+/// Logs `user` in on the child at `base` with the demo password; the session cookie
+/// (`name=value`) to send back.
+pub async fn login_cookie(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let response = login_answer(http, base, user, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK, "login as {user}");
     let cookie = response.headers()["set-cookie"]
         .to_str()

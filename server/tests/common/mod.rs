@@ -150,6 +150,18 @@ impl TestServer {
         (t, session)
     }
 
+    /// A fresh server with `count` synthetic leads in the default space (the same ones every
+    /// time: a fixed seed), and a session of `elastic` on it.
+    pub async fn start_with_leads(count: usize) -> (TestServer, Session) {
+        let t = Self::start().await;
+        let db = gatehouse_server::db::Db::open(&t.db_path()).expect("db");
+        db.write(move |c| gatehouse_server::leads::insert_synthetic_leads(c, "default", count, 11))
+            .await
+            .expect("leads");
+        let elastic = t.login("elastic").await;
+        (t, elastic)
+    }
+
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config {
@@ -282,6 +294,21 @@ impl TestServer {
 
     pub async fn delete_json(&self, session: &Session, path: &str) -> (StatusCode, Value) {
         send_json(self.as_user(session, Method::DELETE, path)).await
+    }
+
+    /// Saves `role` as role `name` (as `admin`), makes a user `name` holding only it, and logs
+    /// that user in: the setup every per-role test starts from.
+    pub async fn user_with_role(&self, admin: &Session, name: &str, role: Value) -> Session {
+        let (status, body) = self
+            .put_json(admin, &format!("/api/security/role/{name}"), role)
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        let user = serde_json::json!({ "username": name, "password": PASSWORD, "roles": [name] });
+        let (status, body) = self
+            .post_json(admin, &format!("/internal/security/users/{name}"), user)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        self.login(name).await
     }
 }
 
