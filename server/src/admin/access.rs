@@ -81,6 +81,27 @@ fn fix_requirement(requirement: &Requirement) -> Requirement {
     requirement.clone()
 }
 
+/// The sub-feature privilege that grants a Kibana API tag the feature's minimal privileges do
+/// not (Search's "Manage sources and document permissions"): the part of `All` a user with
+/// `minimal_all` lacks, named so "Why?" does not just say "All" to someone shown as having it.
+fn sub_feature_behind(requirement: &Requirement) -> Option<&'static authz::SubFeaturePrivilege> {
+    let Requirement::KibanaApi { tag, .. } = requirement else {
+        return None;
+    };
+    let action = authz::api_action(tag);
+    FEATURES.iter().find_map(|feature| {
+        let minimal =
+            authz::feature_level_action_set(feature, authz::FeatureLevel::Minimal { all: true });
+        if minimal.contains(&action) {
+            return None;
+        }
+        feature.sub_feature_privileges().find(|sub| {
+            authz::feature_level_action_set(feature, authz::FeatureLevel::SubFeature(sub))
+                .contains(&action)
+        })
+    })
+}
+
 /// Explains a requirement for `subject`: each of its roles on its own, every existing role that
 /// would meet it, and the role to add.
 pub fn explain(
@@ -125,9 +146,16 @@ pub fn explain(
             .collect()
     });
     let fix_for = fix_requirement(requirement);
+    let mut description = fix_for.describe();
+    if let Some(sub) = sub_feature_behind(requirement) {
+        description.push_str(&format!(
+            " Of it, the sub-feature privilege \"{}\" grants this: All without it (minimal_all) does not.",
+            sub.name
+        ));
+    }
     Explanation {
         requirement: requirement.clone(),
-        description: fix_for.describe(),
+        description,
         granted: meets(subject, requirement),
         your_roles,
         granting_roles,
@@ -487,6 +515,34 @@ mod tests {
         assert_eq!(
             explanation.granting_roles,
             Some(vec![authz::KIBANA_ADMIN.to_string()])
+        );
+    }
+
+    #[test]
+    fn a_tag_only_a_sub_feature_grants_names_that_sub_feature() {
+        let requirement = Requirement::KibanaApi {
+            tag: gatehouse_api::search::MANAGE_API_TAG.into(),
+            space: "default".into(),
+        };
+        let explanation = explain(&subject_with(&[]), &requirement, &[]);
+        assert!(
+            explanation
+                .description
+                .contains("sub-feature privilege \"Manage sources")
+                && explanation.description.contains("minimal_all"),
+            "{}",
+            explanation.description
+        );
+        // A tag the minimal privileges grant needs no such note.
+        let console = Requirement::KibanaApi {
+            tag: "console".into(),
+            space: "default".into(),
+        };
+        let explanation = explain(&subject_with(&[]), &console, &[]);
+        assert!(
+            !explanation.description.contains("sub-feature"),
+            "{}",
+            explanation.description
         );
     }
 }
