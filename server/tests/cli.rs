@@ -528,3 +528,24 @@ async fn a_backup_taken_while_the_server_runs_is_served_by_a_second_server() {
          server signs in on it"
     );
 }
+
+#[test]
+fn the_commands_find_the_database_in_gatehouse_db_as_the_server_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gatehouse.db");
+    let created = create_user(&db, "ops_admin", "superuser", "a long enough password");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let listed = Command::new(BIN)
+        .args(["users", "list"])
+        .env("GATEHOUSE_DB", &db)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert!(
+        text(&listed.stdout).contains("ops_admin"),
+        "{}",
+        text(&listed.stdout)
+    );
+}

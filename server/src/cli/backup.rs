@@ -20,7 +20,7 @@ use crate::platform::db::BUSY_TIMEOUT;
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
     /// The server's SQLite database file.
-    #[arg(long)]
+    #[arg(long, env = "GATEHOUSE_DB")]
     pub db: PathBuf,
     /// Where to write the copy (one self-contained SQLite file).
     #[arg(long)]

@@ -39,10 +39,10 @@ pub enum UsersCommand {
 #[derive(Debug, clap::Args)]
 pub struct DatabaseArgs {
     /// The server's SQLite database file.
-    #[arg(long)]
+    #[arg(long, env = "GATEHOUSE_DB")]
     pub db: PathBuf,
     /// The server's audit log file; default: `audit.log` next to the database.
-    #[arg(long)]
+    #[arg(long, env = "GATEHOUSE_AUDIT_LOG")]
     pub audit_log: Option<PathBuf>,
 }
 
