@@ -266,7 +266,15 @@ struct Inner {
     /// [`Db::generation`]).
     generation: AtomicU64,
     watch: Mutex<Watch>,
+    /// When `watch` was last read, in ms since `opened`: it is read at most every
+    /// [`WATCH_INTERVAL_MS`], not on every request (it takes a lock and a SQLite call).
+    last_watch_ms: AtomicU64,
+    opened: std::time::Instant,
 }
+
+/// How often [`Db::generation`] asks SQLite whether another process committed: a change made by
+/// `gatehouse-server users …` is seen by requests that start this long after it, at most.
+const WATCH_INTERVAL_MS: u64 = 50;
 
 /// A connection of its own that reads SQLite's `PRAGMA data_version`, which changes when any
 /// other connection — the writer here, or another process such as `gatehouse-server users` —
@@ -331,6 +339,8 @@ impl Db {
                 readers,
                 next_reader: AtomicUsize::new(0),
                 generation: AtomicU64::new(0),
+                last_watch_ms: AtomicU64::new(0),
+                opened: std::time::Instant::now(),
                 watch: Mutex::new(Watch {
                     conn: watch,
                     data_version,
@@ -348,11 +358,22 @@ impl Db {
     /// the server runs). Read it before reading the database: while it is unchanged, nothing has
     /// been written since, so anything derived from that read is still current.
     pub fn generation(&self) -> u64 {
-        let mut watch = self
-            .inner
-            .watch
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = u64::try_from(self.inner.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.inner.last_watch_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < WATCH_INTERVAL_MS && last != 0 {
+            return self.inner.generation.load(Ordering::Acquire);
+        }
+        // Another caller is reading it right now: its answer is as fresh as ours would be.
+        let mut watch = match self.inner.watch.try_lock() {
+            Ok(watch) => watch,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return self.inner.generation.load(Ordering::Acquire)
+            }
+        };
+        self.inner
+            .last_watch_ms
+            .store(now.max(1), Ordering::Relaxed);
         match data_version(&watch.conn) {
             Ok(version) if version == watch.data_version => {}
             Ok(version) => {
@@ -543,6 +564,8 @@ mod tests {
         other
             .execute("INSERT INTO ws_meta (key, value) VALUES ('k', 'v')", [])
             .unwrap();
+        // Seen by the first request that starts a watch interval after the commit.
+        std::thread::sleep(std::time::Duration::from_millis(WATCH_INTERVAL_MS + 10));
         let after = db.generation();
         assert_ne!(after, before);
         assert_eq!(db.generation(), after, "seen once, then stable");
