@@ -43,7 +43,7 @@ pub mod deployment;
 
 /// The SQLite database with its single writer.
 pub mod db {
-    pub use crate::platform::db::Db;
+    pub use crate::platform::db::{Db, WATCH_INTERVAL_MS};
 }
 
 /// Sessions: how a session token is stored.

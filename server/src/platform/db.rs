@@ -274,7 +274,7 @@ struct Inner {
 
 /// How often [`Db::generation`] asks SQLite whether another process committed: a change made by
 /// `gatehouse-server users …` is seen by requests that start this long after it, at most.
-const WATCH_INTERVAL_MS: u64 = 50;
+pub const WATCH_INTERVAL_MS: u64 = 50;
 
 /// A connection of its own that reads SQLite's `PRAGMA data_version`, which changes when any
 /// other connection — the writer here, or another process such as `gatehouse-server users` —
