@@ -40,6 +40,7 @@ commands:
           size, server throughput, time to leads, permission reaction, list rendering, memory,
           each side by side with the reference where it has one) and write BENCHMARKS.md; one
           summary line per figure
+          --server: the server throughput rows alone, printed (BENCHMARKS.md is left as it was)
   dist    [DIR] the release SPA, split into per-page wasm modules, into DIR (relative to the
           repository root; default <target dir>/xtask/dist): what `gatehouse-server --dist DIR`
           serves in production
@@ -60,7 +61,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev::dev(&ctx),
         Some("test") => test::test(&ctx),
-        Some("bench") => bench::bench(&ctx),
+        Some("bench") => bench::bench(&ctx, &args[1..]),
         Some("dist") => dist::dist(&ctx, &args[1..]),
         #[cfg(feature = "bench")]
         Some("bench-measure") => bench::bench_measure(&ctx, &args[1..]),

@@ -116,6 +116,9 @@ impl ReactRef {
 
 /// `cargo xtask bench-measure <dist>`.
 pub fn bench_measure(ctx: &Ctx, args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) == Some(super::SERVER_ONLY) {
+        return server_rows_only(ctx);
+    }
     let dist = PathBuf::from(args.first().context("usage: bench-measure <dist dir>")?);
     let mut report = Report::default();
     let started = Instant::now();
@@ -155,6 +158,49 @@ fn with_server(ctx: &Ctx, dist: &Path, react: &ReactRef, report: &mut Report) ->
     drop(rt);
     let _ = std::fs::remove_dir_all(&tmp);
     result
+}
+
+/// `bench-measure --server`: section 2 alone, against the same server as the full run, printed.
+fn server_rows_only(ctx: &Ctx) -> Result<()> {
+    let tmp = ctx.target_dir().join("xtask/bench-tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).with_context(|| format!("mkdir {}", tmp.display()))?;
+    let mut report = Report::default();
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let server = start_with_leads(&tmp, None).await?;
+        let user = Client::login(&server.url(), "leads_full_user").await?;
+        let elastic = Client::login(&server.url(), "elastic").await?;
+        let measured = server_load::throughput(&user, &elastic, &mut report).await;
+        server.shutdown().await;
+        measured
+    });
+    drop(rt);
+    let _ = std::fs::remove_dir_all(&tmp);
+    result?;
+    for section in &report.sections {
+        println!("\n{section}");
+    }
+    Ok(())
+}
+
+/// The seeded release server on a database in `dir`, with [`LEADS`] synthetic leads in the
+/// default space.
+async fn start_with_leads(
+    dir: &Path,
+    dist: Option<&Path>,
+) -> Result<gatehouse_server::RunningServer> {
+    let server = gatehouse_server::start(server_config(dir, dist))
+        .await
+        .context("server start")?;
+    println!("bench: server (release, in-process) on {}", server.url());
+    let t = Instant::now();
+    insert_leads(&server.db_path, "default", LEADS, 6, false).await?;
+    println!(
+        "bench: inserted {LEADS} synthetic leads in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(server)
 }
 
 /// The multi-threaded tokio runtime the server and the measurements run on.
@@ -211,18 +257,8 @@ async fn serve_and_measure(
     react: &ReactRef,
     report: &mut Report,
 ) -> Result<()> {
-    let server = gatehouse_server::start(server_config(tmp, Some(dist)))
-        .await
-        .context("server start")?;
+    let server = start_with_leads(tmp, Some(dist)).await?;
     let base = server.url();
-    println!("bench: server (release, in-process) on {base}");
-
-    let t = Instant::now();
-    insert_leads(&server.db_path, "default", LEADS, 6, false).await?;
-    println!(
-        "bench: inserted {LEADS} synthetic leads in {:.1}s",
-        t.elapsed().as_secs_f64()
-    );
 
     let user = Client::login(&base, "leads_full_user").await?;
     // Owner of the seeded dashboard `executive-risk-summary`.

@@ -62,6 +62,9 @@ const FLOOR_NOT_RUN: &str = "leptos-floor-not-run.txt";
 /// The floor's sources, relative to the workspace root.
 const FLOOR_SRC: &str = "bench/leptos-floor";
 
+/// `cargo xtask bench --server` and `bench-measure --server`: the server rows alone.
+pub const SERVER_ONLY: &str = "--server";
+
 /// `cargo run --release` of xtask with the `bench` feature and the server's profile, running
 /// `subcommand`: the measuring stage of `bench` and `soak`.
 pub fn measuring_xtask(subcommand: &str) -> Command {
@@ -74,8 +77,24 @@ pub fn measuring_xtask(subcommand: &str) -> Command {
     cmd
 }
 
-/// `cargo xtask bench`.
-pub fn bench(ctx: &Ctx) -> Result<()> {
+/// `cargo xtask bench [--server]`.
+pub fn bench(ctx: &Ctx, args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        None => {}
+        // The server rows need no SPA, reference or browser: minutes instead of a quarter hour,
+        // for working on the server's speed. Not written to BENCHMARKS.md, which is one run.
+        Some(SERVER_ONLY) => {
+            return step(
+                "measure the server (release build of xtask --features bench)",
+                || {
+                    let mut cmd = measuring_xtask("bench-measure");
+                    cmd.arg(SERVER_ONLY);
+                    run(cmd)
+                },
+            )
+        }
+        Some(other) => anyhow::bail!("cargo xtask bench: unknown option `{other}` (--server)"),
+    }
     step("ensure tools", || ensure_tools(ctx, Need::Test))?;
     let dist = ctx.target_dir().join("xtask/bench-dist");
     step(
