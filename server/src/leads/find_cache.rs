@@ -47,6 +47,11 @@ impl Answer {
         &self.body
     }
 
+    /// The body gzip-compressed if that is already made.
+    pub fn gzip_made(&self) -> Option<Bytes> {
+        self.gzip.get().cloned()
+    }
+
     /// The body gzip-compressed, made on the first call (`None` if that failed: send the JSON).
     /// Two first calls at once may both compress; the bytes are the same and one is kept.
     pub fn gzip(&self) -> Option<Bytes> {

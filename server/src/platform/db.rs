@@ -260,6 +260,10 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
+    /// One permit per reader, handed out first come, first served: a read waits here, not on a
+    /// blocking thread parked on one reader's lock (an unfair lock, which under load left some
+    /// requests waiting for seconds).
+    reader_permits: Arc<tokio::sync::Semaphore>,
     next_reader: AtomicUsize,
     /// Bumped after every use of the writer, and when [`Watch`] sees a commit from elsewhere:
     /// what was read before an unchanged generation is still what the database holds (see
@@ -283,6 +287,23 @@ pub const WATCH_INTERVAL_MS: u64 = 50;
 struct Watch {
     conn: Connection,
     data_version: i64,
+}
+
+impl Inner {
+    /// A reader no one holds. Called with one of `reader_permits`, and a permit goes back only
+    /// after its connection is unlocked, so one is free (waiting on one is a fallback).
+    fn free_reader(&self) -> MutexGuard<'_, Connection> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        let n = self.readers.len();
+        for k in 0..n {
+            match self.readers[(start + k) % n].try_lock() {
+                Ok(conn) => return conn,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        lock(&self.readers[start % n])
+    }
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -337,6 +358,7 @@ impl Db {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers,
+                reader_permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
                 next_reader: AtomicUsize::new(0),
                 generation: AtomicU64::new(0),
                 last_watch_ms: AtomicU64::new(0),
@@ -395,11 +417,34 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
     {
+        self.read_then(f, Ok).await
+    }
+
+    /// Runs `read` on a read-only connection on a blocking thread, then `then` on what it read,
+    /// on the same thread once the connection is free for the next reader: work that needs no
+    /// database (building JSON out of rows) does not hold one of the few connections.
+    pub async fn read_then<R, T, F, G>(&self, read: F, then: G) -> anyhow::Result<T>
+    where
+        R: Send + 'static,
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> anyhow::Result<R> + Send + 'static,
+        G: FnOnce(R) -> anyhow::Result<T> + Send + 'static,
+    {
         let inner = self.inner.clone();
+        let permit = inner
+            .reader_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .context("the database is closed")?;
         tokio::task::spawn_blocking(move || {
-            let i = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
-            let conn = lock(&inner.readers[i]);
-            f(&conn)
+            let rows = {
+                let conn = inner.free_reader();
+                read(&conn)
+                // The connection is unlocked here, before the permit goes back (also on a panic).
+            };
+            drop(permit);
+            then(rows?)
         })
         .await
         .context("database task panicked")?
