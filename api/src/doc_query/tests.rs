@@ -317,6 +317,9 @@ fn dates_parse_as_rfc_3339_or_epoch_milliseconds() {
     assert_eq!(date_millis_of(&json!("2000-13-01")), None);
     assert_eq!(date_millis_of(&json!("yesterday")), None);
     assert!(wildcard_matches("a*c?", "abbbcd") && !wildcard_matches("a*c", "abd"));
+    // `?` is one character, not one byte, outside ASCII too.
+    assert!(wildcard_matches("jos?", "josé") && !wildcard_matches("jos??", "josé"));
+    assert!(wildcard_matches("*é", "café") && !wildcard_matches("caf?", "cafés"));
 }
 
 #[test]

@@ -89,6 +89,92 @@ fn holds_empty_object_in_array(value: &Value) -> bool {
     }
 }
 
+/// Could the JSON text hold an empty object (`{` then `}`, maybe with blanks between)? Strings
+/// are not told apart: a `true` that is wrong only costs [`DocumentAccess::project_json`] a
+/// parse, where [`DocumentAccess::keep`] drops empty objects inside arrays.
+fn may_hold_empty_object(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'{'
+            && bytes[i + 1..]
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|&c| c == b'}')
+    })
+}
+
+/// A JSON object's top-level fields in order, each value as its text.
+struct TopLevel;
+
+impl<'de> serde::de::Visitor<'de> for TopLevel {
+    type Value = Vec<(Key<'de>, &'de serde_json::value::RawValue)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Vec::with_capacity(16);
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            fields.push((key, map.next_value()?));
+        }
+        Ok(fields)
+    }
+}
+
+/// A field name: borrowed from the text when it has no escapes (then its JSON is `"` + it + `"`).
+enum Key<'de> {
+    Plain(&'de str),
+    Unescaped(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Plain(key) => key,
+            Key::Unescaped(key) => key,
+        }
+    }
+
+    fn push_json(&self, out: &mut String) -> serde_json::Result<()> {
+        match self {
+            Key::Plain(key) => {
+                out.push('"');
+                out.push_str(key);
+                out.push('"');
+            }
+            Key::Unescaped(key) => out.push_str(&serde_json::to_string(key)?),
+        }
+        Ok(())
+    }
+}
+
+struct KeySeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key::Plain(key))
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+        Ok(Key::Unescaped(key.to_string()))
+    }
+}
+
 /// Which fields pass.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldFilter {
@@ -165,7 +251,9 @@ impl DocumentAccess {
     }
 
     /// Removes the fields that are not visible (absent, not null). An object keeps the fields
-    /// visible under it, and goes when none is; array elements are kept in place.
+    /// visible under it, and goes when none is; array elements are kept in place. Readers get
+    /// [`Self::project_json`]; this is what its tests hold it to.
+    #[cfg(test)]
     pub fn project(&self, doc: &mut Value) {
         if self.fields == FieldFilter::All {
             return;
@@ -173,6 +261,56 @@ impl DocumentAccess {
         if let Value::Object(map) = doc {
             map.retain(|key, value| self.keep(key, value));
         }
+    }
+
+    /// [`Self::project`] on a document's JSON text, appended to `out`: the same document as
+    /// parsing, projecting and writing it, but a top-level value that passes whole (most of a
+    /// lead, for a reader without a few fields) is copied as it stands, not parsed.
+    pub fn project_json(&self, json: &str, out: &mut String) -> anyhow::Result<()> {
+        let FieldFilter::AnyOf(rules) = &self.fields else {
+            out.push_str(json);
+            return Ok(());
+        };
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let fields = serde::Deserializer::deserialize_map(&mut deserializer, TopLevel)?;
+        deserializer.end()?;
+        out.push('{');
+        let mut first = true;
+        for (key, raw) in fields {
+            let text = raw.get();
+            let path = key.as_str();
+            // A value with no object in it passes or goes whole, by its own name ([`Self::keep`]).
+            let holds_objects =
+                text.starts_with('{') || (text.starts_with('[') && text.contains('{'));
+            let whole = if holds_objects {
+                !may_hold_empty_object(text)
+                    && rules
+                        .iter()
+                        .any(|r| r.allows(path) && r.allows_all_below(path))
+            } else if self.sees_field(path) {
+                true
+            } else {
+                continue;
+            };
+            let kept = if whole {
+                std::borrow::Cow::Borrowed(text)
+            } else {
+                let mut value: Value = serde_json::from_str(text)?;
+                if !self.keep(path, &mut value) {
+                    continue;
+                }
+                std::borrow::Cow::Owned(serde_json::to_string(&value)?)
+            };
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            key.push_json(out)?;
+            out.push(':');
+            out.push_str(&kept);
+        }
+        out.push('}');
+        Ok(())
     }
 
     fn keep(&self, path: &str, value: &mut Value) -> bool {

@@ -157,6 +157,15 @@ fn a_field_left_out_deep_inside_an_allowed_object_is_still_left_out() {
         )]));
         let mut projected = doc();
         access.project(&mut projected);
+        let mut text = String::new();
+        access
+            .project_json(&doc().to_string(), &mut text)
+            .expect("a JSON object");
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).expect("JSON"),
+            projected,
+            "the projection of the text is the projection of the document"
+        );
         projected
     };
     // Everything but one leaf two levels down.
@@ -333,6 +342,10 @@ mod properties {
             leaves(&doc, "", &mut before);
             let mut projected = doc.clone();
             access.project(&mut projected);
+            // The same projection on the text, as a restricted find does it.
+            let mut text = String::new();
+            access.project_json(&doc.to_string(), &mut text).expect("a JSON object");
+            prop_assert_eq!(serde_json::from_str::<Value>(&text).expect("JSON"), projected.clone());
             let mut after = Vec::new();
             leaves(&projected, "", &mut after);
             let mut wanted: Vec<String> = before.into_iter().filter(|p| allowed(p)).collect();
@@ -341,4 +354,26 @@ mod properties {
             prop_assert_eq!(after, wanted);
         }
     }
+}
+
+#[test]
+fn the_projection_of_a_text_keeps_escaped_field_names_and_refuses_what_is_not_an_object() {
+    let access = read(&subject(vec![grant(
+        &[INDEX],
+        &["read"],
+        None,
+        Some((&["*"], &["priority"])),
+    )]));
+    let mut text = String::new();
+    access
+        .project_json(r#"{"id":"l","quo\"te":{"a":1},"priority":5}"#, &mut text)
+        .expect("a JSON object");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).expect("JSON"),
+        json!({"id": "l", "quo\"te": {"a": 1}})
+    );
+    assert!(access.project_json("[1]", &mut String::new()).is_err());
+    assert!(access
+        .project_json(r#"{"id":"l"} x"#, &mut String::new())
+        .is_err());
 }

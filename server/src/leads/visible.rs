@@ -23,18 +23,11 @@ use crate::authz::{DocumentAccess, DocumentFilter};
 use crate::platform::db;
 use gatehouse_api::doc_query::LEAD_FIELDS;
 
-/// One stored lead as its reader would get it (its wire JSON), and the first millisecond at
-/// which its staleness (and so possibly its visibility) changes.
-struct WireLead {
-    doc: Value,
-    changes_at: i64,
-}
-
-fn wire_lead(body: &str, status: &str, now_ms: i64) -> anyhow::Result<WireLead> {
+/// One stored lead as its reader would get it (its wire JSON), parsed.
+fn wire_lead(body: &str, status: &str, now_ms: i64) -> anyhow::Result<Value> {
     let mut text = String::with_capacity(body.len() + 16);
-    let changes_at = push_wire_lead(&mut text, body, status, now_ms)?;
-    let doc = serde_json::from_str(&text)?;
-    Ok(WireLead { doc, changes_at })
+    push_wire_lead(&mut text, body, status, now_ms)?;
+    Ok(serde_json::from_str(&text)?)
 }
 
 /// The leads of `index` that `access` lets through, by rowid, whatever their status: one read of
@@ -198,21 +191,29 @@ pub fn visible_sort_field(asked: SortField, access: &DocumentAccess) -> SortFiel
     }
 }
 
-/// The find answer (`LeadsPage` as JSON) of the `visible` leads, with the fields `access`
-/// grants; `total` counts only those leads. The page walks the rowids of the index in the
+/// A page of a restricted find as read from the database: the stored leads (body and status)
+/// in order, not yet filtered by field; [`visible_page_json`] turns it into the answer without
+/// holding a connection.
+pub struct VisiblePage {
+    rows: Vec<(String, String)>,
+    total: usize,
+    valid_until_ms: i64,
+}
+
+/// The page `query` asks for of the `visible` leads. It walks the rowids of the index in the
 /// query's order (an index-only scan) and reads the bodies of the page's leads alone.
-pub fn find_visible_json(
+pub fn read_visible_page(
     conn: &Connection,
     index: &str,
     query: &FindLeadsQuery,
     access: &DocumentAccess,
     visible: &VisibleLeads,
-) -> anyhow::Result<WirePage> {
-    let now = db::now_millis();
+) -> anyhow::Result<VisiblePage> {
     let limit = usize::try_from(query.per_page)?;
     let first = usize::try_from(query.page.saturating_sub(1))?.saturating_mul(limit);
+    let total = visible.total(query.status.as_deref());
     let mut page = Vec::with_capacity(limit);
-    if first < visible.total(query.status.as_deref()) {
+    if first < total {
         let sort_field = visible_sort_field(query.sort_field, access);
         let sql = find_sql(query.status.is_some(), sort_field, query.sort_order).replacen(
             "SELECT body, status",
@@ -239,33 +240,50 @@ pub fn find_visible_json(
             seen += 1;
         }
     }
-    let mut out = String::with_capacity(64 + limit * 1536);
-    out.push_str("{\"leads\":[");
-    let mut valid_until_ms = visible.valid_until_ms;
     let mut body = conn.prepare_cached("SELECT body, status FROM leads WHERE rowid = ?1")?;
-    for (n, rowid) in page.iter().enumerate() {
-        let (text, status): (String, String) =
-            body.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = page
+        .iter()
+        .map(|rowid| body.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?))))
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    Ok(VisiblePage {
+        rows,
+        total,
+        valid_until_ms: visible.valid_until_ms,
+    })
+}
+
+/// The find answer (`LeadsPage` as JSON) of a [`VisiblePage`], with the fields `access` grants;
+/// `total` counts only the visible leads.
+pub fn visible_page_json(
+    page: VisiblePage,
+    query: &FindLeadsQuery,
+    access: &DocumentAccess,
+) -> anyhow::Result<WirePage> {
+    let now = db::now_millis();
+    let mut out = String::with_capacity(64 + page.rows.len() * 1536);
+    out.push_str("{\"leads\":[");
+    let mut valid_until_ms = page.valid_until_ms;
+    // One lead as its reader with every field would get it, before field security.
+    let mut wire = String::new();
+    for (n, (text, status)) in page.rows.iter().enumerate() {
         if n > 0 {
             out.push(',');
         }
         if access.sees_every_field() {
-            let changes_at = push_wire_lead(&mut out, &text, &status, now)?;
+            let changes_at = push_wire_lead(&mut out, text, status, now)?;
             valid_until_ms = valid_until_ms.min(changes_at);
         } else {
-            let mut lead = wire_lead(&text, &status, now)?;
-            valid_until_ms = valid_until_ms.min(lead.changes_at);
-            access.project(&mut lead.doc);
-            out.push_str(&serde_json::to_string(&lead.doc)?);
+            wire.clear();
+            let changes_at = push_wire_lead(&mut wire, text, status, now)?;
+            valid_until_ms = valid_until_ms.min(changes_at);
+            access.project_json(&wire, &mut out)?;
         }
     }
     use std::fmt::Write as _;
     let _ = write!(
         out,
         "],\"total\":{},\"page\":{},\"perPage\":{}}}",
-        visible.total(query.status.as_deref()),
-        query.page,
-        query.per_page
+        page.total, query.page, query.per_page
     );
     Ok(WirePage {
         body: out,
@@ -295,7 +313,7 @@ pub fn replace_visible_active_leads(
         let mut rows = stmt.query([index])?;
         while let Some(r) = rows.next()? {
             let lead = wire_lead(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, now)?;
-            if may_change(&lead.doc) {
+            if may_change(&lead) {
                 replaced.push(r.get::<_, i64>(0)?);
             }
         }
@@ -336,7 +354,7 @@ pub fn set_visible_status(
             let Some(row) = rows.next()? else { continue };
             let lead = wire_lead(row.get_ref(0)?.as_str()?, row.get_ref(1)?.as_str()?, now)?;
             drop(rows);
-            if may_change(&lead.doc) {
+            if may_change(&lead) {
                 updated += write.execute(params![status, index, id])? as u64;
             }
         }
@@ -436,7 +454,7 @@ mod tests {
             while let Some(r) = rows.next().expect("row") {
                 let body: String = r.get(1).expect("body");
                 let status: String = r.get(2).expect("status");
-                if access.sees(&wire_lead(&body, &status, now).expect("lead").doc) {
+                if access.sees(&wire_lead(&body, &status, now).expect("lead")) {
                     whole.insert(r.get::<_, i64>(0).expect("rowid"));
                 }
             }
