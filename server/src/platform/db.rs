@@ -258,20 +258,19 @@ pub struct Db {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
     readers: Vec<Mutex<Connection>>,
     /// One permit per reader, handed out first come, first served: a read waits here, not on a
     /// blocking thread parked on one reader's lock (an unfair lock, which under load left some
     /// requests waiting for seconds).
     reader_permits: Arc<tokio::sync::Semaphore>,
     next_reader: AtomicUsize,
-    /// Bumped after every use of the writer, and when [`Watch`] sees a commit from elsewhere:
-    /// what was read before an unchanged generation is still what the database holds (see
-    /// [`Db::generation`]).
+    /// Bumped after every write through [`Db::write`], and when the writer sees a commit from
+    /// another process: what was read before an unchanged generation is still what the database
+    /// holds (see [`Db::generation`]).
     generation: AtomicU64,
-    watch: Mutex<Watch>,
-    /// When `watch` was last read, in ms since `opened`: it is read at most every
-    /// [`WATCH_INTERVAL_MS`], not on every request (it takes a lock and a SQLite call).
+    /// When the writer was last asked about other processes' commits, in ms since `opened`: at
+    /// most every [`WATCH_INTERVAL_MS`] outside writes, not on every request.
     last_watch_ms: AtomicU64,
     opened: std::time::Instant,
 }
@@ -280,16 +279,56 @@ struct Inner {
 /// `gatehouse-server users …` is seen by requests that start this long after it, at most.
 pub const WATCH_INTERVAL_MS: u64 = 50;
 
-/// A connection of its own that reads SQLite's `PRAGMA data_version`, which changes when any
-/// other connection — the writer here, or another process such as `gatehouse-server users` —
-/// commits to the file. The check and the bump it causes happen under one lock, so no caller can
-/// read an old generation after a newer commit was seen.
-struct Watch {
+/// The one connection that writes, and its `PRAGMA data_version` when last asked. That number
+/// changes when any *other* connection commits to the file; the readers here never do, so a
+/// change is another process (`gatehouse-server users reset-password`), and this server's own
+/// writes do not show in it. Asked under the writer's lock, so no caller can read an old
+/// generation after a newer commit was seen.
+struct Writer {
     conn: Connection,
     data_version: i64,
 }
 
 impl Inner {
+    fn writer(&self) -> MutexGuard<'_, Writer> {
+        // A panic inside a closure leaves the connection usable (transactions roll back on drop).
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Moves the generation on if another process committed since the writer last looked.
+    fn note_other_commits(&self, writer: &mut Writer) {
+        match data_version(&writer.conn) {
+            Ok(version) if version == writer.data_version => {}
+            Ok(version) => {
+                writer.data_version = version;
+                self.generation.fetch_add(1, Ordering::AcqRel);
+            }
+            // Unknown is treated as changed: a cache miss costs a read, a stale hit is wrong.
+            Err(error) => {
+                tracing::warn!(error = %error, "could not read the database's data_version");
+                self.generation.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+    }
+
+    /// `f` on the writer, after noting other processes' commits; `moves_generation` says
+    /// whether the caches keyed by the generation must let go of what they hold.
+    fn write_with<T>(
+        &self,
+        moves_generation: bool,
+        f: impl FnOnce(&mut Connection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut writer = self.writer();
+        self.note_other_commits(&mut writer);
+        let result = f(&mut writer.conn);
+        if moves_generation {
+            self.generation.fetch_add(1, Ordering::Release);
+        }
+        result
+    }
+
     /// A reader no one holds. Called with one of `reader_permits`, and a permit goes back only
     /// after its connection is unlocked, so one is free (waiting on one is a fallback).
     fn free_reader(&self) -> MutexGuard<'_, Connection> {
@@ -347,26 +386,20 @@ impl Db {
             configure(&reader)?;
             readers.push(Mutex::new(reader));
         }
-        let watch = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        configure(&watch)?;
-        let data_version = data_version(&watch)?;
+        let data_version = data_version(&writer)?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: Mutex::new(writer),
+                writer: Mutex::new(Writer {
+                    conn: writer,
+                    data_version,
+                }),
                 readers,
                 reader_permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
                 next_reader: AtomicUsize::new(0),
                 generation: AtomicU64::new(0),
                 last_watch_ms: AtomicU64::new(0),
                 opened: std::time::Instant::now(),
-                watch: Mutex::new(Watch {
-                    conn: watch,
-                    data_version,
-                }),
             }),
         })
     }
@@ -385,9 +418,10 @@ impl Db {
         if now.saturating_sub(last) < WATCH_INTERVAL_MS && last != 0 {
             return self.inner.generation.load(Ordering::Acquire);
         }
-        // Another caller is reading it right now: its answer is as fresh as ours would be.
-        let mut watch = match self.inner.watch.try_lock() {
-            Ok(watch) => watch,
+        // A write is under way: it noted other processes' commits as it began, and the next
+        // interval asks again.
+        let mut writer = match self.inner.writer.try_lock() {
+            Ok(writer) => writer,
             Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(std::sync::TryLockError::WouldBlock) => {
                 return self.inner.generation.load(Ordering::Acquire)
@@ -396,18 +430,7 @@ impl Db {
         self.inner
             .last_watch_ms
             .store(now.max(1), Ordering::Relaxed);
-        match data_version(&watch.conn) {
-            Ok(version) if version == watch.data_version => {}
-            Ok(version) => {
-                watch.data_version = version;
-                self.inner.generation.fetch_add(1, Ordering::AcqRel);
-            }
-            // Unknown is treated as changed: a cache miss costs a read, a stale hit is wrong.
-            Err(error) => {
-                tracing::warn!(error = %error, "could not read the database's data_version");
-                self.inner.generation.fetch_add(1, Ordering::AcqRel);
-            }
-        }
+        self.inner.note_other_commits(&mut writer);
         self.inner.generation.load(Ordering::Acquire)
     }
 
@@ -458,14 +481,23 @@ impl Db {
         F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = lock(&inner.writer);
-            let result = f(&mut conn);
-            inner.generation.fetch_add(1, Ordering::Release);
-            result
-        })
-        .await
-        .context("database task panicked")?
+        tokio::task::spawn_blocking(move || inner.write_with(true, f))
+            .await
+            .context("database task panicked")?
+    }
+
+    /// [`Db::write`] for bookkeeping that nothing kept by generation is derived from (a session's
+    /// `last_seen`): the generation stays, so the answers and principals kept by the caches stay
+    /// too. Once a minute per signed-in user, a refresh used to empty them all.
+    pub async fn write_bookkeeping<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.write_with(false, f))
+            .await
+            .context("database task panicked")?
     }
 
     /// Synchronous access to the writer, for start-up work before the server accepts requests.
@@ -473,10 +505,7 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Connection) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let mut conn = lock(&self.inner.writer);
-        let result = f(&mut conn);
-        self.inner.generation.fetch_add(1, Ordering::Release);
-        result
+        self.inner.write_with(true, f)
     }
 }
 
@@ -614,6 +643,40 @@ mod tests {
         let after = db.generation();
         assert_ne!(after, before);
         assert_eq!(db.generation(), after, "seen once, then stable");
+    }
+
+    #[tokio::test]
+    async fn a_bookkeeping_write_keeps_the_generation_and_a_data_write_moves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let db = Db::open(&path).unwrap();
+        let before = db.generation();
+        db.write_bookkeeping(|conn| {
+            Ok(conn.execute("INSERT INTO ws_meta (key, value) VALUES ('a', 'b')", [])?)
+        })
+        .await
+        .unwrap();
+        // Not taken for another process's commit either, however long one waits.
+        std::thread::sleep(std::time::Duration::from_millis(WATCH_INTERVAL_MS + 10));
+        assert_eq!(
+            db.generation(),
+            before,
+            "what the caches keep is still current"
+        );
+        db.write(|conn| Ok(conn.execute("UPDATE ws_meta SET value = 'c'", [])?))
+            .await
+            .unwrap();
+        assert_ne!(db.generation(), before, "a data write is seen at once");
+        let after_write = db.generation();
+        // Another process, then a bookkeeping write before anyone asked: still seen.
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute("INSERT INTO ws_meta (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+        db.write_bookkeeping(|conn| Ok(conn.execute("DELETE FROM ws_meta WHERE key = 'a'", [])?))
+            .await
+            .unwrap();
+        assert_ne!(db.generation(), after_write, "the other process's commit");
     }
 
     #[test]

@@ -272,7 +272,7 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Princip
                 let hash = hash.clone();
                 state
                     .db
-                    .write(move |conn| {
+                    .write_bookkeeping(move |conn| {
                         Ok(conn.execute(
                             "UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2",
                             params![now, hash],
@@ -285,19 +285,16 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Princip
                 subject,
                 session_hash: hash.clone(),
             });
-            // After a refresh the generation has moved on (this request wrote); the next request
-            // reads again and caches then.
-            if !refresh {
-                state.principals.put(
-                    hash,
-                    CachedPrincipal {
-                        principal: principal.clone(),
-                        last_seen,
-                        created_at,
-                        generation,
-                    },
-                );
-            }
+            // A refresh leaves the generation as it was (`Db::write_bookkeeping`).
+            state.principals.put(
+                hash,
+                CachedPrincipal {
+                    principal: principal.clone(),
+                    last_seen: if refresh { now } else { last_seen },
+                    created_at,
+                    generation,
+                },
+            );
             Ok(principal)
         }
     }
