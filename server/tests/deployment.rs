@@ -154,6 +154,14 @@ async fn sign_in(http: &reqwest::Client, base: &str) -> reqwest::Response {
         .expect("login answers")
 }
 
+/// The server on a loopback port with its database `g.db` in `dir`, and `more` flags.
+fn start_in(dir: &Path, more: &[&str], env: &[(&str, String)]) -> Server {
+    let db = path(&dir.join("g.db"));
+    let mut flags = vec!["--addr", "127.0.0.1:0", "--db", &db];
+    flags.extend_from_slice(more);
+    start(&args(&flags), env)
+}
+
 fn set_cookie(response: &reqwest::Response) -> String {
     response.headers()["set-cookie"]
         .to_str()
@@ -164,15 +172,7 @@ fn set_cookie(response: &reqwest::Response) -> String {
 #[tokio::test]
 async fn status_answers_without_a_session_and_shows_the_version_only_when_signed_in() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(
-        &args(&[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            &path(&dir.path().join("g.db")),
-        ]),
-        &[],
-    );
+    let server = start_in(dir.path(), &[], &[]);
     let http = reqwest::Client::new();
     let anonymous = http
         .get(format!("{}/api/status", server.url))
@@ -329,23 +329,18 @@ fn certificate(dir: &Path) -> (String, String, String) {
     (path(&cert_file), path(&key_file), cert.pem())
 }
 
+/// The server on HTTPS with a certificate made for it in `dir`, and that certificate (PEM).
+fn start_https(dir: &Path, more: &[&str]) -> (Server, String) {
+    let (cert, key, pem) = certificate(dir);
+    let mut flags = vec!["--tls-cert", &cert, "--tls-key", &key];
+    flags.extend_from_slice(more);
+    (start_in(dir, &flags, &[]), pem)
+}
+
 #[tokio::test]
 async fn https_with_a_generated_certificate_signs_in_with_a_secure_cookie_and_hsts() {
     let dir = tempfile::tempdir().unwrap();
-    let (cert, key, pem) = certificate(dir.path());
-    let server = start(
-        &args(&[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            &path(&dir.path().join("g.db")),
-            "--tls-cert",
-            &cert,
-            "--tls-key",
-            &key,
-        ]),
-        &[],
-    );
+    let (server, pem) = start_https(dir.path(), &[]);
     assert!(
         server.url.starts_with("https://127.0.0.1:"),
         "{}",
@@ -377,22 +372,7 @@ async fn https_with_a_generated_certificate_signs_in_with_a_secure_cookie_and_hs
 #[test]
 fn a_tls_handshake_that_never_comes_is_cut_off_like_a_slow_request_head() {
     let dir = tempfile::tempdir().unwrap();
-    let (cert, key, _) = certificate(dir.path());
-    let server = start(
-        &args(&[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            &path(&dir.path().join("g.db")),
-            "--tls-cert",
-            &cert,
-            "--tls-key",
-            &key,
-            "--header-timeout-secs",
-            "1",
-        ]),
-        &[],
-    );
+    let (server, _) = start_https(dir.path(), &["--header-timeout-secs", "1"]);
     let addr = server.url.trim_start_matches("https://");
     let mut silent = TcpStream::connect(addr).unwrap();
     // Far longer than the header timeout: the server closes first, or this read times out.
@@ -450,13 +430,9 @@ fn a_missing_or_wrong_certificate_file_refuses_to_start_and_names_the_file() {
 #[tokio::test]
 async fn behind_a_tls_proxy_the_public_url_makes_the_cookie_secure() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(
-        &args(&[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            &path(&dir.path().join("g.db")),
-        ]),
+    let server = start_in(
+        dir.path(),
+        &[],
         &[(
             "GATEHOUSE_PUBLIC_URL",
             "https://gatehouse.example.com".to_string(),
@@ -474,15 +450,9 @@ async fn behind_a_tls_proxy_the_public_url_makes_the_cookie_secure() {
 #[tokio::test]
 async fn json_logs_are_one_object_a_line() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(
-        &args(&[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            &path(&dir.path().join("g.db")),
-            "--log-format",
-            "json",
-        ]),
+    let server = start_in(
+        dir.path(),
+        &["--log-format", "json"],
         &[("RUST_LOG", "info".to_string())],
     );
     let lines = server.stdout.lock().unwrap().clone();

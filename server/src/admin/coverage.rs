@@ -120,7 +120,6 @@ mod tests {
     use gatehouse_api::admin::{FieldSecurity, RoleDescriptor};
     use gatehouse_api::leads::LEADS_INDEX_PATTERN;
     use gatehouse_api::search::{FEATURE_ID, MANAGE_PRIVILEGE_ID};
-    use gatehouse_api::security::{ApplicationPrivilegeGrant, KIBANA_APPLICATION};
 
     use super::*;
     use crate::admin::access::{effective_access, explain, SpaceRef};
@@ -146,17 +145,7 @@ mod tests {
     }
 
     fn search_role(privileges: &[&str]) -> RoleDescriptor {
-        RoleDescriptor {
-            applications: vec![ApplicationPrivilegeGrant {
-                application: KIBANA_APPLICATION.into(),
-                privileges: privileges
-                    .iter()
-                    .map(|p| format!("feature_{FEATURE_ID}.{p}"))
-                    .collect(),
-                resources: vec!["*".into()],
-            }],
-            ..RoleDescriptor::default()
-        }
+        crate::authz::feature_role(FEATURE_ID, privileges, "*")
     }
 
     fn report(roles: &[(&str, RoleDescriptor)]) -> gatehouse_api::access::EffectiveAccess {

@@ -546,11 +546,30 @@ pub fn capabilities(subject: &Subject, space: &str) -> BTreeMap<String, Value> {
     sections
 }
 
+/// A role with Kibana `privileges` of one feature (`read`, `minimal_all`, a sub-feature
+/// privilege id) on `resource` (`*` or `space:<id>`).
+#[cfg(test)]
+pub(crate) fn feature_role(
+    feature: &str,
+    privileges: &[&str],
+    resource: &str,
+) -> gatehouse_api::admin::RoleDescriptor {
+    gatehouse_api::admin::RoleDescriptor {
+        applications: vec![gatehouse_api::security::ApplicationPrivilegeGrant {
+            application: KIBANA_APPLICATION.into(),
+            privileges: privileges
+                .iter()
+                .map(|p| format!("feature_{feature}.{p}"))
+                .collect(),
+            resources: vec![resource.into()],
+        }],
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod sub_feature_tests {
-    use gatehouse_api::admin::RoleDescriptor;
     use gatehouse_api::search::{FEATURE_ID, MANAGE_API_TAG, MANAGE_CAPABILITY, SEARCH_API_TAG};
-    use gatehouse_api::security::ApplicationPrivilegeGrant;
 
     use super::*;
 
@@ -558,17 +577,11 @@ mod sub_feature_tests {
         Subject {
             username: "u".into(),
             role_names: vec!["r".into()],
-            roles: vec![RoleDescriptor {
-                applications: vec![ApplicationPrivilegeGrant {
-                    application: KIBANA_APPLICATION.into(),
-                    privileges: privileges
-                        .iter()
-                        .map(|p| format!("feature_{FEATURE_ID}.{p}"))
-                        .collect(),
-                    resources: vec![space_resource("default")],
-                }],
-                ..RoleDescriptor::default()
-            }],
+            roles: vec![feature_role(
+                FEATURE_ID,
+                privileges,
+                &space_resource("default"),
+            )],
         }
     }
 

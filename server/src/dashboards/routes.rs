@@ -538,6 +538,32 @@ fn bulk_outcome(results: Vec<ObjectResult>) -> AppResult<BulkResult> {
     }
 }
 
+/// One change per object (`each` gets its place in the request), all in one transaction: the
+/// per-object results, or the 403 when every object was refused for want of privileges.
+async fn bulk_write<O, F>(
+    state: &AppState,
+    objects: Vec<O>,
+    mut each: F,
+) -> AppResult<Json<BulkResult>>
+where
+    O: Send + 'static,
+    F: FnMut(&Transaction<'_>, usize, O) -> anyhow::Result<ObjectResult> + Send + 'static,
+{
+    let result = state
+        .db
+        .write(move |conn| {
+            write_tx(conn, |tx| {
+                let mut results = Vec::with_capacity(objects.len());
+                for (i, object) in objects.into_iter().enumerate() {
+                    results.push(each(tx, i, object)?);
+                }
+                Ok(bulk_outcome(results))
+            })
+        })
+        .await??;
+    Ok(Json(result))
+}
+
 async fn bulk_update(
     State(state): State<AppState>,
     principal: Arc<Principal>,
@@ -548,35 +574,26 @@ async fn bulk_update(
     require(&actor, SavedObjectOp::BulkUpdate)?;
     let body = body.parse()?;
     check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
-    let result = state
-        .db
-        .write(move |conn| {
-            write_tx(conn, |tx| {
-                let mut results = Vec::with_capacity(body.objects.len());
-                for (i, item) in body.objects.into_iter().enumerate() {
-                    let checked = parse_version(item.version.as_deref())
-                        .and_then(|v| store::validate_content(item.data).map(|c| (v, c)))
-                        .map_err(|m| {
-                            object_error(
-                                StatusCode::BAD_REQUEST,
-                                field_error(&format!("objects.{i}."), &m),
-                            )
-                        });
-                    let error = match checked {
-                        Err(error) => Some(error),
-                        Ok((version, content)) => {
-                            update_one(tx, &actor, space.id(), &item.id, version, &content)?
-                                .err()
-                                .map(|refusal| refusal_error(&item.id, refusal))
-                        }
-                    };
-                    results.push(object_result(&item.id, DASHBOARD_TYPE, error));
-                }
-                Ok(bulk_outcome(results))
-            })
-        })
-        .await??;
-    Ok(Json(result))
+    bulk_write(&state, body.objects, move |tx, i, item| {
+        let checked = parse_version(item.version.as_deref())
+            .and_then(|v| store::validate_content(item.data).map(|c| (v, c)))
+            .map_err(|m| {
+                object_error(
+                    StatusCode::BAD_REQUEST,
+                    field_error(&format!("objects.{i}."), &m),
+                )
+            });
+        let error = match checked {
+            Err(error) => Some(error),
+            Ok((version, content)) => {
+                update_one(tx, &actor, space.id(), &item.id, version, &content)?
+                    .err()
+                    .map(|refusal| refusal_error(&item.id, refusal))
+            }
+        };
+        Ok(object_result(&item.id, DASHBOARD_TYPE, error))
+    })
+    .await
 }
 
 async fn bulk_delete(
@@ -589,29 +606,20 @@ async fn bulk_delete(
     require(&actor, SavedObjectOp::BulkDelete)?;
     let body = body.parse()?;
     check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
-    let result = state
-        .db
-        .write(move |conn| {
-            write_tx(conn, |tx| {
-                let mut results = Vec::with_capacity(body.objects.len());
-                for object in body.objects {
-                    let error = if object.object_type != DASHBOARD_TYPE {
-                        Some(object_error(
-                            StatusCode::BAD_REQUEST,
-                            unsupported_type(&object.object_type),
-                        ))
-                    } else {
-                        delete_one_in(tx, &actor, space.id(), &object.id)?
-                            .err()
-                            .map(|refusal| refusal_error(&object.id, refusal))
-                    };
-                    results.push(object_result(&object.id, &object.object_type, error));
-                }
-                Ok(bulk_outcome(results))
-            })
-        })
-        .await??;
-    Ok(Json(result))
+    bulk_write(&state, body.objects, move |tx, _, object| {
+        let error = if object.object_type != DASHBOARD_TYPE {
+            Some(object_error(
+                StatusCode::BAD_REQUEST,
+                unsupported_type(&object.object_type),
+            ))
+        } else {
+            delete_one_in(tx, &actor, space.id(), &object.id)?
+                .err()
+                .map(|refusal| refusal_error(&object.id, refusal))
+        };
+        Ok(object_result(&object.id, &object.object_type, error))
+    })
+    .await
 }
 
 pub(super) fn unsupported_type(object_type: &str) -> String {

@@ -275,6 +275,12 @@ struct Inner {
     opened: std::time::Instant,
 }
 
+/// What [`Db::write`] runs on the writer, on a blocking thread. Use a transaction inside it when
+/// it writes more than one statement.
+pub trait WriteFn<T>: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static {}
+
+impl<T, F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static> WriteFn<T> for F {}
+
 /// How often [`Db::generation`] asks SQLite whether another process committed: a change made by
 /// `gatehouse-server users …` is seen by requests that start this long after it, at most.
 pub const WATCH_INTERVAL_MS: u64 = 50;
@@ -475,27 +481,27 @@ impl Db {
 
     /// Runs `f` on the writer connection on a blocking thread. Use a transaction inside `f` when
     /// it writes more than one statement.
-    pub async fn write<T, F>(&self, f: F) -> anyhow::Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
-    {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.write_with(true, f))
-            .await
-            .context("database task panicked")?
+    pub async fn write<T: Send + 'static>(&self, f: impl WriteFn<T>) -> anyhow::Result<T> {
+        self.write_on_thread(true, f).await
     }
 
     /// [`Db::write`] for bookkeeping that nothing kept by generation is derived from (a session's
     /// `last_seen`): the generation stays, so the answers and principals kept by the caches stay
     /// too. Once a minute per signed-in user, a refresh used to empty them all.
-    pub async fn write_bookkeeping<T, F>(&self, f: F) -> anyhow::Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
-    {
+    pub async fn write_bookkeeping<T: Send + 'static>(
+        &self,
+        f: impl WriteFn<T>,
+    ) -> anyhow::Result<T> {
+        self.write_on_thread(false, f).await
+    }
+
+    async fn write_on_thread<T: Send + 'static>(
+        &self,
+        moves_generation: bool,
+        f: impl WriteFn<T>,
+    ) -> anyhow::Result<T> {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.write_with(false, f))
+        tokio::task::spawn_blocking(move || inner.write_with(moves_generation, f))
             .await
             .context("database task panicked")?
     }
