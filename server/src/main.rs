@@ -144,8 +144,26 @@ async fn main() -> anyhow::Result<()> {
         println!("{hint}");
     }
     println!("Gatehouse listening on {}", server.url());
-    tokio::signal::ctrl_c().await?;
+    stop_requested().await?;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C (SIGINT), or SIGTERM: what systemd, Docker and Kubernetes send to stop a service. Either
+/// way requests in flight finish before the process exits.
+async fn stop_requested() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }

@@ -162,6 +162,34 @@ fn start_in(dir: &Path, more: &[&str], env: &[(&str, String)]) -> Server {
     start(&args(&flags), env)
 }
 
+#[tokio::test]
+async fn sigterm_stops_it_gracefully_as_ctrl_c_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_in(dir.path(), &[], &[]);
+    let status = reqwest::get(format!("{}/api/status", server.url))
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    // SAFETY: kill(2) on the child this test started and has not reaped.
+    unsafe { libc::kill(server.child.id() as libc::pid_t, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Killed by the signal, it would have no exit code; shut down, it exits 0.
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
+    let logged = server.stdout.lock().unwrap().join("\n");
+    assert!(logged.contains("shutting down"), "{logged}");
+}
+
 fn set_cookie(response: &reqwest::Response) -> String {
     response.headers()["set-cookie"]
         .to_str()
