@@ -377,3 +377,34 @@ fn the_projection_of_a_text_keeps_escaped_field_names_and_refuses_what_is_not_an
         .project_json(r#"{"id":"l"} x"#, &mut String::new())
         .is_err());
 }
+
+#[test]
+fn the_projection_of_a_text_reads_blanks_and_brackets_inside_strings_as_json_does() {
+    let access = read(&subject(vec![grant(
+        &[INDEX],
+        &["read"],
+        None,
+        Some((&["*"], &["priority", "entity.name"])),
+    )]));
+    let text = r#" { "id" : "l" , "title":"a } \" [ b\\", "tags" : [ "x]", "{" ] ,
+        "entity": {"type":"host","name":"n{"}, "priority": 5 , "score":-1.5e3 } "#;
+    let mut projected: Value = serde_json::from_str(text).expect("JSON");
+    access.project(&mut projected);
+    let mut out = String::new();
+    access.project_json(text, &mut out).expect("a JSON object");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).expect("JSON"),
+        projected
+    );
+    assert_eq!(
+        projected,
+        json!({"id": "l", "title": "a } \" [ b\\", "tags": ["x]", "{"],
+               "entity": {"type": "host"}, "score": -1500.0})
+    );
+    for broken in [r#"{"id":"l""#, r#"{"id" "l"}"#, r#"{"id":"l",}"#, "{", ""] {
+        assert!(
+            access.project_json(broken, &mut String::new()).is_err(),
+            "{broken}"
+        );
+    }
+}
