@@ -430,28 +430,21 @@ fn a_missing_or_wrong_certificate_file_refuses_to_start_and_names_the_file() {
     let (cert, key, _) = certificate(dir.path());
     let db = path(&dir.path().join("g.db"));
     let missing = path(&dir.path().join("no-such-cert.pem"));
-    let stderr = refused(
-        &args(&["--db", &db, "--tls-cert", &missing, "--tls-key", &key]),
-        &[],
-    );
-    assert!(stderr.contains(&missing), "{stderr}");
-
-    let stderr = refused(
-        &args(&["--db", &db, "--tls-cert", &key, "--tls-key", &key]),
-        &[],
-    );
-    assert!(
-        stderr.contains(&key) && stderr.contains("no certificate"),
-        "{stderr}"
-    );
-    let stderr = refused(
-        &args(&["--db", &db, "--tls-cert", &cert, "--tls-key", &cert]),
-        &[],
-    );
-    assert!(
-        stderr.contains(&cert) && stderr.contains("no usable private key"),
-        "{stderr}"
-    );
+    // (certificate file, key file, the file the refusal names, what it says of it)
+    for (cert_file, key_file, named, says) in [
+        (&missing, &key, &missing, ""),
+        (&key, &key, &key, "no certificate"),
+        (&cert, &cert, &cert, "no usable private key"),
+    ] {
+        let stderr = refused(
+            &args(&["--db", &db, "--tls-cert", cert_file, "--tls-key", key_file]),
+            &[],
+        );
+        assert!(
+            stderr.contains(named.as_str()) && stderr.contains(says),
+            "{stderr}"
+        );
+    }
     assert!(!Path::new(&db).exists(), "nothing was opened");
 }
 

@@ -103,7 +103,17 @@ fn may_hold_empty_object(json: &str) -> bool {
     })
 }
 
-/// A JSON object's top-level fields in order, each value as its text.
+/// A JSON object's top-level fields in order, each value as its text, unparsed: what field
+/// security copies whole, and what a restricted read picks the tested fields out of.
+pub(crate) fn top_level_fields(
+    json: &str,
+) -> serde_json::Result<Vec<(Key<'_>, &serde_json::value::RawValue)>> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let fields = serde::Deserializer::deserialize_map(&mut deserializer, TopLevel)?;
+    deserializer.end()?;
+    Ok(fields)
+}
+
 struct TopLevel;
 
 impl<'de> serde::de::Visitor<'de> for TopLevel {
@@ -123,13 +133,13 @@ impl<'de> serde::de::Visitor<'de> for TopLevel {
 }
 
 /// A field name: borrowed from the text when it has no escapes (then its JSON is `"` + it + `"`).
-enum Key<'de> {
+pub(crate) enum Key<'de> {
     Plain(&'de str),
     Unescaped(String),
 }
 
 impl Key<'_> {
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             Key::Plain(key) => key,
             Key::Unescaped(key) => key,
@@ -271,9 +281,7 @@ impl DocumentAccess {
             out.push_str(json);
             return Ok(());
         };
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        let fields = serde::Deserializer::deserialize_map(&mut deserializer, TopLevel)?;
-        deserializer.end()?;
+        let fields = top_level_fields(json)?;
         out.push('{');
         let mut first = true;
         for (key, raw) in fields {

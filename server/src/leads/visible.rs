@@ -19,7 +19,7 @@ use gatehouse_api::leads::{FindLeadsQuery, SortField};
 
 use super::find_cache::{FindCache, VisibleLeads};
 use super::store::{find_sql, push_wire_lead, staleness_and_next_change, WirePage};
-use crate::authz::{DocumentAccess, DocumentFilter};
+use crate::authz::{top_level_fields, DocumentAccess, DocumentFilter};
 use crate::platform::db;
 use gatehouse_api::doc_query::LEAD_FIELDS;
 
@@ -64,8 +64,11 @@ pub fn visible_leads(
             continue;
         }
         let mut doc = serde_json::Map::new();
-        let body = r.get_ref(1)?.as_str()?;
-        OnlyFields(&wanted).deserialize_into(body, &mut doc)?;
+        for (key, text) in top_level_fields(r.get_ref(1)?.as_str()?)? {
+            if wanted.contains(&key.as_str()) {
+                doc.insert(key.as_str().to_string(), serde_json::from_str(text.get())?);
+            }
+        }
         if wanted.contains(&"status") {
             doc.insert("status".into(), Value::from(r.get_ref(2)?.as_str()?));
         }
@@ -85,41 +88,6 @@ pub fn visible_leads(
         by_status,
         valid_until_ms,
     })
-}
-
-/// Reads only the named top-level fields of a stored lead's JSON, skipping the others unparsed.
-struct OnlyFields<'a>(&'a [&'a str]);
-
-impl OnlyFields<'_> {
-    fn deserialize_into(
-        self,
-        body: &str,
-        out: &mut serde_json::Map<String, Value>,
-    ) -> anyhow::Result<()> {
-        let mut deserializer = serde_json::Deserializer::from_str(body);
-        *out = serde::Deserializer::deserialize_map(&mut deserializer, self)?;
-        Ok(())
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for OnlyFields<'_> {
-    type Value = serde_json::Map<String, Value>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a stored lead")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if self.0.contains(&key.as_str()) {
-                out.insert(key, map.next_value()?);
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
-            }
-        }
-        Ok(out)
-    }
 }
 
 /// [`visible_leads`], kept in `cache` for the database's `generation` and reused while exact.
