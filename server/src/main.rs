@@ -115,6 +115,8 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     logging::init(args.log_format);
+    // Before the server accepts anything: a signal that comes once it is up must find the handler.
+    let stop = StopSignals::install()?;
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(gatehouse_server::tls::TlsFiles { cert, key }),
         _ => None,
@@ -144,26 +146,50 @@ async fn main() -> anyhow::Result<()> {
         println!("{hint}");
     }
     println!("Gatehouse listening on {}", server.url());
-    stop_requested().await?;
+    stop.requested().await?;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
 }
 
 /// Ctrl-C (SIGINT), or SIGTERM: what systemd, Docker and Kubernetes send to stop a service. Either
-/// way requests in flight finish before the process exits.
-async fn stop_requested() -> std::io::Result<()> {
+/// way requests in flight finish before the process exits. Installed before the server starts, so
+/// a signal sent as soon as it says it is listening is not met by the default action (exit at once).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = signal(SignalKind::terminate())?;
-        tokio::select! {
-            interrupted = tokio::signal::ctrl_c() => interrupted,
-            _ = terminate.recv() => Ok(()),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
+
+    async fn requested(mut self) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await
+        }
     }
 }
