@@ -140,6 +140,10 @@ pub struct Panel {
     pub panel_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The data the panel shows (docs/panels.md); `None` for text panels and for panels Gatehouse
+    /// does not draw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<crate::panels::PanelQuery>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -149,6 +149,7 @@ pub fn validate_content(data: DashboardData) -> Result<Content, String> {
             title,
             panel_type,
             description,
+            query: panel.query,
         });
     }
     Ok(Content {
@@ -341,6 +342,7 @@ mod tests {
             title: title.into(),
             panel_type: panel_type.into(),
             description: None,
+            query: None,
         }
     }
 

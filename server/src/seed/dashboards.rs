@@ -147,6 +147,7 @@ pub fn seed_dashboards(db: &Db) -> anyhow::Result<bool> {
                                 title: title.to_string(),
                                 panel_type: panel_type.to_string(),
                                 description: Some(description.to_string()),
+                                query: None,
                             })
                             .collect(),
                     },

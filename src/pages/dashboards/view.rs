@@ -443,7 +443,7 @@ fn DashboardEditor(current: RwSignal<Option<Dashboard>>, editing: RwSignal<bool>
                 <button type="button" class="btn btn-small" data-testid="dashboard-add-panel" on:click=move |_| {
                     let n = next_panel.get_value() + 1;
                     next_panel.set_value(n);
-                    panels.update(|p| p.push(Panel { id: format!("panel-{n}"), title: format!("Panel {n}"), panel_type: "metric".into(), description: None }));
+                    panels.update(|p| p.push(Panel { id: format!("panel-{n}"), title: format!("Panel {n}"), panel_type: "metric".into(), description: None, query: None }));
                 }>"Add panel"</button>
             </fieldset>
             <div class="modal-actions">

@@ -141,6 +141,7 @@ impl Session {
                 panel_type: ["metric", "line", "bar", "table"][(self.rng.below(4)) as usize]
                     .to_string(),
                 description: Some(format!("rng {}", self.rng.next())),
+                query: None,
             })
             .collect();
         DashboardData {
