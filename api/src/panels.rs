@@ -29,6 +29,8 @@ pub enum PanelSource {
     Audit,
     /// Search documents, per source, as the viewer sees them.
     Search,
+    /// Dashboards of the space (by access mode, by owner): what every dashboard reader may see.
+    Dashboards,
     /// Spaces the viewer may see.
     Spaces,
     /// Users, for a viewer who may read users.
