@@ -197,6 +197,16 @@ fn set_cookie(response: &reqwest::Response) -> String {
         .to_string()
 }
 
+/// `/api/status` as a caller sending `cookie` sees it.
+async fn status_with_cookie(http: &reqwest::Client, base: &str, cookie: &str) -> Value {
+    let answer = http
+        .get(format!("{base}/api/status"))
+        .header("cookie", cookie)
+        .send()
+        .await;
+    answer.unwrap().json().await.unwrap()
+}
+
 #[tokio::test]
 async fn status_answers_without_a_session_and_shows_the_version_only_when_signed_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -227,15 +237,7 @@ async fn status_answers_without_a_session_and_shows_the_version_only_when_signed
         !cookie.contains("Secure"),
         "plain HTTP keeps the cookie usable: {cookie}"
     );
-    let signed_in: Value = http
-        .get(format!("{}/api/status", server.url))
-        .header("cookie", cookie.split(';').next().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let signed_in = status_with_cookie(&http, &server.url, cookie.split(';').next().unwrap()).await;
     assert_eq!(signed_in["version"]["number"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         signed_in["status"]["core"]["database"]["level"],
@@ -259,15 +261,7 @@ async fn status_answers_without_a_session_and_shows_the_version_only_when_signed
     assert_eq!(available, BURST);
     println!("# /api/status burst: {BURST} concurrent anonymous polls, {available} answered 200");
 
-    let not_a_session: Value = http
-        .get(format!("{}/api/status", server.url))
-        .header("cookie", "sid=0123")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let not_a_session = status_with_cookie(&http, &server.url, "sid=0123").await;
     assert!(not_a_session.get("version").is_none(), "{not_a_session}");
 }
 

@@ -310,6 +310,14 @@ fn paged<T>(results: Vec<T>, current: u32, size: u32, total: u64) -> Paged<T> {
     }
 }
 
+/// One page of a list held whole: the page asked for, and the whole list's length as the total.
+fn page_of<T>(all: Vec<T>, current: u32, size: u32) -> Paged<T> {
+    let total = all.len() as u64;
+    let skip = (current as usize - 1).saturating_mul(size as usize);
+    let page = all.into_iter().skip(skip).take(size as usize).collect();
+    paged(page, current, size, total)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sources
 // ---------------------------------------------------------------------------------------------
@@ -328,10 +336,7 @@ async fn list_sources(
             store::list_sources(conn, &viewer)
         })
         .await?;
-    let total = sources.len() as u64;
-    let skip = (current as usize - 1).saturating_mul(size as usize);
-    let page = sources.into_iter().skip(skip).take(size as usize).collect();
-    Ok(Json(paged(page, current, size, total)))
+    Ok(Json(page_of(sources, current, size)))
 }
 
 async fn create_source(
@@ -686,10 +691,7 @@ async fn list_identities(
         .db
         .read(move |conn| store::all_identities(conn, Some(&source)))
         .await?;
-    let total = all.len() as u64;
-    let skip = (current as usize - 1).saturating_mul(size as usize);
-    let page = all.into_iter().skip(skip).take(size as usize).collect();
-    Ok(Json(paged(page, current, size, total)))
+    Ok(Json(page_of(all, current, size)))
 }
 
 async fn create_identity(
