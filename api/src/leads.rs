@@ -459,14 +459,72 @@ impl PagePosition {
     }
 }
 
-/// The priority badge's classes, with its colour (10 is the most urgent).
+/// How urgent a lead is, in words: the one rule the badge's colour, a lead's title ("High risk
+/// host …") and its risk tag follow, so a card never says "Low risk" beside a P10 badge
+/// (docs/leads.md "What a card says").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LeadLevel {
+    Low,
+    Moderate,
+    High,
+    Critical,
+}
+
+impl LeadLevel {
+    /// P9–P10 critical, P7–P8 high, P4–P6 moderate, P1–P3 low.
+    pub fn of_priority(priority: u8) -> Self {
+        match priority {
+            9.. => Self::Critical,
+            7..=8 => Self::High,
+            4..=6 => Self::Moderate,
+            _ => Self::Low,
+        }
+    }
+
+    /// The level of a 0–100 score, through the priority it gives ([`priority_of_score`]).
+    pub fn of_score(score: f64) -> Self {
+        Self::of_priority(priority_of_score(score))
+    }
+
+    /// As a title says it: `Critical`, `High`, `Moderate`, `Low`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Critical => "Critical",
+            Self::High => "High",
+            Self::Moderate => "Moderate",
+            Self::Low => "Low",
+        }
+    }
+
+    /// As Elasticsearch names severities: `critical`, `high`, `medium`, `low`.
+    pub fn severity(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Moderate => "medium",
+            Self::Low => "low",
+        }
+    }
+}
+
+/// Priority 1–10 of a 0–100 score: a tenth, rounded up (0 is priority 1, over 100 is 10).
+pub fn priority_of_score(score: f64) -> u8 {
+    if score.is_nan() {
+        return 1;
+    }
+    (score / 10.0).ceil().clamp(1.0, 10.0) as u8
+}
+
+/// The priority badge's classes, with its colour (10 is the most urgent; [`LeadLevel`]).
 pub fn priority_badge_class(priority: u8) -> &'static str {
-    match priority {
-        0 => "priority-badge priority-hidden",
-        9.. => "priority-badge priority-critical",
-        7..=8 => "priority-badge priority-high",
-        4..=6 => "priority-badge priority-medium",
-        _ => "priority-badge priority-low",
+    if priority == 0 {
+        return "priority-badge priority-hidden";
+    }
+    match LeadLevel::of_priority(priority) {
+        LeadLevel::Critical => "priority-badge priority-critical",
+        LeadLevel::High => "priority-badge priority-high",
+        LeadLevel::Moderate => "priority-badge priority-medium",
+        LeadLevel::Low => "priority-badge priority-low",
     }
 }
 
@@ -527,6 +585,33 @@ mod tests {
         assert!(priority_badge_class(1).contains("priority-low"));
         assert_eq!(title_text("Risky host"), "Risky host");
         assert_eq!(title_text(" "), "Title not shown");
+    }
+
+    #[test]
+    fn the_badge_colour_and_the_level_word_are_one_rule() {
+        let levels: Vec<(u8, &str, &str)> = (1..=10)
+            .map(|p| {
+                let level = LeadLevel::of_priority(p);
+                (p, level.label(), priority_badge_class(p))
+            })
+            .collect();
+        for (p, label, class) in &levels {
+            let colour = match *label {
+                "Critical" => "priority-critical",
+                "High" => "priority-high",
+                "Moderate" => "priority-medium",
+                _ => "priority-low",
+            };
+            assert!(class.ends_with(colour), "P{p}: {label} but {class}");
+        }
+        // A tenth of the score, rounded up, with the ends held.
+        assert_eq!(priority_of_score(0.0), 1);
+        assert_eq!(priority_of_score(10.0), 1);
+        assert_eq!(priority_of_score(10.1), 2);
+        assert_eq!(priority_of_score(150.0), 10);
+        assert_eq!(priority_of_score(f64::NAN), 1);
+        assert_eq!(LeadLevel::of_score(80.0), LeadLevel::High);
+        assert_eq!(LeadLevel::of_score(81.0), LeadLevel::Critical);
     }
 
     #[test]

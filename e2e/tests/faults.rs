@@ -541,7 +541,7 @@ async fn the_leads_page_is_drawn_before_the_app_starts_and_the_app_draws_the_sam
         ensure!(
             drawn
                 .iter()
-                .any(|part| part.contains("Critical risk user dnguyen4")),
+                .any(|part| part.contains("Critical risk user root")),
             "the drawn page shows the leads: {drawn:?}"
         );
         b.screenshot("leads-first-paint").await?;

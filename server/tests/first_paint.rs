@@ -12,7 +12,7 @@ use serde_json::json;
 
 const LEADS_PAGE: &str = "/app/security/entity_analytics";
 const INDEX: &str = "<!doctype html><html><head><title>Gatehouse</title></head><body>\n<noscript>Gatehouse needs JavaScript</noscript></body></html>";
-const TOP_TITLE: &str = "Critical risk user dnguyen4 with 5 high-severity alerts";
+const TOP_TITLE: &str = "Critical risk user root with entity risk 100";
 const IMG: &str = r#"<img src=x onerror="window.__pwned=1">"#;
 
 async fn server_with_spa() -> (TestServer, tempfile::TempDir) {

@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 const BASE: &str = "/internal/entity_analytics/leads";
 const INDEX: &str = ".entity_analytics.entity-leads-default";
 const TOP_TITLES: [&str; 3] = [
-    "Critical risk user dnguyen4 with 5 high-severity alerts",
-    "High risk host proxy-02 with 2 critical alerts",
-    "High risk host app-08 with 4 high-severity alerts",
+    "Critical risk user root with entity risk 100",
+    "Critical risk host build-04 with entity risk 99",
+    "Critical risk host vpn-04 with entity risk 99",
 ];
 
 fn path(rest: &str) -> String {

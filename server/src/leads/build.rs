@@ -1,6 +1,6 @@
 //! Building leads from entities: score, priority, texts and observations.
 
-use gatehouse_api::leads::{EntityRef, Lead, Observation};
+use gatehouse_api::leads::{priority_of_score, EntityRef, Lead, LeadLevel, Observation};
 use serde_json::json;
 
 use crate::platform::db::{self};
@@ -29,37 +29,17 @@ fn alert_component(e: &Entity) -> f64 {
     raw.min(30.0)
 }
 
-/// How much an entity deserves a hunt: risk, alerts and asset criticality combined (0..~105).
+/// How much an entity deserves a hunt, 0–100: its risk, alerts and asset criticality combined,
+/// and never below the entity's own risk score, so a lead's level is never lower than its
+/// entity's risk (docs/leads.md "What a card says").
 pub fn lead_score(e: &Entity) -> f64 {
-    e.risk_score * 0.6 + alert_component(e) + criticality_bonus(e.criticality.as_deref())
-}
-
-/// Priority 1..10 from the score.
-pub fn priority_of(score: f64) -> u8 {
-    (score / 10.0).ceil().clamp(1.0, 10.0) as u8
-}
-
-/// Risk bands from the top: the lowest score in each, its severity and its label.
-const RISK_BANDS: [(f64, &str, &str); 3] = [
-    (90.0, "critical", "Critical"),
-    (70.0, "high", "High"),
-    (40.0, "medium", "Moderate"),
-];
-
-/// The severity and label of a risk score; below every band (or not a number), low.
-fn risk_band(score: f64) -> (&'static str, &'static str) {
-    RISK_BANDS
-        .iter()
-        .find(|(lowest, ..)| score >= *lowest)
-        .map_or(("low", "Low"), |&(_, severity, label)| (severity, label))
-}
-
-fn severity_of(score: f64) -> &'static str {
-    risk_band(score).0
-}
-
-fn risk_label(score: f64) -> &'static str {
-    risk_band(score).1
+    let risk = if e.risk_score.is_nan() {
+        0.0
+    } else {
+        e.risk_score.clamp(0.0, 100.0)
+    };
+    let combined = risk * 0.6 + alert_component(e) + criticality_bonus(e.criticality.as_deref());
+    combined.max(risk).min(100.0)
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {
@@ -77,9 +57,14 @@ fn criticality_text(c: Option<&str>) -> &'static str {
 }
 
 pub(crate) fn build_lead(e: &Entity, rank: usize, now_ms: i64, execution_uuid: &str) -> Lead {
-    let score = lead_score(e);
-    let priority = priority_of(score);
-    let level = risk_label(score);
+    // Whole numbers, as the card shows them: the priority and both levels follow from exactly
+    // the scores the byline prints.
+    let score = lead_score(e).round();
+    let priority = priority_of_score(score);
+    let level = LeadLevel::of_priority(priority).label();
+    // Rounded half away from zero, as `round` does (`{:.0}` would round 56.5 to even, 56).
+    let entity_risk = e.risk_score.round();
+    let entity_level = LeadLevel::of_score(entity_risk);
     let kind = e.entity_type.as_str();
     let detail = if e.alerts_critical > 0 {
         format!(
@@ -107,13 +92,16 @@ pub(crate) fn build_lead(e: &Entity, rank: usize, now_ms: i64, execution_uuid: &
             "with {}",
             plural(e.total_alerts(), "open alert", "open alerts")
         )
+    } else if entity_level >= LeadLevel::Moderate {
+        format!("with entity risk {entity_risk}")
     } else {
-        "with an elevated risk score".to_string()
+        "with no open alerts".to_string()
     };
     let title = format!("{level} risk {kind} {} {detail}", e.name);
+    // Two scores stand on a card: each is named, so "lead score 98" beside "entity risk 35" reads
+    // as what raised the lead, not as a contradiction.
     let byline = format!(
-        "Risk score {:.0} · {} · {} asset",
-        e.risk_score,
+        "Lead score {score} · entity risk {entity_risk} · {} · {} asset",
         plural(e.total_alerts(), "open alert", "open alerts"),
         criticality_text(e.criticality.as_deref())
     );
@@ -122,7 +110,7 @@ pub(crate) fn build_lead(e: &Entity, rank: usize, now_ms: i64, execution_uuid: &
          and its asset criticality is {}. Review its recent activity for signs of compromise.",
         e.name,
         e.risk_score,
-        severity_of(e.risk_score),
+        entity_level.severity(),
         plural(e.total_alerts(), "alert", "alerts"),
         e.alerts_critical,
         e.alerts_high,
@@ -145,10 +133,10 @@ pub(crate) fn build_lead(e: &Entity, rank: usize, now_ms: i64, execution_uuid: &
         module_id: "risk_analysis".into(),
         observation_type: "risk_score".into(),
         score: e.risk_score,
-        severity: severity_of(e.risk_score).into(),
+        severity: entity_level.severity().into(),
         confidence: 0.9,
         description: format!("Entity risk score is {:.1}", e.risk_score),
-        metadata: json!({ "calculated_level": risk_label(e.risk_score) }),
+        metadata: json!({ "calculated_level": entity_level.label() }),
     }];
     if e.total_alerts() > 0 {
         let severity = if e.alerts_critical > 0 {

@@ -5,6 +5,8 @@
 //! names it (created by enable or by the first successful generate, as the internal user).
 
 mod build;
+#[cfg(test)]
+mod card_rule_tests;
 mod entities;
 pub(crate) mod find_cache;
 pub(crate) mod first_paint;

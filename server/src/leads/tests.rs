@@ -58,14 +58,14 @@ fn leads_are_ranked_and_well_formed() {
     assert_eq!(
         titles(&leads)[..3],
         [
-            "Critical risk user dnguyen4 with 5 high-severity alerts",
-            "High risk host proxy-02 with 2 critical alerts",
-            "High risk host app-08 with 4 high-severity alerts",
+            "Critical risk user root with entity risk 100",
+            "Critical risk host build-04 with entity risk 99",
+            "Critical risk host vpn-04 with entity risk 99",
         ]
     );
 }
 
-fn migrated() -> Connection {
+pub(super) fn migrated() -> Connection {
     let conn = Connection::open_in_memory().unwrap();
     conn.pragma_update(None, "foreign_keys", true).unwrap();
     for (_, sql) in crate::platform::db::MIGRATIONS {
@@ -322,11 +322,7 @@ fn every_find_query_walks_an_index_without_sorting() {
 }
 
 #[test]
-fn priorities_and_staleness() {
-    assert_eq!(priority_of(0.0), 1);
-    assert_eq!(priority_of(10.0), 1);
-    assert_eq!(priority_of(10.1), 2);
-    assert_eq!(priority_of(150.0), 10);
+fn staleness_follows_age() {
     let now = 10 * 24 * 60 * 60 * 1000;
     assert_eq!(staleness_at(&db::iso_millis(now - 1000), now), "fresh");
     assert_eq!(

@@ -181,7 +181,8 @@ pub fn seed_entities(db: &Db) -> anyhow::Result<bool> {
 }
 
 /// Synthetic leads for load tests: `count` leads in `space`, deterministic from `seed`, spread
-/// over priorities, statuses and the last 30 days. Inserted in one transaction.
+/// over statuses and the last 30 days, each with the priority its entity's scores give.
+/// Inserted in one transaction.
 pub fn insert_synthetic_leads(
     conn: &mut Connection,
     space: &str,
@@ -200,8 +201,9 @@ pub fn insert_synthetic_leads(
             .map(|i| {
                 let e = &entities[i % entities.len()];
                 let age = rng.below(30 * 24 * 60 * 60 * 1000) as i64;
+                // The priority stays the one the lead's own scores give: a random one made cards
+                // that contradicted themselves ("Low risk" at P10).
                 let mut lead = build_lead(e, 0, now - age, &execution);
-                lead.priority = 1 + rng.below(10) as u8;
                 lead.status = match rng.below(10) {
                     0 => "dismissed",
                     1 => "expired",
