@@ -309,14 +309,38 @@ async fn a_403_on_find_toasts_the_server_message_and_hides_the_section() {
         testid(&root, "leads-section").is_none()
     })
     .await;
-    assert!(query_all(&root, "[data-testid=lead-card]").is_empty());
+    assert!(query_all(&root, "[data-testid=lead-card]").is_empty());    let note = text_of(&root, "leads-hidden-note").unwrap_or_default();
+    assert!(note.contains("do not grant the read privilege on"), "{note}");
 }
 
 #[wasm_bindgen_test]
-async fn index_not_found_is_the_no_leads_yet_empty_state() {
+async fn a_403_for_the_feature_privilege_names_that_privilege_not_the_index_read() {
     let canned = Canned::new(|request| {
         if request.path.ends_with("/privileges") {
             json(200, &privileges(true, true))
+        } else {
+            json(
+                403,
+                r#"{"statusCode":403,"error":"Forbidden","message":"API [GET /internal/entity_analytics/leads] is unauthorized for user, this action is granted by the Kibana privileges [securitySolution-entity-analytics]"}"#,
+            )
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    wait_for_testid(&root, "leads-hidden-note").await;
+    let note = text_of(&root, "leads-hidden-note").unwrap_or_default();
+    assert!(
+        note.contains("Kibana privilege securitySolution-entity-analytics"),
+        "{note}"
+    );
+    assert!(!note.contains("read privilege"), "{note}");
+}
+
+/// No leads yet, as our server and Kibana answer before the first run, for a user with `write`
+/// or not.
+fn no_leads_yet(write: bool) -> Canned {
+    Canned::new(move |request| {
+        if request.path.ends_with("/privileges") {
+            json(200, &privileges(true, write))
         } else if request.path.ends_with("/status") {
             json(
                 200,
@@ -328,15 +352,30 @@ async fn index_not_found_is_the_no_leads_yet_empty_state() {
                 r#"{"error":{"root_cause":[{"type":"index_not_found_exception","reason":"no such index [x]"}],"type":"index_not_found_exception","reason":"no such index [x]"},"status":404}"#,
             )
         }
-    });
-    let (root, _handle) = mount(&canned);
+    })
+}
+
+#[wasm_bindgen_test]
+async fn index_not_found_is_the_no_leads_yet_empty_state() {
+    let (root, _handle) = mount(&no_leads_yet(true));
     wait_for_testid(&root, "leads-empty").await;
     let text = text_of(&root, "leads-empty").unwrap_or_default();
     assert!(text.contains("No hunting leads yet"));
+    assert!(text.contains("Generate leads to surface"), "{text}");
     assert!(
         query(&root, ".toast-error").is_none(),
         "an empty index is not an error"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_read_only_user_with_no_leads_is_not_told_to_generate_them() {
+    let (root, _handle) = mount(&no_leads_yet(false));
+    wait_for_testid(&root, "leads-empty").await;
+    let text = text_of(&root, "leads-empty").unwrap_or_default();
+    assert!(text.contains("No hunting leads yet"));
+    assert!(!text.contains("Generate leads"), "{text}");
+    assert!(text.contains("once someone allowed to generate them"), "{text}");
 }
 
 #[wasm_bindgen_test]

@@ -24,6 +24,10 @@ pub mod texts {
     pub const EMPTY_TITLE: &str = "No hunting leads yet";
     pub const EMPTY_BODY: &str =
         "Generate leads to surface proactive threat hunting opportunities from your entity data.";
+    /// The empty state for a user who may read leads but not generate them: "Generate leads…"
+    /// would point at a button that is closed to them.
+    pub const EMPTY_BODY_READ_ONLY: &str =
+        "Leads appear here once someone allowed to generate them runs lead generation in this space.";
     pub const GENERATE_STARTED: &str = "Lead generation started successfully";
     pub const GENERATE_FAILED: &str = "Failed to generate leads";
     pub const FETCH_FAILED: &str = "Failed to fetch hunting leads";
@@ -132,6 +136,16 @@ pub fn missing_privilege_text(privilege: Privilege, to_do: &str) -> String {
         "You need the {} privilege on {LEADS_INDEX_PATTERN} to {to_do}. Ask an administrator to add it to your role.",
         privilege.as_str()
     )
+}
+
+/// What the hidden section's note names as missing: what the server named when it refused to
+/// read leads (the leads index's `read`, or the Kibana privilege a route is tagged with when the
+/// Security feature privilege is what is missing), else the index privilege `/privileges` said
+/// is missing.
+pub fn hidden_requirement(denial_message: Option<&str>, space: &str) -> crate::access::Requirement {
+    denial_message
+        .and_then(|message| crate::access::Requirement::from_denial_message(message, space))
+        .unwrap_or_else(|| leads_requirement(Privilege::Read))
 }
 
 /// What a denial of `privilege` on the leads index was missing, for "Why?": the privileges the
@@ -585,6 +599,33 @@ mod tests {
         assert!(priority_badge_class(1).contains("priority-low"));
         assert_eq!(title_text("Risky host"), "Risky host");
         assert_eq!(title_text(" "), "Title not shown");
+    }
+
+    #[test]
+    fn a_hidden_section_names_the_privilege_the_server_refused() {
+        use crate::access::Requirement;
+        let feature = "API [GET /internal/entity_analytics/leads] is unauthorized for user, this action is granted by the Kibana privileges [securitySolution-entity-analytics]";
+        assert_eq!(
+            hidden_requirement(Some(feature), "default"),
+            Requirement::KibanaApi {
+                tag: "securitySolution-entity-analytics".into(),
+                space: "default".into()
+            }
+        );
+        let index = "security_exception: action [indices:data/read/search] is unauthorized for user [u] with effective roles [r] on indices [.entity_analytics.entity-leads-default], this action is granted by the index privileges [read,all]";
+        assert_eq!(
+            hidden_requirement(Some(index), "default"),
+            Requirement::index(".entity_analytics.entity-leads-default", &["read", "all"])
+        );
+        // `/privileges` said no read, or the refusal named nothing: the index pattern's read.
+        assert_eq!(
+            hidden_requirement(None, "default"),
+            leads_requirement(Privilege::Read)
+        );
+        assert_eq!(
+            hidden_requirement(Some("Forbidden"), "default"),
+            leads_requirement(Privilege::Read)
+        );
     }
 
     #[test]

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
-    entity_icon_class, leads_requirement, missing_privilege_text, priority_badge_class,
-    priority_badge_text, priority_text, staleness_class, texts, title_text, FindLeadsQuery,
-    GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus, PagePosition,
-    Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES, STATUS_POLL_ATTEMPTS,
-    STATUS_POLL_MS,
+    entity_icon_class, hidden_requirement, leads_requirement, missing_privilege_text,
+    priority_badge_class, priority_badge_text, priority_text, staleness_class, texts, title_text,
+    FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus,
+    PagePosition, Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES,
+    STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -56,6 +56,9 @@ struct LeadsState {
     total: RwSignal<Option<u64>>,
     /// Which missing privilege the "Why?" panel explains, when it is open.
     why: RwSignal<Option<Requirement>>,
+    /// The message of the refusal that hid the section, so the note names what the server
+    /// refused (the index privilege or the Kibana feature privilege), not a guess.
+    hidden_by: RwSignal<Option<String>>,
     selected: RwSignal<Option<Lead>>,
 }
 
@@ -65,6 +68,19 @@ impl LeadsState {
         let _ = self
             .access
             .try_update(|access| *access = access.after_denial(privilege));
+    }
+
+    /// A 403 on a read: the section goes, and its note names what this refusal says is missing.
+    fn refused_read(&self, error: &ApiError) {
+        let _ = self.hidden_by.try_set(Some(error.message.clone()));
+        self.denied(Privilege::Read);
+    }
+
+    /// What the hidden section's note and its "Why?" name.
+    fn hidden_requirement(&self) -> Requirement {
+        let space = crate::state::space::current_space();
+        self.hidden_by
+            .with(|message| hidden_requirement(message.as_deref(), &space))
     }
 
     fn refresh(&self) {
@@ -92,6 +108,7 @@ pub fn LeadsSection() -> impl IntoView {
         generating: RwSignal::new(false),
         total: RwSignal::new(None),
         why: RwSignal::new(None),
+        hidden_by: RwSignal::new(None),
         selected: RwSignal::new(None),
     };
     let privileges_error = RwSignal::new(None::<ApiError>);
@@ -99,6 +116,7 @@ pub fn LeadsSection() -> impl IntoView {
         spawn_local(async move {
             match state.api.leads_privileges().await {
                 Ok(privileges) => {
+                    let _ = state.hidden_by.try_set(None);
                     let _ = state
                         .access
                         .try_set(LeadsAccess::from_privileges(&privileges));
@@ -106,6 +124,7 @@ pub fn LeadsSection() -> impl IntoView {
                 Err(error) => {
                     state.toasts.api_error(texts::FETCH_FAILED, &error);
                     if error.is_permission_denied() {
+                        let _ = state.hidden_by.try_set(Some(error.message.clone()));
                         let _ = state.access.try_set(LeadsAccess::Hidden);
                     } else {
                         let _ = privileges_error.try_set(Some(error));
@@ -202,8 +221,8 @@ pub fn LeadsSection() -> impl IntoView {
             <div class="callout callout-info" data-testid="leads-hidden-note">
                 <p class="callout-title">"Threat hunting leads are hidden"</p>
                 <p>
-                    "Your roles do not grant the "<code>"read"</code>" privilege on "<code>{LEADS_INDEX_PATTERN}</code>". "
-                    <button type="button" class="link-button" data-testid="leads-why-hidden" on:click=move |_| state.why.set(Some(leads_requirement(Privilege::Read)))>"Why?"</button>
+                    {move || hidden_note(&state.hidden_requirement())}" "
+                    <button type="button" class="link-button" data-testid="leads-why-hidden" on:click=move |_| state.why.set(Some(state.hidden_requirement()))>"Why?"</button>
                 </p>
             </div>
         </Show>
@@ -266,7 +285,7 @@ async fn fetch_leads(state: LeadsState, query: FindLeadsQuery) -> Result<ShownPa
         }
         state.toasts.api_error(texts::FETCH_FAILED, error);
         if error.is_permission_denied() {
-            state.denied(Privilege::Read);
+            state.refused_read(error);
         }
     }
     result
@@ -366,7 +385,7 @@ async fn poll_generation(state: LeadsState, execution_uuid: &str) {
             Err(error) => {
                 state.toasts.api_error(texts::STATUS_FAILED, &error);
                 if error.is_permission_denied() {
-                    state.denied(Privilege::Read);
+                    state.refused_read(&error);
                 }
                 return;
             }
@@ -392,7 +411,7 @@ fn status_resource(state: LeadsState, may_fetch: Memo<bool>) -> StatusResource {
                 Err(error) => {
                     state.toasts.api_error(texts::STATUS_FAILED, &error);
                     if error.is_permission_denied() {
-                        state.denied(Privilege::Read);
+                        state.refused_read(&error);
                     }
                     Some(None)
                 }
@@ -524,7 +543,13 @@ fn EmptyState(state: LeadsState) -> impl IntoView {
                 <path d="M30 30l10 10M21 15v12M15 21h12" stroke="currentColor" stroke-width="3" stroke-linecap="round" />
             </svg>
             <h3>{move || if filtered() { "No leads with this status" } else { texts::EMPTY_TITLE }}</h3>
-            <p class="muted">{move || if filtered() { "Choose another status to see other leads." } else { texts::EMPTY_BODY }}</p>
+            <p class="muted">{move || if filtered() {
+                "Choose another status to see other leads."
+            } else if state.access.get() == LeadsAccess::ReadOnly {
+                texts::EMPTY_BODY_READ_ONLY
+            } else {
+                texts::EMPTY_BODY
+            }}</p>
         </div>
     }
 }
@@ -727,9 +752,24 @@ pub(crate) fn LeadDetailBody(lead: Lead) -> impl IntoView {
 
 fn why_title(requirement: Option<Requirement>) -> String {
     match requirement {
-        Some(Requirement::Index { privileges, .. }) if privileges.iter().any(|p| p == "read") => {
-            "Why can't I see hunting leads?".to_string()
+        Some(r) if r == leads_requirement(Privilege::Write) => {
+            "Why can't I generate leads?".to_string()
         }
-        _ => "Why can't I generate leads?".to_string(),
+        _ => "Why can't I see hunting leads?".to_string(),
+    }
+}
+
+/// The hidden section's note: what the server refused, in the words of its kind of privilege.
+fn hidden_note(requirement: &Requirement) -> AnyView {
+    match requirement {
+        Requirement::Index { index, .. } => view! {
+            "Your roles do not grant the "<code>"read"</code>" privilege on "<code>{index.clone()}</code>"."
+        }
+        .into_any(),
+        Requirement::KibanaApi { tag, .. } => view! {
+            "Your roles do not grant the Kibana privilege "<code>{tag.clone()}</code>" that reading hunting leads needs in this space."
+        }
+        .into_any(),
+        other => view! { "Your roles do not grant what reading hunting leads needs: "{other.describe()} }.into_any(),
     }
 }
