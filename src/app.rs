@@ -68,6 +68,7 @@ pub fn App(transport: Transport) -> impl IntoView {
     provide_context(session);
     provide_context(Toasts::new());
     provide_context(Profiles::new());
+    provide_context(crate::pages::leads::UnseenLeadChanges::new());
     api.set_on_unauthenticated(Callback::new(move |_| session.sign_out_locally()));
     read_first_page_early(api);
     spawn_local(async move { session.refresh(api).await });
@@ -287,12 +288,14 @@ fn Header() -> impl IntoView {
             let _ = api.logout().await;
             // Signing out on purpose discards unsaved drafts; a 401 keeps them for the way back.
             crate::state::session::drafts::clear_all();
+            crate::pages::leads::forget_all_cursors();
             session.sign_out_locally();
             navigate(LOGIN_PATH, replacing());
         });
     };
 
     let user = move || session.user();
+    let unseen_leads = use_context::<crate::pages::leads::UnseenLeadChanges>();
     let nav = move || {
         let capabilities = session.capabilities();
         APP_LINKS
@@ -310,6 +313,17 @@ fn Header() -> impl IntoView {
                         .then_some("page")
                 };
                 let prefetch = extras.prefetch;
+                // What changed in the leads since the last visit, not yet opened.
+                let badge = (app.href == ENTITY_ANALYTICS_PATH).then_some(unseen_leads).flatten().map(|unseen| {
+                    move || {
+                        let count = unseen.0.get();
+                        (count > 0).then(|| view! {
+                            <span class="nav-badge" data-testid="nav-leads-badge" title="Leads changed since your last visit">
+                                {count.to_string()}<span class="sr-only">" changes since your last visit"</span>
+                            </span>
+                        })
+                    }
+                });
                 view! {
                     <a
                         href=href
@@ -320,6 +334,7 @@ fn Header() -> impl IntoView {
                         on:focus=move |_| prefetch()
                     >
                         {app.label}
+                        {badge}
                     </a>
                 }
             })

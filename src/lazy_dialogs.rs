@@ -1,19 +1,25 @@
 //! Dialog contents whose code is not in the first download (transfer size: BENCHMARKS.md section 1).
 //!
-//! The leads page opens two dialogs, but only on a click: a lead's detail, whose related runbooks
-//! bring the search client and its types, and "Why?", which brings the access explainer. The
-//! release build (`cargo xtask dist|test|bench`, feature `split`) cuts both out of the main wasm
-//! module into one module, fetched the first time either dialog opens; the dialog itself opens
+//! The leads page opens three dialogs, but only on a click: a lead's detail, whose related
+//! runbooks bring the search client and its types, "Why?", which brings the access explainer, and
+//! the list of what changed since the last visit. The release build (`cargo xtask dist|test|bench`,
+//! feature `split`) cuts all three out of the main wasm module into one module, fetched the first
+//! time one of them opens; the dialog itself opens
 //! at once and says "Loading…" meanwhile. Builds without the feature take the same async path.
+
+use std::sync::Arc;
 
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::Lead;
+use gatehouse_api::leads_page::what_changed::WhatChanged;
 use leptos::prelude::*;
 
 /// What an open dialog shows.
 pub enum DialogBody {
     LeadDetail(Lead),
     Why(Requirement),
+    /// The leads that changed since the user's last visit.
+    WhatChanged(Arc<WhatChanged>),
 }
 
 fn render(body: DialogBody) -> AnyView {
@@ -23,6 +29,9 @@ fn render(body: DialogBody) -> AnyView {
         }
         DialogBody::Why(requirement) => {
             view! { <crate::components::why::WhyExplanation requirement /> }.into_any()
+        }
+        DialogBody::WhatChanged(seen) => {
+            view! { <crate::pages::leads::WhatChangedList seen /> }.into_any()
         }
     }
 }

@@ -39,7 +39,9 @@ fn mount_with(client: ApiClient) -> (Element, leptos::mount::UnmountHandle<impl 
 fn backend(read: bool, write: bool) -> Canned {
     Canned::new(move |request| {
         let path = request.path.as_str();
-        if path.ends_with("/privileges") {
+        if let Some(answer) = leads_extras(path) {
+            answer
+        } else if path.ends_with("/privileges") {
             json(200, &privileges(read, write))
         } else if path.ends_with("/status") {
             json(200, STATUS_IDLE)
@@ -66,7 +68,9 @@ fn backend(read: bool, write: bool) -> Canned {
 fn full_access(route: impl Fn(&str) -> Result<HttpResponse, ApiError> + 'static) -> Canned {
     Canned::new(move |request| {
         let path = request.path.as_str();
-        if path.ends_with("/privileges") {
+        if let Some(answer) = leads_extras(path) {
+            answer
+        } else if path.ends_with("/privileges") {
             json(200, &privileges(true, true))
         } else if path.ends_with("/status") {
             json(200, STATUS_IDLE)
@@ -147,12 +151,12 @@ async fn without_read_the_section_is_absent_and_no_leads_request_is_sent() {
     .await;
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(canned.paths(), vec![format!("GET {LEADS}/privileges")]);
-    let note = testid(&root, "leads-hidden-note").expect("the user is told why");
+    let note = testid(&root, "leads-missing-read").expect("the user is told why");
     assert!(note
         .text_content()
         .unwrap_or_default()
         .contains(".entity_analytics.entity-leads-*"));
-    click(&testid(&root, "leads-why-hidden").expect("a Why? link"));
+    click(&testid(&root, "leads-why-read").expect("a Why? link"));
     // This backend has no explain route (as a real Kibana): the fix is still shown.
     wait_for("the role that would grant read", || {
         testid(&document_element(), "why-snippet")
@@ -244,7 +248,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
     click(&generate);
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(canned.count(Method::Post, &format!("{LEADS}/generate")), 0);
-    assert!(testid(&root, "leads-readonly-callout").is_some());
+    assert!(testid(&root, "leads-missing-write").is_some());
 
     // One page of two leads: both pager buttons present, labelled, and closed.
     let next = testid(&root, "leads-next").expect("next button");
@@ -263,7 +267,10 @@ async fn full_access_enables_generate_and_starts_a_run() {
     })
     .await;
     let generate = testid(&root, "leads-generate").expect("generate button");
-    assert_eq!(generate.get_attribute("aria-disabled"), None);
+    wait_for("the space's connector read", || {
+        generate.get_attribute("aria-disabled").is_none()
+    })
+    .await;
     assert_eq!(generate.text_content().as_deref(), Some("Regenerate"));
     click(&generate);
     wait_for("the generate call", || {
@@ -310,7 +317,7 @@ async fn a_403_on_find_toasts_the_server_message_and_hides_the_section() {
     })
     .await;
     assert!(query_all(&root, "[data-testid=lead-card]").is_empty());
-    let note = text_of(&root, "leads-hidden-note").unwrap_or_default();
+    let note = text_of(&root, "leads-missing-read").unwrap_or_default();
     assert!(
         note.contains("do not grant the read privilege on"),
         "{note}"
@@ -330,8 +337,8 @@ async fn a_403_for_the_feature_privilege_names_that_privilege_not_the_index_read
         }
     });
     let (root, _handle) = mount(&canned);
-    wait_for_testid(&root, "leads-hidden-note").await;
-    let note = text_of(&root, "leads-hidden-note").unwrap_or_default();
+    wait_for_testid(&root, "leads-missing-read").await;
+    let note = text_of(&root, "leads-missing-read").unwrap_or_default();
     assert!(
         note.contains("Kibana privilege securitySolution-entity-analytics"),
         "{note}"
@@ -343,7 +350,9 @@ async fn a_403_for_the_feature_privilege_names_that_privilege_not_the_index_read
 /// or not.
 fn no_leads_yet(write: bool) -> Canned {
     Canned::new(move |request| {
-        if request.path.ends_with("/privileges") {
+        if let Some(answer) = leads_extras(&request.path) {
+            answer
+        } else if request.path.ends_with("/privileges") {
             json(200, &privileges(true, write))
         } else if request.path.ends_with("/status") {
             json(
@@ -389,8 +398,9 @@ async fn a_read_only_user_with_no_leads_is_not_told_to_generate_them() {
 async fn a_failed_generation_reported_by_status_is_toasted_and_closes_writing() {
     let canned = backend(true, true);
     let (root, _handle) = mount(&canned);
-    wait_for("lead cards", || {
+    wait_for("lead cards and the space's connector", || {
         query_all(&root, "[data-testid=lead-card]").len() == 2
+            && testid(&root, "leads-generate").is_some_and(|b| !b.has_attribute("aria-disabled"))
     })
     .await;
     canned.answer_with(|request| {
@@ -763,6 +773,6 @@ async fn without_read_the_first_paint_goes_at_once() {
     let drawn = first_paint();
     let canned = backend(false, false);
     let (root, _handle) = mount(&canned);
-    wait_for_testid(&root, "leads-hidden-note").await;
+    wait_for_testid(&root, "leads-missing-read").await;
     assert!(!drawn.is_connected(), "nothing of the drawing is left");
 }

@@ -9,6 +9,7 @@ pub mod doc_query;
 pub mod error;
 pub mod headers;
 pub mod leads;
+pub mod leads_page;
 pub mod panels;
 pub mod role_check;
 pub mod rules;

@@ -155,10 +155,10 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
             generate.attr("aria-disabled").await?.as_deref() == Some("true"),
             "Generate is closed to a read-only user"
         );
-        b.wait_for_testid("leads-readonly-callout", TIMEOUT).await?;
+        b.wait_for_testid("leads-missing-write", TIMEOUT).await?;
 
         // "Why?" names her role as checked and the role that would grant write.
-        click_testid(&b, "leads-why").await?;
+        click_testid(&b, "leads-why-write").await?;
         let roles = b.wait_for_testid("why-roles", TIMEOUT).await?;
         let text = roles.text().await?;
         ensure!(text.contains(ROLE) && text.contains("no"), "her role is listed as not granting write: {text:?}");

@@ -389,10 +389,10 @@ async fn a_dialog_whose_code_cannot_be_fetched_says_so_and_opens_once_it_can() -
     let kind = FaultKind::Html502;
     run_with(FAULTS, move |b| async move {
         sign_in_at(&b, LEADS_PAGE, "leads_read_user").await?;
-        b.wait_for_testid("leads-why", TIMEOUT).await?;
+        b.wait_for_testid("leads-why-write", TIMEOUT).await?;
         b.set_faults(vec![on_page_modules(kind, None)]).await?;
 
-        click(&b, &testid("leads-why")).await?;
+        click(&b, &testid("leads-why-write")).await?;
         let note = wait_for_text(
             &b,
             &testid("dialog-load-failed"),
@@ -416,7 +416,7 @@ async fn a_dialog_whose_code_cannot_be_fetched_says_so_and_opens_once_it_can() -
         let report = b.clear_faults().await?;
         let injected = report.injected.get(kind.as_str()).copied().unwrap_or(0);
         ensure!(injected >= 1, "the fault was injected: {report:?}");
-        click(&b, &testid("leads-why")).await?;
+        click(&b, &testid("leads-why-write")).await?;
         let needed = b
             .wait_for_testid("why-needed", TIMEOUT)
             .await

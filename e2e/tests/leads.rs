@@ -133,7 +133,7 @@ async fn read_only_user_sees_generate_closed_with_a_reason_on_hover_and_focus() 
     run(|b| async move {
         open_leads(&b, "leads_read_user").await?;
         b.wait_for_testid("leads-section", TIMEOUT).await?;
-        b.wait_for_testid("leads-readonly-callout", TIMEOUT).await?;
+        b.wait_for_testid("leads-missing-write", TIMEOUT).await?;
         let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
         let tooltip_id = closed_with_a_reason_on_hover(
             &b,
@@ -229,7 +229,7 @@ async fn read_only_user_sees_dismiss_closed_with_a_reason_on_hover_and_focus() -
 async fn no_access_user_has_no_leads_section_and_is_told_why() -> Result<()> {
     run(|b| async move {
         open_leads(&b, "leads_no_access_user").await?;
-        let note = b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;
+        let note = b.wait_for_testid("leads-missing-read", TIMEOUT).await?;
         ensure!(
             note.text()
                 .await?
@@ -272,7 +272,7 @@ async fn a_role_removed_mid_session_is_noticed_on_the_next_call() -> Result<()> 
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;
+        b.wait_for_testid("leads-missing-read", TIMEOUT).await?;
         b.screenshot("leads-role-removed").await?;
         Ok(())
     })
@@ -297,7 +297,7 @@ async fn an_open_page_follows_a_role_change_without_a_reload() -> Result<()> {
         .await?;
 
         wait_for_text(&b, &testid("toast"), "Your privileges changed", TIMEOUT).await?;
-        b.wait_for_testid("leads-hidden-note", TIMEOUT).await?;
+        b.wait_for_testid("leads-missing-read", TIMEOUT).await?;
         ensure!(count(&b, &testid("leads-section")).await? == 0, "the section is gone");
         let same = b.driver.execute("return window.__sameDocument === true", vec![]).await?;
         ensure!(same.json().as_bool() == Some(true), "the page was not reloaded");

@@ -259,3 +259,25 @@ pub fn type_text(element: Element, value: &str) {
         .dispatch_event(&web_sys::Event::new("input").expect("event"))
         .expect("dispatched");
 }
+
+/// The connector list as our server answers it: its built-in scorer.
+pub const CONNECTORS: &str = r#"[{"id":"gatehouse-default","name":"Gatehouse scoring (built in, no LLM)","connector_type_id":"gatehouse-scoring","is_preconfigured":true,"is_deprecated":false,"is_missing_secrets":false,"referenced_by_count":0}]"#;
+
+pub const CONNECTOR_CHOSEN: &str = r#"{"connectorId":"gatehouse-default"}"#;
+pub const CONNECTOR_NONE: &str = r#"{"connectorId":null}"#;
+pub const NO_CHANGES: &str = r#"{"cursor":"c-now","hasMore":false,"changes":[]}"#;
+
+/// The answers of the routes the leads section reads besides the leads themselves (connectors,
+/// the space's choice, the changes feed), for a space with the built-in connector chosen and
+/// nothing changed; `None` for any other path.
+pub fn leads_extras(path: &str) -> Option<Result<HttpResponse, ApiError>> {
+    if path == "/api/actions/connectors" {
+        Some(json(200, CONNECTORS))
+    } else if path.ends_with("/leads/connector") {
+        Some(json(200, CONNECTOR_CHOSEN))
+    } else if path.contains("/leads/changes") {
+        Some(json(200, NO_CHANGES))
+    } else {
+        None
+    }
+}

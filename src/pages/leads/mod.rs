@@ -4,16 +4,24 @@
 //! status request is sent; with `read` only, writing is closed with a reason; any later 403 narrows
 //! what the section allows instead of pretending the list is empty.
 
+mod callout;
+mod changes;
+mod changes_list;
+mod connector;
+
+pub use changes::{forget_all_cursors, UnseenLeadChanges};
+pub(crate) use changes_list::WhatChangedList;
+
 use std::sync::Arc;
 
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::{
-    entity_icon_class, hidden_requirement, leads_requirement, missing_privilege_text,
-    priority_badge_class, priority_badge_text, priority_text, staleness_class, texts, title_text,
-    FindLeadsQuery, GenerateRequest, GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus,
-    PagePosition, Privilege, SortField, SortOrder, LEADS_INDEX_PATTERN, PAGE_SIZES,
-    STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+    entity_icon_class, missing_privilege_text, priority_badge_class, priority_badge_text,
+    priority_text, staleness_class, texts, title_text, FindLeadsQuery, GenerateRequest,
+    GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus, PagePosition, Privilege,
+    SortField, SortOrder, PAGE_SIZES, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
+use gatehouse_api::leads_page::{missing_privileges, MissingPrivilege, PageAccessFacts, PagePart};
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -27,9 +35,6 @@ use crate::components::{AppGate, AppPage};
 use crate::format::{local_time, relative_time};
 use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
 use crate::state::{expect_toasts, scoped_mirror, Session, Toasts};
-
-/// Our server runs generation without an LLM connector; Kibana needs one configured.
-const CONNECTOR_ID: &str = "gatehouse-default";
 
 #[component]
 pub fn EntityAnalyticsPage() -> impl IntoView {
@@ -56,15 +61,28 @@ struct LeadsState {
     total: RwSignal<Option<u64>>,
     /// Which missing privilege the "Why?" panel explains, when it is open.
     why: RwSignal<Option<Requirement>>,
+    /// The part of the page whose callout line opened "Why?".
+    why_part: RwSignal<Option<PagePart>>,
+    /// `/privileges` said `write` is missing, or a write was refused.
+    write_missing: RwSignal<bool>,
+    /// The refusal the connector list got, for the privileges callout.
+    connectors_denial: RwSignal<Option<String>>,
     /// The message of the refusal that hid the section, so the note names what the server
     /// refused (the index privilege or the Kibana feature privilege), not a guess.
     hidden_by: RwSignal<Option<String>>,
     selected: RwSignal<Option<Lead>>,
+    /// The connectors and the space's choice.
+    connector: connector::ConnectorChoice,
+    /// What changed since the user's last visit.
+    changes: changes::Changes,
 }
 
 impl LeadsState {
     /// A 403 proves the privilege is gone, whatever `/privileges` said.
     fn denied(&self, privilege: Privilege) {
+        if privilege == Privilege::Write {
+            let _ = self.write_missing.try_set(true);
+        }
         let _ = self
             .access
             .try_update(|access| *access = access.after_denial(privilege));
@@ -76,23 +94,35 @@ impl LeadsState {
         self.denied(Privilege::Read);
     }
 
-    /// What the hidden section's note and its "Why?" name.
-    fn hidden_requirement(&self) -> Requirement {
+    /// Every privilege the page lacks, for the one callout.
+    fn missing_privileges(&self) -> Memo<Vec<MissingPrivilege>> {
+        let state = *self;
         let space = crate::state::space::current_space();
-        self.hidden_by
-            .with(|message| hidden_requirement(message.as_deref(), &space))
+        // Without a session in context (component tests), the Search app is taken as open.
+        let session = use_context::<Session>();
+        Memo::new(move |_| {
+            let search_app = session.is_none_or(|session| {
+                session
+                    .capabilities()
+                    .nav_link(gatehouse_api::search::APP_ID)
+            });
+            state.hidden_by.with(|read_denial| {
+                state.connectors_denial.with(|connectors_denial| {
+                    missing_privileges(&PageAccessFacts {
+                        access: state.access.get(),
+                        read_denial: read_denial.as_deref(),
+                        write_missing: state.write_missing.get(),
+                        connectors_denial: connectors_denial.as_deref(),
+                        search_app,
+                        space: &space,
+                    })
+                })
+            })
+        })
     }
 
     fn refresh(&self) {
         let _ = self.reload.try_update(|n| *n += 1);
-    }
-
-    fn write_block(&self, to_do: &'static str) -> Signal<Option<String>> {
-        let access = self.access;
-        Signal::derive(move || {
-            (access.get() == LeadsAccess::ReadOnly)
-                .then(|| missing_privilege_text(Privilege::Write, to_do))
-        })
     }
 }
 
@@ -108,8 +138,13 @@ pub fn LeadsSection() -> impl IntoView {
         generating: RwSignal::new(false),
         total: RwSignal::new(None),
         why: RwSignal::new(None),
+        why_part: RwSignal::new(None),
+        write_missing: RwSignal::new(false),
+        connectors_denial: RwSignal::new(None),
         hidden_by: RwSignal::new(None),
         selected: RwSignal::new(None),
+        connector: connector::ConnectorChoice::new(),
+        changes: changes::Changes::new(),
     };
     let privileges_error = RwSignal::new(None::<ApiError>);
     let check_privileges = move || {
@@ -117,6 +152,9 @@ pub fn LeadsSection() -> impl IntoView {
             match state.api.leads_privileges().await {
                 Ok(privileges) => {
                     let _ = state.hidden_by.try_set(None);
+                    let _ = state
+                        .write_missing
+                        .try_set(!privileges.has_write_permissions);
                     let _ = state
                         .access
                         .try_set(LeadsAccess::from_privileges(&privileges));
@@ -163,6 +201,15 @@ pub fn LeadsSection() -> impl IntoView {
         }
     });
     let status = status_resource(state, may_fetch);
+    // The connectors and what changed: once the leads may be read, and again if read comes back.
+    Effect::new(move |loaded: Option<bool>| {
+        let allowed = may_fetch.get();
+        if allowed && loaded != Some(true) {
+            connector::load_connectors(state);
+            changes::follow(state);
+        }
+        allowed
+    });
     // Spawned after the resources' own tasks: an answer that is already there
     // (`ApiClient::read_early`) arrives at once, and a resource, created but not yet running,
     // missed it (tests/leads_section.rs, privileges read early).
@@ -185,7 +232,9 @@ pub fn LeadsSection() -> impl IntoView {
         }
     });
 
+    let missing = state.missing_privileges();
     view! {
+        <callout::PrivilegesCallout lines=missing why=state.why why_part=state.why_part />
         <Show when=move || state.access.get().is_rendered()>
             <section class="panel leads-section" data-testid="leads-section" aria-labelledby="leads-title" aria-busy=move || (state.access.get() == LeadsAccess::Loading).then_some("true")>
                 <header class="section-header">
@@ -202,31 +251,13 @@ pub fn LeadsSection() -> impl IntoView {
                         <button type="button" class="btn" data-testid="leads-privileges-retry" on:click=move |_| retry_privileges()>"Try again"</button>
                     </div>
                 </Show>
-                <Show when=move || state.access.get() == LeadsAccess::ReadOnly>
-                    <div class="callout callout-warning" data-testid="leads-readonly-callout">
-                        <p class="callout-title">{texts::INSUFFICIENT_PRIVILEGES}</p>
-                        <p>
-                            "You can view hunting leads, but generating and dismissing them needs the "
-                            <code>"write"</code>" privilege on "<code>{LEADS_INDEX_PATTERN}</code>". "
-                            <button type="button" class="link-button" data-testid="leads-why" on:click=move |_| state.why.set(Some(leads_requirement(Privilege::Write)))>"Why?"</button>
-                        </p>
-                    </div>
-                </Show>
+                <changes::WhatChangedSummary state />
                 <Filters state />
                 <LeadsBody state leads />
                 <LeadDetail state />
             </section>
         </Show>
-        <Show when=move || state.access.get() == LeadsAccess::Hidden>
-            <div class="callout callout-info" data-testid="leads-hidden-note">
-                <p class="callout-title">"Threat hunting leads are hidden"</p>
-                <p>
-                    {move || hidden_note(&state.hidden_requirement())}" "
-                    <button type="button" class="link-button" data-testid="leads-why-hidden" on:click=move |_| state.why.set(Some(state.hidden_requirement()))>"Why?"</button>
-                </p>
-            </div>
-        </Show>
-        <WhyDialog requirement=state.why title=Signal::derive(move || why_title(state.why.get())) testid="leads-why-panel" />
+        <WhyDialog requirement=state.why title=Signal::derive(move || callout::why_title(state.why_part.get())) testid="leads-why-panel" />
     }
 }
 
@@ -315,9 +346,10 @@ fn Toolbar(state: LeadsState) -> impl IntoView {
             texts::GENERATE.to_string()
         }
     });
-    let blocked = state.write_block("generate leads");
+    let blocked = connector::generate_blocked(state);
     view! {
         <div class="toolbar">
+            <connector::ConnectorPicker state />
             <GuardedButton
                 label
                 blocked
@@ -336,10 +368,14 @@ fn start_generation(state: LeadsState) {
     if state.generating.get_untracked() {
         return;
     }
+    // Closed until there is one (`connector::generate_blocked`).
+    let Some(connector_id) = state.connector.for_generate() else {
+        return;
+    };
     state.generating.set(true);
     spawn_local(async move {
         let request = GenerateRequest {
-            connector_id: CONNECTOR_ID.into(),
+            connector_id,
             max_leads: None,
         };
         match state.api.generate_leads(&request).await {
@@ -372,6 +408,7 @@ async fn poll_generation(state: LeadsState, execution_uuid: &str) {
                         &format!("{found} hunting {noun} ready."),
                     );
                     state.refresh();
+                    changes::follow(state);
                     return;
                 }
                 GenerationProgress::Failed(message) => {
@@ -425,13 +462,17 @@ fn LastRun(status: StatusResource) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                status.await.flatten().and_then(|status| status.last_run).map(|last_run| {
-                    view! {
-                        <p class="muted small" data-testid="leads-last-run">
-                            "Last generated "<time datetime=last_run.clone() title=local_time(&last_run)>{relative_time(&last_run)}</time>
-                        </p>
-                    }
-                })
+                let status = status.await.flatten()?;
+                let last_run = status.last_run.map(|last_run| view! {
+                    <p class="muted small" data-testid="leads-last-run">
+                        "Last generated "<time datetime=last_run.clone() title=local_time(&last_run)>{relative_time(&last_run)}</time>
+                    </p>
+                });
+                // Kept with the status, so everyone sees why the leads did not move.
+                let last_error = status.last_error.filter(|e| !e.is_empty()).map(|error| view! {
+                    <p class="small last-error" data-testid="leads-last-error">"Last run failed: "{error}</p>
+                });
+                Some(view! { {last_run}{last_error} })
             })}
         </Transition>
     }
@@ -747,29 +788,5 @@ pub(crate) fn LeadDetailBody(lead: Lead) -> impl IntoView {
             </ol>
             <crate::pages::search::RelatedRunbooks tags=related_tags entity_type=related_kind />
         </div>
-    }
-}
-
-fn why_title(requirement: Option<Requirement>) -> String {
-    match requirement {
-        Some(r) if r == leads_requirement(Privilege::Write) => {
-            "Why can't I generate leads?".to_string()
-        }
-        _ => "Why can't I see hunting leads?".to_string(),
-    }
-}
-
-/// The hidden section's note: what the server refused, in the words of its kind of privilege.
-fn hidden_note(requirement: &Requirement) -> AnyView {
-    match requirement {
-        Requirement::Index { index, .. } => view! {
-            "Your roles do not grant the "<code>"read"</code>" privilege on "<code>{index.clone()}</code>"."
-        }
-        .into_any(),
-        Requirement::KibanaApi { tag, .. } => view! {
-            "Your roles do not grant the Kibana privilege "<code>{tag.clone()}</code>" that reading hunting leads needs in this space."
-        }
-        .into_any(),
-        other => view! { "Your roles do not grant what reading hunting leads needs: "{other.describe()} }.into_any(),
     }
 }
