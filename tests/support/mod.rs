@@ -35,6 +35,11 @@ impl Canned {
         *self.handler.borrow_mut() = Rc::new(handler);
     }
 
+    /// What this server answers `request`, without recording it (for a server built on another).
+    pub fn transport_answer(&self, request: &HttpRequest) -> Result<HttpResponse, ApiError> {
+        (self.handler.borrow())(request)
+    }
+
     pub fn transport(&self) -> Transport {
         let requests = self.requests.clone();
         let handler = self.handler.clone();
