@@ -374,7 +374,7 @@ async fn a_restricted_generate_replaces_only_the_leads_the_caller_can_see() {
         .post_json(
             &writer,
             &format!("{BASE}/generate"),
-            json!({ "connectorId": "c" }),
+            json!({ "connectorId": "gatehouse-default" }),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -419,7 +419,7 @@ async fn the_first_paint_draws_only_the_leads_the_query_lets_through() {
         .post_json(
             &elastic,
             &format!("{BASE}/generate"),
-            json!({ "connectorId": "c", "maxLeads": 50 }),
+            json!({ "connectorId": "gatehouse-default", "maxLeads": 50 }),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
