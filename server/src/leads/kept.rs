@@ -146,10 +146,36 @@ pub fn keep_run_leads(
         }
     }
     insert_leads(&tx, index, &store)?;
-    outcome.removed = tx.execute(
-        "DELETE FROM leads WHERE index_name = ?1 AND ts_ms < ?2",
-        params![index, now_ms.saturating_sub(REMOVE_AFTER_MS)],
-    )?;
+    let removable_before = now_ms.saturating_sub(REMOVE_AFTER_MS);
+    outcome.removed = match &may_change {
+        None => tx.execute(
+            "DELETE FROM leads WHERE index_name = ?1 AND ts_ms < ?2",
+            params![index, removable_before],
+        )?,
+        // A restricted writer's run removes only old leads it may change: the others are not
+        // its to touch, and stay for a run that may.
+        Some(may_change) => {
+            let mut old = Vec::new();
+            {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT rowid, body, status FROM leads WHERE index_name = ?1 AND ts_ms < ?2",
+                )?;
+                let mut rows = stmt.query(params![index, removable_before])?;
+                while let Some(r) = rows.next()? {
+                    let lead = wire_lead(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, now_ms)?;
+                    if may_change(&lead) {
+                        old.push(r.get::<_, i64>(0)?);
+                    }
+                }
+            }
+            let mut delete = tx.prepare_cached("DELETE FROM leads WHERE rowid = ?1")?;
+            let mut removed = 0;
+            for rowid in old {
+                removed += delete.execute([rowid])?;
+            }
+            removed
+        }
+    };
     tx.commit()?;
     Ok(outcome)
 }
