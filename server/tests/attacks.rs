@@ -103,7 +103,7 @@ async fn non_privileged_users_are_blocked_everywhere() {
         &elastic,
         Method::POST,
         &format!("{LEADS}/generate"),
-        Some(json!({"connectorId": "c"})),
+        Some(json!({"connectorId": "gatehouse-default"})),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -143,12 +143,12 @@ async fn non_privileged_users_are_blocked_everywhere() {
             (
                 "generate",
                 format!("{LEADS}/generate"),
-                json!({"connectorId": "evil", "maxLeads": 50}),
+                json!({"connectorId": "gatehouse-default", "maxLeads": 50}),
             ),
             (
                 "enable",
                 format!("{LEADS}/enable"),
-                json!({"connectorId": "evil"}),
+                json!({"connectorId": "gatehouse-default"}),
             ),
             ("disable", format!("{LEADS}/disable"), json!({})),
             (
