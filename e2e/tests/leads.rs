@@ -81,10 +81,15 @@ async fn full_user_generates_leads_and_sees_them() -> Result<()> {
             empty.text().await?.contains("No hunting leads yet"),
             "a fresh server has no leads"
         );
+        // Generate is closed until the space has a connector.
         let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
+        closed_with_a_reason_on_hover(&b, &generate, "Choose a connector first")
+            .await
+            .context("Generate before a connector is chosen")?;
+        choose_connector(&b).await?;
         ensure!(
             generate.attr("aria-disabled").await?.is_none(),
-            "Generate is open to a full user"
+            "Generate is open to a full user once a connector is chosen"
         );
         generate.click().await?;
         wait_for_text(
@@ -252,6 +257,7 @@ async fn no_access_user_has_no_leads_section_and_is_told_why() -> Result<()> {
 async fn a_role_removed_mid_session_is_noticed_on_the_next_call() -> Result<()> {
     run(|b| async move {
         open_leads(&b, "leads_full_user").await?;
+        choose_connector(&b).await?;
         let generate = b.wait_for_testid("leads-generate", TIMEOUT).await?;
         ensure!(generate.attr("aria-disabled").await?.is_none(), "starts with full access");
 

@@ -184,3 +184,27 @@ pub async fn sign_in_at(b: &Browser, path: &str, user: &str) -> Result<()> {
     b.sign_in(user).await?;
     Ok(())
 }
+
+/// Chooses the server's built-in connector in the leads section's picker, as a user does, and
+/// waits for the server to have taken it (Generate stays closed until then).
+pub async fn choose_connector(b: &Browser) -> Result<()> {
+    let picker = b.wait_for_testid("leads-connector", TIMEOUT).await?;
+    let started = Instant::now();
+    // Closed until the list and the space's choice are read.
+    while !picker.is_enabled().await? {
+        if started.elapsed() > TIMEOUT {
+            bail!("the connector picker never opened");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    picker
+        .find(By::Css("option[value=\"gatehouse-default\"]"))
+        .await
+        .context("the built-in connector is offered")?
+        .click()
+        .await?;
+    wait_for_text(b, &testid("toast"), "Connector chosen", TIMEOUT)
+        .await
+        .context("the choice is saved")?;
+    Ok(())
+}
