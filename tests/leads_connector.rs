@@ -305,3 +305,37 @@ async fn the_callout_has_one_line_per_missing_privilege_for_full_read_only_and_n
         "a Why? per line"
     );
 }
+
+/// Against a Kibana without the space's-choice route (404), the connector its status names is
+/// the choice Generate sends.
+#[wasm_bindgen_test]
+async fn without_the_choice_route_the_status_connector_is_used() {
+    let canned = space(true, true, CONNECTOR_NONE);
+    let base = space(true, true, CONNECTOR_NONE);
+    canned.answer_with(move |request| {
+        if request.path.ends_with("/leads/connector") {
+            not_found()
+        } else if request.path.ends_with("/status") {
+            json(
+                200,
+                r#"{"isEnabled":true,"indexExists":true,"totalLeads":1,"lastRun":null,"connectorId":"openai-1","lastError":null}"#,
+            )
+        } else {
+            base.transport_answer(request)
+        }
+    });
+    let (root, _handle) = mount(&canned);
+    wait_for("the status's connector shown", || {
+        select(&root).value() == "openai-1"
+    })
+    .await;
+    let generate = testid(&root, "leads-generate").expect("Generate");
+    wait_for("Generate open", || !generate.has_attribute("aria-disabled")).await;
+    click(&generate);
+    wait_for("the generate call", || {
+        canned.count(Method::Post, &format!("{LEADS}/generate")) == 1
+    })
+    .await;
+    let run = canned.sent(|r| r.path.ends_with("/generate"));
+    assert_eq!(json_body(&run)["connectorId"], "openai-1");
+}

@@ -78,6 +78,17 @@ pub(super) fn load_connectors(state: LeadsState) {
             Ok(chosen) => {
                 let _ = state.connector.chosen.try_set(Some(chosen.connector_id));
             }
+            // A Kibana without the route: the connector its status names is the choice
+            // (docs/leads.md "Connector").
+            Err(error) if error.status == 404 && !error.is_index_not_found() => {
+                let named = state
+                    .api
+                    .leads_status()
+                    .await
+                    .ok()
+                    .and_then(|status| status.connector_id);
+                let _ = state.connector.chosen.try_set(Some(named));
+            }
             Err(error) => {
                 // A refusal hides the leads, with the callout saying why and the leads' own
                 // toast; no index yet is no choice yet.
