@@ -295,7 +295,7 @@ async fn the_callout_has_one_line_per_missing_privilege_for_full_read_only_and_n
     let callout = text_of(&root, "leads-privileges-callout").unwrap_or_default();
     assert!(
         callout.contains("Hunting leads are hidden.")
-            && callout.contains("it is not that there is nothing to see"),
+            && callout.contains("not because there is nothing to show"),
         "hidden for privileges, not no data: {callout}"
     );
     assert!(testid(&root, "leads-empty").is_none());

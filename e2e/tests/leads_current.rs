@@ -52,6 +52,11 @@ async fn full_user_chooses_a_connector_generates_and_sees_what_changed() -> Resu
             count(&b, &testid("leads-privileges-callout")).await? == 0,
             "a full user lacks nothing"
         );
+        let empty = text_of(&b, "leads-empty").await?;
+        ensure!(
+            empty.contains("Choose a connector, then generate leads"),
+            "the empty state points at the picker first: {empty:?}"
+        );
         b.screenshot("leads-current-full-connector-gate").await?;
 
         choose_connector(&b).await?;

@@ -4,6 +4,11 @@
 use crate::leads::connector::{connector_to_use, CHOOSE_CONNECTOR_FIRST};
 use crate::leads::{missing_privilege_text, ChosenConnector, Connector, LeadsAccess, Privilege};
 
+/// The empty state for a user who may generate while the space has no connector: Generate is
+/// closed until one is chosen, so "Generate leads…" alone would point at a closed button.
+pub const EMPTY_BODY_CHOOSE_CONNECTOR: &str =
+    "Choose a connector, then generate leads to surface proactive threat hunting opportunities from your entity data.";
+
 /// Generate's reason while the space's choice has not been read yet.
 pub const CHECKING_CONNECTOR: &str = "Checking which connector this space uses…";
 

@@ -22,9 +22,9 @@ pub(super) fn PrivilegesCallout(
                 <div class="callout callout-warning privileges-callout" role="region" aria-label="Missing privileges" data-testid="leads-privileges-callout">
                     <p class="callout-title">{texts::INSUFFICIENT_PRIVILEGES}</p>
                     <p class="small">{move || if hides_leads() {
-                        "What your roles do not grant is hidden or closed below; it is not that there is nothing to see."
+                        "Hidden because of your roles, not because there is nothing to show:"
                     } else {
-                        "Your roles do not grant everything this page uses; what they lack is closed or left out:"
+                        "Closed because of your roles:"
                     }}</p>
                     <ul class="privilege-lines">
                         {move || lines.get().into_iter().map(|line| {

@@ -34,6 +34,15 @@ impl ConnectorChoice {
         }
     }
 
+    /// The space's choice is read and there is none (or it is no longer offered).
+    pub(super) fn none_chosen(&self) -> bool {
+        let chosen = self.chosen.get();
+        chosen.is_some()
+            && self.offered.with(|offered| {
+                connector_for_generate(chosen.flatten().as_deref(), offered.as_deref()).is_none()
+            })
+    }
+
     /// The connector Generate sends, read when it is pressed.
     pub(super) fn for_generate(&self) -> Option<String> {
         let chosen = self.chosen.get_untracked().flatten();

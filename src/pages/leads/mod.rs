@@ -21,6 +21,7 @@ use gatehouse_api::leads::{
     GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus, PagePosition, Privilege,
     SortField, SortOrder, PAGE_SIZES, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
+use gatehouse_api::leads_page::connector_gate::EMPTY_BODY_CHOOSE_CONNECTOR;
 use gatehouse_api::leads_page::{missing_privileges, MissingPrivilege, PageAccessFacts, PagePart};
 use gatehouse_api::ApiError;
 use gloo_timers::future::TimeoutFuture;
@@ -588,6 +589,8 @@ fn EmptyState(state: LeadsState) -> impl IntoView {
                 "Choose another status to see other leads."
             } else if state.access.get() == LeadsAccess::ReadOnly {
                 texts::EMPTY_BODY_READ_ONLY
+            } else if state.connector.none_chosen() {
+                EMPTY_BODY_CHOOSE_CONNECTOR
             } else {
                 texts::EMPTY_BODY
             }}</p>
