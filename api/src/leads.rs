@@ -6,7 +6,9 @@ use serde_json::Value;
 pub mod changes;
 pub mod connector;
 
-pub use changes::{ChangeKind, ChangesDigest, ChangesQuery, LeadChange, LeadChanges, LeadMirror};
+pub use changes::{
+    AnyLeadChanges, ChangeKind, ChangesDigest, ChangesQuery, LeadChange, LeadChanges, LeadMirror,
+};
 pub use connector::{ChooseConnectorRequest, ChosenConnector, Connector};
 
 pub const LEADS_BASE: &str = "/internal/entity_analytics/leads";

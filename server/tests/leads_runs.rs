@@ -426,4 +426,43 @@ async fn choosing_a_connector_needs_write_is_audited_and_generate_falls_back_on_
         "SELECT COUNT(*) FROM audit_log WHERE action = 'entity_analytics_leads_connector_update' AND outcome = 'success' AND username = 'leads_full_user' AND object_ids LIKE '%gatehouse-default%'",
     );
     assert_eq!(changes, 1);
+
+    // The choice is per space: another space has none, and its prefix reaches every route.
+    let elastic = t.login("elastic").await;
+    assert_eq!(
+        expect(
+            t.get_json(&elastic, &format!("/s/soc-emea{connector}"))
+                .await,
+            StatusCode::OK
+        ),
+        json!({ "connectorId": null })
+    );
+    let list = expect(
+        t.get_json(&elastic, "/s/soc-emea/api/actions/connectors")
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(list[0]["id"], BUILTIN);
+    let feed = expect(
+        t.get_json(&elastic, &format!("/s/soc-emea{}", path("/changes")))
+            .await,
+        StatusCode::OK,
+    );
+    let default_cursor = changes_cursor(&t, &elastic).await;
+    let (status, body) = t
+        .get_json(
+            &elastic,
+            &format!("/s/soc-emea{}?since={default_cursor}", path("/changes")),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a cursor of another space: {body}"
+    );
+    assert!(feed["cursor"].is_string());
+}
+
+async fn changes_cursor(t: &TestServer, s: &Session) -> String {
+    changes(t, s, None, 1).await.cursor
 }

@@ -50,6 +50,49 @@ pub struct LeadChanges {
     pub changes: Vec<LeadChange>,
 }
 
+/// A changes answer from either server: ours ([`LeadChanges`]) or Kibana 9.5's
+/// `{"changed":[Lead],"cursor":"…"|null,"hasMore":bool}` (the leads changed since the cursor, each
+/// as it is now; docs/leads.md "Changes" says how the two differ). Read as one shape so a client
+/// following the feed works against both.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnyLeadChanges {
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub has_more: bool,
+    #[serde(default)]
+    pub changes: Option<Vec<LeadChange>>,
+    /// Kibana's list: every lead in it is created or updated (Kibana does not say which, nor
+    /// tell removals: its leads age out instead).
+    #[serde(default)]
+    pub changed: Option<Vec<Lead>>,
+}
+
+impl AnyLeadChanges {
+    /// As our server's answer. Kibana's `null` cursor (no lead changed yet) becomes an empty one:
+    /// the client then asks again without a cursor.
+    pub fn into_changes(self) -> LeadChanges {
+        let mut changes = self.changes.unwrap_or_default();
+        changes.extend(
+            self.changed
+                .unwrap_or_default()
+                .into_iter()
+                .map(|lead| LeadChange {
+                    kind: ChangeKind::Updated,
+                    id: lead.id.clone(),
+                    lead: Some(lead),
+                    previous_priority: None,
+                }),
+        );
+        LeadChanges {
+            cursor: self.cursor.unwrap_or_default(),
+            has_more: self.has_more,
+            changes,
+        }
+    }
+}
+
 /// The query of the changes route. Without `since` the answer has no changes and the current
 /// cursor ("follow from now").
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -184,6 +227,33 @@ mod tests {
         assert!(out["changes"][2].get("lead").is_none());
         assert!(out["changes"][0].get("previousPriority").is_none());
         assert_eq!(out["hasMore"], false);
+    }
+
+    #[test]
+    fn both_servers_changes_answers_read_as_one() {
+        let ours = r#"{"cursor":"3.ab","hasMore":true,"changes":[{"kind":"removed","id":"x"}]}"#;
+        let read = serde_json::from_str::<AnyLeadChanges>(ours)
+            .expect("ours parses")
+            .into_changes();
+        assert_eq!((read.cursor.as_str(), read.has_more), ("3.ab", true));
+        assert_eq!(read.changes[0].kind, ChangeKind::Removed);
+        let kibana = r#"{"changed":[{"id":"a","title":"T","priority":7,"status":"dismissed",
+            "changedAt":"2026-01-01T00:00:00.000Z"}],"cursor":"eyJ2IjoxfQ","hasMore":false}"#;
+        let read = serde_json::from_str::<AnyLeadChanges>(kibana)
+            .expect("Kibana's parses")
+            .into_changes();
+        assert_eq!(read.cursor, "eyJ2IjoxfQ");
+        assert_eq!(read.changes[0].id, "a");
+        assert_eq!(read.changes[0].kind, ChangeKind::Updated);
+        let mut mirror = LeadMirror::default();
+        mirror.apply_all(&read);
+        assert_eq!(mirror.leads["a"].status, "dismissed");
+        let empty = serde_json::from_str::<AnyLeadChanges>(
+            r#"{"changed":[],"cursor":null,"hasMore":false}"#,
+        )
+        .expect("Kibana's empty answer parses")
+        .into_changes();
+        assert_eq!((empty.cursor.as_str(), empty.changes.len()), ("", 0));
     }
 
     #[test]
