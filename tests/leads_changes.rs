@@ -258,3 +258,49 @@ async fn following_stops_after_its_page_limit_and_says_there_is_more() {
     assert_text(&page.root, "leads-what-changed-summary", "10 new and more");
     assert_eq!(endless.count(Method::Get, CHANGES), 10);
 }
+
+/// Kibana 9.5's answer (`changed` leads without kinds, a `null` cursor before anything changed)
+/// is followed too: a null cursor is not kept, and a dismissed lead reads as resolved.
+#[wasm_bindgen_test]
+async fn kibanas_changes_answer_is_followed_too() {
+    forget_all_cursors();
+    let empty = space(|_| r#"{"changed":[],"cursor":null,"hasMore":false}"#.to_string());
+    let page = mount(&empty);
+    wait_for("the changes read", || !changes_sent(&empty).is_empty()).await;
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    drop(page);
+
+    let kibana = space(|since| match since {
+        None => r#"{"changed":[],"cursor":"k1","hasMore":false}"#.to_string(),
+        Some(_) => {
+            let dismissed = lead("d", "Old beaconing", 6)
+                .replace(r#""status":"active""#, r#""status":"dismissed""#);
+            format!(r#"{{"changed":[{dismissed}],"cursor":"k2","hasMore":false}}"#)
+        }
+    });
+    let page = mount(&kibana);
+    wait_for("the changes read", || !changes_sent(&kibana).is_empty()).await;
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    assert_eq!(
+        changes_sent(&kibana),
+        [format!("GET {CHANGES}")],
+        "no cursor was kept from the null one"
+    );
+    drop(page);
+
+    let next = space(|since| match since {
+        None => r#"{"changed":[],"cursor":"k1","hasMore":false}"#.to_string(),
+        Some(_) => {
+            let dismissed = lead("d", "Old beaconing", 6)
+                .replace(r#""status":"active""#, r#""status":"dismissed""#);
+            format!(r#"{{"changed":[{dismissed}],"cursor":"k2","hasMore":false}}"#)
+        }
+    });
+    let page = mount(&next);
+    wait_for_testid(&page.root, "leads-what-changed-summary").await;
+    assert_eq!(
+        changes_sent(&next),
+        [format!("GET {CHANGES}?since=k1&size=100")]
+    );
+    assert_text(&page.root, "leads-what-changed-summary", "1 resolved");
+}

@@ -1,6 +1,7 @@
 //! The leads routes that came with keeping leads between runs (docs/leads.md): the connectors
 //! Kibana's actions API lists, the space's chosen connector, and the changes feed.
 
+use gatehouse_api::leads::changes::AnyLeadChanges;
 use gatehouse_api::leads::{
     ChangesQuery, ChooseConnectorRequest, ChosenConnector, Connector, LeadChanges, CONNECTORS_PATH,
     LEADS_CHANGES_PATH, LEADS_CONNECTOR_PATH,
@@ -31,7 +32,9 @@ impl ApiClient {
             .await
     }
 
-    /// The changes after `query.since`, or (without it) no changes and the cursor of now.
+    /// The changes after `query.since`, or (without it) no changes and the cursor of now. Our
+    /// server's answer or Kibana 9.5's (docs/leads.md "Changes"); Kibana's `null` cursor reads
+    /// as an empty one.
     pub async fn leads_changes(&self, query: &ChangesQuery) -> Result<LeadChanges, ApiError> {
         let query = query.to_query_string();
         let path = if query.is_empty() {
@@ -39,6 +42,8 @@ impl ApiClient {
         } else {
             format!("{LEADS_CHANGES_PATH}?{query}")
         };
-        self.call(Method::Get, &path, LEADS, None).await
+        self.call::<AnyLeadChanges>(Method::Get, &path, LEADS, None)
+            .await
+            .map(AnyLeadChanges::into_changes)
     }
 }

@@ -84,8 +84,12 @@ fn load_cursor(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
 
-/// Storage that is missing or full only means the next visit starts from now.
+/// Storage that is missing or full only means the next visit starts from now. An empty cursor
+/// (Kibana's `null`: nothing changed yet) is not one: the next read asks for now again.
 fn store_cursor(key: &str, cursor: &str) {
+    if cursor.is_empty() {
+        return;
+    }
     if let Some(storage) = storage() {
         let _ = storage.set_item(key, cursor);
     }
@@ -127,6 +131,9 @@ pub(super) fn follow(state: LeadsState) {
                 match state.api.leads_changes(&query).await {
                     Ok(answer) => {
                         seen.apply_all(&answer.changes);
+                        if answer.cursor.is_empty() {
+                            break;
+                        }
                         cursor = answer.cursor;
                         store_cursor(&key, &cursor);
                         let _ = changes.cursor.try_set(Some(cursor.clone()));
@@ -148,7 +155,9 @@ pub(super) fn follow(state: LeadsState) {
         if restart {
             if let Ok(now) = state.api.leads_changes(&ChangesQuery::default()).await {
                 store_cursor(&key, &now.cursor);
-                let _ = changes.cursor.try_set(Some(now.cursor));
+                let _ = changes
+                    .cursor
+                    .try_set(Some(now.cursor).filter(|c| !c.is_empty()));
             }
         }
         let count = seen.digest().total();
