@@ -560,3 +560,70 @@ async fn bad_bodies_are_refused_with_a_reason_never_a_500() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// The figure in RELIABILITY.md ("Panels: counts equal the find's, at 10,000 leads"): each panel
+/// answer's total is the find's own total for the same viewer; the time per answer is printed,
+/// not asserted.
+#[tokio::test]
+async fn panel_answers_at_ten_thousand_leads_equal_the_finds_totals() {
+    const LEADS_STORED: usize = 10_000;
+    const ROUNDS: u32 = 20;
+    let (t, elastic) = TestServer::start_with_leads(LEADS_STORED).await;
+    let hosts = leads_user(
+        &t,
+        &elastic,
+        "hosts_reader",
+        json!({ "names": [PATTERN], "privileges": ["read"], "query": r#"{"term":{"entity.type":"host"}}"# }),
+    )
+    .await;
+    let cases = [
+        (
+            "active count",
+            json!({"source": "leads", "filter": {"status": "active"}}),
+        ),
+        (
+            "top 50 entities",
+            json!({"source": "leads", "groupBy": "entity", "size": 50}),
+        ),
+        ("per day", json!({"source": "leads", "interval": "day"})),
+    ];
+    let mut lines = Vec::new();
+    for (viewer, session) in [("elastic", &elastic), ("hosts-only DLS reader", &hosts)] {
+        let every = {
+            let body = expect(
+                t.get_json(session, &format!("{LEADS}?perPage=1")).await,
+                StatusCode::OK,
+            );
+            body["total"].as_u64().expect("total")
+        };
+        let active = find_total(&t, session, "default", "active").await;
+        for (name, query) in &cases {
+            let started = std::time::Instant::now();
+            let mut got = PanelAnswer::default();
+            for _ in 0..ROUNDS {
+                got = answer(&t, session, "default", query).await;
+            }
+            let each = started.elapsed() / ROUNDS;
+            let expected = if query["filter"]["status"] == "active" {
+                active
+            } else {
+                every
+            };
+            assert_eq!(got.total, expected, "{viewer}: {name}");
+            let shown: u64 = got.buckets.iter().map(|b| b.count).sum();
+            assert!(
+                got.buckets.is_empty() || shown + got.other == got.total,
+                "{viewer}: {name}"
+            );
+            lines.push(format!(
+                "{viewer} {name}: total {} = find's, {:.1} ms per answer",
+                got.total,
+                each.as_secs_f64() * 1000.0
+            ));
+        }
+    }
+    println!("# panels at {LEADS_STORED} leads (debug build, {ROUNDS} answers each):");
+    for line in lines {
+        println!("#   {line}");
+    }
+}
