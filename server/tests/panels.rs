@@ -627,3 +627,27 @@ async fn panel_answers_at_ten_thousand_leads_equal_the_finds_totals() {
         println!("#   {line}");
     }
 }
+
+#[tokio::test]
+async fn a_source_whose_feature_the_space_disables_is_not_there() {
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let space = json!({"id": "quiet", "name": "Quiet", "disabledFeatures": ["securitySolution"]});
+    expect(
+        t.post_json(&elastic, "/api/spaces/space", space).await,
+        StatusCode::OK,
+    );
+    let (find, _) = t.get_json(&elastic, &in_space("quiet", LEADS)).await;
+    assert_eq!(find, StatusCode::NOT_FOUND);
+    let (status, _) = ask(&t, &elastic, "quiet", &json!({"source": "leads"})).await;
+    assert_eq!(status, find, "the leads panel answers as the find does");
+    let dashboards = answer(&t, &elastic, "quiet", &json!({"source": "dashboards"})).await;
+    assert_eq!(dashboards.total, 0);
+    // With dashboards disabled, the panels route goes with them.
+    let space = json!({"id": "bare", "name": "Bare", "disabledFeatures": ["dashboard"]});
+    expect(
+        t.post_json(&elastic, "/api/spaces/space", space).await,
+        StatusCode::OK,
+    );
+    let (status, _) = ask(&t, &elastic, "bare", &json!({"source": "spaces"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
