@@ -412,7 +412,7 @@ async fn an_invalid_panel_is_refused_on_save_and_nothing_is_written() {
     let bad_panels = [
         (
             json!({"title": "X", "type": "bar", "query": {"source": "alerts"}}),
-            "alerts",
+            "[request body.data.panels.5.query]: unknown variant `alerts`",
         ),
         (
             json!({"title": "X", "type": "bar", "query": {"source": "leads", "groupBy": "severity"}}),
