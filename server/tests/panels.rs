@@ -651,3 +651,55 @@ async fn a_source_whose_feature_the_space_disables_is_not_there() {
     let (status, _) = ask(&t, &elastic, "bare", &json!({"source": "spaces"})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn audit_panels_count_the_spaces_audit_events() {
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    for mode in ["default", "write_restricted", "default"] {
+        let body =
+            json!({"objects": [{"type": "dashboard", "id": "soc-overview"}], "accessMode": mode});
+        let (status, answer) = post(
+            &t,
+            &elastic,
+            "/internal/access_control/change_access_mode",
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let stored: i64 = t.db_value("SELECT COUNT(*) FROM audit_log WHERE space = 'default'");
+    let failures: i64 = t
+        .db_value("SELECT COUNT(*) FROM audit_log WHERE space = 'default' AND outcome = 'failure'");
+    assert!(stored >= 3);
+    let by_action = answer(
+        &t,
+        &elastic,
+        "default",
+        &json!({"source": "audit", "groupBy": "action"}),
+    )
+    .await;
+    assert_eq!(by_action.total, stored as u64);
+    let mode_changes = by_action
+        .buckets
+        .iter()
+        .find(|b| b.key == "saved_object_update_objects_access_mode")
+        .map(|b| b.count);
+    assert!(mode_changes >= Some(3), "{by_action:?}");
+    let failed = answer(
+        &t,
+        &elastic,
+        "default",
+        &json!({"source": "audit", "filter": {"outcome": "failure"}}),
+    )
+    .await;
+    assert_eq!(failed.total, failures as u64);
+    let per_hour = answer(
+        &t,
+        &elastic,
+        "default",
+        &json!({"source": "audit", "interval": "hour"}),
+    )
+    .await;
+    let shown: u64 = per_hour.buckets.iter().map(|b| b.count).sum();
+    assert_eq!(shown + per_hour.other, stored as u64);
+}
