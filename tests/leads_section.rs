@@ -309,8 +309,12 @@ async fn a_403_on_find_toasts_the_server_message_and_hides_the_section() {
         testid(&root, "leads-section").is_none()
     })
     .await;
-    assert!(query_all(&root, "[data-testid=lead-card]").is_empty());    let note = text_of(&root, "leads-hidden-note").unwrap_or_default();
-    assert!(note.contains("do not grant the read privilege on"), "{note}");
+    assert!(query_all(&root, "[data-testid=lead-card]").is_empty());
+    let note = text_of(&root, "leads-hidden-note").unwrap_or_default();
+    assert!(
+        note.contains("do not grant the read privilege on"),
+        "{note}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -375,7 +379,10 @@ async fn a_read_only_user_with_no_leads_is_not_told_to_generate_them() {
     let text = text_of(&root, "leads-empty").unwrap_or_default();
     assert!(text.contains("No hunting leads yet"));
     assert!(!text.contains("Generate leads"), "{text}");
-    assert!(text.contains("once someone allowed to generate them"), "{text}");
+    assert!(
+        text.contains("once someone allowed to generate them"),
+        "{text}"
+    );
 }
 
 #[wasm_bindgen_test]

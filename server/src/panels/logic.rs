@@ -302,13 +302,7 @@ pub fn usernames_by_uid(conn: &Connection) -> anyhow::Result<HashMap<String, Str
 mod tests {
     use super::*;
 
-    fn migrated() -> Connection {
-        let conn = Connection::open_in_memory().expect("db");
-        for (_, sql) in crate::platform::db::MIGRATIONS {
-            conn.execute_batch(sql).expect("migration");
-        }
-        conn
-    }
+    use crate::platform::db::migrated_in_memory as migrated;
 
     fn query(text: &str) -> PanelQuery {
         serde_json::from_str(text).expect("a query")
