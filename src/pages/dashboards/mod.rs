@@ -1,7 +1,10 @@
 //! The Dashboards app: the list (search, create, delete) and one dashboard's view and editor.
 
+mod editor;
 mod list;
+mod panels;
 mod view;
 
 pub use list::*;
+pub use panels::{describe_query, PanelCard, PanelData, PanelKind};
 pub use view::*;

@@ -87,7 +87,10 @@ pub fn LeadsSection() -> impl IntoView {
         api: expect_api(),
         toasts: expect_toasts(),
         access: RwSignal::new(LeadsAccess::Loading),
-        query: RwSignal::new(FindLeadsQuery::default()),
+        query: RwSignal::new(FindLeadsQuery {
+            status: status_from_url().or(FindLeadsQuery::default().status),
+            ..FindLeadsQuery::default()
+        }),
         reload: RwSignal::new(0),
         generating: RwSignal::new(false),
         total: RwSignal::new(None),
@@ -418,8 +421,30 @@ fn LastRun(status: StatusResource) -> impl IntoView {
     }
 }
 
+/// The statuses the list filters by (`?status=` in the URL, and the Status select).
+const STATUSES: [(&str, &str); 3] = [
+    ("active", "Active"),
+    ("dismissed", "Dismissed"),
+    ("expired", "Expired"),
+];
+
+/// `?status=` of the page's URL, when it names a status the list filters by: a dashboard's leads
+/// panel links here with the status it counts (docs/panels.md).
+fn status_from_url() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let status = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("status="))?;
+    STATUSES
+        .iter()
+        .find(|(value, _)| *value == status)
+        .map(|(value, _)| value.to_string())
+}
+
 #[component]
 fn Filters(state: LeadsState) -> impl IntoView {
+    let chosen = state.query.get_untracked().status;
     let set_query = move |change: fn(&mut FindLeadsQuery, &str), value: String| {
         state.query.update(|query| {
             change(query, &value);
@@ -431,9 +456,9 @@ fn Filters(state: LeadsState) -> impl IntoView {
             <label class="inline-field">
                 <span>"Status"</span>
                 <select data-testid="leads-status-filter" on:change:target=move |ev| set_query(|q, v| q.status = Some(v.to_string()), ev.target().value())>
-                    <option value="active" selected>"Active"</option>
-                    <option value="dismissed">"Dismissed"</option>
-                    <option value="expired">"Expired"</option>
+                    {STATUSES.iter().map(|(value, label)| view! {
+                        <option value=*value selected=chosen.as_deref() == Some(*value)>{*label}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <label class="inline-field">
