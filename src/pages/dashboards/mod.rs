@@ -2,9 +2,10 @@
 
 mod editor;
 mod list;
+mod panel_form;
 mod panels;
 mod view;
 
 pub use list::*;
-pub use panels::{describe_query, PanelCard, PanelData, PanelKind};
+pub use panels::{PanelCard, PanelData, PanelKind};
 pub use view::*;

@@ -6,7 +6,8 @@
 use gatehouse_api::access::Requirement;
 use gatehouse_api::dashboards::Panel;
 use gatehouse_api::panels::{
-    FilterScalar, FilterValue, PanelAnswer, PanelBucket, PanelQuery, PanelSource, TimeInterval,
+    catalogue, describe, group_field, leads_list_link, PanelAnswer, PanelBucket, PanelQuery,
+    PanelSource, TimeInterval,
 };
 use gatehouse_api::ApiError;
 use leptos::prelude::*;
@@ -58,90 +59,20 @@ impl PanelKind {
 
 /// What a source's rows are called ("No leads match", "leads").
 pub fn source_noun(source: PanelSource) -> &'static str {
-    match source {
-        PanelSource::Leads => "leads",
-        PanelSource::Audit => "audit events",
-        PanelSource::Search => "documents",
-        PanelSource::Dashboards => "dashboards",
-        PanelSource::Spaces => "spaces",
-        PanelSource::Users => "users",
-    }
+    catalogue(source).counted
 }
 
-/// The query in words, for "Show the query".
-pub fn describe_query(query: &PanelQuery) -> String {
-    let mut text = format!("Count of {}", source_noun(query.source));
-    if !query.filter.is_empty() {
-        let conditions: Vec<String> = query
-            .filter
-            .iter()
-            .map(|(field, value)| format!("{field} {}", describe_condition(value)))
-            .collect();
-        text.push_str(" where ");
-        text.push_str(&conditions.join(" and "));
-    }
-    if let Some(field) = &query.group_by {
-        text.push_str(&format!(", per {field}"));
-        if let Some(size) = query.size {
-            text.push_str(&format!(" (the {size} largest)"));
-        }
-    } else if let Some(interval) = query.interval {
-        text.push_str(&format!(", per {}", interval_name(interval)));
-        if let Some(size) = query.size {
-            text.push_str(&format!(" (the latest {size})"));
-        }
-    }
-    text.push('.');
-    text
-}
-
-fn describe_condition(value: &FilterValue) -> String {
-    match value {
-        FilterValue::Is(scalar) => format!("is {}", scalar_text(scalar)),
-        FilterValue::AnyOf(values) => format!(
-            "is one of {}",
-            values.iter().map(scalar_text).collect::<Vec<_>>().join(", ")
-        ),
-        FilterValue::Range(range) => match (range.gte, range.lte) {
-            (Some(gte), Some(lte)) => format!("is between {gte} and {lte}"),
-            (Some(gte), None) => format!("is at least {gte}"),
-            (None, Some(lte)) => format!("is at most {lte}"),
-            (None, None) => "is anything".to_string(),
-        },
-    }
-}
-
-fn scalar_text(scalar: &FilterScalar) -> String {
-    match scalar {
-        FilterScalar::Text(text) => text.clone(),
-        FilterScalar::Number(n) => n.to_string(),
-        FilterScalar::Bool(b) => b.to_string(),
-    }
-}
-
-fn interval_name(interval: TimeInterval) -> &'static str {
-    match interval {
-        TimeInterval::Hour => "hour",
-        TimeInterval::Day => "day",
-        TimeInterval::Week => "week",
-    }
-}
-
-/// The leads list shows the leads a leads panel counts, as far as it can filter: by status
-/// (`?status=`, read by the leads page). `(href, filters the list cannot apply)`.
-pub fn leads_list_link(query: &PanelQuery) -> (String, Vec<String>) {
-    let mut href = space_path(ENTITY_ANALYTICS_PATH);
-    let mut not_applied = Vec::new();
-    for (field, value) in &query.filter {
-        match (field.as_str(), value) {
-            ("status", FilterValue::Is(FilterScalar::Text(status))) => {
-                href.push_str("?status=");
-                href.push_str(&String::from(js_sys::encode_uri_component(status)));
-            }
-            _ => not_applied.push(field.clone()),
-        }
-    }
-    (href, not_applied)
+/// The leads list showing the leads a leads panel counts, as far as the list can filter (its
+/// URL's `status`, `sortField` and `sortOrder`, read by the leads page); `(href, the conditions
+/// it does not apply)`.
+fn leads_list(query: &PanelQuery) -> Option<(String, Vec<&'static str>)> {
+    let link = leads_list_link(query)?;
+    let href = format!(
+        "{}?{}",
+        space_path(ENTITY_ANALYTICS_PATH),
+        link.query_string()
+    );
+    Some((href, link.not_applied))
 }
 
 /// Kibana's own page of this dashboard, when the app runs against a Kibana (see [`KIBANA_URL`]).
@@ -232,9 +163,9 @@ fn UndrawnPanel(panel_type: String, dashboard_id: String) -> impl IntoView {
 fn QueriedPanel(query: PanelQuery, kind: PanelKind) -> impl IntoView {
     let shown = RwSignal::new(false);
     let details_id = unique_id("panel-query");
-    let words = describe_query(&query);
+    let words = describe(&query);
     let json = serde_json::to_string_pretty(&query).unwrap_or_default();
-    let leads_link = (query.source == PanelSource::Leads).then(|| leads_list_link(&query));
+    let leads_link = leads_list(&query);
     let answer_query = Signal::stored(query);
     view! {
         <PanelData query=answer_query kind />
@@ -248,7 +179,7 @@ fn QueriedPanel(query: PanelQuery, kind: PanelKind) -> impl IntoView {
                 <a class="small" href=href data-testid="panel-leads-link">"Open these leads"</a>
                 {(!not_applied.is_empty()).then(|| view! {
                     <span class="muted small" data-testid="panel-leads-link-note">
-                        {format!("(the list filters by status only; not by {})", not_applied.join(", "))}
+                        {format!("(the list filters by status only, not by {})", not_applied.join(", ").to_lowercase())}
                     </span>
                 })}
             })}
@@ -335,11 +266,10 @@ fn PanelClosed(error: ApiError) -> impl IntoView {
 
 fn draw(kind: PanelKind, query: &PanelQuery, answer: PanelAnswer) -> AnyView {
     let noun = source_noun(query.source);
-    let field = query
-        .group_by
-        .clone()
-        .or_else(|| query.interval.map(|i| interval_name(i).to_string()))
-        .unwrap_or_else(|| "value".to_string());
+    let field = group_field(query)
+        .map(|f| f.label.to_string())
+        .or_else(|| query.group_by.clone())
+        .unwrap_or_else(|| "Value".to_string());
     match kind {
         PanelKind::Bar if !answer.buckets.is_empty() => bars(&field, answer),
         PanelKind::Line if !answer.buckets.is_empty() => line(query.interval, answer),
@@ -360,7 +290,13 @@ fn bucket_name(bucket: &PanelBucket) -> String {
 }
 
 fn bars(field: &str, answer: PanelAnswer) -> AnyView {
-    let max = answer.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+    let max = answer
+        .buckets
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let other = answer.other;
     view! {
         <ul class="panel-bars" data-testid="panel-bars" aria-label=format!("Count per {field}")>
@@ -396,7 +332,13 @@ fn time_label(key: &str, interval: Option<TimeInterval>) -> String {
 fn line(interval: Option<TimeInterval>, answer: PanelAnswer) -> AnyView {
     const WIDTH: u64 = 300;
     const HEIGHT: u64 = 100;
-    let max = answer.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+    let max = answer
+        .buckets
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let last = answer.buckets.len().saturating_sub(1).max(1) as u64;
     let points = answer
         .buckets

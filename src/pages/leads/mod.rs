@@ -87,10 +87,7 @@ pub fn LeadsSection() -> impl IntoView {
         api: expect_api(),
         toasts: expect_toasts(),
         access: RwSignal::new(LeadsAccess::Loading),
-        query: RwSignal::new(FindLeadsQuery {
-            status: status_from_url().or(FindLeadsQuery::default().status),
-            ..FindLeadsQuery::default()
-        }),
+        query: RwSignal::new(query_from_url()),
         reload: RwSignal::new(0),
         generating: RwSignal::new(false),
         total: RwSignal::new(None),
@@ -428,23 +425,35 @@ const STATUSES: [(&str, &str); 3] = [
     ("expired", "Expired"),
 ];
 
-/// `?status=` of the page's URL, when it names a status the list filters by: a dashboard's leads
-/// panel links here with the status it counts (docs/panels.md).
-fn status_from_url() -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let status = search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("status="))?;
-    STATUSES
-        .iter()
-        .find(|(value, _)| *value == status)
-        .map(|(value, _)| value.to_string())
+/// The list's first query, from the page's URL where it says (`?status=dismissed&sortField=
+/// timestamp&sortOrder=desc`, the leads find's own parameters): a dashboard's leads panel links
+/// here with the status and order it counts in (docs/panels.md). Unknown values are ignored.
+fn query_from_url() -> FindLeadsQuery {
+    let mut query = FindLeadsQuery::default();
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    for pair in search.trim_start_matches('?').split('&') {
+        match pair.split_once('=') {
+            Some(("status", value)) => {
+                if let Some((status, _)) = STATUSES.iter().find(|(s, _)| *s == value) {
+                    query.status = Some(status.to_string());
+                }
+            }
+            Some(("sortField", "priority")) => query.sort_field = SortField::Priority,
+            Some(("sortField", "timestamp")) => query.sort_field = SortField::Timestamp,
+            Some(("sortOrder", "asc")) => query.sort_order = SortOrder::Asc,
+            Some(("sortOrder", "desc")) => query.sort_order = SortOrder::Desc,
+            _ => {}
+        }
+    }
+    query
 }
 
 #[component]
 fn Filters(state: LeadsState) -> impl IntoView {
     let chosen = state.query.get_untracked().status;
+    let sort = state.query.with_untracked(|q| (q.sort_field, q.sort_order));
     let set_query = move |change: fn(&mut FindLeadsQuery, &str), value: String| {
         state.query.update(|query| {
             change(query, &value);
@@ -474,10 +483,14 @@ fn Filters(state: LeadsState) -> impl IntoView {
                     },
                     ev.target().value(),
                 )>
-                    <option value="priority-desc" selected>"Highest priority"</option>
-                    <option value="priority-asc">"Lowest priority"</option>
-                    <option value="newest">"Newest"</option>
-                    <option value="oldest">"Oldest"</option>
+                    {[
+                        ("priority-desc", "Highest priority", SortField::Priority, SortOrder::Desc),
+                        ("priority-asc", "Lowest priority", SortField::Priority, SortOrder::Asc),
+                        ("newest", "Newest", SortField::Timestamp, SortOrder::Desc),
+                        ("oldest", "Oldest", SortField::Timestamp, SortOrder::Asc),
+                    ].into_iter().map(|(value, label, field, order)| view! {
+                        <option value=value selected=sort == (field, order)>{label}</option>
+                    }).collect_view()}
                 </select>
             </label>
         </div>
