@@ -271,7 +271,7 @@ async fn read_body(req: Request, shape: ErrorShape) -> Result<(HeaderMap, Bytes)
     Ok((parts.headers, bytes))
 }
 
-fn parse<T: DeserializeOwned>(
+pub(crate) fn parse<T: DeserializeOwned>(
     headers: &HeaderMap,
     bytes: &[u8],
     shape: ErrorShape,
