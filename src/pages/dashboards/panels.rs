@@ -149,8 +149,8 @@ fn UndrawnPanel(panel_type: String, dashboard_id: String) -> impl IntoView {
                     <p>"Drawn by Kibana — "<a href=href target="_blank" rel="noopener noreferrer" data-testid="panel-kibana-link">"open it there"</a></p>
                 }.into_any(),
                 None => view! {
-                    <p>"Drawn by Kibana — open it there."</p>
-                    <p class="muted small">"Gatehouse cannot draw this kind of panel here."</p>
+                    <p>"Drawn by Kibana"</p>
+                    <p class="muted small">"Gatehouse cannot draw this kind of panel here: open the dashboard in Kibana to see it."</p>
                 }.into_any(),
             }}
         </div>
@@ -362,14 +362,25 @@ fn line(interval: Option<TimeInterval>, answer: PanelAnswer) -> AnyView {
         .map(|b| time_label(&b.key, interval))
         .unwrap_or_default();
     let peak = answer.buckets.iter().map(|b| b.count).max().unwrap_or(0);
+    // One bucket is one point, which a line cannot show: a single column, one label.
+    let single = answer.buckets.len() == 1;
+    let column_top = HEIGHT - peak * (HEIGHT - 4) / max - 2;
     view! {
         <figure class="panel-line" data-testid="panel-line">
             <p class="panel-line-peak muted small" aria-hidden="true">{format!("peak {peak}")}</p>
             <svg class="panel-chart" viewBox="0 0 300 100" preserveAspectRatio="none" aria-hidden="true">
-                <polyline points=points fill="none" stroke="currentColor" stroke-width="2.5" vector-effect="non-scaling-stroke" />
+                {if single {
+                    view! { <line x1="150" x2="150" y1="100" y2=column_top.to_string() stroke="currentColor" stroke-width="14" /> }.into_any()
+                } else {
+                    view! { <polyline points=points fill="none" stroke="currentColor" stroke-width="2.5" vector-effect="non-scaling-stroke" /> }.into_any()
+                }}
             </svg>
             <figcaption class="panel-line-axis muted small" aria-hidden="true">
-                <span>{first_label}</span><span>{last_label}</span>
+                {if single {
+                    view! { <span class="panel-line-only">{first_label}</span> }.into_any()
+                } else {
+                    view! { <span>{first_label}</span><span>{last_label}</span> }.into_any()
+                }}
             </figcaption>
             <table class="sr-only">
                 <caption>"Count per time bucket"</caption>
