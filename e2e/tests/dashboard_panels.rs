@@ -141,6 +141,19 @@ async fn seeded_dashboards_show_the_data_each_viewer_may_read() -> Result<()> {
             b.screenshot(&format!("panels-elastic-{}", &path[21..]))
                 .await?;
         }
+        // The editor: each panel's data chosen from the catalogue, with a preview of its answer.
+        open(&b, "/app/dashboards/view/executive-risk-summary").await?;
+        click_testid(&b, "dashboard-edit").await?;
+        b.wait_for_testid("dashboard-editor", TIMEOUT).await?;
+        b.wait_for(
+            &format!("{} {}", testid("panel-preview"), testid("panel-metric")),
+            TIMEOUT,
+        )
+        .await
+        .context("the editor previews a panel's answer")?;
+        b.screenshot("panels-elastic-editor").await?;
+        click_testid(&b, "dashboard-cancel").await?;
+        open(&b, "/app/dashboards/view/network-traffic-legacy").await?;
         let kibana_only = panel(&b, "Bytes out by host").await?.text().await?;
         ensure!(
             kibana_only.contains("Drawn by Kibana") && kibana_only.contains("lens"),

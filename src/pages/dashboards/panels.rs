@@ -167,15 +167,18 @@ fn QueriedPanel(query: PanelQuery, kind: PanelKind) -> impl IntoView {
     let json = serde_json::to_string_pretty(&query).unwrap_or_default();
     let leads_link = leads_list(&query);
     let answer_query = Signal::stored(query);
+    // A viewer refused the data is not sent on to a list that refuses them too.
+    let refused = RwSignal::new(false);
+    let leads_link = move || leads_link.clone().filter(|_| !refused.get());
     view! {
-        <PanelData query=answer_query kind />
+        <PanelData query=answer_query kind refused />
         <div class="panel-footer">
             <button type="button" class="link-button small" data-testid="panel-show-query"
                 aria-expanded=move || shown.get().to_string() aria-controls=details_id.clone()
                 on:click=move |_| shown.update(|s| *s = !*s)>
                 {move || if shown.get() { "Hide the query" } else { "Show the query" }}
             </button>
-            {leads_link.map(|(href, not_applied)| view! {
+            {move || leads_link().map(|(href, not_applied)| view! {
                 <a class="small" href=href data-testid="panel-leads-link">"Open these leads"</a>
                 {(!not_applied.is_empty()).then(|| view! {
                     <span class="muted small" data-testid="panel-leads-link-note">
@@ -194,7 +197,13 @@ fn QueriedPanel(query: PanelQuery, kind: PanelKind) -> impl IntoView {
 /// The answer to `query`, drawn as `kind`: a skeleton until it is in, then the numbers, an empty
 /// state, the refusal (with "Why?") or the error. Also the editor's preview.
 #[component]
-pub fn PanelData(#[prop(into)] query: Signal<PanelQuery>, kind: PanelKind) -> impl IntoView {
+pub fn PanelData(
+    #[prop(into)] query: Signal<PanelQuery>,
+    kind: PanelKind,
+    /// Set while the server refuses the viewer this data.
+    #[prop(optional)]
+    refused: Option<RwSignal<bool>>,
+) -> impl IntoView {
     let api = expect_api();
     let attempt = RwSignal::new(0u32);
     let answer = LocalResource::new(move || {
@@ -207,6 +216,9 @@ pub fn PanelData(#[prop(into)] query: Signal<PanelQuery>, kind: PanelKind) -> im
         <Suspense fallback=|| view! { <PanelSkeleton /> }>
             {move || Suspend::new(async move {
                 let (result, query) = answer.await;
+                if let Some(refused) = refused {
+                    refused.try_set(matches!(&result, Err(error) if error.status == 403));
+                }
                 match result {
                     Ok(answer) if answer.total == 0 && answer.buckets.is_empty() => view! {
                         <div class="panel-state" data-testid="panel-empty">
@@ -299,12 +311,13 @@ fn bars(field: &str, answer: PanelAnswer) -> AnyView {
         .max(1);
     let other = answer.other;
     view! {
+        <p class="muted small panel-caption" aria-hidden="true">{format!("Count per {}", field.to_lowercase())}</p>
         <ul class="panel-bars" data-testid="panel-bars" aria-label=format!("Count per {field}")>
             {answer.buckets.into_iter().map(|bucket| {
                 let width = format!("width:{}%", (bucket.count * 100 / max).max(1));
                 view! {
                     <li>
-                        <span class="panel-bar-label">{bucket_name(&bucket)}</span>
+                        <span class="panel-bar-label" title=bucket_name(&bucket)>{bucket_name(&bucket)}</span>
                         <span class="panel-bar-track" aria-hidden="true"><span class="panel-bar-fill" style=width></span></span>
                         <span class="panel-bar-value">{bucket.count.to_string()}</span>
                     </li>
