@@ -412,7 +412,7 @@ async fn an_invalid_panel_is_refused_on_save_and_nothing_is_written() {
     let bad_panels = [
         (
             json!({"title": "X", "type": "bar", "query": {"source": "alerts"}}),
-            "alerts",
+            "[request body.data.panels.5.query]: unknown variant `alerts`",
         ),
         (
             json!({"title": "X", "type": "bar", "query": {"source": "leads", "groupBy": "severity"}}),
@@ -559,4 +559,147 @@ async fn bad_bodies_are_refused_with_a_reason_never_a_500() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// The figure in RELIABILITY.md ("Panels: counts equal the find's, at 10,000 leads"): each panel
+/// answer's total is the find's own total for the same viewer; the time per answer is printed,
+/// not asserted.
+#[tokio::test]
+async fn panel_answers_at_ten_thousand_leads_equal_the_finds_totals() {
+    const LEADS_STORED: usize = 10_000;
+    const ROUNDS: u32 = 20;
+    let (t, elastic) = TestServer::start_with_leads(LEADS_STORED).await;
+    let hosts = leads_user(
+        &t,
+        &elastic,
+        "hosts_reader",
+        json!({ "names": [PATTERN], "privileges": ["read"], "query": r#"{"term":{"entity.type":"host"}}"# }),
+    )
+    .await;
+    let cases = [
+        (
+            "active count",
+            json!({"source": "leads", "filter": {"status": "active"}}),
+        ),
+        (
+            "top 50 entities",
+            json!({"source": "leads", "groupBy": "entity", "size": 50}),
+        ),
+        ("per day", json!({"source": "leads", "interval": "day"})),
+    ];
+    let mut lines = Vec::new();
+    for (viewer, session) in [("elastic", &elastic), ("hosts-only DLS reader", &hosts)] {
+        let every = {
+            let body = expect(
+                t.get_json(session, &format!("{LEADS}?perPage=1")).await,
+                StatusCode::OK,
+            );
+            body["total"].as_u64().expect("total")
+        };
+        let active = find_total(&t, session, "default", "active").await;
+        for (name, query) in &cases {
+            let started = std::time::Instant::now();
+            let mut got = PanelAnswer::default();
+            for _ in 0..ROUNDS {
+                got = answer(&t, session, "default", query).await;
+            }
+            let each = started.elapsed() / ROUNDS;
+            let expected = if query["filter"]["status"] == "active" {
+                active
+            } else {
+                every
+            };
+            assert_eq!(got.total, expected, "{viewer}: {name}");
+            let shown: u64 = got.buckets.iter().map(|b| b.count).sum();
+            assert!(
+                got.buckets.is_empty() || shown + got.other == got.total,
+                "{viewer}: {name}"
+            );
+            lines.push(format!(
+                "{viewer} {name}: total {} = find's, {:.1} ms per answer",
+                got.total,
+                each.as_secs_f64() * 1000.0
+            ));
+        }
+    }
+    println!("# panels at {LEADS_STORED} leads (debug build, {ROUNDS} answers each):");
+    for line in lines {
+        println!("#   {line}");
+    }
+}
+
+#[tokio::test]
+async fn a_source_whose_feature_the_space_disables_is_not_there() {
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    let space = json!({"id": "quiet", "name": "Quiet", "disabledFeatures": ["securitySolution"]});
+    expect(
+        t.post_json(&elastic, "/api/spaces/space", space).await,
+        StatusCode::OK,
+    );
+    let (find, _) = t.get_json(&elastic, &in_space("quiet", LEADS)).await;
+    assert_eq!(find, StatusCode::NOT_FOUND);
+    let (status, _) = ask(&t, &elastic, "quiet", &json!({"source": "leads"})).await;
+    assert_eq!(status, find, "the leads panel answers as the find does");
+    let dashboards = answer(&t, &elastic, "quiet", &json!({"source": "dashboards"})).await;
+    assert_eq!(dashboards.total, 0);
+    // With dashboards disabled, the panels route goes with them.
+    let space = json!({"id": "bare", "name": "Bare", "disabledFeatures": ["dashboard"]});
+    expect(
+        t.post_json(&elastic, "/api/spaces/space", space).await,
+        StatusCode::OK,
+    );
+    let (status, _) = ask(&t, &elastic, "bare", &json!({"source": "spaces"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn audit_panels_count_the_spaces_audit_events() {
+    let (t, elastic) = TestServer::start_as("elastic").await;
+    for mode in ["default", "write_restricted", "default"] {
+        let body =
+            json!({"objects": [{"type": "dashboard", "id": "soc-overview"}], "accessMode": mode});
+        let (status, answer) = post(
+            &t,
+            &elastic,
+            "/internal/access_control/change_access_mode",
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let stored: i64 = t.db_value("SELECT COUNT(*) FROM audit_log WHERE space = 'default'");
+    let failures: i64 = t
+        .db_value("SELECT COUNT(*) FROM audit_log WHERE space = 'default' AND outcome = 'failure'");
+    assert!(stored >= 3);
+    let by_action = answer(
+        &t,
+        &elastic,
+        "default",
+        &json!({"source": "audit", "groupBy": "action"}),
+    )
+    .await;
+    assert_eq!(by_action.total, stored as u64);
+    let mode_changes = by_action
+        .buckets
+        .iter()
+        .find(|b| b.key == "saved_object_update_objects_access_mode")
+        .map(|b| b.count);
+    assert!(mode_changes >= Some(3), "{by_action:?}");
+    let failed = answer(
+        &t,
+        &elastic,
+        "default",
+        &json!({"source": "audit", "filter": {"outcome": "failure"}}),
+    )
+    .await;
+    assert_eq!(failed.total, failures as u64);
+    let per_hour = answer(
+        &t,
+        &elastic,
+        "default",
+        &json!({"source": "audit", "interval": "hour"}),
+    )
+    .await;
+    let shown: u64 = per_hour.buckets.iter().map(|b| b.count).sum();
+    assert_eq!(shown + per_hour.other, stored as u64);
 }

@@ -78,6 +78,17 @@ async fn query(
     let query = read_query(&headers, body).await?;
     let subject = caller.principal.subject.clone();
     let space = caller.space.id().to_string();
+    // A source whose feature the space disables is not there, as its own routes are not
+    // (docs/spaces.md, disabled features).
+    let disabled = source_feature(query.source).is_some_and(|feature| {
+        state
+            .spaces
+            .get(&space)
+            .is_some_and(|s| s.is_feature_disabled(feature))
+    });
+    if disabled {
+        return Err(AppError::not_found());
+    }
     match query.source {
         // The leads find's guard and its index check, with the same 403s.
         PanelSource::Leads => {
@@ -162,6 +173,16 @@ async fn query(
         }
     };
     Ok(Json(answer))
+}
+
+/// The feature whose routes serve a source's data, as `spaces::feature_of_path` names them.
+fn source_feature(source: PanelSource) -> Option<&'static str> {
+    match source {
+        PanelSource::Leads => Some("securitySolution"),
+        PanelSource::Search => Some(gatehouse_api::search::FEATURE_ID),
+        PanelSource::Audit | PanelSource::Users => Some("management"),
+        PanelSource::Dashboards | PanelSource::Spaces => None,
+    }
 }
 
 /// Leads, past the find's checks: field-level security first — a field the caller may not see

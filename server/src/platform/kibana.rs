@@ -323,6 +323,13 @@ pub struct UnparsedJson<T> {
     target: std::marker::PhantomData<fn() -> T>,
 }
 
+impl<T> UnparsedJson<T> {
+    /// The body as received, for a route that explains a parsing error more closely.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+}
+
 impl<T: DeserializeOwned> UnparsedJson<T> {
     /// The body as [`JsonBody`] would have parsed it, with the same errors.
     pub fn parse(self) -> Result<T, AppError> {
