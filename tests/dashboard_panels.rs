@@ -258,6 +258,15 @@ async fn loading_empty_failed_and_refused_panels_show_no_number() {
     click(&testid(&root, "panel-retry").expect("try again"));
     wait_for("a second ask", || canned.requests.borrow().len() == 2).await;
 
+    // The space turns the data's app off: its routes answer 404.
+    let canned = Canned::new(|_| not_found());
+    let root = mount_panels(&canned, every_kind().into_iter().take(1).collect());
+    wait_for_testid(&root, "panel-unavailable").await;
+    assert!(
+        no_digits(&visible_text(&root)),
+        "an unavailable source shows no number"
+    );
+
     // Refused: closed to this viewer, the privilege named, with "Why?".
     let canned = Canned::new(|_| json(403, READ_DENIED));
     let root = mount_panels(&canned, every_kind().into_iter().take(4).collect());

@@ -227,6 +227,14 @@ pub fn PanelData(
                     }.into_any(),
                     Ok(answer) => draw(kind, &query, answer),
                     Err(error) if error.status == 403 => view! { <PanelClosed error /> }.into_any(),
+                    // The space turns off the app the data belongs to: its routes answer 404 too
+                    // (docs/panels.md).
+                    Err(error) if error.status == 404 => view! {
+                        <div class="panel-state" data-testid="panel-unavailable">
+                            <p class="panel-state-title">"Not available in this space"</p>
+                            <p class="small">"This space turns off the app this panel's data comes from."</p>
+                        </div>
+                    }.into_any(),
                     Err(error) => view! {
                         <div class="panel-state panel-error" role="alert" data-testid="panel-error">
                             <p class="panel-state-title">"This panel could not be loaded"</p>
