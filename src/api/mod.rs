@@ -2,6 +2,7 @@
 //! headers, applies the time limit, and turns every answer into `Result<T, ApiError>`.
 
 mod access;
+mod panels;
 mod role_check;
 mod search;
 mod space_access;
