@@ -3,6 +3,7 @@
 
 mod access;
 mod leads;
+mod panels;
 mod role_check;
 mod search;
 mod space_access;

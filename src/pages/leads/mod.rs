@@ -134,7 +134,7 @@ pub fn LeadsSection() -> impl IntoView {
         api: expect_api(),
         toasts: expect_toasts(),
         access: RwSignal::new(LeadsAccess::Loading),
-        query: RwSignal::new(FindLeadsQuery::default()),
+        query: RwSignal::new(query_from_url()),
         reload: RwSignal::new(0),
         generating: RwSignal::new(false),
         total: RwSignal::new(None),
@@ -479,8 +479,42 @@ fn LastRun(status: StatusResource) -> impl IntoView {
     }
 }
 
+/// The statuses the list filters by (`?status=` in the URL, and the Status select).
+const STATUSES: [(&str, &str); 3] = [
+    ("active", "Active"),
+    ("dismissed", "Dismissed"),
+    ("expired", "Expired"),
+];
+
+/// The list's first query, from the page's URL where it says (`?status=dismissed&sortField=
+/// timestamp&sortOrder=desc`, the leads find's own parameters): a dashboard's leads panel links
+/// here with the status and order it counts in (docs/panels.md). Unknown values are ignored.
+fn query_from_url() -> FindLeadsQuery {
+    let mut query = FindLeadsQuery::default();
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    for pair in search.trim_start_matches('?').split('&') {
+        match pair.split_once('=') {
+            Some(("status", value)) => {
+                if let Some((status, _)) = STATUSES.iter().find(|(s, _)| *s == value) {
+                    query.status = Some(status.to_string());
+                }
+            }
+            Some(("sortField", "priority")) => query.sort_field = SortField::Priority,
+            Some(("sortField", "timestamp")) => query.sort_field = SortField::Timestamp,
+            Some(("sortOrder", "asc")) => query.sort_order = SortOrder::Asc,
+            Some(("sortOrder", "desc")) => query.sort_order = SortOrder::Desc,
+            _ => {}
+        }
+    }
+    query
+}
+
 #[component]
 fn Filters(state: LeadsState) -> impl IntoView {
+    let chosen = state.query.get_untracked().status;
+    let sort = state.query.with_untracked(|q| (q.sort_field, q.sort_order));
     let set_query = move |change: fn(&mut FindLeadsQuery, &str), value: String| {
         state.query.update(|query| {
             change(query, &value);
@@ -492,9 +526,9 @@ fn Filters(state: LeadsState) -> impl IntoView {
             <label class="inline-field">
                 <span>"Status"</span>
                 <select data-testid="leads-status-filter" on:change:target=move |ev| set_query(|q, v| q.status = Some(v.to_string()), ev.target().value())>
-                    <option value="active" selected>"Active"</option>
-                    <option value="dismissed">"Dismissed"</option>
-                    <option value="expired">"Expired"</option>
+                    {STATUSES.iter().map(|(value, label)| view! {
+                        <option value=*value selected=chosen.as_deref() == Some(*value)>{*label}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <label class="inline-field">
@@ -510,10 +544,14 @@ fn Filters(state: LeadsState) -> impl IntoView {
                     },
                     ev.target().value(),
                 )>
-                    <option value="priority-desc" selected>"Highest priority"</option>
-                    <option value="priority-asc">"Lowest priority"</option>
-                    <option value="newest">"Newest"</option>
-                    <option value="oldest">"Oldest"</option>
+                    {[
+                        ("priority-desc", "Highest priority", SortField::Priority, SortOrder::Desc),
+                        ("priority-asc", "Lowest priority", SortField::Priority, SortOrder::Asc),
+                        ("newest", "Newest", SortField::Timestamp, SortOrder::Desc),
+                        ("oldest", "Oldest", SortField::Timestamp, SortOrder::Asc),
+                    ].into_iter().map(|(value, label, field, order)| view! {
+                        <option value=value selected=sort == (field, order)>{label}</option>
+                    }).collect_view()}
                 </select>
             </label>
         </div>
