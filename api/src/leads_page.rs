@@ -88,6 +88,16 @@ impl MissingPrivilege {
     }
 }
 
+/// The callout's line above its list: whether something is hidden, so "hidden for privileges" is
+/// never read as "no data".
+pub fn callout_intro(lines: &[MissingPrivilege]) -> &'static str {
+    if lines.iter().any(|line| line.part == PagePart::ReadLeads) {
+        "Hidden because of your roles, not because there is nothing to show:"
+    } else {
+        "Closed because of your roles:"
+    }
+}
+
 /// What the page knows about the caller's privileges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageAccessFacts<'a> {

@@ -22,9 +22,13 @@ use gatehouse_api::headers::{
 };
 use gatehouse_api::leads::{
     entity_icon_class, missing_privilege_text, priority_badge_class, priority_badge_text,
-    staleness_class, texts, title_text, FindLeadsQuery, Lead, LeadsAccess, LeadsPage,
-    LeadsPrivileges, LeadsStatus, PagePosition, Privilege, LEADS_BASE, LEADS_INDEX_PATTERN,
-    PAGE_SIZES,
+    staleness_class, texts, title_text, ChosenConnector, Connector, FindLeadsQuery, Lead,
+    LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition, Privilege, CONNECTORS_PATH,
+    LEADS_BASE, LEADS_CONNECTOR_PATH, PAGE_SIZES,
+};
+use gatehouse_api::leads_page::connector_gate::{chosen_name, generate_block};
+use gatehouse_api::leads_page::{
+    callout_intro, missing_privileges, MissingPrivilege, PageAccessFacts,
 };
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, CAPABILITIES_PATH, ME_PATH,
@@ -96,11 +100,14 @@ async fn for_user(state: &AppState, cookie: HeaderValue, space: kibana::Space) -
         FindLeadsQuery::default().to_query_string()
     );
     let status_path = format!("{LEADS_BASE}/status");
-    let (page, status) = tokio::join!(
+    let (page, status, connectors, chosen) = tokio::join!(
         ask.get::<LeadsPage>(&find, Some(INTERNAL_API_VERSION)),
         ask.get::<LeadsStatus>(&status_path, Some(INTERNAL_API_VERSION)),
+        ask.get::<Vec<Connector>>(CONNECTORS_PATH, None),
+        ask.get::<ChosenConnector>(LEADS_CONNECTOR_PATH, Some(INTERNAL_API_VERSION)),
     );
-    let (page, status) = (page?, status?);
+    // Without the connectors the toolbar cannot be drawn as the SPA will: no first paint.
+    let (page, status, connectors, chosen) = (page?, status?, connectors?, chosen?);
     if page.total == 0 || page.leads.0.is_empty() {
         return None;
     }
@@ -109,7 +116,18 @@ async fn for_user(state: &AppState, cookie: HeaderValue, space: kibana::Space) -
         .into_iter()
         .find(|s| s.id == space.id());
     let now = time::OffsetDateTime::now_utc();
+    let missing = missing_privileges(&PageAccessFacts {
+        access,
+        read_denial: None,
+        write_missing: !privileges.has_write_permissions,
+        connectors_denial: None,
+        search_app: capabilities.nav_link(gatehouse_api::search::APP_ID),
+        space: space.id(),
+    });
     Some(render(&Shown {
+        missing: &missing,
+        connectors: &connectors,
+        chosen: chosen.connector_id.as_deref(),
         prefix: space_prefix(space.id()),
         user: &user,
         capabilities: &capabilities,
@@ -219,6 +237,10 @@ impl Asker {
 }
 
 struct Shown<'a> {
+    /// The lines of the page's privileges callout.
+    missing: &'a [MissingPrivilege],
+    connectors: &'a [Connector],
+    chosen: Option<&'a str>,
     prefix: String,
     user: &'a AuthenticatedUser,
     capabilities: &'a Capabilities,
@@ -266,8 +288,9 @@ fn render(shown: &Shown<'_>) -> String {
     html.push_str(concat!(
         r#"<main class="app-main"><div class="page"><header class="page-header"><h1>Entity analytics</h1>"#,
         r#"<p class="muted">Risky hosts, users and services, ranked into leads worth hunting.</p></header>"#,
-        r#"<section class="panel leads-section"><header class="section-header"><div>"#,
     ));
+    callout(&mut html, shown.missing);
+    html.push_str(r#"<section class="panel leads-section"><header class="section-header"><div>"#);
     html.push_str(&format!("<h2>{}</h2>", esc(texts::SECTION_TITLE)));
     if let Some(last_run) = shown.last_run {
         html.push_str(&format!(
@@ -283,25 +306,14 @@ fn render(shown: &Shown<'_>) -> String {
         texts::GENERATE
     };
     html.push_str(r#"</div><div class="toolbar">"#);
+    connector_picker(&mut html, shown);
     guarded_button(
         &mut html,
         "btn btn-primary",
         generate,
-        read_only.then(|| missing_privilege_text(Privilege::Write, "generate leads")),
+        generate_block(shown.access, Some(shown.chosen), Some(shown.connectors)),
     );
     html.push_str("</div></header>");
-    if read_only {
-        html.push_str(&format!(
-            concat!(
-                r#"<div class="callout callout-warning"><p class="callout-title">{}</p><p>"#,
-                "You can view hunting leads, but generating and dismissing them needs the ",
-                "<code>write</code> privilege on <code>{}</code>. ",
-                r#"<button type="button" class="link-button">Why?</button></p></div>"#
-            ),
-            esc(texts::INSUFFICIENT_PRIVILEGES),
-            esc(LEADS_INDEX_PATTERN)
-        ));
-    }
     html.push_str(concat!(
         r#"<div class="filters" role="group" aria-label="Lead filters">"#,
         r#"<label class="inline-field"><span>Status</span><select>"#,
@@ -322,6 +334,71 @@ fn render(shown: &Shown<'_>) -> String {
     pagination(&mut html, shown.page);
     html.push_str("</section></div></main></div>");
     html
+}
+
+/// The page's privileges callout (`src/pages/leads/callout.rs`).
+fn callout(html: &mut String, missing: &[MissingPrivilege]) {
+    if missing.is_empty() {
+        return;
+    }
+    html.push_str(&format!(
+        concat!(
+            r#"<div class="callout callout-warning privileges-callout" role="region" aria-label="Missing privileges">"#,
+            r#"<p class="callout-title">{}</p><p class="small">{}</p><ul class="privilege-lines">"#
+        ),
+        esc(texts::INSUFFICIENT_PRIVILEGES),
+        esc(callout_intro(missing))
+    ));
+    for line in missing {
+        html.push_str(&format!(
+            r#"<li><strong>{}</strong> <span>{}</span> <button type="button" class="link-button">Why?</button></li>"#,
+            esc(line.part.consequence()),
+            esc(&line.missing_text())
+        ));
+    }
+    html.push_str("</ul></div>");
+}
+
+/// The connector picker (`src/pages/leads/connector.rs`): a select for a writer, a closed button
+/// naming the space's choice for a reader.
+fn connector_picker(html: &mut String, shown: &Shown<'_>) {
+    if shown.access == LeadsAccess::ReadOnly {
+        guarded_button(
+            html,
+            "btn connector-closed",
+            &format!(
+                "Connector: {}",
+                chosen_name(shown.chosen, Some(shown.connectors))
+            ),
+            Some(missing_privilege_text(
+                Privilege::Write,
+                "choose the connector",
+            )),
+        );
+        return;
+    }
+    let usable: Vec<&Connector> = shown.connectors.iter().filter(|c| c.is_usable()).collect();
+    let none_chosen = !usable.iter().any(|c| Some(c.id.as_str()) == shown.chosen);
+    html.push_str(&format!(
+        concat!(
+            r#"<label class="inline-field connector-field"><span>Connector</span><select>"#,
+            r#"<option value="" disabled{}>Choose a connector…</option>"#
+        ),
+        if none_chosen { " selected" } else { "" }
+    ));
+    for connector in usable {
+        let selected = if Some(connector.id.as_str()) == shown.chosen {
+            " selected"
+        } else {
+            ""
+        };
+        html.push_str(&format!(
+            r#"<option value="{}"{selected}>{}</option>"#,
+            esc(&connector.id),
+            esc(&connector.name)
+        ));
+    }
+    html.push_str("</select></label>");
 }
 
 fn header(html: &mut String, shown: &Shown<'_>) {

@@ -4,28 +4,23 @@
 
 use gatehouse_api::access::Requirement;
 use gatehouse_api::leads::texts;
-use gatehouse_api::leads_page::{MissingPrivilege, PagePart};
+use gatehouse_api::leads_page::{callout_intro, MissingPrivilege, PagePart};
 use leptos::prelude::*;
 
-/// The callout, while `lines` has any; a "Why?" sets `why` (and `why_part`, for its title).
+/// The callout, while `lines` has any; a "Why?" sets `why` (and `why_part`, for its title). The
+/// server's first paint draws the same (`server/src/leads/first_paint.rs`).
 #[component]
 pub(super) fn PrivilegesCallout(
     lines: Memo<Vec<MissingPrivilege>>,
     why: RwSignal<Option<Requirement>>,
     why_part: RwSignal<Option<PagePart>>,
 ) -> impl IntoView {
-    let hides_leads =
-        move || lines.with(|lines| lines.iter().any(|line| line.part == PagePart::ReadLeads));
     move || {
         (!lines.with(Vec::is_empty)).then(|| {
             view! {
                 <div class="callout callout-warning privileges-callout" role="region" aria-label="Missing privileges" data-testid="leads-privileges-callout">
                     <p class="callout-title">{texts::INSUFFICIENT_PRIVILEGES}</p>
-                    <p class="small">{move || if hides_leads() {
-                        "Hidden because of your roles, not because there is nothing to show:"
-                    } else {
-                        "Closed because of your roles:"
-                    }}</p>
+                    <p class="small">{move || lines.with(|lines| callout_intro(lines))}</p>
                     <ul class="privilege-lines">
                         {move || lines.get().into_iter().map(|line| {
                             let key = line.part.key();

@@ -34,6 +34,11 @@ impl ConnectorChoice {
         }
     }
 
+    /// The list and the space's choice are read (the list is set first).
+    pub(super) fn is_known(&self) -> bool {
+        self.chosen.with(Option::is_some)
+    }
+
     /// The space's choice is read and there is none (or it is no longer offered).
     pub(super) fn none_chosen(&self) -> bool {
         let chosen = self.chosen.get();

@@ -225,7 +225,10 @@ pub fn LeadsSection() -> impl IntoView {
         }
         // A resource keeps its last value while it reads anew: "not readable yet" is not an
         // answer, or the hand-over would come before the last run and move the page.
-        let drawn = leads.get().flatten().is_some() && status.get().flatten().is_some();
+        // The connector picker and Generate too: both change with the space's choice.
+        let drawn = leads.get().flatten().is_some()
+            && status.get().flatten().is_some()
+            && state.connector.is_known();
         let none =
             state.access.get() == LeadsAccess::Hidden || privileges_error.with(Option::is_some);
         if drawn || none {
