@@ -17,6 +17,7 @@
 // Features, each one folder with its routes, storage and logic.
 pub(crate) mod admin;
 pub(crate) mod dashboards;
+pub(crate) mod panels;
 pub(crate) mod security;
 pub(crate) mod spaces;
 // `leads`, `search` and `seed` are features too; they are `pub` only for the few items they
@@ -219,6 +220,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(leads::routes::router())
         .merge(dashboards::routes::router())
         .merge(dashboards::profiles::router())
+        .merge(panels::routes::router())
         .merge(admin::routes::router())
         .merge(admin::console::router())
         .merge(search::routes::router())

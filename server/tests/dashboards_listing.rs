@@ -48,7 +48,7 @@ async fn seeded_dashboards_list_with_owners_modes_and_version_header() {
         assert_eq!(d.owner(), owner, "{id}");
         assert_eq!(d.is_write_restricted(), restricted, "{id}");
         assert_eq!(d.version(), Some("1"));
-        assert!((2..=4).contains(&d.data.panels.len()), "{id}");
+        assert!((2..=5).contains(&d.data.panels.len()), "{id}");
     }
     // The raw shape: owner at meta.owner and data.access_control.owner.
     let (_, raw) = fetch(&t, &victor, "soc-overview").await;

@@ -751,6 +751,7 @@ async fn every_api_route_needs_a_session() {
         (Method::POST, "/internal/gatehouse/security/_explain"),
         (Method::GET, "/api/ws/v1/sources"),
         (Method::POST, "/api/ws/v1/search"),
+        (Method::POST, "/internal/gatehouse/panels/_query"),
     ];
     let unauthorized =
         json!({"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"});

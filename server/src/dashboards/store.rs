@@ -135,6 +135,9 @@ pub fn validate_content(data: DashboardData) -> Result<Content, String> {
                 "data.panels.{i}.type: expected a panel type such as metric, table or line (a-z, 0-9, _)"
             ));
         }
+        // The shared panel rules (docs/panels.md): the editor offers only what passes them.
+        gatehouse_api::panels::validate_panel(&panel_type, panel.query.as_ref())
+            .map_err(|m| format!("data.panels.{i}.{m}"))?;
         let description = panel.description.filter(|d| !d.trim().is_empty());
         if description
             .as_deref()
@@ -383,6 +386,34 @@ mod tests {
             ..DashboardData::default()
         })
         .starts_with("data.panels.0.type"));
+        let with_query = |panel_type: &str, query: &str| Panel {
+            query: Some(serde_json::from_str(query).expect("a query")),
+            ..panel("q", "Q", panel_type)
+        };
+        let refused = bad(DashboardData {
+            title: "T".into(),
+            panels: vec![
+                panel("a", "A", "markdown"),
+                with_query("bar", r#"{"source":"leads","groupBy":"foo"}"#),
+            ],
+            ..DashboardData::default()
+        });
+        assert_eq!(
+            refused,
+            "data.panels.1.query.groupBy: leads cannot be grouped by [foo]; use one of status, priority, entityType, entity"
+        );
+        assert!(bad(DashboardData {
+            title: "T".into(),
+            panels: vec![with_query("lens", r#"{"source":"leads"}"#)],
+            ..DashboardData::default()
+        })
+        .starts_with("data.panels.0.query: a [lens] panel"));
+        assert!(validate_content(DashboardData {
+            title: "T".into(),
+            panels: vec![with_query("line", r#"{"source":"leads","interval":"day"}"#)],
+            ..DashboardData::default()
+        })
+        .is_ok());
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn every_generated_lead_agrees_with_itself() {
 #[test]
 fn every_seeded_lead_agrees_with_itself() {
     // The SOC EMEA space's leads (seed/mod.rs) and the load tests' synthetic leads, as stored.
-    let mut conn = super::tests::migrated();
+    let mut conn = crate::platform::db::migrated_in_memory();
     for (space, count, seed) in [(crate::seed::EMEA_SPACE, 40, 7), ("load", 2_000, 11)] {
         insert_synthetic_leads(&mut conn, space, count, seed).expect("seeded");
         let index = gatehouse_api::leads::leads_index(space);

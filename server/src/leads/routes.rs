@@ -57,7 +57,7 @@ pub fn router() -> Router<AppState> {
 
 /// What a reader of `index` may see of its leads (docs/privileges.md, "Document- and field-level
 /// security").
-fn read_access(subject: &Subject, index: &str) -> authz::DocumentAccess {
+pub(crate) fn read_access(subject: &Subject, index: &str) -> authz::DocumentAccess {
     authz::document_access(subject, index, IndexAction::Search, LEAD_FIELDS)
 }
 

@@ -20,14 +20,6 @@ const INDEX: &str = ".entity_analytics.entity-leads-default";
 const DAY: i64 = 24 * 60 * 60 * 1000;
 const POOL: usize = 40;
 
-fn migrated() -> Connection {
-    let conn = Connection::open_in_memory().expect("db");
-    for (_, sql) in db::MIGRATIONS {
-        conn.execute_batch(sql).expect("migration");
-    }
-    conn
-}
-
 /// A reader whose one role reads every index, narrowed by `query` when given.
 fn reader(query: Option<&str>) -> DocumentAccess {
     let subject = Subject {
@@ -154,7 +146,7 @@ fn run_strategy() -> impl Strategy<Value = Run> {
 /// followers were told, and how many leads the space ends with.
 fn play(runs: &[Run]) -> (usize, usize) {
     let mut told = 0;
-    let mut conn = migrated();
+    let mut conn = db::migrated_in_memory();
     let pool = demo_entities(7, POOL);
     let total_days: i64 = runs.iter().skip(1).map(|r| r.days_later).sum();
     let mut at = db::now_millis() - total_days * DAY - 1_000;
@@ -250,7 +242,7 @@ fn a_follower_misses_nothing_and_sees_nothing_twice() {
 
 #[test]
 fn two_runs_keep_the_ids_of_leads_found_twice_and_dismissed_stays_dismissed() {
-    let mut conn = migrated();
+    let mut conn = db::migrated_in_memory();
     let entities = demo_entities(7, POOL);
     let now = db::now_millis();
     let mut first = build_leads(&entities, 10, now - 1_000, "one");
@@ -278,7 +270,7 @@ fn two_runs_keep_the_ids_of_leads_found_twice_and_dismissed_stays_dismissed() {
 
 #[test]
 fn a_cursor_behind_the_kept_changes_is_too_old_and_one_ahead_is_unknown() {
-    let mut conn = migrated();
+    let mut conn = db::migrated_in_memory();
     let everyone = reader(None);
     let start = read_changes(&conn, INDEX, None, 10, &everyone, 0)
         .expect("read")

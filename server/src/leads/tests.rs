@@ -65,14 +65,7 @@ fn leads_are_ranked_and_well_formed() {
     );
 }
 
-pub(super) fn migrated() -> Connection {
-    let conn = Connection::open_in_memory().unwrap();
-    conn.pragma_update(None, "foreign_keys", true).unwrap();
-    for (_, sql) in crate::platform::db::MIGRATIONS {
-        conn.execute_batch(sql).unwrap();
-    }
-    conn
-}
+use crate::platform::db::migrated_in_memory as migrated;
 
 /// `lead_counts` against a real COUNT, for every (index, status) and per index.
 fn assert_counts_exact(conn: &Connection) {
@@ -309,16 +302,7 @@ fn the_find_body_is_the_serialized_page() {
 
 #[test]
 fn every_find_query_walks_an_index_without_sorting() {
-    let conn = Connection::open_in_memory().unwrap();
-    conn.execute_batch(
-        crate::platform::db::MIGRATIONS
-            .iter()
-            .map(|(_, sql)| *sql)
-            .collect::<Vec<_>>()
-            .join("\n")
-            .as_str(),
-    )
-    .unwrap();
+    let conn = migrated();
     for filtered in [true, false] {
         for field in [SortField::Priority, SortField::Timestamp] {
             for order in [SortOrder::Asc, SortOrder::Desc] {

@@ -298,13 +298,7 @@ mod tests {
     use super::*;
     use crate::authz::{document_access, IndexAction, Subject};
 
-    fn migrated() -> Connection {
-        let conn = Connection::open_in_memory().expect("db");
-        for (_, sql) in crate::platform::db::MIGRATIONS {
-            conn.execute_batch(sql).expect("migration");
-        }
-        conn
-    }
+    use crate::platform::db::migrated_in_memory as migrated;
 
     /// The access of a subject whose one role grants `read` on every index through `grant`.
     fn access_of(grant: IndexPrivileges) -> DocumentAccess {

@@ -25,6 +25,19 @@ const READERS: usize = 3;
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Numbered migrations; `schema_version` records the highest one applied. Append, never edit.
+/// A database in memory with every migration applied and foreign keys on, as the server opens
+/// one: for unit tests.
+#[cfg(test)]
+pub(crate) fn migrated_in_memory() -> Connection {
+    let conn = Connection::open_in_memory().expect("an in-memory database");
+    conn.pragma_update(None, "foreign_keys", true)
+        .expect("foreign keys");
+    for (_, sql) in MIGRATIONS {
+        conn.execute_batch(sql).expect("a migration");
+    }
+    conn
+}
+
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,

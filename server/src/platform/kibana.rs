@@ -271,7 +271,7 @@ async fn read_body(req: Request, shape: ErrorShape) -> Result<(HeaderMap, Bytes)
     Ok((parts.headers, bytes))
 }
 
-fn parse<T: DeserializeOwned>(
+pub(crate) fn parse<T: DeserializeOwned>(
     headers: &HeaderMap,
     bytes: &[u8],
     shape: ErrorShape,
@@ -321,6 +321,13 @@ pub struct UnparsedJson<T> {
     bytes: Bytes,
     shape: ErrorShape,
     target: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> UnparsedJson<T> {
+    /// The body as received, for a route that explains a parsing error more closely.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
 }
 
 impl<T: DeserializeOwned> UnparsedJson<T> {

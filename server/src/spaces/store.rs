@@ -152,6 +152,7 @@ pub fn feature_of_path(path: &str) -> Option<&'static str> {
         Some("securitySolution")
     } else if crate::platform::kibana::is_dashboards_path(path)
         || path.starts_with("/internal/access_control/")
+        || path.starts_with("/internal/gatehouse/panels/")
     {
         Some("dashboard")
     } else if path.starts_with("/api/console/") {

@@ -9,6 +9,16 @@
 //! - A dashboard's [`crate::dashboards::Panel`] carries its query under `query`; panels of a kind
 //!   Gatehouse does not draw (Kibana's `lens`, `visualization`, `map`, …) carry none and are never drawn.
 
+mod buckets;
+mod catalogue;
+mod describe;
+mod rules;
+
+pub use buckets::*;
+pub use catalogue::*;
+pub use describe::*;
+pub use rules::*;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
