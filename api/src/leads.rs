@@ -3,7 +3,21 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+pub mod changes;
+pub mod connector;
+
+pub use changes::{
+    AnyLeadChanges, ChangeKind, ChangesDigest, ChangesQuery, LeadChange, LeadChanges, LeadMirror,
+};
+pub use connector::{ChooseConnectorRequest, ChosenConnector, Connector};
+
 pub const LEADS_BASE: &str = "/internal/entity_analytics/leads";
+/// The changes feed (after the space prefix): [`changes`].
+pub const LEADS_CHANGES_PATH: &str = "/internal/entity_analytics/leads/changes";
+/// The space's chosen connector, `GET` and `PUT` (after the space prefix): [`connector`].
+pub const LEADS_CONNECTOR_PATH: &str = "/internal/entity_analytics/leads/connector";
+/// Kibana's actions API listing connectors (after the space prefix; public, not versioned).
+pub const CONNECTORS_PATH: &str = "/api/actions/connectors";
 pub const LEADS_INDEX_PATTERN: &str = ".entity_analytics.entity-leads-*";
 pub const MAX_PER_PAGE: u32 = 100;
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -222,6 +236,26 @@ pub struct Lead {
     pub execution_uuid: String,
     #[serde(default)]
     pub source_type: String,
+    /// When a run first found this lead (our server keeps leads between runs; `timestamp` is
+    /// when one last found it). Absent from Kibana's leads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    /// Each priority change a later run made, oldest first (at most
+    /// [`MAX_PRIORITY_HISTORY`]). Absent when the priority never changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub priority_history: Vec<PriorityChange>,
+}
+
+/// How many priority changes a lead keeps (the oldest go first).
+pub const MAX_PRIORITY_HISTORY: usize = 20;
+
+/// One priority change: the priority a run gave the lead, and when. The time is `at`, not
+/// `timestamp`, so the lead's own `timestamp` stays the only key of that name before its
+/// observations (server/src/leads/store.rs `locate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorityChange {
+    pub priority: u8,
+    pub at: String,
 }
 
 fn default_staleness() -> String {
@@ -296,7 +330,8 @@ pub struct LeadsStatus {
     pub total_leads: u64,
     #[serde(default)]
     pub last_run: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The space's chosen connector, `null` until one is chosen.
+    #[serde(default)]
     pub connector_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_execution_uuid: Option<String>,
@@ -778,6 +813,26 @@ mod tests {
     fn a_lead_with_a_wrong_type_is_an_error_not_a_default() {
         let body = r#"{"leads":[{"id":"a","title":"T","priority":"high"}],"total":1,"page":1,"perPage":20}"#;
         assert!(serde_json::from_str::<LeadsPage>(body).is_err());
+    }
+
+    #[test]
+    fn kibanas_leads_parse_and_ours_leave_out_the_fields_kibana_lacks() {
+        let body = r#"[{"id":"a","title":"T","priority":3}]"#;
+        let list: LeadList = serde_json::from_str(body).expect("Kibana's lead parses");
+        assert_eq!(list.0[0].first_seen, None);
+        assert!(list.0[0].priority_history.is_empty());
+        let out = serde_json::to_value(&list).expect("serializes");
+        assert!(out[0].get("firstSeen").is_none() && out[0].get("priorityHistory").is_none());
+        let kept = r#"[{"id":"a","priority":8,"firstSeen":"2026-01-01T00:00:00.000Z",
+            "priorityHistory":[{"priority":8,"at":"2026-01-02T00:00:00.000Z"}]}]"#;
+        let list: LeadList = serde_json::from_str(kept).expect("ours parses");
+        assert_eq!(list.0[0].priority_history[0].priority, 8);
+    }
+
+    #[test]
+    fn the_status_says_null_until_a_connector_is_chosen() {
+        let out = serde_json::to_value(LeadsStatus::default()).expect("serializes");
+        assert!(out["connectorId"].is_null() && out.get("connectorId").is_some());
     }
 
     #[test]

@@ -84,7 +84,8 @@ async fn leads_state(t: &TestServer, elastic: &Session) -> Value {
         }
     }
     let (_, status) = get(t, elastic, &format!("{LEADS}/status")).await;
-    json!({"leads": ids, "enabled": status["isEnabled"], "total": status["totalLeads"]})
+    json!({"leads": ids, "enabled": status["isEnabled"], "total": status["totalLeads"],
+        "connector": status["connectorId"]})
 }
 
 async fn roles_of(t: &TestServer, elastic: &Session, user: &str) -> Value {
@@ -103,7 +104,7 @@ async fn non_privileged_users_are_blocked_everywhere() {
         &elastic,
         Method::POST,
         &format!("{LEADS}/generate"),
-        Some(json!({"connectorId": "c"})),
+        Some(json!({"connectorId": "gatehouse-default"})),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -143,12 +144,12 @@ async fn non_privileged_users_are_blocked_everywhere() {
             (
                 "generate",
                 format!("{LEADS}/generate"),
-                json!({"connectorId": "evil", "maxLeads": 50}),
+                json!({"connectorId": "gatehouse-default", "maxLeads": 50}),
             ),
             (
                 "enable",
                 format!("{LEADS}/enable"),
-                json!({"connectorId": "evil"}),
+                json!({"connectorId": "gatehouse-default"}),
             ),
             ("disable", format!("{LEADS}/disable"), json!({})),
             (
@@ -176,6 +177,21 @@ async fn non_privileged_users_are_blocked_everywhere() {
                 format!("{status} {answer}; state {after}"),
             );
         }
+        // Choosing the space's connector needs the index write a run needs.
+        let (status, answer) = call(
+            &t,
+            &s,
+            Method::PUT,
+            &format!("{LEADS}/connector"),
+            Some(json!({"connectorId": "gatehouse-default"})),
+        )
+        .await;
+        let after = leads_state(&t, &elastic).await;
+        tally.record(
+            format!("{user} chooses the leads connector"),
+            status == StatusCode::FORBIDDEN && after == leads_before,
+            format!("{status} {answer}; state {after}"),
+        );
 
         // --- Security administration: privilege escalation ---
         let escalations: Vec<(&str, Method, String, Value)> = vec![

@@ -279,7 +279,7 @@ async fn body_faults_spoil_the_json_even_for_a_client_that_accepts_gzip() {
             reqwest::Method::POST,
             &format!("{LEADS}/generate"),
         )
-        .json(&serde_json::json!({ "connectorId": "c", "maxLeads": 5 }))
+        .json(&serde_json::json!({ "connectorId": "gatehouse-default", "maxLeads": 5 }))
         .send()
         .await
         .expect("generate");

@@ -125,8 +125,16 @@ async fn users_without_the_security_feature_get_kibanas_403_on_every_route() {
         for (method, rest, body) in [
             (Method::GET, "/privileges", json!(null)),
             (Method::GET, "/status", json!(null)),
-            (Method::POST, "/generate", json!({ "connectorId": "c" })),
-            (Method::POST, "/enable", json!({ "connectorId": "c" })),
+            (
+                Method::POST,
+                "/generate",
+                json!({ "connectorId": "gatehouse-default" }),
+            ),
+            (
+                Method::POST,
+                "/enable",
+                json!({ "connectorId": "gatehouse-default" }),
+            ),
             (Method::POST, "/disable", json!({})),
             (Method::POST, "/abc/_dismiss", json!({})),
             (
@@ -190,7 +198,13 @@ async fn find_and_status_before_the_index_exists() {
 #[tokio::test]
 async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
     let (t, reader) = TestServer::start_as("leads_read_user").await;
-    let (uuid, status) = generate(&t, &reader, "", json!({ "connectorId": "gpt-4o" })).await;
+    let (uuid, status) = generate(
+        &t,
+        &reader,
+        "",
+        json!({ "connectorId": "gatehouse-default" }),
+    )
+    .await;
     assert_eq!(status.last_execution_uuid.as_deref(), Some(uuid.as_str()));
     assert_eq!(
         status.last_error.as_deref(),
@@ -203,7 +217,11 @@ async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
     // No read either: the answer still comes at once, and the failure is recorded for others to see.
     let none = t.login("leads_no_access_user").await;
     let (status, body) = t
-        .post_json(&none, &path("/generate"), json!({ "connectorId": "c" }))
+        .post_json(
+            &none,
+            &path("/generate"),
+            json!({ "connectorId": "gatehouse-default" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let uuid = common::execution_uuid(&body);
@@ -225,12 +243,13 @@ async fn generate_without_write_fails_later_with_the_bulk_security_exception() {
 #[tokio::test]
 async fn generate_with_write_creates_deterministic_leads() {
     let (t, full) = TestServer::start_as("leads_full_user").await;
-    let (uuid, status) = generate(&t, &full, "", json!({ "connectorId": "gpt-4o" })).await;
+    let (uuid, status) =
+        generate(&t, &full, "", json!({ "connectorId": "gatehouse-default" })).await;
     assert!(!uuid.is_empty(), "generate answers with an executionUuid");
     assert_eq!(status.last_error, None);
     assert!(status.index_exists);
     assert_eq!(status.total_leads, 10);
-    assert_eq!(status.connector_id.as_deref(), Some("gpt-4o"));
+    assert_eq!(status.connector_id.as_deref(), Some("gatehouse-default"));
     let last_run = status.last_run.clone().expect("lastRun");
     assert!(
         time::OffsetDateTime::parse(&last_run, &time::format_description::well_known::Rfc3339)
@@ -289,7 +308,8 @@ async fn generate_with_write_creates_deterministic_leads() {
     }
     assert!(lead["observations"][0].get("moduleId").is_some());
 
-    // The read user sees them too, and elastic can regenerate: active leads are replaced.
+    // The read user sees them too, and elastic can regenerate: the 10 found again are updated
+    // in place (this run's execution id) and 15 more are created.
     let reader = t.login("leads_read_user").await;
     assert_eq!(find(&t, &reader, "").await.total, 10);
     let elastic = t.login("elastic").await;
@@ -297,7 +317,7 @@ async fn generate_with_write_creates_deterministic_leads() {
         &t,
         &elastic,
         "",
-        json!({ "connectorId": "x", "maxLeads": 25 }),
+        json!({ "connectorId": "gatehouse-default", "maxLeads": 25 }),
     )
     .await;
     assert_eq!(status.last_error, None);
@@ -311,7 +331,13 @@ async fn generate_with_write_creates_deterministic_leads() {
 #[tokio::test]
 async fn paging_sorting_and_filtering() {
     let (t, full) = TestServer::start_as("leads_full_user").await;
-    generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 50 })).await;
+    generate(
+        &t,
+        &full,
+        "",
+        json!({ "connectorId": "gatehouse-default", "maxLeads": 50 }),
+    )
+    .await;
 
     let all = find(&t, &full, "perPage=100").await;
     assert_eq!(all.total, 50);
@@ -371,16 +397,24 @@ async fn paging_sorting_and_filtering() {
     assert_eq!(find(&t, &full, "status=expired").await.total, 0);
     assert_eq!(find(&t, &full, "").await.total, 50);
 
-    // Regenerating replaces active leads only; dismissed ones stay.
-    generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
-    assert_eq!(find(&t, &full, "status=active").await.total, 5);
+    // A run no longer wipes leads (docs/leads.md "Kept leads and ageing"): it finds the top 5
+    // again (the two dismissed among them stay dismissed) and the 45 it does not find stay to age.
+    generate(
+        &t,
+        &full,
+        "",
+        json!({ "connectorId": "gatehouse-default", "maxLeads": 5 }),
+    )
+    .await;
+    assert_eq!(find(&t, &full, "status=active").await.total, 48);
     assert_eq!(find(&t, &full, "status=dismissed").await.total, 2);
+    assert_eq!(find(&t, &full, "").await.total, 50);
 }
 
 #[tokio::test]
 async fn write_routes_need_write() {
     let (t, full) = TestServer::start_as("leads_full_user").await;
-    generate(&t, &full, "", json!({ "connectorId": "c" })).await;
+    generate(&t, &full, "", json!({ "connectorId": "gatehouse-default" })).await;
     let id = find(&t, &full, "").await.leads.0[0].id.clone();
 
     let reader = t.login("leads_read_user").await;
@@ -411,7 +445,11 @@ async fn write_routes_need_write() {
     );
     for rest in ["/enable", "/disable"] {
         let (status, body) = t
-            .post_json(&reader, &path(rest), json!({ "connectorId": "c" }))
+            .post_json(
+                &reader,
+                &path(rest),
+                json!({ "connectorId": "gatehouse-default" }),
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{rest}");
         assert_eq!(body["status_code"], 403);
@@ -459,13 +497,17 @@ async fn write_routes_need_write() {
 async fn enable_creates_the_index_and_disable_turns_it_off() {
     let (t, full) = TestServer::start_as("leads_full_user").await;
     let (status, body) = t
-        .post_json(&full, &path("/enable"), json!({ "connectorId": "gpt-4o" }))
+        .post_json(
+            &full,
+            &path("/enable"),
+            json!({ "connectorId": "gatehouse-default" }),
+        )
         .await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "success": true })));
     let (_, body) = t.get_json(&full, &path("/status")).await;
     assert_eq!(body["isEnabled"], true);
     assert_eq!(body["indexExists"], true);
-    assert_eq!(body["connectorId"], "gpt-4o");
+    assert_eq!(body["connectorId"], "gatehouse-default");
     assert_eq!(body["totalLeads"], 0);
     let (status, body) = send_json(t.as_user(&full, Method::POST, &path("/disable"))).await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "success": true })));
@@ -492,11 +534,11 @@ async fn validation_errors_are_siem_400s() {
     }
     for (body, message) in [
         (
-            json!({ "connectorId": "c", "maxLeads": 0 }),
+            json!({ "connectorId": "gatehouse-default", "maxLeads": 0 }),
             "[request body]: maxLeads: Number must be greater than or equal to 1",
         ),
         (
-            json!({ "connectorId": "c", "maxLeads": 51 }),
+            json!({ "connectorId": "gatehouse-default", "maxLeads": 51 }),
             "[request body]: maxLeads: Number must be less than or equal to 50",
         ),
         (
@@ -514,7 +556,7 @@ async fn validation_errors_are_siem_400s() {
     for body in [
         json!({}),
         json!({ "connectorId": 5 }),
-        json!({ "connectorId": "c", "maxLeads": -1 }),
+        json!({ "connectorId": "gatehouse-default", "maxLeads": -1 }),
     ] {
         let (status, answer) = t.post_json(&full, &path("/generate"), body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -540,7 +582,7 @@ async fn validation_errors_are_siem_400s() {
     let (status, answer) = send_json(
         t.as_user(&full, Method::POST, &path("/generate"))
             .header("content-type", "text/plain")
-            .body(r#"{"connectorId":"c"}"#),
+            .body(r#"{"connectorId":"gatehouse-default"}"#),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -579,7 +621,7 @@ async fn leads_header_rules() {
                     .header("kbn-xsrf", "true")
                     .header("x-elastic-internal-origin", "Kibana")
                     .header("cookie", &full.cookie)
-                    .json(&json!({ "connectorId": "c" })),
+                    .json(&json!({ "connectorId": "gatehouse-default" })),
             )
             .await,
             StatusCode::BAD_REQUEST,
@@ -620,7 +662,7 @@ async fn leads_header_rules() {
                 .header("elastic-api-version", "1")
                 .header("x-elastic-internal-origin", "Kibana")
                 .header("cookie", &full.cookie)
-                .json(&json!({ "connectorId": "c" })),
+                .json(&json!({ "connectorId": "gatehouse-default" })),
         )
         .await,
         StatusCode::BAD_REQUEST,
@@ -644,7 +686,7 @@ async fn spaces_have_their_own_index() {
         &t,
         &full,
         "/s/lab",
-        json!({ "connectorId": "c", "maxLeads": 3 }),
+        json!({ "connectorId": "gatehouse-default", "maxLeads": 3 }),
     )
     .await;
     assert_eq!(status.total_leads, 3);
@@ -672,7 +714,13 @@ async fn spaces_have_their_own_index() {
     );
 
     let reader = t.login("leads_read_user").await;
-    let (_, status) = generate(&t, &reader, "/s/lab", json!({ "connectorId": "c" })).await;
+    let (_, status) = generate(
+        &t,
+        &reader,
+        "/s/lab",
+        json!({ "connectorId": "gatehouse-default" }),
+    )
+    .await;
     assert_eq!(
         status.last_error.as_deref(),
         Some(
@@ -690,7 +738,7 @@ async fn spaces_have_their_own_index() {
 async fn leads_survive_a_restart() {
     let mut t = TestServer::start().await;
     let full = t.login("leads_full_user").await;
-    let (uuid, _) = generate(&t, &full, "", json!({ "connectorId": "c" })).await;
+    let (uuid, _) = generate(&t, &full, "", json!({ "connectorId": "gatehouse-default" })).await;
     let before = find(&t, &full, "").await;
     t.restart().await;
     let after = find(&t, &full, "").await;
@@ -750,7 +798,13 @@ async fn large_indexes_page_correctly() {
 async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoked() {
     let (t, full) = TestServer::start_as("leads_full_user").await;
     let reader = t.login("leads_read_user").await;
-    generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
+    generate(
+        &t,
+        &full,
+        "",
+        json!({ "connectorId": "gatehouse-default", "maxLeads": 5 }),
+    )
+    .await;
     let first = find(&t, &reader, "").await;
     assert_eq!(find(&t, &reader, "").await, first, "nothing changed");
 
@@ -796,7 +850,13 @@ async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoke
 async fn a_page_read_again_is_sent_compressed_to_a_client_that_accepts_gzip() {
     use std::io::Read;
     let (t, full) = TestServer::start_as("leads_full_user").await;
-    generate(&t, &full, "", json!({ "connectorId": "c", "maxLeads": 5 })).await;
+    generate(
+        &t,
+        &full,
+        "",
+        json!({ "connectorId": "gatehouse-default", "maxLeads": 5 }),
+    )
+    .await;
     let url = path("?perPage=100");
     let send = |encoding: Option<&'static str>| {
         let mut request = t.as_user(&full, Method::GET, &url);

@@ -417,7 +417,7 @@ async fn deleting_a_space_deletes_what_is_stored_in_it() {
         &elastic,
         Method::POST,
         "/s/temp/internal/entity_analytics/leads/generate",
-        Some(json!({"connectorId": "c"})),
+        Some(json!({"connectorId": "gatehouse-default"})),
     )
     .await;
     assert!(status.is_success(), "{status}");

@@ -210,6 +210,8 @@ pub(crate) fn build_lead(e: &Entity, rank: usize, now_ms: i64, execution_uuid: &
         observations,
         execution_uuid: execution_uuid.to_string(),
         source_type: "adhoc".into(),
+        first_seen: None,
+        priority_history: Vec::new(),
     }
 }
 

@@ -7,10 +7,15 @@
 mod build;
 #[cfg(test)]
 mod card_rule_tests;
+mod changes;
+mod connector;
 mod entities;
 pub(crate) mod find_cache;
 pub(crate) mod first_paint;
+mod kept;
 pub(crate) mod routes;
+#[cfg(test)]
+mod runs_tests;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -18,6 +23,7 @@ mod visible;
 
 pub(crate) use build::*;
 pub(crate) use entities::*;
+pub(crate) use kept::*;
 pub(crate) use store::*;
 pub(crate) use visible::*;
 

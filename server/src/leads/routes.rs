@@ -12,14 +12,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_api::leads::{
-    leads_index, BulkUpdateResponse, GenerateRequest, GenerateResponse, LeadsPrivileges,
-    LeadsStatus, SortField, SortOrder, SuccessResponse, LEADS_BASE, LEADS_INDEX_PATTERN,
-    MAX_PER_PAGE,
+    leads_index, BulkUpdateResponse, GenerateResponse, LeadsPrivileges, LeadsStatus, SortField,
+    SortOrder, SuccessResponse, CONNECTORS_PATH, LEADS_BASE, LEADS_CHANGES_PATH,
+    LEADS_CONNECTOR_PATH, LEADS_INDEX_PATTERN, MAX_PER_PAGE,
 };
 use rusqlite::OptionalExtension;
 use serde::Deserialize;
 
 use crate::authz::{self, DocumentAccess, Guarded, IndexAction, LeadsApi, Subject};
+use crate::leads::changes::{decode_cursor, parse_changes_query, read_changes, WireChanges};
+use crate::leads::connector::{self, check_connector, chosen_connector};
 use crate::leads::{self, unfiltered_find};
 use crate::platform::db::{self, Db};
 use crate::platform::error::{AppError, AppResult, ErrorShape};
@@ -45,6 +47,12 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{base}/disable"), post(disable))
         .route(&format!("{base}/bulk_update"), post(bulk_update))
         .route(&format!("{base}/{{id}}/_dismiss"), post(dismiss))
+        .route(LEADS_CHANGES_PATH, get(changes))
+        .route(
+            LEADS_CONNECTOR_PATH,
+            get(connector::get).put(connector::put),
+        )
+        .route(CONNECTORS_PATH, get(connector::list))
 }
 
 /// What a reader of `index` may see of its leads (docs/privileges.md, "Document- and field-level
@@ -90,12 +98,12 @@ async fn change_status(
         .await?)
 }
 
-fn bad_request(message: impl Into<String>) -> AppError {
+pub(super) fn bad_request(message: impl Into<String>) -> AppError {
     AppError::siem(StatusCode::BAD_REQUEST, message)
 }
 
 /// The index action check; a denial is Elasticsearch's `security_exception`, 403 in siem shape.
-fn require(subject: &Subject, index: &str, action: IndexAction) -> AppResult<()> {
+pub(super) fn require(subject: &Subject, index: &str, action: IndexAction) -> AppResult<()> {
     authz::check_index_action(subject, index, action)
         .map_err(|message| AppError::siem(StatusCode::FORBIDDEN, message))
 }
@@ -358,24 +366,18 @@ async fn status(
 // POST /generate
 // ---------------------------------------------------------------------------------------------
 
-/// Longest connector id taken: it is stored with the space's settings and every run.
-pub const MAX_CONNECTOR_ID_CHARS: usize = 256;
 /// Longest lead id taken by `_dismiss` and `bulk_update`: lead ids are the server's own, far
 /// shorter; a longer one is refused rather than looked up and echoed in a 404.
 pub const MAX_LEAD_ID_CHARS: usize = 256;
 
-fn validate_connector(connector_id: &str) -> AppResult<()> {
-    if connector_id.trim().is_empty() {
-        return Err(bad_request(
-            "[request body]: connectorId: String must contain at least 1 character(s)",
-        ));
-    }
-    if connector_id.chars().count() > MAX_CONNECTOR_ID_CHARS {
-        return Err(bad_request(format!(
-            "[request body]: connectorId: String must contain at most {MAX_CONNECTOR_ID_CHARS} character(s)"
-        )));
-    }
-    Ok(())
+/// A generate body: `connectorId` may be left out once the space has chosen a connector.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GenerateBody {
+    #[serde(default)]
+    connector_id: Option<String>,
+    #[serde(default)]
+    max_leads: Option<u32>,
 }
 
 /// Answers at once with the execution id; the run happens in the background and ends in
@@ -385,10 +387,22 @@ async fn generate(
         principal, space, ..
     }: Guarded<LeadsApi>,
     State(state): State<AppState>,
-    body: UnparsedJson<GenerateRequest>,
+    body: UnparsedJson<GenerateBody>,
 ) -> AppResult<Json<GenerateResponse>> {
     let body = body.parse()?;
-    validate_connector(&body.connector_id)?;
+    let connector_id = match body.connector_id {
+        Some(connector_id) => connector_id,
+        None => {
+            let space = space.0.clone();
+            state
+                .db
+                .read(move |conn| Ok(chosen_connector(conn, &space)?))
+                .await?
+                // No choice to fall back on: the body rule, connectorId required.
+                .ok_or_else(|| bad_request("[request body]: connectorId: Required"))?
+        }
+    };
+    check_connector(&connector_id)?;
     let max = body.max_leads.unwrap_or(DEFAULT_MAX_LEADS);
     if max < 1 {
         return Err(bad_request(
@@ -405,7 +419,7 @@ async fn generate(
         db: state.db.clone(),
         subject: principal.subject.clone(),
         space: space.0,
-        connector_id: body.connector_id,
+        connector_id,
         max_leads: max as usize,
         execution_uuid: execution_uuid.clone(),
     };
@@ -441,16 +455,19 @@ impl GenerateRun {
         let leads = match permitted {
             Ok(()) => {
                 let entities = self.db.read(|conn| Ok(leads::load_entities(conn)?)).await?;
-                leads::build_leads(
+                let mut leads = leads::build_leads(
                     &entities,
                     self.max_leads,
                     db::now_millis(),
                     &self.execution_uuid,
-                )
+                );
+                leads::with_stable_ids(&index, &mut leads);
+                leads
             }
             Err(_) => Vec::new(),
         };
-        // Regenerating replaces the active leads the caller may change; the others stay.
+        // Leads found again are updated in place where the caller may change them; the others
+        // stay as they are (docs/leads.md "Kept leads and ageing").
         let targets = write_targets(&self.subject, &index);
         let GenerateRun {
             db,
@@ -477,12 +494,8 @@ impl GenerateRun {
             }
             match permitted {
                 Ok(()) => {
-                    match targets {
-                        None => leads::replace_active_leads(conn, &index, &leads)?,
-                        Some(may_change) => {
-                            leads::replace_visible_active_leads(conn, &index, &leads, may_change)?
-                        }
-                    }
+                    let kept =
+                        leads::keep_run_leads(conn, &index, leads, targets, db::now_millis())?;
                     leads::record_run(
                         conn,
                         &space,
@@ -490,7 +503,15 @@ impl GenerateRun {
                         &execution_uuid,
                         Ok(db::now_millis()),
                     )?;
-                    tracing::info!(space, execution_uuid, count, "generated leads");
+                    tracing::info!(
+                        space,
+                        execution_uuid,
+                        count,
+                        created = kept.created,
+                        updated = kept.updated,
+                        removed = kept.removed,
+                        "generated leads"
+                    );
                 }
                 Err(message) => {
                     tracing::info!(space, execution_uuid, "lead generation refused: {message}");
@@ -501,6 +522,38 @@ impl GenerateRun {
         })
         .await
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /changes
+// ---------------------------------------------------------------------------------------------
+
+/// The leads changed since a cursor (docs/leads.md "Changes"): checked as find is (the guard, the
+/// index `read`, document- and field-level security), one bounded read.
+async fn changes(
+    Guarded {
+        principal, space, ..
+    }: Guarded<LeadsApi>,
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<WireChanges>> {
+    let query = parse_changes_query(raw.as_deref())?;
+    let index = leads_index(space.id());
+    require(&principal.subject, &index, IndexAction::Search)?;
+    let since = query
+        .since
+        .as_deref()
+        .map(|cursor| decode_cursor(&index, cursor))
+        .transpose()
+        .map_err(|problem| bad_request(problem.message()))?;
+    let access = read_access(&principal.subject, &index);
+    let answer = state
+        .db
+        .read(move |conn| read_changes(conn, &index, since, query.size, &access, db::now_millis()))
+        .await?;
+    answer
+        .map(Json)
+        .map_err(|problem| bad_request(problem.message()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,7 +576,7 @@ async fn enable(
     let index = leads_index(space.id());
     require(&principal.subject, &index, IndexAction::Index)?;
     let body = body.parse()?;
-    validate_connector(&body.connector_id)?;
+    check_connector(&body.connector_id)?;
     let space = space.0;
     state
         .db
@@ -682,13 +735,6 @@ mod tests {
 
     #[test]
     fn stored_and_echoed_values_have_a_size() {
-        assert!(validate_connector("gpt-4o").is_ok());
-        assert!(validate_connector(&"c".repeat(MAX_CONNECTOR_ID_CHARS)).is_ok());
-        assert_eq!(
-            message(validate_connector(&"c".repeat(MAX_CONNECTOR_ID_CHARS + 1)).unwrap_err()),
-            "[request body]: connectorId: String must contain at most 256 character(s)"
-        );
-        assert!(validate_connector(" ").is_err());
         let ids = |n: usize, len: usize| vec!["l".repeat(len); n];
         assert!(check_bulk_ids(&ids(MAX_BULK_IDS, MAX_LEAD_ID_CHARS)).is_ok());
         assert!(check_bulk_ids(&ids(0, 1)).is_err());

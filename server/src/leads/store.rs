@@ -55,24 +55,6 @@ pub fn insert_leads(conn: &Connection, index: &str, leads: &[Lead]) -> anyhow::R
     Ok(())
 }
 
-/// Replaces the active leads of `index` with `leads` in one transaction (dismissed and expired
-/// leads stay), creating the index if needed.
-pub fn replace_active_leads(
-    conn: &mut Connection,
-    index: &str,
-    leads: &[Lead],
-) -> anyhow::Result<()> {
-    let tx = conn.transaction()?;
-    ensure_index(&tx, index)?;
-    tx.execute(
-        "DELETE FROM leads WHERE index_name = ?1 AND status = 'active'",
-        [index],
-    )?;
-    insert_leads(&tx, index, leads)?;
-    tx.commit()?;
-    Ok(())
-}
-
 /// A find with no status filter: where a `_find` query string starts (the SPA's default asks
 /// for active leads explicitly).
 pub(crate) fn unfiltered_find() -> FindLeadsQuery {
@@ -275,6 +257,18 @@ pub fn push_wire_lead(
             Ok(staleness_and_next_change(&lead.timestamp, now_ms).1)
         }
     }
+}
+
+/// One stored lead as its reader would get it (its wire JSON), parsed: what document-level
+/// security's queries are tested against.
+pub(crate) fn wire_lead(
+    body: &str,
+    status: &str,
+    now_ms: i64,
+) -> anyhow::Result<serde_json::Value> {
+    let mut text = String::with_capacity(body.len() + 16);
+    push_wire_lead(&mut text, body, status, now_ms)?;
+    Ok(serde_json::from_str(&text)?)
 }
 
 /// A find answer as the route sends it, and how long it stays exact.

@@ -108,8 +108,10 @@ fn assert_counts_exact(conn: &Connection) {
 fn lead_counts_follow_every_write() {
     let mut conn = migrated();
     let entities = demo_entities(ENTITY_SEED, ENTITY_COUNT);
-    let leads = build_leads(&entities, 30, 1_700_000_000_000, "e1");
-    replace_active_leads(&mut conn, "a", &leads).unwrap();
+    const T: i64 = 1_700_000_000_000;
+    let mut leads = build_leads(&entities, 30, T, "e1");
+    with_stable_ids("a", &mut leads);
+    keep_run_leads(&mut conn, "a", leads.clone(), None, T).unwrap();
     assert_counts_exact(&conn);
     assert_eq!(count_leads(&conn, "a", None).unwrap(), 30);
     let ids: Vec<String> = leads.iter().take(5).map(|l| l.id.clone()).collect();
@@ -120,10 +122,30 @@ fn lead_counts_follow_every_write() {
     );
     assert_counts_exact(&conn);
     assert_eq!(count_leads(&conn, "a", Some("dismissed")).unwrap(), 5);
-    // Regenerating keeps dismissed leads and replaces the active ones.
-    replace_active_leads(&mut conn, "a", &build_leads(&entities, 10, 0, "e2")).unwrap();
+    // A second run updates the leads it finds again in place (dismissed ones stay dismissed)
+    // and leaves the others to age.
+    let mut again = build_leads(&entities, 10, T + 1_000, "e2");
+    with_stable_ids("a", &mut again);
+    let outcome = keep_run_leads(&mut conn, "a", again, None, T + 1_000).unwrap();
+    assert_eq!(
+        outcome,
+        RunOutcome {
+            created: 0,
+            updated: 10,
+            removed: 0
+        }
+    );
     assert_counts_exact(&conn);
-    assert_eq!(count_leads(&conn, "a", None).unwrap(), 15);
+    assert_eq!(count_leads(&conn, "a", None).unwrap(), 30);
+    assert_eq!(count_leads(&conn, "a", Some("dismissed")).unwrap(), 5);
+    // Four weeks on, a run that finds nothing removes them all.
+    let later = T + 1_000 + REMOVE_AFTER_MS + 1;
+    let outcome = keep_run_leads(&mut conn, "a", Vec::new(), None, later).unwrap();
+    assert_eq!(outcome.removed, 30);
+    assert_counts_exact(&conn);
+    let mut leads = build_leads(&entities, 30, T, "e1");
+    with_stable_ids("a", &mut leads);
+    keep_run_leads(&mut conn, "a", leads.clone(), None, T).unwrap();
     // Writing a lead whose id exists (same index, then another index) replaces it.
     ensure_index(&conn, "b").unwrap();
     let mut again = leads[0].clone();

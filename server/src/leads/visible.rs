@@ -18,17 +18,10 @@ use serde_json::Value;
 use gatehouse_api::leads::{FindLeadsQuery, SortField};
 
 use super::find_cache::{FindCache, VisibleLeads};
-use super::store::{find_sql, push_wire_lead, staleness_and_next_change, WirePage};
+use super::store::{find_sql, push_wire_lead, staleness_and_next_change, wire_lead, WirePage};
 use crate::authz::{top_level_fields, DocumentAccess, DocumentFilter};
 use crate::platform::db;
 use gatehouse_api::doc_query::LEAD_FIELDS;
-
-/// One stored lead as its reader would get it (its wire JSON), parsed.
-fn wire_lead(body: &str, status: &str, now_ms: i64) -> anyhow::Result<Value> {
-    let mut text = String::with_capacity(body.len() + 16);
-    push_wire_lead(&mut text, body, status, now_ms)?;
-    Ok(serde_json::from_str(&text)?)
-}
 
 /// The leads of `index` that `access` lets through, by rowid, whatever their status: one read of
 /// every lead, each filtered as its reader would get it.
@@ -261,39 +254,6 @@ pub fn visible_page_json(
 
 /// Whether a caller's write may reach a lead (its wire JSON): see `routes::write_targets`.
 pub type MayChange = Box<dyn Fn(&Value) -> bool + Send + Sync>;
-
-/// [`super::replace_active_leads`] for a caller whose writes reach only some leads: the active
-/// leads `may_change` lets through are replaced by `leads`; the others stay as they are.
-pub fn replace_visible_active_leads(
-    conn: &mut Connection,
-    index: &str,
-    leads: &[gatehouse_api::leads::Lead],
-    may_change: MayChange,
-) -> anyhow::Result<()> {
-    let now = db::now_millis();
-    let tx = conn.transaction()?;
-    super::ensure_index(&tx, index)?;
-    let mut replaced = Vec::new();
-    {
-        let mut stmt = tx.prepare_cached(
-            "SELECT rowid, body, status FROM leads WHERE index_name = ?1 AND status = 'active'",
-        )?;
-        let mut rows = stmt.query([index])?;
-        while let Some(r) = rows.next()? {
-            let lead = wire_lead(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, now)?;
-            if may_change(&lead) {
-                replaced.push(r.get::<_, i64>(0)?);
-            }
-        }
-        let mut delete = tx.prepare_cached("DELETE FROM leads WHERE rowid = ?1")?;
-        for rowid in &replaced {
-            delete.execute([rowid])?;
-        }
-    }
-    super::insert_leads(&tx, index, leads)?;
-    tx.commit()?;
-    Ok(())
-}
 
 /// Sets the status of those of `ids` that exist in `index` and that `may_change` lets through
 /// (as they are before the change); returns how many (duplicates once). The others are left

@@ -258,6 +258,74 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         INSERT INTO profile_uids (uid, username) SELECT profile_uid, username FROM users;
         "#,
     ),
+    (
+        8,
+        // The leads changes feed (docs/leads.md "Changes"): one sequence per index, and a log of
+        // every created, updated and removed lead, written by triggers in the writing
+        // transaction so that no writer (generate, dismiss, space deletion's cascade, the seed)
+        // can change a lead without it. An update or removal keeps the lead as it was, so a
+        // reader under document-level security can tell a lead leaving its view. The log keeps
+        // the last 10,000 changes of each index (`lead_feeds.pruned_through` says where it
+        // starts; leads::changes::KEPT_CHANGES). Indices that already hold leads start their
+        // sequence at 1, already pruned, so no cursor can claim to have seen their history.
+        r#"
+        CREATE TABLE lead_feeds (
+            index_name     TEXT PRIMARY KEY NOT NULL,
+            last_seq       INTEGER NOT NULL,
+            pruned_through INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO lead_feeds (index_name, last_seq, pruned_through)
+            SELECT index_name, 1, 1 FROM lead_indices;
+        CREATE TABLE lead_changes (
+            index_name   TEXT NOT NULL,
+            seq          INTEGER NOT NULL,
+            lead_id      TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            old_priority INTEGER,
+            old_status   TEXT,
+            old_body     TEXT,
+            PRIMARY KEY (index_name, seq)
+        );
+        CREATE TRIGGER leads_feed_ai AFTER INSERT ON leads BEGIN
+            INSERT INTO lead_feeds (index_name, last_seq, pruned_through)
+                VALUES (new.index_name, 1, 0)
+                ON CONFLICT (index_name) DO UPDATE SET last_seq = last_seq + 1;
+            INSERT INTO lead_changes (index_name, seq, lead_id, kind)
+                SELECT new.index_name, last_seq, new.id, 'created'
+                FROM lead_feeds WHERE index_name = new.index_name;
+            DELETE FROM lead_changes WHERE index_name = new.index_name AND seq =
+                (SELECT last_seq - 10000 FROM lead_feeds WHERE index_name = new.index_name);
+            UPDATE lead_feeds SET pruned_through = MAX(pruned_through, last_seq - 10000)
+                WHERE index_name = new.index_name;
+        END;
+        CREATE TRIGGER leads_feed_au AFTER UPDATE ON leads
+            WHEN old.body IS NOT new.body OR old.status IS NOT new.status
+                OR old.priority IS NOT new.priority BEGIN
+            INSERT INTO lead_feeds (index_name, last_seq, pruned_through)
+                VALUES (new.index_name, 1, 0)
+                ON CONFLICT (index_name) DO UPDATE SET last_seq = last_seq + 1;
+            INSERT INTO lead_changes (index_name, seq, lead_id, kind, old_priority, old_status, old_body)
+                SELECT new.index_name, last_seq, new.id, 'updated', old.priority, old.status, old.body
+                FROM lead_feeds WHERE index_name = new.index_name;
+            DELETE FROM lead_changes WHERE index_name = new.index_name AND seq =
+                (SELECT last_seq - 10000 FROM lead_feeds WHERE index_name = new.index_name);
+            UPDATE lead_feeds SET pruned_through = MAX(pruned_through, last_seq - 10000)
+                WHERE index_name = new.index_name;
+        END;
+        CREATE TRIGGER leads_feed_ad AFTER DELETE ON leads BEGIN
+            INSERT INTO lead_feeds (index_name, last_seq, pruned_through)
+                VALUES (old.index_name, 1, 0)
+                ON CONFLICT (index_name) DO UPDATE SET last_seq = last_seq + 1;
+            INSERT INTO lead_changes (index_name, seq, lead_id, kind, old_priority, old_status, old_body)
+                SELECT old.index_name, last_seq, old.id, 'removed', old.priority, old.status, old.body
+                FROM lead_feeds WHERE index_name = old.index_name;
+            DELETE FROM lead_changes WHERE index_name = old.index_name AND seq =
+                (SELECT last_seq - 10000 FROM lead_feeds WHERE index_name = old.index_name);
+            UPDATE lead_feeds SET pruned_through = MAX(pruned_through, last_seq - 10000)
+                WHERE index_name = old.index_name;
+        END;
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

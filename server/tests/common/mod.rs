@@ -81,6 +81,7 @@ const FIXED_WRITE_ROUTES: &[(&str, &str)] = &[
         "/internal/entity_analytics/leads/some-lead/_dismiss",
     ),
     ("POST", "/internal/entity_analytics/leads/bulk_update"),
+    ("PUT", "/internal/entity_analytics/leads/connector"),
     ("POST", "/api/dashboards"),
     ("POST", "/api/dashboards/_bulk_update"),
     ("POST", "/api/dashboards/_bulk_delete"),

@@ -382,7 +382,7 @@ impl Session {
             }
             24..=29 if u.generate() => {
                 let body = GenerateRequest {
-                    connector_id: "soak".into(),
+                    connector_id: gatehouse_api::leads::connector::BUILTIN_CONNECTOR_ID.into(),
                     max_leads: Some(1 + self.rng.below(20) as u32),
                 };
                 let req = self
