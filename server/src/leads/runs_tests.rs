@@ -13,7 +13,7 @@ use super::changes::{read_changes, CursorProblem, WireChanges};
 use super::*;
 use crate::authz::{document_access, DocumentAccess, IndexAction, Subject};
 use crate::platform::db;
-use crate::seed::entities::demo_entities;
+use crate::seed::entities::{demo_entities, ENTITY_SEED};
 use gatehouse_api::doc_query::LEAD_FIELDS;
 
 const INDEX: &str = ".entity_analytics.entity-leads-default";
@@ -266,6 +266,37 @@ fn two_runs_keep_the_ids_of_leads_found_twice_and_dismissed_stays_dismissed() {
     {
         assert_eq!(stored[&lead.id].execution_uuid, "one");
     }
+}
+
+#[test]
+fn a_run_in_a_seeded_space_updates_the_seeded_leads_instead_of_adding_others() {
+    let mut conn = db::migrated_in_memory();
+    let seeded = 40;
+    crate::seed::entities::insert_synthetic_leads(&mut conn, "default", seeded, 7).expect("seed");
+    let before = found(&conn);
+    let mut run = build_leads(
+        &demo_entities(ENTITY_SEED, seeded),
+        seeded,
+        db::now_millis(),
+        "run",
+    );
+    with_stable_ids(INDEX, &mut run);
+    keep_run_leads(&mut conn, INDEX, run, None, db::now_millis()).expect("run");
+    let after = found(&conn);
+    assert_eq!(
+        after.len(),
+        before.len(),
+        "one lead per entity, before and after"
+    );
+    let mut entities: Vec<_> = after
+        .values()
+        .filter_map(|l| l.entity.clone())
+        .map(|e| e.id)
+        .collect();
+    entities.sort();
+    entities.dedup();
+    assert_eq!(entities.len(), after.len(), "no entity has two leads");
+    assert!(after.values().all(|l| l.execution_uuid == "run"));
 }
 
 #[test]
