@@ -170,6 +170,29 @@ impl Browser {
         self.wait_for(&testid(id), timeout).await
     }
 
+    /// Presses Escape where the focus is (closes a dialog, a menu or a tooltip).
+    pub async fn press_escape(&self) -> Result<()> {
+        self.driver
+            .action_chain()
+            .send_keys(Key::Escape)
+            .perform()
+            .await?;
+        Ok(())
+    }
+
+    /// Presses Escape and waits until no `<dialog>` is open; `what` names it if one stays.
+    pub async fn close_dialog_with_escape(&self, what: &str) -> Result<()> {
+        self.press_escape().await?;
+        let started = Instant::now();
+        while self.is_shown("dialog[open]").await? {
+            if started.elapsed() > TIMEOUT {
+                bail!("Escape did not close the {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
+    }
+
     /// True when an element matching `selector` is currently present and displayed.
     pub async fn is_shown(&self, selector: &str) -> Result<bool> {
         for el in self.driver.find_all(By::Css(selector)).await? {

@@ -9,7 +9,7 @@ mod common;
 
 use anyhow::{bail, ensure, Context, Result};
 use common::*;
-use gatehouse_e2e::thirtyfour::prelude::*;
+
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
 const ROLE: &str = "hunt_reader";
@@ -169,7 +169,7 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
         let snippet = text_of(&b, "why-snippet").await?;
         ensure!(snippet.contains("leads_full_access"), "the role body to ask for: {snippet:?}");
         b.screenshot("admin-user-why").await?;
-        b.driver.action_chain().send_keys(Key::Escape).perform().await?;
+        b.press_escape().await?;
 
         // The admin takes the role away elsewhere; her open page hides the section by itself.
         let admin = api_session(&b, "elastic").await?;
@@ -217,11 +217,7 @@ async fn a_user_without_management_is_told_why_and_sees_their_own_access() -> Re
             snippet.starts_with("PUT kbn:/api/security/role/"),
             "a Kibana role fix: {snippet:?}"
         );
-        b.driver
-            .action_chain()
-            .send_keys(Key::Escape)
-            .perform()
-            .await?;
+        b.press_escape().await?;
 
         // Her own effective access, from the user menu: Dashboard All via dashboard_editor.
         click_testid(&b, "user-menu").await?;

@@ -205,18 +205,7 @@ async fn seeded_dashboards_show_the_data_each_viewer_may_read() -> Result<()> {
             .await?;
         b.wait_for_testid("why-needed", TIMEOUT).await?;
         b.screenshot("panels-alice-why").await?;
-        b.driver
-            .action_chain()
-            .send_keys(Key::Escape)
-            .perform()
-            .await?;
-        let started = Instant::now();
-        while b.is_shown("dialog[open]").await? {
-            if started.elapsed() > TIMEOUT {
-                bail!("Escape did not close the Why? dialog");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        b.close_dialog_with_escape("Why? dialog").await?;
 
         // bob's own dashboard: what he may read, drawn.
         open_as(&b, "bob", "/app/dashboards/view/phishing-triage").await?;

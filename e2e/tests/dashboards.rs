@@ -41,18 +41,7 @@ async fn choose_mode(b: &Browser, value: &str) -> Result<()> {
 }
 
 async fn close_share(b: &Browser) -> Result<()> {
-    b.driver
-        .action_chain()
-        .send_keys(Key::Escape)
-        .perform()
-        .await?;
-    let started = Instant::now();
-    while b.is_shown("dialog[open]").await? {
-        if started.elapsed() > TIMEOUT {
-            bail!("Escape did not close the Share dialog");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    b.close_dialog_with_escape("Share dialog").await?;
     let focused = b.driver.active_element().await?;
     ensure!(
         focused.attr("data-testid").await?.as_deref() == Some("dashboard-share"),

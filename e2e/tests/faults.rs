@@ -406,11 +406,7 @@ async fn a_dialog_whose_code_cannot_be_fetched_says_so_and_opens_once_it_can() -
             "the note says what to do: {note:?}"
         );
         b.screenshot("dialog-module-fetch-failed").await?;
-        b.driver
-            .action_chain()
-            .send_keys(Key::Escape)
-            .perform()
-            .await?;
+        b.press_escape().await?;
         b.assert_no_crash().await?;
 
         let report = b.clear_faults().await?;

@@ -13,20 +13,12 @@ use super::changes::{read_changes, CursorProblem, WireChanges};
 use super::*;
 use crate::authz::{document_access, DocumentAccess, IndexAction, Subject};
 use crate::platform::db;
-use crate::seed::entities::demo_entities;
+use crate::seed::entities::{demo_entities, ENTITY_SEED};
 use gatehouse_api::doc_query::LEAD_FIELDS;
 
 const INDEX: &str = ".entity_analytics.entity-leads-default";
 const DAY: i64 = 24 * 60 * 60 * 1000;
 const POOL: usize = 40;
-
-fn migrated() -> Connection {
-    let conn = Connection::open_in_memory().expect("db");
-    for (_, sql) in db::MIGRATIONS {
-        conn.execute_batch(sql).expect("migration");
-    }
-    conn
-}
 
 /// A reader whose one role reads every index, narrowed by `query` when given.
 fn reader(query: Option<&str>) -> DocumentAccess {
@@ -154,7 +146,7 @@ fn run_strategy() -> impl Strategy<Value = Run> {
 /// followers were told, and how many leads the space ends with.
 fn play(runs: &[Run]) -> (usize, usize) {
     let mut told = 0;
-    let mut conn = migrated();
+    let mut conn = db::migrated_in_memory();
     let pool = demo_entities(7, POOL);
     let total_days: i64 = runs.iter().skip(1).map(|r| r.days_later).sum();
     let mut at = db::now_millis() - total_days * DAY - 1_000;
@@ -250,7 +242,7 @@ fn a_follower_misses_nothing_and_sees_nothing_twice() {
 
 #[test]
 fn two_runs_keep_the_ids_of_leads_found_twice_and_dismissed_stays_dismissed() {
-    let mut conn = migrated();
+    let mut conn = db::migrated_in_memory();
     let entities = demo_entities(7, POOL);
     let now = db::now_millis();
     let mut first = build_leads(&entities, 10, now - 1_000, "one");
@@ -277,8 +269,39 @@ fn two_runs_keep_the_ids_of_leads_found_twice_and_dismissed_stays_dismissed() {
 }
 
 #[test]
+fn a_run_in_a_seeded_space_updates_the_seeded_leads_instead_of_adding_others() {
+    let mut conn = db::migrated_in_memory();
+    let seeded = 40;
+    crate::seed::entities::insert_synthetic_leads(&mut conn, "default", seeded, 7).expect("seed");
+    let before = found(&conn);
+    let mut run = build_leads(
+        &demo_entities(ENTITY_SEED, seeded),
+        seeded,
+        db::now_millis(),
+        "run",
+    );
+    with_stable_ids(INDEX, &mut run);
+    keep_run_leads(&mut conn, INDEX, run, None, db::now_millis()).expect("run");
+    let after = found(&conn);
+    assert_eq!(
+        after.len(),
+        before.len(),
+        "one lead per entity, before and after"
+    );
+    let mut entities: Vec<_> = after
+        .values()
+        .filter_map(|l| l.entity.clone())
+        .map(|e| e.id)
+        .collect();
+    entities.sort();
+    entities.dedup();
+    assert_eq!(entities.len(), after.len(), "no entity has two leads");
+    assert!(after.values().all(|l| l.execution_uuid == "run"));
+}
+
+#[test]
 fn a_cursor_behind_the_kept_changes_is_too_old_and_one_ahead_is_unknown() {
-    let mut conn = migrated();
+    let mut conn = db::migrated_in_memory();
     let everyone = reader(None);
     let start = read_changes(&conn, INDEX, None, 10, &everyone, 0)
         .expect("read")

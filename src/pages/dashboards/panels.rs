@@ -305,18 +305,23 @@ fn draw(kind: PanelKind, query: &PanelQuery, answer: PanelAnswer) -> AnyView {
     }
 }
 
-fn bucket_name(bucket: &PanelBucket) -> String {
-    bucket.label.clone().unwrap_or_else(|| bucket.key.clone())
-}
-
-fn bars(field: &str, answer: PanelAnswer) -> AnyView {
-    let max = answer
+/// The largest bucket's count, at least 1: what bars and lines are scaled to.
+fn largest_count(answer: &PanelAnswer) -> u64 {
+    answer
         .buckets
         .iter()
         .map(|b| b.count)
         .max()
         .unwrap_or(0)
-        .max(1);
+        .max(1)
+}
+
+fn bucket_name(bucket: &PanelBucket) -> String {
+    bucket.label.clone().unwrap_or_else(|| bucket.key.clone())
+}
+
+fn bars(field: &str, answer: PanelAnswer) -> AnyView {
+    let max = largest_count(&answer);
     let other = answer.other;
     view! {
         <p class="muted small panel-caption" aria-hidden="true">{format!("Count per {}", field.to_lowercase())}</p>
@@ -353,13 +358,7 @@ fn time_label(key: &str, interval: Option<TimeInterval>) -> String {
 fn line(interval: Option<TimeInterval>, answer: PanelAnswer) -> AnyView {
     const WIDTH: u64 = 300;
     const HEIGHT: u64 = 100;
-    let max = answer
-        .buckets
-        .iter()
-        .map(|b| b.count)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = largest_count(&answer);
     let last = answer.buckets.len().saturating_sub(1).max(1) as u64;
     let points = answer
         .buckets
