@@ -288,7 +288,6 @@ fn Header() -> impl IntoView {
             let _ = api.logout().await;
             // Signing out on purpose discards unsaved drafts; a 401 keeps them for the way back.
             crate::state::session::drafts::clear_all();
-            crate::pages::leads::forget_all_cursors();
             session.sign_out_locally();
             navigate(LOGIN_PATH, replacing());
         });

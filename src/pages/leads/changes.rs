@@ -95,7 +95,9 @@ fn store_cursor(key: &str, cursor: &str) {
     }
 }
 
-/// Removes every kept cursor (an explicit sign-out, like the drafts).
+/// Removes every kept cursor, so each user's next visit starts from now. Not done at sign-out:
+/// "since your last visit" must survive signing out, and a cursor is only a position in the
+/// feed, keyed by user, telling nothing of the leads themselves.
 pub fn forget_all_cursors() {
     let Some(storage) = storage() else { return };
     let n = storage.length().unwrap_or(0);
