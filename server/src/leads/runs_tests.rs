@@ -4,17 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
+use gatehouse_api::admin::IndexPrivileges;
 use gatehouse_api::leads::{FindLeadsQuery, Lead, LeadChanges, LeadMirror};
 use proptest::prelude::*;
 use rusqlite::Connection;
 
 use super::changes::{read_changes, CursorProblem, WireChanges};
 use super::*;
-use crate::authz::{document_access, DocumentAccess, IndexAction, Subject};
+use crate::authz::DocumentAccess;
 use crate::platform::db;
 use crate::seed::entities::{demo_entities, ENTITY_SEED};
-use gatehouse_api::doc_query::LEAD_FIELDS;
 
 const INDEX: &str = ".entity_analytics.entity-leads-default";
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -22,20 +21,11 @@ const POOL: usize = 40;
 
 /// A reader whose one role reads every index, narrowed by `query` when given.
 fn reader(query: Option<&str>) -> DocumentAccess {
-    let subject = Subject {
-        username: "u".into(),
-        role_names: vec!["r".into()],
-        roles: vec![RoleDescriptor {
-            indices: vec![IndexPrivileges {
-                names: vec!["*".into()],
-                privileges: vec!["read".into()],
-                query: query.map(str::to_string),
-                ..IndexPrivileges::default()
-            }],
-            ..RoleDescriptor::default()
-        }],
+    let grant = IndexPrivileges {
+        query: query.map(str::to_string),
+        ..IndexPrivileges::default()
     };
-    document_access(&subject, INDEX, IndexAction::Search, LEAD_FIELDS)
+    read_access_through(grant, INDEX)
 }
 
 const HOSTS: &str = r#"{"term":{"entity.type":"host"}}"#;

@@ -291,30 +291,44 @@ pub fn set_visible_status(
     Ok(updated)
 }
 
+/// For tests: the access to `index` of a subject whose one role grants `read` on every index
+/// through `grant` (its `query` and `field_security`).
+#[cfg(test)]
+pub(crate) fn read_access_through(
+    grant: gatehouse_api::admin::IndexPrivileges,
+    index: &str,
+) -> DocumentAccess {
+    use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
+    let subject = crate::authz::Subject {
+        username: "u".into(),
+        role_names: vec!["r".into()],
+        roles: vec![RoleDescriptor {
+            indices: vec![IndexPrivileges {
+                names: vec!["*".into()],
+                privileges: vec!["read".into()],
+                ..grant
+            }],
+            ..RoleDescriptor::default()
+        }],
+    };
+    crate::authz::document_access(
+        &subject,
+        index,
+        crate::authz::IndexAction::Search,
+        gatehouse_api::doc_query::LEAD_FIELDS,
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
+    use gatehouse_api::admin::IndexPrivileges;
 
     use super::*;
-    use crate::authz::{document_access, IndexAction, Subject};
 
     use crate::platform::db::migrated_in_memory as migrated;
 
-    /// The access of a subject whose one role grants `read` on every index through `grant`.
     fn access_of(grant: IndexPrivileges) -> DocumentAccess {
-        let subject = Subject {
-            username: "u".into(),
-            role_names: vec!["r".into()],
-            roles: vec![RoleDescriptor {
-                indices: vec![IndexPrivileges {
-                    names: vec!["*".into()],
-                    privileges: vec!["read".into()],
-                    ..grant
-                }],
-                ..RoleDescriptor::default()
-            }],
-        };
-        document_access(&subject, "i", IndexAction::Search, LEAD_FIELDS)
+        read_access_through(grant, "i")
     }
 
     fn access(query: &str) -> DocumentAccess {
