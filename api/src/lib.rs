@@ -13,6 +13,7 @@ pub mod leads_page;
 pub mod panels;
 pub mod role_check;
 pub mod rules;
+pub mod saved_objects;
 pub mod search;
 pub mod security;
 pub mod space_access;
