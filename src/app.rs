@@ -15,8 +15,8 @@ use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::ToastRegion;
 use crate::lazy_routes::{
     AccessRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages, DevToolsRoute,
-    ManagementPages, RoleEditRoute, RolesRoute, SearchPages, SearchRoute, SpaceCreateRoute,
-    SpaceEditRoute, SpacesRoute, UsersRoute,
+    ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages, SearchRoute,
+    SpaceCreateRoute, SpaceEditRoute, SpacesRoute, UsersRoute,
 };
 use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
@@ -92,6 +92,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=route_pattern!(SPACES_PATH) view={Lazy::<SpacesRoute>::new()} />
                     <Route path=route_pattern!(SPACE_CREATE_PATH) view={Lazy::<SpaceCreateRoute>::new()} />
                     <Route path=route_pattern!(SPACE_EDIT_ROUTE) view={Lazy::<SpaceEditRoute>::new()} />
+                    <Route path=route_pattern!(SAVED_OBJECTS_PATH) view={Lazy::<SavedObjectsRoute>::new()} />
                     <Route path=route_pattern!(SPACE_SELECTOR_PATH) view=SpaceSelectorPage />
                     <Route path=route_pattern!(MANAGEMENT_PATH) view=|| view! { <Redirect path=USERS_PATH /> } />
                     <Route path=route_pattern!(USERS_PATH) view={Lazy::<UsersRoute>::new()} />

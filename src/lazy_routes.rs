@@ -99,6 +99,7 @@ page_module!(management_pages, preload_management_pages, ManagementPages {
     Spaces => crate::pages::SpacesManagementPage,
     SpaceCreate => crate::pages::SpaceCreatePage,
     SpaceEdit => crate::pages::SpaceEditPage,
+    SavedObjects => crate::pages::SavedObjectsPage,
 });
 
 lazy_route!(DashboardsRoute, dashboards_pages(DashboardsPages::List));
@@ -115,6 +116,10 @@ lazy_route!(
     management_pages(ManagementPages::SpaceCreate)
 );
 lazy_route!(SpaceEditRoute, management_pages(ManagementPages::SpaceEdit));
+lazy_route!(
+    SavedObjectsRoute,
+    management_pages(ManagementPages::SavedObjects)
+);
 
 /// The page's module could not be fetched (offline, a proxy's error page): say so instead of
 /// leaving the previous page up or stopping the app. A reload fetches it anew.

@@ -43,6 +43,8 @@ route_table! {
     SPACE_CREATE_PATH = "/app/management/kibana/spaces/create",
     /// A space's editor: [`space_edit_path`].
     SPACE_EDIT_ROUTE = "/app/management/kibana/spaces/edit/:id",
+    /// Export and import of the space's dashboards.
+    SAVED_OBJECTS_PATH = "/app/management/kibana/objects",
     /// Whatever no other route matches.
     NOT_FOUND_ROUTE = "/*any",
 }

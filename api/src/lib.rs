@@ -14,6 +14,7 @@ pub mod panels;
 pub mod role_check;
 pub mod rules;
 pub mod saved_objects;
+pub mod saved_objects_page;
 pub mod search;
 pub mod security;
 pub mod space_access;

@@ -5,6 +5,7 @@ mod access;
 mod leads;
 mod panels;
 mod role_check;
+mod saved_objects;
 mod search;
 mod space_access;
 mod spaces;
@@ -31,9 +32,10 @@ use gatehouse_api::security::{
 };
 pub use gatehouse_api::ApiError;
 use leptos::prelude::*;
+pub use saved_objects::ImportFile;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-pub use transport::{browser_transport, HttpRequest, HttpResponse, Transport};
+pub use transport::{browser_transport, FormField, HttpRequest, HttpResponse, Transport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -207,7 +209,24 @@ impl ApiClient {
             path: format!("{}{path}", crate::state::space::current_prefix()),
             headers,
             body,
+            form: None,
         }
+    }
+
+    /// Sends a multipart form (`fields`) with a JSON answer: [`Self::call`]'s error handling (a
+    /// proxy's HTML, a 5xx, a dropped connection each become a clear [`ApiError`]), never sent
+    /// early and never taken from an early read.
+    async fn call_form<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        version: Option<&'static str>,
+        fields: Vec<FormField>,
+    ) -> Result<T, ApiError> {
+        let mut request = Self::request(Method::Post, path, version, None);
+        request.form = Some(fields);
+        let response = (self.transport.get_value())(request).await?;
+        let response = self.checked(path, response)?;
+        Self::parse(response)
     }
 
     async fn send(
@@ -226,6 +245,12 @@ impl ApiClient {
                 (self.transport.get_value())(request).await?
             }
         };
+        self.checked(path, response)
+    }
+
+    /// `response` when its status is a success; otherwise its error, after telling the app when
+    /// the session is gone.
+    fn checked(&self, path: &str, response: HttpResponse) -> Result<HttpResponse, ApiError> {
         if (200..300).contains(&response.status) {
             return Ok(response);
         }
@@ -253,6 +278,11 @@ impl ApiClient {
         body: Option<String>,
     ) -> Result<T, ApiError> {
         let response = self.send(method, path, version, body).await?;
+        Self::parse(response)
+    }
+
+    /// A success's JSON body; a body that is empty, cut short or not the expected JSON says so.
+    fn parse<T: DeserializeOwned>(response: HttpResponse) -> Result<T, ApiError> {
         serde_json::from_str(&response.body).map_err(|err| {
             if response.body.trim().is_empty() {
                 ApiError::invalid_body(response.status, "the body was empty")

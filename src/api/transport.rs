@@ -21,6 +21,17 @@ pub struct HttpRequest {
     pub path: String,
     pub headers: Vec<(&'static str, &'static str)>,
     pub body: Option<String>,
+    /// A multipart form sent instead of `body` (an import's file): the browser transport builds
+    /// the `FormData`, so the browser writes the boundary and the content type.
+    pub form: Option<Vec<FormField>>,
+}
+
+/// One part of a multipart form: text, or a file when `file_name` is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormField {
+    pub name: &'static str,
+    pub file_name: Option<String>,
+    pub text: String,
 }
 
 impl HttpRequest {
@@ -73,12 +84,17 @@ async fn browser_fetch(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
-    let sent = match request.body {
-        Some(body) => match builder.body(body) {
+    let sent = match (request.form, request.body) {
+        (Some(fields), _) => match form_data(&fields).map(|form| builder.body(form)) {
+            Ok(Ok(request)) => request.send().await,
+            Ok(Err(err)) => return Err(ApiError::network(err.to_string())),
+            Err(detail) => return Err(ApiError::network(detail)),
+        },
+        (None, Some(body)) => match builder.body(body) {
             Ok(request) => request.send().await,
             Err(err) => return Err(ApiError::network(err.to_string())),
         },
-        None => builder.send().await,
+        (None, None) => builder.send().await,
     };
     let response = sent.map_err(|err| {
         if timed_out.get() {
@@ -109,6 +125,26 @@ async fn browser_fetch(request: HttpRequest) -> Result<HttpResponse, ApiError> {
         body,
         console_status,
     })
+}
+
+/// The browser's `FormData` for `fields`; a file part is a `Blob` of its text under its name.
+fn form_data(fields: &[FormField]) -> Result<web_sys::FormData, String> {
+    let cannot = |_| "cannot build the form to upload".to_string();
+    let form = web_sys::FormData::new().map_err(cannot)?;
+    for field in fields {
+        match &field.file_name {
+            Some(file_name) => {
+                let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&field.text));
+                let blob = web_sys::Blob::new_with_str_sequence(&parts).map_err(cannot)?;
+                form.append_with_blob_and_filename(field.name, &blob, file_name)
+                    .map_err(cannot)?;
+            }
+            None => form
+                .append_with_str(field.name, &field.text)
+                .map_err(cannot)?,
+        }
+    }
+    Ok(form)
 }
 
 /// Browsers only say "Failed to fetch"; keep it short and human.

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::AppForbidden;
-use crate::routes::{ACCESS_PATH, ROLES_PATH, SPACES_PATH, USERS_PATH};
+use crate::routes::{ACCESS_PATH, ROLES_PATH, SAVED_OBJECTS_PATH, SPACES_PATH, USERS_PATH};
 use crate::state::{expect_session, expect_toasts, space_path};
 
 /// Stack Management's side navigation and content area.
@@ -25,6 +25,7 @@ pub fn ManagementShell(children: Children) -> impl IntoView {
                 <a href=space_path(ACCESS_PATH) class="management-link" data-testid="management-access" aria-current=current(ACCESS_PATH)>"Effective access"</a>
                 <p class="management-nav-group">"Kibana"</p>
                 <a href=space_path(SPACES_PATH) class="management-link" data-testid="management-spaces" aria-current=current(SPACES_PATH)>"Spaces"</a>
+                <a href=space_path(SAVED_OBJECTS_PATH) class="management-link" data-testid="management-saved-objects" aria-current=current(SAVED_OBJECTS_PATH)>"Saved objects"</a>
             </nav>
             <div class="management-content page">{children()}</div>
         </div>

@@ -16,6 +16,7 @@ pub use leads::EntityAnalyticsPage;
 pub use login::LoginPage;
 pub use management::access::EffectiveAccessPage;
 pub use management::roles::{RoleEditPage, RolesPage};
+pub use management::saved_objects::SavedObjectsPage;
 pub use management::spaces::{SpaceCreatePage, SpaceEditPage, SpacesManagementPage};
 pub use management::users::UsersPage;
 pub use not_found::NotFound;
