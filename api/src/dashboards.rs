@@ -59,7 +59,9 @@ pub mod texts {
 pub mod messages {
     pub const UNABLE_TO_UPDATE: &str = "Unable to update dashboard";
     pub const UNABLE_TO_DELETE: &str = "Unable to delete dashboard";
-    pub const BULK_FORBIDDEN: &str = "Updating objects in \"write_restricted\" mode that are owned by another user requires the \"manage_access_control\" privilege.";
+    /// A bulk update's per-object access-control denial (the delete's says `Deleting objects …`:
+    /// `crate::saved_objects::messages`).
+    pub const BULK_FORBIDDEN: &str = crate::saved_objects::messages::UPDATING_OBJECTS_FORBIDDEN;
     /// Prefix of Kibana's denial of a mode change (a 400): treat it as a permission error.
     pub const ACCESS_DENIED_PREFIX: &str = "Access denied:";
     pub const VERSION_CONFLICT: &str = "This dashboard was changed by someone else since you loaded it. Reload it to see their changes, then apply yours again.";

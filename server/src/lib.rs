@@ -18,6 +18,7 @@
 pub(crate) mod admin;
 pub(crate) mod dashboards;
 pub(crate) mod panels;
+pub(crate) mod saved_objects;
 pub(crate) mod security;
 pub(crate) mod spaces;
 // `leads`, `search` and `seed` are features too; they are `pub` only for the few items they
@@ -220,6 +221,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(leads::routes::router())
         .merge(dashboards::routes::router())
         .merge(dashboards::profiles::router())
+        .merge(saved_objects::routes::router())
         .merge(panels::routes::router())
         .merge(admin::routes::router())
         .merge(admin::console::router())

@@ -115,18 +115,31 @@ async fn permission_matrix_for_single_operations() {
             }
         }
     }
-    // Kibana's exact single-op messages.
+    // Kibana 9.4's single-op messages: an access-control denial names the object and the
+    // privilege it needs.
     let body = expect(
         update(&t, &u.bob, "soc-overview", titled("mine now")).await,
         StatusCode::FORBIDDEN,
     );
-    assert_eq!(body, boom(403, "Unable to update dashboard"));
+    assert_eq!(
+        body,
+        boom(
+            403,
+            "Unable to update dashboard, access control restrictions for dashboard:soc-overview. The \"manage_access_control\" privilege is required to affect write restricted objects owned by another user."
+        )
+    );
     let (_, body) = delete(&t, &u.bob, "/api/dashboards/soc-overview").await;
-    assert_eq!(body, boom(403, "Unable to delete dashboard"));
+    assert_eq!(
+        body,
+        boom(
+            403,
+            "Unable to delete dashboard, access control restrictions for dashboard:soc-overview. The \"manage_access_control\" privilege is required to affect write restricted objects owned by another user."
+        )
+    );
     let (_, body) = change_mode(&t, &u.bob, &["soc-overview"], UNRESTRICTED).await;
     assert_eq!(
         body["message"],
-        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the access mode of dashboard:soc-overview"
+        "Access denied: Unable to manage access control for objects dashboard:soc-overview. Only their owner or a user with the \"manage_access_control\" privilege can change their access mode."
     );
     // A viewer cannot create.
     let body = expect(
@@ -211,15 +224,25 @@ async fn bulk_operations_report_per_object_results() {
         "B by bob"
     );
 
-    // Every object blocked → the whole request is a 403 and nothing changes.
+    // Every object blocked → the whole request is a 403 listing them, and nothing changes.
     let body = expect(
         bulk_update(&t, &u.bob, json!([item(&restricted.id, "again")])).await,
         StatusCode::FORBIDDEN,
     );
-    assert_eq!(body, boom(403, messages::BULK_FORBIDDEN));
-    expect(
+    assert_eq!(
+        body,
+        boom(
+            403,
+            &format!("Unable to bulk_update dashboard. Access control restrictions for objects: dashboard:{}. The \"manage_access_control\" privilege is required to affect write restricted objects owned by another user.", restricted.id)
+        )
+    );
+    let body = expect(
         bulk_delete(&t, &u.alice, &[&bobs.id]).await,
         StatusCode::FORBIDDEN,
+    );
+    assert_eq!(
+        body["message"],
+        format!("Unable to bulk_delete dashboard. Access control restrictions for objects: dashboard:{}. The \"manage_access_control\" privilege is required to affect write restricted objects owned by another user.", bobs.id)
     );
 
     // Mixed delete: alice's restricted one stays, the open one goes.
@@ -228,6 +251,10 @@ async fn bulk_operations_report_per_object_results() {
         StatusCode::OK,
     );
     let result: BulkResult = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        result.objects[0].error.as_ref().unwrap().message,
+        "Deleting objects in \"write_restricted\" mode that are owned by another user requires the \"manage_access_control\" privilege."
+    );
     assert_eq!(result.objects[0].error.as_ref().unwrap().status_code, 403);
     assert!(result.objects[1].error.is_none());
     assert_eq!(fetch(&t, &u.bob, &open.id).await.0, StatusCode::NOT_FOUND);
@@ -285,10 +312,9 @@ async fn access_control_changes_are_all_or_nothing() {
     let (status, body) =
         change_mode(&t, &u.bob, &["phishing-triage", "soc-overview"], RESTRICTED).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(body["message"]
-        .as_str()
-        .unwrap()
-        .ends_with("dashboard:soc-overview"));
+    assert!(body["message"].as_str().unwrap().starts_with(
+        "Access denied: Unable to manage access control for objects dashboard:soc-overview."
+    ));
     assert!(!fetch_dashboard(&t, &u.bob, "phishing-triage")
         .await
         .is_write_restricted());

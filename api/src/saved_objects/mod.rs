@@ -79,6 +79,35 @@ pub mod query {
     pub const KEEP_ACCESS_CONTROL: &str = "keepAccessControl";
 }
 
+/// The `Content-Type` of [`multipart_body`].
+pub fn multipart_content_type(boundary: &str) -> String {
+    format!("multipart/form-data; boundary={boundary}")
+}
+
+/// A `multipart/form-data` body holding the export file in the field `file` (and, for
+/// `_resolve_import_errors`, the retries in `retries`): what a browser's `FormData` sends. Clients
+/// without one (the bench, tests) build theirs with it.
+pub fn multipart_body(boundary: &str, file: &[u8], retries: Option<&str>) -> Vec<u8> {
+    let mut body = Vec::with_capacity(file.len() + 512);
+    if let Some(retries) = retries {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{RETRIES_FIELD}\"\r\n\r\n{retries}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{IMPORT_FILE_FIELD}\"; filename=\"{EXPORT_FILE_NAME}\"\r\nContent-Type: {NDJSON_CONTENT_TYPE}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body
+}
+
 /// Texts of the saved-objects routes (Kibana's where Kibana has one; docs/saved-objects.md).
 pub mod messages {
     /// The 4.1 requirement sentence every access-control denial ends with.

@@ -169,8 +169,10 @@ pub fn check_route(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SavedObjectOp {
     Get,
+    BulkGet,
     Find,
     Create,
+    BulkCreate,
     Update,
     BulkUpdate,
     Delete,
@@ -181,8 +183,10 @@ impl SavedObjectOp {
     pub fn name(self) -> &'static str {
         match self {
             SavedObjectOp::Get => "get",
+            SavedObjectOp::BulkGet => "bulk_get",
             SavedObjectOp::Find => "find",
             SavedObjectOp::Create => "create",
+            SavedObjectOp::BulkCreate => "bulk_create",
             SavedObjectOp::Update => "update",
             SavedObjectOp::BulkUpdate => "bulk_update",
             SavedObjectOp::Delete => "delete",

@@ -127,12 +127,19 @@ fn check_new_owner(conn: &Connection, space: &str, uid: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// The refusal of a caller who can manage no dashboard in this space at all.
-fn cannot_manage(kind: ChangeKind) -> AppError {
+/// Kibana's denial of a mode or owner change (docs/dashboards-access-control.md): `Access denied:
+/// Unable to manage access control for objects <which>. …`.
+fn manage_denial(which: &str, kind: ChangeKind) -> AppError {
     forbidden(format!(
-        "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {DASHBOARD_TYPE} objects",
+        "Access denied: Unable to manage access control for objects {which}. Only their owner or a user with the \"manage_access_control\" privilege can change their {}.",
         kind.what()
     ))
+}
+
+/// The refusal of a caller who can manage no dashboard in this space at all (the body, and so
+/// which objects, is not read).
+fn cannot_manage(kind: ChangeKind) -> AppError {
+    manage_denial(&format!("of type {DASHBOARD_TYPE}"), kind)
 }
 
 /// The event of an access-control change by `actor`, before its outcome is known.
@@ -198,11 +205,7 @@ fn change_access_control_in(
         .map(|d| format!("{DASHBOARD_TYPE}:{}", d.id))
         .collect();
     if !denied.is_empty() {
-        return Err(forbidden(format!(
-            "Access denied: only the owner or a user with the \"manage_access_control\" privilege can change the {} of {}",
-            change.kind().what(),
-            denied.join(", ")
-        )));
+        return Err(manage_denial(&denied.join(", "), change.kind()));
     }
     if let Change::Owner(uid) = change {
         check_new_owner(tx, space, uid)?;

@@ -21,6 +21,7 @@ use gatehouse_api::dashboards::{
     BULK_UPDATE_PATH, CHANGE_ACCESS_MODE_PATH, CHANGE_OWNER_PATH, DASHBOARDS_PATH, DASHBOARD_TYPE,
     DEFAULT_PER_PAGE, GLOBAL_ACCESS_PATH, IS_ENABLED_PATH, MAX_PER_PAGE,
 };
+use gatehouse_api::saved_objects::{all_blocked_denial, messages as so_messages, single_denial};
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
@@ -58,7 +59,7 @@ pub fn router() -> Router<AppState> {
         .route(IS_ENABLED_PATH, get(access_control::is_enabled))
 }
 
-pub(super) fn actor(principal: &Principal, space: &Space) -> ObjectActor {
+pub(crate) fn actor(principal: &Principal, space: &Space) -> ObjectActor {
     ObjectActor::new(
         &principal.subject,
         space.id(),
@@ -83,17 +84,17 @@ fn not_found_message(id: &str) -> String {
     format!("Saved object [{DASHBOARD_TYPE}/{id}] not found")
 }
 
-fn not_found(id: &str) -> AppError {
+pub(crate) fn not_found(id: &str) -> AppError {
     AppError::boom(StatusCode::NOT_FOUND, not_found_message(id))
 }
 
-fn conflict() -> AppError {
+pub(crate) fn conflict() -> AppError {
     AppError::boom(StatusCode::CONFLICT, messages::VERSION_CONFLICT)
 }
 
 /// `[request body.data.title]: …` from `data.title: …`; `prefix` locates the item in a bulk body
 /// (`objects.2.`).
-fn field_error(prefix: &str, message: &str) -> String {
+pub(crate) fn field_error(prefix: &str, message: &str) -> String {
     match message.split_once(": ") {
         Some((field, rest)) => format!("[request body.{prefix}{field}]: {rest}"),
         None => format!("[request body]: {message}"),
@@ -144,7 +145,7 @@ fn unreadable_panel_query(body: &Value) -> Option<String> {
 }
 
 /// Runs `f` in an immediate transaction that commits only when `f` succeeds.
-fn write_tx<T>(
+pub(crate) fn write_tx<T>(
     conn: &mut Connection,
     f: impl FnOnce(&Transaction<'_>) -> anyhow::Result<AppResult<T>>,
 ) -> anyhow::Result<AppResult<T>> {
@@ -157,7 +158,7 @@ fn write_tx<T>(
 }
 
 /// `meta.version` as sent back: our versions are integers.
-fn parse_version(version: Option<&str>) -> Result<Option<i64>, String> {
+pub(crate) fn parse_version(version: Option<&str>) -> Result<Option<i64>, String> {
     match version.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => v
@@ -244,6 +245,7 @@ async fn get_one(
     Extension(space): Extension<Space>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Dashboard>> {
+    reject_route_name(&id)?;
     require(&actor(&principal, &space), SavedObjectOp::Get)?;
     let found = state
         .db
@@ -276,6 +278,7 @@ async fn create_with_id(
     RawQuery(raw): RawQuery,
     body: UnparsedJson<CreateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
+    reject_route_name(&id)?;
     create_dashboard(state, &principal, space, Some((id, raw)), body).await
 }
 
@@ -298,7 +301,18 @@ fn parse_overwrite(raw: Option<&str>) -> AppResult<bool> {
     Ok(overwrite)
 }
 
-fn check_id(id: &str) -> AppResult<()> {
+/// `/api/dashboards/_<name>` names a route, never a dashboard (ids do not start with `_`,
+/// [`store::valid_id`]): one this server does not have gets Kibana's 404 for an unknown route,
+/// whoever asks, before anything else is looked at.
+fn reject_route_name(id: &str) -> AppResult<()> {
+    if id.starts_with('_') {
+        Err(AppError::not_found())
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn check_id(id: &str) -> AppResult<()> {
     if store::valid_id(id) {
         Ok(())
     } else {
@@ -354,9 +368,7 @@ async fn create_dashboard(
                             format!("Saved object [{DASHBOARD_TYPE}/{id}] conflict"),
                         )));
                     }
-                    let denied = format!(
-                        "Unable to create {DASHBOARD_TYPE}, access control restrictions for {DASHBOARD_TYPE}:{id}"
-                    );
+                    let denied = single_denial("create", DASHBOARD_TYPE, &id);
                     if let Err(refusal) = update_one(tx, &actor, space, &id, None, &content)? {
                         return Ok(Err(refusal.into_error(&id, denied)));
                     }
@@ -392,7 +404,7 @@ async fn create_dashboard(
 // ---------------------------------------------------------------------------------------------
 
 /// Why one object of a write was refused.
-enum WriteRefusal {
+pub(crate) enum WriteRefusal {
     NotFound,
     AccessControl,
     Conflict,
@@ -400,7 +412,7 @@ enum WriteRefusal {
 
 impl WriteRefusal {
     /// The Boom error, with `access_denied` as the message of an access-control refusal.
-    fn into_error(self, id: &str, access_denied: impl Into<String>) -> AppError {
+    pub(crate) fn into_error(self, id: &str, access_denied: impl Into<String>) -> AppError {
         match self {
             WriteRefusal::NotFound => not_found(id),
             WriteRefusal::AccessControl => forbidden(access_denied),
@@ -410,7 +422,7 @@ impl WriteRefusal {
 }
 
 /// The checks and the write of one update, inside the caller's transaction.
-fn update_one(
+pub(crate) fn update_one(
     tx: &Transaction<'_>,
     actor: &ObjectActor,
     space: &str,
@@ -433,7 +445,7 @@ fn update_one(
     Ok(Ok(()))
 }
 
-fn delete_one_in(
+pub(crate) fn delete_one_in(
     tx: &Transaction<'_>,
     actor: &ObjectActor,
     space: &str,
@@ -459,6 +471,7 @@ async fn update(
     Path(id): Path<String>,
     body: UnparsedJson<UpdateDashboard>,
 ) -> AppResult<Json<Dashboard>> {
+    reject_route_name(&id)?;
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Update)?;
     check_id_size("params.id", &id)?;
@@ -471,7 +484,9 @@ async fn update(
         .write(move |conn| {
             write_tx(conn, |tx| {
                 Ok(update_one(tx, &actor, space.id(), &id, version, &content)?
-                    .map_err(|refusal| refusal.into_error(&id, messages::UNABLE_TO_UPDATE))
+                    .map_err(|refusal| {
+                        refusal.into_error(&id, single_denial("update", DASHBOARD_TYPE, &id))
+                    })
                     .and_then(|()| load(tx, space.id(), &id)))
             })
         })
@@ -485,6 +500,7 @@ async fn delete_one(
     Extension(space): Extension<Space>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
+    reject_route_name(&id)?;
     let actor = actor(&principal, &space);
     require(&actor, SavedObjectOp::Delete)?;
     check_id_size("params.id", &id)?;
@@ -492,8 +508,11 @@ async fn delete_one(
         .db
         .write(move |conn| {
             write_tx(conn, |tx| {
-                Ok(delete_one_in(tx, &actor, space.id(), &id)?
-                    .map_err(|refusal| refusal.into_error(&id, messages::UNABLE_TO_DELETE)))
+                Ok(
+                    delete_one_in(tx, &actor, space.id(), &id)?.map_err(|refusal| {
+                        refusal.into_error(&id, single_denial("delete", DASHBOARD_TYPE, &id))
+                    }),
+                )
             })
         })
         .await??;
@@ -504,7 +523,7 @@ async fn delete_one(
 // POST /api/dashboards/_bulk_update, /_bulk_delete
 // ---------------------------------------------------------------------------------------------
 
-fn object_error(status: StatusCode, message: impl Into<String>) -> ObjectError {
+pub(crate) fn object_error(status: StatusCode, message: impl Into<String>) -> ObjectError {
     ObjectError {
         status_code: status.as_u16(),
         error: boom_error_name(status).to_string(),
@@ -524,9 +543,10 @@ pub(super) fn object_result(
     }
 }
 
-/// A bulk item's refusal, as the Boom body a single request would have answered.
-fn refusal_error(id: &str, refusal: WriteRefusal) -> ObjectError {
-    let error = refusal.into_error(id, messages::BULK_FORBIDDEN);
+/// A bulk item's refusal, as the Boom body a single request would have answered; an
+/// access-control refusal says what was refused (`Updating objects …`, `Deleting objects …`).
+pub(crate) fn refusal_error(id: &str, refusal: WriteRefusal, access_denied: &str) -> ObjectError {
+    let error = refusal.into_error(id, access_denied);
     object_error(error.status(), error.message())
 }
 
@@ -544,7 +564,7 @@ fn check_id_size(field: &str, id: &str) -> AppResult<()> {
 
 /// The objects of a bulk or access-control request: 1 to [`MAX_OBJECTS`], each id of a size an
 /// id can have.
-pub(super) fn check_objects<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> AppResult<()> {
+pub(crate) fn check_objects<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> AppResult<()> {
     check_object_count(ids.len())?;
     ids.enumerate()
         .try_for_each(|(i, id)| check_id_size(&format!("body.objects.{i}.id"), id))
@@ -565,13 +585,18 @@ fn check_object_count(len: usize) -> AppResult<()> {
 }
 
 /// Per-object results, in order; when access control blocks every object the whole request is a
-/// 403 (and nothing was written).
-fn bulk_outcome(results: Vec<ObjectResult>) -> AppResult<BulkResult> {
+/// 403 listing them (`Unable to bulk_<op> dashboard. Access control restrictions for objects: …`),
+/// and nothing was written.
+fn bulk_outcome(results: Vec<ObjectResult>, op: &str) -> AppResult<BulkResult> {
     let all_blocked = results
         .iter()
         .all(|r| r.error.as_ref().is_some_and(|e| e.status_code == 403));
     if all_blocked {
-        Err(forbidden(messages::BULK_FORBIDDEN))
+        Err(forbidden(all_blocked_denial(
+            op,
+            DASHBOARD_TYPE,
+            results.iter().map(|r| r.id.as_str()),
+        )))
     } else {
         Ok(BulkResult { objects: results })
     }
@@ -581,6 +606,7 @@ fn bulk_outcome(results: Vec<ObjectResult>) -> AppResult<BulkResult> {
 /// per-object results, or the 403 when every object was refused for want of privileges.
 async fn bulk_write<O, F>(
     state: &AppState,
+    op: &'static str,
     objects: Vec<O>,
     mut each: F,
 ) -> AppResult<Json<BulkResult>>
@@ -596,7 +622,7 @@ where
                 for (i, object) in objects.into_iter().enumerate() {
                     results.push(each(tx, i, object)?);
                 }
-                Ok(bulk_outcome(results))
+                Ok(bulk_outcome(results, op))
             })
         })
         .await??;
@@ -613,7 +639,7 @@ async fn bulk_update(
     require(&actor, SavedObjectOp::BulkUpdate)?;
     let body = parse_content_body(body)?;
     check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
-    bulk_write(&state, body.objects, move |tx, i, item| {
+    bulk_write(&state, "update", body.objects, move |tx, i, item| {
         let checked = parse_version(item.version.as_deref())
             .and_then(|v| store::validate_content(item.data).map(|c| (v, c)))
             .map_err(|m| {
@@ -627,7 +653,9 @@ async fn bulk_update(
             Ok((version, content)) => {
                 update_one(tx, &actor, space.id(), &item.id, version, &content)?
                     .err()
-                    .map(|refusal| refusal_error(&item.id, refusal))
+                    .map(|refusal| {
+                        refusal_error(&item.id, refusal, so_messages::UPDATING_OBJECTS_FORBIDDEN)
+                    })
             }
         };
         Ok(object_result(&item.id, DASHBOARD_TYPE, error))
@@ -645,7 +673,7 @@ async fn bulk_delete(
     require(&actor, SavedObjectOp::BulkDelete)?;
     let body = body.parse()?;
     check_objects(body.objects.iter().map(|o| o.id.as_str()))?;
-    bulk_write(&state, body.objects, move |tx, _, object| {
+    bulk_write(&state, "delete", body.objects, move |tx, _, object| {
         let error = if object.object_type != DASHBOARD_TYPE {
             Some(object_error(
                 StatusCode::BAD_REQUEST,
@@ -654,14 +682,16 @@ async fn bulk_delete(
         } else {
             delete_one_in(tx, &actor, space.id(), &object.id)?
                 .err()
-                .map(|refusal| refusal_error(&object.id, refusal))
+                .map(|refusal| {
+                    refusal_error(&object.id, refusal, so_messages::DELETING_OBJECTS_FORBIDDEN)
+                })
         };
         Ok(object_result(&object.id, &object.object_type, error))
     })
     .await
 }
 
-pub(super) fn unsupported_type(object_type: &str) -> String {
+pub(crate) fn unsupported_type(object_type: &str) -> String {
     format!("Saved object type [{object_type}] is not supported here: only [{DASHBOARD_TYPE}]")
 }
 

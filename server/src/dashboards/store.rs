@@ -7,6 +7,7 @@ use gatehouse_api::dashboards::{
     Panel,
 };
 use gatehouse_api::rules::{self, TitleProblem};
+use gatehouse_api::saved_objects::Reference;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::platform::db::{self};
@@ -224,12 +225,53 @@ pub fn get(conn: &Connection, space: &str, id: &str) -> rusqlite::Result<Option<
     stmt.query_row(params![space, id], from_row).optional()
 }
 
+/// What a page of dashboards is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderBy {
+    /// Title, case-insensitively.
+    #[default]
+    Title,
+    UpdatedAt,
+    CreatedAt,
+}
+
+/// How a page of dashboards is ordered; the id breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Order {
+    pub by: OrderBy,
+    pub descending: bool,
+}
+
+impl Order {
+    fn sql(self) -> String {
+        let column = match self.by {
+            OrderBy::Title => "title COLLATE NOCASE",
+            OrderBy::UpdatedAt => "updated_at",
+            OrderBy::CreatedAt => "created_at",
+        };
+        let direction = if self.descending { "DESC" } else { "ASC" };
+        format!("{column} {direction}, id {direction}")
+    }
+}
+
 /// One page of a space's dashboards whose title contains `search` (case-insensitively for
 /// ASCII; `%`, `_` and `\` match themselves), by title; and the total number that match.
 pub fn find(
     conn: &Connection,
     space: &str,
     search: &str,
+    page: u32,
+    per_page: u32,
+) -> rusqlite::Result<(Vec<StoredDashboard>, u64)> {
+    find_ordered(conn, space, search, Order::default(), page, per_page)
+}
+
+/// [`find`] in another order.
+pub fn find_ordered(
+    conn: &Connection,
+    space: &str,
+    search: &str,
+    order: Order,
     page: u32,
     per_page: u32,
 ) -> rusqlite::Result<(Vec<StoredDashboard>, u64)> {
@@ -242,7 +284,8 @@ pub fn find(
     let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM dashboards WHERE space = ?1 AND title LIKE ?2 ESCAPE '\\'
-         ORDER BY title COLLATE NOCASE, id LIMIT ?3 OFFSET ?4"
+         ORDER BY {} LIMIT ?3 OFFSET ?4",
+        order.sql()
     ))?;
     let rows = stmt
         .query_map(params![space, pattern, per_page, offset], from_row)?
@@ -297,6 +340,83 @@ pub fn replace_content(
         ],
     )?;
     Ok(changed == 1)
+}
+
+/// Replaces everything an import or a bulk create overwrites: content, owner and mode (`None`:
+/// none), bumping the version. Returns whether the dashboard was there.
+pub fn overwrite(
+    conn: &Connection,
+    space: &str,
+    id: &str,
+    content: &Content,
+    access: Option<&AccessControl>,
+    updated_by: &str,
+) -> anyhow::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE dashboards SET title = ?1, description = ?2, panels = ?3, owner = ?4,
+         access_mode = ?5, updated_by = ?6, updated_at = ?7, version = version + 1
+         WHERE space = ?8 AND id = ?9",
+        params![
+            content.title,
+            content.description,
+            serde_json::to_string(&content.panels)?,
+            access.map(|a| a.owner.as_str()),
+            access.map(|a| a.access_mode.as_str()),
+            updated_by,
+            db::now_millis(),
+            space,
+            id
+        ],
+    )?;
+    Ok(changed == 1)
+}
+
+/// What a dashboard references, in order (docs/saved-objects.md, "References").
+pub fn references(conn: &Connection, space: &str, id: &str) -> rusqlite::Result<Vec<Reference>> {
+    conn.prepare_cached(
+        "SELECT name, ref_type, ref_id FROM dashboard_references
+         WHERE space = ?1 AND id = ?2 ORDER BY position",
+    )?
+    .query_map(params![space, id], |row| {
+        Ok(Reference {
+            name: row.get(0)?,
+            object_type: row.get(1)?,
+            id: row.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// Replaces what a dashboard references.
+pub fn set_references(
+    conn: &Connection,
+    space: &str,
+    id: &str,
+    references: &[Reference],
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM dashboard_references WHERE space = ?1 AND id = ?2")?
+        .execute(params![space, id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO dashboard_references (space, id, position, name, ref_type, ref_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (position, reference) in references.iter().enumerate() {
+        insert.execute(params![
+            space,
+            id,
+            i64::try_from(position).unwrap_or(i64::MAX),
+            reference.name,
+            reference.object_type,
+            reference.id
+        ])?;
+    }
+    Ok(())
+}
+
+/// Whether a dashboard with this id is in the space.
+pub fn exists(conn: &Connection, space: &str, id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS(SELECT 1 FROM dashboards WHERE space = ?1 AND id = ?2)")?
+        .query_row(params![space, id], |r| r.get(0))
 }
 
 /// Sets owner and mode, bumping the version.

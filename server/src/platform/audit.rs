@@ -14,6 +14,10 @@ use crate::platform::error::AppError;
 
 pub const UPDATE_OBJECTS_OWNER: &str = "saved_object_update_objects_owner";
 pub const UPDATE_OBJECTS_ACCESS_MODE: &str = "saved_object_update_objects_access_mode";
+/// One object written by the saved-objects routes (docs/saved-objects.md, "Audit"): Kibana's names.
+pub const SAVED_OBJECT_CREATE: &str = "saved_object_create";
+pub const SAVED_OBJECT_UPDATE: &str = "saved_object_update";
+pub const SAVED_OBJECT_DELETE: &str = "saved_object_delete";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -351,6 +355,43 @@ pub fn audited_when_changed<T, E: AuditedError>(
     }
 }
 
+/// [`audited`] for a change of many objects, each recorded by its own event: `change` returns,
+/// with its value, the events of what it did and refused, which commit with it (a refused
+/// object's event has outcome failure). On a recorded failure of the whole change it rolls back
+/// and only `event`, as the failure, is written: nothing of the change is recorded as done.
+pub fn audited_objects<T, E: AuditedError>(
+    conn: &mut Connection,
+    log: &AuditLog,
+    mut event: AuditEvent,
+    change: impl FnOnce(&Transaction<'_>) -> Result<(T, Vec<AuditEvent>), E>,
+) -> Result<T, E> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(anyhow::Error::from)?;
+    match change(&tx) {
+        Ok((value, events)) => {
+            for each in &events {
+                insert(&tx, each)?;
+            }
+            tx.commit().map_err(anyhow::Error::from)?;
+            for each in &events {
+                log.append(each);
+            }
+            Ok(value)
+        }
+        Err(error) => {
+            drop(tx);
+            if let Some(message) = error.failure_message() {
+                event.outcome = Outcome::Failure;
+                event.message = message;
+                insert(conn, &event)?;
+                log.append(&event);
+            }
+            Err(error)
+        }
+    }
+}
+
 impl crate::AppState {
     /// [`audited`] on the database's single writer: how a route runs a change and its audit row.
     pub(crate) async fn write_audited<T, E>(
@@ -366,6 +407,22 @@ impl crate::AppState {
             change(tx, event).map(|value| (value, Changed::Yes))
         })
         .await
+    }
+
+    /// [`audited_objects`] on the database's single writer.
+    pub(crate) async fn write_audited_objects<T, E>(
+        &self,
+        event: AuditEvent,
+        change: impl FnOnce(&Transaction<'_>) -> Result<(T, Vec<AuditEvent>), E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: AuditedError + Send + 'static,
+    {
+        let log = self.audit.clone();
+        self.db
+            .write(move |conn| Ok(audited_objects(conn, &log, event, change)))
+            .await?
     }
 
     /// [`audited_when_changed`] on the database's single writer.

@@ -326,6 +326,27 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         END;
         "#,
     ),
+    (
+        9,
+        // What a dashboard references (docs/saved-objects.md, "References"), in the order its
+        // saved object lists them: export follows them (`includeReferencesDeep`) and import
+        // refuses an object whose references are neither in the file nor in the space. They go
+        // with their dashboard, however it is deleted (a route, a space's deletion).
+        r#"
+        CREATE TABLE dashboard_references (
+            space    TEXT NOT NULL,
+            id       TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            name     TEXT NOT NULL,
+            ref_type TEXT NOT NULL,
+            ref_id   TEXT NOT NULL,
+            PRIMARY KEY (space, id, position)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER dashboard_references_ad AFTER DELETE ON dashboards BEGIN
+            DELETE FROM dashboard_references WHERE space = old.space AND id = old.id;
+        END;
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

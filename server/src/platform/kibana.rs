@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use gatehouse_api::dashboards::DASHBOARDS_PATH;
 use gatehouse_api::headers::{self, strip_space_prefix};
 use gatehouse_api::leads::LEADS_BASE;
+use gatehouse_api::saved_objects::{IMPORT_PATH, MAX_IMPORT_BYTES, RESOLVE_IMPORT_ERRORS_PATH};
 use serde::de::DeserializeOwned;
 
 use crate::platform::error::{AppError, AppResult, ErrorShape};
@@ -91,8 +92,9 @@ pub async fn request_rules(mut req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared_length.is_some_and(|len| len > BODY_LIMIT as u64) {
-        return payload_too_large(ErrorShape::for_path(&bare)).into_response();
+    let limit = body_limit(&bare);
+    if declared_length.is_some_and(|len| len > limit as u64) {
+        return payload_too_large_over(ErrorShape::for_path(&bare), limit).into_response();
     }
     if required.xsrf
         && !has_header(request_headers, headers::KBN_XSRF)
@@ -155,10 +157,10 @@ pub async fn request_rules(mut req: Request, next: Next) -> Response {
         req
     } else {
         let (parts, body) = req.into_parts();
-        match axum::body::to_bytes(body, BODY_LIMIT).await {
+        match axum::body::to_bytes(body, limit).await {
             Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
             Err(e) if is_length_limit(&e) => {
-                return payload_too_large(ErrorShape::for_path(&bare)).into_response()
+                return payload_too_large_over(ErrorShape::for_path(&bare), limit).into_response()
             }
             Err(_) => return bad_request("The request body could not be read."),
         }
@@ -243,11 +245,26 @@ pub fn parse_query_number(
 }
 
 pub fn payload_too_large(shape: ErrorShape) -> AppError {
+    payload_too_large_over(shape, BODY_LIMIT)
+}
+
+/// Kibana's 413 for a body over `limit` bytes.
+pub fn payload_too_large_over(shape: ErrorShape, limit: usize) -> AppError {
     AppError::shaped(
         shape,
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("Payload content length greater than maximum allowed: {BODY_LIMIT}"),
+        format!("Payload content length greater than maximum allowed: {limit}"),
     )
+}
+
+/// The largest body a route takes: [`BODY_LIMIT`], but an import file may be as large as
+/// Kibana's `savedObjects.maxImportPayloadBytes` (docs/saved-objects.md, "Sizes").
+pub fn body_limit(path: &str) -> usize {
+    if path == IMPORT_PATH || path == RESOLVE_IMPORT_ERRORS_PATH {
+        MAX_IMPORT_BYTES
+    } else {
+        BODY_LIMIT
+    }
 }
 
 fn is_json_content_type(headers: &HeaderMap) -> bool {
