@@ -1,8 +1,8 @@
-//! The Saved objects page's decisions (Stack Management → Saved objects; the access-control rules are docs/dashboards-access-control.md):
-//! which of its actions are open to the user and why not, how the import's conflict choice
-//! becomes the import's query, what the user's per-object answers to conflicts retry, and how an
-//! import's answer is grouped on the result screen. Pure, so native tests reach every branch;
-//! the SPA only draws them.
+//! The Saved objects page's decisions (Stack Management → Saved objects; the routes and what an
+//! import does with owners and modes are docs/saved-objects.md): which of its actions are open to
+//! the user and why not, how the import's conflict choice becomes the import's query, what the
+//! user's per-object answers to conflicts retry, and how an import's answer is grouped on the
+//! result screen. Pure, so native tests reach every branch; the SPA only draws them.
 
 use crate::saved_objects::{
     ImportErrorKind, ImportOptions, ImportResponse, ImportRetry, ImportSuccess,
