@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use gatehouse_api::announce::{document_title, RouteAnnouncer};
 use gatehouse_api::apps::{visible_apps, APP_LINKS};
 use gatehouse_api::security::Capabilities;
 use leptos::prelude::*;
@@ -22,7 +23,8 @@ use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 use crate::routes::{
-    replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH, USERS_PATH,
+    page_name, replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH,
+    USERS_PATH,
 };
 
 /// What the SPA adds to each of [`APP_LINKS`], in the same order.
@@ -78,6 +80,7 @@ pub fn App(transport: Transport) -> impl IntoView {
     view! {
         <Router base=crate::state::space::current_prefix() set_is_routing>
             <ToastRegion />
+            <PageAnnouncer />
             <RouteLoading is_routing />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=route_pattern!(LOGIN_PATH) view=LoginPage />
@@ -103,6 +106,37 @@ pub fn App(transport: Transport) -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// Names each page in the tab's title and, after a navigation without a reload, has the one live
+/// region (the toast region) say the new page's name, as a reload would have a screen reader read
+/// the new document (what is said and when: `gatehouse_api::announce`); focus lost with the old
+/// page goes to the new page's main content.
+#[component]
+fn PageAnnouncer() -> impl IntoView {
+    let location = use_location();
+    let toasts = expect_context::<Toasts>();
+    let announcer = StoredValue::new(RouteAnnouncer::default());
+    Effect::new(move |_| {
+        let pathname = location.pathname.get();
+        let app_path = gatehouse_api::spaces::split_space_path(&pathname).1;
+        let page = page_name(app_path);
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&document_title(page));
+        }
+        let Some(navigated) = announcer
+            .try_update_value(|announcer| announcer.page_shown(app_path, page))
+            .flatten()
+        else {
+            return;
+        };
+        if let Some(words) = navigated.say {
+            toasts.announce(words);
+        }
+        spawn_local(crate::components::focus::follow_navigation(
+            crate::components::focus::focused(),
+        ));
+    });
 }
 
 /// How long opening a page may take before the loading bar shows: most pages open at once, and a
@@ -262,7 +296,7 @@ fn Shell() -> impl IntoView {
         SessionStatus::SignedIn { .. } => view! {
             <Header />
             <SpaceGate>
-                <main class="app-main" id="main">
+                <main class="app-main" id="main" tabindex="-1">
                     <Outlet />
                 </main>
             </SpaceGate>

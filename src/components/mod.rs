@@ -3,6 +3,7 @@ pub mod confirm_dialog;
 pub mod coverage;
 pub mod data_table;
 pub mod field_error;
+pub mod focus;
 pub mod guarded_button;
 pub mod lead_card;
 pub mod level_badge;

@@ -157,9 +157,17 @@ fn ShareBody(
                     <select
                         aria-label="Access for everybody in the space"
                         data-testid="share-mode-select"
-                        disabled=move || saving.get()
+                        // Not `disabled` while saving: that would drop a keyboard user's focus to the
+                        // page. A change meanwhile is put back instead.
+                        aria-busy=move || saving.get().then_some("true")
                         prop:value=move || mode.get().as_str()
-                        on:change:target=move |ev| change_mode(ev.target().value())
+                        on:change:target=move |ev| {
+                            if saving.get_untracked() {
+                                ev.target().set_value(mode.get_untracked().as_str());
+                            } else {
+                                change_mode(ev.target().value());
+                            }
+                        }
                     >
                         <option value="default">{texts::CAN_EDIT}</option>
                         <option value="write_restricted">{texts::CAN_VIEW}</option>
