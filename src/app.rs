@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use gatehouse_api::announce::{document_title, RouteAnnouncer};
 use gatehouse_api::apps::{visible_apps, APP_LINKS};
 use gatehouse_api::security::Capabilities;
 use leptos::prelude::*;
@@ -13,7 +12,7 @@ use leptos_router::Lazy;
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
-use crate::components::ToastRegion;
+use crate::components::{PageAnnouncer, ToastRegion};
 use crate::lazy_routes::{
     AccessRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages, DevToolsRoute,
     ManagementPages, RoleEditRoute, RolesRoute, SearchPages, SearchRoute, SpaceCreateRoute,
@@ -23,8 +22,7 @@ use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 use crate::routes::{
-    page_name, replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH,
-    USERS_PATH,
+    replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH, USERS_PATH,
 };
 
 /// What the SPA adds to each of [`APP_LINKS`], in the same order.
@@ -106,37 +104,6 @@ pub fn App(transport: Transport) -> impl IntoView {
             </Routes>
         </Router>
     }
-}
-
-/// Names each page in the tab's title and, after a navigation without a reload, has the one live
-/// region (the toast region) say the new page's name, as a reload would have a screen reader read
-/// the new document (what is said and when: `gatehouse_api::announce`); focus lost with the old
-/// page goes to the new page's main content.
-#[component]
-fn PageAnnouncer() -> impl IntoView {
-    let location = use_location();
-    let toasts = expect_context::<Toasts>();
-    let announcer = StoredValue::new(RouteAnnouncer::default());
-    Effect::new(move |_| {
-        let pathname = location.pathname.get();
-        let app_path = gatehouse_api::spaces::split_space_path(&pathname).1;
-        let page = page_name(app_path);
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            document.set_title(&document_title(page));
-        }
-        let Some(navigated) = announcer
-            .try_update_value(|announcer| announcer.page_shown(app_path, page))
-            .flatten()
-        else {
-            return;
-        };
-        if let Some(words) = navigated.say {
-            toasts.announce(words);
-        }
-        spawn_local(crate::components::focus::follow_navigation(
-            crate::components::focus::focused(),
-        ));
-    });
 }
 
 /// How long opening a page may take before the loading bar shows: most pages open at once, and a
@@ -376,7 +343,12 @@ fn Header() -> impl IntoView {
 
     view! {
         <header class="app-header">
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // Focused by hand: the router takes every same-origin link as a navigation, so the
+            // browser would neither scroll to nor focus `#main`.
+            <a class="skip-link" href="#main" on:click=move |ev| {
+                ev.prevent_default();
+                crate::components::focus::focus_main();
+            }>"Skip to content"</a>
             <a href=space_path(HOME_PATH) class="brand" aria-label="Gatehouse home">
                 <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
                     <rect width="32" height="32" rx="7" fill="#24344d" />

@@ -1,3 +1,4 @@
+pub mod announcer;
 pub mod app_forbidden;
 pub mod confirm_dialog;
 pub mod coverage;
@@ -18,6 +19,7 @@ pub mod toasts;
 pub mod tooltip;
 pub mod why;
 
+pub use announcer::PageAnnouncer;
 pub use app_forbidden::{AppForbidden, AppGate, AppPage};
 pub use confirm_dialog::{confirm_action, ConfirmDialog};
 pub use coverage::CoverageCells;
