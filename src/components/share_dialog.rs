@@ -62,9 +62,19 @@ pub fn ShareDialog(
             outcome.set(None);
         }
     });
+    // Drawn again only for another dashboard or owner: the page reads the dashboard again after
+    // every change, and drawing the body anew then would take the focus from the control the
+    // user just changed (the mode is kept in the body itself).
+    let shown = Memo::new(move |_| {
+        dashboard.with(|dashboard| {
+            dashboard
+                .as_ref()
+                .map(|d| (d.id.clone(), d.owner().map(str::to_string)))
+        })
+    });
     view! {
         <Modal open title=texts::SHARE_TITLE.to_string() testid="share-dialog">
-            {move || dashboard.get().map(|dashboard| view! {
+            {move || shown.get().and(dashboard.get_untracked()).map(|dashboard| view! {
                 <ShareBody dashboard permissions report />
             })}
         </Modal>
