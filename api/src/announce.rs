@@ -65,8 +65,9 @@ pub struct Navigated {
 }
 
 /// Decides when a page change counts: not the first page of a load (a screen reader reads a
-/// newly loaded document by itself, and focus starts at its top), once for each new path, and not
-/// again for the same path (a changed query string, a page drawn again).
+/// newly loaded document by itself, and focus starts at its top), nor a redirect from a page
+/// without a name at the start of a load; once for each new path, and not again for the same
+/// path (a changed query string, a page drawn again).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RouteAnnouncer {
     shown: Option<String>,
@@ -78,6 +79,11 @@ impl RouteAnnouncer {
     /// `PageAnnouncer`).
     pub fn page_shown(&mut self, path: &str, page: &str) -> Option<Navigated> {
         let first = self.shown.is_none();
+        if first && page.is_empty() {
+            // A page that only sends the user on (`/` to their first app) at the start of a load
+            // is still the load: the page it sends to is the first one.
+            return None;
+        }
         if self.shown.as_deref() == Some(path) {
             return None;
         }
@@ -132,6 +138,21 @@ mod tests {
             announcer.page_shown("/app/dashboards", "Dashboards"),
             said("Dashboards"),
             "coming back to a page is a change"
+        );
+    }
+
+    #[test]
+    fn a_load_that_starts_on_a_page_sending_the_user_on_starts_at_the_page_it_sends_to() {
+        let mut announcer = RouteAnnouncer::default();
+        assert_eq!(announcer.page_shown("/", ""), None);
+        assert_eq!(
+            announcer.page_shown("/app/security/entity_analytics", "Entity analytics"),
+            None,
+            "opening `/` is not a navigation to the first app"
+        );
+        assert_eq!(
+            announcer.page_shown("/app/dashboards", "Dashboards"),
+            said("Dashboards")
         );
     }
 
