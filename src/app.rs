@@ -12,7 +12,7 @@ use leptos_router::Lazy;
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
-use crate::components::ToastRegion;
+use crate::components::{PageAnnouncer, ToastRegion};
 use crate::lazy_routes::{
     AccessRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages, DevToolsRoute,
     ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages, SearchRoute,
@@ -78,6 +78,7 @@ pub fn App(transport: Transport) -> impl IntoView {
     view! {
         <Router base=crate::state::space::current_prefix() set_is_routing>
             <ToastRegion />
+            <PageAnnouncer />
             <RouteLoading is_routing />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=route_pattern!(LOGIN_PATH) view=LoginPage />
@@ -263,7 +264,7 @@ fn Shell() -> impl IntoView {
         SessionStatus::SignedIn { .. } => view! {
             <Header />
             <SpaceGate>
-                <main class="app-main" id="main">
+                <main class="app-main" id="main" tabindex="-1">
                     <Outlet />
                 </main>
             </SpaceGate>
@@ -343,7 +344,12 @@ fn Header() -> impl IntoView {
 
     view! {
         <header class="app-header">
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // Focused by hand: the router takes every same-origin link as a navigation, so the
+            // browser would neither scroll to nor focus `#main`.
+            <a class="skip-link" href="#main" on:click=move |ev| {
+                ev.prevent_default();
+                crate::components::focus::focus_main();
+            }>"Skip to content"</a>
             <a href=space_path(HOME_PATH) class="brand" aria-label="Gatehouse home">
                 <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
                     <rect width="32" height="32" rx="7" fill="#24344d" />

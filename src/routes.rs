@@ -121,3 +121,53 @@ pub fn replacing() -> leptos_router::NavigateOptions {
         ..Default::default()
     }
 }
+
+/// What the page at `app_path` (without the space prefix and query) is called: the tab's title
+/// and the words the route announcer says (`gatehouse_api::announce`). Empty for `/` and
+/// `/app/management`, which only send the user on.
+pub fn page_name(app_path: &str) -> &'static str {
+    let under = |prefix: &str| {
+        app_path == prefix
+            || app_path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    // The longest paths first: a role's editor is under the roles list.
+    if app_path == HOME_PATH || app_path == MANAGEMENT_PATH {
+        ""
+    } else if under(LOGIN_PATH) {
+        "Sign in"
+    } else if under(ENTITY_ANALYTICS_PATH) {
+        "Entity analytics"
+    } else if under(&format!("{DASHBOARDS_PATH}/view")) {
+        "Dashboard"
+    } else if under(DASHBOARDS_PATH) {
+        "Dashboards"
+    } else if under(DEV_TOOLS_PATH) {
+        "Dev Tools"
+    } else if under(ACCESS_PATH) {
+        "Effective access"
+    } else if under(SEARCH_APP_PATH) {
+        "Search"
+    } else if under(SPACE_SELECTOR_PATH) {
+        gatehouse_api::spaces::texts::SELECT_TITLE
+    } else if under(ROLE_CREATE_PATH) {
+        if app_path == ROLE_CREATE_PATH {
+            "Create role"
+        } else {
+            "Edit role"
+        }
+    } else if under(ROLES_PATH) {
+        "Roles"
+    } else if under(USERS_PATH) {
+        "Users"
+    } else if under(SPACE_CREATE_PATH) {
+        "Create space"
+    } else if under(&format!("{SPACES_PATH}/edit")) {
+        "Edit space"
+    } else if under(SPACES_PATH) {
+        "Spaces"
+    } else {
+        "Page not found"
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod announce;
 pub mod apps;
 pub mod dashboards;
 pub mod doc_query;

@@ -38,8 +38,10 @@ pub fn GuardedButton(
     #[prop(into)]
     blocked: Signal<Option<String>>,
     #[prop(into)] on_press: Callback<()>,
-    /// A run in progress: the button is disabled for everyone, without a tooltip. Buttons that
-    /// never run anything long leave it out and carry no `aria-busy`/`disabled` effects.
+    /// A run in progress: the button is closed for everyone, without a tooltip. Closed with
+    /// `aria-disabled`, not `disabled`, so a keyboard user who pressed it keeps focus on it (a
+    /// disabled button drops focus to the page). Buttons that never run anything long leave it
+    /// out and carry no `aria-busy` effect.
     #[prop(optional, into)]
     busy: Option<Signal<bool>>,
     #[prop(optional)] class: &'static str,
@@ -57,10 +59,11 @@ pub fn GuardedButton(
                 type="button"
                 class=format!("btn {class}")
                 data-testid=testid
-                aria-disabled=move || is_blocked().then_some("true")
+                aria-disabled=move || {
+                    (is_blocked() || busy.is_some_and(|busy| busy.get())).then_some("true")
+                }
                 aria-describedby=describedby
                 aria-busy=busy.map(|busy| move || busy.get().then_some("true"))
-                disabled=busy.map(|busy| move || busy.get())
                 on:click=move |ev| {
                     if is_blocked() || busy.is_some_and(|busy| busy.get_untracked()) {
                         ev.prevent_default();

@@ -1,8 +1,10 @@
+pub mod announcer;
 pub mod app_forbidden;
 pub mod confirm_dialog;
 pub mod coverage;
 pub mod data_table;
 pub mod field_error;
+pub mod focus;
 pub mod guarded_button;
 pub mod lead_card;
 pub mod level_badge;
@@ -17,6 +19,7 @@ pub mod toasts;
 pub mod tooltip;
 pub mod why;
 
+pub use announcer::PageAnnouncer;
 pub use app_forbidden::{AppForbidden, AppGate, AppPage};
 pub use confirm_dialog::{confirm_action, ConfirmDialog};
 pub use coverage::CoverageCells;

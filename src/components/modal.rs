@@ -1,9 +1,12 @@
-//! Modal on the native `<dialog>` with `showModal()`: the browser traps focus, Escape closes it,
-//! and focus returns to whatever opened it.
+//! Modal on the native `<dialog>` with `showModal()`: the page behind it is inert, Escape closes
+//! it, focus starts inside it (its first control, or one marked `autofocus`), Tab and Shift+Tab
+//! stay in it, and closing it gives focus back to whatever had it before (the main content when
+//! that is gone, e.g. a dismissed lead's card).
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
+use super::focus::{focus_main, focused, keep_tab_within, refocus};
 use super::unique_id;
 
 /// A modal bound to a selection: open while `selection` holds something, and clearing it when
@@ -35,11 +38,14 @@ pub fn Modal(
     let dialog = NodeRef::<Dialog>::new();
     let title_id = unique_id("modal-title");
     let labelled_by = title_id.clone();
+    // What had focus when the dialog opened: it gets it back on close.
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
 
     Effect::new(move |_| {
         let Some(element) = dialog.get() else { return };
         if open.get() {
             if !element.open() {
+                opener.set_value(focused());
                 // Only fails when the element is not connected; then there is nothing to show.
                 let _ = element.show_modal();
             }
@@ -47,6 +53,13 @@ pub fn Modal(
             element.close();
         }
     });
+    // `close` comes after every way of closing: Escape, the close button, `open` set false.
+    let give_focus_back = move || {
+        let had_focus = opener.try_update_value(Option::take).flatten();
+        if !had_focus.is_some_and(|element| refocus(&element)) {
+            focus_main();
+        }
+    };
 
     view! {
         <dialog
@@ -54,7 +67,15 @@ pub fn Modal(
             class=format!("modal {class}")
             data-testid=testid
             aria-labelledby=labelled_by
-            on:close=move |_| open.set(false)
+            on:close=move |_| {
+                open.set(false);
+                give_focus_back();
+            }
+            on:keydown=move |ev| {
+                if let Some(element) = dialog.get_untracked() {
+                    keep_tab_within(&ev, &element);
+                }
+            }
         >
             <header class="modal-header">
                 <h2 id=title_id>{move || title.get()}</h2>

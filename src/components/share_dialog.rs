@@ -62,9 +62,19 @@ pub fn ShareDialog(
             outcome.set(None);
         }
     });
+    // Drawn again only for another dashboard or owner: the page reads the dashboard again after
+    // every change, and drawing the body anew then would take the focus from the control the
+    // user just changed (the mode is kept in the body itself).
+    let shown = Memo::new(move |_| {
+        dashboard.with(|dashboard| {
+            dashboard
+                .as_ref()
+                .map(|d| (d.id.clone(), d.owner().map(str::to_string)))
+        })
+    });
     view! {
         <Modal open title=texts::SHARE_TITLE.to_string() testid="share-dialog">
-            {move || dashboard.get().map(|dashboard| view! {
+            {move || shown.get().and(dashboard.get_untracked()).map(|dashboard| view! {
                 <ShareBody dashboard permissions report />
             })}
         </Modal>
@@ -157,9 +167,17 @@ fn ShareBody(
                     <select
                         aria-label="Access for everybody in the space"
                         data-testid="share-mode-select"
-                        disabled=move || saving.get()
+                        // Not `disabled` while saving: that would drop a keyboard user's focus to the
+                        // page. A change meanwhile is put back instead.
+                        aria-busy=move || saving.get().then_some("true")
                         prop:value=move || mode.get().as_str()
-                        on:change:target=move |ev| change_mode(ev.target().value())
+                        on:change:target=move |ev| {
+                            if saving.get_untracked() {
+                                ev.target().set_value(mode.get_untracked().as_str());
+                            } else {
+                                change_mode(ev.target().value());
+                            }
+                        }
                     >
                         <option value="default">{texts::CAN_EDIT}</option>
                         <option value="write_restricted">{texts::CAN_VIEW}</option>

@@ -4,6 +4,7 @@
 use gatehouse_api::spaces::Space;
 use leptos::prelude::*;
 
+use super::focus::{move_among, shown_within};
 use crate::api::expect_api;
 use crate::state::expect_session;
 use crate::state::space::{current_space, in_default_space, path_in_space};
@@ -30,7 +31,13 @@ pub fn SpaceAvatar(space: Space, #[prop(optional)] size: &'static str) -> impl I
     }
 }
 
-/// The header's space button and its popover.
+/// The entries of the open popover the arrow keys move among.
+const SWITCHER_ENTRIES: &str = ".space-option, .space-manage";
+
+/// The header's space button and its popover. With the keyboard: Enter or Space on the button
+/// opens it with focus on the search box (from [`SEARCH_FROM`] spaces) or on the current space,
+/// the arrow keys, Home and End move among the spaces, Enter enters one, and Escape closes it and
+/// gives focus back to the button; Tab out of it closes it too.
 #[component]
 pub fn SpaceSwitcher() -> impl IntoView {
     let api = expect_api();
@@ -39,6 +46,58 @@ pub fn SpaceSwitcher() -> impl IntoView {
     let open = RwSignal::new(false);
     let query = RwSignal::new(String::new());
     let may_manage = move || session.capabilities().get("spaces", "manage");
+    let switcher = NodeRef::<leptos::html::Div>::new();
+    let button = NodeRef::<leptos::html::Button>::new();
+    // Focus goes into the popover once it is drawn.
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        request_animation_frame(move || {
+            let Some(root) = switcher.get_untracked() else {
+                return;
+            };
+            let first = shown_within(&root, "[data-testid=spaces-search]")
+                .into_iter()
+                .chain(shown_within(&root, ".space-option[aria-current=true]"))
+                .chain(shown_within(&root, SWITCHER_ENTRIES))
+                .next();
+            if let Some(first) = first {
+                let _ = first.focus();
+            }
+        });
+    });
+    let close_to_button = move || {
+        open.set(false);
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        if !open.get_untracked() {
+            return;
+        }
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            close_to_button();
+            return;
+        }
+        if let Some(root) = switcher.get_untracked() {
+            move_among(&ev, &shown_within(&root, SWITCHER_ENTRIES));
+        }
+    };
+    // Focus leaving the switcher (Tab past its last entry, a click elsewhere) closes it.
+    let on_focusout = move |ev: web_sys::FocusEvent| {
+        let Some(root) = switcher.get_untracked() else {
+            return;
+        };
+        let to = ev
+            .related_target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(target).ok());
+        if to.is_some_and(|to| !root.contains(Some(&to))) {
+            open.set(false);
+        }
+    };
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -57,8 +116,9 @@ pub fn SpaceSwitcher() -> impl IntoView {
                     })
                 };
                 Some(view! {
-                    <div class="space-switcher" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+                    <div class="space-switcher" node_ref=switcher on:keydown=on_keydown on:focusout=on_focusout>
                         <button
+                            node_ref=button
                             type="button"
                             class="space-button"
                             aria-label="Spaces navigation"
@@ -144,7 +204,7 @@ pub fn SpaceGate(children: ChildrenFn) -> impl IntoView {
                                 ("Could not open this space".to_string(), error.toast_text())
                             };
                             view! {
-                                <main class="app-main" id="main">
+                                <main class="app-main" id="main" tabindex="-1">
                                     <section class="panel empty-state" data-testid="space-denied" role="alert">
                                         <div class="empty-icon" aria-hidden="true">"⊘"</div>
                                         <h1>{title}</h1>

@@ -1,5 +1,7 @@
 //! One always-mounted live region for every toast; each toast's timer pauses while the pointer
-//! is over it or focus is inside it, so nobody loses a message they are reading.
+//! is over it or focus is inside it, so nobody loses a message they are reading. The same region
+//! says what no toast says (a page opened, a toast repeated, a run started: `Toasts::announce`,
+//! the words chosen in `gatehouse_api::announce`), so a screen reader has one place to listen.
 
 use std::time::Duration;
 
@@ -20,6 +22,12 @@ pub fn ToastRegion() -> impl IntoView {
                 each=move || toasts.list.with(|list| list.toasts().to_vec())
                 key=|toast| toast.id
                 children=move |toast| view! { <ToastItem toast /> }
+            />
+            // Keyed by its number: each announcement is a new node, an addition the region reads.
+            <For
+                each=move || toasts.announcement.get().into_iter()
+                key=|(number, _)| *number
+                children=|(_, words)| view! { <p class="sr-only" data-testid="announcer">{words}</p> }
             />
         </div>
         <WhyDialog requirement=toasts.why title="Why was this refused?" />
@@ -83,7 +91,7 @@ fn ToastItem(toast: Toast) -> impl IntoView {
                 <p class="toast-title">
                     {toast.title.clone()}
                     <Show when=move || { count.get() > 1 }>
-                        <span class="toast-count" title="Times this happened">{move || format!("×{}", count.get())}</span>
+                        <span class="toast-count" title="Times this happened" aria-hidden="true">{move || format!("×{}", count.get())}</span>
                     </Show>
                 </p>
                 <Show when=move || has_text>

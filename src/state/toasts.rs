@@ -1,6 +1,7 @@
 //! Toast context: pages push, the always-mounted region renders.
 
 use gatehouse_api::access::Requirement;
+use gatehouse_api::announce::{announcement, StatusChange};
 use gatehouse_api::toasts::{ToastKind, ToastList};
 use gatehouse_api::ApiError;
 use leptos::prelude::*;
@@ -13,6 +14,9 @@ pub struct Toasts {
     pub list: RwSignal<ToastList>,
     /// The requirement the "Why?" dialog explains; any page or toast may set it.
     pub why: RwSignal<Option<Requirement>>,
+    /// The last words the region says besides its toasts (`gatehouse_api::announce`), numbered
+    /// so the same words said twice are two additions a screen reader reads twice.
+    pub announcement: RwSignal<Option<(u64, String)>>,
 }
 
 pub fn expect_toasts() -> Toasts {
@@ -24,13 +28,32 @@ impl Toasts {
         Self {
             list: RwSignal::new(ToastList::default()),
             why: RwSignal::new(None),
+            announcement: RwSignal::new(None),
         }
     }
 
     pub fn push(&self, kind: ToastKind, title: &str, text: &str) -> u64 {
         let mut id = 0;
-        self.list.update(|list| id = list.push(kind, title, text));
+        let mut repeated = None;
+        self.list.update(|list| {
+            id = list.push(kind, title, text);
+            repeated = list
+                .toasts()
+                .iter()
+                .find(|toast| toast.id == id && toast.count > 1)
+                .map(|toast| announcement(StatusChange::ToastRepeated(toast)));
+        });
+        if let Some(words) = repeated {
+            self.announce(words);
+        }
         id
+    }
+
+    /// Has the one polite live region (the toast region) say `words`.
+    pub fn announce(&self, words: impl Into<String>) {
+        let words = words.into();
+        self.announcement
+            .update(|last| *last = Some((last.as_ref().map_or(1, |(n, _)| n + 1), words)));
     }
 
     pub fn success(&self, title: &str, text: &str) {

@@ -186,6 +186,11 @@ fn ConnectorSelect(state: LeadsState) -> impl IntoView {
         };
         let wanted = element.value();
         let before = choice.chosen.get_untracked().flatten();
+        if choice.saving.get_untracked() {
+            // One choice at a time: the one being saved stays shown.
+            element.set_value(before.as_deref().unwrap_or(""));
+            return;
+        }
         if wanted.is_empty() || Some(&wanted) == before.as_ref() {
             return;
         }
@@ -221,7 +226,11 @@ fn ConnectorSelect(state: LeadsState) -> impl IntoView {
             <select
                 node_ref=select
                 data-testid="leads-connector"
-                disabled=move || choice.saving.get() || choice.chosen.with(Option::is_none)
+                // Closed until the space's choice is read. Not `disabled` while a choice is
+                // saved: that would drop a keyboard user's focus to the page (ARCHITECTURE.md,
+                // "Keyboard and screen readers"); a change meanwhile is put back instead.
+                disabled=move || choice.chosen.with(Option::is_none)
+                aria-disabled=move || choice.saving.get().then_some("true")
                 aria-busy=move || choice.saving.get().then_some("true")
                 on:change=on_change
             >

@@ -15,6 +15,7 @@ pub(crate) use changes_list::WhatChangedList;
 use std::sync::Arc;
 
 use gatehouse_api::access::Requirement;
+use gatehouse_api::announce::{announcement, StatusChange};
 use gatehouse_api::leads::{
     entity_icon_class, missing_privilege_text, priority_badge_class, priority_badge_text,
     priority_text, staleness_class, texts, title_text, FindLeadsQuery, GenerateRequest,
@@ -377,6 +378,10 @@ fn start_generation(state: LeadsState) {
         return;
     };
     state.generating.set(true);
+    // The button's new label is not read out; the outcome comes as a toast.
+    state
+        .toasts
+        .announce(announcement(StatusChange::GenerationStarted));
     spawn_local(async move {
         let request = GenerateRequest {
             connector_id,
@@ -659,7 +664,7 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
             Some((_, CardButton::Dismiss)) if dismiss_block.with_untracked(Option::is_some) => {
                 ev.prevent_default();
             }
-            Some((lead, CardButton::Dismiss)) => dismiss(state, lead.id.clone()),
+            Some((lead, CardButton::Dismiss)) => dismiss(state, lead.id.clone(), card_of(&ev)),
             None => {}
         });
     };
@@ -764,13 +769,45 @@ fn lead_card_item(lead: Arc<Lead>, dismiss_block: Signal<Option<String>>) -> imp
     }
 }
 
-fn dismiss(state: LeadsState, id: String) {
+/// The card (`<li>`) a click on a card's button came from.
+fn card_of(ev: &web_sys::MouseEvent) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    ev.target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-lead-id]")
+        .ok()?
+}
+
+/// The title button of the card after `card` (before it, for the last card), where focus goes
+/// when a dismissed lead's card leaves the list.
+fn neighbour_title(card: &web_sys::Element) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    let neighbour = card
+        .next_element_sibling()
+        .or_else(|| card.previous_element_sibling())?;
+    neighbour
+        .query_selector("[data-testid=lead-open]")
+        .ok()??
+        .dyn_into()
+        .ok()
+}
+
+fn dismiss(state: LeadsState, id: String, card: Option<web_sys::Element>) {
     spawn_local(async move {
         match state.api.dismiss_lead(&id).await {
             Ok(_) => {
                 state.toasts.success("Lead dismissed", "");
                 state.selected.set(None);
                 state.refresh();
+                if let Some(card) = card {
+                    // Chosen now: once the card is gone it has no neighbours to ask.
+                    let next = neighbour_title(&card);
+                    crate::components::focus::refocus_after_removal(card, move || {
+                        next.clone().filter(|title| title.is_connected())
+                    })
+                    .await;
+                }
             }
             Err(error) => {
                 bench_mark("gatehouse:dismiss-failed");
