@@ -155,7 +155,7 @@ fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
     assert_eq!(text(&avatars[0]), "EM", "the given initials");
     assert_eq!(
         avatars[0].get_attribute("style").as_deref(),
-        Some("background:#6092c0")
+        Some("background:#6092c0;color:#000000")
     );
     assert_eq!(
         text(&avatars[1]),
@@ -187,11 +187,12 @@ async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
     let root = mount_switcher(&canned, false);
     wait_for_testid(&root, "spaces-nav").await;
     let button = testid(&root, "spaces-nav").expect("button");
-    assert_attribute(&button, "aria-label", "Spaces navigation");
+    // Starts with the letters the button shows (WCAG 2.5.3, label in name).
+    assert_attribute(&button, "aria-label", "D (Default): Spaces navigation");
     assert_attribute(&button, "aria-expanded", "false");
     let avatar = testid(&button, "space-avatar").expect("the current space's avatar");
     assert_eq!(text(&avatar), "D");
-    assert_attribute(&avatar, "style", "background:#00bfb3");
+    assert_attribute(&avatar, "style", "background:#00bfb3;color:#000000");
     assert_testid_absent(&root, "spaces-popover", "closed at first");
     assert_eq!(
         canned.paths(),
@@ -444,7 +445,7 @@ async fn the_form_previews_the_avatar_hides_features_and_shows_the_servers_409()
         let avatar = testid(&preview, "space-avatar");
         avatar.as_ref().map(text).as_deref() == Some("Ez")
             && avatar.and_then(|a| a.get_attribute("style")).as_deref()
-                == Some("background:#112233")
+                == Some("background:#112233;color:#ffffff")
     })
     .await;
     assert!(testid(&root, "space-name-error").is_none());

@@ -53,6 +53,17 @@ impl Space {
         self.reserved.unwrap_or(false)
     }
 
+    /// The accessible name of the header's space button, which shows only the avatar: it starts
+    /// with the letters the button shows, so a voice user can say what they see (WCAG 2.5.3,
+    /// label in name), then names the space and the button's purpose.
+    pub fn switcher_label(&self) -> String {
+        format!(
+            "{} ({}): Spaces navigation",
+            self.avatar_initials(),
+            self.name
+        )
+    }
+
     /// The avatar's letters: the given initials, else the first letters of the first two words.
     pub fn avatar_initials(&self) -> String {
         match self.initials.as_deref().map(str::trim) {
@@ -89,6 +100,13 @@ impl Space {
         PALETTE[hash % PALETTE.len()].to_string()
     }
 
+    /// The avatar's inline style: the space's colour, and letters that keep their contrast on it.
+    pub fn avatar_style(&self) -> String {
+        let background = self.avatar_color();
+        let text = avatar_text_color(&background);
+        format!("background:{background};color:{text}")
+    }
+
     pub fn is_feature_disabled(&self, feature: &str) -> bool {
         self.disabled_features.iter().any(|f| f == feature)
     }
@@ -107,6 +125,35 @@ pub fn is_valid_space_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// The colour of an avatar's letters on `background` (`#rrggbb`): black or white, whichever
+/// contrasts more by WCAG's relative luminance, so the letters keep at least 4.58:1 on any colour
+/// a space is given (WCAG 2.2 AA asks 4.5:1). White when the colour cannot be read.
+pub fn avatar_text_color(background: &str) -> &'static str {
+    let channel = |at: usize| {
+        background
+            .get(at..at + 2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .map(|byte| {
+                let c = f64::from(byte) / 255.0;
+                if c <= 0.04045 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            })
+    };
+    let (Some(r), Some(g), Some(b)) = (channel(1), channel(3), channel(5)) else {
+        return "#ffffff";
+    };
+    let luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    // Contrast with black is (L + 0.05) / 0.05, with white 1.05 / (L + 0.05): equal at L ≈ 0.179.
+    if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
 }
 
 pub fn is_valid_color(color: &str) -> bool {
@@ -227,6 +274,44 @@ mod tests {
         uncoloured.color = None;
         assert_eq!(uncoloured.avatar_color(), uncoloured.clone().avatar_color());
         assert!(is_valid_color(&uncoloured.avatar_color()));
+    }
+
+    #[test]
+    fn avatar_letters_keep_aa_contrast_on_every_palette_colour() {
+        fn luminance(hex: &str) -> f64 {
+            let c = |at: usize| {
+                let v = f64::from(u8::from_str_radix(&hex[at..at + 2], 16).unwrap()) / 255.0;
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+        }
+        for background in [
+            "#54b399", "#6092c0", "#d36086", "#9170b8", "#ca8eae", "#d6bf57", "#b9a888", "#da8b45",
+            "#aa6556", "#e7664c", "#00bfb3", "#000000", "#ffffff", "#1d2a3e",
+        ] {
+            let text = avatar_text_color(background);
+            let (a, b) = (luminance(background), luminance(text));
+            let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(ratio >= 4.5, "{text} on {background}: {ratio:.2}");
+        }
+        assert_eq!(avatar_text_color("#1d2a3e"), "#ffffff");
+        assert_eq!(avatar_text_color("#d6bf57"), "#000000");
+        assert_eq!(avatar_text_color("not a colour"), "#ffffff");
+    }
+
+    #[test]
+    fn the_switcher_is_named_first_by_the_letters_it_shows() {
+        let mut s = space("soc-emea", "SOC EMEA");
+        s.initials = Some("Ez".into());
+        assert_eq!(s.switcher_label(), "Ez (SOC EMEA): Spaces navigation");
+        assert_eq!(
+            space("default", "Default").switcher_label(),
+            "D (Default): Spaces navigation"
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn enter_space(id: &str, path: &str) {
 pub fn SpaceAvatar(space: Space, #[prop(optional)] size: &'static str) -> impl IntoView {
     let class = format!("space-avatar {size}");
     view! {
-        <span class=class style=format!("background:{}", space.avatar_color()) aria-hidden="true" data-testid="space-avatar">
+        <span class=class style=space.avatar_style() aria-hidden="true" data-testid="space-avatar">
             {space.avatar_initials()}
         </span>
     }
@@ -121,7 +121,7 @@ pub fn SpaceSwitcher() -> impl IntoView {
                             node_ref=button
                             type="button"
                             class="space-button"
-                            aria-label="Spaces navigation"
+                            aria-label=current.switcher_label()
                             aria-expanded=move || open.get().to_string()
                             aria-haspopup="dialog"
                             data-testid="spaces-nav"

@@ -10,6 +10,8 @@ pub struct Ctx {
     pub root: PathBuf,
     pub binaryen_dir: PathBuf,
     pub binaryen_bin: PathBuf,
+    /// Where `npm install --prefix` puts the pinned axe-core the browser tests inject.
+    pub axe_dir: PathBuf,
     pub cargo_bin: PathBuf,
 }
 
@@ -30,6 +32,7 @@ impl Ctx {
             .context("HOME is not set")?;
         let binaryen_dir = home.join(".cache/gatehouse/binaryen");
         let binaryen_bin = binaryen_dir.join("node_modules/.bin");
+        let axe_dir = home.join(".cache/gatehouse/axe-core");
         let cargo_bin = env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .unwrap_or_else(|| home.join(".cargo"))
@@ -48,8 +51,14 @@ impl Ctx {
             root,
             binaryen_dir,
             binaryen_bin,
+            axe_dir,
             cargo_bin,
         })
+    }
+
+    /// The pinned axe-core's browser build, which the accessibility tests inject into each page.
+    pub fn axe_script(&self) -> PathBuf {
+        self.axe_dir.join("node_modules/axe-core/axe.min.js")
     }
 
     /// Cargo's target directory: `$CARGO_TARGET_DIR` (relative to the repository) or `target/`.

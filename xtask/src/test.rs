@@ -206,7 +206,8 @@ pub fn test(ctx: &Ctx) -> Result<()> {
                 println!("xtask: screenshots go to {}", screenshots.display());
                 let mut cmd = cargo_with(&["test", "--no-fail-fast", "-p", "gatehouse-e2e"]);
                 cmd.env("GATEHOUSE_DIST", &dist)
-                    .env("GATEHOUSE_SCREENSHOTS", &screenshots);
+                    .env("GATEHOUSE_SCREENSHOTS", &screenshots)
+                    .env("GATEHOUSE_AXE", ctx.axe_script());
                 run_tests(cmd)
             }),
         ),

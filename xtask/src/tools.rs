@@ -1,5 +1,5 @@
-//! The pinned tools: the wasm target, trunk, wasm-bindgen, wasm-opt, Chromium and chromedriver,
-//! installed when missing.
+//! The pinned tools: the wasm target, trunk, wasm-bindgen, wasm-opt, axe-core, Chromium and
+//! chromedriver, installed when missing.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -12,6 +12,8 @@ use crate::Ctx;
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_BINDGEN_VERSION: &str = "0.2.130";
 const BINARYEN_VERSION: &str = "132";
+/// The accessibility rules the browser tests check every page with (e2e/tests/accessibility.rs).
+pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -20,7 +22,8 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub enum Need {
     /// `cargo xtask dev`: what `trunk serve` needs.
     Dev,
-    /// `cargo xtask test`: additionally wasm-opt (release build) and Chromium + chromedriver.
+    /// `cargo xtask test`: additionally wasm-opt (release build), axe-core and Chromium +
+    /// chromedriver.
     Test,
 }
 
@@ -83,6 +86,7 @@ pub fn ensure_tools(ctx: &Ctx, need: Need) -> Result<()> {
         step(&format!("wasm-opt (binaryen {BINARYEN_VERSION})"), || {
             ensure_wasm_opt(ctx)
         })?;
+        step(&format!("axe-core {AXE_CORE_VERSION}"), || ensure_axe(ctx))?;
         step("chromium + chromedriver", ensure_browser)?;
     }
     Ok(())
@@ -145,25 +149,7 @@ fn ensure_wasm_opt(ctx: &Ctx) -> Result<()> {
         println!("xtask: found `{out}`, need version {BINARYEN_VERSION}: installing");
     }
     // Debian's binaryen (108) silently breaks release builds; only npm's binaryen@132 is used.
-    if version_output(Path::new("npm")).is_none() {
-        if !is_root() {
-            bail!(
-                "npm is needed to install binaryen@132 (wasm-opt); install Node.js and npm \
-                 (Debian: `sudo apt-get install nodejs npm`) and re-run"
-            );
-        }
-        apt_install(&["nodejs", "npm"])?;
-    }
-    std::fs::create_dir_all(&ctx.binaryen_dir)
-        .with_context(|| format!("mkdir {}", ctx.binaryen_dir.display()))?;
-    let mut cmd = Command::new("npm");
-    cmd.arg("install")
-        .arg("--prefix")
-        .arg(&ctx.binaryen_dir)
-        .args(["--no-audit", "--no-fund", "--loglevel=error"])
-        .arg(format!("binaryen@{BINARYEN_VERSION}"))
-        .stdin(Stdio::null());
-    run(cmd)?;
+    npm_install(&ctx.binaryen_dir, &format!("binaryen@{BINARYEN_VERSION}"))?;
     match version_output(&wasm_opt) {
         Some(out) if has_version(&out, BINARYEN_VERSION) => {
             println!("xtask: {out}: ok");
@@ -174,6 +160,58 @@ fn ensure_wasm_opt(ctx: &Ctx) -> Result<()> {
             wasm_opt.display()
         ),
     }
+}
+
+/// `npm install --prefix <dir> <package@version>`, installing npm first (as root) when missing.
+fn npm_install(dir: &Path, package: &str) -> Result<()> {
+    if version_output(Path::new("npm")).is_none() {
+        if !is_root() {
+            bail!(
+                "npm is needed to install {package}; install Node.js and npm \
+                 (Debian: `sudo apt-get install nodejs npm`) and re-run"
+            );
+        }
+        apt_install(&["nodejs", "npm"])?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("mkdir {}", dir.display()))?;
+    let mut cmd = Command::new("npm");
+    cmd.arg("install")
+        .arg("--prefix")
+        .arg(dir)
+        .args(["--no-audit", "--no-fund", "--loglevel=error"])
+        .arg(package)
+        .stdin(Stdio::null());
+    run(cmd)
+}
+
+/// True when the script's banner (`/*! axe v4.14.1`) names exactly `version`.
+fn axe_banner_names(script: &Path, version: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(script) else {
+        return false;
+    };
+    text.lines()
+        .next()
+        .and_then(|banner| banner.strip_prefix("/*! axe "))
+        .is_some_and(|named| has_version(named, version))
+}
+
+/// axe-core at [`AXE_CORE_VERSION`]: its `axe.min.js` is what the accessibility tests inject.
+fn ensure_axe(ctx: &Ctx) -> Result<()> {
+    let script = ctx.axe_script();
+    let installed = || axe_banner_names(&script, AXE_CORE_VERSION);
+    if installed() {
+        println!("xtask: axe-core {AXE_CORE_VERSION}: ok");
+        return Ok(());
+    }
+    npm_install(&ctx.axe_dir, &format!("axe-core@{AXE_CORE_VERSION}"))?;
+    if !installed() {
+        bail!(
+            "{} is not axe-core {AXE_CORE_VERSION} after npm install",
+            script.display()
+        );
+    }
+    println!("xtask: axe-core {AXE_CORE_VERSION}: installed");
+    Ok(())
 }
 
 fn ensure_browser() -> Result<()> {
@@ -210,5 +248,7 @@ mod tests {
         assert!(has_version("wasm-opt version 132 (version_132)", "132"));
         assert!(!has_version("wasm-opt version 108", "132"));
         assert!(!has_version("wasm-opt version 1320", "132"));
+        assert!(has_version("v4.14.1", "4.14.1"));
+        assert!(!has_version("v4.14.10", "4.14.1"));
     }
 }

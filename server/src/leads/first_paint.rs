@@ -416,11 +416,12 @@ fn header(html: &mut String, shown: &Shown<'_>) {
     if let Some(space) = shown.space {
         html.push_str(&format!(
             concat!(
-                r#"<div class="space-switcher"><button class="space-button" type="button" aria-label="Spaces navigation" "#,
-                r#"title="Current space: {}"><span style="background:{}" class="space-avatar " aria-hidden="true">{}</span></button></div>"#
+                r#"<div class="space-switcher"><button class="space-button" type="button" aria-label="{}" "#,
+                r#"title="Current space: {}"><span style="{}" class="space-avatar " aria-hidden="true">{}</span></button></div>"#
             ),
+            esc(&space.switcher_label()),
             esc(&space.name),
-            esc(&space.avatar_color()),
+            esc(&space.avatar_style()),
             esc(&space.avatar_initials())
         ));
     }

@@ -125,7 +125,7 @@ pub fn PanelCard(
     };
     view! {
         <li class="panel dashboard-panel" data-testid="dashboard-panel" data-panel-type=panel.panel_type.clone()>
-            <h3>{title}</h3>
+            <h2>{title}</h2>
             {body}
             {description.map(|d| view! { <p class="muted small">{d}</p> })}
         </li>

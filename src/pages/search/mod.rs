@@ -256,9 +256,9 @@ fn ResultList(
     };
     view! {
         <p class="muted small" data-testid="search-total" aria-live="polite">{summary}</p>
-        <div class="search-results" role="list" data-testid="search-results">
+        <ul class="search-results" data-testid="search-results">
             {response.results.into_iter().map(|result| view! { <ResultItem result open_doc /> }).collect_view()}
-        </div>
+        </ul>
         <nav class="pagination" aria-label="Result pages">
             <button type="button" class="btn" data-testid="search-prev" disabled={current <= 1} on:click=move |_| page.set(current - 1)>"‹ Previous"</button>
             <span data-testid="search-page">{format!("Page {current} of {total_pages}")}</span>
@@ -286,12 +286,12 @@ fn ResultItem(result: SearchResult, open_doc: RwSignal<Option<DocRef>>) -> impl 
         result.meta.source_name.clone()
     };
     view! {
-        <article class="search-result" role="listitem" data-testid="search-result" data-document-id=result.id.clone()>
-            <h3>
+        <li class="search-result" data-testid="search-result" data-document-id=result.id.clone()>
+            <h2>
                 <button type="button" class="link-button row-title" data-testid="search-result-open" on:click=move |_| open_doc.set(Some(target.clone()))>
                     {title}
                 </button>
-            </h3>
+            </h2>
             <p class="row-description" data-testid="search-result-snippet"><Snippet text=result.snippet /></p>
             <div class="toolbar">
                 <span class="badge" data-testid="search-result-source">{source_name}</span>
@@ -299,7 +299,7 @@ fn ResultItem(result: SearchResult, open_doc: RwSignal<Option<DocRef>>) -> impl 
                     {result.tags.into_iter().map(|tag| view! { <li class="tag">{tag}</li> }).collect_view()}
                 </ul>
             </div>
-        </article>
+        </li>
     }
 }
 
