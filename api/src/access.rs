@@ -697,23 +697,27 @@ mod tests {
 
     #[test]
     fn a_customised_level_names_the_sub_features_it_lacks_or_adds() {
-        assert_eq!(search_feature(AccessLevel::All, true).level_text(), "All");
-        assert_eq!(
-            search_feature(AccessLevel::All, false).level_text(),
-            "All, without: Manage sources and document permissions"
-        );
-        assert_eq!(
-            search_feature(AccessLevel::Read, false).level_text(),
-            "Read"
-        );
-        assert_eq!(
-            search_feature(AccessLevel::Read, true).level_text(),
-            "Read, with: Manage sources and document permissions"
-        );
-        assert_eq!(
-            search_feature(AccessLevel::None, false).level_text(),
-            "None"
-        );
+        for (level, manage, text) in [
+            (AccessLevel::All, true, "All"),
+            (
+                AccessLevel::All,
+                false,
+                "All, without: Manage sources and document permissions",
+            ),
+            (AccessLevel::Read, false, "Read"),
+            (
+                AccessLevel::Read,
+                true,
+                "Read, with: Manage sources and document permissions",
+            ),
+            (AccessLevel::None, false, "None"),
+        ] {
+            assert_eq!(
+                search_feature(level, manage).level_text(),
+                text,
+                "{level:?}, manage_sources {manage}"
+            );
+        }
     }
 
     fn hosts_without_priority() -> Coverage {

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::text::cut_with_ellipsis;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorKind {
     /// The request never got an answer (offline, connection refused, CORS, dropped connection).
@@ -78,7 +80,7 @@ impl ApiError {
         Self {
             kind: ErrorKind::Http,
             status,
-            message: truncate(&message),
+            message: cut_with_ellipsis(&message, MAX_MESSAGE_CHARS),
             es_type,
         }
     }
@@ -207,16 +209,6 @@ fn html_to_text(html: &str) -> String {
 
 fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn truncate(message: &str) -> String {
-    if message.chars().count() <= MAX_MESSAGE_CHARS {
-        message.to_string()
-    } else {
-        let mut cut: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
-        cut.push('…');
-        cut
-    }
 }
 
 pub fn status_reason(status: u16) -> &'static str {

@@ -692,18 +692,17 @@ mod tests {
 
     #[test]
     fn access_follows_the_two_booleans() {
-        assert_eq!(
-            LeadsAccess::from_privileges(&LeadsPrivileges::new(false, true)),
-            LeadsAccess::Hidden
-        );
-        assert_eq!(
-            LeadsAccess::from_privileges(&LeadsPrivileges::new(true, false)),
-            LeadsAccess::ReadOnly
-        );
-        assert_eq!(
-            LeadsAccess::from_privileges(&LeadsPrivileges::new(true, true)),
-            LeadsAccess::Full
-        );
+        for (read, write, access) in [
+            (false, true, LeadsAccess::Hidden),
+            (true, false, LeadsAccess::ReadOnly),
+            (true, true, LeadsAccess::Full),
+        ] {
+            assert_eq!(
+                LeadsAccess::from_privileges(&LeadsPrivileges::new(read, write)),
+                access,
+                "read {read}, write {write}"
+            );
+        }
     }
 
     #[test]
@@ -725,22 +724,22 @@ mod tests {
 
     #[test]
     fn denials_downgrade_and_never_upgrade() {
-        assert_eq!(
-            LeadsAccess::Full.after_denial(Privilege::Write),
-            LeadsAccess::ReadOnly
-        );
-        assert_eq!(
-            LeadsAccess::Full.after_denial(Privilege::Read),
-            LeadsAccess::Hidden
-        );
-        assert_eq!(
-            LeadsAccess::ReadOnly.after_denial(Privilege::Write),
-            LeadsAccess::ReadOnly
-        );
-        assert_eq!(
-            LeadsAccess::Hidden.after_denial(Privilege::Write),
-            LeadsAccess::Hidden
-        );
+        for (before, denied, after) in [
+            (LeadsAccess::Full, Privilege::Write, LeadsAccess::ReadOnly),
+            (LeadsAccess::Full, Privilege::Read, LeadsAccess::Hidden),
+            (
+                LeadsAccess::ReadOnly,
+                Privilege::Write,
+                LeadsAccess::ReadOnly,
+            ),
+            (LeadsAccess::Hidden, Privilege::Write, LeadsAccess::Hidden),
+        ] {
+            assert_eq!(
+                before.after_denial(denied),
+                after,
+                "{before:?} after a {denied:?} denial"
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod search;
 pub mod security;
 pub mod space_access;
 pub mod spaces;
+mod text;
 pub mod toasts;
 
 pub use error::{ApiError, ErrorKind};

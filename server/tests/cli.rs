@@ -93,6 +93,12 @@ fn create_user(db: &Path, username: &str, roles: &str, password: &str) -> Output
     )
 }
 
+/// Creates a superuser with the CLI, which must succeed.
+fn create_superuser(db: &Path, username: &str, password: &str) {
+    let created = create_user(db, username, "superuser", password);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+}
+
 fn reset_password(db: &Path, username: &str, password: &str) -> Output {
     cli(
         &[
@@ -178,8 +184,7 @@ async fn the_plain_server_has_no_demo_users_and_the_first_administrator_is_creat
     }
     assert_eq!(list_users(&db).trim(), "No users.");
 
-    let created = create_user(&db, "admin", "superuser", "first-admin-pw");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+    create_superuser(&db, "admin", "first-admin-pw");
     let (status, cookie) = login(&server.url, "admin", "first-admin-pw").await;
     assert_eq!(status, StatusCode::OK, "the new administrator signs in");
     let (status, me) = get(&server.url, &cookie.unwrap(), "/internal/security/me", None).await;
@@ -353,8 +358,7 @@ fn exits_by_itself(mut child: Child, what: &str) -> (std::process::ExitStatus, S
 fn a_database_from_a_newer_version_is_refused_at_start_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gatehouse.db");
-    let created = create_user(&db, "admin", "superuser", "first-admin-pw");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+    create_superuser(&db, "admin", "first-admin-pw");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let current: i64 = conn
         .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
@@ -389,8 +393,7 @@ async fn a_backup_taken_while_the_server_runs_is_served_by_a_second_server() {
     let copy = dir.path().join("backups/gatehouse-copy.db");
     std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
     let server = start(&db, &["--demo"]);
-    let created = create_user(&db, "ops_admin", "superuser", "ops-admin-pw");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+    create_superuser(&db, "ops_admin", "ops-admin-pw");
     let (_, cookie) = login(&server.url, "elastic", "changeme").await;
     let cookie = cookie.unwrap();
     let dashboards = "/api/dashboards?perPage=100";
@@ -539,8 +542,7 @@ async fn a_backup_taken_while_the_server_runs_is_served_by_a_second_server() {
 fn the_commands_find_the_database_in_gatehouse_db_as_the_server_does() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gatehouse.db");
-    let created = create_user(&db, "ops_admin", "superuser", "a long enough password");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+    create_superuser(&db, "ops_admin", "a long enough password");
     let listed = Command::new(BIN)
         .args(["users", "list"])
         .env("GATEHOUSE_DB", &db)

@@ -42,6 +42,16 @@ async fn generate(t: &TestServer, session: &Session, body: Value) -> LeadsStatus
     }
 }
 
+/// A run of at most `max_leads` with the built-in connector, waited for.
+async fn generate_builtin(t: &TestServer, session: &Session, max_leads: u32) -> LeadsStatus {
+    generate(
+        t,
+        session,
+        json!({ "connectorId": BUILTIN, "maxLeads": max_leads }),
+    )
+    .await
+}
+
 async fn all_leads(t: &TestServer, s: &Session) -> LeadsPage {
     serde_json::from_value(expect(
         t.get_json(s, &path("?perPage=100")).await,
@@ -98,12 +108,7 @@ async fn two_runs_keep_the_ids_of_leads_found_twice_and_a_follower_sees_every_ch
     let start = changes(&t, &elastic, None, 100).await;
     assert!(start.changes.is_empty() && !start.has_more);
 
-    generate(
-        &t,
-        &elastic,
-        json!({ "connectorId": BUILTIN, "maxLeads": 10 }),
-    )
-    .await;
+    generate_builtin(&t, &elastic, 10).await;
     let first = all_leads(&t, &elastic).await;
     assert_eq!(first.total, 10);
     let mut mirror = LeadMirror::default();
@@ -121,12 +126,7 @@ async fn two_runs_keep_the_ids_of_leads_found_twice_and_a_follower_sees_every_ch
         .await,
         StatusCode::OK,
     );
-    let status = generate(
-        &t,
-        &elastic,
-        json!({ "connectorId": BUILTIN, "maxLeads": 15 }),
-    )
-    .await;
+    let status = generate_builtin(&t, &elastic, 15).await;
     let second = all_leads(&t, &elastic).await;
     assert_eq!(second.total, 15, "10 found again, 5 new");
     assert_eq!(status.total_leads, 14, "active: all but the dismissed one");
@@ -247,12 +247,7 @@ async fn changes_are_checked_like_find_and_a_restricted_reader_gets_only_its_lea
     });
     let hosts = t.user_with_role(&elastic, "hosts_reader", hosts_role).await;
     let start = changes(&t, &hosts, None, 10).await.cursor;
-    generate(
-        &t,
-        &elastic,
-        json!({ "connectorId": BUILTIN, "maxLeads": 30 }),
-    )
-    .await;
+    generate_builtin(&t, &elastic, 30).await;
     let everything = all_leads(&t, &elastic).await;
     let host_ids: Vec<&String> = everything
         .leads

@@ -5,6 +5,7 @@
 
 use super::catalogue::{catalogue, FieldValues, PanelField, SourceCatalogue};
 use super::{FilterRange, FilterScalar, FilterValue, PanelQuery};
+use crate::text::cut_with_ellipsis;
 
 /// Buckets a panel answers when its query does not say.
 pub const DEFAULT_SIZE: u32 = 10;
@@ -28,13 +29,7 @@ impl PanelQuery {
 
 /// `text` cut to a size a message may repeat.
 fn echoed(text: &str) -> String {
-    if text.chars().count() <= MAX_ECHOED_CHARS {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(MAX_ECHOED_CHARS).collect();
-        cut.push('…');
-        cut
-    }
+    cut_with_ellipsis(text, MAX_ECHOED_CHARS)
 }
 
 fn names<'a>(fields: impl Iterator<Item = &'a PanelField>) -> String {

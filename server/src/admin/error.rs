@@ -4,9 +4,8 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use crate::authz::{self, SecurityAction, Subject};
-use crate::platform::error::{boom_body, AppError};
-use crate::platform::password::{self, PasswordWorkError};
-use crate::platform::ratelimit;
+use crate::platform::error::{boom_body, AppError, RetryLater};
+use crate::platform::password::PasswordWorkError;
 
 // ---------------------------------------------------------------------------------------------
 // Errors, answerable in both shapes
@@ -31,13 +30,8 @@ pub enum AdminError {
     Conflict(String),
     /// 403 that is not a privilege question (a wrong current password).
     Forbidden(String),
-    /// Come back later, with `Retry-After`: 429 after too many failed password checks
-    /// (`platform::ratelimit`), 503 when every argon2 turn is taken (`platform::password`).
-    RetryLater {
-        status: StatusCode,
-        message: String,
-        retry_after_secs: u64,
-    },
+    /// Come back later, with `Retry-After`.
+    RetryLater(RetryLater),
     Internal(anyhow::Error),
 }
 
@@ -51,25 +45,15 @@ impl From<anyhow::Error> for AdminError {
 
 impl From<PasswordWorkError> for AdminError {
     fn from(e: PasswordWorkError) -> Self {
-        match e {
-            PasswordWorkError::Busy { retry_after_secs } => AdminError::RetryLater {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                message: password::busy_message(retry_after_secs),
-                retry_after_secs,
-            },
-            PasswordWorkError::Failed(e) => AdminError::Internal(e),
-        }
+        e.retry_later()
+            .map_or_else(AdminError::Internal, AdminError::RetryLater)
     }
 }
 
 impl AdminError {
     /// The 429 of the failed-password-check limiter, with login's text.
     pub fn too_many_attempts(retry_after_secs: u64) -> Self {
-        AdminError::RetryLater {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            message: ratelimit::too_many_attempts_message(retry_after_secs),
-            retry_after_secs,
-        }
+        AdminError::RetryLater(RetryLater::too_many_attempts(retry_after_secs))
     }
 }
 
@@ -118,7 +102,7 @@ impl AdminError {
             AdminError::Invalid { .. } | AdminError::Es400 { .. } => StatusCode::BAD_REQUEST,
             AdminError::NotFound(_) => StatusCode::NOT_FOUND,
             AdminError::Conflict(_) => StatusCode::CONFLICT,
-            AdminError::RetryLater { status, .. } => *status,
+            AdminError::RetryLater(retry) => retry.status,
             AdminError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -132,7 +116,7 @@ impl AdminError {
             AdminError::NotFound(m)
             | AdminError::Conflict(m)
             | AdminError::Forbidden(m)
-            | AdminError::RetryLater { message: m, .. } => m.clone(),
+            | AdminError::RetryLater(RetryLater { message: m, .. }) => m.clone(),
             AdminError::Internal(_) => "An internal server error occurred.".into(),
         }
     }
@@ -146,11 +130,11 @@ impl AdminError {
             AdminError::Es400 { kind, reason } => (*kind, reason.clone()),
             AdminError::NotFound(r) => ("resource_not_found_exception", r.clone()),
             AdminError::Conflict(r) => ("version_conflict_engine_exception", r.clone()),
-            AdminError::RetryLater {
+            AdminError::RetryLater(RetryLater {
                 message,
                 retry_after_secs,
                 ..
-            } => {
+            }) => {
                 // Elasticsearch lists an exception's response headers under `error.header`;
                 // the console copies `Retry-After` onto its own answer.
                 let kind = if status == StatusCode::TOO_MANY_REQUESTS {
@@ -188,15 +172,7 @@ impl From<AdminError> for AppError {
     fn from(error: AdminError) -> Self {
         match error {
             AdminError::Internal(e) => AppError::Internal(e),
-            AdminError::RetryLater {
-                status,
-                message,
-                retry_after_secs,
-            } => AppError::RetryLater {
-                status,
-                message,
-                retry_after_secs,
-            },
+            AdminError::RetryLater(retry) => AppError::RetryLater(retry),
             other => AppError::boom(other.status(), other.kibana_message()),
         }
     }

@@ -372,14 +372,7 @@ pub async fn op_change_password(
     let keep = own.then(|| principal.session_hash.clone());
     let name = username.clone();
     audited(state, actor, action, "user", username, move |tx| {
-        let n = tx.execute(
-            "UPDATE users SET password_hash = ?1 WHERE username = ?2",
-            rusqlite::params![new_hash, name],
-        )?;
-        if n == 0 {
-            return Err(admin::user_not_found(&name));
-        }
-        admin::end_sessions(tx, &name, keep.as_deref())?;
+        admin::change_password(tx, &name, &new_hash, keep.as_deref())?;
         Ok(((), serde_json::json!({ "own": own })))
     })
     .await

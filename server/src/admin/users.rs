@@ -206,6 +206,37 @@ pub fn end_sessions(conn: &Connection, username: &str, keep: Option<&str>) -> Ad
     )?)
 }
 
+/// Stores `username`'s new password hash and ends its sessions but `keep` (the caller's own, when
+/// it changes its own password), returning how many ended; a user that is not there is a 404.
+pub fn change_password(
+    tx: &Transaction<'_>,
+    username: &str,
+    password_hash: &str,
+    keep: Option<&str>,
+) -> AdminResult<usize> {
+    update_user_row(
+        tx,
+        "UPDATE users SET password_hash = ?1 WHERE username = ?2",
+        password_hash,
+        username,
+    )?;
+    end_sessions(tx, username, keep)
+}
+
+/// Sets one column of `username`'s row (`sql` takes the value as `?1`, the name as `?2`); a user
+/// that is not there is a 404.
+fn update_user_row(
+    tx: &Transaction<'_>,
+    sql: &str,
+    value: impl rusqlite::ToSql,
+    username: &str,
+) -> AdminResult<()> {
+    if tx.execute(sql, params![value, username])? == 0 {
+        return Err(user_not_found(username));
+    }
+    Ok(())
+}
+
 pub fn user_not_found(username: &str) -> AdminError {
     AdminError::NotFound(format!("User {username} not found"))
 }
@@ -226,13 +257,12 @@ pub fn set_enabled(
             "users may not update the enabled status of their own account",
         ));
     }
-    let n = tx.execute(
+    update_user_row(
+        tx,
         "UPDATE users SET enabled = ?1 WHERE username = ?2",
-        params![enabled, username],
+        enabled,
+        username,
     )?;
-    if n == 0 {
-        return Err(user_not_found(username));
-    }
     if !enabled {
         end_sessions(tx, username, None)?;
     }

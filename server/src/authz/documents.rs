@@ -405,34 +405,23 @@ pub fn document_access(
     )
 }
 
+/// Grants add up (the rule at the top of this file): one grant without a restriction lifts it
+/// (`None`); otherwise each grant's restriction, any of which lets through (no grant: nothing).
+fn restrictions_of<T>(
+    grants: &[&IndexPrivileges],
+    restriction: impl Fn(&IndexPrivileges) -> Option<T>,
+) -> Option<Vec<T>> {
+    grants.iter().map(|&g| restriction(g)).collect()
+}
+
 /// What a set of counting grants lets through together (the rule at the top of this file).
 pub fn access_of_grants(grants: &[&IndexPrivileges], schema: Schema) -> DocumentAccess {
-    let documents = if grants.is_empty() {
-        DocumentFilter::AnyOf(Vec::new())
-    } else if grants.iter().any(|g| g.query.is_none()) {
-        DocumentFilter::All
-    } else {
-        DocumentFilter::AnyOf(
-            grants
-                .iter()
-                .filter_map(|g| grant_query(g, schema))
-                .map(|parsed| parsed.unwrap_or(DocQuery::MatchNone))
-                .collect(),
-        )
-    };
-    let fields = if grants.is_empty() {
-        FieldFilter::AnyOf(Vec::new())
-    } else if grants.iter().any(|g| g.field_security.is_none()) {
-        FieldFilter::All
-    } else {
-        FieldFilter::AnyOf(
-            grants
-                .iter()
-                .filter_map(|g| g.field_security.as_ref())
-                .map(FieldRule::from)
-                .collect(),
-        )
-    };
+    let documents = restrictions_of(grants, |g| {
+        grant_query(g, schema).map(|parsed| parsed.unwrap_or(DocQuery::MatchNone))
+    })
+    .map_or(DocumentFilter::All, DocumentFilter::AnyOf);
+    let fields = restrictions_of(grants, |g| g.field_security.as_ref().map(FieldRule::from))
+        .map_or(FieldFilter::All, FieldFilter::AnyOf);
     let mut access = DocumentAccess {
         documents,
         fields,

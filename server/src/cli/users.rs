@@ -328,14 +328,7 @@ fn reset_password(args: ResetPasswordArgs) -> Result<String, CliError> {
                 "user",
                 &username,
                 |tx| {
-                    let changed = tx.execute(
-                        "UPDATE users SET password_hash = ?1 WHERE username = ?2",
-                        rusqlite::params![password_hash, username],
-                    )?;
-                    if changed == 0 {
-                        return Err(admin::user_not_found(&username));
-                    }
-                    let ended = admin::end_sessions(tx, &username, None)?;
+                    let ended = admin::change_password(tx, &username, &password_hash, None)?;
                     Ok((
                         ended,
                         cli_details(json!({ "own": false, "sessions_ended": ended })),

@@ -283,26 +283,18 @@ mod tests {
             kept(cache.get("i", &page(1), None, 5, 999)),
             Some(Bytes::from_static(b"one"))
         );
-        assert_eq!(
-            kept(cache.get("i", &page(1), None, 5, 1_000)),
-            None,
-            "a lead changed staleness"
-        );
-        assert_eq!(
-            kept(cache.get("i", &page(1), None, 6, 10)),
-            None,
-            "written since"
-        );
-        assert_eq!(
-            kept(cache.get("i", &page(2), None, 5, 10)),
-            None,
-            "another page"
-        );
-        assert_eq!(
-            kept(cache.get("j", &page(1), None, 5, 10)),
-            None,
-            "another space's index"
-        );
+        for (index, page_number, generation, now_ms, why) in [
+            ("i", 1, 5, 1_000, "a lead changed staleness"),
+            ("i", 1, 6, 10, "written since"),
+            ("i", 2, 5, 10, "another page"),
+            ("j", 1, 5, 10, "another space's index"),
+        ] {
+            assert_eq!(
+                kept(cache.get(index, &page(page_number), None, generation, now_ms)),
+                None,
+                "{why}"
+            );
+        }
     }
 
     #[test]

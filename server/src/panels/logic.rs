@@ -308,6 +308,15 @@ mod tests {
         serde_json::from_str(text).expect("a query")
     }
 
+    /// Each bucket's count by its key.
+    fn counts_by_key(answer: &PanelAnswer) -> HashMap<String, u64> {
+        answer
+            .buckets
+            .iter()
+            .map(|b| (b.key.clone(), b.count))
+            .collect()
+    }
+
     /// The counts SQL gives are those of the stored leads read one by one.
     #[test]
     fn leads_counts_match_the_rows() {
@@ -348,12 +357,7 @@ mod tests {
                 .to_string();
             *expected.entry(kind).or_default() += 1;
         }
-        let got: HashMap<String, u64> = answer
-            .buckets
-            .iter()
-            .map(|b| (b.key.clone(), b.count))
-            .collect();
-        assert_eq!(got, expected);
+        assert_eq!(counts_by_key(&answer), expected);
         assert!(answer.total > 0 && answer.total < 300);
 
         // Only the visible rows count, with the same buckets a visible-only table would give.
@@ -373,12 +377,7 @@ mod tests {
                 *expected.entry(priority.to_string()).or_default() += 1;
             }
         }
-        let got: HashMap<String, u64> = restricted
-            .buckets
-            .iter()
-            .map(|b| (b.key.clone(), b.count))
-            .collect();
-        assert_eq!(got, expected);
+        assert_eq!(counts_by_key(&restricted), expected);
     }
 
     #[test]

@@ -28,18 +28,43 @@ pub enum AppError {
         status: StatusCode,
         errors: Vec<String>,
     },
-    /// Boom with a `Retry-After` header: 429 for too many failed password checks, 503 when every
-    /// argon2 turn is taken (RELIABILITY.md "Password hashing").
-    RetryLater {
-        status: StatusCode,
-        message: String,
-        retry_after_secs: u64,
-    },
+    /// Boom with a `Retry-After` header.
+    RetryLater(RetryLater),
     /// A failure that is the server's fault: logged, answered as a generic Boom 500.
     Internal(anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Come back later: 429 for too many failed password checks, 503 when every argon2 turn is taken
+/// (RELIABILITY.md "Password hashing"). Kibana's routes answer it in Boom's shape, the console in
+/// Elasticsearch's (`admin::AdminError`), both with `Retry-After`.
+#[derive(Debug)]
+pub struct RetryLater {
+    pub status: StatusCode,
+    pub message: String,
+    pub retry_after_secs: u64,
+}
+
+impl RetryLater {
+    /// The 429 of the failed-password-check limiter, with login's text.
+    pub fn too_many_attempts(retry_after_secs: u64) -> Self {
+        RetryLater {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: crate::platform::ratelimit::too_many_attempts_message(retry_after_secs),
+            retry_after_secs,
+        }
+    }
+
+    /// The 503 when every argon2 turn stayed taken.
+    pub fn password_busy(retry_after_secs: u64) -> Self {
+        RetryLater {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: crate::platform::password::busy_message(retry_after_secs),
+            retry_after_secs,
+        }
+    }
+}
 
 impl AppError {
     pub fn boom(status: StatusCode, message: impl Into<String>) -> Self {
@@ -77,7 +102,7 @@ impl AppError {
         match self {
             AppError::Boom { message, .. }
             | AppError::Siem { message, .. }
-            | AppError::RetryLater { message, .. } => message.clone(),
+            | AppError::RetryLater(RetryLater { message, .. }) => message.clone(),
             AppError::Errors { errors, .. } => errors.join(" "),
             AppError::Internal(_) => "An internal server error occurred.".to_string(),
         }
@@ -88,7 +113,7 @@ impl AppError {
             AppError::Boom { status, .. }
             | AppError::Siem { status, .. }
             | AppError::Errors { status, .. }
-            | AppError::RetryLater { status, .. } => *status,
+            | AppError::RetryLater(RetryLater { status, .. }) => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,11 +154,11 @@ impl IntoResponse for AppError {
             AppError::Errors { status, errors } => {
                 (status, Json(json!({ "errors": errors }))).into_response()
             }
-            AppError::RetryLater {
+            AppError::RetryLater(RetryLater {
                 status,
                 message,
                 retry_after_secs,
-            } => (
+            }) => (
                 status,
                 [(header::RETRY_AFTER, retry_after_secs.to_string())],
                 Json(boom_body(status, &message)),

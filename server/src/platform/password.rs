@@ -15,7 +15,7 @@ use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
 
-use crate::platform::error::AppError;
+use crate::platform::error::{AppError, RetryLater};
 
 #[cfg(test)]
 thread_local! {
@@ -118,17 +118,23 @@ pub async fn bounded<T: Send + 'static>(
     .map_err(|e| PasswordWorkError::Failed(e.into()))
 }
 
+impl PasswordWorkError {
+    /// What the caller is told: busy is a 503 to retry later; a failed run is the server's fault.
+    pub fn retry_later(self) -> Result<RetryLater, anyhow::Error> {
+        match self {
+            PasswordWorkError::Busy { retry_after_secs } => {
+                Ok(RetryLater::password_busy(retry_after_secs))
+            }
+            PasswordWorkError::Failed(e) => Err(e),
+        }
+    }
+}
+
 /// Kibana's routes answer a busy server in Boom's shape, with `Retry-After`.
 impl From<PasswordWorkError> for AppError {
     fn from(e: PasswordWorkError) -> Self {
-        match e {
-            PasswordWorkError::Busy { retry_after_secs } => AppError::RetryLater {
-                status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                message: busy_message(retry_after_secs),
-                retry_after_secs,
-            },
-            PasswordWorkError::Failed(e) => AppError::Internal(e),
-        }
+        e.retry_later()
+            .map_or_else(AppError::Internal, AppError::RetryLater)
     }
 }
 

@@ -18,7 +18,7 @@ use gatehouse_api::security::{
 use serde_json::json;
 
 use crate::admin::user_store as users;
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult, RetryLater};
 use crate::platform::kibana::{JsonBody, JsonOrDefault, Space};
 use crate::platform::password;
 use crate::platform::session::{self, Principal};
@@ -57,11 +57,7 @@ pub fn login_location(current_url: &str) -> String {
 /// 429 for a locked username or address (Boom shape, `Retry-After` in seconds): the one answer
 /// of the password-guess limiter on Kibana's routes.
 pub(crate) fn too_many_attempts(retry_after_secs: u64) -> AppError {
-    AppError::RetryLater {
-        status: StatusCode::TOO_MANY_REQUESTS,
-        message: crate::platform::ratelimit::too_many_attempts_message(retry_after_secs),
-        retry_after_secs,
-    }
+    AppError::RetryLater(RetryLater::too_many_attempts(retry_after_secs))
 }
 
 pub async fn login(

@@ -228,17 +228,12 @@ fn demo_panels(demo: &DemoDashboard) -> anyhow::Result<Vec<Panel>> {
 /// Seeds the demo dashboards into the default space when no dashboard exists yet. Owners that
 /// are not users (a database seeded without them) leave the dashboard ownerless.
 pub fn seed_dashboards(db: &Db) -> anyhow::Result<bool> {
-    db.write_blocking(|conn| {
-        let tx = conn.transaction()?;
-        let existing: i64 = tx.query_row("SELECT COUNT(*) FROM dashboards", [], |r| r.get(0))?;
-        if existing > 0 {
-            return Ok(false);
-        }
+    let seeded = super::seed_empty_table(db, "dashboards", |tx| {
         let now = db::now_millis();
         for demo in DEMO_DASHBOARDS {
             let owner = match demo.owner {
                 Some(username) => {
-                    crate::admin::user_store::get_user(&tx, username)?.map(|u| u.profile_uid)
+                    crate::admin::user_store::get_user(tx, username)?.map(|u| u.profile_uid)
                 }
                 None => None,
             };
@@ -247,7 +242,7 @@ pub fn seed_dashboards(db: &Db) -> anyhow::Result<bool> {
                 access_mode: demo.mode,
             });
             insert(
-                &tx,
+                tx,
                 &StoredDashboard {
                     space: demo.space.into(),
                     id: demo.id.into(),
@@ -265,10 +260,12 @@ pub fn seed_dashboards(db: &Db) -> anyhow::Result<bool> {
                 },
             )?;
         }
-        tx.commit()?;
+        Ok(())
+    })?;
+    if seeded {
         tracing::info!(count = DEMO_DASHBOARDS.len(), "seeded demo dashboards");
-        Ok(true)
-    })
+    }
+    Ok(seeded)
 }
 
 #[cfg(test)]

@@ -164,20 +164,19 @@ pub fn demo_entities(seed: u64, count: usize) -> Vec<Entity> {
 
 /// Seeds the demo entities when the table is empty. Returns whether it seeded.
 pub fn seed_entities(db: &Db) -> anyhow::Result<bool> {
-    db.write_blocking(|conn| {
-        let tx = conn.transaction()?;
-        let existing: i64 = tx.query_row("SELECT COUNT(*) FROM entities", [], |r| r.get(0))?;
-        if existing > 0 {
-            return Ok(false);
-        }
-        insert_entities(&tx, &demo_entities(ENTITY_SEED, ENTITY_COUNT))?;
-        tx.commit()?;
+    let seeded = super::seed_empty_table(db, "entities", |tx| {
+        Ok(insert_entities(
+            tx,
+            &demo_entities(ENTITY_SEED, ENTITY_COUNT),
+        )?)
+    })?;
+    if seeded {
         tracing::info!(
             count = ENTITY_COUNT,
             "seeded demo entities for lead generation"
         );
-        Ok(true)
-    })
+    }
+    Ok(seeded)
 }
 
 /// Synthetic leads for load tests: `count` leads in `space`, deterministic from `seed`, spread

@@ -7,6 +7,7 @@ pub(crate) mod runbooks;
 use gatehouse_api::admin::{IndexPrivileges, RoleDescriptor};
 use gatehouse_api::leads::LEADS_INDEX_PATTERN;
 use gatehouse_api::security::KIBANA_APPLICATION;
+use rusqlite::Transaction;
 use serde_json::json;
 
 use crate::admin::roles;
@@ -142,6 +143,29 @@ pub fn demo_roles() -> Vec<(&'static str, RoleDescriptor)> {
     ]
 }
 
+/// Runs `seed` in one transaction when `table` is still empty (a first start, or a database
+/// that never had this data); returns whether it seeded. The check and the writes share the
+/// transaction, so two starts never seed twice.
+pub(crate) fn seed_empty_table(
+    db: &Db,
+    table: &'static str,
+    seed: impl FnOnce(&Transaction<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<bool> {
+    db.write_blocking(|conn| {
+        let tx = conn.transaction()?;
+        let existing: bool =
+            tx.query_row(&format!("SELECT EXISTS(SELECT 1 FROM {table})"), [], |r| {
+                r.get(0)
+            })?;
+        if existing {
+            return Ok(false);
+        }
+        seed(&tx)?;
+        tx.commit()?;
+        Ok(true)
+    })
+}
+
 /// Seeds users and roles when the users table is empty. Returns whether it seeded.
 pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
     runbooks::seed_runbooks(db)?;
@@ -162,20 +186,16 @@ pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
             })
             .collect::<anyhow::Result<Vec<String>>>()
     })?;
-    let seeded = db.write_blocking(|conn| {
-        let tx = conn.transaction()?;
-        if users::count_users(&tx)? > 0 {
-            return Ok(false);
-        }
+    let seeded = seed_empty_table(db, "users", |tx| {
         for (name, role) in demo_roles() {
             if authz::reserved_role(name).is_none() {
-                roles::store_role(&tx, name, &role)?;
+                roles::store_role(tx, name, &role)?;
             }
         }
-        crate::spaces::store::insert(&tx, &emea_space())?;
+        crate::spaces::store::insert(tx, &emea_space())?;
         for (user, hash) in DEMO_USERS.iter().zip(hashes) {
             users::insert_user(
-                &tx,
+                tx,
                 &NewUser {
                     username: user.username,
                     password_hash: hash,
@@ -185,8 +205,7 @@ pub fn seed_users(db: &Db) -> anyhow::Result<bool> {
                 },
             )?;
         }
-        tx.commit()?;
-        Ok(true)
+        Ok(())
     })?;
     if seeded {
         // The EMEA space starts with leads of its own; default starts empty ("No leads yet").
