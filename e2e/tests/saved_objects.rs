@@ -278,7 +278,13 @@ async fn an_importer_without_manage_access_control_is_told_and_cannot_overwrite(
         );
         b.screenshot("saved-objects-import-result").await?;
         let link = b
-            .wait_for(&format!("{} a", testid("import-protection-reset")), TIMEOUT)
+            .wait_for(
+                &format!(
+                    "{} [data-id=\"soc-overview\"] a",
+                    testid("import-protection-reset")
+                ),
+                TIMEOUT,
+            )
             .await?;
         let href = link.attr("href").await?.context("a link")?;
         let copy_id = href.rsplit('/').next().context("an id")?.to_string();
