@@ -259,16 +259,19 @@ pub fn summarize(response: &ImportResponse) -> ImportSummary {
         }
     }
     for reset in &response.access_control_reset {
-        // The reset names the object as the file does; where it is now is its success's.
-        let id_here = response
+        // The reset may name the object by its id in the file or by the one it was written
+        // under (a new copy's); its success says both.
+        let success = response
             .success_results
             .iter()
-            .find(|s| s.id == reset.id || s.destination_id.as_deref() == Some(reset.id.as_str()))
-            .map(|s| s.written_id().to_string())
-            .unwrap_or_else(|| reset.id.clone());
+            .find(|s| s.id == reset.id || s.destination_id.as_deref() == Some(reset.id.as_str()));
+        let (id, id_here) = match success {
+            Some(success) => (success.id.clone(), success.written_id().to_string()),
+            None => (reset.id.clone(), reset.id.clone()),
+        };
         summary.protection_reset.push(ResultRow {
             object_type: reset.object_type.clone(),
-            id: reset.id.clone(),
+            id,
             id_here: Some(id_here),
             title: title_or_id(&reset.title, &reset.id),
             detail: Some(reset.message.clone()),
@@ -488,7 +491,7 @@ mod tests {
                 {"type": "lens", "id": "lens-1", "meta": {"title": "Lens"}, "error": {"type": "unsupported_type"}}
             ],
             "accessControlReset": [
-                {"type": "dashboard", "id": "soc-overview", "title": "SOC overview", "previousOwner": "u_alice_0", "previousAccessMode": "write_restricted", "owner": "u_bob_0", "accessMode": "default", "reason": "new_copy", "message": "It was imported as a new copy."}
+                {"type": "dashboard", "id": "new-1", "title": "SOC overview", "previousOwner": "u_alice_0", "previousAccessMode": "write_restricted", "owner": "u_bob_0", "accessMode": "default", "reason": "new_copy", "message": "It was imported as a new copy."}
             ]
         }))
         .expect("the server's import answer");
@@ -497,7 +500,11 @@ mod tests {
         assert_eq!(ids(&summary.created), ["soc-overview", "exec"]);
         assert_eq!(summary.created[0].id_here.as_deref(), Some("new-1"));
         assert_eq!(ids(&summary.overwritten), ["phishing"]);
-        assert_eq!(ids(&summary.protection_reset), ["soc-overview"]);
+        assert_eq!(
+            ids(&summary.protection_reset),
+            ["soc-overview"],
+            "named by its id in the file, though the server named the copy"
+        );
         assert_eq!(
             summary.protection_reset[0].id_here.as_deref(),
             Some("new-1"),

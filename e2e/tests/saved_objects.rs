@@ -277,9 +277,17 @@ async fn an_importer_without_manage_access_control_is_told_and_cannot_overwrite(
             "protection reset listed: {reset}"
         );
         b.screenshot("saved-objects-import-result").await?;
-        let link = b
-            .wait_for(&format!("{} a", testid("import-protection-reset")), TIMEOUT)
-            .await?;
+        let mut link = None;
+        for candidate in b
+            .driver
+            .find_all(By::Css(format!("{} a", testid("import-protection-reset"))))
+            .await?
+        {
+            if candidate.text().await? == "SOC overview" {
+                link = Some(candidate);
+            }
+        }
+        let link = link.context("the reset SOC overview links to its copy")?;
         let href = link.attr("href").await?.context("a link")?;
         let copy_id = href.rsplit('/').next().context("an id")?.to_string();
         ensure!(copy_id != "soc-overview", "a new copy has a new id");
