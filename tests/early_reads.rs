@@ -5,7 +5,7 @@
 
 mod support;
 
-use gatehouse::api::Method;
+use gatehouse::api::{ApiClient, Method};
 use gatehouse_api::security::LoginRequest;
 use support::*;
 use wasm_bindgen_test::*;
@@ -35,11 +35,18 @@ fn grant_write_from_now_on(canned: &Canned) {
     });
 }
 
+/// Signs `username` in with the demo password, as the login form does.
+async fn sign_in(client: &ApiClient, username: &str) {
+    client
+        .login(&LoginRequest::basic(username, "changeme", "/login"))
+        .await
+        .expect("signed in");
+}
+
 #[wasm_bindgen_test]
 async fn an_early_read_is_sent_at_once_and_answers_the_first_request_for_it_only() {
     let canned = backend(true, false);
-    let client = canned.client();
-    client.read_leads_early();
+    let client = reading_early(&canned);
     assert_eq!(
         canned.count(Method::Get, PRIVILEGES),
         1,
@@ -65,16 +72,8 @@ async fn an_early_read_is_sent_at_once_and_answers_the_first_request_for_it_only
 #[wasm_bindgen_test]
 async fn signing_in_discards_reads_sent_before_it() {
     let canned = backend(true, false);
-    let client = canned.client();
-    client.read_leads_early();
-    client
-        .login(&LoginRequest::basic(
-            "leads_full_user",
-            "changeme",
-            "/login",
-        ))
-        .await
-        .expect("signed in");
+    let client = reading_early(&canned);
+    sign_in(&client, "leads_full_user").await;
     grant_write_from_now_on(&canned);
 
     let after = client
@@ -93,16 +92,8 @@ async fn signing_in_discards_reads_sent_before_it() {
 #[wasm_bindgen_test]
 async fn signing_in_while_the_privileges_are_read_early_sends_no_leads_request_from_them() {
     let canned = backend(true, false);
-    let client = canned.client();
-    client.read_leads_early();
-    client
-        .login(&LoginRequest::basic(
-            "leads_no_access_user",
-            "changeme",
-            "/login",
-        ))
-        .await
-        .expect("signed in");
+    let client = reading_early(&canned);
+    sign_in(&client, "leads_no_access_user").await;
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(
         canned.paths(),
@@ -117,8 +108,7 @@ async fn signing_in_while_the_privileges_are_read_early_sends_no_leads_request_f
 #[wasm_bindgen_test]
 async fn a_lost_session_discards_reads_sent_before_it() {
     let canned = Canned::new(|_| kibana_error(401, "Unauthorized", "Unauthorized"));
-    let client = canned.client();
-    client.read_leads_early();
+    let client = reading_early(&canned);
     // Another request learns that the session is gone.
     assert!(client.me().await.is_err());
     grant_write_from_now_on(&canned);
@@ -131,8 +121,7 @@ async fn a_lost_session_discards_reads_sent_before_it() {
 #[wasm_bindgen_test]
 async fn an_early_read_answered_before_it_is_asked_for_still_answers() {
     let canned = backend(true, true);
-    let client = canned.client();
-    client.read_leads_early();
+    let client = reading_early(&canned);
     gloo_timers::future::TimeoutFuture::new(50).await;
     let answer = client.leads_privileges().await.expect("the early answer");
     assert!(answer.has_write_permissions);

@@ -52,6 +52,9 @@ fn mount(canned: &Canned) -> Mounted<impl Mountable> {
 
 /// A full-access space whose changes feed answers `feed(since)`, `since` being `None` for "now".
 fn space(feed: impl Fn(Option<&str>) -> String + 'static) -> Canned {
+    let leads = leads_server(true, true, |_| {
+        json(200, &leads_page(&[lead("a", "Beaconing from web-a", 9)], 1))
+    });
     Canned::new(move |request: &HttpRequest| {
         let path = request.path.as_str();
         if path.starts_with(CHANGES) {
@@ -66,15 +69,7 @@ fn space(feed: impl Fn(Option<&str>) -> String + 'static) -> Canned {
             }
             return json(200, &feed(since));
         }
-        if let Some(answer) = leads_extras(path) {
-            answer
-        } else if path.ends_with("/privileges") {
-            json(200, &privileges(true, true))
-        } else if path.ends_with("/status") {
-            json(200, STATUS_IDLE)
-        } else {
-            json(200, &leads_page(&[lead("a", "Beaconing from web-a", 9)], 1))
-        }
+        leads.transport_answer(request)
     })
 }
 

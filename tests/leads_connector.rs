@@ -10,9 +10,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gatehouse::api::Method;
-use gatehouse::components::ToastRegion;
-use gatehouse::pages::leads::LeadsSection;
-use gatehouse::state::Toasts;
 use leptos::prelude::*;
 use support::*;
 use wasm_bindgen::JsCast;
@@ -27,14 +24,7 @@ const TWO_CONNECTORS: &str = r#"[{"id":"gatehouse-default","name":"Gatehouse sco
 {"id":"openai-1","name":"OpenAI (SOC)","connector_type_id":".gen-ai","is_preconfigured":false,"is_deprecated":false,"is_missing_secrets":false,"referenced_by_count":1}]"#;
 
 fn mount(canned: &Canned) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
-    let client = canned.client();
-    let root = container();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        view! { <ToastRegion /> <LeadsSection /> }
-    });
-    (root.unchecked_into(), handle)
+    mount_leads_section(canned.client())
 }
 
 /// A space whose choice starts as `chosen` (JSON); a PUT stores the id it sends.
@@ -84,6 +74,26 @@ fn select(root: &Element) -> HtmlSelectElement {
         .unchecked_into()
 }
 
+/// Waits for the picker to list the two connectors after its empty choice, open to change.
+async fn wait_for_connectors_listed(root: &Element) {
+    wait_for("the connectors listed", || {
+        query_all(root, "[data-testid=leads-connector] option").len() == 3
+            && !select(root).disabled()
+    })
+    .await;
+}
+
+/// Presses Generate and checks that the one run it starts names `connector`.
+async fn generate_runs_with(canned: &Canned, generate: &Element, connector: &str) {
+    click(generate);
+    wait_for("the generate call", || {
+        canned.count(Method::Post, &format!("{LEADS}/generate")) == 1
+    })
+    .await;
+    let run = canned.sent(|r| r.path.ends_with("/generate"));
+    assert_eq!(json_body(&run)["connectorId"], connector);
+}
+
 /// Picks `id` in the picker as a user would: the value, then a `change` event.
 fn choose(root: &Element, id: &str) {
     let picker = select(root);
@@ -97,11 +107,7 @@ fn choose(root: &Element, id: &str) {
 async fn generate_stays_closed_until_a_connector_is_chosen_then_sends_it() {
     let canned = space(true, true, CONNECTOR_NONE);
     let (root, _handle) = mount(&canned);
-    wait_for("the connectors listed", || {
-        query_all(&root, "[data-testid=leads-connector] option").len() == 3
-            && !select(&root).disabled()
-    })
-    .await;
+    wait_for_connectors_listed(&root).await;
     let generate = testid(&root, "leads-generate").expect("Generate");
     assert_attribute(&generate, "aria-disabled", "true");
     assert_eq!(tooltip_of(&root, &generate), "Choose a connector first");
@@ -131,13 +137,7 @@ async fn generate_stays_closed_until_a_connector_is_chosen_then_sends_it() {
     })
     .await;
 
-    click(&generate);
-    wait_for("the generate call", || {
-        canned.count(Method::Post, &format!("{LEADS}/generate")) == 1
-    })
-    .await;
-    let run = canned.sent(|r| r.path.ends_with("/generate"));
-    assert_eq!(json_body(&run)["connectorId"], "openai-1");
+    generate_runs_with(&canned, &generate, "openai-1").await;
 }
 
 #[wasm_bindgen_test]
@@ -151,11 +151,7 @@ async fn the_spaces_choice_is_shown_and_a_chosen_connector_no_longer_listed_clos
     // A space whose connector was deleted since it was chosen.
     let canned = space(true, true, r#"{"connectorId":"deleted-one"}"#);
     let (root, _handle) = mount(&canned);
-    wait_for("the connectors listed", || {
-        query_all(&root, "[data-testid=leads-connector] option").len() == 3
-            && !select(&root).disabled()
-    })
-    .await;
+    wait_for_connectors_listed(&root).await;
     let generate = testid(&root, "leads-generate").expect("Generate");
     assert_eq!(tooltip_of(&root, &generate), "Choose a connector first");
     assert_eq!(select(&root).value(), "");
@@ -183,13 +179,7 @@ async fn a_refused_choice_is_toasted_and_closes_the_picker_naming_the_spaces_cho
         .unwrap_or_default();
     assert!(toast.contains("Failed to choose the connector"), "{toast}");
     // Writing is closed now, the picker with it, and it names what the space still uses.
-    wait_for("the picker closed", || {
-        testid(&root, "leads-connector")
-            .and_then(|p| p.get_attribute("aria-disabled"))
-            .as_deref()
-            == Some("true")
-    })
-    .await;
+    wait_for_closed(&root, "leads-connector", "the picker closed").await;
     let picker = testid(&root, "leads-connector").expect("picker");
     assert_eq!(
         picker.text_content().as_deref(),
@@ -216,16 +206,7 @@ async fn a_read_only_user_sees_the_choice_closed_with_its_reason_and_cannot_chan
         "{reason}"
     );
     // Keyboard focus opens the reason, as Generate's.
-    let tooltip_id = picker.get_attribute("aria-describedby").unwrap_or_default();
-    let tooltip = query(&root, &format!("#{tooltip_id}")).expect("tooltip");
-    picker
-        .unchecked_ref::<web_sys::HtmlElement>()
-        .focus()
-        .expect("focusable");
-    wait_for("tooltip on focus", || {
-        tooltip.class_list().contains("tooltip-open")
-    })
-    .await;
+    focus_opens(&picker, &tooltip_for(&root, &picker)).await;
     click(&picker);
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(canned.count(Method::Put, &format!("{LEADS}/connector")), 0);
@@ -331,11 +312,5 @@ async fn without_the_choice_route_the_status_connector_is_used() {
     .await;
     let generate = testid(&root, "leads-generate").expect("Generate");
     wait_for("Generate open", || !generate.has_attribute("aria-disabled")).await;
-    click(&generate);
-    wait_for("the generate call", || {
-        canned.count(Method::Post, &format!("{LEADS}/generate")) == 1
-    })
-    .await;
-    let run = canned.sent(|r| r.path.ends_with("/generate"));
-    assert_eq!(json_body(&run)["connectorId"], "openai-1");
+    generate_runs_with(&canned, &generate, "openai-1").await;
 }

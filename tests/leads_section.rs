@@ -8,9 +8,6 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use gatehouse::api::{ApiClient, HttpRequest, HttpResponse, Method, Transport};
-use gatehouse::components::ToastRegion;
-use gatehouse::pages::leads::LeadsSection;
-use gatehouse::state::Toasts;
 use gatehouse_api::ApiError;
 use leptos::prelude::*;
 use support::*;
@@ -23,29 +20,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 const LEADS: &str = "/internal/entity_analytics/leads";
 
 fn mount(canned: &Canned) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
-    mount_with(canned.client())
-}
-
-fn mount_with(client: ApiClient) -> (Element, leptos::mount::UnmountHandle<impl Mountable>) {
-    let root = container();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(client);
-        provide_context(Toasts::new());
-        view! { <ToastRegion /> <LeadsSection /> }
-    });
-    (root.unchecked_into(), handle)
+    mount_leads_section(canned.client())
 }
 
 fn backend(read: bool, write: bool) -> Canned {
-    Canned::new(move |request| {
-        let path = request.path.as_str();
-        if let Some(answer) = leads_extras(path) {
-            answer
-        } else if path.ends_with("/privileges") {
-            json(200, &privileges(read, write))
-        } else if path.ends_with("/status") {
-            json(200, STATUS_IDLE)
-        } else if path.starts_with(&format!("{LEADS}?")) {
+    leads_server(read, write, |path| {
+        if path.starts_with(&format!("{LEADS}?")) {
             json(
                 200,
                 &leads_page(
@@ -66,18 +46,7 @@ fn backend(read: bool, write: bool) -> Canned {
 
 /// A server that grants full access and reports no run yet; `route` answers every other path.
 fn full_access(route: impl Fn(&str) -> Result<HttpResponse, ApiError> + 'static) -> Canned {
-    Canned::new(move |request| {
-        let path = request.path.as_str();
-        if let Some(answer) = leads_extras(path) {
-            answer
-        } else if path.ends_with("/privileges") {
-            json(200, &privileges(true, true))
-        } else if path.ends_with("/status") {
-            json(200, STATUS_IDLE)
-        } else {
-            route(path)
-        }
-    })
+    leads_server(true, true, route)
 }
 
 /// A page load straight into the section sends the privileges request before the section
@@ -85,10 +54,9 @@ fn full_access(route: impl Fn(&str) -> Result<HttpResponse, ApiError> + 'static)
 #[wasm_bindgen_test]
 async fn privileges_read_early_open_the_section_without_asking_again() {
     let canned = backend(true, true);
-    let client = canned.client();
-    client.read_leads_early();
+    let client = reading_early(&canned);
     gloo_timers::future::TimeoutFuture::new(20).await;
-    let (root, _handle) = mount_with(client);
+    let (root, _handle) = mount_leads_section(client);
     wait_for("the leads", || {
         query_all(&root, "[data-testid=lead-card]").len() == 2
     })
@@ -107,8 +75,7 @@ async fn privileges_read_early_open_the_section_without_asking_again() {
 #[wasm_bindgen_test]
 async fn with_read_the_first_page_of_leads_is_asked_for_before_the_section_renders() {
     let canned = backend(true, false);
-    let client = canned.client();
-    client.read_leads_early();
+    let _client = reading_early(&canned);
     wait_for("the first page asked for", || {
         canned.count(Method::Get, &format!("{LEADS}?")) == 1
     })
@@ -131,8 +98,7 @@ async fn with_read_the_first_page_of_leads_is_asked_for_before_the_section_rende
 #[wasm_bindgen_test]
 async fn without_read_reading_early_sends_no_leads_request() {
     let canned = backend(false, false);
-    let client = canned.client();
-    client.read_leads_early();
+    let _client = reading_early(&canned);
     gloo_timers::future::TimeoutFuture::new(50).await;
     assert_eq!(canned.paths(), vec![format!("GET {LEADS}/privileges")]);
 }
@@ -207,10 +173,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
         !generate.has_attribute("disabled"),
         "stays focusable for keyboard users"
     );
-    let tooltip_id = generate
-        .get_attribute("aria-describedby")
-        .expect("described by its tooltip");
-    let tooltip = query(&root, &format!("#{tooltip_id}")).expect("the tooltip exists");
+    let tooltip = tooltip_for(&root, &generate);
     assert_attribute(&tooltip, "role", "tooltip");
     assert!(tooltip
         .text_content()
@@ -219,14 +182,7 @@ async fn read_only_shows_leads_and_blocks_generate_with_a_reason() {
 
     // Keyboard focus opens it; hover does too.
     assert!(!tooltip.class_list().contains("tooltip-open"));
-    generate
-        .unchecked_ref::<web_sys::HtmlElement>()
-        .focus()
-        .expect("focusable");
-    wait_for("tooltip on focus", || {
-        tooltip.class_list().contains("tooltip-open")
-    })
-    .await;
+    focus_opens(&generate, &tooltip).await;
     generate
         .unchecked_ref::<web_sys::HtmlElement>()
         .blur()
@@ -426,13 +382,7 @@ async fn a_failed_generation_reported_by_status_is_toasted_and_closes_writing() 
         .unwrap_or_default();
     assert!(toast.contains("Failed to generate leads"), "{toast}");
     assert!(toast.contains("indices:data/write/bulk"), "{toast}");
-    wait_for("writing closed", || {
-        testid(&root, "leads-generate")
-            .and_then(|b| b.get_attribute("aria-disabled"))
-            .as_deref()
-            == Some("true")
-    })
-    .await;
+    wait_for_closed(&root, "leads-generate", "writing closed").await;
 }
 
 /// Paging through leads must not leave anything behind in the wasm heap: what the section holds
@@ -748,7 +698,7 @@ async fn the_first_paint_goes_once_the_leads_and_the_last_run_are_drawn() {
         })
     });
     let client = ApiClient::new(transport);
-    let (root, _handle) = mount_with(client);
+    let (root, _handle) = mount_leads_section(client);
     wait_for("the leads", || {
         query_all(&root, "[data-testid=lead-card]").len() == 2
     })

@@ -118,21 +118,12 @@ async fn everybody_else_reads_the_mode_with_the_reason() {
     );
     let text = testid(&root, "share-mode-text").expect("mode text");
     assert_eq!(text.text_content().as_deref(), Some("can view"));
-    let tooltip_id = text
-        .get_attribute("aria-describedby")
-        .expect("described by a tooltip");
-    let tooltip = query(&root, &format!("#{tooltip_id}")).expect("tooltip");
+    let tooltip = tooltip_for(&root, &text);
     assert_eq!(
         tooltip.text_content().as_deref(),
         Some("Only the dashboard owner can edit permissions.")
     );
-    text.unchecked_ref::<web_sys::HtmlElement>()
-        .focus()
-        .expect("focusable");
-    wait_for("tooltip on focus", || {
-        tooltip.class_list().contains("tooltip-open")
-    })
-    .await;
+    focus_opens(&text, &tooltip).await;
 }
 
 #[wasm_bindgen_test]

@@ -53,6 +53,11 @@ async fn panel(b: &Browser, title: &str) -> Result<WebElement> {
         .with_context(|| format!("the panel {title:?}"))
 }
 
+/// The text of the element `id` inside `card`.
+async fn text_in(card: &WebElement, id: &str) -> Result<String> {
+    Ok(card.find(By::Css(testid(id))).await?.text().await?)
+}
+
 /// The panel route's answer for `query`, asked by `user` over HTTP.
 async fn api_total(b: &Browser, user: &str, query: serde_json::Value) -> Result<u64> {
     let client = api_session(b, user).await?;
@@ -90,11 +95,7 @@ async fn seeded_dashboards_show_the_data_each_viewer_may_read() -> Result<()> {
         .await?;
         ensure!(expected > 0, "the seed holds active leads");
         let active = panel(&b, "Active leads").await?;
-        let shown = active
-            .find(By::Css(testid("panel-metric")))
-            .await?
-            .text()
-            .await?;
+        let shown = text_in(&active, "panel-metric").await?;
         ensure!(
             shown == expected.to_string(),
             "Active leads shows {shown:?}, the API answers {expected}"
@@ -114,11 +115,7 @@ async fn seeded_dashboards_show_the_data_each_viewer_may_read() -> Result<()> {
             .await?
             .click()
             .await?;
-        let words = active
-            .find(By::Css(testid("panel-query")))
-            .await?
-            .text()
-            .await?;
+        let words = text_in(&active, "panel-query").await?;
         ensure!(
             words.contains("Count of leads where Status is active"),
             "the query in words: {words:?}"

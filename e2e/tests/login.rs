@@ -10,6 +10,14 @@ use common::*;
 use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, PASSWORD, TIMEOUT};
 
+/// The session cookie the browser holds after signing in.
+async fn sid_cookie(b: &Browser) -> Result<Cookie> {
+    b.driver
+        .get_named_cookie("sid")
+        .await
+        .context("no `sid` cookie after signing in")
+}
+
 async fn sign_out(b: &Browser) -> Result<()> {
     click_testid(b, "sign-out").await?;
     b.wait_for_path("/login", TIMEOUT).await?;
@@ -71,11 +79,7 @@ async fn bad_password_shows_an_alert_and_stays_on_login() -> Result<()> {
 async fn session_cookie_is_httponly_and_samesite_strict() -> Result<()> {
     run(|b| async move {
         sign_in_at(&b, "/login", "elastic").await?;
-        let sid = b
-            .driver
-            .get_named_cookie("sid")
-            .await
-            .context("no `sid` cookie after signing in")?;
+        let sid = sid_cookie(&b).await?;
         ensure!(sid.http_only == Some(true), "sid is not HttpOnly: {sid:?}");
         ensure!(
             sid.same_site == Some(SameSite::Strict),
@@ -91,11 +95,7 @@ async fn session_cookie_is_httponly_and_samesite_strict() -> Result<()> {
 async fn sign_out_returns_to_login_and_ends_the_session() -> Result<()> {
     run(|b| async move {
         sign_in_at(&b, "/login", "elastic").await?;
-        let old = b
-            .driver
-            .get_named_cookie("sid")
-            .await
-            .context("no `sid` cookie after signing in")?;
+        let old = sid_cookie(&b).await?;
 
         sign_out(&b).await?;
 

@@ -11,6 +11,9 @@ pub fn DataTable(
     #[prop(optional)] testid: Option<&'static str>,
     headers: &'static [&'static str],
     #[prop(default = true)] scroll: bool,
+    /// `children` are row groups, a `<tbody>` each (rows that share a `rowspan` cell), not rows.
+    #[prop(optional)]
+    row_groups: bool,
     children: Children,
 ) -> impl IntoView {
     let headers = headers
@@ -23,10 +26,15 @@ pub fn DataTable(
             }
         })
         .collect_view();
+    let body = if row_groups {
+        children().into_any()
+    } else {
+        view! { <tbody>{children()}</tbody> }.into_any()
+    };
     let table = view! {
         <table class=class data-testid=testid>
             <thead><tr>{headers}</tr></thead>
-            <tbody>{children()}</tbody>
+            {body}
         </table>
     };
     if scroll {

@@ -32,7 +32,7 @@ pub use load_error::{reloadable, LoadError, NotThere};
 pub use management::{ManagementPage, ManagementShell, NoPermission};
 pub use modal::{open_while_some, Modal};
 pub use share_dialog::ShareDialog;
-pub use text_field::TextField;
+pub use text_field::{TextAreaField, TextField};
 pub use toasts::ToastRegion;
 pub use tooltip::TextTooltip;
 pub use why::WhyDialog;

@@ -1,4 +1,4 @@
-//! One labelled text input of a form: its label, the input, the field's error under it and any
+//! One labelled text input of a form (one line, or several in [`TextAreaField`]): its label, the input, the field's error under it and any
 //! hint after that, so each form states only what differs from field to field.
 
 use leptos::prelude::*;
@@ -67,6 +67,22 @@ pub fn TextField(
             />
             {error_view}
             {children.map(|children| children())}
+        </label>
+    }
+}
+
+/// A `<label class="field">` around a multi-line input `rows` high.
+#[component]
+pub fn TextAreaField(
+    label: &'static str,
+    value: Signal<String>,
+    on_input: Callback<String>,
+    #[prop(default = 2)] rows: u32,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field-label">{label}</span>
+            <textarea rows=rows prop:value=move || value.get() on:input:target=move |ev| on_input.run(ev.target().value())></textarea>
         </label>
     }
 }

@@ -3,6 +3,7 @@ pub mod profiles;
 pub mod session;
 pub mod space;
 pub mod toasts;
+pub mod web_storage;
 
 pub use mirror::scoped_mirror;
 pub use profiles::{expect_profiles, Profiles};

@@ -116,11 +116,9 @@ impl Session {
 /// signing in as someone else removes every other user's drafts from the tab. Storage that is
 /// missing or full (private mode, quota) just means no draft: nothing here can fail the page.
 pub mod drafts {
-    const PREFIX: &str = "gatehouse:draft:";
+    use crate::state::web_storage::{self, session as storage};
 
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.session_storage().ok().flatten()
-    }
+    const PREFIX: &str = "gatehouse:draft:";
 
     fn encode(s: &str) -> String {
         String::from(js_sys::encode_uri_component(s))
@@ -153,14 +151,8 @@ pub mod drafts {
 
     /// Removes every draft in the tab (for an explicit sign-out: the user chose to leave).
     pub fn clear_all() {
-        let Some(storage) = storage() else { return };
-        let n = storage.length().unwrap_or(0);
-        let all: Vec<String> = (0..n)
-            .filter_map(|i| storage.key(i).ok().flatten())
-            .filter(|k| k.starts_with(PREFIX))
-            .collect();
-        for k in all {
-            let _ = storage.remove_item(&k);
+        if let Some(storage) = storage() {
+            web_storage::remove_keys(&storage, |k| k.starts_with(PREFIX));
         }
     }
 
@@ -168,14 +160,7 @@ pub mod drafts {
     pub fn keep_only(user: &str) {
         let Some(storage) = storage() else { return };
         let mine = user_prefix(user);
-        let n = storage.length().unwrap_or(0);
-        let others: Vec<String> = (0..n)
-            .filter_map(|i| storage.key(i).ok().flatten())
-            .filter(|k| k.starts_with(PREFIX) && !k.starts_with(&mine))
-            .collect();
-        for k in others {
-            let _ = storage.remove_item(&k);
-        }
+        web_storage::remove_keys(&storage, |k| k.starts_with(PREFIX) && !k.starts_with(&mine));
     }
 }
 

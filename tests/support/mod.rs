@@ -207,6 +207,38 @@ pub async fn wait_for_testid(root: &Element, id: &str) {
     wait_for(id, || testid(root, id).is_some()).await;
 }
 
+/// The tooltip that describes `element` (its `aria-describedby`).
+pub fn tooltip_for(root: &Element, element: &Element) -> Element {
+    let id = element
+        .get_attribute("aria-describedby")
+        .expect("described by its tooltip");
+    query(root, &format!("#{id}")).expect("the tooltip exists")
+}
+
+/// Focuses `element` as the keyboard does and waits for its `tooltip` to open.
+pub async fn focus_opens(element: &Element, tooltip: &Element) {
+    element
+        .unchecked_ref::<HtmlElement>()
+        .focus()
+        .expect("focusable");
+    wait_for("tooltip on focus", || {
+        tooltip.class_list().contains("tooltip-open")
+    })
+    .await;
+}
+
+/// Polls until the element whose `data-testid` is `id` is closed the way a guarded control is:
+/// `aria-disabled="true"`, still focusable so its reason can be read.
+pub async fn wait_for_closed(root: &Element, id: &str, what: &str) {
+    wait_for(what, || {
+        testid(root, id)
+            .and_then(|e| e.get_attribute("aria-disabled"))
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+}
+
 /// Polls until the element whose `data-testid` is `id` reads exactly `expected`.
 pub async fn wait_for_text(root: &Element, id: &str, expected: &str) {
     let what = format!("{id} to read {expected:?}");
@@ -256,6 +288,26 @@ pub fn mount_in_app<N: leptos::prelude::IntoView + 'static>(
     root.unchecked_into()
 }
 
+/// Mounts the leads section on its own, with toasts, talking to `client`; it stays mounted while
+/// the handle lives.
+pub fn mount_leads_section(
+    client: ApiClient,
+) -> (
+    Element,
+    leptos::mount::UnmountHandle<impl leptos::prelude::Mountable>,
+) {
+    use gatehouse::components::ToastRegion;
+    use gatehouse::pages::leads::LeadsSection;
+    use leptos::prelude::*;
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(client);
+        provide_context(gatehouse::state::Toasts::new());
+        view! { <ToastRegion /> <LeadsSection /> }
+    });
+    (root.unchecked_into(), handle)
+}
+
 /// Types `value` into the input `element` as a user would: sets it and fires `input`.
 pub fn type_text(element: Element, value: &str) {
     let input: web_sys::HtmlInputElement = element.unchecked_into();
@@ -285,4 +337,33 @@ pub fn leads_extras(path: &str) -> Option<Result<HttpResponse, ApiError>> {
     } else {
         None
     }
+}
+
+/// A client of `canned` that has sent a page load's early reads, as the app does before anything
+/// renders (`ApiClient::read_leads_early`).
+pub fn reading_early(canned: &Canned) -> ApiClient {
+    let client = canned.client();
+    client.read_leads_early();
+    client
+}
+
+/// A leads server whose `/privileges` grant `read` and `write`, with no run yet and the section's
+/// other reads answered ([`leads_extras`]); `route` answers every other path.
+pub fn leads_server(
+    read: bool,
+    write: bool,
+    route: impl Fn(&str) -> Result<HttpResponse, ApiError> + 'static,
+) -> Canned {
+    Canned::new(move |request| {
+        let path = request.path.as_str();
+        if let Some(answer) = leads_extras(path) {
+            answer
+        } else if path.ends_with("/privileges") {
+            json(200, &privileges(read, write))
+        } else if path.ends_with("/status") {
+            json(200, STATUS_IDLE)
+        } else {
+            route(path)
+        }
+    })
 }

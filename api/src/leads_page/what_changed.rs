@@ -122,16 +122,15 @@ impl WhatChanged {
     /// "2 new · 1 re-prioritised · 1 resolved", leaving out what is zero.
     pub fn summary_text(&self) -> String {
         let digest = self.digest();
-        let mut parts = Vec::new();
-        if digest.new > 0 {
-            parts.push(format!("{} new", digest.new));
-        }
-        if digest.reprioritised > 0 {
-            parts.push(format!("{} re-prioritised", digest.reprioritised));
-        }
-        if digest.resolved > 0 {
-            parts.push(format!("{} resolved", digest.resolved));
-        }
+        let parts: Vec<String> = [
+            (digest.new, "new"),
+            (digest.reprioritised, "re-prioritised"),
+            (digest.resolved, "resolved"),
+        ]
+        .into_iter()
+        .filter(|&(count, _)| count > 0)
+        .map(|(count, what)| format!("{count} {what}"))
+        .collect();
         let mut text = parts.join(" · ");
         if self.truncated {
             text.push_str(" and more");

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::list::required_title;
 use super::panel_form::{first_problem, PanelForm};
 use crate::api::expect_api;
+use crate::components::{TextAreaField, TextField};
 use crate::state::session::drafts;
 use crate::state::{expect_session, expect_toasts};
 
@@ -196,14 +197,8 @@ pub(super) fn DashboardEditor(
                     </Show>
                 </div>
             </Show>
-            <label class="field">
-                <span class="field-label">"Title"</span>
-                <input type="text" data-testid="dashboard-edit-title" prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value()) />
-            </label>
-            <label class="field">
-                <span class="field-label">"Description"</span>
-                <textarea rows="2" prop:value=move || description.get() on:input:target=move |ev| description.set(ev.target().value())></textarea>
-            </label>
+            <TextField label="Title" testid="dashboard-edit-title" value=title.into() on_input=Callback::new(move |v| title.set(v)) />
+            <TextAreaField label="Description" value=description.into() on_input=Callback::new(move |v| description.set(v)) />
             <fieldset class="panels-editor">
                 <legend>"Panels"</legend>
                 <For each=move || 0..panels.with(Vec::len) key=|index| *index let:index>

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_navigate;
 use crate::api::{expect_api, ApiClient};
 use crate::components::{
     confirm_action, AppGate, ConfirmDialog, DataTable, FormError, GuardedButton, LoadError, Modal,
-    PageHeader, SearchInput, TableSkeleton,
+    PageHeader, SearchInput, TableSkeleton, TextAreaField, TextField,
 };
 use crate::format::relative_time;
 use crate::routes::dashboard_href;
@@ -293,14 +293,8 @@ fn CreateDashboardDialog(open: RwSignal<bool>) -> impl IntoView {
         <Modal open title="Create dashboard".to_string() testid="dashboard-create-dialog">
             <form class="form" on:submit=submit.clone() novalidate>
                 <FormError error=error />
-                <label class="field">
-                    <span class="field-label">"Title"</span>
-                    <input type="text" data-testid="dashboard-title-input" required prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value()) />
-                </label>
-                <label class="field">
-                    <span class="field-label">"Description"</span>
-                    <textarea rows="2" prop:value=move || description.get() on:input:target=move |ev| description.set(ev.target().value())></textarea>
-                </label>
+                <TextField label="Title" testid="dashboard-title-input" required=true value=title.into() on_input=Callback::new(move |v| title.set(v)) />
+                <TextAreaField label="Description" value=description.into() on_input=Callback::new(move |v| description.set(v)) />
                 <label class="field">
                     <span class="field-label">{texts::EVERYBODY_IN_SPACE}</span>
                     <select data-testid="dashboard-mode-input" on:change:target=move |ev| mode.set(DashboardAccessMode::parse(&ev.target().value()).unwrap_or_default())>

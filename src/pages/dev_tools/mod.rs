@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::api::expect_api;
 use crate::components::{AppGate, AppPage};
+use crate::state::web_storage::local as storage;
 
 /// The methods the console proxy accepts.
 pub const CONSOLE_METHODS: [&str; 6] = ["HEAD", "GET", "POST", "PUT", "DELETE", "PATCH"];
@@ -335,10 +336,6 @@ pub struct HistoryEntry {
     pub request: ConsoleRequest,
     pub status: Option<u16>,
     pub at: f64,
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
 fn load_history() -> Vec<HistoryEntry> {

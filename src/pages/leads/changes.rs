@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 use super::LeadsState;
 use crate::components::{open_while_some, Modal};
 use crate::lazy_dialogs::{DialogBody, LazyDialogBody};
+use crate::state::web_storage::{self, local as storage};
 use crate::state::Session;
 
 /// The count on the leads nav entry: what changed that the user has not opened yet. Provided by
@@ -76,10 +77,6 @@ impl Changes {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 fn load_cursor(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
@@ -99,14 +96,8 @@ fn store_cursor(key: &str, cursor: &str) {
 /// "since your last visit" must survive signing out, and a cursor is only a position in the
 /// feed, keyed by user, telling nothing of the leads themselves.
 pub fn forget_all_cursors() {
-    let Some(storage) = storage() else { return };
-    let n = storage.length().unwrap_or(0);
-    let keys: Vec<String> = (0..n)
-        .filter_map(|i| storage.key(i).ok().flatten())
-        .filter(|k| k.starts_with(CURSOR_KEY_PREFIX))
-        .collect();
-    for key in keys {
-        let _ = storage.remove_item(&key);
+    if let Some(storage) = storage() {
+        web_storage::remove_keys(&storage, |k| k.starts_with(CURSOR_KEY_PREFIX));
     }
 }
 

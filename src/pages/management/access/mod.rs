@@ -224,6 +224,25 @@ fn FeatureRow(
     }
 }
 
+/// One report of the page: its title, `children`, then the note on how the grants combine when
+/// one applies (`note_testid`).
+#[component]
+fn ReportSection(
+    title: &'static str,
+    testid: &'static str,
+    #[prop(optional_no_strip)] note: Option<&'static str>,
+    #[prop(optional)] note_testid: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class="panel access-section" data-testid=testid>
+            <h2>{title}</h2>
+            {children()}
+            {note.map(|note| view! { <p class="muted small coverage-note" data-testid=note_testid>{note}</p> })}
+        </section>
+    }
+}
+
 /// One `<tbody>` per check, one row per granting role with what it covers: the "Data" cells
 /// span the role rows.
 #[component]
@@ -236,21 +255,11 @@ fn DataReport(
         .iter()
         .find_map(|check| combination_note(check.coverage.iter().map(|g| &g.coverage)));
     view! {
-        <section class="panel access-section" data-testid="access-data">
-            <h2>"Data"</h2>
-            <table class="data-table access-table coverage-table">
-                <thead><tr>
-                    <th scope="col">"Data"</th>
-                    <th scope="col">"Index pattern"</th>
-                    <th scope="col">"Privilege"</th>
-                    <th scope="col">"Granted by"</th>
-                    <th scope="col">"Documents"</th>
-                    <th scope="col">"Fields"</th>
-                </tr></thead>
+        <ReportSection title="Data" testid="access-data" note note_testid="access-data-note">
+            <DataTable class="data-table access-table coverage-table" headers=&["Data", "Index pattern", "Privilege", "Granted by", "Documents", "Fields"] scroll=false row_groups=true>
                 {data.into_iter().map(|check| view! { <DataCheckRows check is_self why /> }).collect_view()}
-            </table>
-            {note.map(|note| view! { <p class="muted small coverage-note" data-testid="access-data-note">{note}</p> })}
-        </section>
+            </DataTable>
+        </ReportSection>
     }
 }
 
@@ -314,19 +323,13 @@ fn IndexReport(indices: Vec<IndexAccess>) -> impl IntoView {
     let note = indices
         .iter()
         .find_map(|index| combination_note(index.grants.iter().map(|g| &g.coverage)));
+    // `Show` may draw the table more than once, so its rows read the list in place.
+    let indices = StoredValue::new(indices);
     view! {
-        <section class="panel access-section" data-testid="access-indices">
-            <h2>"Index privileges"</h2>
+        <ReportSection title="Index privileges" testid="access-indices" note note_testid="access-index-note">
             <Show when=move || !empty fallback=|| view! { <p class="muted">"No role grants index privileges."</p> }>
-                <table class="data-table access-table coverage-table">
-                    <thead><tr>
-                        <th scope="col">"Index pattern"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Privileges"</th>
-                        <th scope="col">"Documents"</th>
-                        <th scope="col">"Fields"</th>
-                    </tr></thead>
-                    {indices.iter().map(|index| {
+                <DataTable class="data-table access-table coverage-table" headers=&["Index pattern", "Role", "Privileges", "Documents", "Fields"] scroll=false row_groups=true>
+                    {indices.with_value(|indices| indices.iter().map(|index| {
                         let span = index.grants.len().max(1);
                         let mut pattern = Some(view! { <td rowspan=span><code>{index.pattern.clone()}</code></td> });
                         view! {
@@ -341,11 +344,10 @@ fn IndexReport(indices: Vec<IndexAccess>) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         }
-                    }).collect_view()}
-                </table>
-                {note.map(|note| view! { <p class="muted small coverage-note" data-testid="access-index-note">{note}</p> })}
+                    }).collect_view())}
+                </DataTable>
             </Show>
-        </section>
+        </ReportSection>
     }
 }
 
@@ -363,11 +365,10 @@ fn granted_list(granted: &[GrantedBy]) -> impl IntoView {
 fn ClusterReport(cluster: Vec<GrantedBy>) -> impl IntoView {
     let empty = cluster.is_empty();
     view! {
-        <section class="panel access-section" data-testid="access-cluster">
-            <h2>"Cluster privileges"</h2>
+        <ReportSection title="Cluster privileges" testid="access-cluster">
             <Show when=move || !empty fallback=|| view! { <p class="muted">"None: cannot manage users, roles or the cluster."</p> }>
                 {granted_list(&cluster)}
             </Show>
-        </section>
+        </ReportSection>
     }
 }
