@@ -368,6 +368,39 @@ async fn non_privileged_users_are_blocked_everywhere() {
                 json!({"data": {"title": "forged", "access_control": {"owner": uid, "access_mode": "default"}},
                     "accessControl": {"owner": uid, "accessMode": "default"}, "meta": {"owner": uid}}),
             ),
+            (
+                "saved objects bulk create over it",
+                Method::POST,
+                "/api/saved_objects/_bulk_create?overwrite=true".into(),
+                json!([{"type": "dashboard", "id": RESTRICTED, "attributes": {"title": "defaced"},
+                    "accessControl": {"owner": uid, "accessMode": "default"}}]),
+            ),
+            (
+                "saved objects bulk update (mixed)",
+                Method::PUT,
+                "/api/saved_objects/_bulk_update".into(),
+                json!([{"type": "dashboard", "id": own, "attributes": {"title": "mine"}},
+                    {"type": "dashboard", "id": RESTRICTED, "attributes": {"title": "defaced"}}]),
+            ),
+            (
+                "saved objects bulk delete (mixed)",
+                Method::POST,
+                "/api/saved_objects/_bulk_delete".into(),
+                json!([{"type": "dashboard", "id": RESTRICTED}, {"type": "dashboard", "id": own}]),
+            ),
+            (
+                "saved objects update with upsert and forged accessControl",
+                Method::PUT,
+                format!("/api/saved_objects/dashboard/{RESTRICTED}"),
+                json!({"attributes": {"title": "defaced"}, "upsert": {"title": "defaced"},
+                    "accessControl": {"owner": uid, "accessMode": "default"}}),
+            ),
+            (
+                "a route name read as an id",
+                Method::POST,
+                "/api/dashboards/_bulk_create".into(),
+                json!({"data": {"title": "defaced"}}),
+            ),
         ];
         for (name, method, path, body) in attempts {
             let before = dashboard_state(&t, &elastic, RESTRICTED).await;
@@ -379,6 +412,37 @@ async fn non_privileged_users_are_blocked_everywhere() {
                 format!("{status} {answer}; {before} -> {after}"),
             );
         }
+
+        // An import over it, asking to keep the file's owner (the attacker) and mode `default`.
+        let file =
+            json!({"id": RESTRICTED, "type": "dashboard", "attributes": {"title": "imported over"},
+            "references": [], "accessControl": {"owner": uid, "accessMode": "default"}})
+            .to_string();
+        let boundary = "attack-boundary";
+        let before = dashboard_state(&t, &elastic, RESTRICTED).await;
+        let request = spa_request(
+            &t,
+            Some(&s),
+            Method::POST,
+            "/api/saved_objects/_import?overwrite=true&keepAccessControl=true",
+            VERSIONS,
+        )
+        .header(
+            "content-type",
+            gatehouse_api::saved_objects::multipart_content_type(boundary),
+        )
+        .body(gatehouse_api::saved_objects::multipart_body(
+            boundary,
+            file.as_bytes(),
+            None,
+        ));
+        let (status, answer) = send_json(request).await;
+        let after = dashboard_state(&t, &elastic, RESTRICTED).await;
+        tally.record(
+            format!("{user} on {RESTRICTED}: import over it keeping a forged owner"),
+            after == before && !status.is_server_error(),
+            format!("{status} {answer}; {before} -> {after}"),
+        );
 
         // Forged owner/accessControl in an update of an open dashboard: owner and mode stay.
         let before = dashboard_state(&t, &elastic, OPEN).await;

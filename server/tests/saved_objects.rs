@@ -900,3 +900,65 @@ async fn export_follows_references_deep_and_names_the_missing_ones() {
     let (status, _) = export(&t, &u.bob, "", json!({"type": "map"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// The import of 1,000 dashboards in one file, each write-restricted, with a panel and (but the
+/// first) a reference to the previous one: every object written with its audit row. Prints
+/// `# saved objects import 1000: … ms` (RELIABILITY.md, BENCHMARKS.md "Saved objects import";
+/// run it with `--release` for the figure of the release server).
+#[tokio::test]
+async fn an_import_of_1000_dashboards_writes_each_with_its_audit_row() {
+    let t = TestServer::start().await;
+    let elastic = t.login("elastic").await;
+    let lines: Vec<Value> = (0..1000)
+        .map(|i| {
+            let mut object = line(
+                &format!("bulk-{i}"),
+                &format!("Imported dashboard {i}"),
+                Some((OWNER_ALICE, "write_restricted")),
+            );
+            object["attributes"]["panelsJSON"] =
+                json!(r#"[{"id":"notes","title":"Notes","type":"markdown","description":"Imported."}]"#);
+            if i > 0 {
+                object["references"] =
+                    json!([{"name": "previous", "type": "dashboard", "id": format!("bulk-{}", i - 1)}]);
+            }
+            object
+        })
+        .collect();
+    let file = ndjson(&lines);
+    let before = dashboard_count(&t);
+    let started = std::time::Instant::now();
+    let answer = import_answer(
+        import(
+            &t,
+            &elastic,
+            &format!("/s/{EMEA}/api/saved_objects/_import?keepAccessControl=true"),
+            &file,
+        )
+        .await,
+    );
+    let elapsed = started.elapsed();
+    println!(
+        "# saved objects import 1000: {} ms ({} bytes, one transaction, {} audit rows)",
+        elapsed.as_millis(),
+        file.len(),
+        answer.success_count
+    );
+    assert!(
+        answer.success && answer.success_count == 1000,
+        "{:?}",
+        answer.errors.first()
+    );
+    assert_eq!(dashboard_count(&t), before + 1000);
+    let audited: i64 = t.db_value(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'saved_object_create' AND outcome = 'success'",
+    );
+    assert_eq!(audited, 1000);
+    let last = dashboard_in(&t, &elastic, EMEA, "bulk-999")
+        .await
+        .expect("written");
+    assert_eq!(
+        owner_and_mode(&last),
+        (Some(OWNER_ALICE), DashboardAccessMode::WriteRestricted)
+    );
+}

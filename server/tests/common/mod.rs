@@ -90,6 +90,12 @@ const FIXED_WRITE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/internal/security/user_profile/_bulk_get"),
     ("POST", "/internal/security/user_profile/_suggest"),
     ("POST", "/api/security/role/_query"),
+    ("POST", "/api/saved_objects/_import"),
+    ("POST", "/api/saved_objects/_resolve_import_errors"),
+    ("POST", "/api/saved_objects/_bulk_create"),
+    ("PUT", "/api/saved_objects/_bulk_update"),
+    ("POST", "/api/saved_objects/_bulk_delete"),
+    ("PUT", "/api/saved_objects/dashboard/phishing-triage"),
 ];
 
 /// Every write route (method and path), one list for the suites that must reach them all: the

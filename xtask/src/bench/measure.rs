@@ -171,7 +171,10 @@ fn server_rows_only(ctx: &Ctx) -> Result<()> {
         let server = start_with_leads(&tmp, None).await?;
         let user = Client::login(&server.url(), "leads_full_user").await?;
         let elastic = Client::login(&server.url(), "elastic").await?;
-        let measured = server_load::throughput(&user, &elastic, &mut report).await;
+        let mut measured = server_load::throughput(&user, &elastic, &mut report).await;
+        if measured.is_ok() {
+            measured = super::saved_objects_import::import_row(&elastic, &mut report).await;
+        }
         server.shutdown().await;
         measured
     });
@@ -264,6 +267,7 @@ async fn serve_and_measure(
     // Owner of the seeded dashboard `executive-risk-summary`.
     let elastic = Client::login(&base, "elastic").await?;
     server_load::throughput(&user, &elastic, report).await?;
+    super::saved_objects_import::import_row(&elastic, report).await?;
 
     // 3.–6. In headless Chromium, against the same server. A failure here is reported, not
     // fatal: the figures above stand.

@@ -30,6 +30,7 @@ mod memory;
 mod page_updates;
 mod references;
 mod report;
+mod saved_objects_import;
 mod server_load;
 mod sizes;
 mod time_to_leads;
