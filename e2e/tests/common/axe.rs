@@ -181,7 +181,17 @@ pub async fn clipped(b: &Browser) -> Result<Vec<String>> {
                    return false; };
                const problems = [];
                const page = document.documentElement.scrollWidth;
-               if (page > vw + 1) problems.push(`the page scrolls sideways: ${page} px of content in a ${vw} px viewport`);
+               if (page > vw + 1) {
+                   // Name what sticks out: the outermost elements past the right edge.
+                   const out = Array.from(document.body.querySelectorAll('*')).filter(el => {
+                       const parent = el.parentElement;
+                       return el.getBoundingClientRect().right > vw + 1
+                           && parent && parent.getBoundingClientRect().right <= vw + 1;
+                   }).concat(Array.from(document.body.querySelectorAll('*')).filter(el =>
+                       Math.abs(el.getBoundingClientRect().right + window.scrollX - page) < 2))
+                   .slice(0, 8).map(el => `${name(el)} (to ${Math.round(el.getBoundingClientRect().right)} px)`);
+                   problems.push(`the page scrolls sideways: ${page} px of content in a ${vw} px viewport: ${out.join(', ')}`);
+               }
                for (const region of document.querySelectorAll('header, nav, main, dialog[open], .modal-body')) {
                    if (region.getClientRects().length === 0) continue;
                    if (region.scrollWidth > region.clientWidth + 1)

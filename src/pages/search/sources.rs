@@ -46,7 +46,7 @@ pub(super) fn SourcesManager(on_changed: Callback<()>) -> impl IntoView {
                     match sources.await {
                         Ok(page) => view! {
                             <table class="data-table" data-testid="sources-table">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Documents you can see"</th><th scope="col"></th></tr></thead>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Documents you can see"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {page.results.into_iter().map(|source| {
                                         let pick = source.clone();
@@ -325,7 +325,7 @@ pub(super) fn IdentitiesEditor(source_id: String) -> impl IntoView {
                     Ok(page) if page.results.is_empty() => view! { <p class="muted" data-testid="identities-empty">"No identities yet: only documents without an allow list are visible to anyone."</p> }.into_any(),
                     Ok(page) => view! {
                         <table class="data-table" data-testid="identities-table">
-                            <thead><tr><th scope="col">"Identity"</th><th scope="col">"Users"</th><th scope="col">"Permissions"</th><th scope="col"></th></tr></thead>
+                            <thead><tr><th scope="col">"Identity"</th><th scope="col">"Users"</th><th scope="col">"Permissions"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {page.results.into_iter().map(|identity| view! {
                                     <IdentityRow identity source_id=source_id.get_value() on_changed=Callback::new(move |_| refresh()) />
