@@ -32,6 +32,7 @@ const SPACES: &str = "/app/management/kibana/spaces";
 const NEW_SPACE: &str = "/app/management/kibana/spaces/create";
 const EMEA_SPACE: &str = "/app/management/kibana/spaces/edit/soc-emea";
 const SEARCH: &str = "/app/search?q=ransomware";
+const SAVED_OBJECTS: &str = "/app/management/kibana/objects";
 const SPACE_SELECTOR: &str = "/spaces/space_selector";
 const LOGIN: &str = "/login";
 
@@ -105,6 +106,7 @@ const PAGES: &[Page] = &[
     page("alice", "dashboard editor", &[Open(SOC_OVERVIEW), Click("dashboard-edit"), See("dashboard-editor")]),
     page("alice", "dev tools, not granted", &[Open(DEV_TOOLS), See("app-forbidden")]),
     page("alice", "dev tools, not granted, Why?", &[Open(DEV_TOOLS), Click("app-forbidden-why"), See("why-needed")]),
+    page("alice", "saved objects, not granted", &[Open(SAVED_OBJECTS), SeeCss("[data-testid=saved-objects-no-permission], [data-testid=management-no-permission]")]),
     page("bob", "dashboard view, another's", &[Open(SOC_OVERVIEW), See("dashboard-panel")]),
     page("bob", "dashboard view, own", &[Open(PHISHING_TRIAGE), See("dashboard-panel")]),
     page("victor", "dashboards list, read only", &[Open(DASHBOARDS), See("dashboard-row")]),
@@ -121,6 +123,9 @@ const PAGES: &[Page] = &[
     page("elastic", "role editor, new", &[Open(NEW_ROLE), See("role-editor")]),
     page("elastic", "role editor, a role", &[Open(EMEA_ROLE), See("role-index-row")]),
     page("elastic", "effective access of another user", &[Open(ACCESS_OF_EMEA), See("access-roles")]),
+    page("elastic", "saved objects", &[Open(SAVED_OBJECTS), See("saved-object-row")]),
+    page("elastic", "saved objects, Export closed", &[Open(SAVED_OBJECTS), See("saved-object-row"), Hover("saved-objects-export")]),
+    page("elastic", "saved objects, import dialog", &[Open(SAVED_OBJECTS), See("saved-object-row"), Click("saved-objects-import"), See("saved-objects-import-dialog")]),
     page("elastic", "spaces", &[Open(SPACES), See("spaces-table")]),
     page("elastic", "spaces, delete dialog", &[Open(SPACES), ClickCss("tr[data-space=soc-emea] [data-testid=space-delete]"), See("space-delete-dialog")]),
     page("elastic", "space editor, new", &[Open(NEW_SPACE), See("space-form")]),
@@ -145,6 +150,7 @@ const DARK_PAGES: &[&str] = &[
     "role editor, a role",
     "space editor, refused save (error toast)",
     "search, preview as",
+    "saved objects, import dialog",
 ];
 
 /// The pages seen at 200 % zoom.

@@ -527,8 +527,8 @@ impl ResetReason {
     pub fn sentence(self) -> &'static str {
         match self {
             ResetReason::NewCopy => "It was imported as a new copy: copies belong to the person who imports them, and everybody in the space can edit them.",
-            ResetReason::ImporterOwnsImports => "Imported objects belong to the person who imports them, and everybody in the space can edit them. Someone with the \"manage_access_control\" privilege can import with \"Keep owner and permissions\".",
-            ResetReason::KeepNotPermitted => "\"Keep owner and permissions\" needs the \"manage_access_control\" privilege, which you do not have here, so it was ignored: you own the object and everybody in the space can edit it.",
+            ResetReason::ImporterOwnsImports => "Imported objects belong to the person who imports them, and everybody in the space can edit them. Someone with the \"manage_access_control\" privilege can import with \"Keep owner and protection\".",
+            ResetReason::KeepNotPermitted => "\"Keep owner and protection\" needs the \"manage_access_control\" privilege, which you do not have here, so it was ignored: you own the object and everybody in the space can edit it.",
             ResetReason::DestinationKept => "It replaced an existing object here, which keeps its own owner and permissions.",
         }
     }
