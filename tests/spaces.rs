@@ -14,7 +14,7 @@ use gatehouse::pages::management::spaces::{SpaceEditor, SpacesManagementPage};
 use gatehouse::state::{Session, SessionStatus};
 use gatehouse_api::rules::space_form::texts;
 use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
-use gatehouse_api::spaces::Space;
+use gatehouse_api::spaces::{avatar_text_color, Space};
 use leptos::prelude::*;
 use leptos_router::components::Router;
 use support::*;
@@ -164,7 +164,10 @@ fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
     );
     assert_eq!(
         avatars[1].get_attribute("style"),
-        Some(format!("background:{derived}"))
+        Some(format!(
+            "background:{derived};color:{}",
+            avatar_text_color(&derived)
+        ))
     );
     assert!(avatars[1]
         .get_attribute("class")

@@ -27,7 +27,6 @@ use serde_json::{json, Value};
 
 use crate::authz::{ObjectActor, SavedObjectOp};
 use crate::dashboards::store::{self as store, Content, StoredDashboard};
-use crate::platform::db;
 use crate::platform::error::{boom_error_name, AppError, AppResult, ErrorShape};
 use crate::platform::kibana::{parse_query_number, unique_query_pairs, Space, UnparsedJson};
 use crate::platform::session::Principal;
@@ -373,24 +372,14 @@ async fn create_dashboard(
                         return Ok(Err(refusal.into_error(&id, denied)));
                     }
                 } else {
-                    let now = db::now_millis();
-                    store::insert(
-                        tx,
-                        &StoredDashboard {
-                            space: space.to_string(),
-                            id: id.clone(),
-                            content,
-                            access: Some(AccessControl {
-                                owner: actor.profile_uid.clone(),
-                                access_mode: mode,
-                            }),
-                            created_by: Some(actor.profile_uid.clone()),
-                            updated_by: Some(actor.profile_uid.clone()),
-                            created_at: now,
-                            updated_at: now,
-                            version: 1,
-                        },
-                    )?;
+                    let access = Some(AccessControl {
+                        owner: actor.profile_uid.clone(),
+                        access_mode: mode,
+                    });
+                    let creator = Some(actor.profile_uid.as_str());
+                    let dashboard =
+                        StoredDashboard::created_now(space, &id, content, access, creator);
+                    store::insert(tx, &dashboard)?;
                 }
                 Ok(load(tx, space, &id))
             })

@@ -43,6 +43,28 @@ pub struct Content {
 }
 
 impl StoredDashboard {
+    /// A dashboard `creator` makes now: version 1, created and last updated by them.
+    pub fn created_now(
+        space: &str,
+        id: &str,
+        content: Content,
+        access: Option<AccessControl>,
+        creator: Option<&str>,
+    ) -> Self {
+        let now = db::now_millis();
+        StoredDashboard {
+            space: space.to_string(),
+            id: id.to_string(),
+            content,
+            access,
+            created_by: creator.map(str::to_string),
+            updated_by: creator.map(str::to_string),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     pub fn owner(&self) -> Option<&str> {
         self.access.as_ref().map(|a| a.owner.as_str())
     }

@@ -324,35 +324,20 @@ pub enum Changed {
 pub fn audited_when_changed<T, E: AuditedError>(
     conn: &mut Connection,
     log: &AuditLog,
-    mut event: AuditEvent,
+    event: AuditEvent,
     change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> Result<(T, Changed), E>,
 ) -> Result<T, E> {
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(anyhow::Error::from)?;
-    match change(&tx, &mut event) {
-        Ok((value, Changed::No)) => {
-            tx.commit().map_err(anyhow::Error::from)?;
-            Ok(value)
-        }
-        Ok((value, Changed::Yes)) => {
-            event.outcome = Outcome::Success;
-            insert(&tx, &event)?;
-            tx.commit().map_err(anyhow::Error::from)?;
-            log.append(&event);
-            Ok(value)
-        }
-        Err(error) => {
-            drop(tx);
-            if let Some(message) = error.failure_message() {
-                event.outcome = Outcome::Failure;
-                event.message = message;
-                insert(conn, &event)?;
-                log.append(&event);
-            }
-            Err(error)
-        }
-    }
+    in_audited_transaction(conn, log, event, |tx, event| {
+        let (value, changed) = change(tx, event)?;
+        let recorded = match changed {
+            Changed::No => Vec::new(),
+            Changed::Yes => vec![AuditEvent {
+                outcome: Outcome::Success,
+                ..event.clone()
+            }],
+        };
+        Ok((value, recorded))
+    })
 }
 
 /// [`audited`] for a change of many objects, each recorded by its own event: `change` returns,
@@ -362,19 +347,32 @@ pub fn audited_when_changed<T, E: AuditedError>(
 pub fn audited_objects<T, E: AuditedError>(
     conn: &mut Connection,
     log: &AuditLog,
-    mut event: AuditEvent,
+    event: AuditEvent,
     change: impl FnOnce(&Transaction<'_>) -> Result<(T, Vec<AuditEvent>), E>,
+) -> Result<T, E> {
+    in_audited_transaction(conn, log, event, |tx, _| change(tx))
+}
+
+/// The one audited write: `change` runs in an immediate transaction and returns the events that
+/// record it, which commit with it and are appended to the file after the commit. On an error
+/// with a failure message the change rolls back and `event` (as `change` left it, with its
+/// details) is written as the failure instead.
+fn in_audited_transaction<T, E: AuditedError>(
+    conn: &mut Connection,
+    log: &AuditLog,
+    mut event: AuditEvent,
+    change: impl FnOnce(&Transaction<'_>, &mut AuditEvent) -> Result<(T, Vec<AuditEvent>), E>,
 ) -> Result<T, E> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(anyhow::Error::from)?;
-    match change(&tx) {
-        Ok((value, events)) => {
-            for each in &events {
+    match change(&tx, &mut event) {
+        Ok((value, recorded)) => {
+            for each in &recorded {
                 insert(&tx, each)?;
             }
             tx.commit().map_err(anyhow::Error::from)?;
-            for each in &events {
+            for each in &recorded {
                 log.append(each);
             }
             Ok(value)

@@ -27,7 +27,6 @@ use crate::dashboards::routes::{
 };
 use crate::dashboards::store::{self, StoredDashboard};
 use crate::platform::audit::{self, AuditEvent, Outcome};
-use crate::platform::db;
 use crate::platform::error::{AppError, AppResult};
 
 /// The 403 when access control blocked every object of a bulk request.
@@ -194,21 +193,10 @@ pub fn bulk_create(
                     if let Some(access) = access.as_mut() {
                         access.access_mode = requested_mode;
                     }
-                    let now = db::now_millis();
-                    store::insert(
-                        tx,
-                        &StoredDashboard {
-                            space: space.to_string(),
-                            id: id.clone(),
-                            content,
-                            access: access.clone(),
-                            created_by: Some(actor.profile_uid.clone()),
-                            updated_by: Some(actor.profile_uid.clone()),
-                            created_at: now,
-                            updated_at: now,
-                            version: 1,
-                        },
-                    )?;
+                    let creator = Some(actor.profile_uid.as_str());
+                    let dashboard =
+                        StoredDashboard::created_now(space, &id, content, access.clone(), creator);
+                    store::insert(tx, &dashboard)?;
                 }
                 store::set_references(tx, space, &id, &object.references)?;
                 let mut event = object_event(
@@ -229,18 +217,24 @@ pub fn bulk_create(
             }
         }
     }
-    if let Some(refusal) = all_blocked(
-        "create",
-        results.iter().map(|r| (r.id(), is_access_denial(r))),
-    ) {
+    bulk_answer("create", results, events)
+}
+
+/// A bulk create's or update's answer with its events, or the one 403 naming every object when
+/// access control blocked them all (then nothing of it commits).
+fn bulk_answer(
+    op: &str,
+    results: Vec<BulkObject>,
+    events: Vec<AuditEvent>,
+) -> AppResult<(BulkObjects, Vec<AuditEvent>)> {
+    let blocked = results.iter().map(|r| (r.id(), is_access_denial(r)));
+    if let Some(refusal) = all_blocked(op, blocked) {
         return Err(refusal);
     }
-    Ok((
-        BulkObjects {
-            saved_objects: results,
-        },
-        events,
-    ))
+    let answer = BulkObjects {
+        saved_objects: results,
+    };
+    Ok((answer, events))
 }
 
 /// The object as just written.
@@ -375,18 +369,7 @@ pub fn bulk_update(
         };
         results.push(result);
     }
-    if let Some(refusal) = all_blocked(
-        "update",
-        results.iter().map(|r| (r.id(), is_access_denial(r))),
-    ) {
-        return Err(refusal);
-    }
-    Ok((
-        BulkObjects {
-            saved_objects: results,
-        },
-        events,
-    ))
+    bulk_answer("update", results, events)
 }
 
 /// `_bulk_delete`: one status per object.

@@ -26,7 +26,6 @@ use crate::admin::user_store as users;
 use crate::authz::ObjectActor;
 use crate::dashboards::store::{self, StoredDashboard};
 use crate::platform::audit::{self, AuditEvent, Outcome};
-use crate::platform::db;
 use crate::platform::error::AppResult;
 
 /// What is imported: the whole file with the import's options, or the retried objects only.
@@ -389,21 +388,10 @@ fn import_one(
             &actor.profile_uid,
         )?;
     } else {
-        let now = db::now_millis();
-        store::insert(
-            tx,
-            &StoredDashboard {
-                space: space.to_string(),
-                id: id_here.to_string(),
-                content,
-                access: access.clone(),
-                created_by: Some(actor.profile_uid.clone()),
-                updated_by: Some(actor.profile_uid.clone()),
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            },
-        )?;
+        let creator = Some(actor.profile_uid.as_str());
+        let dashboard =
+            StoredDashboard::created_now(space, id_here, content, access.clone(), creator);
+        store::insert(tx, &dashboard)?;
     }
     store::set_references(tx, space, id_here, &references)?;
     let title = attempt.line.title();

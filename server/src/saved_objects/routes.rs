@@ -29,10 +29,11 @@ use super::{bulk, export};
 use crate::authz::{Guarded, ObjectActor, RequiredPrivilege, SavedObjectOp};
 use crate::dashboards::routes::{actor, not_found, unsupported_type};
 use crate::dashboards::store;
-use crate::platform::audit;
+use crate::platform::audit::{self, AuditEvent};
 use crate::platform::error::{AppResult, ErrorShape};
 use crate::platform::kibana::{unique_query_pairs, UnparsedJson};
 use crate::AppState;
+use rusqlite::Transaction;
 
 /// A signed-in caller: what else a saved-objects route needs is a type privilege, which the
 /// handler checks through [`ObjectActor`] before it reads anything the client sent.
@@ -250,6 +251,33 @@ fn check_id_sizes<'a>(ids: impl Iterator<Item = &'a str>) -> AppResult<()> {
     Ok(())
 }
 
+/// What every bulk write does once the caller holds the type privilege and the body is read:
+/// 1 to [`MAX_BULK_OBJECTS`] objects with ids of an id's size, one request event naming them,
+/// then `change` in one transaction with an audit row per object.
+async fn bulk_write<O, R>(
+    state: &AppState,
+    actor: ObjectActor,
+    space: String,
+    action: &'static str,
+    objects: Vec<O>,
+    id_of: fn(&O) -> Option<&str>,
+    change: impl FnOnce(&Transaction<'_>, &ObjectActor, &str, Vec<O>) -> AppResult<(R, Vec<AuditEvent>)>
+        + Send
+        + 'static,
+) -> AppResult<Json<R>>
+where
+    O: Send + 'static,
+    R: Send + 'static,
+{
+    check_count(objects.len())?;
+    check_id_sizes(objects.iter().filter_map(id_of))?;
+    let event = request_event(&actor, &space, action, objects.iter().filter_map(id_of));
+    let result = state
+        .write_audited_objects(event, move |tx| change(tx, &actor, &space, objects))
+        .await?;
+    Ok(Json(result))
+}
+
 async fn bulk_create_route(
     caller: Caller,
     State(state): State<AppState>,
@@ -259,21 +287,16 @@ async fn bulk_create_route(
     let actor = authorized(&caller, SavedObjectOp::BulkCreate)?;
     let overwrite = parse_import_options(raw.as_deref(), true)?.overwrite;
     let objects = body.parse()?;
-    check_count(objects.len())?;
-    check_id_sizes(objects.iter().filter_map(|o| o.id.as_deref()))?;
-    let space = space(&caller);
-    let event = request_event(
-        &actor,
-        &space,
+    bulk_write(
+        &state,
+        actor,
+        space(&caller),
         audit::SAVED_OBJECT_CREATE,
-        objects.iter().filter_map(|o| o.id.as_deref()),
-    );
-    let result = state
-        .write_audited_objects(event, move |tx| {
-            bulk::bulk_create(tx, &actor, &space, objects, overwrite)
-        })
-        .await?;
-    Ok(Json(result))
+        objects,
+        |object: &BulkCreateObject| object.id.as_deref(),
+        move |tx, actor, space, objects| bulk::bulk_create(tx, actor, space, objects, overwrite),
+    )
+    .await
 }
 
 async fn bulk_get_route(
@@ -300,21 +323,16 @@ async fn bulk_update_route(
 ) -> AppResult<Json<BulkObjects>> {
     let actor = authorized(&caller, SavedObjectOp::BulkUpdate)?;
     let objects = body.parse()?;
-    check_count(objects.len())?;
-    check_id_sizes(objects.iter().map(|o| o.id.as_str()))?;
-    let space = space(&caller);
-    let event = request_event(
-        &actor,
-        &space,
+    bulk_write(
+        &state,
+        actor,
+        space(&caller),
         audit::SAVED_OBJECT_UPDATE,
-        objects.iter().map(|o| o.id.as_str()),
-    );
-    let result = state
-        .write_audited_objects(event, move |tx| {
-            bulk::bulk_update(tx, &actor, &space, objects)
-        })
-        .await?;
-    Ok(Json(result))
+        objects,
+        |object: &BulkUpdateObject| Some(object.id.as_str()),
+        bulk::bulk_update,
+    )
+    .await
 }
 
 async fn bulk_delete_route(
@@ -324,19 +342,16 @@ async fn bulk_delete_route(
 ) -> AppResult<Json<BulkDeleteResponse>> {
     let actor = authorized(&caller, SavedObjectOp::BulkDelete)?;
     let refs = body.parse()?;
-    check_count(refs.len())?;
-    check_id_sizes(refs.iter().map(|r| r.id.as_str()))?;
-    let space = space(&caller);
-    let event = request_event(
-        &actor,
-        &space,
+    bulk_write(
+        &state,
+        actor,
+        space(&caller),
         audit::SAVED_OBJECT_DELETE,
-        refs.iter().map(|r| r.id.as_str()),
-    );
-    let result = state
-        .write_audited_objects(event, move |tx| bulk::bulk_delete(tx, &actor, &space, refs))
-        .await?;
-    Ok(Json(result))
+        refs,
+        |reference: &SavedObjectRef| Some(reference.id.as_str()),
+        bulk::bulk_delete,
+    )
+    .await
 }
 
 /// `{type}/{id}`: a dashboard id of a size an id can have.
