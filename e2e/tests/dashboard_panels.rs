@@ -47,7 +47,7 @@ async fn open(b: &Browser, path: &str) -> Result<()> {
 async fn panel(b: &Browser, title: &str) -> Result<WebElement> {
     b.driver
         .find(By::XPath(format!(
-            "//li[@data-testid='dashboard-panel'][h3[normalize-space()='{title}']]"
+            "//li[@data-testid='dashboard-panel'][h2[normalize-space()='{title}']]"
         )))
         .await
         .with_context(|| format!("the panel {title:?}"))

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::AppForbidden;
+use super::{AppForbidden, AppPage};
 use crate::routes::{ACCESS_PATH, ROLES_PATH, SAVED_OBJECTS_PATH, SPACES_PATH, USERS_PATH};
 use crate::state::{expect_session, expect_toasts, space_path};
 
@@ -50,9 +50,9 @@ pub fn ManagementPage(children: ChildrenFn) -> impl IntoView {
         <Show
             when=management_allowed()
             fallback=|| view! {
-                <div class="page">
+                <AppPage title="Stack Management" subtitle="Users, roles, spaces and saved objects of this deployment.">
                     <AppForbidden app="Stack Management" reason="Your roles do not grant the Stack Management feature privilege (management) in this space." feature="management" />
-                </div>
+                </AppPage>
             }
         >
             {shell()}
