@@ -235,11 +235,28 @@ pub async fn put_leads_role(ctx: &BrowserCtx<'_>, write: bool) -> Result<()> {
         .await
 }
 
+/// Generate stays closed until the space has a connector (docs/leads.md, "Connector"), so
+/// "write access shown" needs one chosen, as an analyst would before generating.
+async fn choose_builtin_connector(ctx: &BrowserCtx<'_>) -> Result<()> {
+    let body = serde_json::to_value(gatehouse_api::leads::connector::ChooseConnectorRequest {
+        connector_id: gatehouse_api::leads::connector::Connector::builtin().id,
+    })?;
+    ctx.elastic
+        .send_json(
+            Method::PUT,
+            gatehouse_api::leads::LEADS_CONNECTOR_PATH,
+            &body,
+            "choose the built-in connector",
+        )
+        .await
+}
+
 /// Item 3: `leads_full_user` has the leads page open with write access; the role loses
 /// `write` on the server; Dismiss on the first card. From the 403 received to the error
 /// toast in the DOM with Generate and every Dismiss closed (`aria-disabled`).
 pub async fn permission_reaction(d: &Driver, ctx: &BrowserCtx<'_>) -> Result<Vec<Update>> {
     let url = format!("{}{SPA_PATH}", ctx.base());
+    choose_builtin_connector(ctx).await?;
     let mut runs = Vec::new();
     for run in 0..=RUNS {
         put_leads_role(ctx, true).await?;
