@@ -10,9 +10,8 @@ mod support;
 use gatehouse::api::{HttpRequest, Method};
 use gatehouse::components::ToastRegion;
 use gatehouse::pages::management::saved_objects::SavedObjectsPage;
-use gatehouse::state::{Profiles, Session, SessionStatus};
+use gatehouse::state::{Profiles, Session};
 use gatehouse_api::saved_objects_page::texts;
-use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
 use leptos::prelude::*;
 use leptos_router::components::Router;
 use support::*;
@@ -49,28 +48,15 @@ const IMPORTED: &str = r#"{"success":false,"successCount":2,
 const RETRIED: &str = r#"{"success":true,"successCount":1,"successResults":[{"type":"dashboard","id":"soc-overview","overwrite":true,"meta":{"title":"SOC overview"}}],"errors":[]}"#;
 
 fn session(read: bool, write: bool) -> Session {
-    let session = Session::new();
-    let capabilities: Capabilities = serde_json::from_value(serde_json::json!({
-        "navLinks": {"management": true, "dashboards": read},
-        "dashboard": {"show": read, "showWriteControls": write},
-    }))
-    .expect("capabilities");
-    session.status.set(SessionStatus::SignedIn {
-        user: AuthenticatedUser {
-            username: "bob".into(),
-            roles: vec!["dashboard_editor".into()],
-            full_name: Some("Bob Responder".into()),
-            email: None,
-            profile_uid: Some("u_bob_0".into()),
-            authentication_provider: AuthenticationProvider {
-                provider_type: "basic".into(),
-                name: "basic".into(),
-            },
-            enabled: true,
-        },
-        capabilities,
-    });
-    session
+    signed_in_as(
+        "bob",
+        Some("Bob Responder"),
+        &["dashboard_editor"],
+        serde_json::json!({
+            "navLinks": {"management": true, "dashboards": read},
+            "dashboard": {"show": read, "showWriteControls": write},
+        }),
+    )
 }
 
 /// The saved-objects routes as our server answers them; `manages` is what global access says.

@@ -11,9 +11,8 @@ use gatehouse::api::Method;
 use gatehouse::components::spaces::{SpaceAvatar, SpaceSwitcher};
 use gatehouse::components::ToastRegion;
 use gatehouse::pages::management::spaces::{SpaceEditor, SpacesManagementPage};
-use gatehouse::state::{Session, SessionStatus};
+use gatehouse::state::Session;
 use gatehouse_api::rules::space_form::texts;
-use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
 use gatehouse_api::spaces::{avatar_text_color, Space};
 use leptos::prelude::*;
 use leptos_router::components::Router;
@@ -65,28 +64,12 @@ const FEATURES: &str = r#"[{"id":"securitySolution","name":"Security","category"
 
 /// A signed-in session whose capabilities may or may not include `spaces.manage`.
 fn signed_in(manage: bool) -> Session {
-    let session = Session::new();
-    let capabilities: Capabilities = serde_json::from_value(serde_json::json!({
-        "navLinks": {"management": true},
-        "spaces": {"manage": manage},
-    }))
-    .expect("capabilities");
-    session.status.set(SessionStatus::SignedIn {
-        user: AuthenticatedUser {
-            username: "elastic".into(),
-            roles: vec!["superuser".into()],
-            full_name: None,
-            email: None,
-            profile_uid: Some("u_elastic_0".into()),
-            authentication_provider: AuthenticationProvider {
-                provider_type: "basic".into(),
-                name: "basic".into(),
-            },
-            enabled: true,
-        },
-        capabilities,
-    });
-    session
+    signed_in_as(
+        "elastic",
+        None,
+        &["superuser"],
+        serde_json::json!({"navLinks": {"management": true}, "spaces": {"manage": manage}}),
+    )
 }
 
 fn mount_switcher(canned: &Canned, manage: bool) -> Element {

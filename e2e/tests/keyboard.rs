@@ -240,14 +240,7 @@ async fn generate_open_a_lead_come_back_and_dismiss_it_with_keys_only() -> Resul
         b.wait_for_testid("leads-empty", TIMEOUT).await?;
 
         // The connector picker is a select the arrow keys change.
-        let picker = b.wait_for_testid("leads-connector", TIMEOUT).await?;
-        let started = Instant::now();
-        while !picker.is_enabled().await? {
-            if started.elapsed() > TIMEOUT {
-                bail!("the connector picker never opened");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        connector_picker(&b).await?;
         tab_to(&b, &testid("leads-connector"), false).await?;
         arrow_down_select_to(&b, "gatehouse-default").await?;
         wait_for_text(&b, &testid("toast"), "Connector chosen", TIMEOUT).await?;

@@ -40,6 +40,17 @@ fn update_denied(user: &str, roles: &str) -> Value {
 }
 
 /// Starts a generate run and waits until `/status` reports it finished.
+/// Generates up to `max_leads` with the built-in connector and waits for the run to finish.
+async fn generate_with_builtin(
+    t: &TestServer,
+    session: &Session,
+    prefix: &str,
+    max_leads: u32,
+) -> (String, LeadsStatus) {
+    let body = json!({ "connectorId": "gatehouse-default", "maxLeads": max_leads });
+    generate(t, session, prefix, body).await
+}
+
 async fn generate(
     t: &TestServer,
     session: &Session,
@@ -313,13 +324,7 @@ async fn generate_with_write_creates_deterministic_leads() {
     let reader = t.login("leads_read_user").await;
     assert_eq!(find(&t, &reader, "").await.total, 10);
     let elastic = t.login("elastic").await;
-    let (second, status) = generate(
-        &t,
-        &elastic,
-        "",
-        json!({ "connectorId": "gatehouse-default", "maxLeads": 25 }),
-    )
-    .await;
+    let (second, status) = generate_with_builtin(&t, &elastic, "", 25).await;
     assert_eq!(status.last_error, None);
     assert_eq!(status.total_leads, 25);
     let page = find(&t, &full, "perPage=100").await;
@@ -331,13 +336,7 @@ async fn generate_with_write_creates_deterministic_leads() {
 #[tokio::test]
 async fn paging_sorting_and_filtering() {
     let (t, full) = TestServer::start_as("leads_full_user").await;
-    generate(
-        &t,
-        &full,
-        "",
-        json!({ "connectorId": "gatehouse-default", "maxLeads": 50 }),
-    )
-    .await;
+    generate_with_builtin(&t, &full, "", 50).await;
 
     let all = find(&t, &full, "perPage=100").await;
     assert_eq!(all.total, 50);
@@ -399,13 +398,7 @@ async fn paging_sorting_and_filtering() {
 
     // A run no longer wipes leads (docs/leads.md "Kept leads and ageing"): it finds the top 5
     // again (the two dismissed among them stay dismissed) and the 45 it does not find stay to age.
-    generate(
-        &t,
-        &full,
-        "",
-        json!({ "connectorId": "gatehouse-default", "maxLeads": 5 }),
-    )
-    .await;
+    generate_with_builtin(&t, &full, "", 5).await;
     assert_eq!(find(&t, &full, "status=active").await.total, 48);
     assert_eq!(find(&t, &full, "status=dismissed").await.total, 2);
     assert_eq!(find(&t, &full, "").await.total, 50);
@@ -682,13 +675,7 @@ async fn spaces_have_their_own_index() {
     .await;
     assert_eq!(code, StatusCode::OK, "{body}");
     let full = t.login("leads_full_user").await;
-    let (_, status) = generate(
-        &t,
-        &full,
-        "/s/lab",
-        json!({ "connectorId": "gatehouse-default", "maxLeads": 3 }),
-    )
-    .await;
+    let (_, status) = generate_with_builtin(&t, &full, "/s/lab", 3).await;
     assert_eq!(status.total_leads, 3);
     let (code, body) = t.get_json(&full, &format!("/s/lab{}", path(""))).await;
     assert_eq!(code, StatusCode::OK);
@@ -798,13 +785,7 @@ async fn large_indexes_page_correctly() {
 async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoked() {
     let (t, full) = TestServer::start_as("leads_full_user").await;
     let reader = t.login("leads_read_user").await;
-    generate(
-        &t,
-        &full,
-        "",
-        json!({ "connectorId": "gatehouse-default", "maxLeads": 5 }),
-    )
-    .await;
+    generate_with_builtin(&t, &full, "", 5).await;
     let first = find(&t, &reader, "").await;
     assert_eq!(find(&t, &reader, "").await, first, "nothing changed");
 
@@ -850,13 +831,7 @@ async fn a_page_read_again_shows_every_change_and_is_refused_once_read_is_revoke
 async fn a_page_read_again_is_sent_compressed_to_a_client_that_accepts_gzip() {
     use std::io::Read;
     let (t, full) = TestServer::start_as("leads_full_user").await;
-    generate(
-        &t,
-        &full,
-        "",
-        json!({ "connectorId": "gatehouse-default", "maxLeads": 5 }),
-    )
-    .await;
+    generate_with_builtin(&t, &full, "", 5).await;
     let url = path("?perPage=100");
     let send = |encoding: Option<&'static str>| {
         let mut request = t.as_user(&full, Method::GET, &url);

@@ -177,16 +177,16 @@ async fn leads_user(t: &TestServer, elastic: &Session, name: &str, grant: Value)
     t.user_with_role(elastic, name, role).await
 }
 
+/// `hosts_reader`: may read the leads of hosts only (a document-level query).
+async fn hosts_reader(t: &TestServer, elastic: &Session) -> Session {
+    let grant = json!({ "names": [PATTERN], "privileges": ["read"], "query": r#"{"term":{"entity.type":"host"}}"# });
+    leads_user(t, elastic, "hosts_reader", grant).await
+}
+
 #[tokio::test]
 async fn the_seeded_leads_panels_count_what_the_leads_find_lists() {
     let (t, elastic) = TestServer::start_with_leads(300).await;
-    let hosts = leads_user(
-        &t,
-        &elastic,
-        "hosts_reader",
-        json!({ "names": [PATTERN], "privileges": ["read"], "query": r#"{"term":{"entity.type":"host"}}"# }),
-    )
-    .await;
+    let hosts = hosts_reader(&t, &elastic).await;
     let queries = seeded_queries(&t, &elastic, "default").await;
     let leads_queries: Vec<&(String, Value)> = queries
         .iter()
@@ -569,13 +569,7 @@ async fn panel_answers_at_ten_thousand_leads_equal_the_finds_totals() {
     const LEADS_STORED: usize = 10_000;
     const ROUNDS: u32 = 20;
     let (t, elastic) = TestServer::start_with_leads(LEADS_STORED).await;
-    let hosts = leads_user(
-        &t,
-        &elastic,
-        "hosts_reader",
-        json!({ "names": [PATTERN], "privileges": ["read"], "query": r#"{"term":{"entity.type":"host"}}"# }),
-    )
-    .await;
+    let hosts = hosts_reader(&t, &elastic).await;
     let cases = [
         (
             "active count",

@@ -367,3 +367,35 @@ pub fn leads_server(
         }
     })
 }
+
+/// A session signed in as `username` (profile uid `u_<username>_0`, the basic provider) with
+/// these roles and capabilities (JSON in the capabilities answer's shape).
+pub fn signed_in_as(
+    username: &str,
+    full_name: Option<&str>,
+    roles: &[&str],
+    capabilities: serde_json::Value,
+) -> gatehouse::state::Session {
+    use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
+    use leptos::prelude::Set;
+    let session = gatehouse::state::Session::new();
+    let capabilities: Capabilities = serde_json::from_value(capabilities).expect("capabilities");
+    session
+        .status
+        .set(gatehouse::state::SessionStatus::SignedIn {
+            user: AuthenticatedUser {
+                username: username.into(),
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+                full_name: full_name.map(str::to_string),
+                email: None,
+                profile_uid: Some(format!("u_{username}_0")),
+                authentication_provider: AuthenticationProvider {
+                    provider_type: "basic".into(),
+                    name: "basic".into(),
+                },
+                enabled: true,
+            },
+            capabilities,
+        });
+    session
+}

@@ -274,6 +274,25 @@ pub struct SavedObject<A = DashboardAttributes> {
 }
 
 impl<A> SavedObject<A> {
+    /// An object with no references, access control, spaces, times or version yet.
+    pub fn new(id: impl Into<String>, object_type: impl Into<String>, attributes: A) -> Self {
+        Self {
+            id: id.into(),
+            object_type: object_type.into(),
+            attributes,
+            references: Vec::new(),
+            access_control: None,
+            namespaces: None,
+            created_at: None,
+            updated_at: None,
+            created_by: None,
+            updated_by: None,
+            version: None,
+        }
+    }
+}
+
+impl<A> SavedObject<A> {
     pub fn owner(&self) -> Option<&str> {
         self.access_control.as_ref().map(|a| a.owner.as_str())
     }

@@ -370,19 +370,11 @@ mod tests {
 
     #[test]
     fn what_export_writes_import_reads() {
-        let objects = vec![SavedObject {
-            id: "a".into(),
-            object_type: DASHBOARD_TYPE.into(),
-            attributes: super::super::DashboardAttributes::new("A", "", &[]),
-            references: Vec::new(),
-            access_control: None,
-            namespaces: None,
-            created_at: None,
-            updated_at: None,
-            created_by: None,
-            updated_by: None,
-            version: None,
-        }];
+        let objects = vec![SavedObject::new(
+            "a",
+            DASHBOARD_TYPE,
+            super::super::DashboardAttributes::new("A", "", &[]),
+        )];
         let summary = ExportSummary {
             exported_count: 1,
             ..ExportSummary::default()

@@ -185,19 +185,25 @@ pub async fn sign_in_at(b: &Browser, path: &str, user: &str) -> Result<()> {
     Ok(())
 }
 
-/// Chooses the server's built-in connector in the leads section's picker, as a user does, and
-/// waits for the server to have taken it (Generate stays closed until then).
-pub async fn choose_connector(b: &Browser) -> Result<()> {
+/// The leads section's connector picker once it is open: it stays closed until the list and the
+/// space's choice are read.
+pub async fn connector_picker(b: &Browser) -> Result<WebElement> {
     let picker = b.wait_for_testid("leads-connector", TIMEOUT).await?;
     let started = Instant::now();
-    // Closed until the list and the space's choice are read.
     while !picker.is_enabled().await? {
         if started.elapsed() > TIMEOUT {
             bail!("the connector picker never opened");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    picker
+    Ok(picker)
+}
+
+/// Chooses the server's built-in connector in the leads section's picker, as a user does, and
+/// waits for the server to have taken it (Generate stays closed until then).
+pub async fn choose_connector(b: &Browser) -> Result<()> {
+    connector_picker(b)
+        .await?
         .find(By::Css("option[value=\"gatehouse-default\"]"))
         .await
         .context("the built-in connector is offered")?

@@ -18,12 +18,11 @@ use serde_json::json;
 
 use super::objects::{
     bad_request, check_references, content_of, failure, failure_from, forbidden, load_object,
-    object_event,
+    object_event, unsupported_failure,
 };
 use crate::authz::{ObjectActor, SavedObjectOp};
 use crate::dashboards::routes::{
-    delete_one_in, field_error, not_found, parse_version, refusal_error, unsupported_type,
-    update_one, WriteRefusal,
+    delete_one_in, field_error, not_found, parse_version, refusal_error, update_one, WriteRefusal,
 };
 use crate::dashboards::store::{self, StoredDashboard};
 use crate::platform::audit::{self, AuditEvent, Outcome};
@@ -77,12 +76,9 @@ pub fn bulk_create(
     for (i, object) in objects.into_iter().enumerate() {
         let id = id_of(&object);
         if object.object_type != DASHBOARD_TYPE {
-            let message = unsupported_type(&object.object_type);
-            results.push(BulkObject::Failure(failure(
+            results.push(BulkObject::Failure(unsupported_failure(
                 &id,
                 &object.object_type,
-                StatusCode::BAD_REQUEST,
-                message,
             )));
             continue;
         }
@@ -253,11 +249,9 @@ pub fn bulk_get(
     let mut results = Vec::with_capacity(refs.len());
     for reference in refs {
         if reference.object_type != DASHBOARD_TYPE {
-            results.push(BulkObject::Failure(failure(
+            results.push(BulkObject::Failure(unsupported_failure(
                 &reference.id,
                 &reference.object_type,
-                StatusCode::BAD_REQUEST,
-                unsupported_type(&reference.object_type),
             )));
             continue;
         }
@@ -333,11 +327,9 @@ pub fn bulk_update(
     let mut events = Vec::new();
     for (i, object) in objects.into_iter().enumerate() {
         if object.object_type != DASHBOARD_TYPE {
-            results.push(BulkObject::Failure(failure(
+            results.push(BulkObject::Failure(unsupported_failure(
                 &object.id,
                 &object.object_type,
-                StatusCode::BAD_REQUEST,
-                unsupported_type(&object.object_type),
             )));
             continue;
         }
@@ -383,15 +375,7 @@ pub fn bulk_delete(
     let mut events = Vec::new();
     for reference in refs {
         let error = if reference.object_type != DASHBOARD_TYPE {
-            Some(
-                failure(
-                    &reference.id,
-                    &reference.object_type,
-                    StatusCode::BAD_REQUEST,
-                    unsupported_type(&reference.object_type),
-                )
-                .error,
-            )
+            Some(unsupported_failure(&reference.id, &reference.object_type).error)
         } else {
             match delete_one_in(tx, actor, space, &reference.id)? {
                 Ok(()) => {

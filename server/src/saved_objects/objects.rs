@@ -120,6 +120,16 @@ pub fn failure(
     }
 }
 
+/// The 400 failure of an object whose type is not one the routes store (only dashboards).
+pub fn unsupported_failure(id: &str, object_type: &str) -> ObjectFailure {
+    failure(
+        id,
+        object_type,
+        StatusCode::BAD_REQUEST,
+        crate::dashboards::routes::unsupported_type(object_type),
+    )
+}
+
 /// A failure from the Boom error a single request would have answered.
 pub fn failure_from(id: &str, object_type: &str, error: ObjectError) -> ObjectFailure {
     ObjectFailure {

@@ -38,13 +38,6 @@ pub fn export_file(count: usize, owner: &str) -> Vec<u8> {
     };
     let objects: Vec<SavedObject> = (0..count)
         .map(|i| SavedObject {
-            id: format!("bench-import-{i}"),
-            object_type: "dashboard".into(),
-            attributes: DashboardAttributes::new(
-                &format!("Imported dashboard {i}"),
-                "One of the bench's 1,000.",
-                std::slice::from_ref(&panel),
-            ),
             references: (i > 0)
                 .then(|| gatehouse_api::saved_objects::Reference {
                     name: "previous".into(),
@@ -57,12 +50,15 @@ pub fn export_file(count: usize, owner: &str) -> Vec<u8> {
                 owner: owner.into(),
                 access_mode: gatehouse_api::dashboards::DashboardAccessMode::WriteRestricted,
             }),
-            namespaces: None,
-            created_at: None,
-            updated_at: None,
-            created_by: None,
-            updated_by: None,
-            version: None,
+            ..SavedObject::new(
+                format!("bench-import-{i}"),
+                "dashboard",
+                DashboardAttributes::new(
+                    &format!("Imported dashboard {i}"),
+                    "One of the bench's 1,000.",
+                    std::slice::from_ref(&panel),
+                ),
+            )
         })
         .collect();
     write_export(&objects, None).into_bytes()
