@@ -29,7 +29,8 @@ async fn set_roles(b: &Browser, admin: &reqwest::Client, roles: &[&str]) -> Resu
     .await
 }
 
-/// Polls `check` until it holds, for at most one recheck interval and its margin.
+/// Polls `check` until it holds, for at most one recheck interval and its margin, and prints
+/// how long it took (RELIABILITY.md, "Access that grows").
 async fn within_a_recheck<F, Fut>(what: &str, mut check: F) -> Result<()>
 where
     F: FnMut() -> Fut,
@@ -38,6 +39,10 @@ where
     let started = Instant::now();
     loop {
         if check().await? {
+            println!(
+                "# access grows: {what}: {} ms after the change (recheck every {PRIVILEGE_RECHECK_MS} ms)",
+                started.elapsed().as_millis()
+            );
             return Ok(());
         }
         if started.elapsed() > GROWS_WITHIN {

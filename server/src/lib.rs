@@ -3,7 +3,8 @@
 //!
 //! One folder per feature, each with its routes (`routes.rs`), storage and logic:
 //! `admin/` (users, roles, the console, features, effective access), `dashboards/` (saved objects
-//! with access control, user profiles), `leads/`, `search/` (sources, identities, documents),
+//! with access control, user profiles), `leads/`, `profiles/` (what users keep on their own
+//! profile), `search/` (sources, identities, documents),
 //! `security/` (sign-in, the current user, capabilities) and `spaces/`. They stand on
 //! `platform/` (database, sessions, audit, the Kibana request rules, the one response error, …)
 //! and `authz/` (subjects and patterns, Elasticsearch privileges, Kibana features and actions,
