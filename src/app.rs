@@ -22,7 +22,8 @@ use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 use crate::routes::{
-    replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH, USERS_PATH,
+    replacing, route_pattern, ACCESS_PATH, ENTITY_ANALYTICS_PATH, HOME_PATH, LOGIN_PATH,
+    SPACE_SELECTOR_PATH, USERS_PATH,
 };
 
 /// What the SPA adds to each of [`APP_LINKS`], in the same order.
@@ -160,10 +161,14 @@ fn read_first_page_early(api: ApiClient) {
 }
 
 /// How often an open tab asks whether an administrator changed the user's access.
-const PRIVILEGE_RECHECK: Duration = Duration::from_secs(5);
+const PRIVILEGE_RECHECK: Duration =
+    Duration::from_millis(gatehouse_api::security::PRIVILEGE_RECHECK_MS);
 
-/// Live downgrade (and upgrade): while the tab is visible, and at once when it regains focus,
+/// Live downgrade and upgrade: while the tab is visible, and at once when it regains focus,
 /// ask the server again; a change updates what the app shows without a reload and says so.
+/// Access that grows takes the same path as access taken away: the nav and every app gate read
+/// the capabilities, and sections whose finer privileges the capabilities do not show ask again
+/// on each recheck ([`Session::rechecked`]).
 fn watch_privileges(session: Session, api: ApiClient) {
     let toasts = expect_context::<Toasts>();
     let checking = StoredValue::new(false);
@@ -228,6 +233,18 @@ fn Shell() -> impl IntoView {
         }
     });
 
+    // The space this page load works in becomes the user's last one, once the user is on one of
+    // its pages (not `Select your space`, which is on the way to one).
+    let remembered = StoredValue::new(false);
+    Effect::new(move |_| {
+        let signed_in = matches!(session.status.get(), SessionStatus::SignedIn { .. });
+        let choosing = location.pathname.get().ends_with(SPACE_SELECTOR_PATH);
+        if signed_in && !choosing && !remembered.get_value() {
+            remembered.set_value(true);
+            crate::state::space::remember_current_space(api);
+        }
+    });
+
     // The server's first paint is of the leads page of a signed-in user: anything else on screen
     // is the app's to show at once.
     Effect::new(move |_| {
@@ -285,11 +302,16 @@ fn Header() -> impl IntoView {
     let sign_out = move |_| {
         let navigate = navigate.clone();
         signing_out.set(true);
+        let user = session.username_untracked();
         spawn_local(async move {
             // Even if the server is unreachable the local session must end: the user asked to leave.
             let _ = api.logout().await;
             // Signing out on purpose discards unsaved drafts; a 401 keeps them for the way back.
             crate::state::session::drafts::clear_all();
+            // And the console's requests: the next person at this browser must not see them.
+            if let Some(user) = user {
+                crate::state::console_storage::forget_user(&user);
+            }
             session.sign_out_locally();
             navigate(LOGIN_PATH, replacing());
         });

@@ -9,6 +9,7 @@ use gatehouse::pages::dev_tools::{
     block_at, byte_offset, check_json, parse_buffer, parse_request_line, pretty_body, push_history,
     request_at, ConsoleRequest, HistoryEntry, HISTORY_LIMIT, TEST_PLAN,
 };
+use leptos::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -170,10 +171,12 @@ fn history_keeps_the_last_twenty_newest_first_without_repeats() {
     );
 }
 
+/// Every console key, the old unscoped ones and every user's.
 fn clear_console_storage() {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.remove_item("gatehouse.console.buffer");
-        let _ = storage.remove_item("gatehouse.console.history");
+        gatehouse::state::web_storage::remove_keys(&storage, |k| {
+            k.starts_with("gatehouse.console.")
+        });
     }
 }
 
@@ -258,6 +261,104 @@ async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_stat
         .text_content()
         .unwrap()
         .contains("leads_full_access"));
+    clear_console_storage();
+}
+
+/// A signed-in session for `username`, with the Dev Tools app open.
+fn signed_in(username: &str) -> gatehouse::state::Session {
+    use gatehouse::state::{Session, SessionStatus};
+    use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
+    let session = Session::new();
+    let capabilities: Capabilities =
+        serde_json::from_value(serde_json::json!({ "navLinks": { "dev_tools": true } }))
+            .expect("capabilities");
+    session.status.set(SessionStatus::SignedIn {
+        user: AuthenticatedUser {
+            username: username.into(),
+            roles: vec!["superuser".into()],
+            full_name: None,
+            email: None,
+            profile_uid: None,
+            authentication_provider: AuthenticationProvider {
+                provider_type: "basic".into(),
+                name: "basic".into(),
+            },
+            enabled: true,
+        },
+        capabilities,
+    });
+    session
+}
+
+/// A shared browser: what one user sent is kept under their name and this server, another user
+/// at the same browser sees none of it, and signing out removes it (and what an older Gatehouse
+/// kept under a key that named nobody).
+#[wasm_bindgen_test]
+async fn the_console_history_belongs_to_one_user_on_one_server() {
+    use gatehouse::pages::dev_tools::Console;
+    use gatehouse::state::console_storage::{self, ConsoleItem};
+    use support::*;
+
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage");
+    clear_console_storage();
+    // Left by a Gatehouse from before the history was per user.
+    storage
+        .set_item(
+            "gatehouse.console.history",
+            r#"[{"method":"GET","path":"/_security/user/someone-else","status":200,"at":1}]"#,
+        )
+        .unwrap();
+    let canned = Canned::new(|_| console(200, r#"{"username":"alice"}"#));
+
+    let root = mount_in_app(&canned, signed_in("alice"), || view! { <Console /> });
+    assert!(
+        query_all(&root, "[data-testid=\"console-history-item\"]").is_empty(),
+        "the old unscoped history is not shown to anyone"
+    );
+    click(&testid(&root, "console-send").unwrap());
+    wait_for("alice's request in her history", || {
+        query_all(&root, "[data-testid=\"console-history-item\"]").len() == 1
+    })
+    .await;
+    let server = console_storage::this_server();
+    let alice_key = console_storage::key(ConsoleItem::History, "alice", &server);
+    let kept = storage
+        .get_item(&alice_key)
+        .unwrap()
+        .expect("kept under alice's key");
+    assert!(kept.contains("/_security/_authenticate"), "{kept}");
+    assert!(
+        alice_key.contains("alice")
+            && alice_key.contains(&server.replace(':', "%3A").replace('/', "%2F"))
+    );
+    // Another server in the same browser has a key of its own.
+    assert_ne!(
+        alice_key,
+        console_storage::key(ConsoleItem::History, "alice", "https://other.example/")
+    );
+    // A name holding the separator stays in its own part of the key.
+    assert_ne!(
+        console_storage::key(ConsoleItem::History, "a@b", "c"),
+        console_storage::key(ConsoleItem::History, "a", "b@c")
+    );
+
+    // bob at the same browser: none of alice's requests.
+    let root = mount_in_app(&canned, signed_in("bob"), || view! { <Console /> });
+    wait_for_testid(&root, "console-editor").await;
+    assert!(
+        query_all(&root, "[data-testid=\"console-history-item\"]").is_empty(),
+        "bob does not see alice's history"
+    );
+
+    // alice signs out: her history and the old unscoped one are gone.
+    console_storage::forget_user("alice");
+    assert_eq!(storage.get_item(&alice_key).unwrap(), None);
+    assert_eq!(storage.get_item("gatehouse.console.history").unwrap(), None);
+    let root = mount_in_app(&canned, signed_in("alice"), || view! { <Console /> });
+    wait_for_testid(&root, "console-editor").await;
+    assert!(query_all(&root, "[data-testid=\"console-history-item\"]").is_empty());
     clear_console_storage();
 }
 

@@ -726,3 +726,88 @@ async fn without_read_the_first_paint_goes_at_once() {
     wait_for_testid(&root, "leads-missing-read").await;
     assert!(!drawn.is_connected(), "nothing of the drawing is left");
 }
+
+/// An administrator widens a role's index privileges without renaming it: neither `me` nor the
+/// capabilities change, the leads privileges do. Each recheck of the session reads them again;
+/// a new answer widens (or narrows) the section at once, the same answer changes nothing.
+#[wasm_bindgen_test]
+async fn each_recheck_reads_the_leads_privileges_again_and_follows_a_new_answer() {
+    use gatehouse::pages::leads::LeadsSection;
+    use gatehouse::state::Session;
+
+    let granted = Rc::new(Cell::new((false, false)));
+    let answer = granted.clone();
+    let canned = Canned::new(move |request| {
+        let path = request.path.as_str();
+        let (read, write) = answer.get();
+        if let Some(extra) = leads_extras(path) {
+            extra
+        } else if path.ends_with("/privileges") {
+            json(200, &privileges(read, write))
+        } else if path.ends_with("/status") {
+            json(200, STATUS_IDLE)
+        } else if path.starts_with(&format!("{LEADS}?")) {
+            json(200, &leads_page(&[lead("a", "Beaconing from web-a", 9)], 1))
+        } else {
+            not_found()
+        }
+    });
+    let session = Session::new();
+    let root = mount_in_app(&canned, session, || view! { <LeadsSection /> });
+    let privilege_reads = || canned.count(Method::Get, &format!("{LEADS}/privileges"));
+    let leads_reads = || canned.count(Method::Get, &format!("{LEADS}?"));
+    let recheck = || session.rechecked.update(|n| *n += 1);
+    let generate_closed = |root: &Element| {
+        testid(root, "leads-generate")
+            .and_then(|b| b.get_attribute("aria-disabled"))
+            .is_some()
+    };
+
+    wait_for_testid(&root, "leads-missing-read").await;
+    assert_testid_absent(&root, "leads-section", "no read yet");
+    assert_eq!(leads_reads(), 0, "no leads asked for without read");
+
+    // `read` granted: the section and its card, Generate closed for `write`.
+    granted.set((true, false));
+    recheck();
+    wait_for_testid(&root, "lead-card").await;
+    assert!(generate_closed(&root), "read only: Generate is closed");
+    let generate = testid(&root, "leads-generate").expect("Generate");
+    let tooltip = tooltip_for(&root, &generate)
+        .text_content()
+        .unwrap_or_default();
+    assert!(
+        tooltip.contains("write"),
+        "the tooltip names write: {tooltip}"
+    );
+    let leads_before = leads_reads();
+
+    // The same answer again: read, compared, nothing redrawn or read again.
+    let asked = privilege_reads();
+    recheck();
+    wait_for("the privileges read again", || {
+        privilege_reads() == asked + 1
+    })
+    .await;
+    assert_eq!(
+        leads_reads(),
+        leads_before,
+        "an unchanged answer reads no leads"
+    );
+    assert!(generate_closed(&root));
+
+    // `write` granted: Generate opens; taken away: it closes again.
+    granted.set((true, true));
+    recheck();
+    wait_for("Generate opens", || !generate_closed(&root)).await;
+    granted.set((true, false));
+    recheck();
+    wait_for("Generate closes", || generate_closed(&root)).await;
+    // `read` taken away: the section goes.
+    granted.set((false, false));
+    recheck();
+    wait_for("the section goes", || {
+        testid(&root, "leads-section").is_none()
+    })
+    .await;
+}

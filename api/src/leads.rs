@@ -130,6 +130,14 @@ impl LeadsAccess {
         }
     }
 
+    /// Whether a privileges answer read again on a recheck changes the section: it differs from
+    /// the answer last applied (`last`), or the section moved since (a refusal narrowed it, or it
+    /// is still loading) to something this answer does not bear out. An unchanged answer changes
+    /// nothing, so a recheck every few seconds neither redraws nor re-reads the leads.
+    pub fn reread_applies(self, last: Option<&LeadsPrivileges>, answer: &LeadsPrivileges) -> bool {
+        last != Some(answer) || LeadsAccess::from_privileges(answer) != self
+    }
+
     pub fn may_fetch(self) -> bool {
         matches!(self, LeadsAccess::ReadOnly | LeadsAccess::Full)
     }
@@ -688,6 +696,32 @@ mod tests {
         assert_eq!(priority_of_score(f64::NAN), 1);
         assert_eq!(LeadLevel::of_score(80.0), LeadLevel::High);
         assert_eq!(LeadLevel::of_score(81.0), LeadLevel::Critical);
+    }
+
+    #[test]
+    fn a_reread_applies_only_what_changed() {
+        let read = LeadsPrivileges::new(true, false);
+        let full = LeadsPrivileges::new(true, true);
+        let none = LeadsPrivileges::new(false, false);
+        // The same answer on a section that shows it: nothing to do.
+        assert!(!LeadsAccess::ReadOnly.reread_applies(Some(&read), &read));
+        assert!(!LeadsAccess::Hidden.reread_applies(Some(&none), &none));
+        // Granted: read, then write, without a role being renamed.
+        assert!(LeadsAccess::Hidden.reread_applies(Some(&none), &read));
+        assert!(LeadsAccess::ReadOnly.reread_applies(Some(&read), &full));
+        // Taken away.
+        assert!(LeadsAccess::Full.reread_applies(Some(&full), &read));
+        // A refusal narrowed the section although the answer did not change: the answer wins
+        // again once the server says the privilege is there.
+        assert!(LeadsAccess::ReadOnly.reread_applies(Some(&full), &full));
+        assert!(LeadsAccess::Hidden.reread_applies(Some(&read), &read));
+        // The first answer.
+        assert!(LeadsAccess::Loading.reread_applies(None, &read));
+        // Same booleans, other index privileges (another index of the pattern): a new answer.
+        let mut other = read.clone();
+        other.privileges =
+            serde_json::json!({ "elasticsearch": { "index": { "other-*": { "read": true } } } });
+        assert!(LeadsAccess::ReadOnly.reread_applies(Some(&read), &other));
     }
 
     #[test]

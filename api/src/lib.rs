@@ -9,6 +9,7 @@ pub mod dashboards;
 pub mod doc_query;
 pub mod error;
 pub mod headers;
+pub mod last_space;
 pub mod leads;
 pub mod leads_page;
 pub mod panels;

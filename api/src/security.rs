@@ -10,6 +10,10 @@ pub const LOGOUT_PATH: &str = "/api/security/logout";
 pub const ME_PATH: &str = "/internal/security/me";
 pub const USER_PROFILE_PATH: &str = "/internal/security/user_profile";
 pub const CAPABILITIES_PATH: &str = "/api/core/capabilities";
+/// How often an open, visible tab asks again who its user is and what they may do, so access an
+/// administrator took away or granted shows without a reload (docs/sessions-and-capabilities.md,
+/// "Access that changes while a page is open"). The browser tests wait this long, plus a margin.
+pub const PRIVILEGE_RECHECK_MS: u64 = 5_000;
 /// The one message for every failed login, so a caller cannot learn which usernames exist.
 pub const INVALID_CREDENTIALS: &str = "Invalid username or password. Please try again.";
 

@@ -1,6 +1,7 @@
 //! Spaces in a real browser: a user with several spaces picks one after login and sees that
 //! space's leads and dashboards, switches back from the header; a user with one space never
-//! sees the selector; a deep link into a space the user cannot enter gets a clear page.
+//! sees the selector; a deep link into a space the user cannot enter gets a clear page; the
+//! next sign-in returns to the last space worked in.
 
 use std::time::{Duration, Instant};
 
@@ -111,6 +112,88 @@ async fn a_user_with_one_space_never_sees_the_selector_and_is_told_about_others(
             cards.len() == 1 && cards[0].contains("Default"),
             "{cards:?}"
         );
+        Ok(())
+    })
+    .await
+}
+
+/// The space `user`'s profile remembers, as the server answers it.
+async fn remembered_space(b: &Browser, user: &reqwest::Client) -> Result<Option<String>> {
+    let profile: serde_json::Value = user
+        .get(b.url("/internal/security/user_profile?dataPath=gatehouse"))
+        .header("x-elastic-internal-origin", "Kibana")
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(profile["data"]["gatehouse"]["lastSpace"]
+        .as_str()
+        .map(str::to_string))
+}
+
+async fn wait_until_remembered(b: &Browser, user: &reqwest::Client, space: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let kept = remembered_space(b, user).await?;
+        if kept.as_deref() == Some(space) {
+            return Ok(());
+        }
+        if started.elapsed() > TIMEOUT {
+            bail!("the profile still remembers {kept:?}, not {space}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Signs out, and in again on the default space's sign-in page with no destination.
+async fn sign_out_and_in(b: &Browser, user: &str) -> Result<()> {
+    click_testid(b, "sign-out").await?;
+    b.wait_for("#login-username", TIMEOUT).await?;
+    b.goto("/login").await?;
+    b.sign_in(user).await?;
+    Ok(())
+}
+
+/// The last space a user worked in is kept on their profile on the server and chosen after the
+/// next sign-in, while they may still enter it (docs/spaces.md "The last space").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_returns_to_the_last_space_while_the_user_may_enter_it() -> Result<()> {
+    const USER: &str = "emea_analyst";
+    run(|b| async move {
+        let profile = api_session(&b, USER).await?;
+        ensure!(remembered_space(&b, &profile).await?.is_none(), "nothing remembered yet");
+        sign_in_at(&b, "/login", USER).await?;
+        b.wait_for_testid("space-selector", TIMEOUT).await?;
+        click(&b, &format!("{}[data-space=soc-emea]", testid("space-card"))).await?;
+        wait_for_location(&b, "/s/soc-emea/app/", TIMEOUT).await?;
+        wait_until_remembered(&b, &profile, "soc-emea").await?;
+
+        // Straight back into SOC EMEA, no selector.
+        sign_out_and_in(&b, USER).await?;
+        wait_for_location(&b, "/s/soc-emea/app/", TIMEOUT).await?;
+        ensure!(!b.is_shown(&testid("space-selector")).await?, "no selector");
+
+        // Switched to Default from the header: that is remembered, and chosen next time.
+        click_testid(&b, "spaces-nav").await?;
+        click(&b, &format!("{}[data-space=default]", testid("space-option"))).await?;
+        wait_until_remembered(&b, &profile, "default").await?;
+        sign_out_and_in(&b, USER).await?;
+        wait_for_location(&b, "/app/", TIMEOUT).await?;
+        ensure!(!b.is_shown(&testid("space-selector")).await?, "no selector");
+
+        // SOC EMEA remembered again, then taken away: the sign-in lands in Default.
+        click_testid(&b, "spaces-nav").await?;
+        click(&b, &format!("{}[data-space=soc-emea]", testid("space-option"))).await?;
+        wait_until_remembered(&b, &profile, "soc-emea").await?;
+        let admin = api_session(&b, "elastic").await?;
+        api_write(
+            admin.post(b.url(&format!("/internal/security/users/{USER}"))),
+            &serde_json::json!({ "username": USER, "roles": ["dashboard_viewer"], "enabled": true }),
+            "SOC EMEA is taken away",
+        )
+        .await?;
+        sign_out_and_in(&b, USER).await?;
+        wait_for_location(&b, "/app/dashboards", TIMEOUT).await?;
         Ok(())
     })
     .await

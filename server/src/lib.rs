@@ -3,7 +3,8 @@
 //!
 //! One folder per feature, each with its routes (`routes.rs`), storage and logic:
 //! `admin/` (users, roles, the console, features, effective access), `dashboards/` (saved objects
-//! with access control, user profiles), `leads/`, `search/` (sources, identities, documents),
+//! with access control, user profiles), `leads/`, `profiles/` (what users keep on their own
+//! profile), `search/` (sources, identities, documents),
 //! `security/` (sign-in, the current user, capabilities) and `spaces/`. They stand on
 //! `platform/` (database, sessions, audit, the Kibana request rules, the one response error, …)
 //! and `authz/` (subjects and patterns, Elasticsearch privileges, Kibana features and actions,
@@ -21,9 +22,10 @@ pub(crate) mod panels;
 pub(crate) mod saved_objects;
 pub(crate) mod security;
 pub(crate) mod spaces;
-// `leads`, `search` and `seed` are features too; they are `pub` only for the few items they
-// export below.
+// `leads`, `profiles`, `search` and `seed` are features too; they are `pub` only for the few
+// items they export below (`profiles`: its size limits, for the tests).
 pub mod leads;
+pub mod profiles;
 pub mod search;
 pub mod seed;
 
@@ -221,6 +223,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(leads::routes::router())
         .merge(dashboards::routes::router())
         .merge(dashboards::profiles::router())
+        .merge(profiles::router())
         .merge(saved_objects::routes::router())
         .merge(panels::routes::router())
         .merge(admin::routes::router())
@@ -234,6 +237,11 @@ pub(crate) fn router(state: AppState) -> Router {
         // Route layers run only for paths that exist (an unknown path is a 404 for anyone, as in
         // Kibana); the last one added runs first: no session, no answer about spaces or anything
         // else.
+        // After the session: the profile data asked for is the signed-in user's.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            profiles::with_requested_data,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             spaces::routes::space_rules,

@@ -180,6 +180,13 @@ fn routes() -> Vec<Route> {
         ),
         r(
             Method::POST,
+            "/internal/security/user_profile/_data",
+            Json,
+            Boom,
+            json!(["gatehouse", {"lastSpace": "soc-emea"}]),
+        ),
+        r(
+            Method::POST,
             "/internal/security/users/newbie",
             Json,
             Boom,

@@ -22,13 +22,14 @@ use gatehouse_api::headers::{
     API_VERSION, INTERNAL_API_VERSION, INTERNAL_ORIGIN, INTERNAL_ORIGIN_VALUE, KBN_XSRF,
     PUBLIC_API_VERSION,
 };
+use gatehouse_api::last_space::PROFILE_DATA_PATH;
 use gatehouse_api::leads::{
     FindLeadsQuery, GenerateRequest, GenerateResponse, LeadsAccess, LeadsPage, LeadsPrivileges,
     LeadsStatus, SuccessResponse, LEADS_BASE,
 };
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, LoginRequest, LoginResponse, UserProfile,
-    CAPABILITIES_PATH, LOGIN_PATH, LOGOUT_PATH, ME_PATH,
+    CAPABILITIES_PATH, LOGIN_PATH, LOGOUT_PATH, ME_PATH, USER_PROFILE_PATH,
 };
 pub use gatehouse_api::ApiError;
 use leptos::prelude::*;
@@ -70,7 +71,7 @@ pub struct ApiClient {
 
 /// How long an early read's answer may stand in for a request: no older than the privilege
 /// recheck lets any answer be (`app::PRIVILEGE_RECHECK`).
-const EARLY_READ_MAX_AGE_MS: f64 = 5_000.0;
+const EARLY_READ_MAX_AGE_MS: f64 = gatehouse_api::security::PRIVILEGE_RECHECK_MS as f64;
 
 /// A read sent before anything asked for it (see [`ApiClient::read_early`]); the first request
 /// with the same method, path, version and body takes its answer instead of asking again.
@@ -346,6 +347,22 @@ impl ApiClient {
     pub async fn capabilities(&self) -> Result<Capabilities, ApiError> {
         let body = Self::capabilities_body()?;
         self.call(Method::Post, CAPABILITIES_PATH, None, Some(body))
+            .await
+    }
+
+    /// The caller's own profile with the data kept under `key` (`?dataPath=`).
+    pub async fn profile_data(&self, key: &str) -> Result<UserProfile, ApiError> {
+        let path = format!(
+            "{USER_PROFILE_PATH}?dataPath={}",
+            js_sys::encode_uri_component(key)
+        );
+        self.call(Method::Get, &path, None, None).await
+    }
+
+    /// Merges `data` into the caller's own profile data.
+    pub async fn update_profile_data(&self, data: &serde_json::Value) -> Result<(), ApiError> {
+        let body = Self::json(data)?;
+        self.send_only(Method::Post, PROFILE_DATA_PATH, None, Some(body))
             .await
     }
 

@@ -42,7 +42,11 @@ const SWITCHER_ENTRIES: &str = ".space-option, .space-manage";
 pub fn SpaceSwitcher() -> impl IntoView {
     let api = expect_api();
     let session = expect_session();
-    let spaces = LocalResource::new(move || async move { api.list_spaces().await.ok() });
+    // Read again when the roles change: a space granted meanwhile is offered without a reload.
+    let spaces = LocalResource::new(move || {
+        session.privileges_changed.track();
+        async move { api.list_spaces().await.ok() }
+    });
     let open = RwSignal::new(false);
     let query = RwSignal::new(String::new());
     let may_manage = move || session.capabilities().get("spaces", "manage");

@@ -1,6 +1,8 @@
 //! Sign-in with username and password; returns the user to where they were going.
 
+use gatehouse_api::last_space::{landing, Landing};
 use gatehouse_api::security::LoginRequest;
+use gatehouse_api::spaces::DEFAULT_SPACE_ID;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -44,14 +46,20 @@ pub fn LoginPage() -> impl IntoView {
             let go = move |target: &str| navigate(target, replacing());
             match next {
                 Some(target) => go(&target),
-                // With no destination, a user with several spaces first picks one (docs/spaces.md).
+                // With no destination: back to the last space the user worked in while they may
+                // still enter it; else a user with several spaces first picks one
+                // (docs/spaces.md "The last space").
                 None if crate::state::space::in_default_space() => spawn_local(async move {
-                    let several = api.list_spaces().await.is_ok_and(|spaces| spaces.len() > 1);
-                    go(if several {
-                        crate::routes::SPACE_SELECTOR_PATH
-                    } else {
-                        &home
-                    });
+                    let (spaces, last) =
+                        futures::join!(api.list_spaces(), crate::state::space::last_space(api));
+                    let spaces = spaces.unwrap_or_default();
+                    match landing(last.as_deref(), &spaces) {
+                        Landing::Space(id) if id != DEFAULT_SPACE_ID => {
+                            crate::components::spaces::enter_space(&id, "/")
+                        }
+                        Landing::Selector => go(crate::routes::SPACE_SELECTOR_PATH),
+                        Landing::Space(_) | Landing::Home => go(&home),
+                    }
                 }),
                 None => go(&home),
             }

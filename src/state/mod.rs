@@ -1,3 +1,4 @@
+pub mod console_storage;
 pub mod mirror;
 pub mod profiles;
 pub mod session;

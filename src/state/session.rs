@@ -25,6 +25,11 @@ pub struct Session {
     /// Bumped whenever a re-check finds the user's roles or capabilities changed, so sections
     /// that asked the server for finer privileges ask again.
     pub privileges_changed: RwSignal<u32>,
+    /// Bumped after every re-check the server answered, whether or not `me` and the
+    /// capabilities changed: a section whose privileges depend on more than those (the leads
+    /// section's answer depends on the roles' index privileges, which an administrator can change
+    /// without renaming a role) asks again and compares its own answer.
+    pub rechecked: RwSignal<u32>,
 }
 
 pub fn expect_session() -> Session {
@@ -36,6 +41,7 @@ impl Session {
         Self {
             status: RwSignal::new(SessionStatus::Checking),
             privileges_changed: RwSignal::new(0),
+            rechecked: RwSignal::new(0),
         }
     }
 
@@ -72,12 +78,16 @@ impl Session {
         let (Ok(user), Ok(capabilities)) = futures::join!(api.me(), api.capabilities()) else {
             return false;
         };
+        if !matches!(self.status.get_untracked(), SessionStatus::SignedIn { .. }) {
+            return false;
+        }
         let changed = user.roles != before_user.roles || capabilities != before_caps;
-        if changed && matches!(self.status.get_untracked(), SessionStatus::SignedIn { .. }) {
+        if changed {
             self.status
                 .set(SessionStatus::SignedIn { user, capabilities });
             self.privileges_changed.update(|n| *n += 1);
         }
+        self.rechecked.update(|n| *n += 1);
         changed
     }
 

@@ -347,6 +347,17 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         END;
         "#,
     ),
+    (
+        10,
+        // What users keep on their own profile (`profiles/`, docs/spaces.md "The last space"):
+        // one JSON object per profile uid, which outlives its user as the uid does.
+        r#"
+        CREATE TABLE user_profile_data (
+            uid  TEXT PRIMARY KEY NOT NULL,
+            data TEXT NOT NULL
+        ) WITHOUT ROWID;
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

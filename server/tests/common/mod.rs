@@ -89,6 +89,7 @@ const FIXED_WRITE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/internal/access_control/change_owner"),
     ("POST", "/internal/security/user_profile/_bulk_get"),
     ("POST", "/internal/security/user_profile/_suggest"),
+    ("POST", "/internal/security/user_profile/_data"),
     ("POST", "/api/security/role/_query"),
     ("POST", "/api/saved_objects/_import"),
     ("POST", "/api/saved_objects/_resolve_import_errors"),

@@ -10,13 +10,12 @@ use leptos::task::spawn_local;
 
 use crate::api::expect_api;
 use crate::components::{AppGate, AppPage};
-use crate::state::web_storage::local as storage;
+use crate::state::console_storage::{self, ConsoleItem};
+use crate::state::Session;
 
 /// The methods the console proxy accepts.
 pub const CONSOLE_METHODS: [&str; 6] = ["HEAD", "GET", "POST", "PUT", "DELETE", "PATCH"];
 pub const HISTORY_LIMIT: usize = 20;
-const HISTORY_KEY: &str = "gatehouse.console.history";
-const BUFFER_KEY: &str = "gatehouse.console.buffer";
 
 /// The lead-generation test plan (docs/privileges.md), with the password Elasticsearch needs for a user.
 pub const TEST_PLAN: &str = r#"# Lead generation test plan: put the cursor in a request and press Ctrl+Enter.
@@ -338,8 +337,9 @@ pub struct HistoryEntry {
     pub at: f64,
 }
 
-fn load_history() -> Vec<HistoryEntry> {
-    let Some(text) = storage().and_then(|s| s.get_item(HISTORY_KEY).ok().flatten()) else {
+/// The signed-in user's history on this server (none without a user: nothing is kept then).
+fn load_history(user: Option<&str>) -> Vec<HistoryEntry> {
+    let Some(text) = user.and_then(|user| console_storage::load(ConsoleItem::History, user)) else {
         return Vec::new();
     };
     let Ok(serde_json::Value::Array(items)) = serde_json::from_str(&text) else {
@@ -371,7 +371,8 @@ fn load_history() -> Vec<HistoryEntry> {
         .collect()
 }
 
-fn save_history(history: &[HistoryEntry]) {
+fn save_history(user: Option<&str>, history: &[HistoryEntry]) {
+    let Some(user) = user else { return };
     let items: Vec<serde_json::Value> = history
         .iter()
         .map(|entry| {
@@ -384,9 +385,11 @@ fn save_history(history: &[HistoryEntry]) {
             })
         })
         .collect();
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(HISTORY_KEY, &serde_json::Value::Array(items).to_string());
-    }
+    console_storage::save(
+        ConsoleItem::History,
+        user,
+        &serde_json::Value::Array(items).to_string(),
+    );
 }
 
 /// Newest first, no two identical requests in a row, at most [`HISTORY_LIMIT`].
@@ -425,8 +428,20 @@ pub fn DevToolsPage() -> impl IntoView {
 #[component]
 pub fn Console() -> impl IntoView {
     let api = expect_api();
-    let initial = storage()
-        .and_then(|s| s.get_item(BUFFER_KEY).ok().flatten())
+    // Whose console this is: what is kept is theirs alone (`state::console_storage`).
+    let user = StoredValue::new(use_context::<Session>().and_then(|s| s.username_untracked()));
+    let save_buffer = move |text: &str| {
+        user.with_value(|user| {
+            if let Some(user) = user {
+                console_storage::save(ConsoleItem::Buffer, user, text);
+            }
+        })
+    };
+    let initial = user
+        .with_value(|user| {
+            user.as_deref()
+                .and_then(|user| console_storage::load(ConsoleItem::Buffer, user))
+        })
         .filter(|text| !text.trim().is_empty())
         .unwrap_or_else(|| TEST_PLAN.to_string());
     let buffer = RwSignal::new(initial);
@@ -434,7 +449,7 @@ pub fn Console() -> impl IntoView {
     let cursor = RwSignal::new(0usize);
     let sending = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Outcome>);
-    let history = RwSignal::new(load_history());
+    let history = RwSignal::new(user.with_value(|user| load_history(user.as_deref())));
     let editor = NodeRef::<Textarea>::new();
 
     let current = Memo::new(move |_| buffer.with(|text| block_at(text, cursor.get())));
@@ -502,7 +517,7 @@ pub fn Console() -> impl IntoView {
                         at: js_sys::Date::now(),
                     },
                 );
-                save_history(list);
+                user.with_value(|user| save_history(user.as_deref(), list));
             });
             sending.set(false);
         });
@@ -527,9 +542,7 @@ pub fn Console() -> impl IntoView {
         text.push('\n');
         let start_utf16 = utf16_len(&text[..start]);
         buffer.set(text.clone());
-        if let Some(storage) = storage() {
-            let _ = storage.set_item(BUFFER_KEY, &text);
-        }
+        save_buffer(&text);
         cursor.set(start);
         if let Some(element) = editor.get_untracked() {
             element.set_value(&text);
@@ -542,9 +555,11 @@ pub fn Console() -> impl IntoView {
     let reset = move |_| {
         buffer.set(TEST_PLAN.to_string());
         cursor.set(0);
-        if let Some(storage) = storage() {
-            let _ = storage.remove_item(BUFFER_KEY);
-        }
+        user.with_value(|user| {
+            if let Some(user) = user {
+                console_storage::remove(ConsoleItem::Buffer, user);
+            }
+        });
     };
 
     view! {
@@ -588,9 +603,7 @@ pub fn Console() -> impl IntoView {
                     prop:value=move || buffer.get()
                     on:input:target=move |ev| {
                         let text = ev.target().value();
-                        if let Some(storage) = storage() {
-                            let _ = storage.set_item(BUFFER_KEY, &text);
-                        }
+                        save_buffer(&text);
                         buffer.set(text);
                         track_cursor();
                     }
@@ -640,7 +653,7 @@ pub fn Console() -> impl IntoView {
                     <Show when=move || history.with(|h| !h.is_empty())>
                         <button type="button" class="btn btn-ghost btn-small" on:click=move |_| {
                             history.set(Vec::new());
-                            save_history(&[]);
+                            user.with_value(|user| save_history(user.as_deref(), &[]));
                         }>"Clear"</button>
                     </Show>
                 </div>

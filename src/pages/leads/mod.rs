@@ -1,8 +1,9 @@
 //! Entity analytics: the threat-hunting leads section, driven by the caller's privileges.
 //!
-//! Privileges are read once on load. Without `read` the section is not rendered and no leads or
-//! status request is sent; with `read` only, writing is closed with a reason; any later 403 narrows
-//! what the section allows instead of pretending the list is empty.
+//! Privileges are read on load and again on every recheck of the session, so access an
+//! administrator grants or takes away shows without a reload. Without `read` the section is not
+//! rendered and no leads or status request is sent; with `read` only, writing is closed with a
+//! reason; any later 403 narrows what the section allows instead of pretending the list is empty.
 
 mod callout;
 mod changes;
@@ -19,8 +20,8 @@ use gatehouse_api::announce::{announcement, StatusChange};
 use gatehouse_api::leads::{
     entity_icon_class, missing_privilege_text, priority_badge_class, priority_badge_text,
     priority_text, staleness_class, texts, title_text, FindLeadsQuery, GenerateRequest,
-    GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsStatus, PagePosition, Privilege,
-    SortField, SortOrder, PAGE_SIZES, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
+    GenerationProgress, Lead, LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition,
+    Privilege, SortField, SortOrder, PAGE_SIZES, STATUS_POLL_ATTEMPTS, STATUS_POLL_MS,
 };
 use gatehouse_api::leads_page::connector_gate::EMPTY_BODY_CHOOSE_CONNECTOR;
 use gatehouse_api::leads_page::{missing_privileges, MissingPrivilege, PageAccessFacts, PagePart};
@@ -149,18 +150,22 @@ pub fn LeadsSection() -> impl IntoView {
         changes: changes::Changes::new(),
     };
     let privileges_error = RwSignal::new(None::<ApiError>);
+    // The answer the section shows, so a recheck that reads the same answer changes nothing.
+    let applied = StoredValue::new(None::<LeadsPrivileges>);
+    let apply_privileges = move |privileges: LeadsPrivileges| {
+        let _ = state.hidden_by.try_set(None);
+        let _ = state
+            .write_missing
+            .try_set(!privileges.has_write_permissions);
+        let _ = state
+            .access
+            .try_set(LeadsAccess::from_privileges(&privileges));
+        let _ = applied.try_set_value(Some(privileges));
+    };
     let check_privileges = move || {
         spawn_local(async move {
             match state.api.leads_privileges().await {
-                Ok(privileges) => {
-                    let _ = state.hidden_by.try_set(None);
-                    let _ = state
-                        .write_missing
-                        .try_set(!privileges.has_write_permissions);
-                    let _ = state
-                        .access
-                        .try_set(LeadsAccess::from_privileges(&privileges));
-                }
+                Ok(privileges) => apply_privileges(privileges),
                 Err(error) => {
                     state.toasts.api_error(texts::FETCH_FAILED, &error);
                     if error.is_permission_denied() {
@@ -178,15 +183,32 @@ pub fn LeadsSection() -> impl IntoView {
         state.access.set(LeadsAccess::Loading);
         check_privileges();
     };
-    // Roles changed while the page is open: ask the server again what this user may do here.
+    // On every recheck of the session (`app::watch_privileges`): the answer depends on the
+    // roles' index privileges too, which an administrator can change without the roles' names or
+    // the capabilities changing. A new answer widens or narrows the section at once; the same
+    // answer changes nothing; a failed read waits for the next recheck (the read on load already
+    // said what failed, and a toast every few seconds would only repeat it).
     if let Some(session) = use_context::<Session>() {
         Effect::new(move |seen: Option<u32>| {
-            let changes = session.privileges_changed.get();
-            if seen.is_some_and(|seen| seen != changes) {
-                privileges_error.set(None);
-                check_privileges();
+            let rechecks = session.rechecked.get();
+            if seen.is_some_and(|seen| seen != rechecks)
+                && privileges_error.with_untracked(Option::is_none)
+            {
+                spawn_local(async move {
+                    let Ok(privileges) = state.api.leads_privileges().await else {
+                        return;
+                    };
+                    let Some(access) = state.access.try_get_untracked() else {
+                        return;
+                    };
+                    let changed = applied
+                        .try_with_value(|last| access.reread_applies(last.as_ref(), &privileges));
+                    if changed == Some(true) {
+                        apply_privileges(privileges);
+                    }
+                });
             }
-            changes
+            rechecks
         });
     }
 
@@ -204,13 +226,20 @@ pub fn LeadsSection() -> impl IntoView {
     });
     let status = status_resource(state, may_fetch);
     // The connectors and what changed: once the leads may be read, and again if read comes back.
-    Effect::new(move |loaded: Option<bool>| {
+    // The connectors also when the roles change while the leads stay readable: listing them
+    // needs the Actions feature, which a role can grant apart from the leads.
+    let roles_changed = use_context::<Session>().map(|session| session.privileges_changed);
+    Effect::new(move |before: Option<(bool, u32)>| {
         let allowed = may_fetch.get();
-        if allowed && loaded != Some(true) {
+        let roles = roles_changed.map_or(0, |changes| changes.get());
+        let was_allowed = before.is_some_and(|(allowed, _)| allowed);
+        if allowed && !was_allowed {
             connector::load_connectors(state);
             changes::follow(state);
+        } else if allowed && before.is_some_and(|(_, seen)| seen != roles) {
+            connector::load_connectors(state);
         }
-        allowed
+        (allowed, roles)
     });
     // Spawned after the resources' own tasks: an answer that is already there
     // (`ApiClient::read_early`) arrives at once, and a resource, created but not yet running,
