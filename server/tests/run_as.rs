@@ -253,8 +253,13 @@ async fn every_write_while_viewing_is_refused_and_changes_nothing() {
         assert_eq!(answer, (StatusCode::FORBIDDEN, expected), "{method} {path}");
     }
     assert_eq!(snapshot(&t, &elastic).await, before, "nothing changed");
+    let denied = rows(&t, "run_as_denied", "victor");
+    println!(
+        "# run-as read-only: {} writes tried while viewing, all 403, state unchanged, {denied} run_as_denied rows",
+        writes.len()
+    );
     assert_eq!(
-        rows(&t, "run_as_denied", "victor"),
+        denied,
         writes.len() as i64,
         "each refused write is recorded"
     );
@@ -373,11 +378,9 @@ async fn a_view_is_recorded_once_not_per_request() {
             StatusCode::OK,
         );
     }
-    assert_eq!(
-        rows(&t, "run_as_granted", "victor"),
-        1,
-        "twenty reads, one view"
-    );
+    let granted = rows(&t, "run_as_granted", "victor");
+    println!("# run-as audit: 20 reads in one view, {granted} run_as_granted row");
+    assert_eq!(granted, 1, "twenty reads, one view");
     let caller: String = t.db_value(
         "SELECT username FROM audit_log WHERE action = 'run_as_granted' AND effective_user = 'victor'",
     );
