@@ -7,17 +7,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use gatehouse_api::audit::actions;
 use rusqlite::{params, Connection, Transaction};
 use serde_json::{json, Value};
 
 use crate::platform::error::AppError;
 
-pub const UPDATE_OBJECTS_OWNER: &str = "saved_object_update_objects_owner";
-pub const UPDATE_OBJECTS_ACCESS_MODE: &str = "saved_object_update_objects_access_mode";
+pub const UPDATE_OBJECTS_OWNER: &str = actions::UPDATE_OBJECTS_OWNER;
+pub const UPDATE_OBJECTS_ACCESS_MODE: &str = actions::UPDATE_OBJECTS_ACCESS_MODE;
 /// One object written by the saved-objects routes (docs/saved-objects.md, "Audit"): Kibana's names.
-pub const SAVED_OBJECT_CREATE: &str = "saved_object_create";
-pub const SAVED_OBJECT_UPDATE: &str = "saved_object_update";
-pub const SAVED_OBJECT_DELETE: &str = "saved_object_delete";
+pub const SAVED_OBJECT_CREATE: &str = actions::SAVED_OBJECT_CREATE;
+pub const SAVED_OBJECT_UPDATE: &str = actions::SAVED_OBJECT_UPDATE;
+pub const SAVED_OBJECT_DELETE: &str = actions::SAVED_OBJECT_DELETE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
