@@ -33,14 +33,14 @@ use crate::platform::audit::{self, AuditEvent, AuditLog, AuditedError, Outcome};
 // Audit
 // ---------------------------------------------------------------------------------------------
 
-pub const USER_CREATE: &str = "user_create";
-pub const USER_UPDATE: &str = "user_update";
-pub const USER_DELETE: &str = "user_delete";
-pub const USER_PASSWORD_CHANGE: &str = "user_password_change";
-pub const USER_DISABLE: &str = "user_disable";
-pub const USER_ENABLE: &str = "user_enable";
-pub const ROLE_PUT: &str = "role_put";
-pub const ROLE_DELETE: &str = "role_delete";
+pub const USER_CREATE: &str = gatehouse_api::audit::actions::USER_CREATE;
+pub const USER_UPDATE: &str = gatehouse_api::audit::actions::USER_UPDATE;
+pub const USER_DELETE: &str = gatehouse_api::audit::actions::USER_DELETE;
+pub const USER_PASSWORD_CHANGE: &str = gatehouse_api::audit::actions::USER_PASSWORD_CHANGE;
+pub const USER_DISABLE: &str = gatehouse_api::audit::actions::USER_DISABLE;
+pub const USER_ENABLE: &str = gatehouse_api::audit::actions::USER_ENABLE;
+pub const ROLE_PUT: &str = gatehouse_api::audit::actions::ROLE_PUT;
+pub const ROLE_DELETE: &str = gatehouse_api::audit::actions::ROLE_DELETE;
 
 /// Who changes what: the actor, the space the request came through.
 #[derive(Debug, Clone)]
@@ -66,6 +66,7 @@ pub fn audited<T>(
         action,
         outcome: Outcome::Success,
         username: actor.username.clone(),
+        effective_user: None,
         profile_uid: actor.profile_uid.clone(),
         space: actor.space.clone(),
         object_type: object_type.to_string(),

@@ -18,7 +18,7 @@ use crate::platform::kibana::UnparsedJson;
 use crate::AppState;
 
 /// The audit action of choosing a space's connector.
-pub const CHOOSE_CONNECTOR_ACTION: &str = "entity_analytics_leads_connector_update";
+pub const CHOOSE_CONNECTOR_ACTION: &str = gatehouse_api::audit::actions::LEADS_CONNECTOR_UPDATE;
 /// Longest connector id taken: it is stored with the space's settings and every run.
 pub const MAX_CONNECTOR_ID_CHARS: usize = 256;
 
@@ -114,6 +114,7 @@ pub(super) async fn put(
         action: CHOOSE_CONNECTOR_ACTION,
         outcome: Outcome::Failure,
         username: principal.username().to_string(),
+        effective_user: None,
         profile_uid: Some(principal.user.profile_uid.clone()),
         space: space.id().to_string(),
         object_type: "entity-analytics-leads-connector".into(),

@@ -218,13 +218,13 @@ impl<P> Caller<P> {
     }
 }
 
-pub const AUDIT_SOURCE_CREATE: &str = "ws_source_create";
-pub const AUDIT_SOURCE_DELETE: &str = "ws_source_delete";
-pub const AUDIT_DOCUMENTS_CREATE: &str = "ws_documents_bulk_create";
-pub const AUDIT_DOCUMENTS_DESTROY: &str = "ws_documents_bulk_destroy";
-pub const AUDIT_IDENTITY_CREATE: &str = "ws_identity_create";
-pub const AUDIT_IDENTITY_UPDATE: &str = "ws_identity_update";
-pub const AUDIT_IDENTITY_DELETE: &str = "ws_identity_delete";
+pub const AUDIT_SOURCE_CREATE: &str = gatehouse_api::audit::actions::SOURCE_CREATE;
+pub const AUDIT_SOURCE_DELETE: &str = gatehouse_api::audit::actions::SOURCE_DELETE;
+pub const AUDIT_DOCUMENTS_CREATE: &str = gatehouse_api::audit::actions::DOCUMENTS_CREATE;
+pub const AUDIT_DOCUMENTS_DESTROY: &str = gatehouse_api::audit::actions::DOCUMENTS_DESTROY;
+pub const AUDIT_IDENTITY_CREATE: &str = gatehouse_api::audit::actions::IDENTITY_CREATE;
+pub const AUDIT_IDENTITY_UPDATE: &str = gatehouse_api::audit::actions::IDENTITY_UPDATE;
+pub const AUDIT_IDENTITY_DELETE: &str = gatehouse_api::audit::actions::IDENTITY_DELETE;
 
 impl<P> Caller<P> {
     /// A successful change by this caller, to record with [`record`].
@@ -240,6 +240,7 @@ impl<P> Caller<P> {
             action,
             outcome: Outcome::Success,
             username: self.username(),
+            effective_user: None,
             profile_uid: Some(self.principal.user.profile_uid.clone()),
             space: self.space.0.clone(),
             object_type: object_type.to_string(),

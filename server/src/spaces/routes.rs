@@ -22,9 +22,9 @@ use crate::platform::session::Principal;
 use crate::spaces::store::{self as spaces, may_manage_spaces};
 use crate::AppState;
 
-pub const SPACE_CREATE: &str = "space_create";
-pub const SPACE_UPDATE: &str = "space_update";
-pub const SPACE_DELETE: &str = "space_delete";
+pub const SPACE_CREATE: &str = gatehouse_api::audit::actions::SPACE_CREATE;
+pub const SPACE_UPDATE: &str = gatehouse_api::audit::actions::SPACE_UPDATE;
+pub const SPACE_DELETE: &str = gatehouse_api::audit::actions::SPACE_DELETE;
 
 const SPACE_KEYS: &[&str] = &[
     "id",
