@@ -372,3 +372,66 @@ async fn without_the_capability_the_page_refuses_and_asks_nothing() {
     assert_testid_absent(&root, "audit-table", "no table");
     assert!(list_requests(&canned).is_empty(), "nothing is asked");
 }
+
+fn toast_titles() -> Vec<String> {
+    query_all(&document_element(), "[data-testid=\"toast\"]")
+        .iter()
+        .map(text)
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_download_asks_for_the_whole_filter_and_refuses_a_page_that_is_not_ndjson() {
+    let export_html = std::rc::Rc::new(std::cell::Cell::new(false));
+    let html = export_html.clone();
+    let canned = Canned::new(move |request| {
+        if request
+            .path
+            .starts_with("/internal/gatehouse/security/audit/_export")
+        {
+            let (content_type, body) = if html.get() {
+                (
+                    "text/html",
+                    "<html><body>Sign in to the proxy</body></html>".to_string(),
+                )
+            } else {
+                ("application/x-ndjson", format!("{FAILED_LOGIN}\n"))
+            };
+            Ok(gatehouse::api::HttpResponse {
+                status: 200,
+                content_type: Some(content_type.into()),
+                body,
+                console_status: None,
+            })
+        } else if is_list(request) {
+            json(200, &events_page())
+        } else {
+            not_found()
+        }
+    });
+    let root = mount(&canned, session(true), "?outcome=failure&perPage=20&page=2");
+    wait_for_testid(&root, "audit-table").await;
+    click(&button(&root, "audit-download"));
+    wait_for("the download's toast", || {
+        toast_titles()
+            .iter()
+            .any(|t| t.contains("1 event saved as gatehouse-audit.ndjson"))
+    })
+    .await;
+    let export = canned.sent(|r| r.path.contains("/_export"));
+    assert!(
+        export
+            .path
+            .starts_with("/internal/gatehouse/security/audit/_export?outcome=failure&from=")
+            && !export.path.contains("page="),
+        "the same filters, every page of them: {}",
+        export.path
+    );
+    export_html.set(true);
+    click(&button(&root, "audit-download"));
+    wait_for("the refusal", || {
+        toast_titles().iter().any(|t| t.contains("Download failed"))
+    })
+    .await;
+    assert_testid_present(&root, "audit-table", "the table stays");
+}

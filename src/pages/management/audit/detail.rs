@@ -35,7 +35,8 @@ pub fn AuditEventRows(event: AuditEvent) -> impl IntoView {
         None => view! { <span data-testid="audit-object">{row.object_text()}</span> }.into_any(),
     };
     let failure = row.is_failure();
-    let toggle_label = format!("Details of the event: {summary}");
+    // The visible word starts the name (WCAG 2.5.3); the summary says which event.
+    let toggle_label = format!("Details: {summary}");
     view! {
         <tbody class="audit-event" data-testid="audit-event" data-action=row.action.clone() data-outcome=row.outcome.clone() data-user=row.user.clone()>
             <tr data-testid="audit-row" class:audit-row-failure=failure>
@@ -59,7 +60,7 @@ pub fn AuditEventRows(event: AuditEvent) -> impl IntoView {
                         aria-label=toggle_label
                         on:click=move |_| expanded.update(|open| *open = !*open)
                     >
-                        <span aria-hidden="true">{move || if expanded.get() { "▾ Hide" } else { "▸ Show" }}</span>
+                        <span aria-hidden="true">{move || if expanded.get() { "▾" } else { "▸" }}</span>" Details"
                     </button>
                 </td>
             </tr>
@@ -88,6 +89,8 @@ fn EventJson(json: String) -> impl IntoView {
             });
         });
     };
+    // The JSON is a region of its own: it scrolls, so the keyboard must reach it, and its name
+    // says what it is.
     view! {
         <div class="audit-json-actions">
             <button type="button" class="btn btn-small" data-testid="audit-copy" on:click=copy>
@@ -95,7 +98,9 @@ fn EventJson(json: String) -> impl IntoView {
             </button>
             <span class="muted small" role="status" data-testid="audit-copy-status">{move || said.get()}</span>
         </div>
-        <pre class="code-block audit-json" data-testid="audit-json" tabindex="0" aria-label="The full event as JSON">{json.get_value()}</pre>
+        <div class="audit-json-scroll" role="region" tabindex="0" aria-label="The full event as JSON">
+            <pre class="code-block audit-json" data-testid="audit-json">{json.get_value()}</pre>
+        </div>
     }
 }
 
