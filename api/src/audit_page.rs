@@ -317,6 +317,23 @@ impl AuditFilters {
         next
     }
 
+    /// The filters as applied: a box's surrounding spaces are not part of a name (the boxes keep
+    /// them while the user types), back to the first page.
+    pub fn applied(&self) -> AuditFilters {
+        self.changed(|f| {
+            for text in [
+                &mut f.user,
+                &mut f.effective_user,
+                &mut f.action,
+                &mut f.object_type,
+                &mut f.object_id,
+                &mut f.space,
+            ] {
+                *text = bounded(text.trim());
+            }
+        })
+    }
+
     /// The same filters on page `page`.
     pub fn on_page(&self, page: u32) -> AuditFilters {
         AuditFilters {
@@ -645,6 +662,16 @@ mod tests {
         assert!(changed.is_narrowed());
         assert!(!AuditFilters::default().is_narrowed());
         assert_eq!(AuditFilters::default().on_page(0).page, 1);
+        let typed = AuditFilters {
+            user: " victor viewer ".into(),
+            space: "soc-emea\t".into(),
+            ..AuditFilters::default().on_page(4)
+        };
+        let applied = typed.applied();
+        assert_eq!(
+            (applied.user.as_str(), applied.space.as_str(), applied.page),
+            ("victor viewer", "soc-emea", 1)
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub fn AuditFilterBar(
     Effect::new(move |_| draft.set(filters.get()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        on_apply.run(draft.get_untracked().changed(|_| {}));
+        on_apply.run(draft.get_untracked().applied());
     };
     let clear = move |_| on_apply.run(AuditFilters::default().on_page(1));
     let range_problem = move || draft.with(AuditFilters::range_problem);
@@ -105,7 +105,7 @@ fn TextFilter(
                 prop:value=move || draft.with(read)
                 on:input:target=move |ev| {
                     let value = ev.target().value();
-                    draft.update(|f| *field(f) = value.trim().to_string());
+                    draft.update(|f| *field(f) = value);
                 }
             />
         </div>
