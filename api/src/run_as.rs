@@ -2,6 +2,8 @@
 //! (docs/view-as.md). This module holds what the SPA and the server must agree on: the header,
 //! which requests only read, and the two refusals' texts.
 
+use serde::{Deserialize, Serialize};
+
 use crate::headers::strip_space_prefix;
 use crate::query_string;
 
@@ -101,6 +103,48 @@ pub fn run_as_denied_reason(action: &str, caller: &str, roles: &[String], name: 
         "action [{action}] is unauthorized for user [{caller}] with effective roles [{}], because user [{caller}] is unauthorized to run as [{name}]",
         roles.join(",")
     )
+}
+
+/// Who is viewing: `me`'s `run_by` while a request runs as another user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunBy {
+    pub username: String,
+    #[serde(default)]
+    pub full_name: Option<String>,
+}
+
+/// A realm as Elasticsearch names it in `_authenticate` and Kibana's `me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Realm {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub realm_type: String,
+}
+
+/// Gatehouse's one realm: users stored in its own database.
+pub const REALM_NAME: &str = "gatehouse";
+pub const REALM_TYPE: &str = "native";
+
+impl Realm {
+    pub fn gatehouse() -> Realm {
+        Realm {
+            name: REALM_NAME.into(),
+            realm_type: REALM_TYPE.into(),
+        }
+    }
+}
+
+/// The fields `GET /internal/security/me` carries besides [`crate::security::AuthenticatedUser`]'s:
+/// read from the same body. `run_by` is present only while viewing as another user: then the
+/// body's user is the viewed one, `run_by` the one viewing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MeRealms {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_realm: Option<Realm>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup_realm: Option<Realm>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_by: Option<RunBy>,
 }
 
 /// Why a run-as header value cannot be used.
@@ -204,6 +248,27 @@ mod tests {
             run_as_denied_reason(RUN_AS_ACTION, "bob", &["viewer".into(), "x".into()], "victor"),
             "action [cluster:admin/xpack/security/user/authenticate] is unauthorized for user [bob] with effective roles [viewer,x], because user [bob] is unauthorized to run as [victor]"
         );
+    }
+
+    #[test]
+    fn me_says_who_is_viewing_only_while_viewing() {
+        let viewing: MeRealms = serde_json::from_str(
+            r#"{"username":"victor","roles":["viewer"],"authentication_provider":{"type":"basic","name":"basic"},
+                "authentication_realm":{"name":"gatehouse","type":"native"},
+                "lookup_realm":{"name":"gatehouse","type":"native"},
+                "run_by":{"username":"elastic","full_name":"Elastic Admin"}}"#,
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            viewing.run_by,
+            Some(RunBy {
+                username: "elastic".into(),
+                full_name: Some("Elastic Admin".into())
+            })
+        );
+        assert_eq!(viewing.lookup_realm, Some(Realm::gatehouse()));
+        let own: MeRealms = serde_json::from_str(r#"{"username":"victor"}"#).unwrap_or_default();
+        assert_eq!(own.run_by, None);
     }
 
     #[test]

@@ -183,6 +183,8 @@ pub(crate) struct AppState {
     pub first_paint_routes: Arc<std::sync::OnceLock<Router>>,
     /// The database check behind `/api/status` (`deployment/status.rs`).
     pub status: Arc<deployment::status::Probe>,
+    /// When each "view as" last recorded `run_as_granted` (`security/run_as.rs`).
+    pub run_as_views: Arc<security::run_as::RunAsViews>,
 }
 
 #[derive(Debug)]
@@ -218,6 +220,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(security::routes::router())
+        .merge(security::audit_log::router())
         .merge(leads::routes::router())
         .merge(dashboards::routes::router())
         .merge(dashboards::profiles::router())
@@ -337,6 +340,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         find_cache: Arc::default(),
         first_paint_routes: Arc::default(),
         status: Arc::default(),
+        run_as_views: Arc::default(),
     };
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.

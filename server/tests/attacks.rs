@@ -193,6 +193,43 @@ async fn non_privileged_users_are_blocked_everywhere() {
             format!("{status} {answer}; state {after}"),
         );
 
+        // --- The audit log and viewing as another user (docs/audit-log.md, docs/view-as.md) ---
+        let audit_log = gatehouse_api::audit::AUDIT_PATH;
+        let long_user = "u".repeat(5_000);
+        for path in [
+            audit_log.to_string(),
+            gatehouse_api::audit::AUDIT_EXPORT_PATH.to_string(),
+            format!("{audit_log}?user={long_user}&perPage=999999"),
+        ] {
+            let (status, body) = get(&t, &s, &path).await;
+            let leaked = body.to_string().contains("user_login");
+            tally.record(
+                format!(
+                    "{user} reads the audit log ({})",
+                    &path[..path.len().min(60)]
+                ),
+                status == StatusCode::FORBIDDEN && !leaked,
+                format!(
+                    "{status} {}",
+                    body.to_string().chars().take(300).collect::<String>()
+                ),
+            );
+        }
+        for (method, path) in [
+            (Method::GET, "/internal/security/me"),
+            (Method::PUT, "/api/security/role/viewed_escalation"),
+        ] {
+            let request = spa_request(&t, Some(&s), method.clone(), path, VERSIONS)
+                .header(gatehouse_api::run_as::RUN_AS_HEADER, "elastic")
+                .json(&json!({"elasticsearch": {"cluster": ["all"]}}));
+            let (status, body) = send_json(request).await;
+            tally.record(
+                format!("{user} views as elastic: {method} {path}"),
+                status == StatusCode::FORBIDDEN && body.get("username").is_none(),
+                format!("{status} {body}"),
+            );
+        }
+
         // --- Security administration: privilege escalation ---
         let escalations: Vec<(&str, Method, String, Value)> = vec![
             (

@@ -208,6 +208,10 @@ async fn kibana_request(
     if let Some(cookie) = caller.headers.get(header::COOKIE) {
         builder = builder.header(header::COOKIE, cookie);
     }
+    // While viewing as another user the route answers as that user too (docs/view-as.md).
+    if let Some(run_as) = caller.headers.get(gatehouse_api::run_as::RUN_AS_HEADER) {
+        builder = builder.header(gatehouse_api::run_as::RUN_AS_HEADER, run_as);
+    }
     builder = builder
         .header(gatehouse_api::headers::KBN_XSRF, "true")
         .header(

@@ -66,6 +66,7 @@ pub fn audited<T>(
         action,
         outcome: Outcome::Success,
         username: actor.username.clone(),
+        effective_user: None,
         profile_uid: actor.profile_uid.clone(),
         space: actor.space.clone(),
         object_type: object_type.to_string(),

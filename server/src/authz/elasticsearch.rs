@@ -320,6 +320,8 @@ pub enum SecurityAction {
     UserDelete,
     UserSetEnabled,
     UserChangePassword,
+    /// Reading Gatehouse's audit log (docs/audit-log.md): granted with the other security reads.
+    AuditRead,
 }
 
 impl SecurityAction {
@@ -335,13 +337,14 @@ impl SecurityAction {
             SecurityAction::UserChangePassword => {
                 "cluster:admin/xpack/security/user/change_password"
             }
+            SecurityAction::AuditRead => "cluster:admin/gatehouse/security/audit/get",
         }
     }
 
     /// The cluster privileges that grant the action, in Elasticsearch's message order.
     pub fn granted_by(self) -> &'static [&'static str] {
         match self {
-            SecurityAction::RoleGet | SecurityAction::UserGet => {
+            SecurityAction::RoleGet | SecurityAction::UserGet | SecurityAction::AuditRead => {
                 &["read_security", "manage_security", "all"]
             }
             _ => &["manage_security", "all"],

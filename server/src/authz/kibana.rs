@@ -537,6 +537,15 @@ pub fn capabilities(subject: &Subject, space: &str) -> BTreeMap<String, Value> {
         }
         sections.insert(feature.id.to_string(), Value::Object(section));
     }
+    // Kibana nests its security management capabilities under `management.security`; the audit
+    // log's follows the privilege its routes check (docs/audit-log.md).
+    if let Some(Value::Object(management)) = sections.get_mut("management") {
+        let audit_log = super::check_security_action(subject, super::SecurityAction::AuditRead);
+        management.insert(
+            gatehouse_api::audit::CAPABILITY_APP.into(),
+            json!({ (gatehouse_api::audit::CAPABILITY_KEY): audit_log.is_ok() }),
+        );
+    }
     sections.insert("navLinks".into(), Value::Object(nav));
     sections.insert("catalogue".into(), Value::Object(catalogue));
     sections.insert(

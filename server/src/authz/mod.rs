@@ -20,6 +20,7 @@ mod guard_tests;
 mod guards;
 mod kibana;
 mod patterns;
+mod run_as;
 mod subjects;
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,7 @@ pub(crate) use elasticsearch::*;
 pub(crate) use guards::*;
 pub(crate) use kibana::*;
 pub(crate) use patterns::*;
+pub(crate) use run_as::*;
 pub(crate) use subjects::*;
 
 /// The pattern functions the property tests exercise.

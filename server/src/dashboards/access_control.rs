@@ -149,6 +149,7 @@ fn access_event(actor: &ObjectActor, space: &Space, kind: ChangeKind) -> AuditEv
         action: kind.audit_action(),
         outcome: Outcome::Failure,
         username: actor.username.clone(),
+        effective_user: None,
         profile_uid: Some(actor.profile_uid.clone()),
         space: space.id().to_string(),
         object_type: DASHBOARD_TYPE.to_string(),

@@ -114,6 +114,7 @@ pub(super) async fn put(
         action: CHOOSE_CONNECTOR_ACTION,
         outcome: Outcome::Failure,
         username: principal.username().to_string(),
+        effective_user: None,
         profile_uid: Some(principal.user.profile_uid.clone()),
         space: space.id().to_string(),
         object_type: "entity-analytics-leads-connector".into(),

@@ -34,12 +34,17 @@ impl Outcome {
     }
 }
 
+/// One event. `A` is the action's type: a name from [`gatehouse_api::audit::actions`] when the
+/// server records it, the stored text when the audit API reads it back.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AuditEvent {
+pub struct AuditEvent<A = &'static str> {
     pub ts_ms: i64,
-    pub action: &'static str,
+    pub action: A,
     pub outcome: Outcome,
+    /// Who sent the request (for a failed login: the name tried).
     pub username: String,
+    /// The user the request ran as, when the caller was viewing as another user (docs/view-as.md).
+    pub effective_user: Option<String>,
     pub profile_uid: Option<String>,
     pub space: String,
     pub object_type: String,
@@ -50,18 +55,52 @@ pub struct AuditEvent {
     pub message: String,
 }
 
-impl AuditEvent {
-    /// One line of the audit log file.
-    pub fn to_json(&self) -> Value {
+impl Outcome {
+    /// The stored text back (`None` for anything else: the table's CHECK allows only these).
+    pub fn parse(text: &str) -> Option<Outcome> {
+        match text {
+            "success" => Some(Outcome::Success),
+            "failure" => Some(Outcome::Failure),
+            _ => None,
+        }
+    }
+}
+
+/// ECS's `event.category` and `event.type` of an action: signing in and out and running as
+/// another user are authentication, everything else a change to stored data.
+pub fn event_kind(action: &str) -> (&'static str, &'static str) {
+    use gatehouse_api::audit::actions;
+    match action {
+        actions::USER_LOGIN => ("authentication", "start"),
+        actions::USER_LOGOUT => ("authentication", "end"),
+        actions::RUN_AS_GRANTED | actions::RUN_AS_DENIED => ("authentication", "access"),
+        _ => ("database", "change"),
+    }
+}
+
+impl<A: AsRef<str>> AuditEvent<A> {
+    /// The event as JSON: one line of the audit log file, one event of the audit API
+    /// (docs/audit-log.md). `id` is the row's id.
+    pub fn to_json(&self, id: Option<i64>) -> Value {
+        let action = self.action.as_ref();
+        let (category, kind) = event_kind(action);
+        let mut event = json!({
+            "action": action,
+            "category": [category],
+            "type": [kind],
+            "outcome": self.outcome.as_str(),
+        });
+        if let Some(id) = id {
+            event["id"] = json!(id.to_string());
+        }
+        let mut user = json!({ "name": self.username, "id": self.profile_uid });
+        if let Some(effective) = &self.effective_user {
+            user["effective"] = json!({ "name": effective });
+        }
         json!({
             "@timestamp": crate::platform::db::iso_millis(self.ts_ms),
-            "event": {
-                "action": self.action,
-                "category": ["database"],
-                "type": ["change"],
-                "outcome": self.outcome.as_str(),
-            },
-            "user": { "name": self.username, "id": self.profile_uid },
+            "event": event,
+            "user": user,
             "kibana": {
                 "space_id": self.space,
                 "saved_object": { "type": self.object_type, "ids": self.object_ids },
@@ -174,6 +213,9 @@ fn bound_value(value: &mut Value, bounds: &AuditBounds) {
 /// number left out), and details larger than `details_bytes` replaced by their size.
 pub fn bounded(mut event: AuditEvent, bounds: &AuditBounds) -> AuditEvent {
     bound_text(&mut event.username, bounds.text_chars);
+    if let Some(effective) = event.effective_user.as_mut() {
+        bound_text(effective, bounds.text_chars);
+    }
     if let Some(uid) = event.profile_uid.as_mut() {
         bound_text(uid, bounds.text_chars);
     }
@@ -204,13 +246,14 @@ pub fn bounded(mut event: AuditEvent, bounds: &AuditBounds) -> AuditEvent {
 }
 
 /// Writes one row, bounded for its outcome first (as the file's line is: bounding is idempotent,
-/// so row and line agree).
-pub fn insert(conn: &Connection, event: &AuditEvent) -> anyhow::Result<()> {
+/// so row and line agree). Returns the row's id, which the file's line carries too.
+pub fn insert(conn: &Connection, event: &AuditEvent) -> anyhow::Result<i64> {
     let bounded = bounded(event.clone(), &AuditBounds::for_outcome(event.outcome));
     let event = &bounded;
     conn.execute(
         "INSERT INTO audit_log (ts_ms, action, outcome, username, profile_uid, space, object_type,
-         object_ids, details, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         object_ids, details, message, effective_user)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             event.ts_ms,
             event.action,
@@ -222,9 +265,10 @@ pub fn insert(conn: &Connection, event: &AuditEvent) -> anyhow::Result<()> {
             serde_json::to_string(&event.object_ids)?,
             event.details.to_string(),
             event.message,
+            event.effective_user,
         ],
     )?;
-    Ok(())
+    Ok(conn.last_insert_rowid())
 }
 
 /// The audit log file, opened on first use and appended to one line per event.
@@ -244,8 +288,8 @@ impl AuditLog {
 
     /// Appends one event. A failure is logged, not returned: the change it records has already
     /// been committed together with its `audit_log` row.
-    pub fn append(&self, event: &AuditEvent) {
-        if let Err(error) = self.try_append(event) {
+    pub fn append(&self, event: &AuditEvent, id: i64) {
+        if let Err(error) = self.try_append(event, id) {
             tracing::error!(
                 path = %self.path.display(),
                 error = format!("{error:#}"),
@@ -255,9 +299,9 @@ impl AuditLog {
         }
     }
 
-    fn try_append(&self, event: &AuditEvent) -> anyhow::Result<()> {
+    fn try_append(&self, event: &AuditEvent, id: i64) -> anyhow::Result<()> {
         let event = bounded(event.clone(), &AuditBounds::for_outcome(event.outcome));
-        let mut line = serde_json::to_vec(&event.to_json())?;
+        let mut line = serde_json::to_vec(&event.to_json(Some(id)))?;
         line.push(b'\n');
         let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
@@ -368,12 +412,13 @@ fn in_audited_transaction<T, E: AuditedError>(
         .map_err(anyhow::Error::from)?;
     match change(&tx, &mut event) {
         Ok((value, recorded)) => {
+            let mut ids = Vec::with_capacity(recorded.len());
             for each in &recorded {
-                insert(&tx, each)?;
+                ids.push(insert(&tx, each)?);
             }
             tx.commit().map_err(anyhow::Error::from)?;
-            for each in &recorded {
-                log.append(each);
+            for (each, id) in recorded.iter().zip(ids) {
+                log.append(each, id);
             }
             Ok(value)
         }
@@ -382,15 +427,41 @@ fn in_audited_transaction<T, E: AuditedError>(
             if let Some(message) = error.failure_message() {
                 event.outcome = Outcome::Failure;
                 event.message = message;
-                insert(conn, &event)?;
-                log.append(&event);
+                let id = insert(conn, &event)?;
+                log.append(&event, id);
             }
             Err(error)
         }
     }
 }
 
+/// Events that record no change of their own (a sign-in, a run-as, a refusal before any change
+/// was tried) go through the same door as changes: an immediate transaction that writes their
+/// rows, then the file's lines.
+pub fn record(
+    conn: &mut Connection,
+    log: &AuditLog,
+    events: Vec<AuditEvent>,
+) -> anyhow::Result<()> {
+    let Some(first) = events.first().cloned() else {
+        return Ok(());
+    };
+    in_audited_transaction(conn, log, first, move |_, _| {
+        Ok::<_, AppError>(((), events))
+    })
+    .map_err(|error| match error {
+        AppError::Internal(error) => error,
+        other => anyhow::anyhow!(other.message()),
+    })
+}
+
 impl crate::AppState {
+    /// [`record`] on the database's single writer.
+    pub(crate) async fn write_audit_events(&self, events: Vec<AuditEvent>) -> anyhow::Result<()> {
+        let log = self.audit.clone();
+        self.db.write(move |conn| record(conn, &log, events)).await
+    }
+
     /// [`audited`] on the database's single writer: how a route runs a change and its audit row.
     pub(crate) async fn write_audited<T, E>(
         &self,
@@ -452,6 +523,7 @@ mod tests {
             action: UPDATE_OBJECTS_OWNER,
             outcome,
             username: "victor".into(),
+            effective_user: None,
             profile_uid: Some("u_victor_0".into()),
             space: "default".into(),
             object_type: "dashboard".into(),
@@ -462,7 +534,7 @@ mod tests {
     }
 
     fn line_bytes(event: &AuditEvent) -> usize {
-        event.to_json().to_string().len()
+        event.to_json(None).to_string().len()
     }
 
     #[test]

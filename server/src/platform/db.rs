@@ -347,6 +347,18 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         END;
         "#,
     ),
+    (
+        10,
+        // The audit log read back (docs/audit-log.md): the user a request ran as while its caller
+        // viewed as another user (docs/view-as.md), and indexes for the newest-first pages and
+        // the filters on who did it.
+        r#"
+        ALTER TABLE audit_log ADD COLUMN effective_user TEXT;
+        CREATE INDEX audit_log_by_time ON audit_log(ts_ms, id);
+        CREATE INDEX audit_log_by_user ON audit_log(username, ts_ms, id);
+        CREATE INDEX audit_log_by_effective_user ON audit_log(effective_user, ts_ms, id);
+        "#,
+    ),
 ];
 
 pub fn latest_version() -> i64 {

@@ -22,12 +22,16 @@ use crate::authz::Subject;
 use crate::platform::error::AppError;
 use crate::AppState;
 
-/// The signed-in user of a request, with resolved roles.
+/// The user a request is answered as, with resolved roles: the signed-in user, or the user they
+/// view as (docs/view-as.md), then with `run_by` the signed-in one.
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user: UserRecord,
     pub subject: Subject,
+    /// The session's: the signed-in user's, also while they view as another user.
     pub session_hash: String,
+    /// Who is viewing as this user, when the request carries the run-as header.
+    pub run_by: Option<Arc<Principal>>,
 }
 
 impl Principal {
@@ -180,7 +184,13 @@ fn lookup(conn: &Connection, hash: &str, limits: SessionLimits) -> anyhow::Resul
 #[derive(Debug, Default)]
 pub struct PrincipalCache {
     entries: Mutex<HashMap<String, CachedPrincipal>>,
+    /// Users viewed as (docs/view-as.md), by session and viewed name, with the database
+    /// generation they were read at; the caller's own entry is checked first on every request.
+    viewed: Mutex<HashMap<ViewKey, (u64, Arc<Principal>)>>,
 }
+
+/// A view's key in the cache: the session's hash and the viewed user's name.
+type ViewKey = (String, String);
 
 #[derive(Debug)]
 struct CachedPrincipal {
@@ -216,6 +226,37 @@ impl PrincipalCache {
             && now - cached.last_seen < refresh_after
             && !limits.expired(now, cached.created_at, cached.last_seen))
         .then(|| cached.principal.clone())
+    }
+
+    /// The user `name` as viewed in session `hash`, unless the database changed since it was read.
+    pub(crate) fn viewed(&self, hash: &str, name: &str, generation: u64) -> Option<Arc<Principal>> {
+        let viewed = self
+            .viewed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (hash.to_string(), name.to_string());
+        viewed
+            .get(&key)
+            .filter(|(read_at, _)| *read_at == generation)
+            .map(|(_, principal)| principal.clone())
+    }
+
+    pub(crate) fn put_viewed(
+        &self,
+        hash: &str,
+        name: &str,
+        generation: u64,
+        principal: Arc<Principal>,
+    ) {
+        let mut viewed = self
+            .viewed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (hash.to_string(), name.to_string());
+        if viewed.len() >= CACHED_PRINCIPALS && !viewed.contains_key(&key) {
+            viewed.clear();
+        }
+        viewed.insert(key, (generation, principal));
     }
 
     fn put(&self, hash: String, cached: CachedPrincipal) {
@@ -284,6 +325,7 @@ pub async fn load_principal(state: &AppState, token: &str) -> Result<Arc<Princip
                 user: *user,
                 subject,
                 session_hash: hash.clone(),
+                run_by: None,
             });
             // A refresh leaves the generation as it was (`Db::write_bookkeeping`).
             state.principals.put(
@@ -355,7 +397,33 @@ pub async fn require_session(
     let Some(token) = session_token(request.headers()) else {
         return shape(AppError::unauthenticated()).into_response();
     };
-    match load_principal(&state, &token).await {
+    let caller = match load_principal(&state, &token).await {
+        Ok(caller) => caller,
+        Err(refusal) => return shape(refusal).into_response(),
+    };
+    // The run-as header (docs/view-as.md) may swap the principal for the viewed user's.
+    let viewed = {
+        let space = request
+            .extensions()
+            .get::<crate::platform::kibana::Space>()
+            .map_or(crate::platform::kibana::DEFAULT_SPACE, |space| space.id());
+        let path_and_query = request
+            .uri()
+            .path_and_query()
+            .map_or(request.uri().path(), |p| p.as_str());
+        crate::security::run_as::effective_principal(
+            &state,
+            caller,
+            crate::security::run_as::RunAsRequest {
+                method: request.method(),
+                path_and_query,
+                headers: request.headers(),
+                space,
+            },
+        )
+        .await
+    };
+    match viewed {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await

@@ -150,6 +150,7 @@ pub fn object_event(
         action,
         outcome,
         username: actor.username.clone(),
+        effective_user: None,
         profile_uid: Some(actor.profile_uid.clone()),
         space: space.to_string(),
         object_type: DASHBOARD_TYPE.to_string(),

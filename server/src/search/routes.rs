@@ -240,6 +240,7 @@ impl<P> Caller<P> {
             action,
             outcome: Outcome::Success,
             username: self.username(),
+            effective_user: None,
             profile_uid: Some(self.principal.user.profile_uid.clone()),
             space: self.space.0.clone(),
             object_type: object_type.to_string(),

@@ -10,14 +10,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use axum::{Extension, Json};
+use gatehouse_api::audit::actions;
+use gatehouse_api::run_as::{MeRealms, Realm, RunBy};
 use gatehouse_api::security::{
     AuthenticatedUser, AuthenticationProvider, Capabilities, CapabilitiesRequest, LoginRequest,
     LoginResponse, ProfileUser, UserProfile, CAPABILITIES_PATH, INVALID_CREDENTIALS, LOGIN_PATH,
     LOGOUT_PATH, ME_PATH, USER_PROFILE_PATH,
 };
+use rusqlite::OptionalExtension;
 use serde_json::json;
 
 use crate::admin::user_store as users;
+use crate::platform::audit::{AuditEvent, Outcome};
 use crate::platform::error::{AppError, AppResult, RetryLater};
 use crate::platform::kibana::{JsonBody, JsonOrDefault, Space};
 use crate::platform::password;
@@ -60,12 +64,61 @@ pub(crate) fn too_many_attempts(retry_after_secs: u64) -> AppError {
     AppError::RetryLater(RetryLater::too_many_attempts(retry_after_secs))
 }
 
+/// A sign-in or sign-out as Kibana's audit logger records it (docs/audit-log.md): `username` is
+/// the name tried on a failed login. Recorded after the answer is decided; a failed write is
+/// logged, never turned into a refusal.
+async fn record_session_event(
+    state: &AppState,
+    action: &'static str,
+    outcome: Outcome,
+    username: &str,
+    profile_uid: Option<String>,
+    space: &str,
+) {
+    let message = match (action, outcome) {
+        (actions::USER_LOGOUT, _) => {
+            format!("User [{username}] is logging out using basic provider [name=basic]")
+        }
+        (_, Outcome::Success) => {
+            format!("User [{username}] has logged in using basic provider [name=basic]")
+        }
+        (_, Outcome::Failure) => {
+            "Failed attempt to login using basic provider [name=basic]".to_string()
+        }
+    };
+    let event = AuditEvent {
+        ts_ms: crate::platform::db::now_millis(),
+        action,
+        outcome,
+        username: username.to_string(),
+        effective_user: None,
+        profile_uid,
+        space: space.to_string(),
+        object_type: String::new(),
+        object_ids: Vec::new(),
+        details: json!({ "authentication_provider": "basic", "authentication_type": "basic" }),
+        message,
+    };
+    if let Err(error) = state.write_audit_events(vec![event]).await {
+        tracing::error!(
+            error = format!("{error:#}"),
+            action,
+            "could not record a session event"
+        );
+    }
+}
+
 pub async fn login(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    space: Option<Extension<Space>>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> AppResult<Response> {
+    let space = space.map_or_else(
+        || crate::platform::kibana::DEFAULT_SPACE.to_string(),
+        |Extension(space)| space.id().to_string(),
+    );
     let LoginRequest {
         provider_type,
         params,
@@ -89,6 +142,7 @@ pub async fn login(
             .read(move |conn| Ok(users::get_user(conn, &username)?))
             .await?
     };
+    let profile_uid = user.as_ref().map(|u| u.profile_uid.clone());
     let password = params.password;
     // The same work whether the user exists or not, so timing does not reveal user names; one
     // of the bounded argon2 turns (platform::password), 503 when none comes free in time.
@@ -102,6 +156,17 @@ pub async fn login(
         };
     if !accepted || provider_type != "basic" {
         tracing::info!(username, "failed login");
+        // Only attempts whose password was checked are recorded: the limiter's 429s and the busy
+        // 503s are not, so the limiter bounds these rows too (docs/audit-log.md).
+        record_session_event(
+            &state,
+            actions::USER_LOGIN,
+            Outcome::Failure,
+            &username,
+            None,
+            &space,
+        )
+        .await;
         return Err(invalid_credentials());
     }
 
@@ -118,6 +183,15 @@ pub async fn login(
             .await?
     };
     tracing::info!(username, "login");
+    record_session_event(
+        &state,
+        actions::USER_LOGIN,
+        Outcome::Success,
+        &username,
+        profile_uid,
+        &space,
+    )
+    .await;
     let location = login_location(&current_url);
     Ok((
         [(
@@ -142,12 +216,37 @@ pub fn credentials_accepted(user: Option<&users::UserRecord>, password: &str) ->
     }
 }
 
+/// Deletes the request's session and records `user_logout` for its user (nothing is recorded
+/// when there was no live session to end).
 async fn end_session(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
     if let Some(token) = session::session_token(headers) {
-        state
+        let ended = state
             .db
-            .write(move |conn| Ok(session::delete_session(conn, &token)?))
+            .write(move |conn| {
+                let user = conn
+                    .query_row(
+                        "SELECT s.username, u.profile_uid FROM sessions s
+                         LEFT JOIN users u ON u.username = s.username WHERE s.id_hash = ?1",
+                        [session::token_hash(&token)],
+                        |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?)),
+                    )
+                    .optional()?;
+                session::delete_session(conn, &token)?;
+                Ok(user)
+            })
             .await?;
+        if let Some((username, profile_uid)) = ended {
+            let space = crate::platform::kibana::DEFAULT_SPACE;
+            record_session_event(
+                state,
+                actions::USER_LOGOUT,
+                Outcome::Success,
+                &username,
+                profile_uid,
+                space,
+            )
+            .await;
+        }
     }
     Ok(())
 }
@@ -200,8 +299,26 @@ pub fn authenticated_user(principal: &Principal) -> AuthenticatedUser {
     }
 }
 
-pub async fn me(principal: Arc<Principal>) -> Json<AuthenticatedUser> {
-    Json(authenticated_user(&principal))
+/// `me`: the user the request is answered as, with the realms Elasticsearch names and, while
+/// viewing as another user, who is viewing (`run_by`; docs/view-as.md).
+pub async fn me(principal: Arc<Principal>) -> AppResult<Json<serde_json::Value>> {
+    let realms = MeRealms {
+        authentication_realm: Some(Realm::gatehouse()),
+        lookup_realm: Some(Realm::gatehouse()),
+        run_by: principal.run_by.as_ref().map(|caller| RunBy {
+            username: caller.user.username.clone(),
+            full_name: caller.user.full_name.clone(),
+        }),
+    };
+    let mut body =
+        serde_json::to_value(authenticated_user(&principal)).map_err(anyhow::Error::from)?;
+    if let (Some(fields), serde_json::Value::Object(extra)) = (
+        body.as_object_mut(),
+        serde_json::to_value(realms).map_err(anyhow::Error::from)?,
+    ) {
+        fields.extend(extra);
+    }
+    Ok(Json(body))
 }
 
 pub fn user_profile_of(user: &users::UserRecord) -> UserProfile {
