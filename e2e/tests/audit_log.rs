@@ -165,7 +165,15 @@ async fn the_administrator_reads_filters_and_downloads_the_audit_log() -> Result
         b.screenshot("audit-log-event-open").await?;
 
         // The download holds the filtered events, one JSON event a line.
-        click_testid(&b, "audit-download").await?;
+        // The page scrolled to the open event: bring the button out from under the header.
+        let download = b.wait_for_testid("audit-download", TIMEOUT).await?;
+        b.driver
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![download.to_json()?],
+            )
+            .await?;
+        download.click().await?;
         let (_, text) = downloaded(downloads.path(), "gatehouse-audit.ndjson").await?;
         let lines: Vec<serde_json::Value> = text
             .lines()
