@@ -14,9 +14,9 @@ use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::{PageAnnouncer, ToastRegion};
 use crate::lazy_routes::{
-    AccessRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages, DevToolsRoute,
-    ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages, SearchRoute,
-    SpaceCreateRoute, SpaceEditRoute, SpacesRoute, UsersRoute,
+    AccessRoute, AuditLogRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages,
+    DevToolsRoute, ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages,
+    SearchRoute, SpaceCreateRoute, SpaceEditRoute, SpacesRoute, UsersRoute,
 };
 use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
@@ -101,6 +101,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=route_pattern!(ROLES_PATH) view={Lazy::<RolesRoute>::new()} />
                     <Route path=route_pattern!(ROLE_CREATE_PATH) view={Lazy::<RoleEditRoute>::new()} />
                     <Route path=route_pattern!(ROLE_EDIT_ROUTE) view={Lazy::<RoleEditRoute>::new()} />
+                    <Route path=route_pattern!(AUDIT_LOG_PATH) view={Lazy::<AuditLogRoute>::new()} />
                     <Route path=route_pattern!(NOT_FOUND_ROUTE) view=NotFound />
                 </ParentRoute>
             </Routes>

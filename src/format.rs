@@ -45,3 +45,34 @@ fn date_time_options() -> js_sys::Object {
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// The value an `<input type="datetime-local">` shows for the instant `iso`, in the browser's time
+/// zone (`2026-12-06T12:30`); empty when `iso` is not an instant.
+pub fn local_input_value(iso: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
+    if iso.is_empty() || date.get_time().is_nan() {
+        return String::new();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// The instant (ISO-8601, UTC) of a `datetime-local` value, which is the browser's local time: a
+/// date and time without a zone are read as local time by `Date`. `None` for an empty or
+/// unreadable value.
+pub fn instant_of_local_input(value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    date.to_iso_string().as_string()
+}

@@ -100,6 +100,7 @@ page_module!(management_pages, preload_management_pages, ManagementPages {
     SpaceCreate => crate::pages::SpaceCreatePage,
     SpaceEdit => crate::pages::SpaceEditPage,
     SavedObjects => crate::pages::SavedObjectsPage,
+    AuditLog => crate::pages::AuditLogPage,
 });
 
 lazy_route!(DashboardsRoute, dashboards_pages(DashboardsPages::List));
@@ -120,6 +121,8 @@ lazy_route!(
     SavedObjectsRoute,
     management_pages(ManagementPages::SavedObjects)
 );
+
+lazy_route!(AuditLogRoute, management_pages(ManagementPages::AuditLog));
 
 /// The page's module could not be fetched (offline, a proxy's error page): say so instead of
 /// leaving the previous page up or stopping the app. A reload fetches it anew.

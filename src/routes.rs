@@ -39,6 +39,8 @@ route_table! {
     ROLE_CREATE_PATH = "/app/management/security/roles/edit",
     /// A role's editor: [`role_edit_href`].
     ROLE_EDIT_ROUTE = "/app/management/security/roles/edit/:name",
+    /// Who did what, filtered by the URL's query: [`audit_log_href`].
+    AUDIT_LOG_PATH = "/app/management/security/audit",
     SPACES_PATH = "/app/management/kibana/spaces",
     SPACE_CREATE_PATH = "/app/management/kibana/spaces/create",
     /// A space's editor: [`space_edit_path`].
@@ -83,6 +85,17 @@ pub fn dashboard_href(id: &str) -> String {
 /// `/app/management/security/roles/edit/{name}`.
 pub fn role_edit_href(name: &str) -> String {
     format!("{ROLE_CREATE_PATH}/{}", encode_path_segment(name))
+}
+
+/// `/app/management/security/users?edit={username}`: the Users page with that user's editor open.
+pub fn user_edit_href(username: &str) -> String {
+    format!("{USERS_PATH}?edit={}", encode_query(username))
+}
+
+/// `/app/management/security/audit{query}`, the query from
+/// `gatehouse_api::audit_page::AuditFilters::page_query`.
+pub fn audit_log_href(query: &str) -> String {
+    format!("{AUDIT_LOG_PATH}{query}")
 }
 
 /// `/app/management/kibana/spaces/edit/{id}`.
@@ -159,6 +172,8 @@ pub fn page_name(app_path: &str) -> &'static str {
         }
     } else if under(ROLES_PATH) {
         "Roles"
+    } else if under(AUDIT_LOG_PATH) {
+        gatehouse_api::audit_page::texts::TITLE
     } else if under(USERS_PATH) {
         "Users"
     } else if under(SPACE_CREATE_PATH) {

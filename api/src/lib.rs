@@ -6,6 +6,7 @@ pub mod admin;
 pub mod announce;
 pub mod apps;
 pub mod audit;
+pub mod audit_page;
 pub mod dashboards;
 pub mod doc_query;
 pub mod error;

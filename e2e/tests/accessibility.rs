@@ -33,6 +33,8 @@ const NEW_SPACE: &str = "/app/management/kibana/spaces/create";
 const EMEA_SPACE: &str = "/app/management/kibana/spaces/edit/soc-emea";
 const SEARCH: &str = "/app/search?q=ransomware";
 const SAVED_OBJECTS: &str = "/app/management/kibana/objects";
+/// elastic's own sign-in is an event there.
+const AUDIT_LOG: &str = "/app/management/security/audit";
 const SPACE_SELECTOR: &str = "/spaces/space_selector";
 const LOGIN: &str = "/login";
 
@@ -127,6 +129,8 @@ const PAGES: &[Page] = &[
     page("elastic", "saved objects", &[Open(SAVED_OBJECTS), See("saved-object-row")]),
     page("elastic", "saved objects, Export closed", &[Open(SAVED_OBJECTS), See("saved-object-row"), Hover("saved-objects-export")]),
     page("elastic", "saved objects, import dialog", &[Open(SAVED_OBJECTS), See("saved-object-row"), Click("saved-objects-import"), See("saved-objects-import-dialog")]),
+    page("elastic", "audit log", &[Open(AUDIT_LOG), See("audit-event")]),
+    page("elastic", "audit log, an event open", &[Open(AUDIT_LOG), See("audit-event"), Click("audit-expand"), See("audit-json")]),
     page("elastic", "spaces", &[Open(SPACES), See("spaces-table")]),
     page("elastic", "spaces, delete dialog", &[Open(SPACES), ClickCss("tr[data-space=soc-emea] [data-testid=space-delete]"), See("space-delete-dialog")]),
     page("elastic", "space editor, new", &[Open(NEW_SPACE), See("space-form")]),

@@ -5,7 +5,7 @@
 //! protection was reset; their overwrite of alice's write-restricted dashboard is refused and
 //! leaves it untouched.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 mod common;
@@ -17,35 +17,6 @@ use gatehouse_e2e::{run, testid, Browser, PASSWORD, TIMEOUT};
 
 const OBJECTS: &str = "/app/management/kibana/objects";
 const EMEA_OBJECTS: &str = "/s/soc-emea/app/management/kibana/objects";
-
-/// Lets the browser save downloads into `dir` (headless Chromium refuses them otherwise).
-async fn allow_downloads(b: &Browser, dir: &Path) -> Result<()> {
-    b.driver
-        .cdp()
-        .send_raw(
-            "Browser.setDownloadBehavior",
-            serde_json::json!({ "behavior": "allow", "downloadPath": dir.display().to_string() }),
-        )
-        .await?;
-    Ok(())
-}
-
-/// Waits for the finished download `name` in `dir` and reads it.
-async fn downloaded(dir: &Path, name: &str) -> Result<(PathBuf, String)> {
-    let path = dir.join(name);
-    let started = Instant::now();
-    loop {
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if text.trim_end().ends_with('}') {
-                return Ok((path, text));
-            }
-        }
-        if started.elapsed() > TIMEOUT {
-            bail!("no download at {} after {TIMEOUT:?}", path.display());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// Ticks the row of dashboard `id` in the table.
 async fn select(b: &Browser, id: &str) -> Result<()> {

@@ -2,6 +2,7 @@
 //! headers, applies the time limit, and turns every answer into `Result<T, ApiError>`.
 
 mod access;
+mod audit;
 mod leads;
 mod panels;
 mod role_check;
@@ -317,6 +318,21 @@ impl ApiClient {
         body: Option<String>,
     ) -> Result<(), ApiError> {
         self.send(method, path, version, body).await.map(|_| ())
+    }
+
+    /// The text of a success that must be an ndjson file (an export, a download): an HTML page
+    /// (a proxy's, a login portal's) or an empty body is the error `not_ndjson`, so nothing saves
+    /// a file with the wrong contents.
+    fn ndjson_text(response: HttpResponse, not_ndjson: &str) -> Result<String, ApiError> {
+        let is_html = response
+            .content_type
+            .as_deref()
+            .is_some_and(|kind| kind.starts_with("text/html"));
+        let looks_like_html = response.body.trim_start().starts_with('<');
+        if is_html || looks_like_html || response.body.trim().is_empty() {
+            return Err(ApiError::invalid_body(response.status, not_ndjson));
+        }
+        Ok(response.body)
     }
 
     fn json<B: Serialize>(body: &B) -> Result<String, ApiError> {

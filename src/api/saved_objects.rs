@@ -51,17 +51,7 @@ impl ApiClient {
         let response = self
             .send(Method::Post, EXPORT_PATH, PUBLIC, Some(body))
             .await?;
-        let is_html = response
-            .content_type
-            .as_deref()
-            .is_some_and(|kind| kind.starts_with("text/html"));
-        if is_html || response.body.trim().is_empty() {
-            return Err(ApiError::invalid_body(
-                response.status,
-                "the export was not an ndjson file",
-            ));
-        }
-        Ok(response.body)
+        Self::ndjson_text(response, "the export was not an ndjson file")
     }
 
     /// `POST /api/saved_objects/_import{query}` (`gatehouse_api::saved_objects_page::import_query`).

@@ -4,13 +4,21 @@
 use leptos::prelude::*;
 
 use super::{AppForbidden, AppPage};
-use crate::routes::{ACCESS_PATH, ROLES_PATH, SAVED_OBJECTS_PATH, SPACES_PATH, USERS_PATH};
+use gatehouse_api::audit::may_read_audit_log;
+
+use crate::routes::{
+    ACCESS_PATH, AUDIT_LOG_PATH, ROLES_PATH, SAVED_OBJECTS_PATH, SPACES_PATH, USERS_PATH,
+};
 use crate::state::{expect_session, expect_toasts, space_path};
 
 /// Stack Management's side navigation and content area.
 #[component]
 pub fn ManagementShell(children: Children) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
+    let session = expect_session();
+    // Reading audit events is `read_security`, which the capability reports; the entry is hidden
+    // rather than closed, as Kibana hides management apps the user cannot open.
+    let audit_log = move || may_read_audit_log(&session.capabilities());
     let current = move |href: &'static str| {
         let href = space_path(href);
         move || location.pathname.get().starts_with(&href).then_some("page")
@@ -23,6 +31,9 @@ pub fn ManagementShell(children: Children) -> impl IntoView {
                 <a href=space_path(USERS_PATH) class="management-link" data-testid="management-users" aria-current=current(USERS_PATH)>"Users"</a>
                 <a href=space_path(ROLES_PATH) class="management-link" data-testid="management-roles" aria-current=current(ROLES_PATH)>"Roles"</a>
                 <a href=space_path(ACCESS_PATH) class="management-link" data-testid="management-access" aria-current=current(ACCESS_PATH)>"Effective access"</a>
+                <Show when=audit_log>
+                    <a href=space_path(AUDIT_LOG_PATH) class="management-link" data-testid="management-audit-log" aria-current=current(AUDIT_LOG_PATH)>"Audit log"</a>
+                </Show>
                 <p class="management-nav-group">"Kibana"</p>
                 <a href=space_path(SPACES_PATH) class="management-link" data-testid="management-spaces" aria-current=current(SPACES_PATH)>"Spaces"</a>
                 <a href=space_path(SAVED_OBJECTS_PATH) class="management-link" data-testid="management-saved-objects" aria-current=current(SAVED_OBJECTS_PATH)>"Saved objects"</a>
@@ -60,9 +71,13 @@ pub fn ManagementPage(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// What a user without the privilege sees instead of a list.
+/// What a user without the privilege sees instead of a list: "You need permission to {verb}
+/// {what}".
 #[component]
-pub fn NoPermission(what: &'static str) -> impl IntoView {
+pub fn NoPermission(
+    what: &'static str,
+    #[prop(default = "manage")] verb: &'static str,
+) -> impl IntoView {
     let toasts = expect_toasts();
     // Listing users or roles is `read_security`; `manage_security` and `all` imply it.
     let why = move |_| {
@@ -75,7 +90,7 @@ pub fn NoPermission(what: &'static str) -> impl IntoView {
     view! {
         <section class="empty-state" data-testid="management-no-permission" role="status">
             <div class="empty-icon" aria-hidden="true">"⊘"</div>
-            <h2>{format!("You need permission to manage {what}")}</h2>
+            <h2>{format!("You need permission to {verb} {what}")}</h2>
             <p class="muted">
                 "Contact your system administrator. "
                 <button type="button" class="link-button" data-testid="management-why" on:click=why>"Why?"</button>

@@ -39,6 +39,8 @@ pub use why::WhyDialog;
 
 use std::cell::Cell;
 
+use wasm_bindgen::JsCast;
+
 thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(0) };
 }
@@ -62,4 +64,35 @@ pub async fn copy_text(text: String) -> bool {
     wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text))
         .await
         .is_ok()
+}
+
+/// Saves `text` as the ndjson file `name` (an export, a download): a Blob, its object URL and a
+/// clicked `<a download>`.
+pub fn save_ndjson_file(text: &str, name: &str) -> Result<(), String> {
+    let cannot = |_| "The browser refused to create the file.".to_string();
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/x-ndjson");
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(cannot)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(cannot)?;
+    let anchor: web_sys::HtmlAnchorElement = leptos::prelude::document()
+        .create_element("a")
+        .map_err(cannot)?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.set_hidden(true);
+    let body = leptos::prelude::document()
+        .body()
+        .ok_or("The page has no body.")?;
+    body.append_child(&anchor).map_err(cannot)?;
+    anchor.click();
+    anchor.remove();
+    // The download reads the blob after this turn: release it once that has surely begun.
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
 }

@@ -15,6 +15,7 @@ pub use dev_tools::DevToolsPage;
 pub use leads::EntityAnalyticsPage;
 pub use login::LoginPage;
 pub use management::access::EffectiveAccessPage;
+pub use management::audit::AuditLogPage;
 pub use management::roles::{RoleEditPage, RolesPage};
 pub use management::saved_objects::SavedObjectsPage;
 pub use management::spaces::{SpaceCreatePage, SpaceEditPage, SpacesManagementPage};

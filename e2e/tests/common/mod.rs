@@ -6,6 +6,7 @@
     reason = "each test file compiles this module and uses part of it"
 )]
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
@@ -213,4 +214,33 @@ pub async fn choose_connector(b: &Browser) -> Result<()> {
         .await
         .context("the choice is saved")?;
     Ok(())
+}
+
+/// Lets the browser save downloads into `dir` (headless Chromium refuses them otherwise).
+pub async fn allow_downloads(b: &Browser, dir: &Path) -> Result<()> {
+    b.driver
+        .cdp()
+        .send_raw(
+            "Browser.setDownloadBehavior",
+            serde_json::json!({ "behavior": "allow", "downloadPath": dir.display().to_string() }),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Waits for the finished download `name` in `dir` and reads it.
+pub async fn downloaded(dir: &Path, name: &str) -> Result<(PathBuf, String)> {
+    let path = dir.join(name);
+    let started = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if text.trim_end().ends_with('}') {
+                return Ok((path, text));
+            }
+        }
+        if started.elapsed() > TIMEOUT {
+            bail!("no download at {} after {TIMEOUT:?}", path.display());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

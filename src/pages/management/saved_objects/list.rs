@@ -7,12 +7,12 @@ use gatehouse_api::saved_objects::{SavedObject, EXPORT_FILE_NAME};
 use gatehouse_api::saved_objects_page::{page_actions, texts, SavedObjectsRights};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use super::ImportDialog;
 use crate::api::expect_api;
 use crate::components::{
-    reloadable, DataTable, GuardedButton, LoadError, PageHeader, SearchInput, TableSkeleton,
+    reloadable, save_ndjson_file, DataTable, GuardedButton, LoadError, PageHeader, SearchInput,
+    TableSkeleton,
 };
 use crate::format::{plural, relative_time};
 use crate::routes::dashboard_href;
@@ -50,7 +50,7 @@ pub fn SavedObjectsList(rights: Signal<SavedObjectsRights>) -> impl IntoView {
         exporting.set(true);
         spawn_local(async move {
             match api.export_saved_objects(objects).await {
-                Ok(ndjson) => match download(&ndjson, EXPORT_FILE_NAME) {
+                Ok(ndjson) => match save_ndjson_file(&ndjson, EXPORT_FILE_NAME) {
                     Ok(()) => toasts.success(
                         "Export ready",
                         &format!(
@@ -218,32 +218,4 @@ pub fn mode_badge(mode: DashboardAccessMode) -> AnyView {
     } else {
         view! { <span class="badge">{dashboard_texts::CAN_EDIT}</span> }.into_any()
     }
-}
-
-/// Saves `text` as the file `name`: a Blob, its object URL and a clicked `<a download>`.
-fn download(text: &str, name: &str) -> Result<(), String> {
-    let cannot = |_| "The browser refused to create the file.".to_string();
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/x-ndjson");
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(cannot)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(cannot)?;
-    let anchor: web_sys::HtmlAnchorElement = document()
-        .create_element("a")
-        .map_err(cannot)?
-        .unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.set_hidden(true);
-    let body = document().body().ok_or("The page has no body.")?;
-    body.append_child(&anchor).map_err(cannot)?;
-    anchor.click();
-    anchor.remove();
-    // The download reads the blob after this turn: release it once that has surely begun.
-    gloo_timers::callback::Timeout::new(60_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
 }

@@ -62,6 +62,13 @@ pub fn UsersList() -> impl IntoView {
     let confirm = RwSignal::new(None::<Confirm>);
     let usernames = RwSignal::new(Vec::<String>::new());
     let denied = RwSignal::new(false);
+    // A link from another page (an audit event's user) names the user whose editor opens, once:
+    // a reload after a save must not open it again.
+    let edit_from_link = StoredValue::new(
+        leptos_router::hooks::use_query_map()
+            .with_untracked(|query| query.get("edit"))
+            .filter(|name| !name.is_empty()),
+    );
 
     let users = LocalResource::new(move || {
         reload.track();
@@ -71,6 +78,11 @@ pub fn UsersList() -> impl IntoView {
                 Ok(list) => {
                     denied.set(false);
                     usernames.set(list.iter().map(|u| u.username.clone()).collect());
+                    if let Some(name) = edit_from_link.try_update_value(Option::take).flatten() {
+                        if let Some(user) = list.iter().find(|u| u.username == name) {
+                            editing.set(Some(Editing::Edit(user.clone())));
+                        }
+                    }
                 }
                 Err(error) if error.status == 403 => denied.set(true),
                 Err(error) => toasts.api_error("Failed to load users", error),
