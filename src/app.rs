@@ -12,7 +12,7 @@ use leptos_router::Lazy;
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
-use crate::components::{PageAnnouncer, ToastRegion};
+use crate::components::{PageAnnouncer, ToastRegion, ViewAsBanner};
 use crate::lazy_routes::{
     AccessRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages, DevToolsRoute,
     ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages, SearchRoute,
@@ -263,6 +263,7 @@ fn Shell() -> impl IntoView {
         .into_any(),
         SessionStatus::SignedIn { .. } => view! {
             <Header />
+            <ViewAsBanner />
             <SpaceGate>
                 <main class="app-main" id="main" tabindex="-1">
                     <Outlet />
@@ -290,6 +291,8 @@ fn Header() -> impl IntoView {
             let _ = api.logout().await;
             // Signing out on purpose discards unsaved drafts; a 401 keeps them for the way back.
             crate::state::session::drafts::clear_all();
+            // A sign-out ends a view as another user too: the next sign-in starts afresh.
+            session.set_viewing_as(None);
             session.sign_out_locally();
             navigate(LOGIN_PATH, replacing());
         });
