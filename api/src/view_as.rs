@@ -7,10 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::admin::KibanaRole;
 use crate::doc_query::wildcard_matches;
+use crate::run_as::MeRealms;
 use crate::security::AuthenticatedUser;
-
-/// The request header Elasticsearch (and Gatehouse) run a request as another user with.
-pub const RUN_AS_HEADER: &str = "es-security-runas-user";
 
 /// Who the tab is viewing as, and who asked: kept in the tab's storage so a reload keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,19 +47,12 @@ pub fn closed_reason(own: Option<String>, viewing: Option<&ViewingAs>) -> Option
     own.or_else(|| viewing.map(ViewingAs::read_only_reason))
 }
 
-/// `run_by` of `GET /internal/security/me` under run-as: the signed-in user behind the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunBy {
-    pub username: String,
-    #[serde(default)]
-    pub full_name: Option<String>,
-}
-
-/// `GET /internal/security/me` read with its `run_by` (absent when not running as anyone).
+/// `GET /internal/security/me` read with its realms and `run_by` (absent when not running as
+/// anyone), from the same body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MeAnswer {
-    #[serde(default)]
-    pub run_by: Option<RunBy>,
+    #[serde(flatten)]
+    pub realms: MeRealms,
     #[serde(flatten)]
     pub user: AuthenticatedUser,
 }
@@ -72,6 +63,7 @@ pub struct MeAnswer {
 pub fn view_holds(viewing: &ViewingAs, me: &MeAnswer) -> bool {
     me.user.username == viewing.username
         && me
+            .realms
             .run_by
             .as_ref()
             .is_some_and(|run_by| run_by.username == viewing.caller)

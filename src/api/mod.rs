@@ -28,11 +28,12 @@ use gatehouse_api::leads::{
     FindLeadsQuery, GenerateRequest, GenerateResponse, LeadsAccess, LeadsPage, LeadsPrivileges,
     LeadsStatus, SuccessResponse, LEADS_BASE,
 };
+use gatehouse_api::run_as::RUN_AS_HEADER;
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, LoginRequest, LoginResponse, UserProfile,
     CAPABILITIES_PATH, LOGIN_PATH, LOGOUT_PATH, ME_PATH,
 };
-use gatehouse_api::view_as::{MeAnswer, RUN_AS_HEADER};
+use gatehouse_api::view_as::MeAnswer;
 pub use gatehouse_api::ApiError;
 use leptos::prelude::*;
 pub use saved_objects::ImportFile;
