@@ -238,7 +238,9 @@ fn Shell() -> impl IntoView {
             session.status.get(),
             SessionStatus::Checking | SessionStatus::SignedIn { .. }
         );
-        if !signed_in || !location.pathname.get().ends_with(ENTITY_ANALYTICS_PATH) {
+        // The server drew the caller's own leads: not the page of a user viewed as.
+        let viewing_as = session.viewing_as.with_untracked(Option::is_some);
+        if !signed_in || viewing_as || !location.pathname.get().ends_with(ENTITY_ANALYTICS_PATH) {
             crate::first_paint::release();
         }
     });
