@@ -12,7 +12,7 @@ use leptos_router::Lazy;
 
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
-use crate::components::{PageAnnouncer, ToastRegion};
+use crate::components::{PageAnnouncer, ToastRegion, ViewAsBanner};
 use crate::lazy_routes::{
     AccessRoute, AuditLogRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages,
     DevToolsRoute, ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages,
@@ -235,12 +235,14 @@ fn Shell() -> impl IntoView {
     });
 
     // The space this page load works in becomes the user's last one, once the user is on one of
-    // its pages (not `Select your space`, which is on the way to one).
+    // its pages (not `Select your space`, which is on the way to one). A view as another user is
+    // read-only, theirs as well as the caller's (docs/view-as.md): nothing is stored then.
     let remembered = StoredValue::new(false);
     Effect::new(move |_| {
         let signed_in = matches!(session.status.get(), SessionStatus::SignedIn { .. });
         let choosing = location.pathname.get().ends_with(SPACE_SELECTOR_PATH);
-        if signed_in && !choosing && !remembered.get_value() {
+        let viewing_as = session.viewing_as.with(Option::is_some);
+        if signed_in && !choosing && !viewing_as && !remembered.get_value() {
             remembered.set_value(true);
             crate::state::space::remember_current_space(api);
         }
@@ -256,7 +258,9 @@ fn Shell() -> impl IntoView {
             session.status.get(),
             SessionStatus::Checking | SessionStatus::SignedIn { .. }
         );
-        if !signed_in || !location.pathname.get().ends_with(ENTITY_ANALYTICS_PATH) {
+        // The server drew the caller's own leads: not the page of a user viewed as.
+        let viewing_as = session.viewing_as.with_untracked(Option::is_some);
+        if !signed_in || viewing_as || !location.pathname.get().ends_with(ENTITY_ANALYTICS_PATH) {
             crate::first_paint::release();
         }
     });
@@ -281,6 +285,7 @@ fn Shell() -> impl IntoView {
         .into_any(),
         SessionStatus::SignedIn { .. } => view! {
             <Header />
+            <ViewAsBanner />
             <SpaceGate>
                 <main class="app-main" id="main" tabindex="-1">
                     <Outlet />
@@ -313,6 +318,8 @@ fn Header() -> impl IntoView {
             if let Some(user) = user {
                 crate::state::console_storage::forget_user(&user);
             }
+            // A sign-out ends a view as another user too: the next sign-in starts afresh.
+            session.set_viewing_as(None);
             session.sign_out_locally();
             navigate(LOGIN_PATH, replacing());
         });

@@ -27,5 +27,6 @@ pub mod space_access;
 pub mod spaces;
 mod text;
 pub mod toasts;
+pub mod view_as;
 
 pub use error::{ApiError, ErrorKind};

@@ -142,6 +142,8 @@ const PAGES: &[Page] = &[
     page("elastic", "search, sources", &[Open(SEARCH), Click("search-manage-toggle"), See("sources-manager")]),
     page("elastic", "search, a source", &[Open(SEARCH), Click("search-manage-toggle"), Click("source-open"), See("source-detail")]),
     page("elastic", "search, some documents refused (warning toast)", &[Open(SEARCH), Click("search-manage-toggle"), Click("source-open"), Type("bulk-json", r#"[{"id":"a11y-1","title":"Kept","body":"kept"},{"title":""}]"#), Click("bulk-upload"), Toast("Some documents were not stored")]),
+    // Last: the view stays in the tab's storage for every later row of the same browser.
+    page("elastic", "viewing as victor, the banner on dashboards", &[Open(USERS), ClickCss("tr[data-username=victor] [data-testid=view-as]"), See("view-as-banner"), Open(DASHBOARDS), See("dashboard-row"), Hover("dashboard-create"), SeeCss(".tooltip-open")]),
 ];
 
 /// The pages seen again in the dark colour scheme.

@@ -12,6 +12,8 @@ mod space_access;
 mod spaces;
 mod transport;
 
+use std::borrow::Cow;
+
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gatehouse_api::dashboards::{
     AccessControlResult, BulkGetProfiles, ChangeAccessModeRequest, ChangeOwnerRequest,
@@ -28,10 +30,12 @@ use gatehouse_api::leads::{
     FindLeadsQuery, GenerateRequest, GenerateResponse, LeadsAccess, LeadsPage, LeadsPrivileges,
     LeadsStatus, SuccessResponse, LEADS_BASE,
 };
+use gatehouse_api::run_as::RUN_AS_HEADER;
 use gatehouse_api::security::{
     AuthenticatedUser, Capabilities, CapabilitiesRequest, LoginRequest, LoginResponse, UserProfile,
     CAPABILITIES_PATH, LOGIN_PATH, LOGOUT_PATH, ME_PATH, USER_PROFILE_PATH,
 };
+use gatehouse_api::view_as::MeAnswer;
 pub use gatehouse_api::ApiError;
 use leptos::prelude::*;
 pub use saved_objects::ImportFile;
@@ -176,7 +180,8 @@ impl ApiClient {
         }
     }
 
-    fn forget_early_reads(&self) {
+    /// Drops the reads sent ahead and stops planned ones: they were asked as someone else.
+    pub fn forget_early_reads(&self) {
         self.early_reads.update_value(Vec::clear);
         self.session_changes
             .update_value(|changes| *changes = changes.wrapping_add(1));
@@ -192,18 +197,24 @@ impl ApiClient {
         version: Option<&'static str>,
         body: Option<String>,
     ) -> HttpRequest {
-        let mut headers: Vec<(&'static str, &'static str)> = Vec::with_capacity(4);
+        let mut headers: Vec<(&'static str, Cow<'static, str>)> = Vec::with_capacity(5);
         if method != Method::Get {
-            headers.push((KBN_XSRF, "true"));
+            headers.push((KBN_XSRF, Cow::Borrowed("true")));
         }
         if path.starts_with("/internal/") {
-            headers.push((INTERNAL_ORIGIN, INTERNAL_ORIGIN_VALUE));
+            headers.push((INTERNAL_ORIGIN, Cow::Borrowed(INTERNAL_ORIGIN_VALUE)));
         }
         if let Some(version) = version {
-            headers.push((API_VERSION, version));
+            headers.push((API_VERSION, Cow::Borrowed(version)));
         }
         if body.is_some() {
-            headers.push(("content-type", "application/json"));
+            headers.push(("content-type", Cow::Borrowed("application/json")));
+        }
+        // While the tab views as another user, every request runs as them (read-only there).
+        // Signing in and out are the caller's own, never the viewed user's.
+        let own = path == LOGIN_PATH || path == LOGOUT_PATH;
+        if let Some(username) = crate::state::view_as::run_as_username().filter(|_| !own) {
+            headers.push((RUN_AS_HEADER, Cow::Owned(username)));
         }
         // Every call made from a space carries its prefix (none in `default`).
         HttpRequest {
@@ -351,6 +362,11 @@ impl ApiClient {
     }
 
     pub async fn me(&self) -> Result<AuthenticatedUser, ApiError> {
+        self.me_with_run_by().await.map(|answer| answer.user)
+    }
+
+    /// `me` with the signed-in user behind a run-as request (`run_by`), for "View as".
+    pub async fn me_with_run_by(&self) -> Result<MeAnswer, ApiError> {
         self.call(Method::Get, ME_PATH, None, None).await
     }
 

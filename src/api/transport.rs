@@ -1,6 +1,7 @@
 //! How requests reach the network. The browser transport uses `fetch` with a time limit; tests
 //! swap in a transport that answers with the contract's canned responses.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
@@ -19,7 +20,8 @@ pub const REQUEST_TIMEOUT_SECONDS: u32 = 20;
 pub struct HttpRequest {
     pub method: Method,
     pub path: String,
-    pub headers: Vec<(&'static str, &'static str)>,
+    /// Values are mostly fixed texts; the run-as header carries a username (the "View as" user).
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
     pub body: Option<String>,
     /// A multipart form sent instead of `body` (an import's file): the browser transport builds
     /// the `FormData`, so the browser writes the boundary and the content type.
@@ -39,7 +41,7 @@ impl HttpRequest {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| *value)
+            .map(|(_, value)| value.as_ref())
     }
 }
 
@@ -82,7 +84,7 @@ async fn browser_fetch(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     .credentials(RequestCredentials::SameOrigin)
     .abort_signal(Some(&signal));
     for (name, value) in &request.headers {
-        builder = builder.header(name, value);
+        builder = builder.header(name, value.as_ref());
     }
     let sent = match (request.form, request.body) {
         (Some(fields), _) => match form_data(&fields).map(|form| builder.body(form)) {

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use gatehouse_api::view_as::closed_reason;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::reactive::effect::RenderEffect;
@@ -46,7 +47,21 @@ pub fn GuardedButton(
     busy: Option<Signal<bool>>,
     #[prop(optional)] class: &'static str,
     #[prop(optional)] testid: &'static str,
+    /// The button only reads (an export): it stays open while viewing as another user.
+    #[prop(optional)]
+    reads_only: bool,
 ) -> impl IntoView {
+    // Every other guarded button changes something: while viewing as another user it is closed
+    // with the view's reason, after the viewed user's own (`gatehouse_api::view_as`).
+    let viewing_as = use_context::<crate::state::Session>()
+        .filter(|_| !reads_only)
+        .map(|session| session.viewing_as);
+    let blocked = match viewing_as {
+        Some(viewing_as) => Signal::derive(move || {
+            viewing_as.with(|view| closed_reason(blocked.get(), view.as_ref()))
+        }),
+        None => blocked,
+    };
     let tooltip_id = unique_id("tooltip");
     let is_blocked = move || blocked.with(Option::is_some);
     let describedby = {

@@ -17,6 +17,7 @@ pub mod spaces;
 pub mod text_field;
 pub mod toasts;
 pub mod tooltip;
+pub mod view_as;
 pub mod why;
 
 pub use announcer::PageAnnouncer;
@@ -35,6 +36,7 @@ pub use share_dialog::ShareDialog;
 pub use text_field::{TextAreaField, TextField};
 pub use toasts::ToastRegion;
 pub use tooltip::TextTooltip;
+pub use view_as::{run_as_roles, ViewAsBanner, ViewAsButton};
 pub use why::WhyDialog;
 
 use std::cell::Cell;

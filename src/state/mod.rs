@@ -4,6 +4,7 @@ pub mod profiles;
 pub mod session;
 pub mod space;
 pub mod toasts;
+pub mod view_as;
 pub mod web_storage;
 
 pub use mirror::scoped_mirror;

@@ -1,6 +1,7 @@
 //! Who is signed in and what Kibana says they may open.
 
 use gatehouse_api::security::{AuthenticatedUser, Capabilities};
+use gatehouse_api::view_as::{view_holds, MeAnswer, ViewingAs};
 use gatehouse_api::ApiError;
 use leptos::prelude::*;
 
@@ -30,6 +31,9 @@ pub struct Session {
     /// section's answer depends on the roles' index privileges, which an administrator can change
     /// without renaming a role) asks again and compares its own answer.
     pub rechecked: RwSignal<u32>,
+    /// The user this tab views the app as ("View as", `super::view_as`): every request runs as
+    /// them and every write control is closed.
+    pub viewing_as: RwSignal<Option<ViewingAs>>,
 }
 
 pub fn expect_session() -> Session {
@@ -42,14 +46,20 @@ impl Session {
             status: RwSignal::new(SessionStatus::Checking),
             privileges_changed: RwSignal::new(0),
             rechecked: RwSignal::new(0),
+            viewing_as: RwSignal::new(super::view_as::stored()),
         }
     }
 
     /// Asks the server who we are; a 401 means signed out, anything else is an outage.
     pub async fn refresh(&self, api: ApiClient) {
         // Both at once: the second answer no longer waits a round trip behind the first.
-        let (me, capabilities) = futures::join!(api.me(), api.capabilities());
-        let next = match me {
+        let (mut me, mut capabilities) = futures::join!(api.me_with_run_by(), api.capabilities());
+        if self.view_ended_by(&me) {
+            // Asked again without the run-as header: the caller's own session.
+            api.forget_early_reads();
+            (me, capabilities) = futures::join!(api.me_with_run_by(), api.capabilities());
+        }
+        let next = match me.map(|answer| answer.user) {
             Ok(user) => match capabilities {
                 Ok(capabilities) => SessionStatus::SignedIn { user, capabilities },
                 Err(err) if err.is_unauthenticated() => SessionStatus::SignedOut,
@@ -75,7 +85,15 @@ impl Session {
         else {
             return false;
         };
-        let (Ok(user), Ok(capabilities)) = futures::join!(api.me(), api.capabilities()) else {
+        let (me, capabilities) = futures::join!(api.me_with_run_by(), api.capabilities());
+        if self.view_ended_by(&me) {
+            // The caller may no longer view as that user: back to their own view.
+            self.status.set(SessionStatus::Checking);
+            self.refresh(api).await;
+            self.privileges_changed.update(|n| *n += 1);
+            return true;
+        }
+        let (Ok(MeAnswer { user, .. }), Ok(capabilities)) = (me, capabilities) else {
             return false;
         };
         if !matches!(self.status.get_untracked(), SessionStatus::SignedIn { .. }) {
@@ -93,6 +111,29 @@ impl Session {
 
     pub fn sign_out_locally(&self) {
         self.status.set(SessionStatus::SignedOut);
+    }
+
+    /// Starts (`Some`) or ends a view as another user, for the requests, a reload and the pages.
+    pub fn set_viewing_as(&self, view: Option<ViewingAs>) {
+        super::view_as::keep(view.as_ref());
+        self.viewing_as.set(view);
+    }
+
+    /// Ends the tab's view when `me`'s answer shows it no longer holds: the server refused the
+    /// run-as (403: the caller lost the right, or the user is gone or deactivated) or answered
+    /// for someone else (another user signed in to the tab). A 401 or an outage proves nothing.
+    fn view_ended_by(&self, me: &Result<MeAnswer, ApiError>) -> bool {
+        let Some(view) = self.viewing_as.get_untracked() else {
+            return false;
+        };
+        let ended = match me {
+            Ok(answer) => !view_holds(&view, answer),
+            Err(error) => error.status == 403,
+        };
+        if ended {
+            self.set_viewing_as(None);
+        }
+        ended
     }
 
     /// The signed-in user's name, without tracking (for keys, not for what is shown).

@@ -124,7 +124,10 @@ const FETCH_FAILED: &str = "Failed to fetch connectors";
 #[component]
 pub(super) fn ConnectorPicker(state: LeadsState) -> impl IntoView {
     let choice = state.connector;
-    let read_only = move || state.access.get() == LeadsAccess::ReadOnly;
+    let own_read_only = move || state.access.get() == LeadsAccess::ReadOnly;
+    // Choosing is a write: closed while viewing as another user too.
+    let viewing_as = crate::state::expect_session().viewing_as;
+    let read_only = move || own_read_only() || viewing_as.with(Option::is_some);
     let name = Signal::derive(move || {
         choice.chosen.with(|chosen| {
             choice.offered.with(|offered| {
@@ -138,11 +141,10 @@ pub(super) fn ConnectorPicker(state: LeadsState) -> impl IntoView {
     move || {
         if read_only() {
             let label = Signal::derive(move || format!("Connector: {}", name.get()));
-            let blocked = Signal::derive(|| {
-                Some(missing_privilege_text(
-                    Privilege::Write,
-                    "choose the connector",
-                ))
+            let blocked = Signal::derive(move || {
+                let own = own_read_only()
+                    .then(|| missing_privilege_text(Privilege::Write, "choose the connector"));
+                viewing_as.with(|view| gatehouse_api::view_as::closed_reason(own, view.as_ref()))
             });
             view! {
                 <GuardedButton label blocked on_press=Callback::new(|_| {}) class="connector-closed" testid="leads-connector" />

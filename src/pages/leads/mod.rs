@@ -679,9 +679,11 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
     // `scoped_mirror` for why not `state.access` itself.
     let dismiss_block = {
         let access = scoped_mirror(state.access);
+        let viewing_as = crate::state::expect_session().viewing_as;
         Signal::derive(move || {
-            (access.get() == LeadsAccess::ReadOnly)
-                .then(|| missing_privilege_text(Privilege::Write, "dismiss leads"))
+            let own = (access.get() == LeadsAccess::ReadOnly)
+                .then(|| missing_privilege_text(Privilege::Write, "dismiss leads"));
+            viewing_as.with(|view| gatehouse_api::view_as::closed_reason(own, view.as_ref()))
         })
     };
     // One listener for every card's title and Dismiss instead of some per card: a page switch

@@ -14,7 +14,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::expect_api;
 use crate::components::{
-    level_badge, CoverageCells, DataTable, LoadError, ManagementShell, WhyDialog,
+    level_badge, run_as_roles, CoverageCells, DataTable, LoadError, ManagementShell, ViewAsButton,
+    WhyDialog,
 };
 use crate::routes::access_path_for;
 use crate::state::expect_session;
@@ -70,7 +71,12 @@ fn AccessView() -> impl IntoView {
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    users.await.map(|list| view! { <UserPicker list selected /> })
+                    users.await.map(|list| view! {
+                        <div class="access-user-actions">
+                            <ViewAsSelected list=list.clone() selected />
+                            <UserPicker list selected />
+                        </div>
+                    })
                 })}
             </Transition>
         </header>
@@ -83,6 +89,20 @@ fn AccessView() -> impl IntoView {
             })}
         </Transition>
         <WhyDialog requirement=why title="Why don't I have this?" />
+    }
+}
+
+/// "View as" the user whose access is shown, when the caller may (never for themselves).
+#[component]
+fn ViewAsSelected(list: Vec<User>, selected: Memo<String>) -> impl IntoView {
+    let roles = run_as_roles();
+    move || {
+        let name = selected.get();
+        list.iter()
+            .find(|user| user.username == name && user.enabled)
+            .map(|user| {
+                view! { <ViewAsButton username=user.username.clone() full_name=user.full_name.clone() roles /> }
+            })
     }
 }
 

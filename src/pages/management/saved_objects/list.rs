@@ -74,6 +74,7 @@ pub fn SavedObjectsList(rights: Signal<SavedObjectsRights>) -> impl IntoView {
                         n => format!("Export {n}"),
                     })
                     blocked=export_block
+                    reads_only=true
                     busy=exporting
                     on_press=Callback::new(export)
                     testid="saved-objects-export"

@@ -24,6 +24,7 @@ use crate::components::{
     FieldError, FormError, GuardedButton, LoadError, ManagementPage, Modal, NoPermission,
     PageHeader, SearchInput, TableSkeleton, TextField,
 };
+use crate::components::{run_as_roles, ViewAsButton};
 use crate::routes::access_path_for;
 use crate::state::{expect_session, expect_toasts, space_path};
 
@@ -132,6 +133,7 @@ fn UsersTable(
     let toasts = expect_toasts();
     let session = expect_session();
     let me = Signal::derive(move || session.user().map(|u| u.username).unwrap_or_default());
+    let run_as_roles = run_as_roles();
     let list = StoredValue::new(list);
     let rows = move || {
         let needle = search.get().trim().to_lowercase();
@@ -219,6 +221,10 @@ fn UsersTable(
                     <td>
                         <div class="row-actions">
                             <a class="btn btn-small btn-ghost" data-testid="user-access" href=space_path(&access_path_for(&username))>"Access"</a>
+                            // The server refuses a deactivated user: not offered.
+                            {enabled.then(|| view! {
+                                <ViewAsButton username=username.clone() full_name=user.full_name.clone() roles=run_as_roles compact=true />
+                            })}
                             <GuardedButton
                                 label=Signal::derive(move || if enabled { "Deactivate".to_string() } else { "Activate".to_string() })
                                 blocked=self_block
