@@ -9,7 +9,7 @@
 mod support;
 
 use gatehouse::api::HttpRequest;
-use gatehouse::components::{ToastRegion, ViewAsBanner};
+use gatehouse::components::{ReadOnlyWhileViewing, ToastRegion, ViewAsBanner};
 use gatehouse::pages::management::users::UsersList;
 use gatehouse::state::{Session, SessionStatus};
 use gatehouse_api::run_as::RUN_AS_HEADER;
@@ -304,4 +304,47 @@ async fn bob_is_offered_no_view_as() {
         testid(&root, "view-as").is_none(),
         "bob's roles run as nobody: no View as"
     );
+}
+
+/// A form whose controls are not guarded one by one (a role's or a user's editor, a source's
+/// documents) is one closed fieldset while viewing, under a note that says why, and opens again
+/// when the view stops.
+#[wasm_bindgen_test]
+async fn a_form_is_closed_with_the_reason_while_viewing_and_opens_when_it_stops() {
+    let canned = server(false);
+    let session = signed_in(user("elastic", "Elastic", "superuser"));
+    let root = mount_in_app(&canned, session, || {
+        view! {
+            <ReadOnlyWhileViewing>
+                <input type="text" data-testid="form-field" />
+                <button type="submit" data-testid="form-save">"Save"</button>
+            </ReadOnlyWhileViewing>
+        }
+    });
+    let closed = |id: &str| {
+        testid(&root, id)
+            .expect(id)
+            .matches(":disabled")
+            .expect("a selector")
+    };
+    assert!(!closed("form-save") && !closed("form-field"));
+    assert_testid_absent(&root, "view-as-note", "not viewing as anyone");
+
+    session.set_viewing_as(Some(gatehouse_api::view_as::ViewingAs {
+        username: "victor".into(),
+        full_name: Some("Victor Viewer".into()),
+        caller: "elastic".into(),
+    }));
+    TimeoutFuture::new(0).await;
+    assert!(closed("form-save") && closed("form-field"));
+    assert_text(
+        &root,
+        "view-as-note",
+        "Viewing as Victor Viewer is read-only",
+    );
+
+    session.set_viewing_as(None);
+    TimeoutFuture::new(0).await;
+    assert!(!closed("form-save") && !closed("form-field"));
+    assert_testid_absent(&root, "view-as-note", "the view stopped");
 }

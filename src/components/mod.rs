@@ -36,7 +36,7 @@ pub use share_dialog::ShareDialog;
 pub use text_field::{TextAreaField, TextField};
 pub use toasts::ToastRegion;
 pub use tooltip::TextTooltip;
-pub use view_as::{run_as_roles, ViewAsBanner, ViewAsButton};
+pub use view_as::{run_as_roles, ReadOnlyWhileViewing, ViewAsBanner, ViewAsButton};
 pub use why::WhyDialog;
 
 use std::cell::Cell;

@@ -89,6 +89,27 @@ fn ShareBody(
 ) -> impl IntoView {
     let api = expect_api();
     let profiles = expect_profiles();
+    // Viewing as another user: the viewed user's mode and owner are shown, never changed, and
+    // the plain text says why (their own reason first, as every closed control does).
+    let own_permissions = permissions;
+    let viewing_as = crate::state::expect_session().viewing_as;
+    let permissions = Signal::derive(move || {
+        let mut permissions = own_permissions.get();
+        if viewing_as.with(Option::is_some) {
+            permissions.can_change_mode = false;
+            permissions.can_change_owner = false;
+        }
+        permissions
+    });
+    let mode_tip = move || {
+        let own = own_permissions
+            .get_untracked()
+            .permissions_reason()
+            .map(str::to_string);
+        viewing_as
+            .with_untracked(|view| gatehouse_api::view_as::closed_reason(own, view.as_ref()))
+            .unwrap_or_default()
+    };
     let id = StoredValue::new(dashboard.id.clone());
     let mode = RwSignal::new(dashboard.access_mode());
     let saving = RwSignal::new(false);
@@ -159,7 +180,7 @@ fn ShareBody(
                     fallback=move || view! {
                         <TextTooltip
                             text=Signal::derive(move || mode.get().plain_label().to_string())
-                            tip=texts::ONLY_OWNER_CAN_EDIT_PERMISSIONS
+                            tip=mode_tip()
                             testid="share-mode-text"
                         />
                     }

@@ -132,3 +132,25 @@ pub fn ViewAsButton(
         })
     }
 }
+
+/// A part of a page whose controls change something and are not guarded one by one (a form's
+/// fields and its Save, a source's documents and identities): while the tab views the app as
+/// another user it is one disabled `<fieldset>`, so no control in it can be used, under a note
+/// that says why (docs/view-as.md, "Read-only").
+#[component]
+pub fn ReadOnlyWhileViewing(children: Children) -> impl IntoView {
+    let session = expect_session();
+    let reason = move || {
+        session
+            .viewing_as
+            .with(|view| view.as_ref().map(ViewingAs::read_only_reason))
+    };
+    view! {
+        {move || reason().map(|text| view! {
+            <p class="view-as-note" role="note" data-testid="view-as-note">{text}</p>
+        })}
+        <fieldset class="view-as-fieldset" disabled=move || reason().is_some()>
+            {children()}
+        </fieldset>
+    }
+}

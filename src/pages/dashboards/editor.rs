@@ -1,6 +1,7 @@
 //! A dashboard's editor: title, description and panels (kind, data and a live preview), kept
 //! as a draft in the tab while it differs from the saved dashboard.
 
+use crate::components::ReadOnlyWhileViewing;
 use gatehouse_api::dashboards::{Dashboard, DashboardData, Panel, UpdateDashboard};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -181,6 +182,7 @@ pub(super) fn DashboardEditor(
 
     view! {
         <form class="panel form editor" on:submit=save data-testid="dashboard-editor" novalidate>
+            <ReadOnlyWhileViewing>
             <h1>"Edit dashboard"</h1>
             <Show when=move || restored.get()>
                 <div class="callout callout-warning" role="status" data-testid="dashboard-draft-restored">
@@ -217,6 +219,7 @@ pub(super) fn DashboardEditor(
                 }>"Cancel"</button>
                 <button type="submit" class="btn btn-primary" data-testid="dashboard-save" disabled=move || saving.get()>"Save"</button>
             </div>
+            </ReadOnlyWhileViewing>
         </form>
     }
     .into_any()

@@ -46,6 +46,8 @@ pub struct DashboardRights {
     pub profile_uid: Signal<Option<String>>,
     pub can_write: Signal<bool>,
     pub is_admin: RwSignal<bool>,
+    /// Viewing as another user closes every change, after their own reasons.
+    pub viewing_as: RwSignal<Option<gatehouse_api::view_as::ViewingAs>>,
 }
 
 impl DashboardRights {
@@ -64,20 +66,25 @@ impl DashboardRights {
                 session.capabilities().get("dashboard", "showWriteControls")
             }),
             is_admin,
+            viewing_as: session.viewing_as,
         }
     }
 
     /// Why editing `dashboard` is closed to this user, if it is.
     pub fn edit_block(&self, dashboard: &Dashboard) -> Option<String> {
-        if !self.can_write.get() {
-            return Some(READ_ONLY_REASON.into());
-        }
-        let permissions = share_permissions(
-            self.profile_uid.get().as_deref(),
-            self.is_admin.get(),
-            dashboard,
-        );
-        permissions.edit_reason().map(str::to_string)
+        let own = if !self.can_write.get() {
+            Some(READ_ONLY_REASON.into())
+        } else {
+            let permissions = share_permissions(
+                self.profile_uid.get().as_deref(),
+                self.is_admin.get(),
+                dashboard,
+            );
+            permissions.edit_reason().map(str::to_string)
+        };
+        // Also keeps `?mode=edit` from opening the editor in a view.
+        self.viewing_as
+            .with(|view| gatehouse_api::view_as::closed_reason(own, view.as_ref()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Managing the Search app's sources: their documents (bulk upload) and the identities that may read them.
 
 use super::*;
+use crate::components::ReadOnlyWhileViewing;
 
 #[component]
 pub(super) fn SourcesManager(on_changed: Callback<()>) -> impl IntoView {
@@ -73,6 +74,7 @@ pub(super) fn SourcesManager(on_changed: Callback<()>) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ReadOnlyWhileViewing>
             <form class="inline-field" on:submit=create>
                 <label class="field">
                     <span class="field-label">"New source"</span>
@@ -82,6 +84,7 @@ pub(super) fn SourcesManager(on_changed: Callback<()>) -> impl IntoView {
                 </label>
                 <button type="submit" class="btn btn-primary" data-testid="source-create" disabled=move || creating.get()>"Create source"</button>
             </form>
+            </ReadOnlyWhileViewing>
         </section>
         {move || selected.get().map(|source| view! {
             <SourceDetail source on_changed=Callback::new(move |_| changed()) on_deleted=Callback::new(move |_| { selected.set(None); changed(); }) />
@@ -189,8 +192,10 @@ pub(super) fn SourceDetail(
         });
     };
 
+    let detail_id = source.id.clone();
     view! {
-        <section class="panel" data-testid="source-detail" data-source-id=source.id.clone()>
+        <section class="panel" data-testid="source-detail" data-source-id=detail_id>
+            <ReadOnlyWhileViewing>
             <div class="section-title-row">
                 <h2>{source.name.clone()}</h2>
                 <button type="button" class="btn btn-small btn-ghost-danger" data-testid="source-delete" disabled=move || busy.get() on:click=delete_source>
@@ -256,6 +261,7 @@ pub(super) fn SourceDetail(
                 </ul>
             </Show>
             <IdentitiesEditor source_id=source.id.clone() />
+            </ReadOnlyWhileViewing>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The role editor: name, description, cluster privileges, and the rows of index and Kibana privileges.
 
 use super::*;
+use crate::components::ReadOnlyWhileViewing;
 
 /// The role editor; `initial` is the role being edited, `None` to create one.
 #[component]
@@ -117,6 +118,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
             </div>
         })}
         <form class="role-editor" on:submit=save novalidate data-testid="role-editor">
+            <ReadOnlyWhileViewing>
             <fieldset class="role-editor-fields" disabled=reserved>
             <Show when=move || server_error.with(Option::is_some)>
                 <div class="callout callout-danger" role="alert" data-testid="role-server-error">
@@ -229,6 +231,7 @@ pub fn RoleEditor(initial: Option<KibanaRole>) -> impl IntoView {
                     </button>
                 })}
             </div>
+            </ReadOnlyWhileViewing>
         </form>
         <DeleteRoleDialog target=to_delete on_deleted=Callback::new(move |_| navigate(ROLES_PATH, Default::default())) />
     }

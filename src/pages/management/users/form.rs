@@ -1,6 +1,7 @@
 //! The create/edit user form in its dialog.
 
 use super::*;
+use crate::components::ReadOnlyWhileViewing;
 
 #[component]
 pub(super) fn UserFormDialog(
@@ -111,6 +112,7 @@ pub(super) fn UserFormBody(
 
     view! {
         <form class="form" on:submit=submit novalidate data-testid="user-form">
+            <ReadOnlyWhileViewing>
             <FormError error=server_error />
             <div class="form-grid">
                 <TextField
@@ -194,6 +196,7 @@ pub(super) fn UserFormBody(
                     {if creating { "Create user" } else { "Update user" }}
                 </button>
             </div>
+            </ReadOnlyWhileViewing>
         </form>
     }
 }

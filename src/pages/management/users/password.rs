@@ -1,6 +1,7 @@
 //! Changing a user's password (their own asks for the current one).
 
 use super::*;
+use crate::components::ReadOnlyWhileViewing;
 
 #[component]
 pub(super) fn ChangePasswordDialog(username: RwSignal<Option<String>>) -> impl IntoView {
@@ -70,6 +71,7 @@ pub(super) fn ChangePasswordForm(username: String, open: RwSignal<bool>) -> impl
     };
     view! {
         <form class="form" on:submit=submit novalidate data-testid="user-password-form">
+            <ReadOnlyWhileViewing>
             {own.then(|| view! {
                 <label class="field">
                     <span class="field-label">"Current password"</span>
@@ -95,6 +97,7 @@ pub(super) fn ChangePasswordForm(username: String, open: RwSignal<bool>) -> impl
                 <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
                 <button type="submit" class="btn btn-primary" data-testid="user-password-submit" disabled=move || saving.get()>"Change password"</button>
             </div>
+            </ReadOnlyWhileViewing>
         </form>
     }
 }
