@@ -92,7 +92,7 @@ fn ShareBody(
     // Viewing as another user: the viewed user's mode and owner are shown, never changed, and
     // the plain text says why (their own reason first, as every closed control does).
     let own_permissions = permissions;
-    let viewing_as = crate::state::expect_session().viewing_as;
+    let viewing_as = crate::state::view_as::viewing_as();
     let permissions = Signal::derive(move || {
         let mut permissions = own_permissions.get();
         if viewing_as.with(Option::is_some) {

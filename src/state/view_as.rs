@@ -82,3 +82,12 @@ async fn reload_session(session: Session, api: ApiClient) {
     session.refresh(api).await;
     session.privileges_changed.update(|n| *n += 1);
 }
+
+/// Who the tab views the app as, for a control that closes itself in a view; never anyone where
+/// no session is provided (a component mounted on its own).
+pub fn viewing_as() -> Signal<Option<ViewingAs>> {
+    match leptos::prelude::use_context::<super::Session>() {
+        Some(session) => session.viewing_as.into(),
+        None => Signal::stored(None),
+    }
+}

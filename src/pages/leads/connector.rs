@@ -126,7 +126,7 @@ pub(super) fn ConnectorPicker(state: LeadsState) -> impl IntoView {
     let choice = state.connector;
     let own_read_only = move || state.access.get() == LeadsAccess::ReadOnly;
     // Choosing is a write: closed while viewing as another user too.
-    let viewing_as = crate::state::expect_session().viewing_as;
+    let viewing_as = crate::state::view_as::viewing_as();
     let read_only = move || own_read_only() || viewing_as.with(Option::is_some);
     let name = Signal::derive(move || {
         choice.chosen.with(|chosen| {

@@ -679,7 +679,7 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
     // `scoped_mirror` for why not `state.access` itself.
     let dismiss_block = {
         let access = scoped_mirror(state.access);
-        let viewing_as = crate::state::expect_session().viewing_as;
+        let viewing_as = crate::state::view_as::viewing_as();
         Signal::derive(move || {
             let own = (access.get() == LeadsAccess::ReadOnly)
                 .then(|| missing_privilege_text(Privilege::Write, "dismiss leads"));

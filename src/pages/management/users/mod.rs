@@ -65,9 +65,16 @@ pub fn UsersList() -> impl IntoView {
     let denied = RwSignal::new(false);
     // A link from another page (an audit event's user) names the user whose editor opens, once:
     // a reload after a save must not open it again.
+    // Read from the address bar, not the router's query, so the list also stands without a
+    // router around it (as the component tests mount it).
     let edit_from_link = StoredValue::new(
-        leptos_router::hooks::use_query_map()
-            .with_untracked(|query| query.get("edit"))
+        window()
+            .location()
+            .search()
+            .ok()
+            .and_then(|search| gatehouse_api::query_string::pairs(search.trim_start_matches('?')))
+            .and_then(|pairs| pairs.into_iter().find(|(key, _)| key == "edit"))
+            .map(|(_, name)| name)
             .filter(|name| !name.is_empty()),
     );
 
