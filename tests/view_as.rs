@@ -11,12 +11,15 @@ mod support;
 use gatehouse::api::HttpRequest;
 use gatehouse::components::{ReadOnlyWhileViewing, ToastRegion, ViewAsBanner};
 use gatehouse::pages::management::users::UsersList;
+use gatehouse::state::view_as::PageReload;
 use gatehouse::state::{Session, SessionStatus};
 use gatehouse_api::run_as::RUN_AS_HEADER;
 use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_router::components::Router;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use support::*;
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -113,7 +116,16 @@ fn route(
 }
 
 fn mount(canned: &Canned, session: Session) -> Element {
-    mount_in_app(canned, session, || {
+    mount_reloading(canned, session, Arc::new(AtomicU32::new(0)))
+}
+
+/// Mounts the Users page with a page reload that only counts: starting and stopping a view load
+/// the page again, which a component test cannot do.
+fn mount_reloading(canned: &Canned, session: Session, reloads: Arc<AtomicU32>) -> Element {
+    mount_in_app(canned, session, move || {
+        provide_context(PageReload(Callback::new(move |_| {
+            reloads.fetch_add(1, Ordering::SeqCst);
+        })));
         view! { <Router><ToastRegion /><ViewAsBanner /><UsersList /></Router> }
     })
 }
@@ -157,8 +169,26 @@ async fn viewing_as_sends_the_header_shows_the_banner_closes_writes_and_stop_ret
         "nothing runs as anyone before View as"
     );
 
+    let reloads = Arc::new(AtomicU32::new(0));
+    let caller_page = mount_reloading(&canned, session, reloads.clone());
+    wait_for("victor's View as", || {
+        row_control(&caller_page, "victor", "view-as").is_some()
+    })
+    .await;
+    TimeoutFuture::new(50).await;
     let before = canned.requests.borrow().len();
-    click(&view_as);
+    click(&row_control(&caller_page, "victor", "view-as").expect("View as victor"));
+    wait_for("the page loaded again", || {
+        reloads.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    assert!(
+        testid(&caller_page, "view-as-banner").is_none(),
+        "the caller's page is left as it is until it is loaded again"
+    );
+    // The page as loaded again: a session that starts from the kept view.
+    let session = signed_in(user("victor", "Victor Viewer", "dashboard_viewer"));
+    let root = mount_reloading(&canned, session, reloads.clone());
     wait_for_testid(&root, "view-as-banner").await;
     assert_text(
         &root,
@@ -170,15 +200,14 @@ async fn viewing_as_sends_the_header_shows_the_banner_closes_writes_and_stop_ret
         banner.text_content().unwrap_or_default(),
         "Viewing as Victor Viewer — read-only·Stop"
     );
-    wait_for("the session reloaded as victor", || {
-        session.username_untracked().as_deref() == Some("victor")
+    wait_for("victor's users read", || {
+        row_control(&root, "alice", "user-delete").is_some()
     })
     .await;
     let sent: Vec<HttpRequest> = canned.requests.borrow()[before..].to_vec();
     assert!(
-        sent.iter().any(|r| r.path == "/internal/security/me")
-            && sent.iter().any(|r| r.path == "/api/core/capabilities"),
-        "starting loads me and capabilities again: {sent:?}"
+        sent.iter().any(|r| r.path == "/internal/security/me"),
+        "starting asks the server first: {sent:?}"
     );
     for request in &sent {
         assert_eq!(
@@ -226,28 +255,27 @@ async fn viewing_as_sends_the_header_shows_the_banner_closes_writes_and_stop_ret
     // While viewing, nobody is offered another view.
     assert!(row_control(&root, "alice", "view-as").is_none());
 
-    let before = canned.requests.borrow().len();
     click(&testid(&root, "view-as-stop").expect("Stop"));
-    wait_for("the banner to go", || {
-        testid(&root, "view-as-banner").is_none()
+    wait_for("the page loaded again", || {
+        reloads.load(Ordering::SeqCst) == 2
     })
     .await;
-    wait_for("the session reloaded as elastic", || {
-        session.username_untracked().as_deref() == Some("elastic")
+    assert_eq!(stored_view(), None, "Stop forgets the view");
+    // The page as loaded again: the caller's own, with nothing running as victor.
+    let before = canned.requests.borrow().len();
+    let session = signed_in(user("elastic", "Elastic", "superuser"));
+    let own = mount_reloading(&canned, session, reloads);
+    wait_for("alice's Delete open again", || {
+        row_control(&own, "alice", "user-delete")
+            .is_some_and(|delete| delete.get_attribute("aria-disabled").is_none())
     })
     .await;
+    assert!(testid(&own, "view-as-banner").is_none());
     let sent: Vec<HttpRequest> = canned.requests.borrow()[before..].to_vec();
-    assert!(sent.iter().any(|r| r.path == "/internal/security/me"));
     assert!(
         sent.iter().all(|r| r.header(RUN_AS_HEADER).is_none()),
         "after Stop nothing runs as victor: {sent:?}"
     );
-    assert_eq!(stored_view(), None, "Stop forgets the view");
-    wait_for("alice's Delete open again", || {
-        row_control(&root, "alice", "user-delete")
-            .is_some_and(|delete| delete.get_attribute("aria-disabled").is_none())
-    })
-    .await;
 }
 
 #[wasm_bindgen_test]

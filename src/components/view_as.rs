@@ -13,14 +13,11 @@ use crate::state::{expect_session, expect_toasts, view_as};
 #[component]
 pub fn ViewAsBanner() -> impl IntoView {
     let session = expect_session();
-    let api = expect_api();
+    let reload = view_as::PageReload::from_context();
     let stopping = RwSignal::new(false);
     let stop = move |_| {
         stopping.set(true);
-        spawn_local(async move {
-            view_as::stop(session, api).await;
-            let _ = stopping.try_set(false);
-        });
+        view_as::stop(session, reload);
     };
     move || {
         session.viewing_as.get().map(|view| {
@@ -80,6 +77,7 @@ pub fn ViewAsButton(
     let session = expect_session();
     let api = expect_api();
     let toasts = expect_toasts();
+    let reload = view_as::PageReload::from_context();
     let starting = RwSignal::new(false);
     let target = StoredValue::new(username);
     let may = move || {
@@ -105,7 +103,7 @@ pub fn ViewAsButton(
         };
         starting.set(true);
         spawn_local(async move {
-            view_as::start(session, api, toasts, view).await;
+            view_as::start(api, toasts, view, reload).await;
             let _ = starting.try_set(false);
         });
     };

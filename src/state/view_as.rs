@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::api::ApiClient;
 use crate::state::web_storage;
-use crate::state::{Session, SessionStatus, Toasts};
+use crate::state::{Session, Toasts};
 
 const STORAGE_KEY: &str = "gatehouse:view_as";
 
@@ -45,9 +45,12 @@ pub(crate) fn keep(view: Option<&ViewingAs>) {
 
 /// Starts viewing as `view.username`. The server is asked first: a refused view (the caller may
 /// not run as that user, or the user is unknown or deactivated) leaves the caller's own view and
-/// says why in a toast with the server's message.
-pub async fn start(session: Session, api: ApiClient, toasts: Toasts, view: ViewingAs) {
-    session.set_viewing_as(Some(view.clone()));
+/// says why in a toast with the server's message. A granted view is kept in the tab and the page
+/// is loaded again, as the viewed user's from its first request: nothing of the caller's pages,
+/// their resources or their pending answers outlives the change of user.
+pub async fn start(api: ApiClient, toasts: Toasts, view: ViewingAs, reload: PageReload) {
+    // Only the requests see the view until the server has said yes: the page stays as it is.
+    keep(Some(&view));
     api.forget_early_reads();
     let refused = match api.me_with_run_by().await {
         Ok(me) if view_holds(&view, &me) => None,
@@ -58,7 +61,7 @@ pub async fn start(session: Session, api: ApiClient, toasts: Toasts, view: Viewi
         Err(error) => Some(error.toast_text()),
     };
     if let Some(reason) = refused {
-        session.set_viewing_as(None);
+        keep(None);
         api.forget_early_reads();
         toasts.error(
             &format!("Could not view as {}", view.display_name()),
@@ -66,21 +69,31 @@ pub async fn start(session: Session, api: ApiClient, toasts: Toasts, view: Viewi
         );
         return;
     }
-    reload_session(session, api).await;
+    reload.0.run(());
 }
 
-/// Stops viewing: the caller's own view, on the same page.
-pub async fn stop(session: Session, api: ApiClient) {
+/// Stops viewing: the caller's own view, on the same page, loaded again for them.
+pub fn stop(session: Session, reload: PageReload) {
     session.set_viewing_as(None);
-    api.forget_early_reads();
-    reload_session(session, api).await;
+    reload.0.run(());
 }
 
-/// The session's own load, as after a sign-in: every page is drawn again for the new user.
-async fn reload_session(session: Session, api: ApiClient) {
-    session.status.set(SessionStatus::Checking);
-    session.refresh(api).await;
-    session.privileges_changed.update(|n| *n += 1);
+/// Loads the page again at the same address (the browser's reload), for a change of user; a
+/// component test provides its own in the context, as it provides the transport.
+#[derive(Clone, Copy)]
+pub struct PageReload(pub Callback<()>);
+
+impl PageReload {
+    /// The one in the context, else the browser's. Call it in a component's body.
+    pub fn from_context() -> Self {
+        use_context::<PageReload>().unwrap_or_else(|| {
+            PageReload(Callback::new(|_| {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+            }))
+        })
+    }
 }
 
 /// Who the tab views the app as, for a control that closes itself in a view; never anyone where
