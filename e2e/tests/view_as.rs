@@ -105,11 +105,15 @@ async fn view_as(b: &Browser, username: &str) -> Result<()> {
     Ok(())
 }
 
+/// The banner's words as one line: WebDriver puts a line break between its flex items, which
+/// sit on one row on screen.
 async fn banner_text(b: &Browser) -> Result<String> {
-    Ok(b.wait_for_testid("view-as-banner", TIMEOUT)
+    let text = b
+        .wait_for_testid("view-as-banner", TIMEOUT)
         .await?
         .text()
-        .await?)
+        .await?;
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// A request of `client` with the SPA's headers, running as `run_as`.
