@@ -470,16 +470,7 @@ impl AuditEvent {
 // ISO-8601 instants
 // ---------------------------------------------------------------------------------------------
 
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use crate::doc_query::days_from_civil;
 
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
