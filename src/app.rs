@@ -15,10 +15,11 @@ use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::{PageAnnouncer, ToastRegion, ViewAsBanner};
 use crate::lazy_routes::{
     AccessRoute, AuditLogRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages,
-    DevToolsRoute, ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages,
-    SearchRoute, SpaceCreateRoute, SpaceEditRoute, SpacesRoute, UsersRoute,
+    DevToolsRoute, LoginRoute, ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute,
+    SearchPages, SearchRoute, SpaceCreateRoute, SpaceEditRoute, SpaceSelectorRoute, SpacesRoute,
+    UsersRoute,
 };
-use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
+use crate::pages::{EntityAnalyticsPage, NotFound};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 use crate::routes::{
@@ -82,7 +83,7 @@ pub fn App(transport: Transport) -> impl IntoView {
             <PageAnnouncer />
             <RouteLoading is_routing />
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=route_pattern!(LOGIN_PATH) view=LoginPage />
+                <Route path=route_pattern!(LOGIN_PATH) view={Lazy::<LoginRoute>::new()} />
                 <ParentRoute path=leptos_router::path!("") view=Shell>
                     <Route path=route_pattern!(HOME_PATH) view=Home />
                     <Route path=route_pattern!(ENTITY_ANALYTICS_PATH) view=EntityAnalyticsPage />
@@ -95,7 +96,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=route_pattern!(SPACE_CREATE_PATH) view={Lazy::<SpaceCreateRoute>::new()} />
                     <Route path=route_pattern!(SPACE_EDIT_ROUTE) view={Lazy::<SpaceEditRoute>::new()} />
                     <Route path=route_pattern!(SAVED_OBJECTS_PATH) view={Lazy::<SavedObjectsRoute>::new()} />
-                    <Route path=route_pattern!(SPACE_SELECTOR_PATH) view=SpaceSelectorPage />
+                    <Route path=route_pattern!(SPACE_SELECTOR_PATH) view={Lazy::<SpaceSelectorRoute>::new()} />
                     <Route path=route_pattern!(MANAGEMENT_PATH) view=|| view! { <Redirect path=USERS_PATH /> } />
                     <Route path=route_pattern!(USERS_PATH) view={Lazy::<UsersRoute>::new()} />
                     <Route path=route_pattern!(ROLES_PATH) view={Lazy::<RolesRoute>::new()} />
