@@ -140,7 +140,9 @@ pub fn sizes(dist: &Path, react: &ReactRef, report: &mut Report) -> Result<()> {
          22 (brotli crate): the copies the server sends. KB = 1024 bytes. At start: what \
          `index.html` loads. The other modules are fetched the first time a page that needs \
          them is opened (Dev Tools, Dashboards, Search, Management…): a page's `split_` \
-         module and the shared chunks it needs.\n\n\
+         module and the shared chunks it needs. What is in the main module, and what moving \
+         parts of it out bought at start and cost in the whole build (including what did not \
+         help): [docs/start-set.md](docs/start-set.md).\n\n\
          | file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
     );
     size_rows(&mut table, &start, "");
@@ -302,7 +304,8 @@ fn react_sizes(dist: &Path, react: &ReactRef, table: &mut String) -> Result<Size
         "React reference ({}): `{REACT_SRC}` built by `npm ci` and its `build.mjs` (esbuild, \
          `NODE_ENV=production`, minified) into `<target>/xtask/bench-dist/{REACT_DIR}/`; the \
          files its `index.html` loads: its bundle and the SPA's stylesheet (the same file). \
-         Not like for like: the SPA's start set is the shell, sign-in and the leads page, the \
+         Not like for like: the SPA's start set is the shell and the leads page with what \
+         they share with every page (the router, the session, the API client), the \
          reference's only the leads page.\n\n\
          | React reference file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
         react.versions
