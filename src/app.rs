@@ -15,11 +15,10 @@ use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::{PageAnnouncer, ToastRegion, ViewAsBanner};
 use crate::lazy_routes::{
     AccessRoute, AuditLogRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages,
-    DevToolsRoute, LoginRoute, ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute,
-    SearchPages, SearchRoute, SpaceCreateRoute, SpaceEditRoute, SpaceSelectorRoute, SpacesRoute,
-    UsersRoute,
+    DevToolsRoute, ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages,
+    SearchRoute, SpaceCreateRoute, SpaceEditRoute, SpacesRoute, UsersRoute,
 };
-use crate::pages::{EntityAnalyticsPage, NotFound};
+use crate::pages::{EntityAnalyticsPage, LoginPage, NotFound, SpaceSelectorPage};
 use crate::state::{expect_session, space_path, Profiles, Session, SessionStatus, Toasts};
 
 use crate::routes::{
@@ -83,7 +82,7 @@ pub fn App(transport: Transport) -> impl IntoView {
             <PageAnnouncer />
             <RouteLoading is_routing />
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=route_pattern!(LOGIN_PATH) view={Lazy::<LoginRoute>::new()} />
+                <Route path=route_pattern!(LOGIN_PATH) view=LoginPage />
                 <ParentRoute path=leptos_router::path!("") view=Shell>
                     <Route path=route_pattern!(HOME_PATH) view=Home />
                     <Route path=route_pattern!(ENTITY_ANALYTICS_PATH) view=EntityAnalyticsPage />
@@ -96,7 +95,7 @@ pub fn App(transport: Transport) -> impl IntoView {
                     <Route path=route_pattern!(SPACE_CREATE_PATH) view={Lazy::<SpaceCreateRoute>::new()} />
                     <Route path=route_pattern!(SPACE_EDIT_ROUTE) view={Lazy::<SpaceEditRoute>::new()} />
                     <Route path=route_pattern!(SAVED_OBJECTS_PATH) view={Lazy::<SavedObjectsRoute>::new()} />
-                    <Route path=route_pattern!(SPACE_SELECTOR_PATH) view={Lazy::<SpaceSelectorRoute>::new()} />
+                    <Route path=route_pattern!(SPACE_SELECTOR_PATH) view=SpaceSelectorPage />
                     <Route path=route_pattern!(MANAGEMENT_PATH) view=|| view! { <Redirect path=USERS_PATH /> } />
                     <Route path=route_pattern!(USERS_PATH) view={Lazy::<UsersRoute>::new()} />
                     <Route path=route_pattern!(ROLES_PATH) view={Lazy::<RolesRoute>::new()} />

@@ -1,11 +1,10 @@
 //! Pages whose code is not in the first download (transfer size: BENCHMARKS.md section 1).
 //!
 //! The release build (`cargo xtask dist|test|bench`, feature `split`) cuts these pages out of the
-//! main wasm module, in five modules: Dashboards, Dev Tools, Search, Management, and sign-in with
-//! the space selector. The router fetches a page's module the first time one of its pages is
-//! opened and keeps it. The shell and the leads page stay in the main module, so opening Gatehouse
-//! on the leads page as a signed-in user fetches none of them (what the start set holds and what
-//! each move bought: docs/start-set.md). A module per group rather than per page: the splitter
+//! main wasm module, in four modules: Dashboards, Dev Tools, Search and Management. The router
+//! fetches a page's module the first time one of its pages is opened and keeps it. Sign-in, the
+//! shell, the space selector and the leads page stay in the main module, so opening Gatehouse on
+//! the leads page fetches none of them. A module per group rather than per page: the splitter
 //! puts the code two modules share into chunks of their own, one per combination, so eleven
 //! modules made 156 files and up to 78 requests for one page; four make 15 files.
 //!
@@ -103,12 +102,6 @@ page_module!(management_pages, preload_management_pages, ManagementPages {
     SavedObjects => crate::pages::SavedObjectsPage,
     AuditLog => crate::pages::AuditLogPage,
 });
-// Sign-in and `Select your space` are seen once per session at most, before the leads page; a
-// signed-in user opening Gatehouse never needs them.
-page_module!(sign_in_pages, preload_sign_in_pages, SignInPages {
-    SignIn => crate::pages::LoginPage,
-    SpaceSelector => crate::pages::SpaceSelectorPage,
-});
 
 lazy_route!(DashboardsRoute, dashboards_pages(DashboardsPages::List));
 lazy_route!(DashboardRoute, dashboards_pages(DashboardsPages::View));
@@ -130,11 +123,6 @@ lazy_route!(
 );
 
 lazy_route!(AuditLogRoute, management_pages(ManagementPages::AuditLog));
-lazy_route!(LoginRoute, sign_in_pages(SignInPages::SignIn));
-lazy_route!(
-    SpaceSelectorRoute,
-    sign_in_pages(SignInPages::SpaceSelector)
-);
 
 /// The page's module could not be fetched (offline, a proxy's error page): say so instead of
 /// leaving the previous page up or stopping the app. A reload fetches it anew.

@@ -1,7 +1,7 @@
 //! The release build of the SPA, split into wasm modules (transfer size: BENCHMARKS.md section 1).
 //!
 //! `trunk build --release` links every page into one wasm module. This build cuts the pages of
-//! `src/lazy_routes.rs` out of it, so opening Gatehouse signed in downloads only the shell and the
+//! `src/lazy_routes.rs` out of it, so opening Gatehouse downloads only the shell, sign-in and the
 //! leads page; the others are fetched the first time they are opened. Trunk 0.21 cannot run the
 //! split (it runs wasm-bindgen on the module as linked), so the steps are here:
 //!
