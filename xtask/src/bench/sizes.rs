@@ -304,8 +304,7 @@ fn react_sizes(dist: &Path, react: &ReactRef, table: &mut String) -> Result<Size
         "React reference ({}): `{REACT_SRC}` built by `npm ci` and its `build.mjs` (esbuild, \
          `NODE_ENV=production`, minified) into `<target>/xtask/bench-dist/{REACT_DIR}/`; the \
          files its `index.html` loads: its bundle and the SPA's stylesheet (the same file). \
-         Not like for like: the SPA's start set is the shell and the leads page with what \
-         they share with every page (the router, the session, the API client), the \
+         Not like for like: the SPA's start set is the shell, sign-in and the leads page, the \
          reference's only the leads page.\n\n\
          | React reference file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
         react.versions
