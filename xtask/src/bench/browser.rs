@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 use thirtyfour::ChromiumLikeCapabilities;
 
+use super::interactive;
 use super::measure::{insert_leads, Report};
 use super::page_updates::{self, PAGE_HELPERS};
 use super::time_to_leads::{self, TTL_SCRIPT};
@@ -295,6 +296,12 @@ pub async fn figures(
             }
             report.not_measured("time to leads", "3. Time to leads in headless Chromium", &e);
         }
+    }
+
+    // 3a. Time to interactive, beside the React reference.
+    match interactive::runs(&d, ctx).await {
+        Ok(t) => interactive::report(t, report),
+        Err(e) => report.not_measured("time to interactive", "3a. Time to interactive", &e),
     }
 
     // 4. Permission reaction. The role is put back whatever happened.

@@ -10,7 +10,8 @@
 //! release profile except for the settings tuned for wasm size (see [`SERVER_PROFILE`]).
 //!
 //! The measuring stage, one module a section of BENCHMARKS.md: [`sizes`] (1), [`server_load`]
-//! (2), then in headless Chromium ([`browser`]) [`time_to_leads`] (3), [`page_updates`] (4 and 5)
+//! (2), then in headless Chromium ([`browser`]) [`time_to_leads`] (3), [`interactive`] (3a),
+//! [`page_updates`] (4 and 5)
 //! and [`memory`] (6); [`report`] writes the file.
 
 use std::path::Path;
@@ -25,6 +26,7 @@ use crate::{spa_release, Ctx};
 // The measuring stage's modules are compiled with the `bench` feature only (each says so at its
 // top); `references` builds before it.
 mod browser;
+mod interactive;
 mod measure;
 mod memory;
 mod page_updates;
