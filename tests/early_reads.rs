@@ -6,6 +6,7 @@
 mod support;
 
 use gatehouse::api::{ApiClient, Method};
+use gatehouse_api::leads_page::carried::{self, CarriedAnswer, CarriedAnswers};
 use gatehouse_api::security::LoginRequest;
 use support::*;
 use wasm_bindgen_test::*;
@@ -125,5 +126,82 @@ async fn an_early_read_answered_before_it_is_asked_for_still_answers() {
     gloo_timers::future::TimeoutFuture::new(50).await;
     let answer = client.leads_privileges().await.expect("the early answer");
     assert!(answer.has_write_permissions);
+    assert_eq!(canned.count(Method::Get, PRIVILEGES), 1);
+}
+
+/// The server's first paint carries the answers it was drawn from
+/// (`gatehouse_api::leads_page::carried`) in the page.
+fn carry_in_page(answers: &CarriedAnswers) {
+    let document = leptos::prelude::document();
+    let element = document.create_element("script").expect("an element");
+    element.set_id(carried::ELEMENT_ID);
+    element
+        .set_attribute("type", "application/json")
+        .expect("its type");
+    element.set_text_content(Some(&answers.to_script_text()));
+    document
+        .body()
+        .expect("a body")
+        .append_child(&element)
+        .expect("in the page");
+}
+
+fn carried_privileges(read: bool, write: bool) -> CarriedAnswers {
+    CarriedAnswers {
+        space_prefix: String::new(),
+        answers: vec![CarriedAnswer {
+            method: "GET".into(),
+            path: PRIVILEGES.into(),
+            version: Some("1".into()),
+            body: None,
+            answer: privileges(read, write),
+        }],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_carried_in_the_page_answers_the_first_request_without_asking_the_server() {
+    let canned = backend(true, false);
+    let client = ApiClient::new(canned.transport());
+    carry_in_page(&carried_privileges(true, true));
+
+    let first = client.leads_privileges().await.expect("the carried answer");
+    assert!(first.has_write_permissions, "the page's answer");
+    assert_eq!(canned.count(Method::Get, PRIVILEGES), 0, "nothing asked");
+
+    let again = client.leads_privileges().await.expect("asked");
+    assert!(!again.has_write_permissions, "the server's answer");
+    assert_eq!(
+        canned.count(Method::Get, PRIVILEGES),
+        1,
+        "a later request is asked"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn signing_in_discards_the_answers_carried_in_the_page() {
+    let canned = backend(true, false);
+    let client = ApiClient::new(canned.transport());
+    carry_in_page(&carried_privileges(true, true));
+    sign_in(&client, "leads_read_user").await;
+
+    let after = client.leads_privileges().await.expect("asked");
+    assert!(
+        !after.has_write_permissions,
+        "the signed-in user's answer, not the one drawn for the page's"
+    );
+    assert_eq!(canned.count(Method::Get, PRIVILEGES), 1);
+}
+
+#[wasm_bindgen_test]
+async fn answers_carried_for_another_space_are_not_taken() {
+    let canned = backend(true, false);
+    let client = ApiClient::new(canned.transport());
+    carry_in_page(&CarriedAnswers {
+        space_prefix: "/s/elsewhere".into(),
+        ..carried_privileges(true, true)
+    });
+    let answer = client.leads_privileges().await.expect("asked");
+    assert!(!answer.has_write_permissions);
     assert_eq!(canned.count(Method::Get, PRIVILEGES), 1);
 }

@@ -1,6 +1,7 @@
 //! The leads page's own decisions (docs/leads.md "The leads page"): the one callout listing every
 //! privilege the page lacks. Pure, so the SPA renders what these say and the native tests pin it.
 
+pub mod carried;
 pub mod connector_gate;
 pub mod what_changed;
 

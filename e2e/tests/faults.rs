@@ -319,14 +319,6 @@ async fn the_console_watch_sees_panics_and_uncaught_errors() -> Result<()> {
 
 /// Every file of the release build's module directory (`/gatehouse-<hash>/…`). Set once the app
 /// has loaded, it reaches only the modules of the pages opened from then on.
-fn on_page_modules(kind: FaultKind, stall_seconds: Option<u64>) -> FaultRule {
-    FaultRule {
-        method: Some("GET".into()),
-        stall_seconds,
-        ..FaultRule::new("/gatehouse-", kind)
-    }
-}
-
 /// The release build fetches a page's wasm module the first time the page is opened
 /// (`src/lazy_routes.rs`). When that fetch fails (here a proxy's 502 for every module), the page
 /// says so with a way to try again, the app does not stop, and once the network is back the
@@ -507,7 +499,7 @@ async fn page_shape(b: &Browser) -> Result<Vec<String>> {
 
 /// The leads page arrives drawn by the server (`server/src/leads/first_paint.rs`), so the leads are on
 /// screen before the app's wasm: here the wasm never arrives (a proxy's 502), and the drawn page
-/// stays, inert. Once the wasm arrives, the app draws the same page in its place.
+/// stays, acting on nothing by itself. Once the wasm arrives, the app draws the same page in its place.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_leads_page_is_drawn_before_the_app_starts_and_the_app_draws_the_same_in_its_place(
 ) -> Result<()> {
@@ -541,7 +533,8 @@ async fn the_leads_page_is_drawn_before_the_app_starts_and_the_app_draws_the_sam
             "the drawn page shows the leads: {drawn:?}"
         );
         b.screenshot("leads-first-paint").await?;
-        // Inert: a click on the drawn page does nothing, rather than something half-done.
+        // A click on the drawn page is kept for the app (no_lost_clicks.rs) and does nothing
+        // half-done meanwhile.
         let title = first.find(By::Css(".lead-title button")).await?;
         let _ = title.click().await;
         ensure!(

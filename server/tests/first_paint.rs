@@ -7,6 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use gatehouse_api::leads_page::carried::{self, CarriedAnswers};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -85,13 +86,36 @@ async fn a_user_who_may_read_leads_gets_the_page_drawn_with_their_first_page_of_
         "one user's page is never kept"
     );
     assert_eq!(headers["vary"], "cookie");
+    let markup = &drawn[..drawn.find("<script").unwrap_or(drawn.len())];
     assert!(
-        drawn.contains(" inert"),
-        "a picture until the app takes over: {drawn}"
+        !markup.contains("data-testid"),
+        "nothing in it for tests (or scripts) to act on as if it were the app"
     );
+    // No lost clicks: every button and select names the app control a click on it is done
+    // again on, and the script that keeps them runs under the page's policy, by its hash.
+    for control in ["<button", "<select"] {
+        let without: Vec<&str> = markup
+            .match_indices(control)
+            .map(|(at, _)| &markup[at..markup[at..].find('>').map_or(markup.len(), |end| at + end)])
+            .filter(|tag| !tag.contains("data-replay=\""))
+            .collect();
+        assert!(
+            without.is_empty(),
+            "controls that would lose a click: {without:?}"
+        );
+    }
+    let script_at = drawn
+        .find("<script>")
+        .expect("the replay script is in the drawn page");
+    assert!(drawn[script_at..].contains("data-replay"), "{drawn}");
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    let scripts = policy
+        .split(';')
+        .find(|directive| directive.trim_start().starts_with("script-src "))
+        .unwrap_or_default();
     assert!(
-        !drawn.contains("data-testid"),
-        "nothing in it for tests (or scripts) to act on"
+        scripts.contains("'sha256-") && !scripts.contains("'unsafe-inline'"),
+        "{policy}"
     );
     assert!(drawn.contains(TOP_TITLE), "{drawn}");
     let (_, find) = t
@@ -103,7 +127,7 @@ async fn a_user_who_may_read_leads_gets_the_page_drawn_with_their_first_page_of_
         expected_cards
     );
     assert!(
-        drawn.contains(">Regenerate</button>") && !drawn.contains("aria-disabled"),
+        markup.contains(">Regenerate</button>") && !markup.contains("aria-disabled"),
         "{drawn}"
     );
     assert!(
@@ -212,5 +236,71 @@ async fn markup_in_a_lead_is_drawn_as_text() {
     assert!(
         !drawn.contains("<img"),
         "no markup of the lead's own: {drawn}"
+    );
+}
+
+/// The answers the page was drawn from go with it, for the app's first requests
+/// (`gatehouse_api::leads_page::carried`): each is what the route answers the app.
+#[tokio::test]
+async fn the_page_carries_the_answers_it_was_drawn_from_as_the_routes_give_them() {
+    let (t, _dist) = server_with_spa().await;
+    let full = t.login("leads_full_user").await;
+    generate_leads(&t, &full, "").await;
+
+    let (_, body) = page(&t, LEADS_PAGE, Some(&full.cookie)).await;
+    let open = format!(
+        r#"<script type="application/json" id="{}">"#,
+        carried::ELEMENT_ID
+    );
+    let start = body.find(&open).expect("the answers are in the page") + open.len();
+    let text = &body[start..start + body[start..].find("</script>").unwrap()];
+    let mut carried: CarriedAnswers = serde_json::from_str(text).unwrap();
+    assert_eq!(carried.space_prefix, "");
+    let find_path = "/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active";
+    for path in [
+        "/internal/security/me",
+        "/internal/entity_analytics/leads/privileges",
+        find_path,
+        "/internal/entity_analytics/leads/status",
+    ] {
+        let version = path
+            .starts_with("/internal/entity_analytics")
+            .then_some("1");
+        let answer = carried
+            .take("", "GET", path, version, None)
+            .unwrap_or_else(|| panic!("{path} is carried"));
+        let (status, direct) = t.get_json(&full, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        if path == "/internal/entity_analytics/leads/status" {
+            assert_eq!(answer["totalLeads"], direct["totalLeads"], "{path}");
+        } else {
+            assert_eq!(answer, direct, "{path}");
+        }
+    }
+    assert!(
+        carried
+            .take(
+                "",
+                "POST",
+                "/api/core/capabilities",
+                None,
+                Some(r#"{"applications":[]}"#)
+            )
+            .is_some(),
+        "the capabilities, asked with the app's body"
+    );
+    assert!(
+        carried
+            .take("/s/other", "GET", "/internal/security/me", None, None)
+            .is_none(),
+        "only for the page's space"
+    );
+
+    // Another user's page carries their answers, never the first one's.
+    let read = t.login("leads_read_user").await;
+    let (_, body) = page(&t, LEADS_PAGE, Some(&read.cookie)).await;
+    assert!(
+        body.contains("leads_read_user") && !body.contains(r#"\"username\":\"leads_full_user"#)
     );
 }

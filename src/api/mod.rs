@@ -128,8 +128,13 @@ impl ApiClient {
         version: Option<&'static str>,
         body: Option<String>,
     ) -> EarlyAnswer {
-        let request = Self::request(method, path, version, body.clone());
-        let answer = (self.transport.get_value())(request).shared();
+        let answer = match Self::carried(method, path, version, body.as_deref()) {
+            Some(response) => futures::future::ready(Ok(response)).boxed_local().shared(),
+            None => {
+                let request = Self::request(method, path, version, body.clone());
+                (self.transport.get_value())(request).shared()
+            }
+        };
         // Polled once here, so the request leaves now rather than after the first render.
         let _ = answer.clone().now_or_never();
         wasm_bindgen_futures::spawn_local(answer.clone().map(|_| ()));
@@ -182,9 +187,27 @@ impl ApiClient {
 
     /// Drops the reads sent ahead and stops planned ones: they were asked as someone else.
     pub fn forget_early_reads(&self) {
+        crate::first_paint::forget_carried_answers();
         self.early_reads.update_value(Vec::clear);
         self.session_changes
             .update_value(|changes| *changes = changes.wrapping_add(1));
+    }
+
+    /// The server's first paint's answer to a read, as if the server had just sent it
+    /// (`crate::first_paint::take_carried_answer`). Only reads are carried, so no write matches.
+    fn carried(
+        method: Method,
+        path: &str,
+        version: Option<&str>,
+        body: Option<&str>,
+    ) -> Option<HttpResponse> {
+        let body = crate::first_paint::take_carried_answer(method.as_str(), path, version, body)?;
+        Some(HttpResponse {
+            status: 200,
+            content_type: Some("application/json".into()),
+            body,
+            console_status: None,
+        })
     }
 
     pub fn set_on_unauthenticated(&self, callback: Callback<()>) {
@@ -253,10 +276,13 @@ impl ApiClient {
         let early = self.take_early_read(method, path, version, body.as_deref());
         let response = match early {
             Some(answer) => answer.await?,
-            None => {
-                let request = Self::request(method, path, version, body);
-                (self.transport.get_value())(request).await?
-            }
+            None => match Self::carried(method, path, version, body.as_deref()) {
+                Some(response) => response,
+                None => {
+                    let request = Self::request(method, path, version, body);
+                    (self.transport.get_value())(request).await?
+                }
+            },
         };
         self.checked(path, response)
     }

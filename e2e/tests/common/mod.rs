@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use gatehouse_e2e::thirtyfour::prelude::*;
-use gatehouse_e2e::{testid, Browser, PASSWORD, TIMEOUT};
+use gatehouse_e2e::{testid, Browser, FaultKind, PASSWORD, TIMEOUT};
+use gatehouse_server::faults::FaultRule;
 
 /// How long a generation run may take on a busy machine.
 const GENERATION: Duration = Duration::from_secs(60);
@@ -242,5 +243,15 @@ pub async fn downloaded(dir: &Path, name: &str) -> Result<(PathBuf, String)> {
             bail!("no download at {} after {TIMEOUT:?}", path.display());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A fault on every file of the app's wasm modules and their JS (`/gatehouse-…/`): the release
+/// build's names (`src/lazy_routes.rs`).
+pub fn on_page_modules(kind: FaultKind, stall_seconds: Option<u64>) -> FaultRule {
+    FaultRule {
+        method: Some("GET".into()),
+        stall_seconds,
+        ..FaultRule::new("/gatehouse-", kind)
     }
 }

@@ -1,8 +1,10 @@
 //! The leads page's first paint: on a page load of the leads page by a signed-in user who may read
 //! leads, `index.html` comes with the page already drawn in it (header, section, the first page
 //! of leads), so the leads are on screen while the SPA's wasm is still on its way (time
-//! to leads: BENCHMARKS.md section 3). It is a picture, not the app: `inert`, without test ids, and the SPA removes it
-//! once its own page is up (`src/first_paint.rs`).
+//! to leads: BENCHMARKS.md section 3). It is a picture of the app, without test ids, that the SPA
+//! removes once its own page is up (`src/first_paint.rs`). No click on it is lost: its links are
+//! plain links, and a click or choice on any other control is kept by a small script and done
+//! again on the app's own control once the app is in (`first_paint_replay.js`, docs/leads.md).
 //!
 //! The answers come from the server's own routes, asked with the page request's cookie, so the
 //! first paint shows exactly what the SPA's first requests will be answered: the same session,
@@ -26,6 +28,7 @@ use gatehouse_api::leads::{
     LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition, Privilege, CONNECTORS_PATH,
     LEADS_BASE, LEADS_CONNECTOR_PATH, PAGE_SIZES,
 };
+use gatehouse_api::leads_page::carried::{self, CarriedAnswer, CarriedAnswers};
 use gatehouse_api::leads_page::connector_gate::{chosen_name, generate_block};
 use gatehouse_api::leads_page::{
     callout_intro, missing_privileges, MissingPrivilege, PageAccessFacts,
@@ -69,6 +72,7 @@ async fn for_user(state: &AppState, cookie: HeaderValue, space: kibana::Space) -
         routes: own_routes(state),
         cookie,
         space: space.clone(),
+        carried: std::sync::Mutex::default(),
     };
 
     let capabilities_body = serde_json::to_string(&CapabilitiesRequest {
@@ -124,7 +128,12 @@ async fn for_user(state: &AppState, cookie: HeaderValue, space: kibana::Space) -
         search_app: capabilities.nav_link(gatehouse_api::search::APP_ID),
         space: space.id(),
     });
+    let carried = CarriedAnswers {
+        space_prefix: space_prefix(space.id()),
+        answers: ask.carried.into_inner().unwrap_or_default(),
+    };
     Some(render(&Shown {
+        carried: &carried,
         missing: &missing,
         connectors: &connectors,
         chosen: chosen.connector_id.as_deref(),
@@ -189,11 +198,13 @@ fn own_routes(state: &AppState) -> axum::Router {
         .clone()
 }
 
-/// Asks the server's own routes, as the page's user in the page's space.
+/// Asks the server's own routes, as the page's user in the page's space, and keeps each 200
+/// answer for the app (`carried`).
 struct Asker {
     routes: axum::Router,
     cookie: HeaderValue,
     space: kibana::Space,
+    carried: std::sync::Mutex<Vec<CarriedAnswer>>,
 }
 
 impl Asker {
@@ -224,7 +235,7 @@ impl Asker {
             request = request.header(API_VERSION, version);
         }
         let mut request = request
-            .body(body.map_or_else(Body::empty, Body::from))
+            .body(body.clone().map_or_else(Body::empty, Body::from))
             .ok()?;
         request.extensions_mut().insert(self.space.clone());
         let response = self.routes.clone().oneshot(request).await.ok()?;
@@ -232,11 +243,25 @@ impl Asker {
             return None;
         }
         let bytes = response.into_body().collect().await.ok()?.to_bytes();
-        serde_json::from_slice(&bytes).ok()
+        let parsed = serde_json::from_slice(&bytes).ok()?;
+        if let (Ok(answer), Ok(mut carried)) =
+            (String::from_utf8(bytes.to_vec()), self.carried.lock())
+        {
+            carried.push(CarriedAnswer {
+                method: method.as_str().to_string(),
+                path: path.to_string(),
+                version: version.map(str::to_string),
+                body,
+                answer,
+            });
+        }
+        Some(parsed)
     }
 }
 
 struct Shown<'a> {
+    /// The answers the page was drawn from, for the app's first requests.
+    carried: &'a CarriedAnswers,
     /// The lines of the page's privileges callout.
     missing: &'a [MissingPrivilege],
     connectors: &'a [Connector],
@@ -282,7 +307,7 @@ fn relative_time(iso: &str, now: time::OffsetDateTime) -> String {
 fn render(shown: &Shown<'_>) -> String {
     let mut html = String::with_capacity(16 * 1024);
     html.push_str(&format!(
-        r#"<div id="{ELEMENT_ID}" class="first-paint" inert aria-busy="true">"#
+        r#"<div id="{ELEMENT_ID}" class="first-paint" aria-busy="true">"#
     ));
     header(&mut html, shown);
     html.push_str(concat!(
@@ -310,16 +335,17 @@ fn render(shown: &Shown<'_>) -> String {
     guarded_button(
         &mut html,
         "btn btn-primary",
+        "leads-generate",
         generate,
         generate_block(shown.access, Some(shown.chosen), Some(shown.connectors)),
     );
     html.push_str("</div></header>");
     html.push_str(concat!(
         r#"<div class="filters" role="group" aria-label="Lead filters">"#,
-        r#"<label class="inline-field"><span>Status</span><select>"#,
+        r#"<label class="inline-field"><span>Status</span><select data-replay="leads-status-filter">"#,
         r#"<option value="active" selected>Active</option><option value="dismissed">Dismissed</option>"#,
         r#"<option value="expired">Expired</option></select></label>"#,
-        r#"<label class="inline-field"><span>Sort by</span><select>"#,
+        r#"<label class="inline-field"><span>Sort by</span><select data-replay="leads-sort">"#,
         r#"<option value="priority-desc" selected>Highest priority</option>"#,
         r#"<option value="priority-asc">Lowest priority</option><option value="newest">Newest</option>"#,
         r#"<option value="oldest">Oldest</option></select></label></div>"#,
@@ -333,8 +359,20 @@ fn render(shown: &Shown<'_>) -> String {
     html.push_str("</ul>");
     pagination(&mut html, shown.page);
     html.push_str("</section></div></main></div>");
+    html.push_str("<script>");
+    html.push_str(REPLAY_SCRIPT);
+    html.push_str("</script>");
+    html.push_str(&format!(
+        r#"<script type="application/json" id="{}">{}</script>"#,
+        carried::ELEMENT_ID,
+        shown.carried.to_script_text()
+    ));
     html
 }
+
+/// Keeps what the user does on the first paint and does it again on the app's controls
+/// (`data-replay` names the app control's `data-testid`).
+const REPLAY_SCRIPT: &str = include_str!("first_paint_replay.js");
 
 /// The page's privileges callout (`src/pages/leads/callout.rs`).
 fn callout(html: &mut String, missing: &[MissingPrivilege]) {
@@ -351,9 +389,10 @@ fn callout(html: &mut String, missing: &[MissingPrivilege]) {
     ));
     for line in missing {
         html.push_str(&format!(
-            r#"<li><strong>{}</strong> <span>{}</span> <button type="button" class="link-button">Why?</button></li>"#,
+            r#"<li><strong>{}</strong> <span>{}</span> <button type="button" class="link-button" data-replay="leads-why-{}">Why?</button></li>"#,
             esc(line.part.consequence()),
-            esc(&line.missing_text())
+            esc(&line.missing_text()),
+            esc(line.part.key())
         ));
     }
     html.push_str("</ul></div>");
@@ -366,6 +405,7 @@ fn connector_picker(html: &mut String, shown: &Shown<'_>) {
         guarded_button(
             html,
             "btn connector-closed",
+            "leads-connector",
             &format!(
                 "Connector: {}",
                 chosen_name(shown.chosen, Some(shown.connectors))
@@ -381,7 +421,7 @@ fn connector_picker(html: &mut String, shown: &Shown<'_>) {
     let none_chosen = !usable.iter().any(|c| Some(c.id.as_str()) == shown.chosen);
     html.push_str(&format!(
         concat!(
-            r#"<label class="inline-field connector-field"><span>Connector</span><select>"#,
+            r#"<label class="inline-field connector-field"><span>Connector</span><select data-replay="leads-connector">"#,
             r#"<option value="" disabled{}>Choose a connector…</option>"#
         ),
         if none_chosen { " selected" } else { "" }
@@ -417,7 +457,7 @@ fn header(html: &mut String, shown: &Shown<'_>) {
         html.push_str(&format!(
             concat!(
                 r#"<div class="space-switcher"><button class="space-button" type="button" aria-label="{}" "#,
-                r#"title="Current space: {}"><span style="{}" class="space-avatar " aria-hidden="true">{}</span></button></div>"#
+                r#"title="Current space: {}" data-replay="spaces-nav"><span style="{}" class="space-avatar " aria-hidden="true">{}</span></button></div>"#
             ),
             esc(&space.switcher_label()),
             esc(&space.name),
@@ -444,7 +484,7 @@ fn header(html: &mut String, shown: &Shown<'_>) {
         concat!(
             r#"</nav><div class="header-user"><span class="avatar" aria-hidden="true">{}</span>"#,
             r#"<a class="user-name" href="{}/app/access" title="{}: see your effective access">{}</a>"#,
-            r#"<button class="btn btn-ghost" type="button">Sign out</button></div></header>"#
+            r#"<button class="btn btn-ghost" type="button" data-replay="sign-out">Sign out</button></div></header>"#
         ),
         esc(&user.initials()),
         esc(prefix),
@@ -455,16 +495,23 @@ fn header(html: &mut String, shown: &Shown<'_>) {
 
 /// `GuardedButton` (`src/components/guarded_button.rs`), and a lead card's Dismiss as
 /// `src/components/lead_card.js` closes it: a closed one says why in its tooltip.
-fn guarded_button(html: &mut String, class: &str, label: &str, blocked: Option<String>) {
+/// `replay`: the app control's `data-testid`, where a click on this one is done again.
+fn guarded_button(
+    html: &mut String,
+    class: &str,
+    replay: &str,
+    label: &str,
+    blocked: Option<String>,
+) {
     html.push_str(r#"<span class="tooltip-anchor">"#);
     match blocked {
         Some(reason) => html.push_str(&format!(
-            r#"<span role="tooltip" class="tooltip">{}</span><button class="{class}" type="button" aria-disabled="true">{}</button>"#,
+            r#"<span role="tooltip" class="tooltip">{}</span><button class="{class}" type="button" data-replay="{replay}" aria-disabled="true">{}</button>"#,
             esc(&reason),
             esc(label)
         )),
         None => html.push_str(&format!(
-            r#"<button class="{class}" type="button">{}</button>"#,
+            r#"<button class="{class}" type="button" data-replay="{replay}">{}</button>"#,
             esc(label)
         )),
     }
@@ -478,7 +525,7 @@ fn card(html: &mut String, lead: &Lead, dismiss_block: Option<&str>, now: time::
             r#"<li class="lead-card" data-lead-id="{}"><div class="lead-card-top">"#,
             r#"<span class="{}" title="Priority, 10 is the most urgent">{}</span>"#,
             r#"<span class="{}">{}</span></div>"#,
-            r#"<h3 class="lead-title"><button class="link-button" type="button">{}</button></h3>"#,
+            r#"<h3 class="lead-title"><button class="link-button" type="button" data-replay="lead-open">{}</button></h3>"#,
             r#"<p class="lead-byline">{}</p>"#
         ),
         esc(&lead.id),
@@ -513,6 +560,7 @@ fn card(html: &mut String, lead: &Lead, dismiss_block: Option<&str>, now: time::
         guarded_button(
             html,
             "btn btn-small btn-ghost",
+            "lead-dismiss",
             "Dismiss",
             dismiss_block.map(str::to_string),
         );
@@ -526,7 +574,7 @@ fn pagination(html: &mut String, page: &LeadsPage) {
     html.push_str(&format!(
         concat!(
             r#"<nav class="pagination" aria-label="Lead pages"><span class="muted">{}</span>"#,
-            r#"<label class="inline-field"><span>Per page</span><select>"#
+            r#"<label class="inline-field"><span>Per page</span><select data-replay="leads-per-page">"#
         ),
         position.range_text()
     ));
@@ -543,8 +591,8 @@ fn pagination(html: &mut String, page: &LeadsPage) {
     let disabled = |closed: bool| if closed { " disabled" } else { "" };
     html.push_str(&format!(
         concat!(
-            r#"</select></label><button class="btn" type="button"{}>‹ Previous</button>"#,
-            r#"<span>{}</span><button class="btn" type="button"{}>Next ›</button></nav>"#
+            r#"</select></label><button class="btn" type="button" data-replay="leads-prev"{}>‹ Previous</button>"#,
+            r#"<span>{}</span><button class="btn" type="button" data-replay="leads-next"{}>Next ›</button></nav>"#
         ),
         disabled(position.is_first()),
         position.page_text(),

@@ -717,7 +717,7 @@ fn LeadGrid(state: LeadsState, page: Memo<ShownPage>) -> impl IntoView {
             <span class="muted" data-testid="leads-range">{move || position.get().range_text()}</span>
             <label class="inline-field">
                 <span>"Per page"</span>
-                <select on:change:target=move |ev| {
+                <select data-testid="leads-per-page" on:change:target=move |ev| {
                     if let Ok(size) = ev.target().value().parse() {
                         state.query.update(|q| { q.per_page = size; q.page = 1; });
                     }
