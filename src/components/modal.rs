@@ -14,9 +14,12 @@ use super::unique_id;
 /// effects would wake each other forever.
 pub fn open_while_some<T: Send + Sync + 'static>(selection: RwSignal<Option<T>>) -> RwSignal<bool> {
     let open = RwSignal::new(false);
+    // Both ways: a selection dropped by the page (its object is gone) closes the dialog, rather
+    // than leaving it open and empty.
     Effect::new(move |_| {
-        if selection.with(Option::is_some) && !open.get_untracked() {
-            open.set(true);
+        let selected = selection.with(Option::is_some);
+        if selected != open.get_untracked() {
+            open.set(selected);
         }
     });
     Effect::new(move |_| {

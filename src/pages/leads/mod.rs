@@ -829,7 +829,13 @@ fn dismiss(state: LeadsState, id: String, card: Option<web_sys::Element>) {
         match state.api.dismiss_lead(&id).await {
             Ok(_) => {
                 state.toasts.success("Lead dismissed", "");
-                state.selected.set(None);
+                // Its detail, if open, goes with it; another lead's detail opened meanwhile stays.
+                if state
+                    .selected
+                    .with_untracked(|open| open.as_ref().is_some_and(|lead| lead.id == id))
+                {
+                    state.selected.set(None);
+                }
                 state.refresh();
                 if let Some(card) = card {
                     // Chosen now: once the card is gone it has no neighbours to ask.
