@@ -158,6 +158,9 @@ const DARK_PAGES: &[&str] = &[
     "space editor, refused save (error toast)",
     "search, preview as",
     "saved objects, import dialog",
+    "audit log, an event open",
+    // Last: the view stays in the tab's storage.
+    "viewing as victor, the banner on dashboards",
 ];
 
 /// The pages seen at 200 % zoom.
@@ -168,6 +171,9 @@ const ZOOMED_PAGES: &[&str] = &[
     "users",
     "role editor, a role",
     "search, preview as",
+    "audit log, an event open",
+    // Last: the view stays in the tab's storage.
+    "viewing as victor, the banner on dashboards",
 ];
 
 fn pages_named(names: &[&str]) -> Vec<&'static Page> {
