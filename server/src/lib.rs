@@ -240,11 +240,6 @@ pub(crate) fn router(state: AppState) -> Router {
         // Route layers run only for paths that exist (an unknown path is a 404 for anyone, as in
         // Kibana); the last one added runs first: no session, no answer about spaces or anything
         // else.
-        // After the session: the profile data asked for is the signed-in user's.
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            profiles::with_requested_data,
-        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             spaces::routes::space_rules,

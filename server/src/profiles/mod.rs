@@ -15,15 +15,13 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
-use axum::middleware::Next;
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use gatehouse_api::last_space::PROFILE_DATA_PATH;
-use gatehouse_api::security::{UserProfile, USER_PROFILE_PATH};
+use gatehouse_api::security::UserProfile;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
@@ -154,51 +152,27 @@ fn data_path(query: Option<&str>) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// Adds the profile data `dataPath` asks for to `GET /internal/security/user_profile`, whose
-/// profile itself `security::routes` answers (the caller's, after the session layer: under run-as
-/// the user viewed). Any other request passes untouched.
+/// The caller's profile with the top-level keys of its data that the query's `dataPath` names
+/// (`GET /internal/security/user_profile`, whose profile `security::routes` builds: the caller's,
+/// under run-as the user viewed). Without `dataPath`, `data` stays as it is.
 pub(crate) async fn with_requested_data(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if request.method() != Method::GET || request.uri().path() != USER_PROFILE_PATH {
-        return next.run(request).await;
-    }
-    let Some(paths) = data_path(request.uri().query()) else {
-        return next.run(request).await;
+    state: &AppState,
+    mut profile: UserProfile,
+    query: Option<&str>,
+) -> AppResult<UserProfile> {
+    let Some(paths) = data_path(query) else {
+        return Ok(profile);
     };
     if paths.len() > MAX_DATA_PATH_BYTES {
-        return bad_request(format!(
+        return Err(bad_request(format!(
             "[request query.dataPath]: value has length [{}] but it must have a maximum length of [{MAX_DATA_PATH_BYTES}].",
             paths.len()
-        ))
-        .into_response();
+        )));
     }
-    let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
-        return response;
-    }
-    match add_data(&state, response, &paths).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn add_data(state: &AppState, response: Response, paths: &str) -> AppResult<Response> {
-    let (mut parts, body) = response.into_parts();
-    // The profile the route answered: a few hundred bytes.
-    let bytes = to_bytes(body, MAX_PROFILE_DATA_BYTES)
-        .await
-        .map_err(|e| anyhow::anyhow!("reading the profile answer: {e}"))?;
-    let mut profile: UserProfile =
-        serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("the profile answer: {e}"))?;
     let uid = profile.uid.clone();
     let data = state.db.read(move |conn| stored_data(conn, &uid)).await?;
-    profile.data = Value::Object(select(&data, paths));
-    let body = serde_json::to_vec(&profile).map_err(anyhow::Error::from)?;
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Ok(Response::from_parts(parts, Body::from(body)))
+    profile.data = Value::Object(select(&data, &paths));
+    Ok(profile)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -335,8 +335,15 @@ pub fn user_profile_of(user: &users::UserRecord) -> UserProfile {
     }
 }
 
-pub async fn user_profile(principal: Arc<Principal>) -> Json<UserProfile> {
-    Json(user_profile_of(&principal.user))
+/// The caller's profile, with the data its `dataPath` asks for (`profiles`).
+pub async fn user_profile(
+    State(state): State<AppState>,
+    principal: Arc<Principal>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Json<UserProfile>> {
+    let profile = user_profile_of(&principal.user);
+    let profile = crate::profiles::with_requested_data(&state, profile, query.as_deref()).await?;
+    Ok(Json(profile))
 }
 
 pub async fn capabilities(
