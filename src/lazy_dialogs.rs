@@ -3,20 +3,22 @@
 //! The leads page opens three dialogs, but only on a click: a lead's detail, whose related
 //! runbooks bring the search client and its types, "Why?", which brings the access explainer, and
 //! the list of what changed since the last visit. The release build (`cargo xtask dist|test|bench`,
-//! feature `split`) cuts all three out of the main wasm module into one module, fetched the first
-//! time one of them opens; the dialog itself opens
-//! at once and says "Loading…" meanwhile. Builds without the feature take the same async path.
+//! feature `split`) cuts the runbooks, the explainer and the list out of the main wasm module into
+//! one module, fetched the first time one of them is shown. A lead's detail itself is in the main
+//! module: it opens with its text at once, as the first paint's detail does (docs/leads.md), and
+//! its runbooks follow. "Why?" and the list open at once and say "Loading…" meanwhile. Builds
+//! without the feature take the same async path.
 
 use std::sync::Arc;
 
 use gatehouse_api::access::Requirement;
-use gatehouse_api::leads::Lead;
 use gatehouse_api::leads_page::what_changed::WhatChanged;
 use leptos::prelude::*;
 
 /// What an open dialog shows.
 pub enum DialogBody {
-    LeadDetail(Lead),
+    /// A lead's related runbooks: its tags and entity type.
+    RelatedRunbooks(Vec<String>, Option<String>),
     Why(Requirement),
     /// The leads that changed since the user's last visit.
     WhatChanged(Arc<WhatChanged>),
@@ -24,8 +26,8 @@ pub enum DialogBody {
 
 fn render(body: DialogBody) -> AnyView {
     match body {
-        DialogBody::LeadDetail(lead) => {
-            view! { <crate::pages::leads::LeadDetailBody lead /> }.into_any()
+        DialogBody::RelatedRunbooks(tags, entity_type) => {
+            view! { <crate::pages::search::RelatedRunbooks tags entity_type /> }.into_any()
         }
         DialogBody::Why(requirement) => {
             view! { <crate::components::why::WhyExplanation requirement /> }.into_any()
@@ -51,8 +53,10 @@ async fn dialog_bodies(body: DialogBody) -> Result<AnyView, std::convert::Infall
 /// the dialog; it is not remembered, so opening the dialog again fetches anew.
 #[component]
 pub fn LazyDialogBody(body: DialogBody) -> impl IntoView {
+    // A detail's runbooks come without a word: the detail above them is already there.
+    let quiet = matches!(body, DialogBody::RelatedRunbooks(..));
     view! {
-        <Suspense fallback=|| view! { <p class="muted" data-testid="dialog-loading">"Loading…"</p> }>
+        <Suspense fallback=move || (!quiet).then(|| view! { <p class="muted" data-testid="dialog-loading">"Loading…"</p> })>
             {Suspend::new(async move {
                 dialog_bodies(body).await.unwrap_or_else(|_| view! { <DialogLoadFailed /> }.into_any())
             })}

@@ -211,6 +211,19 @@ pub struct Observation {
     pub metadata: Value,
 }
 
+impl Observation {
+    /// The line under an observation in a lead's detail: "spike detection · score 87 ·
+    /// confidence 90%" (the SPA's detail and the server's first paint).
+    pub fn meta_text(&self) -> String {
+        format!(
+            "{} · score {:.0} · confidence {:.0}%",
+            self.module_id.replace('_', " "),
+            self.score,
+            self.confidence * 100.0
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Lead {

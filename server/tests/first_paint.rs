@@ -92,12 +92,13 @@ async fn a_user_who_may_read_leads_gets_the_page_drawn_with_their_first_page_of_
         "nothing in it for tests (or scripts) to act on as if it were the app"
     );
     // No lost clicks: every button and select names the app control a click on it is done
-    // again on, and the script that keeps them runs under the page's policy, by its hash.
+    // again on (but the close button of the detail a title opens, which the page does itself),
+    // and the script that keeps them runs under the page's policy, by its hash.
     for control in ["<button", "<select"] {
         let without: Vec<&str> = markup
             .match_indices(control)
             .map(|(at, _)| &markup[at..markup[at..].find('>').map_or(markup.len(), |end| at + end)])
-            .filter(|tag| !tag.contains("data-replay=\""))
+            .filter(|tag| !tag.contains("data-replay=\"") && !tag.ends_with("data-detail-close"))
             .collect();
         assert!(
             without.is_empty(),
@@ -222,6 +223,10 @@ async fn markup_in_a_lead_is_drawn_as_text() {
     let mut lead: serde_json::Value = serde_json::from_str(&body).unwrap();
     lead["title"] = json!(format!("Q3 {IMG} review"));
     lead["tags"] = json!([IMG]);
+    // And in the detail a title opens.
+    lead["description"] = json!(format!("Seen {IMG} twice"));
+    lead["chatRecommendations"] = json!([IMG]);
+    lead["observations"][0]["description"] = json!(IMG);
     conn.execute(
         "UPDATE leads SET body = ?1 WHERE id = ?2",
         rusqlite::params![lead.to_string(), id],
@@ -234,9 +239,75 @@ async fn markup_in_a_lead_is_drawn_as_text() {
         "the title is text: {drawn}"
     );
     assert!(
+        drawn.contains("Seen &lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt; twice"),
+        "the detail's description is text: {drawn}"
+    );
+    assert!(
         !drawn.contains("<img"),
         "no markup of the lead's own: {drawn}"
     );
+}
+
+/// A title opens the lead's detail at once, before the app is in: each card carries it, drawn as
+/// the app's detail draws it, in a template the page's one dialog is filled from.
+#[tokio::test]
+async fn each_card_carries_the_detail_its_title_opens() {
+    let (t, _dist) = server_with_spa().await;
+    let full = t.login("leads_full_user").await;
+    generate_leads(&t, &full, "").await;
+    let (_, body) = page(&t, LEADS_PAGE, Some(&full.cookie)).await;
+    let drawn = first_paint(&body).expect("drawn");
+    assert_eq!(
+        drawn
+            .matches(r#"<dialog class="modal modal-wide" id="first-paint-detail""#)
+            .count(),
+        1,
+        "{drawn}"
+    );
+    let (_, find) = t
+        .get_json(&full, "/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active")
+        .await;
+    for lead in find["leads"].as_array().unwrap() {
+        let id = lead["id"].as_str().unwrap();
+        let card_at = drawn
+            .find(&format!(r#"data-lead-id="{id}""#))
+            .unwrap_or_else(|| panic!("a card for {id}"));
+        let card = &drawn[card_at
+            ..card_at
+                + drawn[card_at..]
+                    .find("</li><li class=\"lead-card\"")
+                    .unwrap_or(drawn.len() - card_at)];
+        let template = &card[card
+            .find(r#"<template class="lead-detail-template">"#)
+            .expect("the card's detail")..];
+        let template = &template[..template.find("</template>").expect("closed")];
+        let priority = lead["priority"].as_u64().unwrap();
+        assert!(
+            template.contains(&format!(">Priority {priority}</span>")),
+            "{template}"
+        );
+        assert!(
+            template.contains(lead["description"].as_str().unwrap()),
+            "{template}"
+        );
+        for observation in lead["observations"].as_array().unwrap() {
+            let meta = format!(
+                "{} · score {:.0} · confidence {:.0}%",
+                observation["moduleId"].as_str().unwrap().replace('_', " "),
+                observation["score"].as_f64().unwrap(),
+                observation["confidence"].as_f64().unwrap() * 100.0
+            );
+            assert!(template.contains(&meta), "{meta} in {template}");
+        }
+        let steps = lead["chatRecommendations"].as_array().unwrap();
+        assert!(!steps.is_empty());
+        for step in steps {
+            assert!(
+                template.contains(&format!("<li>{}</li>", step.as_str().unwrap())),
+                "{template}"
+            );
+        }
+    }
 }
 
 /// The answers the page was drawn from go with it, for the app's first requests

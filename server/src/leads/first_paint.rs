@@ -24,9 +24,9 @@ use gatehouse_api::headers::{
 };
 use gatehouse_api::leads::{
     entity_icon_class, missing_privilege_text, priority_badge_class, priority_badge_text,
-    staleness_class, texts, title_text, ChosenConnector, Connector, FindLeadsQuery, Lead,
-    LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition, Privilege, CONNECTORS_PATH,
-    LEADS_BASE, LEADS_CONNECTOR_PATH, PAGE_SIZES,
+    priority_text, staleness_class, texts, title_text, ChosenConnector, Connector, FindLeadsQuery,
+    Lead, LeadsAccess, LeadsPage, LeadsPrivileges, LeadsStatus, PagePosition, Privilege,
+    CONNECTORS_PATH, LEADS_BASE, LEADS_CONNECTOR_PATH, PAGE_SIZES,
 };
 use gatehouse_api::leads_page::carried::{self, CarriedAnswer, CarriedAnswers};
 use gatehouse_api::leads_page::connector_gate::{chosen_name, generate_block};
@@ -358,7 +358,14 @@ fn render(shown: &Shown<'_>) -> String {
     }
     html.push_str("</ul>");
     pagination(&mut html, shown.page);
-    html.push_str("</section></div></main></div>");
+    html.push_str("</section></div></main>");
+    // The one dialog a title opens, filled from the card's template (first_paint_replay.js).
+    html.push_str(concat!(
+        r#"<dialog class="modal modal-wide" id="first-paint-detail" aria-labelledby="first-paint-detail-title">"#,
+        r#"<header class="modal-header"><h2 id="first-paint-detail-title"></h2>"#,
+        r#"<button type="button" class="btn btn-icon-only" aria-label="Close" data-detail-close>×</button>"#,
+        r#"</header><div class="modal-body"></div></dialog></div>"#,
+    ));
     html.push_str("<script>");
     html.push_str(REPLAY_SCRIPT);
     html.push_str("</script>");
@@ -565,7 +572,56 @@ fn card(html: &mut String, lead: &Lead, dismiss_block: Option<&str>, now: time::
             dismiss_block.map(str::to_string),
         );
     }
-    html.push_str("</div></li>");
+    html.push_str("</div>");
+    detail(html, lead);
+    html.push_str("</li>");
+}
+
+/// What a card's title opens, as the SPA's lead detail draws it (`LeadDetailBody` in
+/// `src/pages/leads/mod.rs`) but for the related runbooks, which come with the app: kept in a
+/// `<template>` (not shown, not in the accessibility tree) until the title is clicked.
+fn detail(html: &mut String, lead: &Lead) {
+    html.push_str(&format!(
+        r#"<template class="lead-detail-template"><div class="lead-detail"><p class="lead-detail-meta"><span class="{}">{}</span>"#,
+        priority_badge_class(lead.priority),
+        esc(&priority_text(lead.priority)),
+    ));
+    if let Some(entity) = &lead.entity {
+        html.push_str(&format!(
+            concat!(
+                r#"<span class="entity-chip"><span class="{}" aria-hidden="true"></span>"#,
+                r#"<span class="sr-only">{} </span>{}</span>"#
+            ),
+            entity_icon_class(&entity.entity_type),
+            esc(&entity.entity_type),
+            esc(&entity.name)
+        ));
+    }
+    html.push_str(&format!(
+        concat!(
+            r#"<span class="muted">{}</span></p><h3>Description</h3><p class="prose">{}</p>"#,
+            r#"<h3>Observations</h3><ul class="observations">"#
+        ),
+        esc(&lead.byline),
+        esc(&lead.description)
+    ));
+    for observation in &lead.observations {
+        html.push_str(&format!(
+            concat!(
+                r#"<li class="observation"><span class="severity severity-{}">{}</span>"#,
+                r#"<div><p>{}</p><p class="muted small">{}</p></div></li>"#
+            ),
+            esc(&observation.severity),
+            esc(&observation.severity),
+            esc(&observation.description),
+            esc(&observation.meta_text())
+        ));
+    }
+    html.push_str(r#"</ul><h3>Recommended next steps</h3><ol class="recommendations">"#);
+    for step in &lead.chat_recommendations {
+        html.push_str(&format!("<li>{}</li>", esc(step)));
+    }
+    html.push_str("</ol></div></template>");
 }
 
 fn pagination(html: &mut String, page: &LeadsPage) {

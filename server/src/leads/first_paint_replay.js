@@ -5,7 +5,9 @@
 // control it stands for. A click, key press (a button's Enter or Space is a click) or choice on
 // one is kept here and done again on the app's control once the app has taken over, in the
 // order it was made; focus moves to the app's counterpart of the control that had it. Nothing
-// else on the picture acts. Runs before the app, as an inline script allowed by its hash
+// else on the picture acts, but a lead's title: it opens the lead's detail, drawn by the server
+// in the card's template, at once; once the app is in, the app's own detail of that lead takes
+// its place. Runs before the app, as an inline script allowed by its hash
 // (platform/browser_headers.rs).
 (() => {
   const drawn = document.getElementById('first-paint');
@@ -13,6 +15,27 @@
   const KEY = /^[a-z0-9-]+$/;
   const queue = [];
   let focused = null;
+
+  // The detail a title opens: while it is open, the app's detail of the same lead is what the
+  // queue's last click (that title's) opens once the app is in; closing it takes that click back.
+  const detail = document.getElementById('first-paint-detail');
+  let detailClick = null;
+  const openDetail = (control, target) => {
+    const template = control.closest('[data-lead-id]')?.querySelector('template.lead-detail-template');
+    if (!detail || !template) return false;
+    detail.querySelector('h2').textContent = control.textContent;
+    detail.querySelector('.modal-body').replaceChildren(template.content.cloneNode(true));
+    detailClick = { kind: 'click', target };
+    queue.push(detailClick);
+    detail.showModal();
+    return true;
+  };
+  detail?.addEventListener('close', () => {
+    if (!stillDrawn()) return;
+    const at = queue.indexOf(detailClick);
+    if (at >= 0) queue.splice(at, 1);
+    detailClick = null;
+  });
 
   // Which app control `control` stands for: its key, the lead whose card it is on, and which
   // of the controls with that key (Why? has one per missing privilege) it is.
@@ -43,6 +66,10 @@
 
   document.addEventListener('click', (event) => {
     if (!stillDrawn() || !drawn.contains(event.target)) return;
+    if (event.target.closest('[data-detail-close]')) {
+      detail.close();
+      return;
+    }
     const control = event.target.closest('[data-replay]');
     if (event.target.closest('a[href]') && !control) return; // a link: the browser follows it
     if (control && control.tagName === 'SELECT') return; // a choice is kept on `change`
@@ -50,6 +77,7 @@
     if (!control || closed(control)) return;
     const target = identify(control);
     if (!target) return;
+    if (target.key === 'lead-open' && openDetail(control, target)) return;
     const last = queue[queue.length - 1];
     // A double click, or the same click again while the app loads, is one action.
     if (last && last.kind === 'click' && same(last.target, target)) return;
@@ -80,6 +108,8 @@
       control.value = action.value;
       control.dispatchEvent(new Event('change', { bubbles: true }));
     } else {
+      // As a pointer's click does: the control has focus, so a dialog it opens gives it back.
+      control.focus({ preventScroll: true });
       control.click();
     }
   };

@@ -869,14 +869,16 @@ fn LeadDetail(state: LeadsState) -> impl IntoView {
     });
     view! {
         <Modal open title testid="lead-detail" class="modal-wide">
-            {move || state.selected.get().map(|lead| view! { <LazyDialogBody body=DialogBody::LeadDetail(lead) /> })}
+            {move || state.selected.get().map(|lead| view! { <LeadDetailBody lead /> })}
         </Modal>
     }
 }
 
-/// Opened through [`LazyDialogBody`]: its code is fetched the first time a lead is opened.
+/// In the main module, so a detail opens with its text at once (the first paint's detail,
+/// `server/src/leads/first_paint.rs`, is drawn the same); its related runbooks are fetched the
+/// first time a lead is opened.
 #[component]
-pub(crate) fn LeadDetailBody(lead: Lead) -> impl IntoView {
+fn LeadDetailBody(lead: Lead) -> impl IntoView {
     let related_tags = lead.tags.clone();
     let related_kind = lead.entity.as_ref().map(|e| e.entity_type.clone());
     view! {
@@ -890,21 +892,21 @@ pub(crate) fn LeadDetailBody(lead: Lead) -> impl IntoView {
             <p class="prose">{lead.description}</p>
             <h3>"Observations"</h3>
             <ul class="observations">
-                {lead.observations.into_iter().map(|o| view! {
+                {lead.observations.into_iter().map(|o| { let meta = o.meta_text(); view! {
                     <li class="observation">
                         <span class=format!("severity severity-{}", o.severity)>{o.severity.clone()}</span>
                         <div>
                             <p>{o.description}</p>
-                            <p class="muted small">{format!("{} · score {:.0} · confidence {:.0}%", o.module_id.replace('_', " "), o.score, o.confidence * 100.0)}</p>
+                            <p class="muted small">{meta}</p>
                         </div>
                     </li>
-                }).collect_view()}
+                }}).collect_view()}
             </ul>
             <h3>"Recommended next steps"</h3>
             <ol class="recommendations">
                 {lead.chat_recommendations.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
             </ol>
-            <crate::pages::search::RelatedRunbooks tags=related_tags entity_type=related_kind />
+            <LazyDialogBody body=DialogBody::RelatedRunbooks(related_tags, related_kind) />
         </div>
     }
 }
