@@ -2,8 +2,9 @@
 //! first lead's title has opened its detail, for the SPA and the React reference in the same
 //! run, on loopback and on an emulated slow network and CPU. Measured by clicking: from the
 //! moment a title is on screen, the page is clicked where it is drawn, every frame, until the
-//! detail is open; on the SPA's first paint a click is kept and done once the app is in
-//! (ARCHITECTURE.md, "The leads page has a first paint").
+//! detail is open. On the SPA's first paint the title opens the detail the server drew, and the
+//! app's own detail of the lead takes its place once the app is in (ARCHITECTURE.md, "The leads
+//! page has a first paint"): both times are kept, the first is the figure.
 
 #![cfg(feature = "bench")]
 
@@ -19,21 +20,25 @@ use super::REACT_DIR;
 
 /// Installed before any page script for this figure only: clicks the element drawn at the
 /// centre of the first lead's title (the first paint's while it is on screen, then the app's)
-/// on every animation frame from the first frame it is visible, and records when the lead
-/// detail (`dialog[data-testid=lead-detail][open]`, the SPA's and the reference's) opens.
+/// on every animation frame from the first frame it is visible until a lead detail is open
+/// (the first paint's `#first-paint-detail`, or `dialog[data-testid=lead-detail]`, the app's
+/// and the reference's), and records when, then when the app's own detail is open.
 const INTERACTIVE_SCRIPT: &str = r#"(() => {
-  const OPEN = 'dialog[data-testid="lead-detail"][open]';
+  const APP_OPEN = 'dialog[data-testid="lead-detail"][open]';
+  const OPEN = `${APP_OPEN}, #first-paint-detail[open]`;
   let seen = null;
+  let open = null;
   let clicks = 0;
   const done = () => {
-    if (window.__interactive || !document.querySelector(OPEN)) return false;
-    window.__interactive = { title: seen, open: performance.now(), clicks };
+    if (open === null && document.querySelector(OPEN)) open = performance.now();
+    if (window.__interactive || open === null || !document.querySelector(APP_OPEN)) return false;
+    window.__interactive = { title: seen, open, app: performance.now(), clicks };
     return true;
   };
   const mo = new MutationObserver(() => { if (done()) mo.disconnect(); });
   mo.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['open'] });
   const click = () => {
-    if (window.__interactive) return;
+    if (open !== null) return;
     const title = document.querySelector('#first-paint .lead-title button')
       || document.querySelector('[data-testid="lead-open"]');
     const box = title && title.getBoundingClientRect();
@@ -43,6 +48,7 @@ const INTERACTIVE_SCRIPT: &str = r#"(() => {
         seen ??= performance.now();
         clicks += 1;
         drawn.click();
+        done();
       }
     }
     requestAnimationFrame(click);
@@ -58,12 +64,13 @@ const SLOW_UP_BYTES_PER_S: f64 = 5_000_000.0 / 8.0;
 const SLOW_LATENCY_MS: f64 = 40.0;
 const SLOW_CPU_RATE: f64 = 4.0;
 
-/// One load: when the first title was on screen and when the detail opened (ms since
-/// navigation start).
+/// One load, in ms since navigation start: when the first title was on screen, when a click on
+/// it had opened a detail, and when the app's own detail was open (the same for the reference).
 #[derive(Debug, Clone, Copy)]
 struct Interactive {
     title: f64,
     open: f64,
+    app: f64,
 }
 
 async fn load(d: &Driver, url: &str) -> Result<Interactive> {
@@ -72,9 +79,9 @@ async fn load(d: &Driver, url: &str) -> Result<Interactive> {
     loop {
         let v = d.execute("return window.__interactive ?? null;").await?;
         let at = |key: &str| v.get(key).and_then(serde_json::Value::as_f64);
-        if let (Some(title), Some(open)) = (at("title"), at("open")) {
+        if let (Some(title), Some(open), Some(app)) = (at("title"), at("open"), at("app")) {
             // The detail is closed by the next navigation.
-            return Ok(Interactive { title, open });
+            return Ok(Interactive { title, open, app });
         }
         if started.elapsed() > Duration::from_secs(60) {
             bail!("the first lead's detail did not open within 60 s of loading {url}");
@@ -169,6 +176,7 @@ struct Figure {
     median: f64,
     min: f64,
     max: f64,
+    app_median: f64,
     title_median: f64,
 }
 
@@ -183,14 +191,15 @@ fn figure(runs: &[Interactive]) -> Figure {
         median: median(&open),
         min: open[0],
         max: open[open.len() - 1],
+        app_median: median(&sorted(|r| r.app)),
         title_median: median(&sorted(|r| r.title)),
     }
 }
 
 pub fn report(t: TimeToInteractive, report: &mut Report) {
     let mut table = String::from(
-        "| page | profile | detail open: median | min | max | title on screen (median) |\n\
-         |---|---|---:|---:|---:|---:|\n",
+        "| page | profile | detail open: median | min | max | the app's own detail (median) | title on screen (median) |\n\
+         |---|---|---:|---:|---:|---:|---:|\n",
     );
     let mut met = true;
     let mut line = format!("time to interactive (headless Chromium, {RUNS} runs each):");
@@ -199,15 +208,15 @@ pub fn report(t: TimeToInteractive, report: &mut Report) {
         for (name, f) in [("SPA", &spa), ("React reference", &react)] {
             let _ = writeln!(
                 table,
-                "| {name} | {profile} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
-                f.median, f.min, f.max, f.title_median
+                "| {name} | {profile} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
+                f.median, f.min, f.max, f.app_median, f.title_median
             );
         }
         met &= spa.median <= react.median;
         let _ = write!(
             line,
-            " {profile} SPA median {:.1} ms (min {:.1}, max {:.1}), React reference {:.1} ms (min {:.1}, max {:.1});",
-            spa.median, spa.min, spa.max, react.median, react.min, react.max
+            " {profile} SPA median {:.1} ms (min {:.1}, max {:.1}; the app's own detail {:.1}), React reference {:.1} ms (min {:.1}, max {:.1});",
+            spa.median, spa.min, spa.max, spa.app_median, react.median, react.min, react.max
         );
     }
     let _ = write!(
@@ -224,14 +233,17 @@ pub fn report(t: TimeToInteractive, report: &mut Report) {
     report.sections.push(format!(
         "## 3a. Time to interactive\n\n\
          What a user feels: how long after navigation a click on the first lead's title has \
-         opened its detail (`dialog[data-testid=lead-detail][open]`), for the SPA and the React \
-         reference in the same Chromium, one after the other. Measured by clicking: a script \
-         installed before any page script clicks the element drawn at the centre of the first \
-         title (`document.elementFromPoint`: what a pointer there would hit) on every \
-         animation frame from the first frame a title is visible, and records when the detail \
-         opens. On the SPA the first title on screen is the server's first paint; a click on it \
-         is kept and done once the app is in (ARCHITECTURE.md, \"The leads page has a first \
-         paint\"). Loopback: the browser cache warm, as in section 3. Slow: Chrome DevTools \
+         opened its detail, for the SPA and the React reference in the same Chromium, one \
+         after the other. Measured by clicking: a script installed before any page script clicks \
+         the element drawn at the centre of the first title (`document.elementFromPoint`: what a \
+         pointer there would hit) on every animation frame from the first frame a title is \
+         visible, and records when a detail is open. On the SPA the first title on screen is the \
+         server's first paint, and it opens the lead's detail the server drew with it \
+         (`#first-paint-detail`); the click is also kept, and once the app is in, the app's own \
+         detail (`dialog[data-testid=lead-detail][open]`) takes its place (ARCHITECTURE.md, \
+         \"The leads page has a first paint\"): that is the column \"the app's own detail\". \
+         The reference has one detail: both columns are its `dialog[data-testid=lead-detail]`. \
+         Loopback: the browser cache warm, as in section 3. Slow: Chrome DevTools \
          Protocol `Network.emulateNetworkConditions` ({} Mbit/s down, {} Mbit/s up, {SLOW_LATENCY_MS:.0} ms \
          latency), `Emulation.setCPUThrottlingRate` {SLOW_CPU_RATE:.0}× and the cache off (a first \
          visit), as Lighthouse's mobile profile throttles. One warm-up each, then {RUNS} \
