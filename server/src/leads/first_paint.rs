@@ -3,8 +3,9 @@
 //! of leads), so the leads are on screen while the SPA's wasm is still on its way (time
 //! to leads: BENCHMARKS.md section 3). It is a picture of the app, without test ids, that the SPA
 //! removes once its own page is up (`src/first_paint.rs`). No click on it is lost: its links are
-//! plain links, and a click or choice on any other control is kept by a small script and done
-//! again on the app's own control once the app is in (`first_paint_replay.js`, docs/leads.md).
+//! plain links, a lead's title opens the lead's detail drawn with the page, and a click or choice
+//! on any other control is kept by a small script and done again on the app's own control once
+//! the app is in (`first_paint_replay.js`, ARCHITECTURE.md "The leads page has a first paint").
 //!
 //! The answers come from the server's own routes, asked with the page request's cookie, so the
 //! first paint shows exactly what the SPA's first requests will be answered: the same session,
