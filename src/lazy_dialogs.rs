@@ -5,9 +5,9 @@
 //! the list of what changed since the last visit. The release build (`cargo xtask dist|test|bench`,
 //! feature `split`) cuts the runbooks, the explainer and the list out of the main wasm module into
 //! one module, fetched the first time one of them is shown. A lead's detail itself is in the main
-//! module: it opens with its text at once, as the first paint's detail does (docs/leads.md), and
-//! its runbooks follow. "Why?" and the list open at once and say "Loading…" meanwhile. Builds
-//! without the feature take the same async path.
+//! module: it opens with its text at once, as the first paint's detail does (ARCHITECTURE.md,
+//! "The leads page has a first paint"), and its runbooks follow. "Why?" and the list open at once
+//! and say "Loading…" meanwhile. Builds without the feature take the same async path.
 
 use std::sync::Arc;
 
