@@ -23,12 +23,7 @@ const HELD_BACK_SECONDS: u64 = 4;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clicks_on_the_first_paint_are_done_once_the_app_is_in() -> Result<()> {
     run_with(FAULTS, |b| async move {
-        generate_leads(&b).await?;
-        sign_in_at(&b, LEADS_PAGE, "leads_full_user").await?;
-        b.wait_for_testid("lead-card", TIMEOUT).await?;
-
-        hold_back_the_app(&b).await?;
-        b.goto(LEADS_PAGE).await?;
+        first_paint_with_the_app_held_back(&b).await?;
         b.wait_for("#first-paint .lead-card", TIMEOUT).await?;
         let cards = b.driver.find_all(By::Css("#first-paint .lead-card")).await?;
         ensure!(cards.len() >= 2, "two leads on the picture, {} found", cards.len());
@@ -106,11 +101,7 @@ async fn clicks_on_the_first_paint_are_done_once_the_app_is_in() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_detail_closed_on_the_first_paint_stays_closed() -> Result<()> {
     run_with(FAULTS, |b| async move {
-        generate_leads(&b).await?;
-        sign_in_at(&b, LEADS_PAGE, "leads_full_user").await?;
-        b.wait_for_testid("lead-card", TIMEOUT).await?;
-        hold_back_the_app(&b).await?;
-        b.goto(LEADS_PAGE).await?;
+        first_paint_with_the_app_held_back(&b).await?;
         let title = b
             .wait_for("#first-paint .lead-title button", TIMEOUT)
             .await?;
@@ -144,22 +135,13 @@ async fn a_detail_closed_on_the_first_paint_stays_closed() -> Result<()> {
     .await
 }
 
-/// The app's files are asked for again, not taken from the cache, and held back.
-async fn hold_back_the_app(b: &Browser) -> Result<()> {
-    let cdp = b.driver.cdp();
-    cdp.send_raw("Network.enable", serde_json::json!({}))
-        .await?;
-    cdp.send_raw(
-        "Network.setCacheDisabled",
-        serde_json::json!({ "cacheDisabled": true }),
-    )
-    .await?;
-    b.set_faults(vec![on_page_modules(
-        FaultKind::Stall,
-        Some(HELD_BACK_SECONDS),
-    )])
-    .await?;
-    Ok(())
+/// The leads page again, signed in, with the app's files held back: the first paint alone.
+async fn first_paint_with_the_app_held_back(b: &Browser) -> Result<()> {
+    generate_leads(b).await?;
+    sign_in_at(b, LEADS_PAGE, "leads_full_user").await?;
+    b.wait_for_testid("lead-card", TIMEOUT).await?;
+    fault_page_modules_uncached(b, FaultKind::Stall, Some(HELD_BACK_SECONDS)).await?;
+    b.goto(LEADS_PAGE).await
 }
 
 async fn lead_description(b: &Browser, client: &reqwest::Client, id: &str) -> Result<String> {

@@ -255,3 +255,23 @@ pub fn on_page_modules(kind: FaultKind, stall_seconds: Option<u64>) -> FaultRule
         ..FaultRule::new("/gatehouse-", kind)
     }
 }
+
+/// [`on_page_modules`] on the next page load: the browser asks for the app's files again instead
+/// of taking them from its cache, so the fault reaches them.
+pub async fn fault_page_modules_uncached(
+    b: &Browser,
+    kind: FaultKind,
+    stall_seconds: Option<u64>,
+) -> Result<()> {
+    let cdp = b.driver.cdp();
+    cdp.send_raw("Network.enable", serde_json::json!({}))
+        .await?;
+    cdp.send_raw(
+        "Network.setCacheDisabled",
+        serde_json::json!({ "cacheDisabled": true }),
+    )
+    .await?;
+    b.set_faults(vec![on_page_modules(kind, stall_seconds)])
+        .await?;
+    Ok(())
+}
