@@ -42,6 +42,10 @@ async fn clicks_on_the_first_paint_are_done_once_the_app_is_in() -> Result<()> {
         let client = api_session(&b, "leads_full_user").await?;
         let description = lead_description(&b, &client, &opened_id).await?;
         let drawn_detail = b.wait_for("#first-paint dialog[open]", TIMEOUT).await?;
+        ensure!(
+            count(&b, "#first-paint[aria-busy]").await? == 0,
+            "the open detail is not hidden from assistive technology as busy"
+        );
         let shown = drawn_detail.text().await?;
         ensure!(
             shown.contains(&opened_title) && shown.contains(&description),
@@ -114,8 +118,8 @@ async fn a_detail_closed_on_the_first_paint_stays_closed() -> Result<()> {
             .await?;
         ensure!(
             count(&b, "#first-paint dialog[open]").await? == 0
-                && count(&b, "#first-paint").await? == 1,
-            "closed on the picture, before the app was in"
+                && count(&b, "#first-paint[aria-busy=true]").await? == 1,
+            "closed on the picture, before the app was in, which is busy again"
         );
         b.wait_for_testid(
             "lead-card",

@@ -27,11 +27,15 @@
     detail.querySelector('.modal-body').replaceChildren(template.content.cloneNode(true));
     detailClick = { kind: 'click', target };
     queue.push(detailClick);
+    // The picture is busy (its `aria-busy`) until the app is in, but the open detail is ready
+    // to be read.
+    drawn.removeAttribute('aria-busy');
     detail.showModal();
     return true;
   };
   detail?.addEventListener('close', () => {
     if (!stillDrawn()) return;
+    drawn.setAttribute('aria-busy', 'true');
     const at = queue.indexOf(detailClick);
     if (at >= 0) queue.splice(at, 1);
     detailClick = null;
