@@ -23,7 +23,7 @@ const HELD_BACK_SECONDS: u64 = 4;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clicks_on_the_first_paint_are_done_once_the_app_is_in() -> Result<()> {
     run_with(FAULTS, |b| async move {
-        first_paint_with_the_app_held_back(&b).await?;
+        first_paint_with_the_app_held_back(&b, "leads_full_user").await?;
         b.wait_for("#first-paint .lead-card", TIMEOUT).await?;
         let cards = b.driver.find_all(By::Css("#first-paint .lead-card")).await?;
         ensure!(cards.len() >= 2, "two leads on the picture, {} found", cards.len());
@@ -101,16 +101,18 @@ async fn clicks_on_the_first_paint_are_done_once_the_app_is_in() -> Result<()> {
     .await
 }
 
-/// A detail opened on the picture and closed again before the app is in stays closed.
+/// A detail opened on the picture and closed again before the app is in stays closed; a reader
+/// (read only) opens it as a writer does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_detail_closed_on_the_first_paint_stays_closed() -> Result<()> {
     run_with(FAULTS, |b| async move {
-        first_paint_with_the_app_held_back(&b).await?;
+        first_paint_with_the_app_held_back(&b, "leads_read_user").await?;
         let title = b
             .wait_for("#first-paint .lead-title button", TIMEOUT)
             .await?;
         title.click().await?;
         let drawn_detail = b.wait_for("#first-paint dialog[open]", TIMEOUT).await?;
+        b.screenshot("first-paint-detail-read-only").await?;
         drawn_detail
             .find(By::Css("button[aria-label=Close]"))
             .await?
@@ -139,10 +141,11 @@ async fn a_detail_closed_on_the_first_paint_stays_closed() -> Result<()> {
     .await
 }
 
-/// The leads page again, signed in, with the app's files held back: the first paint alone.
-async fn first_paint_with_the_app_held_back(b: &Browser) -> Result<()> {
+/// The leads page again, signed in as `user`, with the app's files held back: the first paint
+/// alone.
+async fn first_paint_with_the_app_held_back(b: &Browser, user: &str) -> Result<()> {
     generate_leads(b).await?;
-    sign_in_at(b, LEADS_PAGE, "leads_full_user").await?;
+    sign_in_at(b, LEADS_PAGE, user).await?;
     b.wait_for_testid("lead-card", TIMEOUT).await?;
     fault_page_modules_uncached(b, FaultKind::Stall, Some(HELD_BACK_SECONDS)).await?;
     b.goto(LEADS_PAGE).await
