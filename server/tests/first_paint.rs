@@ -14,6 +14,9 @@ use serde_json::json;
 const LEADS_PAGE: &str = "/app/security/entity_analytics";
 const INDEX: &str = "<!doctype html><html><head><title>Gatehouse</title></head><body>\n<noscript>Gatehouse needs JavaScript</noscript></body></html>";
 const TOP_TITLE: &str = "Critical risk user root with entity risk 100";
+/// The app's first request for the leads: the page the first paint draws.
+const FIRST_PAGE_FIND: &str =
+    "/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active";
 const IMG: &str = r#"<img src=x onerror="window.__pwned=1">"#;
 
 async fn server_with_spa() -> (TestServer, tempfile::TempDir) {
@@ -119,9 +122,7 @@ async fn a_user_who_may_read_leads_gets_the_page_drawn_with_their_first_page_of_
         "{policy}"
     );
     assert!(drawn.contains(TOP_TITLE), "{drawn}");
-    let (_, find) = t
-        .get_json(&full, "/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active")
-        .await;
+    let (_, find) = t.get_json(&full, FIRST_PAGE_FIND).await;
     let expected_cards = find["leads"].as_array().unwrap().len();
     assert_eq!(
         drawn.matches(r#"<li class="lead-card""#).count(),
@@ -201,7 +202,7 @@ async fn a_space_page_is_drawn_with_that_spaces_leads_and_links() {
     );
     assert!(drawn.contains("Current space: SOC EMEA"), "{drawn}");
     let (_, find) = t
-        .get_json(&analyst, "/s/soc-emea/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active")
+        .get_json(&analyst, &format!("/s/soc-emea{FIRST_PAGE_FIND}"))
         .await;
     let first_title = find["leads"][0]["title"].as_str().unwrap().to_string();
     assert!(drawn.contains(&first_title), "{first_title}");
@@ -264,9 +265,7 @@ async fn each_card_carries_the_detail_its_title_opens() {
         1,
         "{drawn}"
     );
-    let (_, find) = t
-        .get_json(&full, "/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active")
-        .await;
+    let (_, find) = t.get_json(&full, FIRST_PAGE_FIND).await;
     for lead in find["leads"].as_array().unwrap() {
         let id = lead["id"].as_str().unwrap();
         let card_at = drawn
@@ -327,11 +326,10 @@ async fn the_page_carries_the_answers_it_was_drawn_from_as_the_routes_give_them(
     let text = &body[start..start + body[start..].find("</script>").unwrap()];
     let mut carried: CarriedAnswers = serde_json::from_str(text).unwrap();
     assert_eq!(carried.space_prefix, "");
-    let find_path = "/internal/entity_analytics/leads?page=1&perPage=20&sortField=priority&sortOrder=desc&status=active";
     for path in [
         "/internal/security/me",
         "/internal/entity_analytics/leads/privileges",
-        find_path,
+        FIRST_PAGE_FIND,
         "/internal/entity_analytics/leads/status",
     ] {
         let version = path
