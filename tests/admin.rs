@@ -266,28 +266,12 @@ async fn the_console_sends_the_request_under_the_cursor_and_shows_the_proxy_stat
 
 /// A signed-in session for `username`, with the Dev Tools app open.
 fn signed_in(username: &str) -> gatehouse::state::Session {
-    use gatehouse::state::{Session, SessionStatus};
-    use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
-    let session = Session::new();
-    let capabilities: Capabilities =
-        serde_json::from_value(serde_json::json!({ "navLinks": { "dev_tools": true } }))
-            .expect("capabilities");
-    session.status.set(SessionStatus::SignedIn {
-        user: AuthenticatedUser {
-            username: username.into(),
-            roles: vec!["superuser".into()],
-            full_name: None,
-            email: None,
-            profile_uid: None,
-            authentication_provider: AuthenticationProvider {
-                provider_type: "basic".into(),
-                name: "basic".into(),
-            },
-            enabled: true,
-        },
-        capabilities,
-    });
-    session
+    support::signed_in_as(
+        username,
+        None,
+        &["superuser"],
+        serde_json::json!({ "navLinks": { "dev_tools": true } }),
+    )
 }
 
 /// A shared browser: what one user sent is kept under their name and this server, another user

@@ -10,8 +10,7 @@ mod support;
 use gatehouse::api::HttpRequest;
 use gatehouse::components::ToastRegion;
 use gatehouse::pages::management::audit::AuditLogPage;
-use gatehouse::state::{Profiles, Session, SessionStatus};
-use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
+use gatehouse::state::{Profiles, Session};
 use leptos::prelude::*;
 use leptos_router::components::Router;
 use support::*;
@@ -34,28 +33,15 @@ fn events_page() -> String {
 }
 
 fn session(audit_log: bool) -> Session {
-    let session = Session::new();
-    let capabilities: Capabilities = serde_json::from_value(serde_json::json!({
-        "navLinks": {"management": true},
-        "management": {"security": {"audit_log": audit_log}},
-    }))
-    .expect("capabilities");
-    session.status.set(SessionStatus::SignedIn {
-        user: AuthenticatedUser {
-            username: "elastic".into(),
-            roles: vec!["superuser".into()],
-            full_name: None,
-            email: None,
-            profile_uid: Some("u_elastic_0".into()),
-            authentication_provider: AuthenticationProvider {
-                provider_type: "basic".into(),
-                name: "basic".into(),
-            },
-            enabled: true,
-        },
-        capabilities,
-    });
-    session
+    support::signed_in_as(
+        "elastic",
+        None,
+        &["superuser"],
+        serde_json::json!({
+            "navLinks": {"management": true},
+            "management": {"security": {"audit_log": audit_log}},
+        }),
+    )
 }
 
 fn is_list(request: &HttpRequest) -> bool {

@@ -247,6 +247,21 @@ async fn from_eight_spaces_a_search_filters_the_list() {
         .contains("No spaces match your search."));
 }
 
+/// The search folds case as the browser does, beyond ASCII too; the avatar's letters are the
+/// upper-case of the name's first letters.
+#[wasm_bindgen_test]
+async fn the_search_and_the_avatar_fold_case_beyond_ascii() {
+    let mut list = many_spaces(7);
+    list.push(space("equipe", "équipe zürich"));
+    let root = mount_switcher(&serving(list), false);
+    open_popover(&root).await;
+    type_into(&root, "[data-testid=\"spaces-search\"]", "ÉQUIPE ZÜ");
+    wait_for("the accented name matched in any case", || {
+        options(&root) == vec!["ÉZéquipe zürich"]
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn manage_spaces_is_offered_only_with_the_capability() {
     let root = mount_switcher(&serving(many_spaces(2)), true);

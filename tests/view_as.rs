@@ -12,9 +12,8 @@ use gatehouse::api::HttpRequest;
 use gatehouse::components::{ReadOnlyWhileViewing, ToastRegion, ViewAsBanner};
 use gatehouse::pages::management::users::UsersList;
 use gatehouse::state::view_as::PageReload;
-use gatehouse::state::{Session, SessionStatus};
+use gatehouse::state::Session;
 use gatehouse_api::run_as::RUN_AS_HEADER;
-use gatehouse_api::security::{AuthenticatedUser, AuthenticationProvider, Capabilities};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos_router::components::Router;
@@ -50,31 +49,14 @@ fn me_body(username: &str, full_name: &str, roles: &str, run_by: Option<&str>) -
     )
 }
 
-fn user(username: &str, full_name: &str, role: &str) -> AuthenticatedUser {
-    AuthenticatedUser {
-        username: username.into(),
-        roles: vec![role.into()],
-        full_name: Some(full_name.into()),
-        email: None,
-        profile_uid: None,
-        authentication_provider: AuthenticationProvider {
-            provider_type: "basic".into(),
-            name: "basic".into(),
-        },
-        enabled: true,
-    }
-}
-
-fn signed_in(user: AuthenticatedUser) -> Session {
-    let session = Session::new();
-    let capabilities: Capabilities = serde_json::from_value(serde_json::json!({
-        "navLinks": {"management": true},
-    }))
-    .expect("capabilities");
-    session
-        .status
-        .set(SessionStatus::SignedIn { user, capabilities });
-    session
+/// `username` signed in with one role, as the users list's tests need them.
+fn signed_in(username: &str, full_name: &str, role: &str) -> Session {
+    support::signed_in_as(
+        username,
+        Some(full_name),
+        &[role],
+        serde_json::json!({ "navLinks": {"management": true} }),
+    )
 }
 
 /// Our server for elastic (superuser: may run as anyone) and the users above; `refuse` answers
@@ -145,7 +127,7 @@ fn stored_view() -> Option<String> {
 #[wasm_bindgen_test]
 async fn viewing_as_sends_the_header_shows_the_banner_closes_writes_and_stop_returns() {
     let canned = server(false);
-    let session = signed_in(user("elastic", "Elastic", "superuser"));
+    let session = signed_in("elastic", "Elastic", "superuser");
     let root = mount(&canned, session);
     wait_for("victor's View as", || {
         row_control(&root, "victor", "view-as").is_some()
@@ -187,7 +169,7 @@ async fn viewing_as_sends_the_header_shows_the_banner_closes_writes_and_stop_ret
         "the caller's page is left as it is until it is loaded again"
     );
     // The page as loaded again: a session that starts from the kept view.
-    let session = signed_in(user("victor", "Victor Viewer", "dashboard_viewer"));
+    let session = signed_in("victor", "Victor Viewer", "dashboard_viewer");
     let root = mount_reloading(&canned, session, reloads.clone());
     wait_for_testid(&root, "view-as-banner").await;
     assert_text(
@@ -263,7 +245,7 @@ async fn viewing_as_sends_the_header_shows_the_banner_closes_writes_and_stop_ret
     assert_eq!(stored_view(), None, "Stop forgets the view");
     // The page as loaded again: the caller's own, with nothing running as victor.
     let before = canned.requests.borrow().len();
-    let session = signed_in(user("elastic", "Elastic", "superuser"));
+    let session = signed_in("elastic", "Elastic", "superuser");
     let own = mount_reloading(&canned, session, reloads);
     wait_for("alice's Delete open again", || {
         row_control(&own, "alice", "user-delete")
@@ -281,7 +263,7 @@ async fn viewing_as_sends_the_header_shows_the_banner_closes_writes_and_stop_ret
 #[wasm_bindgen_test]
 async fn a_refused_view_changes_nothing_and_says_why() {
     let canned = server(true);
-    let session = signed_in(user("elastic", "Elastic", "superuser"));
+    let session = signed_in("elastic", "Elastic", "superuser");
     let root = mount(&canned, session);
     wait_for("victor's View as", || {
         row_control(&root, "victor", "view-as").is_some()
@@ -316,7 +298,7 @@ async fn a_refused_view_changes_nothing_and_says_why() {
 #[wasm_bindgen_test]
 async fn bob_is_offered_no_view_as() {
     let canned = server(false);
-    let session = signed_in(user("bob", "Bob Responder", "dashboard_editor"));
+    let session = signed_in("bob", "Bob Responder", "dashboard_editor");
     let root = mount(&canned, session);
     wait_for_testid(&root, "users-table").await;
     wait_for("the roles read", || {
@@ -340,7 +322,7 @@ async fn bob_is_offered_no_view_as() {
 #[wasm_bindgen_test]
 async fn a_form_is_closed_with_the_reason_while_viewing_and_opens_when_it_stops() {
     let canned = server(false);
-    let session = signed_in(user("elastic", "Elastic", "superuser"));
+    let session = signed_in("elastic", "Elastic", "superuser");
     let root = mount_in_app(&canned, session, || {
         view! {
             <ReadOnlyWhileViewing>

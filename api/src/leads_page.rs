@@ -82,7 +82,7 @@ impl MissingPrivilege {
             }
             Requirement::Feature { feature, level, space } => format!(
                 "Your roles do not grant the {} privilege on the {feature} feature in the {space} space.",
-                level.label().to_lowercase()
+                level.label().to_ascii_lowercase()
             ),
             other => other.describe(),
         }

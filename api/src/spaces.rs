@@ -69,17 +69,14 @@ impl Space {
         match self.initials.as_deref().map(str::trim) {
             Some(given) if !given.is_empty() => given.chars().take(2).collect(),
             _ => {
-                let words: Vec<&str> = self.name.split_whitespace().collect();
-                let letters: String = match words.as_slice() {
-                    [] => String::new(),
-                    [one] => one.chars().take(1).collect(),
-                    [first, second, ..] => first
-                        .chars()
-                        .take(1)
-                        .chain(second.chars().take(1))
-                        .collect(),
-                };
-                letters.to_uppercase()
+                // Each letter upper-cased on its own, as `str::to_uppercase` does, without that
+                // function's own code in the app's first download (docs/start-set.md).
+                self.name
+                    .split_whitespace()
+                    .take(2)
+                    .filter_map(|word| word.chars().next())
+                    .flat_map(char::to_uppercase)
+                    .collect()
             }
         }
     }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::admin::KibanaRole;
 use crate::doc_query::wildcard_matches;
-use crate::run_as::MeRealms;
-use crate::security::AuthenticatedUser;
+use crate::run_as::{MeRealms, Realm, RunBy};
+use crate::security::{AuthenticatedUser, AuthenticationProvider};
 
 /// Who the tab is viewing as, and who asked: kept in the tab's storage so a reload keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,11 +50,62 @@ pub fn closed_reason(own: Option<String>, viewing: Option<&ViewingAs>) -> Option
 /// `GET /internal/security/me` read with its realms and `run_by` (absent when not running as
 /// anyone), from the same body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "MeBody")]
 pub struct MeAnswer {
-    #[serde(flatten)]
     pub realms: MeRealms,
-    #[serde(flatten)]
     pub user: AuthenticatedUser,
+}
+
+/// `me`'s body as one flat struct, split into [`MeAnswer`]'s parts once read. Not two
+/// `#[serde(flatten)]` fields: flattening buffers the body in serde's generic content tree first,
+/// and its parser was the largest part of reading `me` in the app's first download
+/// (docs/start-set.md).
+#[derive(Deserialize)]
+struct MeBody {
+    username: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    full_name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    profile_uid: Option<String>,
+    authentication_provider: AuthenticationProvider,
+    #[serde(default = "enabled_when_absent")]
+    enabled: bool,
+    #[serde(default)]
+    authentication_realm: Option<Realm>,
+    #[serde(default)]
+    lookup_realm: Option<Realm>,
+    #[serde(default)]
+    run_by: Option<RunBy>,
+}
+
+/// As [`AuthenticatedUser`] reads a body without `enabled`.
+fn enabled_when_absent() -> bool {
+    true
+}
+
+impl From<MeBody> for MeAnswer {
+    fn from(body: MeBody) -> Self {
+        MeAnswer {
+            realms: MeRealms {
+                authentication_realm: body.authentication_realm,
+                lookup_realm: body.lookup_realm,
+                run_by: body.run_by,
+            },
+            user: AuthenticatedUser {
+                username: body.username,
+                roles: body.roles,
+                full_name: body.full_name,
+                email: body.email,
+                profile_uid: body.profile_uid,
+                authentication_provider: body.authentication_provider,
+                enabled: body.enabled,
+            },
+        }
+    }
 }
 
 /// Whether a stored view still holds for `me`'s answer: the server ran the request as the viewed
@@ -178,5 +229,32 @@ mod tests {
         // Someone else signed in to the tab and runs as victor too.
         viewed["run_by"]["username"] = "alice".into();
         assert!(!view_holds(&victor(), &me(viewed)));
+    }
+
+    #[test]
+    fn me_reads_the_user_and_the_realms_from_one_body() {
+        let answer = me(serde_json::json!({
+            "username": "victor", "roles": ["dashboard_viewer"], "email": "v@example.com",
+            "profile_uid": "u_victor_0", "authentication_provider": {"type": "basic", "name": "basic"},
+            "authentication_realm": {"name": "gatehouse", "type": "native"},
+            "lookup_realm": {"name": "gatehouse", "type": "native"},
+            "authentication_type": "realm", "elastic_cloud_user": false,
+        }));
+        assert_eq!(answer.user.roles, ["dashboard_viewer"]);
+        assert_eq!(answer.user.email.as_deref(), Some("v@example.com"));
+        assert_eq!(answer.user.profile_uid.as_deref(), Some("u_victor_0"));
+        assert!(answer.user.enabled, "a body without `enabled` is an enabled user");
+        assert_eq!(answer.realms.authentication_realm, Some(Realm::gatehouse()));
+        assert_eq!(answer.realms.lookup_realm, Some(Realm::gatehouse()));
+        assert_eq!(answer.realms.run_by, None);
+        let disabled = me(serde_json::json!({
+            "username": "victor", "enabled": false,
+            "authentication_provider": {"type": "basic", "name": "basic"},
+        }));
+        assert!(!disabled.user.enabled);
+        assert!(
+            serde_json::from_value::<MeAnswer>(serde_json::json!({"username": "victor"})).is_err(),
+            "the provider is required, as AuthenticatedUser requires it"
+        );
     }
 }

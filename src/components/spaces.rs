@@ -4,6 +4,8 @@
 use gatehouse_api::spaces::Space;
 use leptos::prelude::*;
 
+use crate::format::SearchFolded;
+
 use super::focus::{move_among, shown_within};
 use crate::api::expect_api;
 use crate::state::expect_session;
@@ -111,10 +113,10 @@ pub fn SpaceSwitcher() -> impl IntoView {
                 let searchable = list.len() >= SEARCH_FROM;
                 let all = StoredValue::new(list);
                 let shown = move || {
-                    let needle = query.get().to_lowercase();
+                    let needle = query.get().search_folded();
                     all.with_value(|list| {
                         list.iter()
-                            .filter(|s| needle.is_empty() || s.name.to_lowercase().contains(&needle) || s.id.contains(&needle))
+                            .filter(|s| needle.is_empty() || s.name.search_folded().contains(&needle) || s.id.contains(&needle))
                             .cloned()
                             .collect::<Vec<_>>()
                     })

@@ -1,6 +1,7 @@
 //! The roles list, with `Reserved` badges and delete.
 
 use super::*;
+use crate::format::SearchFolded;
 
 #[component]
 pub(super) fn ReservedBadge() -> impl IntoView {
@@ -86,13 +87,13 @@ pub(super) fn RolesTable(
     let navigate = use_navigate();
     let list = StoredValue::new(list);
     let rows = move || {
-        let needle = search.get().trim().to_lowercase();
+        let needle = search.get().trim().search_folded();
         let reserved_too = show_reserved.get();
         let matching: Vec<KibanaRole> = list.with_value(|roles| {
             roles
                 .iter()
                 .filter(|r| reserved_too || !r.is_reserved())
-                .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+                .filter(|r| needle.is_empty() || r.name.search_folded().contains(&needle))
                 .cloned()
                 .collect()
         });

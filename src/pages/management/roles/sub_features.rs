@@ -46,7 +46,7 @@ pub(super) fn FeaturePrivilegeRows(
             let on = move || selection.with(|s| s.primary == primary);
             view! {
                 <label class="segment segment-small" class:segment-on=on>
-                    <input type="radio" name=group.clone() value=label.to_lowercase() prop:checked=on
+                    <input type="radio" name=group.clone() value=label.to_ascii_lowercase() prop:checked=on
                         on:change=move |_| edit(&|f, s| s.set_primary(f, primary)) />
                     {label}
                 </label>

@@ -14,7 +14,7 @@ use crate::components::{
     reloadable, save_ndjson_file, DataTable, GuardedButton, LoadError, PageHeader, SearchInput,
     TableSkeleton,
 };
-use crate::format::{plural, relative_time};
+use crate::format::{plural, relative_time, SearchFolded};
 use crate::routes::dashboard_href;
 use crate::state::{expect_profiles, expect_toasts, space_path};
 
@@ -106,7 +106,7 @@ pub fn SavedObjectsList(rights: Signal<SavedObjectsRights>) -> impl IntoView {
 }
 
 fn matches(object: &SavedObject, needle: &str) -> bool {
-    needle.is_empty() || object.attributes.title.to_lowercase().contains(needle)
+    needle.is_empty() || object.attributes.title.search_folded().contains(needle)
 }
 
 #[component]
@@ -119,7 +119,7 @@ fn SavedObjectsTable(
     let count = list.len() as u64;
     let list = StoredValue::new(list);
     let shown_ids = move || {
-        let needle = search.get().trim().to_lowercase();
+        let needle = search.get().trim().search_folded();
         list.with_value(|objects| {
             objects
                 .iter()
@@ -146,7 +146,7 @@ fn SavedObjectsTable(
         });
     };
     let rows = move || {
-        let needle = search.get().trim().to_lowercase();
+        let needle = search.get().trim().search_folded();
         let shown: Vec<SavedObject> = list.with_value(|objects| {
             objects
                 .iter()

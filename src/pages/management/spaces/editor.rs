@@ -232,7 +232,7 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
                                 aria-labelledby="space-color-label"
                                 data-testid="space-color-picker"
                                 prop:value=move || form.with(|f| {
-                                    if gatehouse_api::spaces::is_valid_color(f.color.trim()) { f.color.trim().to_lowercase() } else { auto_color() }
+                                    if gatehouse_api::spaces::is_valid_color(f.color.trim()) { f.color.trim().to_ascii_lowercase() } else { auto_color() }
                                 })
                                 on:input=edit(|f, v| f.color = v)
                             />

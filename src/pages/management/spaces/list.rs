@@ -1,6 +1,7 @@
 //! The spaces list.
 
 use super::*;
+use crate::format::SearchFolded;
 
 #[component]
 pub fn SpacesList() -> impl IntoView {
@@ -38,13 +39,13 @@ pub fn SpacesList() -> impl IntoView {
 
 pub(super) fn matches(space: &Space, needle: &str) -> bool {
     needle.is_empty()
-        || space.name.to_lowercase().contains(needle)
+        || space.name.search_folded().contains(needle)
         || space.id.contains(needle)
         || space
             .description
             .as_deref()
             .unwrap_or("")
-            .to_lowercase()
+            .search_folded()
             .contains(needle)
 }
 
@@ -60,7 +61,7 @@ pub(super) fn SpacesTable(
     let features = StoredValue::new(features);
     let here = current_space();
     let rows = move || {
-        let needle = search.get().trim().to_lowercase();
+        let needle = search.get().trim().search_folded();
         let shown: Vec<Space> = list.with_value(|spaces| {
             spaces
                 .iter()

@@ -16,6 +16,8 @@ use gatehouse_api::rules::user_form::{
     UserFormErrors,
 };
 use leptos::prelude::*;
+
+use crate::format::SearchFolded;
 use leptos::task::spawn_local;
 
 use crate::api::expect_api;
@@ -143,24 +145,24 @@ fn UsersTable(
     let run_as_roles = run_as_roles();
     let list = StoredValue::new(list);
     let rows = move || {
-        let needle = search.get().trim().to_lowercase();
+        let needle = search.get().trim().search_folded();
         let matching: Vec<User> = list.with_value(|users| {
             users
                 .iter()
                 .filter(|u| {
                     needle.is_empty()
-                        || u.username.to_lowercase().contains(&needle)
+                        || u.username.search_folded().contains(&needle)
                         || u.full_name
                             .as_deref()
                             .unwrap_or("")
-                            .to_lowercase()
+                            .search_folded()
                             .contains(&needle)
                         || u.email
                             .as_deref()
                             .unwrap_or("")
-                            .to_lowercase()
+                            .search_folded()
                             .contains(&needle)
-                        || u.roles.iter().any(|r| r.to_lowercase().contains(&needle))
+                        || u.roles.iter().any(|r| r.search_folded().contains(&needle))
                 })
                 .cloned()
                 .collect()
