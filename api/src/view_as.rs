@@ -243,7 +243,10 @@ mod tests {
         assert_eq!(answer.user.roles, ["dashboard_viewer"]);
         assert_eq!(answer.user.email.as_deref(), Some("v@example.com"));
         assert_eq!(answer.user.profile_uid.as_deref(), Some("u_victor_0"));
-        assert!(answer.user.enabled, "a body without `enabled` is an enabled user");
+        assert!(
+            answer.user.enabled,
+            "a body without `enabled` is an enabled user"
+        );
         assert_eq!(answer.realms.authentication_realm, Some(Realm::gatehouse()));
         assert_eq!(answer.realms.lookup_realm, Some(Realm::gatehouse()));
         assert_eq!(answer.realms.run_by, None);
