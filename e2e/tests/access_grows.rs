@@ -10,7 +10,6 @@ mod common;
 use anyhow::{bail, ensure, Context, Result};
 use common::*;
 use gatehouse_api::security::PRIVILEGE_RECHECK_MS;
-use gatehouse_e2e::thirtyfour::prelude::*;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 use serde_json::json;
 
@@ -52,28 +51,33 @@ where
     }
 }
 
-async fn generate_is_open(b: &Browser) -> Result<bool> {
-    let Ok(generate) = b.driver.find(By::Css(testid("leads-generate"))).await else {
-        return Ok(false);
-    };
-    Ok(generate.attr("aria-disabled").await?.is_none())
+/// Generate as the page has it now, read in one script so that a re-render between two reads
+/// cannot leave a stale element: `None` while there is no Generate, else whether it is closed
+/// (`aria-disabled`) and the text of the tooltip it points to.
+async fn generate_state(b: &Browser) -> Result<Option<(bool, String)>> {
+    let state = b
+        .driver
+        .execute(
+            r#"const generate = document.querySelector('[data-testid="leads-generate"]');
+               if (!generate) return null;
+               const tip = document.getElementById(generate.getAttribute('aria-describedby') ?? '');
+               return [generate.getAttribute('aria-disabled') === 'true', tip ? tip.textContent : ''];"#,
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(state.json().clone())?)
 }
 
-/// Generate is closed and its tooltip names the missing `write` privilege.
+async fn generate_is_open(b: &Browser) -> Result<bool> {
+    Ok(generate_state(b).await?.is_some_and(|(closed, _)| !closed))
+}
+
+/// Generate is closed and its tooltip names the missing `write` privilege (the tooltip is hidden
+/// until hovered: its text is the DOM's, not what is displayed).
 async fn generate_closed_for_write(b: &Browser) -> Result<bool> {
-    let Ok(generate) = b.driver.find(By::Css(testid("leads-generate"))).await else {
-        return Ok(false);
-    };
-    if generate.attr("aria-disabled").await?.as_deref() != Some("true") {
-        return Ok(false);
-    }
-    let Some(tooltip) = generate.attr("aria-describedby").await? else {
-        return Ok(false);
-    };
-    let tooltip = b.driver.find(By::Id(tooltip.as_str())).await?;
-    // Hidden until hovered: its text is the DOM's, not what is displayed.
-    let text = tooltip.prop("textContent").await?.unwrap_or_default();
-    Ok(text.contains("write") && text.contains(".entity_analytics.entity-leads-"))
+    Ok(generate_state(b).await?.is_some_and(|(closed, tooltip)| {
+        closed && tooltip.contains("write") && tooltip.contains(".entity_analytics.entity-leads-")
+    }))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
