@@ -1,4 +1,4 @@
-//! Small display helpers that need the browser clock.
+//! Small display helpers that need the browser: its clock, its date formatting, its case mapping.
 
 /// "just now", "5 minutes ago", "3 days ago"; the raw text when it is not a date.
 pub fn relative_time(iso: &str) -> String {
@@ -79,7 +79,7 @@ pub fn instant_of_local_input(value: &str) -> Option<String> {
 
 /// Text lower-cased for a case-blind search (`name.contains(needle)` with both folded), by the
 /// browser's `toLowerCase`: the same Unicode case mapping as `str::to_lowercase`, without Rust's
-/// copy of it in the wasm (3.8 KB of the first download: docs/start-set.md).
+/// copy of it and its table in the wasm (7.7 KB gzip of the first download: docs/start-set.md).
 pub trait SearchFolded {
     fn search_folded(&self) -> String;
 }

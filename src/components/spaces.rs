@@ -4,10 +4,9 @@
 use gatehouse_api::spaces::Space;
 use leptos::prelude::*;
 
-use crate::format::SearchFolded;
-
 use super::focus::{move_among, shown_within};
 use crate::api::expect_api;
+use crate::format::SearchFolded;
 use crate::state::expect_session;
 use crate::state::space::{current_space, in_default_space, path_in_space};
 
