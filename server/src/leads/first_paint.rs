@@ -149,14 +149,12 @@ async fn for_user(state: &AppState, cookie: HeaderValue, space: kibana::Space) -
     }))
 }
 
-/// `index.html` with `first_paint` as the body's first child, and the wasm's
-/// `<link rel="preload">` at low priority: with the page drawn, the wasm is not what the user
-/// waits for first, and at its usual priority it held the drawn page's first card back (5–10 ms
-/// on loopback); without a preload the module script fetches it only once the whole drawn page
-/// is parsed, which on a slow network and CPU put the app's own start ~300 ms later
-/// (docs/start-set.md, "The wasm's preload on a drawn page").
+/// `index.html` with `first_paint` as the body's first child, and without the wasm's
+/// `<link rel="preload">`: with the page drawn, the wasm is not what the user waits for first,
+/// and its preload held up the drawn page's first card by about 5 ms on loopback (the module
+/// script still fetches it right after the page is parsed).
 pub fn into_index(index: &str, first_paint: &str) -> Option<String> {
-    let index = with_wasm_preload_low(index);
+    let index = without_wasm_preload(index);
     let body = index.find("<body")?;
     let open_end = body + index[body..].find('>')? + 1;
     let mut out = String::with_capacity(index.len() + first_paint.len());
@@ -166,8 +164,8 @@ pub fn into_index(index: &str, first_paint: &str) -> Option<String> {
     Some(out)
 }
 
-fn with_wasm_preload_low(index: &str) -> String {
-    let mut out = String::with_capacity(index.len() + 24);
+fn without_wasm_preload(index: &str) -> String {
+    let mut out = String::with_capacity(index.len());
     let mut rest = index;
     while let Some(start) = rest.find("<link ") {
         let Some(len) = rest[start..].find('>') else {
@@ -176,12 +174,10 @@ fn with_wasm_preload_low(index: &str) -> String {
         let tag = &rest[start..start + len + 1];
         let is_wasm_preload =
             tag.contains(r#"rel="preload""#) && tag.contains(r#"type="application/wasm""#);
-        out.push_str(&rest[..start]);
-        if is_wasm_preload && !tag.contains("fetchpriority=") {
-            out.push_str(r#"<link fetchpriority="low" "#);
-            out.push_str(&tag["<link ".len()..]);
+        if is_wasm_preload {
+            out.push_str(rest[..start].trim_end_matches([' ', '\n']));
         } else {
-            out.push_str(tag);
+            out.push_str(&rest[..start + len + 1]);
         }
         rest = &rest[start + len + 1..];
     }
@@ -684,7 +680,7 @@ mod tests {
     }
 
     #[test]
-    fn a_drawn_page_preloads_the_wasm_at_low_priority_and_keeps_everything_else() {
+    fn a_drawn_page_does_not_preload_the_wasm_but_keeps_everything_else() {
         let index = concat!(
             "<head>\n    <script type=\"module\">import init from '/g/main.js';</script>\n",
             "    <link rel=\"modulepreload\" href=\"/g/main.js\" />\n",
@@ -696,7 +692,6 @@ mod tests {
             Some(concat!(
                 "<head>\n    <script type=\"module\">import init from '/g/main.js';</script>\n",
                 "    <link rel=\"modulepreload\" href=\"/g/main.js\" />\n",
-                "    <link fetchpriority=\"low\" rel=\"preload\" href=\"/g/main_bg.wasm\" as=\"fetch\" type=\"application/wasm\" />\n",
                 "    <link rel=\"stylesheet\" href=\"/main.css\" />\n  </head>\n  <body><div>p</div></body>"
             ))
         );
