@@ -16,8 +16,6 @@ use gatehouse_api::rules::user_form::{
     UserFormErrors,
 };
 use leptos::prelude::*;
-
-use crate::format::SearchFolded;
 use leptos::task::spawn_local;
 
 use crate::api::expect_api;
@@ -27,6 +25,7 @@ use crate::components::{
     PageHeader, SearchInput, TableSkeleton, TextField,
 };
 use crate::components::{run_as_roles, ViewAsButton};
+use crate::format::SearchFolded;
 use crate::routes::access_path_for;
 use crate::state::{expect_session, expect_toasts, space_path};
 
