@@ -470,127 +470,15 @@ impl AuditEvent {
 // ISO-8601 instants
 // ---------------------------------------------------------------------------------------------
 
-use crate::doc_query::days_from_civil;
+pub use crate::instant::format_instant;
 
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-fn digits(text: &str) -> Option<i64> {
-    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| text.parse().ok())
-        .flatten()
-}
-
-/// Milliseconds since the epoch of `YYYY-MM-DDTHH:MM[:SS[.fff…]](Z|±HH:MM)`, years 1970..=9999.
-/// A time without a zone is refused: the same text would mean different instants.
+/// Milliseconds since the epoch of `YYYY-MM-DDTHH:MM[:SS[.fff…]](Z|±HH:MM)` (a space for the
+/// `T` too), years 1970..=9999. A time without a zone is refused: the same text would mean
+/// different instants.
 pub fn parse_instant(text: &str) -> Option<i64> {
-    let (date, time) = text.split_once(['T', 't'])?;
-    let mut date_parts = date.split('-');
-    let (year, month, day) = (
-        date_parts
-            .next()
-            .filter(|y| y.len() == 4)
-            .and_then(digits)?,
-        date_parts
-            .next()
-            .filter(|m| m.len() == 2)
-            .and_then(digits)?,
-        date_parts
-            .next()
-            .filter(|d| d.len() == 2)
-            .and_then(digits)?,
-    );
-    if date_parts.next().is_some()
-        || !(1970..=9999).contains(&year)
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-    {
-        return None;
-    }
-    let (clock, offset_minutes) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
-        (clock, 0)
-    } else {
-        let at = time.rfind(['+', '-'])?;
-        let (clock, zone) = time.split_at(at);
-        let sign = if zone.starts_with('-') { -1 } else { 1 };
-        let (hours, minutes) = zone[1..].split_once(':')?;
-        let (hours, minutes) = (
-            Some(hours).filter(|h| h.len() == 2).and_then(digits)?,
-            Some(minutes).filter(|m| m.len() == 2).and_then(digits)?,
-        );
-        if hours > 23 || minutes > 59 {
-            return None;
-        }
-        (clock, sign * (hours * 60 + minutes))
-    };
-    let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
-    let mut clock_parts = clock.split(':');
-    let hour = clock_parts
-        .next()
-        .filter(|h| h.len() == 2)
-        .and_then(digits)?;
-    let minute = clock_parts
-        .next()
-        .filter(|m| m.len() == 2)
-        .and_then(digits)?;
-    let second = match clock_parts.next() {
-        Some(s) => Some(s).filter(|s| s.len() == 2).and_then(digits)?,
-        None if fraction.is_empty() => 0,
-        None => return None,
-    };
-    if clock_parts.next().is_some() || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let millis = if fraction.is_empty() {
-        0
-    } else {
-        if fraction.len() > 9 {
-            return None;
-        }
-        let padded = format!("{fraction:0<3}");
-        digits(&padded[..3])?
-    };
-    if !fraction.is_empty() && digits(fraction).is_none() {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
-    Some(seconds * 1_000 + millis)
-}
-
-/// `2026-01-02T03:04:05.678Z`, as the audit file writes `@timestamp`.
-pub fn format_instant(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let in_day = ms.rem_euclid(86_400_000);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1_000 % 60,
-        in_day % 1_000
-    )
+    crate::instant::read(text)
+        .filter(|read| read.has_time && read.has_zone && (1970..=9999).contains(&read.year))
+        .map(|read| read.millis)
 }
 
 #[cfg(test)]

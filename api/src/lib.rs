@@ -11,6 +11,7 @@ pub mod dashboards;
 pub mod doc_query;
 pub mod error;
 pub mod headers;
+pub mod instant;
 pub mod last_space;
 pub mod leads;
 pub mod leads_page;

@@ -13,7 +13,6 @@ mod dates;
 mod describe;
 
 pub use dates::date_millis_of;
-pub(crate) use dates::days_from_civil;
 pub use describe::{describe, MAX_SUMMARY_CHARS};
 
 /// How a field is indexed, which decides what `term`, `match` and `range` compare.
