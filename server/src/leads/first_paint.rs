@@ -151,8 +151,9 @@ async fn for_user(state: &AppState, cookie: HeaderValue, space: kibana::Space) -
 
 /// `index.html` with `first_paint` as the body's first child, and without the wasm's
 /// `<link rel="preload">`: with the page drawn, the wasm is not what the user waits for first,
-/// and its preload held up the drawn page's first card by about 5 ms on loopback (the module
-/// script still fetches it right after the page is parsed).
+/// and its preload held the drawn page back, by about 5 ms on loopback and 40–90 ms on a slow
+/// network and CPU (the module script still fetches it once the page is parsed;
+/// docs/start-set.md, "The wasm's preload on a drawn page").
 pub fn into_index(index: &str, first_paint: &str) -> Option<String> {
     let index = without_wasm_preload(index);
     let body = index.find("<body")?;
