@@ -1,8 +1,9 @@
 //! RFC 3339 dates and instants as text (`2026-01-02`, `2026-01-02T03:04`,
 //! `2026-01-02T03:04:05.678+01:00`): the one reader behind the audit log's time filters
 //! ([`crate::audit::parse_instant`]) and the dates a role's `range` names
-//! ([`crate::doc_query::date_millis_of`]), and the writer of the audit log's instants. Proleptic
-//! Gregorian calendar (Howard Hinnant's day algorithms).
+//! ([`crate::doc_query::date_millis_of`]), the audit log's writer of instants, and the calendar
+//! the panels' bucket keys are written with. Proleptic Gregorian calendar (Howard Hinnant's day
+//! algorithms).
 
 /// What [`read`] found in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +133,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The date `days` after 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -42,18 +42,8 @@ impl TimeInterval {
 
 /// `ms` since the epoch as `2026-12-06T05:00:00Z`.
 pub fn iso_time(ms: i64) -> String {
-    let days = ms.div_euclid(DAY_MS);
+    let (year, month, day) = crate::instant::civil_from_days(ms.div_euclid(DAY_MS));
     let in_day = ms.rem_euclid(DAY_MS) / 1000;
-    // Civil date from days since the epoch (H. Hinnant's algorithm, proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
         in_day / 3600,
