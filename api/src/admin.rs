@@ -58,12 +58,8 @@ pub struct User {
     pub email: Option<String>,
     #[serde(default)]
     pub metadata: Value,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::security::enabled_when_absent")]
     pub enabled: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// `POST /internal/security/users/{u}`: create or update.

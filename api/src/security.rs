@@ -72,11 +72,13 @@ pub struct AuthenticatedUser {
     #[serde(default)]
     pub profile_uid: Option<String>,
     pub authentication_provider: AuthenticationProvider,
-    #[serde(default = "yes")]
+    #[serde(default = "enabled_when_absent")]
     pub enabled: bool,
 }
 
-fn yes() -> bool {
+/// `enabled` when a body leaves it out: Elasticsearch and Kibana read an absent `enabled` as an
+/// enabled user or profile.
+pub(crate) fn enabled_when_absent() -> bool {
     true
 }
 
@@ -120,7 +122,7 @@ pub struct ProfileUser {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserProfile {
     pub uid: String,
-    #[serde(default = "yes")]
+    #[serde(default = "enabled_when_absent")]
     pub enabled: bool,
     pub user: ProfileUser,
     #[serde(default)]

@@ -72,7 +72,7 @@ struct MeBody {
     #[serde(default)]
     profile_uid: Option<String>,
     authentication_provider: AuthenticationProvider,
-    #[serde(default = "enabled_when_absent")]
+    #[serde(default = "crate::security::enabled_when_absent")]
     enabled: bool,
     #[serde(default)]
     authentication_realm: Option<Realm>,
@@ -80,11 +80,6 @@ struct MeBody {
     lookup_realm: Option<Realm>,
     #[serde(default)]
     run_by: Option<RunBy>,
-}
-
-/// As [`AuthenticatedUser`] reads a body without `enabled`.
-fn enabled_when_absent() -> bool {
-    true
 }
 
 impl From<MeBody> for MeAnswer {
