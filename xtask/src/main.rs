@@ -12,6 +12,7 @@ use std::process::ExitCode;
 mod bench;
 mod ctx;
 mod dev;
+mod disk;
 mod dist;
 #[cfg(any(test, feature = "bench"))]
 mod http;

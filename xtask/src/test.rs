@@ -12,7 +12,44 @@ use anyhow::{anyhow, bail, Result};
 
 use crate::process::{cargo, describe, fmt_duration};
 use crate::tools::{ensure_tools, Need, CHROMEDRIVER, WASM_TARGET};
-use crate::{spa_release, Ctx};
+use crate::{disk, spa_release, Ctx};
+
+/// What a run from an empty target directory leaves in it: 6.4 GB on a fresh clone (README,
+/// "Getting started"); a run over a warm directory needs less.
+const FULL_RUN_DISK_GB: u64 = 7;
+const FULL_RUN_DISK_BYTES: u64 = FULL_RUN_DISK_GB * 1_000_000_000;
+/// Under this, a failed step is most likely the disk (the linker's "No space left on device" is
+/// far up in the log).
+const NEARLY_FULL_BYTES: u64 = 1_000_000_000;
+
+/// Said before the first step when the target directory's disk may not hold a whole run, so that
+/// the run does not fail twenty minutes in with a linker error.
+fn warn_of_a_small_disk(ctx: &Ctx) {
+    let target = ctx.target_dir();
+    let _ = std::fs::create_dir_all(&target);
+    if let Some(free) = disk::free_bytes(&target) {
+        if free < FULL_RUN_DISK_BYTES {
+            println!(
+                "xtask: warning: {} free on the disk of {}; a run from an empty target directory \
+                 leaves about {FULL_RUN_DISK_GB} GB there",
+                disk::gigabytes(free),
+                target.display()
+            );
+        }
+    }
+}
+
+/// After a failed step: the disk, when it is what failed.
+fn disk_note(ctx: &Ctx) -> String {
+    match disk::free_bytes(&ctx.target_dir()) {
+        Some(free) if free < NEARLY_FULL_BYTES => format!(
+            " (the disk of {} has {} free: builds fail on a full disk)",
+            ctx.target_dir().display(),
+            disk::gigabytes(free)
+        ),
+        _ => String::new(),
+    }
+}
 
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 struct Counts {
@@ -126,6 +163,7 @@ fn clippy_wasm(features: &[&str]) -> Outcome {
 
 pub fn test(ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
+    warn_of_a_small_disk(ctx);
 
     // A dist directory of our own: `trunk serve` (cargo xtask dev) rewrites `dist/` on every change.
     let dist = ctx.target_dir().join("xtask/dist");
@@ -235,7 +273,7 @@ pub fn test(ctx: &Ctx) -> Result<()> {
         println!("xtask: <== {name}: {status} {detail}");
         report.push(format!("  {status:<6}  {name} {detail}"));
         if let Err(e) = result {
-            failure = Some(format!("stopped at {name}: {e:#}"));
+            failure = Some(format!("stopped at {name}: {e:#}{}", disk_note(ctx)));
             break;
         }
     }
