@@ -13,6 +13,7 @@ use leptos_router::Lazy;
 use crate::api::{expect_api, ApiClient, Transport};
 use crate::components::spaces::{SpaceGate, SpaceSwitcher};
 use crate::components::{PageAnnouncer, ToastRegion, ViewAsBanner};
+use crate::format::upper_cased;
 use crate::lazy_routes::{
     AccessRoute, AuditLogRoute, DashboardRoute, DashboardsPages, DashboardsRoute, DevToolsPages,
     DevToolsRoute, ManagementPages, RoleEditRoute, RolesRoute, SavedObjectsRoute, SearchPages,
@@ -390,7 +391,7 @@ fn Header() -> impl IntoView {
             <SpaceSwitcher />
             <nav class="app-nav" aria-label="Apps">{nav}</nav>
             <div class="header-user">
-                <span class="avatar" aria-hidden="true">{move || user().map(|u| u.initials()).unwrap_or_default()}</span>
+                <span class="avatar" aria-hidden="true">{move || user().map(|u| u.initials(upper_cased)).unwrap_or_default()}</span>
                 <a href=space_path(ACCESS_PATH) class="user-name" data-testid="user-menu" title=move || user().map(|u| format!("{}: see your effective access", u.username)).unwrap_or_default()>
                     {move || user().map(|u| u.display_name().to_string()).unwrap_or_default()}
                 </a>

@@ -77,6 +77,13 @@ pub fn instant_of_local_input(value: &str) -> Option<String> {
     date.to_iso_string().as_string()
 }
 
+/// Text upper-cased by the browser's `toUpperCase`, for the avatars' letters
+/// (`gatehouse_api::security::UpperCase`): the same Unicode mapping as `str::to_uppercase`,
+/// without Rust's copy of its table in the first download.
+pub fn upper_cased(text: &str) -> String {
+    String::from(js_sys::JsString::from(text).to_upper_case())
+}
+
 /// Text lower-cased for a case-blind search (`name.contains(needle)` with both folded), by the
 /// browser's `toLowerCase`: the same Unicode case mapping as `str::to_lowercase`, without Rust's
 /// copy of it and its table in the wasm (7.7 KB gzip of the first download: docs/start-set.md).

@@ -130,11 +130,12 @@ fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
             <SpaceAvatar space=emea() />
             <SpaceAvatar space=uncoloured.clone() size="space-avatar-large" />
             <SpaceAvatar space=space("m", "marketing") />
+            <SpaceAvatar space=space("e", "élan ßeta") />
         }
     }));
     let root: Element = root.unchecked_into();
     let avatars = query_all(&root, "[data-testid=\"space-avatar\"]");
-    assert_eq!(avatars.len(), 3);
+    assert_eq!(avatars.len(), 4);
     assert_eq!(text(&avatars[0]), "EM", "the given initials");
     assert_eq!(
         avatars[0].get_attribute("style").as_deref(),
@@ -157,6 +158,12 @@ fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
         .unwrap_or_default()
         .contains("space-avatar-large"));
     assert_eq!(text(&avatars[2]), "M", "one word: one letter, upper case");
+    assert_eq!(
+        text(&avatars[3]),
+        space("e", "élan ßeta").avatar_initials(str::to_uppercase),
+        "the browser upper-cases as the server's first paint does"
+    );
+    assert_eq!(text(&avatars[3]), "ÉSS");
     assert_eq!(
         avatars[0].get_attribute("aria-hidden").as_deref(),
         Some("true")

@@ -91,21 +91,24 @@ impl AuthenticatedUser {
             .unwrap_or(&self.username)
     }
 
-    pub fn initials(&self) -> String {
-        initials_of(self.display_name())
+    pub fn initials(&self, upper: UpperCase) -> String {
+        initials_of(self.display_name(), upper)
     }
 }
 
+/// How a caller upper-cases an avatar's letters. The server passes `str::to_uppercase`; the SPA
+/// passes the browser's `toUpperCase`, the same Unicode mapping without Rust's copy of its table
+/// in the app's first download (docs/start-set.md). Both draw the same letters.
+pub type UpperCase = fn(&str) -> String;
+
 /// First letters of the first two words, upper-cased (`Alice Analyst` → `AA`, `elastic` → `E`).
-pub fn initials_of(name: &str) -> String {
-    let mut words = name.split(|c: char| c.is_whitespace() || c == '_' || c == '-' || c == '.');
-    let mut out = String::new();
-    for word in words.by_ref().filter(|w| !w.is_empty()).take(2) {
-        if let Some(c) = word.chars().next() {
-            out.extend(c.to_uppercase());
-        }
-    }
-    out
+pub fn initials_of(name: &str, upper: UpperCase) -> String {
+    let letters: String = name
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-' || c == '.')
+        .filter_map(|word| word.chars().next())
+        .take(2)
+        .collect();
+    upper(&letters)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,8 +207,9 @@ mod tests {
         )
         .expect("me body parses");
         assert_eq!(user.display_name(), "Alice Analyst");
-        assert_eq!(user.initials(), "AA");
-        assert_eq!(initials_of("leads_read_user"), "LR");
+        assert_eq!(user.initials(str::to_uppercase), "AA");
+        assert_eq!(initials_of("leads_read_user", str::to_uppercase), "LR");
+        assert_eq!(initials_of("élise ßeta", str::to_uppercase), "ÉSS");
     }
 
     #[test]

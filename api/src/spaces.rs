@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::security::UpperCase;
+
 pub const SPACES_PATH: &str = "/api/spaces/space";
 pub const ACTIVE_SPACE_PATH: &str = "/internal/spaces/_active_space";
 pub const SPACES_API_VERSION: &str = "2023-10-31";
@@ -56,27 +58,26 @@ impl Space {
     /// The accessible name of the header's space button, which shows only the avatar: it starts
     /// with the letters the button shows, so a voice user can say what they see (WCAG 2.5.3,
     /// label in name), then names the space and the button's purpose.
-    pub fn switcher_label(&self) -> String {
+    pub fn switcher_label(&self, upper: UpperCase) -> String {
         format!(
             "{} ({}): Spaces navigation",
-            self.avatar_initials(),
+            self.avatar_initials(upper),
             self.name
         )
     }
 
     /// The avatar's letters: the given initials, else the first letters of the first two words.
-    pub fn avatar_initials(&self) -> String {
+    pub fn avatar_initials(&self, upper: UpperCase) -> String {
         match self.initials.as_deref().map(str::trim) {
             Some(given) if !given.is_empty() => given.chars().take(2).collect(),
             _ => {
-                // Each letter upper-cased on its own, as `str::to_uppercase` does, without that
-                // function's own code in the app's first download (docs/start-set.md).
-                self.name
+                let letters: String = self
+                    .name
                     .split_whitespace()
-                    .take(2)
                     .filter_map(|word| word.chars().next())
-                    .flat_map(char::to_uppercase)
-                    .collect()
+                    .take(2)
+                    .collect();
+                upper(&letters)
             }
         }
     }
@@ -263,10 +264,13 @@ mod tests {
     #[test]
     fn avatars_use_given_initials_or_the_first_two_words() {
         let mut s = space("soc-emea", "SOC EMEA team");
-        assert_eq!(s.avatar_initials(), "SE");
+        assert_eq!(s.avatar_initials(str::to_uppercase), "SE");
         s.initials = Some("Ez".into());
-        assert_eq!(s.avatar_initials(), "Ez");
-        assert_eq!(space("x", "default").avatar_initials(), "D");
+        assert_eq!(s.avatar_initials(str::to_uppercase), "Ez");
+        assert_eq!(
+            space("x", "default").avatar_initials(str::to_uppercase),
+            "D"
+        );
         let mut uncoloured = space("x", "Marketing");
         uncoloured.color = None;
         assert_eq!(uncoloured.avatar_color(), uncoloured.clone().avatar_color());
@@ -304,9 +308,12 @@ mod tests {
     fn the_switcher_is_named_first_by_the_letters_it_shows() {
         let mut s = space("soc-emea", "SOC EMEA");
         s.initials = Some("Ez".into());
-        assert_eq!(s.switcher_label(), "Ez (SOC EMEA): Spaces navigation");
         assert_eq!(
-            space("default", "Default").switcher_label(),
+            s.switcher_label(str::to_uppercase),
+            "Ez (SOC EMEA): Spaces navigation"
+        );
+        assert_eq!(
+            space("default", "Default").switcher_label(str::to_uppercase),
             "D (Default): Spaces navigation"
         );
     }

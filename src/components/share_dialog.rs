@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 
 use super::{copy_text, Modal, TextTooltip};
 use crate::api::expect_api;
+use crate::format::upper_cased;
 use crate::state::{expect_profiles, expect_toasts, Toasts};
 use gatehouse_api::ApiError;
 
@@ -229,7 +230,7 @@ fn ShareBody(
                 <span class="share-who" data-testid="share-owner">
                     <span class="avatar" aria-hidden="true">{{
                         let owner_name = owner_name.clone();
-                        move || gatehouse_api::security::initials_of(&owner_name())
+                        move || gatehouse_api::security::initials_of(&owner_name(), upper_cased)
                     }}</span>
                     {owner_name.clone()}
                 </span>
@@ -331,7 +332,7 @@ fn TransferOwnership(
                                             view! {
                                                 <li role="option">
                                                     <button type="button" class="suggestion" data-testid="share-owner-option" on:click=move |_| choice.set(Some(profile.clone()))>
-                                                        <span class="avatar" aria-hidden="true">{gatehouse_api::security::initials_of(&name)}</span>
+                                                        <span class="avatar" aria-hidden="true">{gatehouse_api::security::initials_of(&name, upper_cased)}</span>
                                                         <span>{name.clone()}</span>
                                                         <span class="muted small">{username}</span>
                                                     </button>

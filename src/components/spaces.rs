@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::focus::{move_among, shown_within};
 use crate::api::expect_api;
-use crate::format::SearchFolded;
+use crate::format::{upper_cased, SearchFolded};
 use crate::state::expect_session;
 use crate::state::space::{current_space, in_default_space, path_in_space};
 
@@ -27,7 +27,7 @@ pub fn SpaceAvatar(space: Space, #[prop(optional)] size: &'static str) -> impl I
     let class = format!("space-avatar {size}");
     view! {
         <span class=class style=space.avatar_style() aria-hidden="true" data-testid="space-avatar">
-            {space.avatar_initials()}
+            {space.avatar_initials(upper_cased)}
         </span>
     }
 }
@@ -126,7 +126,7 @@ pub fn SpaceSwitcher() -> impl IntoView {
                             node_ref=button
                             type="button"
                             class="space-button"
-                            aria-label=current.switcher_label()
+                            aria-label=current.switcher_label(upper_cased)
                             aria-expanded=move || open.get().to_string()
                             aria-haspopup="dialog"
                             data-testid="spaces-nav"

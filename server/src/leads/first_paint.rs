@@ -468,10 +468,10 @@ fn header(html: &mut String, shown: &Shown<'_>) {
                 r#"<div class="space-switcher"><button class="space-button" type="button" aria-label="{}" "#,
                 r#"title="Current space: {}" data-replay="spaces-nav"><span style="{}" class="space-avatar " aria-hidden="true">{}</span></button></div>"#
             ),
-            esc(&space.switcher_label()),
+            esc(&space.switcher_label(str::to_uppercase)),
             esc(&space.name),
             esc(&space.avatar_style()),
-            esc(&space.avatar_initials())
+            esc(&space.avatar_initials(str::to_uppercase))
         ));
     }
     html.push_str(r#"<nav class="app-nav" aria-label="Apps">"#);
@@ -495,7 +495,7 @@ fn header(html: &mut String, shown: &Shown<'_>) {
             r#"<a class="user-name" href="{}/app/access" title="{}: see your effective access">{}</a>"#,
             r#"<button class="btn btn-ghost" type="button" data-replay="sign-out">Sign out</button></div></header>"#
         ),
-        esc(&user.initials()),
+        esc(&user.initials(str::to_uppercase)),
         esc(prefix),
         esc(&user.username),
         esc(user.display_name())

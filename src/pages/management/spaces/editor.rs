@@ -106,7 +106,8 @@ pub fn SpaceEditor(initial: Option<Space>) -> impl IntoView {
         space
     };
     let auto_color = move || with_cleared(|s| s.color = None).avatar_color();
-    let auto_initials = move || with_cleared(|s| s.initials = None).avatar_initials();
+    let auto_initials =
+        move || with_cleared(|s| s.initials = None).avatar_initials(crate::format::upper_cased);
     let on_deleted = {
         let navigate = navigate.clone();
         Callback::new(move |_: String| navigate(SPACES_PATH, Default::default()))
