@@ -14,7 +14,7 @@ use crate::process::{cargo, describe, fmt_duration};
 use crate::tools::{ensure_tools, Need, CHROMEDRIVER, WASM_TARGET};
 use crate::{disk, spa_release, Ctx};
 
-/// What a run from an empty target directory leaves in it: 6.4 GB on a fresh clone (README,
+/// What a run from an empty target directory leaves in it: 6.7 GB on a fresh clone (README,
 /// "Getting started"); a run over a warm directory needs less.
 const FULL_RUN_DISK_GB: u64 = 7;
 const FULL_RUN_DISK_BYTES: u64 = FULL_RUN_DISK_GB * 1_000_000_000;
