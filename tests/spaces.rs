@@ -23,26 +23,13 @@ use web_sys::{Element, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn space(id: &str, name: &str) -> Space {
-    Space {
-        id: id.into(),
-        name: name.into(),
-        description: None,
-        color: None,
-        initials: None,
-        image_url: None,
-        disabled_features: Vec::new(),
-        reserved: None,
-    }
-}
-
 fn emea() -> Space {
     Space {
         color: Some("#6092c0".into()),
         initials: Some("EM".into()),
         description: Some("The EMEA team".into()),
         disabled_features: vec!["dev_tools".into()],
-        ..space("soc-emea", "SOC EMEA")
+        ..Space::named("soc-emea", "SOC EMEA")
     }
 }
 
@@ -54,7 +41,7 @@ fn spaces_json(spaces: &[Space]) -> String {
 fn many_spaces(extra: usize) -> Vec<Space> {
     let mut list = vec![Space::default_space()];
     for i in 1..extra {
-        list.push(space(&format!("team-{i}"), &format!("Team {i}")));
+        list.push(Space::named(&format!("team-{i}"), &format!("Team {i}")));
     }
     list.push(emea());
     list
@@ -123,14 +110,14 @@ async fn open_popover(root: &Element) {
 #[wasm_bindgen_test]
 fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
     let root = container();
-    let uncoloured = space("soc", "SOC EMEA team");
+    let uncoloured = Space::named("soc", "SOC EMEA team");
     let derived = uncoloured.avatar_color();
     std::mem::forget(leptos::mount::mount_to(root.clone(), move || {
         view! {
             <SpaceAvatar space=emea() />
             <SpaceAvatar space=uncoloured.clone() size="space-avatar-large" />
-            <SpaceAvatar space=space("m", "marketing") />
-            <SpaceAvatar space=space("e", "élan ßeta") />
+            <SpaceAvatar space=Space::named("m", "marketing") />
+            <SpaceAvatar space=Space::named("e", "élan ßeta") />
         }
     }));
     let root: Element = root.unchecked_into();
@@ -160,7 +147,7 @@ fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
     assert_eq!(text(&avatars[2]), "M", "one word: one letter, upper case");
     assert_eq!(
         text(&avatars[3]),
-        space("e", "élan ßeta").avatar_initials(str::to_uppercase),
+        Space::named("e", "élan ßeta").avatar_initials(str::to_uppercase),
         "the browser upper-cases as the server's first paint does"
     );
     assert_eq!(text(&avatars[3]), "ÉSS");
@@ -174,7 +161,7 @@ fn the_avatar_shows_given_initials_and_colour_or_derives_them() {
 async fn the_switcher_shows_the_current_space_and_lists_the_spaces() {
     let canned = serving(vec![
         Space::default_space(),
-        space("marketing", "Marketing"),
+        Space::named("marketing", "Marketing"),
         emea(),
     ]);
     let root = mount_switcher(&canned, false);
@@ -259,7 +246,7 @@ async fn from_eight_spaces_a_search_filters_the_list() {
 #[wasm_bindgen_test]
 async fn the_search_and_the_avatar_fold_case_beyond_ascii() {
     let mut list = many_spaces(7);
-    list.push(space("equipe", "équipe zürich"));
+    list.push(Space::named("equipe", "équipe zürich"));
     let root = mount_switcher(&serving(list), false);
     open_popover(&root).await;
     type_into(&root, "[data-testid=\"spaces-search\"]", "ÉQUIPE ZÜ");

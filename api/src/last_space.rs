@@ -61,16 +61,7 @@ mod tests {
     use super::*;
 
     fn space(id: &str) -> Space {
-        Space {
-            id: id.into(),
-            name: id.into(),
-            description: None,
-            color: None,
-            initials: None,
-            image_url: None,
-            disabled_features: Vec::new(),
-            reserved: None,
-        }
+        Space::named(id, id)
     }
 
     #[test]

@@ -38,6 +38,21 @@ pub struct Space {
 }
 
 impl Space {
+    /// A space with only its id and name, as the create form makes it when nothing else is
+    /// filled in.
+    pub fn named(id: &str, name: &str) -> Self {
+        Space {
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            color: None,
+            initials: None,
+            image_url: None,
+            disabled_features: Vec::new(),
+            reserved: None,
+        }
+    }
+
     pub fn default_space() -> Self {
         Space {
             id: DEFAULT_SPACE_ID.into(),

@@ -3,11 +3,11 @@
 //! (docs/sessions-and-capabilities.md, "Access that changes while a page is open"): the nav
 //! entry, the leads section with its cards, Generate closed and then open; and the way back.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use common::*;
 use gatehouse_api::security::PRIVILEGE_RECHECK_MS;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
@@ -30,25 +30,17 @@ async fn set_roles(b: &Browser, admin: &reqwest::Client, roles: &[&str]) -> Resu
 
 /// Polls `check` until it holds, for at most one recheck interval and its margin, and prints
 /// how long it took (RELIABILITY.md, "Access that grows").
-async fn within_a_recheck<F, Fut>(what: &str, mut check: F) -> Result<()>
+async fn within_a_recheck<F, Fut>(what: &str, check: F) -> Result<()>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<bool>>,
 {
-    let started = Instant::now();
-    loop {
-        if check().await? {
-            println!(
-                "# access grows: {what}: {} ms after the change (recheck every {PRIVILEGE_RECHECK_MS} ms)",
-                started.elapsed().as_millis()
-            );
-            return Ok(());
-        }
-        if started.elapsed() > GROWS_WITHIN {
-            bail!("{what}: not within {GROWS_WITHIN:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let took = wait_until(what, GROWS_WITHIN, check).await?;
+    println!(
+        "# access grows: {what}: {} ms after the change (recheck every {PRIVILEGE_RECHECK_MS} ms)",
+        took.as_millis()
+    );
+    Ok(())
 }
 
 /// Generate as the page has it now, read in one script so that a re-render between two reads

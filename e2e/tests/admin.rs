@@ -3,11 +3,11 @@
 //! names the role behind each grant, a denial explains itself ("Why?"), and taking the role
 //! away closes the user's open page within seconds, without a reload.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use common::*;
 
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
@@ -24,23 +24,6 @@ async fn type_into(b: &Browser, selector: &str, text: &str) -> Result<()> {
     field.clear().await?;
     field.send_keys(text).await?;
     Ok(())
-}
-
-async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<bool>>,
-{
-    let started = Instant::now();
-    loop {
-        if check().await? {
-            return Ok(());
-        }
-        if started.elapsed() > timeout {
-            bail!("timed out waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn sign_out(b: &Browser) -> Result<()> {
@@ -179,12 +162,10 @@ async fn admin_grants_read_in_the_ui_and_a_removed_role_closes_the_open_page() -
             "admin removes the role",
         )
         .await?;
-        let removed = Instant::now();
-        wait_until("the leads section to close", LIVE_DOWNGRADE + Duration::from_secs(5), || async {
+        let took = wait_until("the leads section to close", LIVE_DOWNGRADE + Duration::from_secs(5), || async {
             Ok(count(&b, &testid("leads-section")).await? == 0)
         })
         .await?;
-        let took = removed.elapsed();
         println!("leads section closed {took:?} after the role was removed");
         ensure!(
             b.path().await? != "/login",

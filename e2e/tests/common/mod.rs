@@ -124,6 +124,25 @@ pub async fn sign_out_if_signed_in(b: &Browser) -> Result<bool> {
     Ok(true)
 }
 
+/// Polls `check` every 100 ms until it holds; how long that took, or an error naming `what`
+/// once `timeout` has passed.
+pub async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let started = Instant::now();
+    loop {
+        if check().await? {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > timeout {
+            bail!("{what}: not within {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Polls until an element matching `selector` contains `needle`; its whole text.
 pub async fn wait_for_text(
     b: &Browser,

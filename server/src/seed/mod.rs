@@ -71,14 +71,10 @@ pub const EMEA_SPACE: &str = "soc-emea";
 
 pub fn emea_space() -> gatehouse_api::spaces::Space {
     gatehouse_api::spaces::Space {
-        id: EMEA_SPACE.into(),
-        name: "SOC EMEA".into(),
         description: Some("Leads and dashboards of the EMEA security team.".into()),
         color: Some("#6092c0".into()),
         initials: Some("EM".into()),
-        image_url: None,
-        disabled_features: Vec::new(),
-        reserved: None,
+        ..gatehouse_api::spaces::Space::named(EMEA_SPACE, "SOC EMEA")
     }
 }
 
