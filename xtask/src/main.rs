@@ -9,6 +9,8 @@
 use std::env;
 use std::process::ExitCode;
 
+#[cfg(test)]
+mod architecture_picture;
 mod bench;
 mod ctx;
 mod dev;
