@@ -56,6 +56,10 @@ pub mod session {
 }
 
 /// The failed-login limiter's settings and clock.
+pub mod audit_refusals {
+    pub use crate::platform::audit_refusals::RefusalLimits;
+}
+
 pub mod ratelimit {
     pub use crate::platform::ratelimit::{Clock, LoginLimits};
 }
@@ -120,6 +124,9 @@ pub struct Config {
     pub login_limits: ratelimit::LoginLimits,
     /// The login limiter's clock; tests keep a clone and advance it instead of sleeping.
     pub clock: ratelimit::Clock,
+    /// How many refusals per user, action and space are audited one by one before the rest
+    /// are counted (docs/audit-log.md, "Refusals in bulk").
+    pub refusal_limits: audit_refusals::RefusalLimits,
     /// Test-only fault injection ([`faults`]): the control route and its middleware. Never set by
     /// default; the binary sets it only with `GATEHOUSE_ENABLE_FAULTS=1`; refused off loopback.
     pub faults: bool,
@@ -161,6 +168,7 @@ impl Default for Config {
             audit_log: None,
             login_limits: ratelimit::LoginLimits::default(),
             clock: ratelimit::Clock::default(),
+            refusal_limits: audit_refusals::RefusalLimits::default(),
             faults: false,
             connections: connections::ConnectionLimits::default(),
             tls: None,
@@ -259,6 +267,55 @@ pub struct RunningServer {
     pub tls: bool,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    refusal_counts: RefusalCounts,
+}
+
+/// The task that writes the counts of refusal windows as they close, and what it needs to write
+/// the last ones when the server stops.
+struct RefusalCounts {
+    task: JoinHandle<()>,
+    db: Db,
+    audit: Arc<audit::AuditLog>,
+}
+
+impl RefusalCounts {
+    fn spawn(db: Db, audit: Arc<audit::AuditLog>) -> Self {
+        let task = tokio::spawn({
+            let (db, audit) = (db.clone(), audit.clone());
+            async move {
+                let mut every = tokio::time::interval(audit.refusals().check_interval());
+                loop {
+                    every.tick().await;
+                    let closed = audit.refusals().closed_by(platform::db::now_millis());
+                    Self::write(&db, &audit, closed).await;
+                }
+            }
+        });
+        Self { task, db, audit }
+    }
+
+    /// Written only when there is a count: every write starts a new generation of the caches.
+    async fn write(db: &Db, audit: &Arc<audit::AuditLog>, counts: Vec<audit::AuditEvent>) {
+        if counts.is_empty() {
+            return;
+        }
+        let log = audit.clone();
+        let written = db
+            .write(move |conn| audit::write_as_they_are(conn, &log, counts))
+            .await;
+        if let Err(error) = written {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "could not write refusal counts"
+            );
+        }
+    }
+
+    /// Stops the periodic task and writes every count still open.
+    async fn write_the_rest(&self) {
+        self.task.abort();
+        Self::write(&self.db, &self.audit, self.audit.refusals().close_all()).await;
+    }
 }
 
 impl RunningServer {
@@ -281,11 +338,13 @@ impl RunningServer {
                 Err(_) => tracing::warn!("server did not stop within 10 s"),
             }
         }
+        self.refusal_counts.write_the_rest().await;
     }
 }
 
 impl Drop for RunningServer {
     fn drop(&mut self) {
+        self.refusal_counts.task.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -332,7 +391,10 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             session_lifespan: config.session_lifespan,
             https,
         }),
-        audit: Arc::new(audit::AuditLog::new(config.audit_log_path())),
+        audit: Arc::new(audit::AuditLog::with_refusal_limits(
+            config.audit_log_path(),
+            config.refusal_limits.clone(),
+        )),
         static_files: config.dist_dir.as_deref().map(spa::static_files),
         login_limiter: Arc::new(platform::ratelimit::LoginLimiter::new(
             config.login_limits.clone(),
@@ -345,6 +407,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         status: Arc::default(),
         run_as_views: Arc::default(),
     };
+    let refusal_counts = RefusalCounts::spawn(state.db.clone(), state.audit.clone());
     // The request rules wrap the router (not `Router::layer`) so the `/s/{space}` prefix is
     // stripped before routing.
     let mut routes = router(state);
@@ -373,5 +436,6 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         tls: tls.is_some(),
         shutdown: Some(tx),
         task: Some(task),
+        refusal_counts,
     })
 }

@@ -11,6 +11,7 @@ use gatehouse_api::audit::actions;
 use rusqlite::{params, Connection, Transaction};
 use serde_json::{json, Value};
 
+use crate::platform::audit_refusals::{RefusalLimits, Refusals};
 use crate::platform::error::AppError;
 
 pub const UPDATE_OBJECTS_OWNER: &str = actions::UPDATE_OBJECTS_OWNER;
@@ -272,19 +273,30 @@ pub fn insert(conn: &Connection, event: &AuditEvent) -> anyhow::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-/// The audit log file, opened on first use and appended to one line per event.
+/// The audit log file, opened on first use and appended to one line per event, and the counts
+/// of refusals in bulk that decide which refusals reach it and the table.
 #[derive(Debug)]
 pub struct AuditLog {
     path: PathBuf,
     file: Mutex<Option<File>>,
+    refusals: Refusals,
 }
 
 impl AuditLog {
     pub fn new(path: PathBuf) -> Self {
+        Self::with_refusal_limits(path, RefusalLimits::default())
+    }
+
+    pub fn with_refusal_limits(path: PathBuf, limits: RefusalLimits) -> Self {
         Self {
             path,
             file: Mutex::new(None),
+            refusals: Refusals::new(limits),
         }
+    }
+
+    pub fn refusals(&self) -> &Refusals {
+        &self.refusals
     }
 
     /// Appends one event. A failure is logged, not returned: the change it records has already
@@ -413,14 +425,10 @@ fn in_audited_transaction<T, E: AuditedError>(
         .map_err(anyhow::Error::from)?;
     match change(&tx, &mut event) {
         Ok((value, recorded)) => {
-            let mut ids = Vec::with_capacity(recorded.len());
-            for each in &recorded {
-                ids.push(insert(&tx, each)?);
-            }
+            let recorded = log.refusals.admit(recorded);
+            let ids = insert_all(&tx, &recorded)?;
             tx.commit().map_err(anyhow::Error::from)?;
-            for (each, id) in recorded.iter().zip(ids) {
-                log.append(each, id);
-            }
+            append_all(log, &recorded, ids);
             Ok(value)
         }
         Err(error) => {
@@ -428,8 +436,7 @@ fn in_audited_transaction<T, E: AuditedError>(
             if let Some(message) = error.failure_message() {
                 event.outcome = Outcome::Failure;
                 event.message = message;
-                let id = insert(conn, &event)?;
-                log.append(&event, id);
+                write_as_they_are(conn, log, log.refusals.admit(vec![event]))?;
             }
             Err(error)
         }
@@ -454,6 +461,34 @@ pub fn record(
         AppError::Internal(error) => error,
         other => anyhow::anyhow!(other.message()),
     })
+}
+
+/// Writes `events` in one transaction and then to the file, as they are: the counts of
+/// refusals in bulk, and a refusal already admitted.
+pub(crate) fn write_as_they_are(
+    conn: &mut Connection,
+    log: &AuditLog,
+    events: Vec<AuditEvent>,
+) -> anyhow::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let ids = insert_all(&tx, &events)?;
+    tx.commit()?;
+    append_all(log, &events, ids);
+    Ok(())
+}
+
+fn insert_all(tx: &Transaction<'_>, events: &[AuditEvent]) -> anyhow::Result<Vec<i64>> {
+    events.iter().map(|each| insert(tx, each)).collect()
+}
+
+/// The file's lines of rows just committed.
+fn append_all(log: &AuditLog, events: &[AuditEvent], ids: Vec<i64>) {
+    for (each, id) in events.iter().zip(ids) {
+        log.append(each, id);
+    }
 }
 
 impl crate::AppState {
