@@ -30,6 +30,10 @@ pub const MAX_PAGE: u32 = 10_000;
 pub const MAX_VALUE_BYTES: usize = 1_024;
 
 /// The actions the server records, as Kibana and Elasticsearch name them.
+/// The details key of an event that stands for many refusals, counted rather than recorded one
+/// by one (docs/audit-log.md, "Refusals in bulk"): how many.
+pub const REFUSALS_COUNTED: &str = "refusals_counted";
+
 pub mod actions {
     pub const USER_LOGIN: &str = "user_login";
     pub const USER_LOGOUT: &str = "user_logout";

@@ -1,14 +1,17 @@
 //! The Audit log page's decisions (Stack Management → Audit log; the route and the event's fields
-//! are docs/audit.md): the filters as the page's URL keeps them and as the audit API's query asks
+//! are docs/audit-log.md): the filters as the page's URL keeps them and as the audit API's query asks
 //! for them, a time range as the instants it covers, the line a row shows for an event, and where
 //! an event's user and object link to. Pure, so native tests reach every branch; the SPA only draws
 //! them.
 
+use serde_json::Value;
+
 use crate::audit::{
     actions, parse_instant, AuditEvent, AuditFilter, AuditOutcome, AuditQuery, DEFAULT_PER_PAGE,
-    MAX_VALUE_BYTES,
+    MAX_VALUE_BYTES, REFUSALS_COUNTED,
 };
 use crate::query_string::encode_component;
+use crate::text::thousands;
 
 /// The texts the page shows, once.
 pub mod texts {
@@ -397,7 +400,7 @@ pub enum AuditLink {
 }
 
 /// One audit event as the table shows it: the fields read from the event's JSON (the shape of the
-/// audit file's lines, docs/audit.md). A field the event lacks is empty.
+/// audit file's lines, docs/audit-log.md). A field the event lacks is empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AuditRow {
     /// The server's id of the event, or empty.
@@ -413,6 +416,8 @@ pub struct AuditRow {
     pub object_type: String,
     pub object_ids: Vec<String>,
     pub message: String,
+    /// How many refusals the event stands for, when it counts refusals in bulk.
+    pub refusals_counted: Option<u64>,
 }
 
 impl AuditRow {
@@ -428,6 +433,11 @@ impl AuditRow {
             object_type: event.kibana.saved_object.object_type.clone(),
             object_ids: event.kibana.saved_object.ids.clone(),
             message: event.message.clone(),
+            refusals_counted: event
+                .kibana
+                .details
+                .get(REFUSALS_COUNTED)
+                .and_then(Value::as_u64),
         }
     }
 
@@ -470,9 +480,13 @@ impl AuditRow {
         if !object.is_empty() {
             line.push_str(&format!(": {object}"));
         }
-        match self.outcome.as_str() {
-            "success" => line.push_str(", succeeded"),
-            "failure" => line.push_str(", failed"),
+        match (self.outcome.as_str(), self.refusals_counted) {
+            ("success", _) => line.push_str(", succeeded"),
+            ("failure", Some(times)) => line.push_str(&format!(
+                ", failed {} times (counted, not recorded one by one)",
+                thousands(times)
+            )),
+            ("failure", None) => line.push_str(", failed"),
             _ => {}
         }
         line
@@ -747,6 +761,30 @@ mod tests {
             viewing.summary(),
             "View as another user by elastic as victor, succeeded"
         );
+    }
+
+    #[test]
+    fn an_event_counting_refusals_says_how_many_it_stands_for() {
+        let counted = AuditRow::of(&event(json!({
+            "@timestamp": "2026-12-06T11:00:00.000Z",
+            "event": {"action": "saved_object_update_objects_access_mode", "outcome": "failure"},
+            "user": {"name": "victor"},
+            "kibana": {"space_id": "default", "saved_object": {"type": "dashboard", "ids": ["x"]},
+                       "details": {"refusals_counted": 24924, "recorded_one_by_one": 20}},
+        })));
+        assert_eq!(counted.refusals_counted, Some(24_924));
+        assert_eq!(
+            counted.summary(),
+            "Access mode changed by victor: dashboard x, failed 24,924 times (counted, not recorded one by one)"
+        );
+        let one = AuditRow::of(&event(json!({
+            "@timestamp": "2026-12-06T11:00:00.000Z",
+            "event": {"action": "saved_object_update_objects_access_mode", "outcome": "failure"},
+            "user": {"name": "victor"},
+            "kibana": {"space_id": "default", "details": {"refusals_counted": "many"}},
+        })));
+        assert_eq!(one.refusals_counted, None, "only a number counts");
+        assert_eq!(one.summary(), "Access mode changed by victor, failed");
     }
 
     #[test]

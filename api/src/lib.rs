@@ -26,7 +26,7 @@ pub mod search;
 pub mod security;
 pub mod space_access;
 pub mod spaces;
-mod text;
+pub mod text;
 pub mod toasts;
 pub mod view_as;
 

@@ -52,18 +52,7 @@ pub struct LeadsPreview {
     pub visible_fields: Vec<String>,
 }
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::text::thousands;
 
 /// The text the role editor shows under a checked row: the refusal as the server gave it, or
 /// "Accepted — lets 1,234 of 5,000 leads in this space through; fields: …".
@@ -156,15 +145,6 @@ mod tests {
         );
         assert_eq!(first_refused(&checks), Some(3));
         assert_eq!(first_refused(&checks[..1]), None);
-    }
-
-    #[test]
-    fn counts_are_written_with_thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(100000), "100,000");
     }
 
     #[test]

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use gatehouse_api::audit::REFUSALS_COUNTED;
+use gatehouse_api::text::thousands;
 use serde_json::json;
 
 use crate::platform::audit::{AuditEvent, Outcome};
@@ -137,7 +139,7 @@ impl Window {
             object_type: self.object_type,
             object_ids: self.sample_ids,
             details: json!({
-                "refusals_counted": self.counted,
+                (REFUSALS_COUNTED): self.counted,
                 "recorded_one_by_one": self.recorded,
                 "first_counted": iso_millis(self.first_counted_ms),
                 "last_counted": iso_millis(self.last_counted_ms),
@@ -145,7 +147,9 @@ impl Window {
             }),
             message: format!(
                 "{} more refusals of this action for this user in this space were counted, not recorded one by one: the first {} within {seconds} s were. The last one: {}",
-                self.counted, self.recorded, self.last_message
+                thousands(self.counted),
+                self.recorded,
+                self.last_message
             ),
         })
     }

@@ -1,7 +1,7 @@
 //! What every feature stands on: the database, sessions, the audit log (and its counts of
-//! refusals in bulk), the Kibana request rules,
-//! the login rate limit, the one response error, password hashing, precompressed static files,
-//! the SPA's files, HTTPS and the test-only fault injection.
+//! refusals in bulk), the Kibana request rules, the login rate limit, the one response error,
+//! password hashing, precompressed static files, the SPA's files, HTTPS and the test-only fault
+//! injection.
 
 pub(crate) mod audit;
 pub(crate) mod audit_refusals;
