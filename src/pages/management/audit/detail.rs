@@ -41,7 +41,7 @@ pub fn AuditEventRows(event: AuditEvent) -> impl IntoView {
         <tbody class="audit-event" data-testid="audit-event" data-action=row.action.clone() data-outcome=row.outcome.clone() data-user=row.user.clone()>
             <tr data-testid="audit-row" class:audit-row-failure=failure>
                 <td class="audit-time"><time datetime=row.timestamp.clone() title=row.timestamp.clone() data-testid="audit-time">{time}</time></td>
-                <td>{user}{effective}</td>
+                <td class="audit-user">{user}{effective}</td>
                 <td><span class="audit-action" title=row.action.clone() data-testid="audit-action">{action_label(&row.action).to_string()}</span></td>
                 <td>{outcome_badge(&row.outcome)}</td>
                 <td data-testid="audit-space">{row.space.clone()}</td>
