@@ -52,7 +52,7 @@ pub struct LeadsPreview {
     pub visible_fields: Vec<String>,
 }
 
-pub use crate::text::thousands;
+use crate::text::thousands;
 
 /// The text the role editor shows under a checked row: the refusal as the server gave it, or
 /// "Accepted — lets 1,234 of 5,000 leads in this space through; fields: …".

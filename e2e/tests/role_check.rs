@@ -7,7 +7,7 @@ mod common;
 
 use anyhow::{ensure, Context, Result};
 use common::*;
-use gatehouse_api::role_check::thousands;
+use gatehouse_api::text::thousands;
 use gatehouse_e2e::{run, testid, Browser, TIMEOUT};
 
 const ROLES_PAGE: &str = "/app/management/security/roles";

@@ -55,11 +55,12 @@ pub mod session {
     pub use crate::platform::session::token_hash;
 }
 
-/// The failed-login limiter's settings and clock.
+/// How many refusals are audited one by one (docs/audit-log.md, "Refusals in bulk").
 pub mod audit_refusals {
     pub use crate::platform::audit_refusals::RefusalLimits;
 }
 
+/// The failed-login limiter's settings and clock.
 pub mod ratelimit {
     pub use crate::platform::ratelimit::{Clock, LoginLimits};
 }
