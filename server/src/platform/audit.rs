@@ -158,7 +158,7 @@ pub const TRUNCATED_MARK: &str = "…[truncated]";
 
 /// Cuts `text` to at most `max_chars` characters, the mark included, so that bounding twice
 /// changes nothing.
-fn bound_text(text: &mut String, max_chars: usize) {
+pub(crate) fn bound_text(text: &mut String, max_chars: usize) {
     if text.chars().count() <= max_chars {
         return;
     }

@@ -17,7 +17,7 @@ use gatehouse_api::audit::REFUSALS_COUNTED;
 use gatehouse_api::text::thousands;
 use serde_json::json;
 
-use crate::platform::audit::{AuditEvent, Outcome};
+use crate::platform::audit::{bound_text, AuditEvent, Outcome};
 use crate::platform::db::iso_millis;
 
 /// How many refusals are recorded one by one, and for how long a count runs.
@@ -41,7 +41,8 @@ impl Default for RefusalLimits {
     }
 }
 
-/// Object ids a count keeps as examples, and characters of each (and of the last message).
+/// Object ids a count keeps as examples, and characters of each (and of the last message), the
+/// mark of a cut included.
 const SAMPLE_IDS: usize = 5;
 const SAMPLE_CHARS: usize = 256;
 const LAST_MESSAGE_CHARS: usize = 512;
@@ -63,8 +64,11 @@ impl Key {
     }
 }
 
+/// `text` cut as every audit value is, with the mark that says so.
 fn cut(text: &str, max_chars: usize) -> String {
-    text.chars().take(max_chars).collect()
+    let mut text = text.to_string();
+    bound_text(&mut text, max_chars);
+    text
 }
 
 /// One user's refusals of one action in one space since `started_ms`.
@@ -178,6 +182,10 @@ impl Refusals {
     /// as they are; each refusal, unless its window has recorded its share, in which case it is
     /// counted; and before a refusal, the count of any window it closes.
     pub fn admit(&self, events: Vec<AuditEvent>) -> Vec<AuditEvent> {
+        // A change that succeeded, the common case, passes without the lock.
+        if events.iter().all(|event| event.outcome == Outcome::Success) {
+            return events;
+        }
         let mut to_write = Vec::with_capacity(events.len());
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         for event in events {
@@ -273,6 +281,7 @@ impl Refusals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::audit::TRUNCATED_MARK;
     use gatehouse_api::audit::actions;
 
     const WINDOW_MS: i64 = 60_000;
@@ -397,8 +406,11 @@ mod tests {
         written(&r, first);
         let summary = r.close_all().remove(0);
         assert_eq!(summary.object_ids.len(), SAMPLE_IDS);
-        assert!(summary.object_ids.iter().all(|id| id.len() == SAMPLE_CHARS));
-        assert_eq!(summary.username.len(), SAMPLE_CHARS);
+        assert!(summary
+            .object_ids
+            .iter()
+            .all(|id| id.chars().count() == SAMPLE_CHARS && id.ends_with(TRUNCATED_MARK)));
+        assert_eq!(summary.username.chars().count(), SAMPLE_CHARS);
         assert!(summary.message.len() < LAST_MESSAGE_CHARS + 200);
     }
 }
