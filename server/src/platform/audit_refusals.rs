@@ -64,9 +64,10 @@ impl Key {
     }
 }
 
-/// `text` cut as every audit value is, with the mark that says so.
+/// `text` cut as every audit value is, with the mark that says so. Only the characters that can
+/// be kept are copied: a flood's values may be a megabyte each, and this runs for every refusal.
 fn cut(text: &str, max_chars: usize) -> String {
-    let mut text = text.to_string();
+    let mut text: String = text.chars().take(max_chars.saturating_add(1)).collect();
     bound_text(&mut text, max_chars);
     text
 }
@@ -103,17 +104,19 @@ impl Window {
     }
 
     fn count(&mut self, event: &AuditEvent) {
+        // Who and what kind of object are read from the first refusal counted: the same user's
+        // refusals of one action share them, and a flood need not copy them each time.
         if self.counted == 0 {
             self.first_counted_ms = event.ts_ms;
+            self.profile_uid = event.profile_uid.as_deref().map(|u| cut(u, SAMPLE_CHARS));
+            self.effective_user = event
+                .effective_user
+                .as_deref()
+                .map(|u| cut(u, SAMPLE_CHARS));
+            self.object_type = cut(&event.object_type, SAMPLE_CHARS);
         }
         self.counted += 1;
         self.last_counted_ms = event.ts_ms;
-        self.profile_uid = event.profile_uid.as_deref().map(|u| cut(u, SAMPLE_CHARS));
-        self.effective_user = event
-            .effective_user
-            .as_deref()
-            .map(|u| cut(u, SAMPLE_CHARS));
-        self.object_type = cut(&event.object_type, SAMPLE_CHARS);
         for id in &event.object_ids {
             if self.sample_ids.len() >= SAMPLE_IDS {
                 break;
